@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Run every test: unit (cmocka) and integration suites in the release build and
+# again under ASan+UBSan, the fuzz harnesses for a short bounded time, and the
+# shared conformance suite end to end (no crash, no hang).
+# Usage: scripts/test.sh            (FUZZ_SECONDS=N to change the fuzz time per harness)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+shared="$root/../shared"
+fuzz_seconds=${FUZZ_SECONDS:-20}
+fail=0
+
+echo "== release build (-Wall -Wextra -Werror)"
+scripts/build.sh release
+echo "== unit + integration tests (release)"
+(cd build && ctest --output-on-failure) || fail=1
+
+echo "== sanitizer build (ASan + UBSan)"
+scripts/build.sh sanitize
+echo "== unit + integration tests (ASan + UBSan)"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+   ctest --output-on-failure) || fail=1
+
+echo "== fuzz harnesses, ${fuzz_seconds}s each"
+scripts/build.sh fuzz
+scripts/fuzz.sh "$fuzz_seconds" || fail=1
+
+if [ -f "$shared/compat/svrun.py" ]; then
+  echo "== conformance suite (dev.txt): must run end to end without crash or hang"
+  python3 tests/conformance/check_no_crash.py --ribat build/ribat --shared "$shared" --list dev.txt || fail=1
+else
+  echo "== conformance suite skipped: $shared/compat not found"
+fi
+
+if [ "$fail" -ne 0 ]; then
+  echo "TESTS FAILED"
+  exit 1
+fi
+echo "ALL TESTS PASSED"

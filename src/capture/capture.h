@@ -1,0 +1,52 @@
+/* capture.h -- reading packets from capture files.
+ *
+ * A capture source is a pcap or pcapng file (read through libpcap) or a
+ * folder of them, read one after the other in name order. Records come out
+ * in file order; the bytes of a record stay valid until the next call.
+ *
+ * Bad input is reported, not fatal to what was already read: a file that is
+ * missing or is not a capture fails at open (or, inside a folder, is skipped
+ * with an error line); a file cut in the middle of a record ends that file
+ * with a warning and a counter, and reading goes on with the next file. */
+#ifndef RIBAT_CAPTURE_H
+#define RIBAT_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rb_capture rb_capture;
+
+typedef struct rb_record {
+    const uint8_t *data;
+    uint32_t caplen;
+    uint32_t wirelen;
+    int64_t ts_sec;
+    int32_t ts_usec;
+    int linktype;
+    const char *file; /* the file this record came from */
+} rb_record;
+
+typedef struct rb_capture_stats {
+    uint64_t files;            /* files opened */
+    uint64_t files_failed;     /* files that could not be opened (in a folder) */
+    uint64_t records;
+    uint64_t bytes;
+    uint64_t truncated_files;  /* files that ended inside a record or with a read error */
+    uint64_t filtered;         /* records dropped by the BPF filter */
+} rb_capture_stats;
+
+/* Open a file or folder. bpf may be NULL. On failure returns NULL and writes a
+ * one-line reason (naming the path) into err. */
+rb_capture *capture_open(const char *path, const char *bpf, char *err, size_t errlen);
+
+/* 1: a record; 0: end of input. Errors inside a file are reported on stderr and
+ * counted; reading continues with the next file. */
+int capture_next(rb_capture *c, rb_record *rec);
+
+const rb_capture_stats *capture_stats(const rb_capture *c);
+/* true when at least one file was unreadable or truncated (for the exit status) */
+bool capture_had_errors(const rb_capture *c);
+void capture_close(rb_capture *c);
+
+#endif

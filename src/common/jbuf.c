@@ -1,0 +1,225 @@
+/* jbuf.c -- see jbuf.h */
+#include "common/jbuf.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void jb_init(jbuf *jb)
+{
+    memset(jb, 0, sizeof *jb);
+}
+
+void jb_free(jbuf *jb)
+{
+    free(jb->buf);
+    memset(jb, 0, sizeof *jb);
+}
+
+void jb_reset(jbuf *jb)
+{
+    jb->len = 0;
+    jb->depth = 0;
+    jb->need_comma[0] = false;
+    jb->oom = false;
+}
+
+static bool reserve(jbuf *jb, size_t extra)
+{
+    if (jb->oom)
+        return false;
+    if (jb->len + extra + 1 <= jb->cap)
+        return true;
+    size_t ncap = jb->cap ? jb->cap : 1024;
+    while (ncap < jb->len + extra + 1)
+        ncap *= 2;
+    char *n = realloc(jb->buf, ncap);
+    if (!n) {
+        jb->oom = true;
+        return false;
+    }
+    jb->buf = n;
+    jb->cap = ncap;
+    return true;
+}
+
+void jb_append(jbuf *jb, const char *s, size_t n)
+{
+    if (!reserve(jb, n))
+        return;
+    memcpy(jb->buf + jb->len, s, n);
+    jb->len += n;
+    jb->buf[jb->len] = '\0';
+}
+
+static inline void putc_(jbuf *jb, char c)
+{
+    if (!reserve(jb, 1))
+        return;
+    jb->buf[jb->len++] = c;
+    jb->buf[jb->len] = '\0';
+}
+
+static void put_escaped(jbuf *jb, const unsigned char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    /* worst case: 6 output bytes per input byte */
+    if (!reserve(jb, n * 6 + 2))
+        return;
+    char *o = jb->buf + jb->len;
+    *o++ = '"';
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            *o++ = '\\';
+            switch (c) {
+            case '"': *o++ = '"'; break;
+            case '\\': *o++ = '\\'; break;
+            case '\n': *o++ = 'n'; break;
+            case '\r': *o++ = 'r'; break;
+            case '\t': *o++ = 't'; break;
+            case '\b': *o++ = 'b'; break;
+            case '\f': *o++ = 'f'; break;
+            default:
+                *o++ = 'u'; *o++ = '0'; *o++ = '0';
+                *o++ = hex[c >> 4]; *o++ = hex[c & 15];
+            }
+            i++;
+            continue;
+        }
+        /* multi-byte: copy a well-formed UTF-8 sequence, escape anything else */
+        size_t len = 0;
+        if (c >= 0xc2 && c <= 0xdf) len = 2;
+        else if (c >= 0xe0 && c <= 0xef) len = 3;
+        else if (c >= 0xf0 && c <= 0xf4) len = 4;
+        bool ok = len && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            if ((s[i + k] & 0xc0) != 0x80)
+                ok = false;
+        if (ok && len == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f)))
+            ok = false;
+        if (ok && len == 4 && ((c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f)))
+            ok = false;
+        if (ok) {
+            memcpy(o, s + i, len);
+            o += len;
+            i += len;
+        } else {
+            *o++ = '\\'; *o++ = 'u'; *o++ = '0'; *o++ = '0';
+            *o++ = hex[c >> 4]; *o++ = hex[c & 15];
+            i++;
+        }
+    }
+    *o++ = '"';
+    jb->len = (size_t)(o - jb->buf);
+    jb->buf[jb->len] = '\0';
+}
+
+static void prefix(jbuf *jb, const char *key)
+{
+    if (jb->need_comma[jb->depth])
+        putc_(jb, ',');
+    jb->need_comma[jb->depth] = true;
+    if (key) {
+        put_escaped(jb, (const unsigned char *)key, strlen(key));
+        putc_(jb, ':');
+    }
+}
+
+void jb_open_object(jbuf *jb, const char *key)
+{
+    if (jb->depth > 0 || jb->len > 0)
+        prefix(jb, key);
+    putc_(jb, '{');
+    if (jb->depth < JB_MAX_DEPTH - 1)
+        jb->depth++;
+    jb->need_comma[jb->depth] = false;
+}
+
+void jb_close_object(jbuf *jb)
+{
+    putc_(jb, '}');
+    if (jb->depth > 0)
+        jb->depth--;
+}
+
+void jb_open_array(jbuf *jb, const char *key)
+{
+    prefix(jb, key);
+    putc_(jb, '[');
+    if (jb->depth < JB_MAX_DEPTH - 1)
+        jb->depth++;
+    jb->need_comma[jb->depth] = false;
+}
+
+void jb_close_array(jbuf *jb)
+{
+    putc_(jb, ']');
+    if (jb->depth > 0)
+        jb->depth--;
+}
+
+void jb_strn(jbuf *jb, const char *key, const char *s, size_t n)
+{
+    prefix(jb, key);
+    put_escaped(jb, (const unsigned char *)s, n);
+}
+
+void jb_str(jbuf *jb, const char *key, const char *s)
+{
+    jb_strn(jb, key, s, strlen(s));
+}
+
+void jb_u64(jbuf *jb, const char *key, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    prefix(jb, key);
+    jb_append(jb, tmp, (size_t)n);
+}
+
+void jb_i64(jbuf *jb, const char *key, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    prefix(jb, key);
+    jb_append(jb, tmp, (size_t)n);
+}
+
+void jb_double(jbuf *jb, const char *key, double v)
+{
+    char tmp[40];
+    int n = snprintf(tmp, sizeof tmp, "%.6g", v);
+    if (v != v || v - v != 0) /* NaN or inf are not JSON */
+        n = snprintf(tmp, sizeof tmp, "null");
+    prefix(jb, key);
+    jb_append(jb, tmp, (size_t)n);
+}
+
+void jb_bool(jbuf *jb, const char *key, bool v)
+{
+    prefix(jb, key);
+    if (v)
+        jb_append(jb, "true", 4);
+    else
+        jb_append(jb, "false", 5);
+}
+
+void jb_null(jbuf *jb, const char *key)
+{
+    prefix(jb, key);
+    jb_append(jb, "null", 4);
+}
+
+void jb_raw(jbuf *jb, const char *key, const char *json, size_t n)
+{
+    prefix(jb, key);
+    jb_append(jb, json, n);
+}

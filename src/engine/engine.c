@@ -1,0 +1,637 @@
+/* engine.c -- see engine.h */
+#include "engine/engine.h"
+#include "capture/capture.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "output/stats.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void engine_config_default(rb_engine_config *c)
+{
+    memset(c, 0, sizeof *c);
+    rb_decode_opts_default(&c->decode);
+    flow_config_default(&c->flow);
+    defrag_config_default(&c->defrag);
+    c->defrag_enabled = true;
+    eve_types_default(&c->eve);
+    c->eve_enabled = true;
+    c->eve_filename = "eve.json";
+    c->logdir = ".";
+    c->threads = 1;
+    c->summary = true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* worker */
+
+#define MAX_DERIVED 16 /* packets one record may turn into (tunnels, reassembly) */
+
+typedef struct rb_worker {
+    int id;
+    const rb_engine_config *cfg;
+    rb_decode_stats dstats;
+    rb_flow_table *flows;
+    defrag_table *defrag;
+    rb_eve_writer eve;
+    int64_t last_expire_sec;
+    uint64_t anomalies;
+    uint64_t packets;
+    uint64_t flows_logged;
+    pthread_t thread;
+    struct batch_queue *queue;
+} rb_worker;
+
+static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
+{
+    rb_worker *w = ctx;
+    w->flows_logged++;
+    if (w->cfg->eve_enabled)
+        eve_log_flow(&w->eve, f, reason);
+}
+
+static const char *inner_src(const Packet *outer, uint16_t vxlan_port)
+{
+    switch (outer->proto) {
+    case 47: return "gre tunnel";
+    case 4: return "ipv4 tunnel";
+    case 41: return "ipv6 tunnel";
+    case 17:
+        if (outer->dp == vxlan_port) return "vxlan encapsulation";
+        return "teredo tunnel";
+    default: return "tunnel";
+    }
+}
+
+/* Everything after decoding, for one packet (captured or derived). */
+static void process_decoded(rb_worker *w, Packet *p)
+{
+    if (p->ts_sec != w->last_expire_sec) {
+        flow_table_expire(w->flows, p->ts_sec, p->ts_usec);
+        if (w->defrag)
+            defrag_expire(w->defrag, packet_ts_us(p));
+        w->last_expire_sec = p->ts_sec;
+    }
+    flow_handle_packet(w->flows, p);
+    if (p->nevents) {
+        w->anomalies += p->nevents;
+        if (w->cfg->eve_enabled)
+            eve_log_anomalies(&w->eve, p);
+    }
+}
+
+static void set_event(rb_worker *w, Packet *p, int ev)
+{
+    packet_set_event(p, ev);
+    w->dstats.events[ev]++;
+}
+
+static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, int64_t sec, int32_t usec,
+                          int linktype, uint64_t pcap_cnt, const char *file)
+{
+    /* derived packets wait here; the buffers of reassembled datagrams are freed at the end */
+    Packet stack[MAX_DERIVED];
+    enum rb_inner_kind kinds[MAX_DERIVED];
+    uint8_t *owned[MAX_DERIVED];
+    int nstack = 0, nowned = 0;
+
+    Packet *p = &stack[0];
+    memset(p, 0, sizeof *p);
+    p->data = data;
+    p->len = caplen;
+    p->ts_sec = sec;
+    p->ts_usec = usec;
+    p->linktype = linktype;
+    p->pcap_cnt = pcap_cnt;
+    p->pcap_file = file;
+    w->packets++;
+    rb_decode(&w->cfg->decode, &w->dstats, p);
+    kinds[0] = RB_INNER_NONE;
+    nstack = 1;
+
+    for (int i = 0; i < nstack; i++) {
+        p = &stack[i];
+        if (i > 0 && rb_decode_from(&w->cfg->decode, &w->dstats, p, kinds[i]) < 0 && !p->ipver) {
+            process_decoded(w, p);
+            continue;
+        }
+        process_decoded(w, p);
+
+        /* an IP fragment: try to complete its datagram */
+        if (p->is_fragment && w->defrag && nstack < MAX_DERIVED) {
+            defrag_result r;
+            memset(&r, 0, sizeof r);
+            uint64_t key_extra = ((uint64_t)p->tunnel_depth << 32) |
+                                 ((uint64_t)(p->vlan_n > 0 ? p->vlan[0] : 0) << 16) |
+                                 (uint64_t)(p->vlan_n > 1 ? p->vlan[1] : 0);
+            int rc;
+            if (p->ipver == 4)
+                rc = defrag_ipv4(w->defrag, p->l3, p->l3_len, key_extra, packet_ts_us(p), &r);
+            else
+                rc = defrag_ipv6(w->defrag, p->l3, p->l3_len, p->ip6_frag_hdr_off, p->ip6_frag_prev_nh_off,
+                                 key_extra, packet_ts_us(p), &r);
+            if (r.events) {
+                /* events raised by this fragment are reported on it */
+                Packet *fp = p;
+                uint8_t before = fp->nevents;
+                if (r.events & DEFRAG_EV_IPV4_FRAG_OVERLAP) set_event(w, fp, RB_EV_IPV4_FRAG_OVERLAP);
+                if (r.events & DEFRAG_EV_IPV4_FRAG_TOO_LARGE) set_event(w, fp, RB_EV_IPV4_FRAG_PKT_TOO_LARGE);
+                if (r.events & DEFRAG_EV_IPV4_FRAG_IGNORED) set_event(w, fp, RB_EV_IPV4_FRAG_IGNORED);
+                if (r.events & DEFRAG_EV_IPV6_FRAG_OVERLAP) set_event(w, fp, RB_EV_IPV6_FRAG_OVERLAP);
+                if (r.events & DEFRAG_EV_IPV6_FRAG_TOO_LARGE) set_event(w, fp, RB_EV_IPV6_FRAG_PKT_TOO_LARGE);
+                if (r.events & DEFRAG_EV_IPV6_FRAG_INVALID_LENGTH) set_event(w, fp, RB_EV_IPV6_FRAG_INVALID_LENGTH);
+                if (r.events & DEFRAG_EV_IPV6_FRAG_IGNORED) set_event(w, fp, RB_EV_IPV6_FRAG_IGNORED);
+                if (r.events & DEFRAG_EV_MAX_FRAGS) set_event(w, fp, RB_EV_DEFRAG_MAX_FRAGS);
+                if (r.events & DEFRAG_EV_MEMCAP) set_event(w, fp, RB_EV_DEFRAG_MEMCAP);
+                if (fp->nevents > before && w->cfg->eve_enabled) {
+                    /* log only the new ones */
+                    Packet tmp = *fp;
+                    memmove(tmp.events, fp->events + before, (size_t)(fp->nevents - before) * sizeof tmp.events[0]);
+                    tmp.nevents = (uint8_t)(fp->nevents - before);
+                    w->anomalies += tmp.nevents;
+                    eve_log_anomalies(&w->eve, &tmp);
+                }
+            }
+            if (rc == 1 && r.data) {
+                owned[nowned++] = r.data;
+                Packet *q = &stack[nstack];
+                memset(q, 0, sizeof *q);
+                q->data = r.data;
+                q->len = (uint32_t)r.len;
+                q->ts_sec = p->ts_sec;
+                q->ts_usec = p->ts_usec;
+                q->pcap_cnt = p->pcap_cnt;
+                q->pcap_file = p->pcap_file;
+                q->tunnel_depth = p->tunnel_depth;
+                q->vlan_n = p->vlan_n;
+                memcpy(q->vlan, p->vlan, sizeof q->vlan);
+                q->has_eth = p->has_eth;
+                memcpy(q->src_mac, p->src_mac, 6);
+                memcpy(q->dst_mac, p->dst_mac, 6);
+                q->is_reassembled = true;
+                /* Suricata counts a reassembled datagram with the link header of its fragments */
+                q->flow_len = (uint32_t)r.len + (uint32_t)(p->l3 - p->data);
+                q->pkt_src = "defrag";
+                kinds[nstack] = p->ipver == 4 ? RB_INNER_IPV4 : RB_INNER_IPV6;
+                nstack++;
+            }
+        }
+
+        /* a tunnel: its inner packet is a packet in its own right */
+        if (p->inner_kind != RB_INNER_NONE && p->inner_len > 0) {
+            if (nstack >= MAX_DERIVED || p->tunnel_depth >= RB_MAX_TUNNEL_DEPTH) {
+                w->dstats.too_many_layers++;
+                set_event(w, p, RB_EV_TOO_MANY_LAYERS);
+                continue;
+            }
+            Packet *q = &stack[nstack];
+            memset(q, 0, sizeof *q);
+            q->data = p->inner;
+            q->len = p->inner_len;
+            q->ts_sec = p->ts_sec;
+            q->ts_usec = p->ts_usec;
+            q->pcap_cnt = p->pcap_cnt;
+            q->pcap_file = p->pcap_file;
+            q->tunnel_depth = (uint8_t)(p->tunnel_depth + 1);
+            q->vlan_n = p->vlan_n;
+            memcpy(q->vlan, p->vlan, sizeof q->vlan);
+            q->pkt_src = inner_src(p, w->cfg->decode.vxlan_port);
+            kinds[nstack] = p->inner_kind;
+            nstack++;
+        }
+    }
+    for (int i = 0; i < nowned; i++)
+        free(owned[i]);
+}
+
+static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve_sink *sink)
+{
+    memset(w, 0, sizeof *w);
+    w->id = id;
+    w->cfg = cfg;
+    w->last_expire_sec = -1;
+    rb_flow_config fc = cfg->flow;
+    int n = cfg->threads > 0 ? cfg->threads : 1;
+    fc.memcap = cfg->flow.memcap / (uint64_t)n;
+    fc.hash_size = cfg->flow.hash_size / (uint32_t)n;
+    if (fc.hash_size < 1024)
+        fc.hash_size = 1024;
+    w->flows = flow_table_new(&fc, on_flow_end, w, (uint32_t)id);
+    if (!w->flows)
+        return -1;
+    if (cfg->defrag_enabled) {
+        defrag_config dc = cfg->defrag;
+        dc.memcap = cfg->defrag.memcap / (uint64_t)n;
+        w->defrag = defrag_new(&dc);
+        if (!w->defrag)
+            return -1;
+    }
+    eve_writer_init(&w->eve, sink, &cfg->eve);
+    return 0;
+}
+
+static void worker_finish(rb_worker *w)
+{
+    flow_table_flush(w->flows);
+    eve_writer_flush(&w->eve);
+}
+
+static void worker_destroy(rb_worker *w)
+{
+    flow_table_free(w->flows);
+    defrag_free(w->defrag);
+    eve_writer_destroy(&w->eve);
+}
+
+/* ------------------------------------------------------------------------ */
+/* batches: the reader copies records into them, one batch queue per worker */
+
+#define BATCH_BYTES (512u * 1024u)
+#define QUEUE_LEN 8
+
+typedef struct rec_hdr {
+    int64_t sec;
+    uint64_t pcap_cnt;
+    const char *file;
+    int32_t usec;
+    uint32_t caplen;
+    int32_t linktype;
+    uint32_t pad;
+} rec_hdr;
+
+typedef struct batch {
+    size_t used;
+    size_t count;
+    uint8_t data[BATCH_BYTES];
+} batch;
+
+typedef struct batch_queue {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    batch *full[QUEUE_LEN];
+    int head, n;
+    batch *free_list[QUEUE_LEN + 2];
+    int nfree;
+    bool done;
+} batch_queue;
+
+static void bq_init(batch_queue *q)
+{
+    memset(q, 0, sizeof *q);
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->cond, NULL);
+}
+
+static void bq_destroy(batch_queue *q)
+{
+    for (int i = 0; i < q->nfree; i++)
+        free(q->free_list[i]);
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->cond);
+}
+
+/* reader: get an empty batch (waits for the worker to return one when all are in use) */
+static batch *bq_get_empty(batch_queue *q, int *allocated)
+{
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        if (q->nfree > 0) {
+            batch *b = q->free_list[--q->nfree];
+            pthread_mutex_unlock(&q->lock);
+            b->used = b->count = 0;
+            return b;
+        }
+        if (*allocated < QUEUE_LEN + 2) {
+            (*allocated)++;
+            pthread_mutex_unlock(&q->lock);
+            batch *b = malloc(sizeof *b);
+            if (b)
+                b->used = b->count = 0;
+            return b;
+        }
+        pthread_cond_wait(&q->cond, &q->lock);
+    }
+}
+
+static void bq_push(batch_queue *q, batch *b)
+{
+    pthread_mutex_lock(&q->lock);
+    while (q->n == QUEUE_LEN)
+        pthread_cond_wait(&q->cond, &q->lock);
+    q->full[(q->head + q->n) % QUEUE_LEN] = b;
+    q->n++;
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+}
+
+static void bq_close(batch_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    q->done = true;
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+}
+
+static batch *bq_pop(batch_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    while (q->n == 0 && !q->done)
+        pthread_cond_wait(&q->cond, &q->lock);
+    batch *b = NULL;
+    if (q->n > 0) {
+        b = q->full[q->head];
+        q->head = (q->head + 1) % QUEUE_LEN;
+        q->n--;
+        pthread_cond_broadcast(&q->cond);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return b;
+}
+
+static void bq_release(batch_queue *q, batch *b)
+{
+    pthread_mutex_lock(&q->lock);
+    q->free_list[q->nfree++] = b;
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+}
+
+static void *worker_main(void *arg)
+{
+    rb_worker *w = arg;
+    batch *b;
+    while ((b = bq_pop(w->queue)) != NULL) {
+        size_t off = 0;
+        for (size_t i = 0; i < b->count; i++) {
+            rec_hdr h;
+            memcpy(&h, b->data + off, sizeof h);
+            off += sizeof h;
+            worker_packet(w, b->data + off, h.caplen, h.sec, h.usec, h.linktype, h.pcap_cnt, h.file);
+            off += (h.caplen + 7u) & ~7u;
+        }
+        bq_release(w->queue, b);
+    }
+    worker_finish(w);
+    return NULL;
+}
+
+/* Symmetric hash of the outermost IP addresses (both directions and all
+ * fragments of a datagram give the same value). Unparsed records -> 0. */
+static uint64_t dispatch_hash(const uint8_t *d, uint32_t len, int linktype)
+{
+    uint32_t off = 0;
+    uint16_t type = 0;
+    switch (linktype) {
+    case RB_LINKTYPE_ETHERNET:
+        if (len < 14) return 0;
+        type = (uint16_t)((d[12] << 8) | d[13]);
+        off = 14;
+        while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && off + 4 <= len) {
+            type = (uint16_t)((d[off + 2] << 8) | d[off + 3]);
+            off += 4;
+        }
+        break;
+    case RB_LINKTYPE_LINUX_SLL:
+        if (len < 16) return 0;
+        type = (uint16_t)((d[14] << 8) | d[15]);
+        off = 16;
+        break;
+    case RB_LINKTYPE_LINUX_SLL2:
+        if (len < 20) return 0;
+        type = (uint16_t)((d[0] << 8) | d[1]);
+        off = 20;
+        break;
+    case RB_LINKTYPE_NULL: case RB_LINKTYPE_LOOP:
+        off = 4;
+        type = 0;
+        break;
+    default:
+        off = 0;
+        type = 0;
+        break;
+    }
+    if (off >= len)
+        return 0;
+    uint8_t v = d[off] >> 4;
+    if (type == 0x0800 || (type == 0 && v == 4)) {
+        if (off + 20 > len) return 0;
+        uint32_t a, b;
+        memcpy(&a, d + off + 12, 4);
+        memcpy(&b, d + off + 16, 4);
+        return rb_mix64((uint64_t)(a ^ b) + ((uint64_t)(a + b) << 32));
+    }
+    if (type == 0x86dd || (type == 0 && v == 6)) {
+        if (off + 40 > len) return 0;
+        uint64_t x = 0, y = 0;
+        for (int i = 0; i < 2; i++) {
+            uint64_t a, b;
+            memcpy(&a, d + off + 8 + 8 * i, 8);
+            memcpy(&b, d + off + 24 + 8 * i, 8);
+            x ^= a ^ b;
+            y += a + b;
+        }
+        return rb_mix64(x ^ rb_mix64(y));
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(uint64_t pkts, uint64_t bytes, double start, bool final)
+{
+    double el = now_seconds() - start;
+    fprintf(stderr, "\rribat: %llu packets, %.1f MB, %.1fs%s", (unsigned long long)pkts, (double)bytes / 1e6, el,
+            final ? "\n" : "   ");
+}
+
+int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_result *res,
+               char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = now_seconds();
+    rb_capture *cap = capture_open(capture_path, cfg->bpf, err, errlen);
+    if (!cap)
+        return -1;
+
+    rb_eve_sink sink;
+    memset(&sink, 0, sizeof sink);
+    sink.fd = -1;
+    if (cfg->eve_enabled) {
+        char path[4096];
+        if (cfg->eve_filename[0] == '/')
+            snprintf(path, sizeof path, "%s", cfg->eve_filename);
+        else
+            snprintf(path, sizeof path, "%s/%s", cfg->logdir, cfg->eve_filename);
+        if (eve_sink_open(&sink, path, err, errlen) != 0) {
+            capture_close(cap);
+            return -1;
+        }
+    }
+
+    int n = cfg->threads > 0 ? cfg->threads : 1;
+    if (n > 64)
+        n = 64;
+    rb_worker *workers = calloc((size_t)n, sizeof *workers);
+    batch_queue *queues = n > 1 ? calloc((size_t)n, sizeof *queues) : NULL;
+    if (!workers || (n > 1 && !queues)) {
+        snprintf(err, errlen, "out of memory");
+        free(workers);
+        free(queues);
+        capture_close(cap);
+        eve_sink_close(&sink);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (worker_init(&workers[i], i, cfg, &sink) != 0) {
+            snprintf(err, errlen, "out of memory setting up worker %d", i);
+            for (int j = 0; j <= i; j++)
+                worker_destroy(&workers[j]);
+            free(workers);
+            free(queues);
+            capture_close(cap);
+            eve_sink_close(&sink);
+            return -1;
+        }
+    }
+
+    bool show_progress = cfg->progress && isatty(2);
+    double last_progress = t0;
+    rb_record rec;
+    uint64_t pcap_cnt = 0;
+    bool unknown_lt_reported = false;
+    batch **cur = NULL;
+    int *allocated = NULL;
+    if (n > 1) {
+        cur = calloc((size_t)n, sizeof *cur);
+        allocated = calloc((size_t)n, sizeof *allocated);
+        for (int i = 0; i < n; i++) {
+            bq_init(&queues[i]);
+            workers[i].queue = &queues[i];
+            pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+        }
+    }
+
+    while (capture_next(cap, &rec) == 1) {
+        pcap_cnt++;
+        res->bytes += rec.caplen;
+        if (!unknown_lt_reported && !rb_linktype_supported(rec.linktype)) {
+            rb_warn("capture %s has link type %d, which ribat does not decode; its packets are counted "
+                    "(stats.decoder.unknown_linktype) and skipped", rec.file, rec.linktype);
+            unknown_lt_reported = true;
+        }
+        if (n == 1) {
+            worker_packet(&workers[0], rec.data, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype, pcap_cnt, rec.file);
+        } else {
+            int wi = (int)(dispatch_hash(rec.data, rec.caplen, rec.linktype) % (uint64_t)n);
+            size_t need = sizeof(rec_hdr) + ((rec.caplen + 7u) & ~7u);
+            if (need > BATCH_BYTES)
+                continue; /* cannot happen with libpcap's snaplen cap, kept for safety */
+            if (cur[wi] && cur[wi]->used + need > BATCH_BYTES) {
+                bq_push(&queues[wi], cur[wi]);
+                cur[wi] = NULL;
+            }
+            if (!cur[wi]) {
+                cur[wi] = bq_get_empty(&queues[wi], &allocated[wi]);
+                if (!cur[wi])
+                    continue;
+            }
+            batch *b = cur[wi];
+            rec_hdr h = { .sec = rec.ts_sec, .pcap_cnt = pcap_cnt, .file = rec.file, .usec = rec.ts_usec,
+                          .caplen = rec.caplen, .linktype = rec.linktype };
+            memcpy(b->data + b->used, &h, sizeof h);
+            memcpy(b->data + b->used + sizeof h, rec.data, rec.caplen);
+            b->used += need;
+            b->count++;
+        }
+        if (show_progress && (pcap_cnt & 0xffff) == 0) {
+            double t = now_seconds();
+            if (t - last_progress >= 1.0) {
+                progress(pcap_cnt, res->bytes, t0, false);
+                last_progress = t;
+            }
+        }
+    }
+
+    if (n == 1) {
+        worker_finish(&workers[0]);
+    } else {
+        for (int i = 0; i < n; i++) {
+            if (cur[i])
+                bq_push(&queues[i], cur[i]);
+            bq_close(&queues[i]);
+        }
+        for (int i = 0; i < n; i++)
+            pthread_join(workers[i].thread, NULL);
+    }
+    if (show_progress)
+        progress(pcap_cnt, res->bytes, t0, true);
+
+    /* the stats record: sums over workers */
+    rb_decode_stats dsum;
+    memset(&dsum, 0, sizeof dsum);
+    rb_flow_stats fsum;
+    memset(&fsum, 0, sizeof fsum);
+    defrag_stats gsum;
+    memset(&gsum, 0, sizeof gsum);
+    for (int i = 0; i < n; i++) {
+        rb_decode_stats_add(&dsum, &workers[i].dstats);
+        stats_add_flow(&fsum, flow_table_stats(workers[i].flows));
+        if (workers[i].defrag)
+            stats_add_defrag(&gsum, defrag_get_stats(workers[i].defrag));
+        res->anomalies += workers[i].anomalies;
+    }
+    const rb_capture_stats *cs = capture_stats(cap);
+    res->packets = pcap_cnt;
+    res->flows = fsum.total;
+    res->wall_seconds = now_seconds() - t0;
+    res->capture_errors = capture_had_errors(cap);
+
+    if (cfg->eve_enabled && cfg->eve.stats) {
+        rb_eve_writer w;
+        eve_writer_init(&w, &sink, &cfg->eve);
+        stats_log(&w, &dsum, &fsum, &gsum, cs, &sink, res->wall_seconds);
+        eve_writer_destroy(&w);
+    }
+    if (cfg->eve_enabled) {
+        res->events_written = sink.records;
+        res->events_dropped = sink.dropped_records;
+    }
+    for (int i = 0; i < n; i++)
+        worker_destroy(&workers[i]);
+    if (n > 1) {
+        for (int i = 0; i < n; i++)
+            bq_destroy(&queues[i]);
+    }
+    free(cur);
+    free(allocated);
+    free(queues);
+    free(workers);
+    capture_close(cap);
+    if (cfg->eve_enabled) {
+        if (sink.write_errors)
+            rb_error("could not write %llu EVE records to %s (%llu write errors)",
+                     (unsigned long long)sink.dropped_records, sink.path, (unsigned long long)sink.write_errors);
+        eve_sink_close(&sink);
+    }
+    if (cfg->summary) {
+        fprintf(stderr, "ribat: %llu packets (%.1f MB), %llu flows, %llu anomalies, %llu EVE records in %.2fs",
+                (unsigned long long)res->packets, (double)res->bytes / 1e6, (unsigned long long)res->flows,
+                (unsigned long long)res->anomalies, (unsigned long long)res->events_written, res->wall_seconds);
+        if (res->wall_seconds > 0)
+            fprintf(stderr, " (%.0f packets/s)", (double)res->packets / res->wall_seconds);
+        fprintf(stderr, "\n");
+    }
+    return 0;
+}

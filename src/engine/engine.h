@@ -1,0 +1,52 @@
+/* engine.h -- runs the pipeline over a capture.
+ *
+ *   capture -> [distribute by flow hash] -> worker: decode -> defrag -> flow
+ *           -> (stream -> app-layer -> detect) -> output
+ *
+ * With one thread the reading thread is the worker. With N threads the
+ * reading thread copies records into per-worker batches, choosing the worker
+ * by a symmetric hash of the outermost IP addresses, so both directions of a
+ * flow (and all fragments of a datagram) reach the same worker, which owns
+ * its flows, fragments and output buffer: no locks on the per-packet path. */
+#ifndef RIBAT_ENGINE_H
+#define RIBAT_ENGINE_H
+
+#include "decode/decode.h"
+#include "defrag/defrag.h"
+#include "flow/flow.h"
+#include "output/eve.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct rb_engine_config {
+    rb_decode_opts decode;
+    rb_flow_config flow;
+    defrag_config defrag;
+    bool defrag_enabled;
+    rb_eve_types eve;
+    bool eve_enabled;
+    const char *eve_filename;   /* relative to logdir; default eve.json */
+    const char *logdir;
+    const char *bpf;            /* optional BPF filter */
+    int threads;
+    bool progress;              /* progress line on stderr */
+    bool summary;               /* human summary on stderr at the end */
+} rb_engine_config;
+
+void engine_config_default(rb_engine_config *c);
+
+typedef struct rb_engine_result {
+    uint64_t packets, bytes, flows, events_written, events_dropped;
+    uint64_t anomalies;
+    double wall_seconds;
+    bool capture_errors;        /* a file was unreadable or truncated */
+} rb_engine_result;
+
+/* Run over a capture file or folder. Returns 0 on success, -1 when the
+ * capture could not be opened at all (err says why). Output already produced
+ * is always written out, whatever happens later. */
+int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_result *res,
+               char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,132 @@
+/* flow.h -- the flow table: bidirectional connections and their state.
+ *
+ * A flow is keyed by (addresses, ports, protocol, VLAN ids, tunnel depth),
+ * the same key in both directions. Each worker owns one table: no locks.
+ *
+ * Time is packet time. A flow's timeout depends on its protocol and state
+ * (new / established / closed), as in Suricata's flow-timeouts section. Flows
+ * sit on one LRU list per (protocol, state), so the list heads are always the
+ * next to expire and checking them is O(1) per list.
+ *
+ * When a flow ends (timeout, TCP port reuse, memcap eviction, end of input)
+ * the table calls the end callback once, which logs it and releases what
+ * later stages hung on it (stream, app-layer state); then the flow is freed. */
+#ifndef RIBAT_FLOW_H
+#define RIBAT_FLOW_H
+
+#include "decode/packet.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum rb_flow_proto { RB_FP_TCP = 0, RB_FP_UDP, RB_FP_ICMP, RB_FP_OTHER, RB_FP_N };
+enum rb_flow_state { RB_FS_NEW = 0, RB_FS_ESTABLISHED, RB_FS_CLOSED, RB_FS_N };
+enum rb_flow_end { RB_END_TIMEOUT = 0, RB_END_FORCED, RB_END_SHUTDOWN, RB_END_TCP_REUSE };
+
+/* TCP session states, named as Suricata names them in EVE */
+enum rb_tcp_state {
+    RB_TCP_NONE = 0, RB_TCP_SYN_SENT, RB_TCP_SYN_RECV, RB_TCP_ESTABLISHED, RB_TCP_FIN_WAIT1,
+    RB_TCP_FIN_WAIT2, RB_TCP_TIME_WAIT, RB_TCP_LAST_ACK, RB_TCP_CLOSE_WAIT, RB_TCP_CLOSING,
+    RB_TCP_CLOSED, RB_TCP_STATE_N
+};
+
+typedef struct rb_flow_key {
+    rb_addr a, b;       /* normalised: (a, pa) <= (b, pb) */
+    uint16_t pa, pb;
+    uint16_t vlan[2];
+    uint8_t proto;
+    uint8_t ipver;
+    uint8_t depth;      /* tunnel depth */
+    uint8_t pad[5];
+} rb_flow_key;          /* 48 bytes: hashed as 6 words */
+
+typedef struct rb_flow {
+    struct rb_flow *hnext;          /* hash chain */
+    struct rb_flow *lprev, *lnext;  /* LRU list of its (proto, state) class */
+    rb_flow_key key;
+    uint64_t hash;
+    uint64_t flow_id;
+
+    /* orientation: the first packet's sender is the "source" */
+    rb_addr src, dst;
+    uint16_t sp, dp;
+    uint8_t proto, ipver;
+    uint16_t vlan[RB_MAX_VLAN];
+    uint8_t vlan_n;
+    uint8_t tunnel_depth;
+
+    uint8_t fproto;                 /* enum rb_flow_proto */
+    uint8_t state;                  /* enum rb_flow_state */
+    uint8_t lru;                    /* index of the list it is on */
+    bool seen[2];                   /* a packet was seen in this direction */
+    bool alerted;
+    bool emergency_evicted;
+
+    int64_t start_sec, last_sec;
+    int32_t start_usec, last_usec;
+    uint64_t pkts[2], bytes[2];
+
+    /* TCP */
+    uint8_t tcp_state;              /* enum rb_tcp_state */
+    uint8_t tcp_flags[2];           /* OR of flags seen per direction */
+    bool tcp_ssn;                   /* a session was tracked (SYN seen or midstream pick-up) */
+    uint32_t tcp_isn[2];
+
+    /* ICMP: first type/code seen per direction */
+    uint8_t icmp_type[2], icmp_code[2];
+    bool icmp_seen[2];
+
+    uint16_t app_proto;             /* set by the application layer */
+    const char *app_proto_name;     /* EVE app_proto, NULL until known */
+    void *stream;                   /* owned by the stream stage */
+    void *app;                      /* owned by the app-layer stage */
+} rb_flow;
+
+typedef struct rb_flow_config {
+    uint64_t memcap;                /* bytes; default 128 MiB */
+    uint32_t hash_size;             /* buckets, rounded up to a power of two; default 65536 */
+    uint32_t timeout[RB_FP_N][RB_FS_N];
+    uint32_t emerg_timeout[RB_FP_N][RB_FS_N];
+    uint32_t emergency_recovery;    /* percent of memcap free to leave emergency mode; default 30 */
+    bool midstream;                 /* stream.midstream: track TCP sessions not seen from the SYN */
+} rb_flow_config;
+
+void flow_config_default(rb_flow_config *c);
+
+typedef void (*rb_flow_end_cb)(void *ctx, rb_flow *f, enum rb_flow_end reason);
+
+typedef struct rb_flow_stats {
+    uint64_t total, active, tcp, udp, icmpv4, icmpv6, other;
+    uint64_t tcp_reuse, memcap, emerg_mode_entered, emerg_mode_over, evicted_emergency;
+    uint64_t timeout, memuse, memuse_peak;
+    uint64_t end_state[RB_FS_N];
+    uint64_t end_tcp_state[RB_TCP_STATE_N];
+    uint64_t icmp_error_matched;   /* ICMP errors attributed to the flow they quote */
+} rb_flow_stats;
+
+typedef struct rb_flow_table rb_flow_table;
+
+rb_flow_table *flow_table_new(const rb_flow_config *cfg, rb_flow_end_cb cb, void *cb_ctx, uint32_t id_seed);
+void flow_table_free(rb_flow_table *t);
+
+/* Find or create the flow of a decoded packet and account the packet to it.
+ * Sets p->flow and p->dir. Packets that cannot have a flow (no IP, broken L4,
+ * a fragment) get p->flow = NULL. May end other flows (timeout, eviction) first. */
+rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p);
+
+/* End flows whose timeout passed at packet time (sec, usec). Cheap when none did. */
+void flow_table_expire(rb_flow_table *t, int64_t sec, int32_t usec);
+
+/* End every flow (end of input). */
+void flow_table_flush(rb_flow_table *t);
+
+const rb_flow_stats *flow_table_stats(const rb_flow_table *t);
+
+const char *flow_state_name(int state);      /* "new", "established", "closed" */
+const char *flow_tcp_state_name(int state);  /* "syn_sent", ... */
+const char *flow_end_reason_name(int reason);/* "timeout", "forced", "shutdown", "tcp_reuse" */
+
+/* Community ID v1 (seed 0) of a flow, "1:base64". out must hold 32 bytes. */
+void flow_community_id(const rb_flow *f, char out[32]);
+
+#endif

@@ -1,0 +1,228 @@
+/* main.c -- ribat's command line.
+ *
+ * Suricata-compatible for offline work:
+ *   ribat -r FILE|DIR -l LOGDIR [-S rules] [-c config.yaml] [-k none|all]
+ *         [--set key=value]... [--threads N] [-v] [BPF filter]
+ * Options of Suricata's that have no meaning here are accepted and ignored,
+ * so that scripts written for Suricata run unchanged. */
+#include "common/log.h"
+#include "config/config.h"
+#include "engine/engine.h"
+#include "engine/settings.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RIBAT_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "ribat " RIBAT_VERSION " -- network security sensor (Suricata-compatible, offline mode)\n"
+            "\n"
+            "usage: ribat -r FILE|DIR -l LOGDIR [options] [BPF filter]\n"
+            "\n"
+            "  -r FILE|DIR          read a pcap or pcapng file, or every capture file of a folder (name order)\n"
+            "  -l LOGDIR            write eve.json (and other logs) into LOGDIR (default: .)\n"
+            "  -S FILE              rules file (exclusive: replaces rule-files of the config)\n"
+            "  -s FILE              rules file, in addition to the config's rule-files\n"
+            "  -c FILE              Suricata-style YAML configuration\n"
+            "  -k none|all|auto     checksum validation (default auto: as -k none for captures)\n"
+            "  --set KEY=VALUE      override a configuration key (dotted path), may be repeated\n"
+            "  --threads N          worker threads (default: number of cores)\n"
+            "  --runmode single     one thread (same as --threads 1)\n"
+            "  -T                   check the configuration (and rules) and exit\n"
+            "  --dump-config        print the effective configuration and exit\n"
+            "  -v                   more messages (repeat for more)\n"
+            "  -q                   no summary on stderr\n"
+            "  -V, --version        print the version\n"
+            "  -h, --help           this help\n");
+}
+
+enum {
+    OPT_SET = 1000, OPT_THREADS, OPT_RUNMODE, OPT_DUMP_CONFIG, OPT_IGNORED, OPT_IGNORED_ARG,
+    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION,
+};
+
+int main(int argc, char **argv)
+{
+    const char *read_path = NULL, *logdir = ".", *config_path = NULL;
+    const char *rules_exclusive = NULL, *rules_extra = NULL, *checksum = "auto";
+    char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    int nsets = 0, threads = 0, verbose = 0;
+    bool test_mode = false, dump_config = false, quiet = false;
+    if (!sets)
+        return 1;
+
+    static const struct option longopts[] = {
+        { "set", required_argument, NULL, OPT_SET },
+        { "threads", required_argument, NULL, OPT_THREADS },
+        { "runmode", required_argument, NULL, OPT_RUNMODE },
+        { "dump-config", no_argument, NULL, OPT_DUMP_CONFIG },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { "build-info", no_argument, NULL, OPT_BUILD_INFO },
+        { "disable-detection", no_argument, NULL, OPT_DISABLE_DETECTION },
+        { "strict-rule-keywords", optional_argument, NULL, OPT_STRICT_RULES },
+        /* Suricata options that change nothing in offline mode here */
+        { "simulate-ips", no_argument, NULL, OPT_IGNORED },
+        { "init-errors-fatal", no_argument, NULL, OPT_IGNORED },
+        { "no-random", no_argument, NULL, OPT_IGNORED },
+        { "pcap-file-continuous", no_argument, NULL, OPT_IGNORED },
+        { "pcap-file-delete", no_argument, NULL, OPT_IGNORED },
+        { "data-dir", required_argument, NULL, OPT_IGNORED_ARG },
+        { "pidfile", required_argument, NULL, OPT_IGNORED_ARG },
+        { "user", required_argument, NULL, OPT_IGNORED_ARG },
+        { "group", required_argument, NULL, OPT_IGNORED_ARG },
+        { "engine-analysis", no_argument, NULL, OPT_IGNORED },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+r:l:S:s:c:k:vqTVhF:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r': read_path = optarg; break;
+        case 'l': logdir = optarg; break;
+        case 'S': rules_exclusive = optarg; break;
+        case 's': rules_extra = optarg; break;
+        case 'c': config_path = optarg; break;
+        case 'k': checksum = optarg; break;
+        case 'v': verbose++; break;
+        case 'q': quiet = true; break;
+        case 'T': test_mode = true; break;
+        case 'F': break; /* BPF filter file: not supported, see below */
+        case OPT_SET: sets[nsets++] = optarg; break;
+        case OPT_THREADS:
+            threads = atoi(optarg);
+            if (threads < 1 || threads > 64) {
+                fprintf(stderr, "ribat: error: --threads takes a number from 1 to 64, not '%s'\n", optarg);
+                return 1;
+            }
+            break;
+        case OPT_RUNMODE:
+            if (strcmp(optarg, "single") == 0)
+                threads = 1;
+            break;
+        case OPT_DUMP_CONFIG: dump_config = true; break;
+        case OPT_BUILD_INFO:
+            printf("This is ribat version " RIBAT_VERSION "\nFeatures: PCAP_SET_BUFF AF_PACKET HAVE_PACKET_FANOUT\n");
+            return 0;
+        case OPT_DISABLE_DETECTION: break;
+        case OPT_STRICT_RULES: break;
+        case OPT_IGNORED: case OPT_IGNORED_ARG: break;
+        case 'V':
+            printf("This is ribat version " RIBAT_VERSION "\n");
+            return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            fprintf(stderr, "ribat: error: unknown option '%s' (see ribat --help)\n", argv[optind - 1]);
+            return 1;
+        }
+    }
+    rb_log_verbosity = RB_LOG_WARN + verbose;
+
+    /* what is left is a BPF filter expression, as for Suricata */
+    char *bpf = NULL;
+    if (optind < argc) {
+        size_t len = 0;
+        for (int i = optind; i < argc; i++)
+            len += strlen(argv[i]) + 1;
+        bpf = calloc(1, len + 1);
+        if (!bpf)
+            return 1;
+        for (int i = optind; i < argc; i++) {
+            if (i > optind)
+                strcat(bpf, " ");
+            strcat(bpf, argv[i]);
+        }
+    }
+
+    /* configuration: file, then --set */
+    rb_config *cfg = cfg_new();
+    if (!cfg)
+        return 1;
+    char err[1024] = "";
+    if (config_path && cfg_load_file(cfg, config_path, err, sizeof err) != 0) {
+        fprintf(stderr, "ribat: error: %s\n", err);
+        return 1;
+    }
+    for (int i = 0; i < nsets; i++) {
+        if (cfg_set(cfg, sets[i]) != 0) {
+            fprintf(stderr, "ribat: error: --set takes KEY=VALUE, not '%s'\n", sets[i]);
+            return 1;
+        }
+    }
+    settings_warn_unknown(cfg);
+    if (dump_config) {
+        cfg_dump(cfg, stdout);
+        return 0;
+    }
+
+    rb_engine_config ec;
+    engine_config_default(&ec);
+    if (settings_apply(cfg, config_path != NULL, &ec, err, sizeof err) != 0) {
+        fprintf(stderr, "ribat: error: %s\n", err);
+        return 1;
+    }
+    if (strcmp(checksum, "all") == 0)
+        ec.decode.checksum_validate = true;
+    else if (strcmp(checksum, "none") == 0 || strcmp(checksum, "auto") == 0)
+        ec.decode.checksum_validate = false;
+    else {
+        fprintf(stderr, "ribat: error: -k takes none, all or auto, not '%s'\n", checksum);
+        return 1;
+    }
+    if (threads > 0)
+        ec.threads = threads;
+    else if (ec.threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        ec.threads = n > 0 ? (int)(n > 64 ? 64 : n) : 1;
+    }
+    ec.logdir = logdir;
+    ec.bpf = bpf;
+    ec.progress = !quiet;
+    ec.summary = !quiet;
+
+    /* rules: the signature engine comes with a later stage; check the files exist */
+    const char *rules[2] = { rules_exclusive, rules_extra };
+    for (int i = 0; i < 2; i++) {
+        if (rules[i] && access(rules[i], R_OK) != 0) {
+            fprintf(stderr, "ribat: error: cannot read rules file %s: %s\n", rules[i], strerror(errno));
+            if (test_mode)
+                return 1;
+        }
+    }
+
+    if (test_mode) {
+        fprintf(stderr, "ribat: configuration OK\n");
+        return 0;
+    }
+    if (!read_path) {
+        fprintf(stderr, "ribat: error: nothing to read: give a capture with -r FILE|DIR (see ribat --help)\n");
+        return 1;
+    }
+    struct stat sb;
+    if (stat(logdir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "ribat: error: log directory %s does not exist or is not a folder\n", logdir);
+        return 1;
+    }
+
+    rb_engine_result res;
+    if (engine_run(&ec, read_path, &res, err, sizeof err) != 0) {
+        fprintf(stderr, "ribat: error: %s\n", err);
+        return 1;
+    }
+    settings_free(&ec);
+    cfg_free(cfg);
+    free(bpf);
+    free(sets);
+    /* a capture damaged part-way was reported by a warning; what was read is logged (exit 0, as Suricata) */
+    return 0;
+}

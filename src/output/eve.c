@@ -1,0 +1,365 @@
+/* eve.c -- see eve.h */
+#include "output/eve.h"
+#include "decode/events.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EVE_FLUSH_AT (256u * 1024u)
+
+void eve_types_default(rb_eve_types *t)
+{
+    memset(t, 0, sizeof *t);
+    t->alert = t->anomaly = t->flow = t->stats = true;
+    t->http = t->dns = t->tls = t->ssh = t->fileinfo = true;
+    t->anomaly_decode = t->anomaly_stream = t->anomaly_applayer = true;
+    t->community_id = true;
+    t->ethernet = false;
+}
+
+int eve_sink_open(rb_eve_sink *s, const char *path, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (s->fd < 0) {
+        snprintf(err, errlen, "cannot open %s for writing: %s", path, strerror(errno));
+        return -1;
+    }
+    s->path = strdup(path);
+    pthread_mutex_init(&s->lock, NULL);
+    return 0;
+}
+
+void eve_sink_close(rb_eve_sink *s)
+{
+    if (s->fd >= 0) {
+        close(s->fd);
+        s->fd = -1;
+        pthread_mutex_destroy(&s->lock);
+    }
+    free(s->path);
+    s->path = NULL;
+}
+
+static void sink_write(rb_eve_sink *s, const char *buf, size_t len, size_t records)
+{
+    pthread_mutex_lock(&s->lock);
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(s->fd, buf + off, len - off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            s->write_errors++;
+            /* count the records that did not make it (whole lines after off) */
+            size_t lost = 0;
+            for (size_t i = off; i < len; i++)
+                if (buf[i] == '\n')
+                    lost++;
+            s->dropped_records += lost;
+            records -= lost < records ? lost : records;
+            break;
+        }
+        off += (size_t)n;
+    }
+    s->records += records;
+    s->bytes += off;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void eve_writer_init(rb_eve_writer *w, rb_eve_sink *sink, const rb_eve_types *types)
+{
+    memset(w, 0, sizeof *w);
+    w->sink = sink;
+    w->types = types;
+    jb_init(&w->jb);
+    w->ts_cache_sec = -1;
+}
+
+void eve_writer_flush(rb_eve_writer *w)
+{
+    if (w->out_len && w->sink)
+        sink_write(w->sink, w->out, w->out_len, w->out_records);
+    w->out_len = 0;
+    w->out_records = 0;
+}
+
+void eve_writer_destroy(rb_eve_writer *w)
+{
+    eve_writer_flush(w);
+    jb_free(&w->jb);
+    free(w->out);
+    w->out = NULL;
+}
+
+void eve_commit(rb_eve_writer *w)
+{
+    jbuf *jb = &w->jb;
+    jb_close_object(jb);
+    if (jb->oom) {
+        jb_reset(jb);
+        return;
+    }
+    size_t need = w->out_len + jb->len + 1;
+    if (need > w->out_cap) {
+        size_t nc = w->out_cap ? w->out_cap : EVE_FLUSH_AT + 4096;
+        while (nc < need)
+            nc *= 2;
+        char *n = realloc(w->out, nc);
+        if (!n) {
+            jb_reset(jb);
+            return;
+        }
+        w->out = n;
+        w->out_cap = nc;
+    }
+    memcpy(w->out + w->out_len, jb->buf, jb->len);
+    w->out_len += jb->len;
+    w->out[w->out_len++] = '\n';
+    w->out_records++;
+    jb_reset(jb);
+    if (w->out_len >= EVE_FLUSH_AT)
+        eve_writer_flush(w);
+}
+
+size_t eve_format_ts(rb_eve_writer *w, int64_t sec, int32_t usec, char *out)
+{
+    if (!w || w->ts_cache_sec != sec) {
+        char tmp[40];
+        struct tm tm;
+        time_t t = (time_t)sec;
+        localtime_r(&t, &tm);
+        size_t n = strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
+        char zone[8];
+        strftime(zone, sizeof zone, "%z", &tm);
+        if (w) {
+            memcpy(w->ts_cache, tmp, n);
+            memcpy(w->ts_cache + n, zone, 6);
+            w->ts_cache_len = n;
+            w->ts_cache[n + 5] = '\0';
+            w->ts_cache_sec = sec;
+        } else {
+            return (size_t)snprintf(out, 40, "%s.%06d%s", tmp, (int)usec, zone);
+        }
+    }
+    /* prefix + ".uuuuuu" + zone */
+    size_t n = w->ts_cache_len;
+    memcpy(out, w->ts_cache, n);
+    out[n] = '.';
+    int32_t u = usec < 0 ? 0 : usec > 999999 ? 999999 : usec;
+    for (int i = 6; i >= 1; i--) {
+        out[n + (size_t)i] = (char)('0' + u % 10);
+        u /= 10;
+    }
+    memcpy(out + n + 7, w->ts_cache + n, 5);
+    out[n + 12] = '\0';
+    return n + 12;
+}
+
+void eve_format_addr(const rb_addr *a, int ipver, char *out)
+{
+    if (ipver == 4) {
+        snprintf(out, 46, "%u.%u.%u.%u", a->u8[0], a->u8[1], a->u8[2], a->u8[3]);
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        *o++ = hex[a->u8[i] >> 4];
+        *o++ = hex[a->u8[i] & 15];
+        if (i & 1 && i != 15)
+            *o++ = ':';
+    }
+    *o = '\0';
+}
+
+const char *eve_proto_name(uint8_t proto, char buf[8])
+{
+    switch (proto) {
+    case 6: return "TCP";
+    case 17: return "UDP";
+    case 1: return "ICMP";
+    case 58: return "IPv6-ICMP";
+    case 132: return "SCTP";
+    case 47: return "GRE";
+    case 50: return "ESP";
+    case 2: return "IGMP";
+    case 41: return "IPv6";
+    case 4: return "IP-ENCAP";
+    default:
+        snprintf(buf, 8, "%03u", proto);
+        return buf;
+    }
+}
+
+static void put_vlan(jbuf *jb, const uint16_t *vlan, uint8_t n)
+{
+    if (!n)
+        return;
+    jb_open_array(jb, "vlan");
+    for (uint8_t i = 0; i < n; i++)
+        jb_u64(jb, NULL, vlan[i]);
+    jb_close_array(jb);
+}
+
+static void put_mac(jbuf *jb, const char *key, const uint8_t *m)
+{
+    char s[18];
+    snprintf(s, sizeof s, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    jb_str(jb, key, s);
+}
+
+void eve_begin_packet(rb_eve_writer *w, const Packet *p, const char *event_type)
+{
+    jbuf *jb = &w->jb;
+    char ts[40], a[46], b[46], pb[8];
+    jb_reset(jb);
+    jb_open_object(jb, NULL);
+    eve_format_ts(w, p->ts_sec, p->ts_usec, ts);
+    jb_str(jb, "timestamp", ts);
+    if (p->flow)
+        jb_u64(jb, "flow_id", p->flow->flow_id);
+    if (p->pcap_cnt)
+        jb_u64(jb, "pcap_cnt", p->pcap_cnt);
+    jb_str(jb, "event_type", event_type);
+    put_vlan(jb, p->vlan, p->vlan_n);
+    if (p->addrs_ok) {
+        eve_format_addr(&p->src, p->ipver, a);
+        eve_format_addr(&p->dst, p->ipver, b);
+        /* fragments show ports 0, as Suricata does */
+        bool ports = (p->l4_ok || p->is_fragment) && (p->proto == 6 || p->proto == 17 || p->proto == 132);
+        jb_str(jb, "src_ip", a);
+        if (ports)
+            jb_u64(jb, "src_port", p->is_fragment ? 0 : p->sp);
+        jb_str(jb, "dest_ip", b);
+        if (ports)
+            jb_u64(jb, "dest_port", p->is_fragment ? 0 : p->dp);
+        jb_str(jb, "proto", eve_proto_name(p->proto, pb));
+        if (p->l4_ok && (p->proto == 1 || p->proto == 58)) {
+            jb_u64(jb, "icmp_type", p->icmp_type);
+            jb_u64(jb, "icmp_code", p->icmp_code);
+        }
+    }
+    if (p->flow && w->types->community_id) {
+        char cid[32];
+        flow_community_id(p->flow, cid);
+        jb_str(jb, "community_id", cid);
+    }
+    jb_str(jb, "pkt_src", p->pkt_src ? p->pkt_src : "wire/pcap");
+    if (w->types->ethernet && p->has_eth) {
+        jb_open_object(jb, "ether");
+        put_mac(jb, "src_mac", p->src_mac);
+        put_mac(jb, "dest_mac", p->dst_mac);
+        jb_close_object(jb);
+    }
+}
+
+void eve_log_anomalies(rb_eve_writer *w, const Packet *p)
+{
+    if (!w->types->anomaly)
+        return;
+    for (uint8_t i = 0; i < p->nevents; i++) {
+        int ev = p->events[i];
+        enum rb_event_type t = rb_event_type_of(ev);
+        if ((t == RB_EVTYPE_DECODE && !w->types->anomaly_decode) ||
+            (t == RB_EVTYPE_STREAM && !w->types->anomaly_stream) ||
+            (t == RB_EVTYPE_APPLAYER && !w->types->anomaly_applayer))
+            continue;
+        eve_begin_packet(w, p, "anomaly");
+        jb_open_object(&w->jb, "anomaly");
+        jb_str(&w->jb, "type", rb_event_type_name(t));
+        jb_str(&w->jb, "event", rb_event_name(ev));
+        jb_close_object(&w->jb);
+        eve_commit(w);
+    }
+}
+
+static void put_tcp_flags(jbuf *jb, const char *key, uint8_t fl)
+{
+    char s[3];
+    static const char hex[] = "0123456789abcdef";
+    s[0] = hex[fl >> 4];
+    s[1] = hex[fl & 15];
+    s[2] = '\0';
+    jb_str(jb, key, s);
+}
+
+void eve_log_flow(rb_eve_writer *w, const rb_flow *f, enum rb_flow_end reason)
+{
+    if (!w->types->flow)
+        return;
+    jbuf *jb = &w->jb;
+    char ts[40], a[46], b[46], pb[8];
+    jb_reset(jb);
+    jb_open_object(jb, NULL);
+    eve_format_ts(w, f->last_sec, f->last_usec, ts);
+    jb_str(jb, "timestamp", ts);
+    jb_u64(jb, "flow_id", f->flow_id);
+    jb_str(jb, "event_type", "flow");
+    put_vlan(jb, f->vlan, f->vlan_n);
+    eve_format_addr(&f->src, f->ipver, a);
+    eve_format_addr(&f->dst, f->ipver, b);
+    bool ports = f->proto == 6 || f->proto == 17 || f->proto == 132;
+    jb_str(jb, "src_ip", a);
+    if (ports)
+        jb_u64(jb, "src_port", f->sp);
+    jb_str(jb, "dest_ip", b);
+    if (ports)
+        jb_u64(jb, "dest_port", f->dp);
+    jb_str(jb, "proto", eve_proto_name(f->proto, pb));
+    if (f->proto == 1 || f->proto == 58) {
+        if (f->icmp_seen[0]) {
+            jb_u64(jb, "icmp_type", f->icmp_type[0]);
+            jb_u64(jb, "icmp_code", f->icmp_code[0]);
+        }
+        if (f->icmp_seen[1]) {
+            jb_u64(jb, "response_icmp_type", f->icmp_type[1]);
+            jb_u64(jb, "response_icmp_code", f->icmp_code[1]);
+        }
+    }
+    if (f->app_proto_name)
+        jb_str(jb, "app_proto", f->app_proto_name);
+    jb_open_object(jb, "flow");
+    jb_u64(jb, "pkts_toserver", f->pkts[0]);
+    jb_u64(jb, "pkts_toclient", f->pkts[1]);
+    jb_u64(jb, "bytes_toserver", f->bytes[0]);
+    jb_u64(jb, "bytes_toclient", f->bytes[1]);
+    eve_format_ts(w, f->start_sec, f->start_usec, ts);
+    jb_str(jb, "start", ts);
+    eve_format_ts(w, f->last_sec, f->last_usec, ts);
+    jb_str(jb, "end", ts);
+    jb_i64(jb, "age", f->last_sec - f->start_sec);
+    jb_str(jb, "state", flow_state_name(f->state));
+    jb_str(jb, "reason", flow_end_reason_name(reason));
+    jb_bool(jb, "alerted", f->alerted);
+    jb_close_object(jb);
+    if (w->types->community_id) {
+        char cid[32];
+        flow_community_id(f, cid);
+        jb_str(jb, "community_id", cid);
+    }
+    if (f->proto == 6) {
+        jb_open_object(jb, "tcp");
+        put_tcp_flags(jb, "tcp_flags", (uint8_t)(f->tcp_flags[0] | f->tcp_flags[1]));
+        put_tcp_flags(jb, "tcp_flags_ts", f->tcp_flags[0]);
+        put_tcp_flags(jb, "tcp_flags_tc", f->tcp_flags[1]);
+        uint8_t fl = (uint8_t)(f->tcp_flags[0] | f->tcp_flags[1]);
+        if (fl & TH_SYN) jb_bool(jb, "syn", true);
+        if (fl & TH_FIN) jb_bool(jb, "fin", true);
+        if (fl & TH_RST) jb_bool(jb, "rst", true);
+        if (fl & TH_PUSH) jb_bool(jb, "psh", true);
+        if (fl & TH_ACK) jb_bool(jb, "ack", true);
+        if (fl & TH_URG) jb_bool(jb, "urg", true);
+        if (fl & TH_ECE) jb_bool(jb, "ecn", true);
+        if (fl & TH_CWR) jb_bool(jb, "cwr", true);
+        if (f->tcp_ssn)
+            jb_str(jb, "state", flow_tcp_state_name(f->tcp_state));
+        jb_close_object(jb);
+    }
+    eve_commit(w);
+}

@@ -1,0 +1,73 @@
+/* eve.h -- EVE JSON output (Suricata's format), one record per line.
+ *
+ * One sink per output file, shared by the workers; each worker writes its
+ * records into its own buffer (rb_eve_writer) and hands whole buffers to the
+ * sink under a mutex, so no lock is taken per record and lines never
+ * interleave. A write error (disk full, removed folder) is counted, the
+ * records of that buffer are dropped and counted, and writing is retried
+ * with the next buffer. */
+#ifndef RIBAT_EVE_H
+#define RIBAT_EVE_H
+
+#include "common/jbuf.h"
+#include "decode/packet.h"
+#include "flow/flow.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* which record types are written */
+typedef struct rb_eve_types {
+    bool alert, anomaly, flow, stats, http, dns, tls, ssh, fileinfo;
+    bool anomaly_decode, anomaly_stream, anomaly_applayer;
+    bool community_id;
+    bool ethernet;       /* add ether {src_mac,dest_mac} to packet records */
+} rb_eve_types;
+
+void eve_types_default(rb_eve_types *t);
+
+typedef struct rb_eve_sink {
+    int fd;
+    char *path;
+    pthread_mutex_t lock;
+    uint64_t records, bytes, write_errors, dropped_records;
+} rb_eve_sink;
+
+int eve_sink_open(rb_eve_sink *s, const char *path, char *err, size_t errlen);
+void eve_sink_close(rb_eve_sink *s);
+
+typedef struct rb_eve_writer {
+    rb_eve_sink *sink;
+    const rb_eve_types *types;
+    jbuf jb;               /* the record being built */
+    char *out;             /* pending records */
+    size_t out_len, out_cap, out_records;
+    /* cached timestamp prefix */
+    int64_t ts_cache_sec;
+    char ts_cache[40];
+    size_t ts_cache_len;
+} rb_eve_writer;
+
+void eve_writer_init(rb_eve_writer *w, rb_eve_sink *sink, const rb_eve_types *types);
+void eve_writer_flush(rb_eve_writer *w);
+void eve_writer_destroy(rb_eve_writer *w);
+
+/* Format "YYYY-MM-DDTHH:MM:SS.uuuuuu+ZZZZ" (local time, like Suricata). out >= 40 bytes. */
+size_t eve_format_ts(rb_eve_writer *w, int64_t sec, int32_t usec, char *out);
+/* Address as Suricata prints it (IPv6 in full, zero-padded groups). out >= 46 bytes. */
+void eve_format_addr(const rb_addr *a, int ipver, char *out);
+const char *eve_proto_name(uint8_t proto, char buf[8]);
+
+/* Start a record about a packet: timestamp, flow_id, pcap_cnt, event_type,
+ * vlan, addresses, ports, proto, icmp type/code, pkt_src. The caller adds its
+ * object(s) and calls eve_commit(). */
+void eve_begin_packet(rb_eve_writer *w, const Packet *p, const char *event_type);
+/* Finish the current record and queue it. */
+void eve_commit(rb_eve_writer *w);
+
+/* Records */
+void eve_log_flow(rb_eve_writer *w, const rb_flow *f, enum rb_flow_end reason);
+void eve_log_anomalies(rb_eve_writer *w, const Packet *p);
+
+#endif

@@ -1,0 +1,161 @@
+/* stats.c -- see stats.h */
+#include "output/stats.h"
+
+#include <string.h>
+#include <time.h>
+
+void stats_add_flow(rb_flow_stats *into, const rb_flow_stats *from)
+{
+    into->total += from->total;
+    into->active += from->active;
+    into->tcp += from->tcp;
+    into->udp += from->udp;
+    into->icmpv4 += from->icmpv4;
+    into->icmpv6 += from->icmpv6;
+    into->other += from->other;
+    into->tcp_reuse += from->tcp_reuse;
+    into->memcap += from->memcap;
+    into->emerg_mode_entered += from->emerg_mode_entered;
+    into->emerg_mode_over += from->emerg_mode_over;
+    into->evicted_emergency += from->evicted_emergency;
+    into->timeout += from->timeout;
+    into->memuse += from->memuse;
+    into->memuse_peak += from->memuse_peak;
+    into->icmp_error_matched += from->icmp_error_matched;
+    for (int i = 0; i < RB_FS_N; i++)
+        into->end_state[i] += from->end_state[i];
+    for (int i = 0; i < RB_TCP_STATE_N; i++)
+        into->end_tcp_state[i] += from->end_tcp_state[i];
+}
+
+void stats_add_defrag(defrag_stats *into, const defrag_stats *from)
+{
+    into->ipv4_fragments += from->ipv4_fragments;
+    into->ipv4_reassembled += from->ipv4_reassembled;
+    into->ipv6_fragments += from->ipv6_fragments;
+    into->ipv6_reassembled += from->ipv6_reassembled;
+    into->timeouts += from->timeouts;
+    into->memcap_drops += from->memcap_drops;
+    into->max_frags_hits += from->max_frags_hits;
+    into->overlaps += from->overlaps;
+    into->mem_in_use += from->mem_in_use;
+    into->mem_peak += from->mem_peak;
+}
+
+/* decoder.event.<group>.<name> from the event table ("decoder.ipv4.trunc_pkt") */
+static void put_decoder_events(jbuf *jb, const rb_decode_stats *d)
+{
+    jb_open_object(jb, "event");
+    char group[32] = "";
+    bool open = false;
+    for (int i = 0; i < RB_EV_MAX; i++) {
+        const char *name = rb_event_name(i);
+        if (strncmp(name, "decoder.", 8) != 0)
+            continue;
+        const char *g = name + 8;
+        const char *dot = strchr(g, '.');
+        if (!dot)
+            continue; /* decoder.too_many_layers etc.: reported at decoder level */
+        size_t gl = (size_t)(dot - g);
+        if (gl >= sizeof group)
+            continue;
+        if (!open || strncmp(group, g, gl) != 0 || group[gl] != '\0') {
+            if (open)
+                jb_close_object(jb);
+            memcpy(group, g, gl);
+            group[gl] = '\0';
+            jb_open_object(jb, group);
+            open = true;
+        }
+        jb_u64(jb, dot + 1, d->events[i]);
+    }
+    if (open)
+        jb_close_object(jb);
+    jb_close_object(jb);
+}
+
+void stats_log(rb_eve_writer *w, const rb_decode_stats *d, const rb_flow_stats *f, const defrag_stats *g,
+               const rb_capture_stats *c, const rb_eve_sink *sink, double uptime)
+{
+    jbuf *jb = &w->jb;
+    char ts[40];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    jb_reset(jb);
+    jb_open_object(jb, NULL);
+    eve_format_ts(NULL, (int64_t)now.tv_sec, (int32_t)(now.tv_nsec / 1000), ts);
+    jb_str(jb, "timestamp", ts);
+    jb_str(jb, "event_type", "stats");
+    jb_open_object(jb, "stats");
+    jb_u64(jb, "uptime", (uint64_t)uptime);
+
+    jb_open_object(jb, "capture");
+    jb_u64(jb, "files", c->files);
+    jb_u64(jb, "files_failed", c->files_failed);
+    jb_u64(jb, "truncated_files", c->truncated_files);
+    jb_u64(jb, "records", c->records);
+    jb_u64(jb, "bpf_filtered", c->filtered);
+    jb_close_object(jb);
+
+    jb_open_object(jb, "decoder");
+#define X(n) if (strcmp(#n, "max_pkt_size") != 0 && strcmp(#n, "fragments") != 0) jb_u64(jb, #n, d->n);
+    RB_DECODE_COUNTERS(X)
+#undef X
+    jb_u64(jb, "avg_pkt_size", d->pkts ? d->bytes / d->pkts : 0);
+    jb_u64(jb, "max_pkt_size", d->max_pkt_size);
+    put_decoder_events(jb, d);
+    jb_close_object(jb);
+
+    jb_open_object(jb, "flow");
+    jb_u64(jb, "memcap", f->memcap);
+    jb_u64(jb, "total", f->total);
+    jb_u64(jb, "active", f->active);
+    jb_u64(jb, "tcp", f->tcp);
+    jb_u64(jb, "udp", f->udp);
+    jb_u64(jb, "icmpv4", f->icmpv4);
+    jb_u64(jb, "icmpv6", f->icmpv6);
+    jb_u64(jb, "tcp_reuse", f->tcp_reuse);
+    jb_u64(jb, "emerg_mode_entered", f->emerg_mode_entered);
+    jb_u64(jb, "emerg_mode_over", f->emerg_mode_over);
+    jb_u64(jb, "evicted_emergency", f->evicted_emergency);
+    jb_u64(jb, "timeout", f->timeout);
+    jb_u64(jb, "icmp_error_matched", f->icmp_error_matched);
+    jb_open_object(jb, "end");
+    jb_open_object(jb, "state");
+    for (int i = 0; i < RB_FS_N; i++)
+        jb_u64(jb, flow_state_name(i), f->end_state[i]);
+    jb_close_object(jb);
+    jb_open_object(jb, "tcp_state");
+    for (int i = 0; i < RB_TCP_STATE_N; i++)
+        jb_u64(jb, flow_tcp_state_name(i), f->end_tcp_state[i]);
+    jb_close_object(jb);
+    jb_close_object(jb);
+    jb_u64(jb, "memuse", f->memuse);
+    jb_u64(jb, "memuse_peak", f->memuse_peak);
+    jb_close_object(jb);
+
+    jb_open_object(jb, "defrag");
+    jb_open_object(jb, "ipv4");
+    jb_u64(jb, "fragments", g->ipv4_fragments);
+    jb_u64(jb, "reassembled", g->ipv4_reassembled);
+    jb_close_object(jb);
+    jb_open_object(jb, "ipv6");
+    jb_u64(jb, "fragments", g->ipv6_fragments);
+    jb_u64(jb, "reassembled", g->ipv6_reassembled);
+    jb_close_object(jb);
+    jb_u64(jb, "max_frag_hits", g->max_frags_hits);
+    jb_u64(jb, "timeouts", g->timeouts);
+    jb_u64(jb, "memcap_drops", g->memcap_drops);
+    jb_u64(jb, "overlaps", g->overlaps);
+    jb_u64(jb, "memuse_peak", g->mem_peak);
+    jb_close_object(jb);
+
+    jb_open_object(jb, "eve");
+    jb_u64(jb, "records", sink->records);
+    jb_u64(jb, "write_errors", sink->write_errors);
+    jb_u64(jb, "dropped_records", sink->dropped_records);
+    jb_close_object(jb);
+
+    jb_close_object(jb); /* stats */
+    eve_commit(w);
+}

@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""gen_pcaps.py -- (re)generate the small captures used by the tests and the README's sample.
+
+    python3 tests/data/gen_pcaps.py [OUTDIR]     (default: the folder of this script)
+
+Every capture is synthetic and deterministic, so the expected results in
+tests/integration/run.py follow from what is written here.
+"""
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pktgen import (PcapWriter, TcpConn, dns_answer_a, dns_query, eth, icmp4, icmp6, ipv4, ipv6, udp, tcp,  # noqa: E402
+                    ip4)
+
+T0 = 1700000000.0  # 2023-11-14T22:13:20Z
+
+
+def http_exchange(c, path="/index.html", host="www.example.ma", body=b"<html>hello</html>"):
+    req = ("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: ribat-test/1.0\r\nAccept: */*\r\n\r\n" % (path, host)).encode()
+    resp = (b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: "
+            + str(len(body)).encode() + b"\r\n\r\n" + body)
+    return [c.pkt(0, "PA", req), c.pkt(1, "A"), c.pkt(1, "PA", resp), c.pkt(0, "A")]
+
+
+def gen_flows_basic(out):
+    """Basic flows: TCP (HTTP), UDP (DNS), ICMP echo, IPv6 TCP, a VLAN-tagged ICMP."""
+    w = PcapWriter(os.path.join(out, "flows_basic.pcap"))
+    t = T0
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40000, 80)
+    for p in c.handshake() + http_exchange(c) + c.close():
+        w.write(t, p)
+        t += 0.01
+    # DNS over UDP
+    w.write(t, eth(ipv4("10.0.0.1", "10.0.0.53", 17, udp("10.0.0.1", "10.0.0.53", 5353, 53, dns_query(0x1234, "www.example.ma")))))
+    t += 0.01
+    w.write(t, eth(ipv4("10.0.0.53", "10.0.0.1", 17, udp("10.0.0.53", "10.0.0.1", 53, 5353,
+                                                          dns_answer_a(0x1234, "www.example.ma", "192.0.2.10")))))
+    t += 0.01
+    # ICMP echo: request, reply, request
+    w.write(t, eth(ipv4("10.0.0.1", "10.0.0.9", 1, icmp4(8, 0, 7, 1, b"ping"))))
+    w.write(t + 0.001, eth(ipv4("10.0.0.9", "10.0.0.1", 1, icmp4(0, 0, 7, 1, b"ping"))))
+    w.write(t + 0.002, eth(ipv4("10.0.0.1", "10.0.0.9", 1, icmp4(8, 0, 7, 2, b"ping"))))
+    t += 0.01
+    # IPv6 TCP handshake and close
+    c6 = TcpConn("2001:db8::1", "2001:db8::2", 41000, 443, v6=True)
+    for p in c6.handshake() + c6.close():
+        w.write(t, p)
+        t += 0.01
+    # VLAN 100 ICMP echo request
+    w.write(t, eth(ipv4("10.1.0.1", "10.1.0.2", 1, icmp4(8, 0, 1, 1)), vlans=(100,)))
+    # QinQ 200/300 same addresses: a separate flow
+    w.write(t + 0.001, eth(ipv4("10.1.0.1", "10.1.0.2", 1, icmp4(8, 0, 1, 1)), vlans=(200, 300)))
+    w.close()
+
+
+def gen_frag(out):
+    """IPv4 and IPv6 fragments: one UDP datagram each, sent out of order."""
+    w = PcapWriter(os.path.join(out, "frag.pcap"))
+    payload = bytes(range(256)) * 6  # 1536 bytes
+    dgram = udp("10.0.0.1", "10.0.0.2", 1111, 2222, payload)
+    parts = [(0, dgram[:512], 1), (64, dgram[512:1024], 1), (128, dgram[1024:], 0)]
+    t = T0
+    for off, chunk, mf in (parts[2], parts[0], parts[1]):
+        w.write(t, eth(ipv4("10.0.0.1", "10.0.0.2", 17, chunk, ident=0x4242, flags=mf, frag=off,
+                            total=20 + len(chunk))))
+        t += 0.001
+    # IPv6: fragment header (nh=44) carrying UDP
+    d6 = udp("2001:db8::1", "2001:db8::2", 3333, 4444, payload, v6=True)
+    chunks = [(0, d6[:800], 1), (100, d6[800:], 0)]
+    for off, chunk, mf in reversed(chunks):
+        fh = struct.pack("!BBHI", 17, 0, (off << 3) | mf, 0xABCDEF)
+        w.write(t, eth(ipv6("2001:db8::1", "2001:db8::2", 44, chunk, ext=fh), etype=0x86DD))
+        t += 0.001
+    # overlapping IPv4 fragments (a different datagram): raises frag_overlap
+    d2 = udp("10.0.0.3", "10.0.0.4", 5555, 6666, b"A" * 64)
+    w.write(t, eth(ipv4("10.0.0.3", "10.0.0.4", 17, d2[:48], ident=7, flags=1, frag=0, total=68)))
+    w.write(t + 0.001, eth(ipv4("10.0.0.3", "10.0.0.4", 17, b"B" * 24, ident=7, flags=1, frag=4, total=44)))
+    w.write(t + 0.002, eth(ipv4("10.0.0.3", "10.0.0.4", 17, d2[48:], ident=7, flags=0, frag=6, total=20 + len(d2) - 48)))
+    w.close()
+
+
+def gen_tunnels(out):
+    """GRE, VXLAN, IPv6-in-IPv4, MPLS, PPPoE and QinQ carrying inner flows."""
+    w = PcapWriter(os.path.join(out, "tunnels.pcap"))
+    t = T0
+    inner = ipv4("192.168.1.1", "192.168.1.2", 17, udp("192.168.1.1", "192.168.1.2", 1000, 2000, b"inner-gre"))
+    gre = struct.pack("!HH", 0, 0x0800) + inner
+    w.write(t, eth(ipv4("172.16.0.1", "172.16.0.2", 47, gre)))
+    t += 0.01
+    inner_eth = eth(ipv4("192.168.2.1", "192.168.2.2", 1, icmp4(8, 0, 9, 9)), src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+    vx = struct.pack("!BBBBI", 0x08, 0, 0, 0, 42 << 8) + inner_eth
+    w.write(t, eth(ipv4("172.16.0.1", "172.16.0.2", 17, udp("172.16.0.1", "172.16.0.2", 50000, 4789, vx))))
+    t += 0.01
+    in6 = ipv6("2001:db8::a", "2001:db8::b", 17, udp("2001:db8::a", "2001:db8::b", 7, 8, b"6in4", v6=True))
+    w.write(t, eth(ipv4("172.16.0.1", "172.16.0.3", 41, in6)))
+    t += 0.01
+    # MPLS (label 100, bottom of stack) carrying IPv4 UDP
+    mp = struct.pack("!I", (100 << 12) | 0x100 | 64) + ipv4("192.168.3.1", "192.168.3.2", 17,
+                                                            udp("192.168.3.1", "192.168.3.2", 9, 10, b"mpls"))
+    w.write(t, eth(mp, etype=0x8847))
+    t += 0.01
+    # PPPoE session carrying IPv4 UDP
+    ip = ipv4("192.168.4.1", "192.168.4.2", 17, udp("192.168.4.1", "192.168.4.2", 11, 12, b"pppoe"))
+    pppoe = struct.pack("!BBHHH", 0x11, 0, 0x1234, len(ip) + 2, 0x0021) + ip
+    w.write(t, eth(pppoe, etype=0x8864))
+    t += 0.01
+    w.close()
+
+
+def gen_malformed(out):
+    """One malformed packet per decoder event checked by the tests, between valid ones."""
+    w = PcapWriter(os.path.join(out, "malformed.pcap"))
+    t = T0
+    ok = eth(ipv4("10.9.0.1", "10.9.0.2", 17, udp("10.9.0.1", "10.9.0.2", 1, 2, b"ok")))
+    w.write(t, ok)
+    # IPv4 total length larger than the capture: ipv4.trunc_pkt
+    w.write(t + 1, eth(ipv4("10.9.0.1", "10.9.0.2", 17, udp("10.9.0.1", "10.9.0.2", 1, 2, b"x"), total=400)))
+    # IPv4 header length 4 words: ipv4.hlen_too_small
+    bad = bytearray(ipv4("10.9.0.1", "10.9.0.2", 17, udp("10.9.0.1", "10.9.0.2", 1, 2, b"x")))
+    bad[0] = 0x44
+    w.write(t + 2, eth(bytes(bad)))
+    # TCP data offset 3 words: tcp.hlen_too_small
+    seg = bytearray(tcp("10.9.0.1", "10.9.0.2", 1, 2, 1, 0, "S"))
+    seg[12] = 0x30
+    w.write(t + 3, eth(ipv4("10.9.0.1", "10.9.0.2", 6, bytes(seg))))
+    # TCP option with length 0: tcp.invalid_optlen
+    w.write(t + 4, eth(ipv4("10.9.0.1", "10.9.0.2", 6, tcp("10.9.0.1", "10.9.0.2", 3, 4, 1, 0, "S", opts=b"\x02\x00\x00\x00"))))
+    # ICMP type 42 unknown in IPv4: icmpv4.unknown_type
+    w.write(t + 5, eth(ipv4("10.9.0.1", "10.9.0.2", 1, icmp4(42, 0))))
+    # a record cut to 4 bytes by the snaplen: ethernet.pkt_too_small
+    w.write(t + 6, ok, caplen=4)
+    # UDP length field larger than the IP payload: udp.pkt_too_small
+    u = bytearray(udp("10.9.0.1", "10.9.0.2", 1, 2, b"abc"))
+    u[4:6] = struct.pack("!H", 200)
+    w.write(t + 7, eth(ipv4("10.9.0.1", "10.9.0.2", 17, bytes(u))))
+    # IPv4 option with zero length: ipv4.opt_invalid_len
+    w.write(t + 8, eth(ipv4("10.9.0.1", "10.9.0.2", 17, udp("10.9.0.1", "10.9.0.2", 1, 2, b"o"), opts=b"\x07\x00\x00\x00")))
+    # IPv6 payload length past the capture: ipv6.trunc_pkt
+    v6 = bytearray(ipv6("2001:db8::1", "2001:db8::2", 17, udp("2001:db8::1", "2001:db8::2", 1, 2, b"x", v6=True)))
+    v6[4:6] = struct.pack("!H", 999)
+    w.write(t + 9, eth(bytes(v6), etype=0x86DD))
+    # GRE version 2: gre.wrong_version
+    w.write(t + 10, eth(ipv4("10.9.0.1", "10.9.0.2", 47, struct.pack("!HH", 2, 0x0800))))
+    w.write(t + 11, ok)
+    w.close()
+
+
+def gen_timeouts(out):
+    """Flow timeouts and TCP port reuse split flows with the same 5-tuple."""
+    w = PcapWriter(os.path.join(out, "timeouts.pcap"))
+    t = T0
+    # UDP: one packet, silence longer than the 'new' timeout (30 s), same tuple again
+    u = eth(ipv4("10.5.0.1", "10.5.0.2", 17, udp("10.5.0.1", "10.5.0.2", 7000, 7001, b"a")))
+    w.write(t, u)
+    w.write(t + 10, u)        # same flow
+    w.write(t + 100, u)       # 90 s later: new flow
+    # TCP: full connection, then a new SYN on the same ports 2 s later: port reuse
+    c = TcpConn("10.5.0.1", "10.5.0.3", 8000, 80)
+    t2 = t + 200
+    for p in c.handshake() + c.close():
+        w.write(t2, p)
+        t2 += 0.01
+    c2 = TcpConn("10.5.0.1", "10.5.0.3", 8000, 80, isn_c=90000, isn_s=70000)
+    t2 += 2
+    for p in c2.handshake() + c2.close():
+        w.write(t2, p)
+        t2 += 0.01
+    w.close()
+
+
+def gen_linktypes(out):
+    """The same UDP packet over several link types, and one unknown link type."""
+    ip = ipv4("10.7.0.1", "10.7.0.2", 17, udp("10.7.0.1", "10.7.0.2", 53000, 53, dns_query(1, "example.com")))
+    w = PcapWriter(os.path.join(out, "lt_raw.pcap"), linktype=101)
+    w.write(T0, ip)
+    w.close()
+    w = PcapWriter(os.path.join(out, "lt_null.pcap"), linktype=0)
+    w.write(T0, struct.pack("<I", 2) + ip)
+    w.close()
+    w = PcapWriter(os.path.join(out, "lt_sll.pcap"), linktype=113)
+    w.write(T0, struct.pack("!HHH8sH", 0, 1, 6, b"\x00\x11\x22\x33\x44\x55\x00\x00", 0x0800) + ip)
+    w.close()
+    w = PcapWriter(os.path.join(out, "lt_sll2.pcap"), linktype=276)
+    w.write(T0, struct.pack("!HHIHBB8s", 0x0800, 0, 2, 1, 0, 6, b"\x00\x11\x22\x33\x44\x55\x00\x00") + ip)
+    w.close()
+    w = PcapWriter(os.path.join(out, "lt_unknown.pcap"), linktype=147)
+    w.write(T0, ip)
+    w.write(T0 + 1, ip)
+    w.close()
+
+
+def gen_pcapng(out):
+    """A pcapng file with an unknown block between packets (must be skipped)."""
+    def block(btype, body):
+        pad = (-len(body)) % 4
+        total = 12 + len(body) + pad
+        return struct.pack("<II", btype, total) + body + b"\0" * pad + struct.pack("<I", total)
+    shb = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    idb = block(0x00000001, struct.pack("<HHI", 1, 0, 262144))
+    unknown = block(0x00000BAD, b"not a packet, skip me")
+    pkts = b""
+    c = TcpConn("10.8.0.1", "10.8.0.2", 12345, 80)
+    ts = int(T0 * 1e6)
+    for i, p in enumerate(c.handshake() + c.close()):
+        tsv = ts + i * 1000
+        body = struct.pack("<IIIII", 0, tsv >> 32, tsv & 0xFFFFFFFF, len(p), len(p)) + p
+        pkts += block(0x00000006, body)
+        if i == 2:
+            pkts += unknown
+    with open(os.path.join(out, "pcapng_unknown_block.pcapng"), "wb") as f:
+        f.write(shb + idb + pkts)
+
+
+def gen_sample(out):
+    """The README's sample: a small office network's few seconds of mixed traffic."""
+    w = PcapWriter(os.path.join(out, "sample.pcap"))
+    t = T0
+    hosts = ["10.10.1.%d" % i for i in range(10, 16)]
+    srv = "10.10.2.10"
+    dns = "10.10.2.53"
+    for i, h in enumerate(hosts):
+        name = ["intranet.cnss.example.ma", "www.example.com", "mail.example.ma", "portal.example.ma",
+                "updates.example.org", "cdn.example.net"][i]
+        w.write(t, eth(ipv4(h, dns, 17, udp(h, dns, 40000 + i, 53, dns_query(0x100 + i, name)))))
+        t += 0.002
+        w.write(t, eth(ipv4(dns, h, 17, udp(dns, h, 53, 40000 + i, dns_answer_a(0x100 + i, name, srv)))))
+        t += 0.01
+        c = TcpConn(h, srv, 50000 + i, 80, isn_c=1000 * (i + 1), isn_s=777 * (i + 1))
+        for p in c.handshake() + http_exchange(c, path="/page%d.html" % i, host=name,
+                                                body=b"<html>" + b"x" * (200 * (i + 1)) + b"</html>") + c.close():
+            w.write(t, p)
+            t += 0.003
+    # an SSH session start (banners only)
+    c = TcpConn(hosts[0], srv, 52000, 22)
+    for p in c.handshake() + [c.pkt(0, "PA", b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"),
+                              c.pkt(1, "PA", b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")] + c.close():
+        w.write(t, p)
+        t += 0.003
+    # pings, one to an unreachable port
+    w.write(t, eth(ipv4(hosts[1], srv, 1, icmp4(8, 0, 1, 1, b"abcdefgh"))))
+    w.write(t + 0.001, eth(ipv4(srv, hosts[1], 1, icmp4(0, 0, 1, 1, b"abcdefgh"))))
+    t += 0.01
+    # a port scan touching closed ports (SYN, RST)
+    for port in (21, 23, 25, 110, 139, 445, 3389, 8080):
+        w.write(t, eth(ipv4(hosts[5], srv, 6, tcp(hosts[5], srv, 61000, port, 4242, 0, "S"))))
+        w.write(t + 0.0005, eth(ipv4(srv, hosts[5], 6, tcp(srv, hosts[5], port, 61000, 0, 4243, "RA"))))
+        t += 0.002
+    # IPv6 neighbour solicitation
+    w.write(t, eth(ipv6("fe80::1", "ff02::1:ff00:2", 58, icmp6("fe80::1", "ff02::1:ff00:2", 135, 0, 0, 0, b"\0" * 16), hlim=255),
+                   etype=0x86DD))
+    t += 0.01
+    # a malformed packet (truncated IPv4) for the anomaly log
+    w.write(t, eth(ipv4(hosts[2], srv, 17, udp(hosts[2], srv, 1, 2, b"x"), total=999)))
+    w.close()
+
+
+def gen_truncated(out):
+    """flows_basic.pcap cut in the middle of its last record."""
+    src = os.path.join(out, "flows_basic.pcap")
+    data = open(src, "rb").read()
+    with open(os.path.join(out, "truncated.pcap"), "wb") as f:
+        f.write(data[:-20])
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+    os.makedirs(out, exist_ok=True)
+    gen_flows_basic(out)
+    gen_frag(out)
+    gen_tunnels(out)
+    gen_malformed(out)
+    gen_timeouts(out)
+    gen_linktypes(out)
+    gen_pcapng(out)
+    gen_sample(out)
+    gen_truncated(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+/* Unit tests for the decoders (src/decode). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "decode/decode.h"
+#include "test_helpers.h"
+
+#include <stdlib.h>
+
+static rb_decode_opts opts;
+static rb_decode_stats st;
+
+static int setup(void **state)
+{
+    (void)state;
+    rb_decode_opts_default(&opts);
+    memset(&st, 0, sizeof st);
+    return 0;
+}
+
+static void mk(Packet *p, const uint8_t *b, size_t n, int lt)
+{
+    memset(p, 0, sizeof *p);
+    p->data = b;
+    p->len = (uint32_t)n;
+    p->linktype = lt;
+}
+
+static int has_event(const Packet *p, int ev)
+{
+    for (int i = 0; i < p->nevents; i++)
+        if (p->events[i] == ev)
+            return 1;
+    return 0;
+}
+
+static void test_eth_ipv4_tcp(void **state)
+{
+    (void)state;
+    uint8_t b[128];
+    size_t n = th_eth(b, 0x0800);
+    uint8_t *ip = b + n;
+    n += th_ipv4(ip, TH_IP(10, 0, 0, 1), TH_IP(10, 0, 0, 2), 6, 24);
+    uint8_t *t = b + n;
+    th_tcp(t, 1234, 80, 100, 0, TH_SYN);
+    t[12] = 6 << 4; /* one option word: MSS 1460 */
+    t[20] = 2; t[21] = 4; th_put16(t + 22, 1460);
+    n += 24;
+    /* fix IP length and checksum for the option */
+    Packet p;
+    mk(&p, b, n, RB_LINKTYPE_ETHERNET);
+    assert_int_equal(rb_decode(&opts, &st, &p), 0);
+    assert_int_equal(p.ipver, 4);
+    assert_int_equal(p.proto, 6);
+    assert_int_equal(p.sp, 1234);
+    assert_int_equal(p.dp, 80);
+    assert_int_equal(p.tcp_flags, TH_SYN);
+    assert_true(p.tcp_opts.has_mss);
+    assert_int_equal(p.tcp_opts.mss, 1460);
+    assert_int_equal(p.payload_len, 0);
+    assert_true(p.l4_ok);
+    assert_int_equal(p.nevents, 0);
+    assert_int_equal(st.tcp, 1);
+    assert_int_equal(st.ipv4, 1);
+}
+
+static void test_truncated_ipv4(void **state)
+{
+    (void)state;
+    uint8_t b[64];
+    size_t n = th_eth(b, 0x0800);
+    th_ipv4(b + n, 1, 2, 17, 200); /* claims 220 bytes */
+    n += 20;
+    Packet p;
+    mk(&p, b, n, RB_LINKTYPE_ETHERNET);
+    assert_int_equal(rb_decode(&opts, &st, &p), -1);
+    assert_true(has_event(&p, RB_EV_IPV4_TRUNC_PKT));
+    assert_true(p.invalid);
+    assert_int_equal(st.invalid, 1);
+}
+
+static void test_every_length_is_safe(void **state)
+{
+    /* decode every prefix of a valid packet: no read past len (ASan checks), no crash */
+    (void)state;
+    uint8_t full[128];
+    size_t n = th_eth(full, 0x8100);
+    th_put16(full + n, 5); th_put16(full + n + 2, 0x0800); n += 4;
+    n += th_ipv4(full + n, 1, 2, 17, 8 + 4);
+    n += th_udp(full + n, 53, 53, 4);
+    memcpy(full + n, "abcd", 4);
+    n += 4;
+    for (size_t len = 0; len <= n; len++) {
+        uint8_t *copy = malloc(len ? len : 1);
+        memcpy(copy, full, len);
+        Packet p;
+        mk(&p, copy, len, RB_LINKTYPE_ETHERNET);
+        int r = rb_decode(&opts, &st, &p);
+        if (len == n) {
+            assert_int_equal(r, 0);
+            assert_int_equal(p.vlan_n, 1);
+            assert_int_equal(p.vlan[0], 5);
+            assert_int_equal(p.payload_len, 4);
+        }
+        free(copy);
+    }
+}
+
+static void test_ipv6_ext_and_fragment(void **state)
+{
+    (void)state;
+    uint8_t b[128];
+    memset(b, 0, sizeof b);
+    size_t n = th_eth(b, 0x86dd);
+    uint8_t *ip6 = b + n;
+    ip6[0] = 0x60;
+    th_put16(ip6 + 4, 8 + 8 + 16); /* hop-by-hop(8) + frag(8) + 16 data */
+    ip6[6] = 0;  /* hop-by-hop */
+    ip6[7] = 64;
+    ip6[8] = 0x20; ip6[23] = 1;
+    ip6[24] = 0x20; ip6[39] = 2;
+    uint8_t *hh = ip6 + 40;
+    hh[0] = 44; hh[1] = 0; hh[2] = 1; hh[3] = 4; /* PadN of 4 */
+    uint8_t *fh = hh + 8;
+    fh[0] = 17; th_put16(fh + 2, 1); th_put32(fh + 4, 0xdeadbeef); /* offset 0, M=1 */
+    n += 40 + 8 + 8 + 16;
+    Packet p;
+    mk(&p, b, n, RB_LINKTYPE_ETHERNET);
+    assert_int_equal(rb_decode(&opts, &st, &p), 0);
+    assert_true(p.is_fragment);
+    assert_int_equal(p.ip6_frag_id, 0xdeadbeef);
+    assert_int_equal(p.ip6_frag_hdr_off, 48);
+    assert_int_equal(p.ip6_frag_prev_nh_off, 40);
+    assert_int_equal(p.proto, 17);
+    assert_true(has_event(&p, RB_EV_IPV6_HOPOPTS_ONLY_PADDING));
+}
+
+static void test_gre_tunnel_inner(void **state)
+{
+    (void)state;
+    uint8_t b[128];
+    size_t n = th_eth(b, 0x0800);
+    size_t inner_len = 20 + 8;
+    n += th_ipv4(b + n, 1, 2, 47, (uint16_t)(4 + inner_len));
+    th_put16(b + n, 0); th_put16(b + n + 2, 0x0800); n += 4;
+    uint8_t *inner = b + n;
+    n += th_ipv4(b + n, 3, 4, 17, 8);
+    n += th_udp(b + n, 5, 6, 0);
+    Packet p;
+    mk(&p, b, n, RB_LINKTYPE_ETHERNET);
+    assert_int_equal(rb_decode(&opts, &st, &p), 0);
+    assert_int_equal(p.inner_kind, RB_INNER_IPV4);
+    assert_ptr_equal(p.inner, inner);
+    assert_int_equal(p.inner_len, inner_len);
+    assert_int_equal(st.gre, 1);
+    Packet q;
+    mk(&q, p.inner, p.inner_len, 0);
+    q.tunnel_depth = 1;
+    assert_int_equal(rb_decode_from(&opts, &st, &q, p.inner_kind), 0);
+    assert_int_equal(q.sp, 5);
+    assert_int_equal(q.dp, 6);
+}
+
+static void test_mpls_and_pppoe(void **state)
+{
+    (void)state;
+    uint8_t b[128];
+    size_t n = th_eth(b, 0x8847);
+    th_put32(b + n, (100u << 12) | 0x100 | 64); n += 4;
+    n += th_ipv4(b + n, 1, 2, 17, 8);
+    n += th_udp(b + n, 7, 8, 0);
+    Packet p;
+    mk(&p, b, n, RB_LINKTYPE_ETHERNET);
+    assert_int_equal(rb_decode(&opts, &st, &p), 0);
+    assert_int_equal(p.dp, 8);
+    assert_int_equal(st.mpls, 1);
+
+    n = th_eth(b, 0x8864);
+    b[n] = 0x11; b[n + 1] = 0; th_put16(b + n + 2, 1); th_put16(b + n + 4, 2 + 28); th_put16(b + n + 6, 0x0021);
+    n += 8;
+    n += th_ipv4(b + n, 1, 2, 17, 8);
+    n += th_udp(b + n, 9, 10, 0);
+    mk(&p, b, n, RB_LINKTYPE_ETHERNET);
+    assert_int_equal(rb_decode(&opts, &st, &p), 0);
+    assert_int_equal(p.dp, 10);
+    assert_int_equal(st.pppoe, 1);
+}
+
+static void test_vlan_too_many_layers(void **state)
+{
+    (void)state;
+    uint8_t b[128];
+    size_t n = th_eth(b, 0x8100);
+    for (int i = 0; i < 4; i++) {
+        th_put16(b + n, (uint16_t)(i + 1));
+        th_put16(b + n + 2, i < 3 ? 0x8100 : 0x0800);
+        n += 4;
+    }
+    n += th_ipv4(b + n, 1, 2, 17, 8);
+    n += th_udp(b + n, 1, 2, 0);
+    Packet p;
+    mk(&p, b, n, RB_LINKTYPE_ETHERNET);
+    assert_int_equal(rb_decode(&opts, &st, &p), -1);
+    assert_true(has_event(&p, RB_EV_VLAN_TOO_MANY_LAYERS));
+}
+
+static void test_tcp_bad_options(void **state)
+{
+    (void)state;
+    uint8_t b[128];
+    size_t n = th_eth(b, 0x0800);
+    n += th_ipv4(b + n, 1, 2, 6, 24);
+    uint8_t *t = b + n;
+    th_tcp(t, 1, 2, 0, 0, TH_SYN);
+    t[12] = 6 << 4;
+    t[20] = 3; t[21] = 9; t[22] = 0; t[23] = 0; /* window scale claiming 9 bytes in a 4-byte area */
+    n += 24;
+    Packet p;
+    mk(&p, b, n, RB_LINKTYPE_ETHERNET);
+    rb_decode(&opts, &st, &p);
+    assert_true(has_event(&p, RB_EV_TCP_INVALID_OPTLEN));
+    assert_true(p.invalid);
+    assert_true(p.l4_ok); /* like Suricata: the packet still belongs to its flow */
+}
+
+static void test_checksums(void **state)
+{
+    (void)state;
+    uint8_t b[64];
+    size_t n = th_ipv4(b, 1, 2, 17, 8);
+    th_udp(b + n, 1, 2, 0);
+    assert_int_equal(rb_ip_checksum(b, 20), 0);
+    b[10] ^= 1;
+    assert_int_not_equal(rb_ip_checksum(b, 20), 0);
+    b[10] ^= 1;
+    rb_decode_opts o = opts;
+    o.checksum_validate = true;
+    Packet p;
+    mk(&p, b, n + 8, RB_LINKTYPE_RAW);
+    rb_decode(&o, &st, &p); /* UDP checksum 0 = not computed, valid for IPv4 */
+    assert_false(p.invalid_checksum);
+    b[10] ^= 1;
+    mk(&p, b, n + 8, RB_LINKTYPE_RAW);
+    rb_decode(&o, &st, &p);
+    assert_true(p.invalid_checksum);
+}
+
+static void test_unknown_linktype(void **state)
+{
+    (void)state;
+    uint8_t b[4] = { 0 };
+    Packet p;
+    mk(&p, b, 4, 147);
+    assert_int_equal(rb_decode(&opts, &st, &p), -1);
+    assert_int_equal(st.unknown_linktype, 1);
+    assert_false(rb_linktype_supported(147));
+    assert_true(rb_linktype_supported(RB_LINKTYPE_LINUX_SLL2));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_eth_ipv4_tcp, setup),
+        cmocka_unit_test_setup(test_truncated_ipv4, setup),
+        cmocka_unit_test_setup(test_every_length_is_safe, setup),
+        cmocka_unit_test_setup(test_ipv6_ext_and_fragment, setup),
+        cmocka_unit_test_setup(test_gre_tunnel_inner, setup),
+        cmocka_unit_test_setup(test_mpls_and_pppoe, setup),
+        cmocka_unit_test_setup(test_vlan_too_many_layers, setup),
+        cmocka_unit_test_setup(test_tcp_bad_options, setup),
+        cmocka_unit_test_setup(test_checksums, setup),
+        cmocka_unit_test_setup(test_unknown_linktype, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

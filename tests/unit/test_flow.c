@@ -1,0 +1,209 @@
+/* Unit tests for the flow table (src/flow). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "flow/flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ended {
+    int n;
+    enum rb_flow_end reasons[64];
+    uint64_t pkts0[64], pkts1[64];
+} ended;
+
+static void on_end(void *ctx, rb_flow *f, enum rb_flow_end r)
+{
+    ended *e = ctx;
+    if (e->n < 64) {
+        e->reasons[e->n] = r;
+        e->pkts0[e->n] = f->pkts[0];
+        e->pkts1[e->n] = f->pkts[1];
+    }
+    e->n++;
+}
+
+static Packet pkt(uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp, uint8_t proto, uint8_t flags, int64_t sec)
+{
+    Packet p;
+    memset(&p, 0, sizeof p);
+    p.ipver = 4;
+    p.src.u32[0] = src;
+    p.dst.u32[0] = dst;
+    p.sp = sp;
+    p.dp = dp;
+    p.proto = proto;
+    p.tcp_flags = flags;
+    p.l4_ok = true;
+    p.len = 60;
+    p.ts_sec = sec;
+    if (proto == 1) {
+        p.icmp_type = (uint8_t)sp;
+        p.icmp_code = (uint8_t)dp;
+    }
+    return p;
+}
+
+static void test_bidirectional(void **state)
+{
+    (void)state;
+    rb_flow_config c;
+    flow_config_default(&c);
+    ended e = { 0 };
+    rb_flow_table *t = flow_table_new(&c, on_end, &e, 1);
+    Packet a = pkt(1, 2, 1000, 80, 6, TH_SYN, 100);
+    Packet b = pkt(2, 1, 80, 1000, 6, TH_SYN | TH_ACK, 100);
+    Packet c3 = pkt(1, 2, 1000, 80, 6, TH_ACK, 100);
+    rb_flow *f1 = flow_handle_packet(t, &a);
+    rb_flow *f2 = flow_handle_packet(t, &b);
+    rb_flow *f3 = flow_handle_packet(t, &c3);
+    assert_non_null(f1);
+    assert_ptr_equal(f1, f2);
+    assert_ptr_equal(f1, f3);
+    assert_int_equal(a.dir, 0);
+    assert_int_equal(b.dir, 1);
+    assert_int_equal(f1->pkts[0], 2);
+    assert_int_equal(f1->pkts[1], 1);
+    assert_int_equal(f1->tcp_state, RB_TCP_ESTABLISHED);
+    assert_int_equal(f1->state, RB_FS_ESTABLISHED);
+    flow_table_flush(t);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(e.reasons[0], RB_END_SHUTDOWN);
+    flow_table_free(t);
+}
+
+static void test_tcp_close_sequence(void **state)
+{
+    (void)state;
+    rb_flow_config c;
+    flow_config_default(&c);
+    rb_flow_table *t = flow_table_new(&c, NULL, NULL, 1);
+    const struct { int dir; uint8_t fl; int want; } seq[] = {
+        { 0, TH_SYN, RB_TCP_SYN_SENT }, { 1, TH_SYN | TH_ACK, RB_TCP_SYN_RECV }, { 0, TH_ACK, RB_TCP_ESTABLISHED },
+        { 0, TH_FIN | TH_ACK, RB_TCP_FIN_WAIT1 }, { 1, TH_ACK, RB_TCP_FIN_WAIT2 },
+        { 1, TH_FIN | TH_ACK, RB_TCP_TIME_WAIT }, { 0, TH_ACK, RB_TCP_CLOSED },
+    };
+    rb_flow *f = NULL;
+    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+        Packet p = seq[i].dir == 0 ? pkt(1, 2, 5, 6, 6, seq[i].fl, 10) : pkt(2, 1, 6, 5, 6, seq[i].fl, 10);
+        f = flow_handle_packet(t, &p);
+        assert_int_equal(f->tcp_state, seq[i].want);
+    }
+    assert_int_equal(f->state, RB_FS_CLOSED);
+    flow_table_free(t);
+}
+
+static void test_timeout_splits_flow(void **state)
+{
+    (void)state;
+    rb_flow_config c;
+    flow_config_default(&c);
+    ended e = { 0 };
+    rb_flow_table *t = flow_table_new(&c, on_end, &e, 1);
+    Packet a = pkt(1, 2, 7, 8, 17, 0, 1000);
+    flow_handle_packet(t, &a);
+    Packet b = pkt(1, 2, 7, 8, 17, 0, 1030); /* exactly at the 30 s timeout: still the same flow */
+    flow_handle_packet(t, &b);
+    assert_int_equal(e.n, 0);
+    Packet d = pkt(1, 2, 7, 8, 17, 0, 1061);
+    d.ts_usec = 1;
+    flow_handle_packet(t, &d);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(e.reasons[0], RB_END_TIMEOUT);
+    assert_int_equal(e.pkts0[0], 2);
+    /* expiry by time alone */
+    flow_table_expire(t, 5000, 0);
+    assert_int_equal(e.n, 2);
+    assert_int_equal(flow_table_stats(t)->active, 0);
+    flow_table_free(t);
+}
+
+static void test_icmp_keys(void **state)
+{
+    (void)state;
+    rb_flow_config c;
+    flow_config_default(&c);
+    rb_flow_table *t = flow_table_new(&c, NULL, NULL, 1);
+    Packet req = pkt(1, 2, 8, 0, 1, 0, 1);
+    Packet rep = pkt(2, 1, 0, 0, 1, 0, 1);
+    Packet odd = pkt(1, 2, 24, 0, 1, 0, 1);
+    Packet odd_back = pkt(2, 1, 24, 0, 1, 0, 1);
+    rb_flow *f1 = flow_handle_packet(t, &req);
+    rb_flow *f2 = flow_handle_packet(t, &rep);
+    rb_flow *f3 = flow_handle_packet(t, &odd);
+    rb_flow *f4 = flow_handle_packet(t, &odd_back);
+    assert_ptr_equal(f1, f2);
+    assert_int_equal(rep.dir, 1);
+    assert_ptr_not_equal(f1, f3);
+    assert_ptr_not_equal(f3, f4);
+    assert_int_equal(flow_table_stats(t)->total, 3);
+    flow_table_free(t);
+}
+
+static void test_memcap_evicts_oldest(void **state)
+{
+    (void)state;
+    rb_flow_config c;
+    flow_config_default(&c);
+    c.hash_size = 1024;
+    c.memcap = 1024 * sizeof(void *) + 3 * 256 * sizeof(rb_flow) + 65536; /* about 3 slabs */
+    ended e = { 0 };
+    rb_flow_table *t = flow_table_new(&c, on_end, &e, 1);
+    for (uint32_t i = 0; i < 100000; i++) {
+        Packet p = pkt(i + 1, 0x0a000001, (uint16_t)i, 80, 6, TH_SYN, 100 + i / 1000);
+        assert_non_null(flow_handle_packet(t, &p));
+        assert_true(flow_table_stats(t)->memuse <= c.memcap);
+    }
+    const rb_flow_stats *s = flow_table_stats(t);
+    assert_true(s->memcap > 0);
+    assert_true(s->emerg_mode_entered >= 1);
+    assert_int_equal(s->total, 100000);
+    assert_true(s->active <= c.memcap / sizeof(rb_flow));
+    flow_table_flush(t);
+    assert_int_equal(e.n, 100000);
+    flow_table_free(t);
+}
+
+static void test_community_id_vectors(void **state)
+{
+    (void)state;
+    /* from the Community ID specification's examples (seed 0) */
+    rb_flow f;
+    memset(&f, 0, sizeof f);
+    f.ipver = 4;
+    f.proto = 6;
+    uint8_t s[4] = { 128, 232, 110, 120 }, d[4] = { 66, 35, 250, 204 };
+    memcpy(f.src.u8, s, 4);
+    memcpy(f.dst.u8, d, 4);
+    f.sp = 34855;
+    f.dp = 80;
+    char out[32];
+    flow_community_id(&f, out);
+    assert_string_equal(out, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+    /* the same flow seen from the other side has the same id */
+    rb_flow g = f;
+    g.src = f.dst;
+    g.dst = f.src;
+    g.sp = f.dp;
+    g.dp = f.sp;
+    char out2[32];
+    flow_community_id(&g, out2);
+    assert_string_equal(out, out2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bidirectional),
+        cmocka_unit_test(test_tcp_close_sequence),
+        cmocka_unit_test(test_timeout_splits_flow),
+        cmocka_unit_test(test_icmp_keys),
+        cmocka_unit_test(test_memcap_evicts_oldest),
+        cmocka_unit_test(test_community_id_vectors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

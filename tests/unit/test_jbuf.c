@@ -1,0 +1,75 @@
+/* Unit tests for the JSON writer (src/common/jbuf). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "common/jbuf.h"
+#include "common/sha1.h"
+
+#include <string.h>
+
+static void test_nesting_and_commas(void **state)
+{
+    (void)state;
+    jbuf jb;
+    jb_init(&jb);
+    jb_open_object(&jb, NULL);
+    jb_str(&jb, "a", "x");
+    jb_u64(&jb, "b", 18446744073709551615ULL);
+    jb_open_array(&jb, "c");
+    jb_u64(&jb, NULL, 1);
+    jb_u64(&jb, NULL, 2);
+    jb_close_array(&jb);
+    jb_open_object(&jb, "d");
+    jb_bool(&jb, "e", true);
+    jb_close_object(&jb);
+    jb_close_object(&jb);
+    assert_string_equal(jb.buf, "{\"a\":\"x\",\"b\":18446744073709551615,\"c\":[1,2],\"d\":{\"e\":true}}");
+    jb_free(&jb);
+}
+
+static void test_escaping(void **state)
+{
+    (void)state;
+    jbuf jb;
+    jb_init(&jb);
+    const char raw[] = "q\"b\\n\n\x01\xc3\xa9\xff\xe0\x80";
+    jb_strn(&jb, NULL, raw, sizeof raw - 1);
+    /* control chars escaped, valid UTF-8 (é) kept, invalid bytes escaped one by one */
+    assert_string_equal(jb.buf, "\"q\\\"b\\\\n\\n\\u0001\xc3\xa9\\u00ff\\u00e0\\u0080\"");
+    jb_free(&jb);
+}
+
+static void test_sha1_base64(void **state)
+{
+    (void)state;
+    rb_sha1 s;
+    uint8_t d[20];
+    rb_sha1_init(&s);
+    rb_sha1_update(&s, "abc", 3);
+    rb_sha1_final(&s, d);
+    char b64[32];
+    rb_base64_encode(d, 20, b64);
+    assert_string_equal(b64, "qZk+NkcGgWq6PiVxeFDCbJzQ2J0="); /* SHA-1("abc") = a9993e36... */
+    /* long input across block boundaries */
+    rb_sha1_init(&s);
+    static char block[1000];
+    memset(block, 'a', sizeof block);
+    for (int i = 0; i < 1000; i++)
+        rb_sha1_update(&s, block, sizeof block);
+    rb_sha1_final(&s, d);
+    rb_base64_encode(d, 20, b64);
+    assert_string_equal(b64, "NKqXPNTE2qT2Husr260nMWU0AW8="); /* SHA-1 of one million 'a' */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nesting_and_commas),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_sha1_base64),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
