@@ -215,14 +215,17 @@ int main(int argc, char **argv)
     }
 
     rb_engine_result res;
+    int rc = 0;
     if (engine_run(&ec, read_path, &res, err, sizeof err) != 0) {
         fprintf(stderr, "ribat: error: %s\n", err);
-        return 1;
+        rc = 1;
     }
     settings_free(&ec);
     cfg_free(cfg);
     free(bpf);
     free(sets);
+    if (rc)
+        return rc;
     /* a capture damaged part-way was reported by a warning; what was read is logged (exit 0, as Suricata) */
     return 0;
 }

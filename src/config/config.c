@@ -127,6 +127,7 @@ struct cfg_node {
 struct rb_config {
     cfg_node *root;
     size_t live;   /* nodes alive, temporaries included */
+    int cap_hit;   /* node_new() refused a node because of CFG_MAX_NODES */
     char **sets;   /* remembered --set assignments, in order */
     size_t nsets, capsets;
 };
@@ -143,8 +144,10 @@ static char *xstrndup(const char *s, size_t n)
 
 static cfg_node *node_new(rb_config *c, const char *name, size_t namelen)
 {
-    if (c->live >= CFG_MAX_NODES)
+    if (c->live >= CFG_MAX_NODES) {
+        c->cap_hit = 1;
         return NULL;
+    }
     cfg_node *n = calloc(1, sizeof *n);
     if (n == NULL)
         return NULL;
@@ -568,6 +571,7 @@ struct pctx {
     const char *fname; /* for messages */
     const char *dir;   /* folder for relative includes */
     int inc_depth;
+    int *nincludes;    /* include files attempted during this load */
     char *err;         /* error buffer; err[0] != 0 once an error is recorded */
     size_t errlen;
     stab anchors;      /* name -> struct anchor * */
@@ -601,7 +605,7 @@ static void seterr(struct pctx *x, const char *fmt, ...)
 
 static void err_nodes(struct pctx *x, const yaml_mark_t *m)
 {
-    if (x->c->live >= CFG_MAX_NODES)
+    if (x->c->cap_hit)
         seterr(x, "%s:%zu:%zu: too many configuration nodes (limit %d)", x->fname, MARK(*m),
                CFG_MAX_NODES);
     else
@@ -759,6 +763,11 @@ static int do_include(struct pctx *x, cfg_node *target, int tdepth, const char *
                x->fname, MARK(*m), CFG_MAX_INCLUDE_DEPTH, rel);
         return -1;
     }
+    if (++*x->nincludes > CFG_MAX_INCLUDES) {
+        seterr(x, "%s:%zu:%zu: more than %d include files; not including '%s'", x->fname,
+               MARK(*m), CFG_MAX_INCLUDES, rel);
+        return -1;
+    }
     char *path;
     if (rel[0] == '/') {
         path = strdup(rel);
@@ -789,7 +798,7 @@ static int do_include(struct pctx *x, cfg_node *target, int tdepth, const char *
         goto out;
     }
     struct pctx sub = { .c = x->c, .fname = path, .dir = dir, .inc_depth = x->inc_depth + 1,
-                        .err = x->err, .errlen = x->errlen };
+                        .nincludes = x->nincludes, .err = x->err, .errlen = x->errlen };
     rc = parse_into(&sub, (const unsigned char *)data, dlen, target, tdepth);
     anchors_free(&sub);
 out:
@@ -1172,13 +1181,16 @@ static int load_buffer(rb_config *c, const char *name, const char *dir, const ch
     char ebuf[1024];
     ebuf[0] = '\0';
     int rc = -1;
+    c->cap_hit = 0;
     cfg_node *doc = node_new(c, "", 0);
     if (doc == NULL) {
         snprintf(ebuf, sizeof ebuf, "%s: out of memory", name);
         goto out;
     }
     doc->kind = K_MAP;
-    struct pctx x = { .c = c, .fname = name, .dir = dir, .inc_depth = 0, .err = ebuf,
+    int nincludes = 0;
+    struct pctx x = { .c = c, .fname = name, .dir = dir, .inc_depth = 0,
+                      .nincludes = &nincludes, .err = ebuf,
                       .errlen = sizeof ebuf };
     rc = parse_into(&x, (const unsigned char *)buf, len, doc, 0);
     anchors_free(&x);

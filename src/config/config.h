@@ -22,7 +22,8 @@
  *
  * Limits (input is treated as hostile): file size CFG_MAX_FILE_SIZE, tree depth
  * CFG_MAX_DEPTH, total nodes CFG_MAX_NODES (aliases included), include depth
- * CFG_MAX_INCLUDE_DEPTH. Exceeding one is an error naming the file.
+ * CFG_MAX_INCLUDE_DEPTH, include files per load CFG_MAX_INCLUDES. Exceeding one
+ * is an error naming the file.
  *
  * --set assignments (cfg_set) are remembered and re-applied after every later
  * load, so they win whether given before or after the files are loaded.
@@ -45,6 +46,7 @@
 #define CFG_MAX_DEPTH         64                    /* levels below the root */
 #define CFG_MAX_NODES         1000000               /* live nodes per rb_config */
 #define CFG_MAX_INCLUDE_DEPTH 8                     /* nested include levels */
+#define CFG_MAX_INCLUDES      128                   /* include files per load, in all */
 
 typedef struct cfg_node cfg_node;   /* opaque */
 typedef struct rb_config rb_config; /* opaque; root + bookkeeping */

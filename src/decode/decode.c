@@ -51,7 +51,7 @@ bool rb_linktype_supported(int lt)
     case RB_LINKTYPE_NULL: case RB_LINKTYPE_ETHERNET: case RB_LINKTYPE_PPP:
     case RB_LINKTYPE_RAW: case RB_LINKTYPE_RAW_OLD1: case RB_LINKTYPE_RAW_OLD2:
     case RB_LINKTYPE_LOOP: case RB_LINKTYPE_LINUX_SLL: case RB_LINKTYPE_IPV4:
-    case RB_LINKTYPE_IPV6: case RB_LINKTYPE_LINUX_SLL2:
+    case RB_LINKTYPE_IPV6: case RB_LINKTYPE_LINUX_SLL2: case RB_LINKTYPE_C_HDLC:
         return true;
     default:
         return false;
@@ -280,12 +280,10 @@ static int decode_udp(const rb_decode_opts *o, rb_decode_stats *st, Packet *p, c
         const uint8_t *q = pl;
         uint32_t ql = plen;
         /* optional authentication (type 1) and origin indication (type 0) headers */
-        if (ql >= 4 && q[0] == 0x00 && q[1] == 0x01) {
-            uint32_t alen = 4u + q[2] + q[3] + 8u + 1u;
-            if (alen > ql) goto no_teredo;
-            q += alen;
-            ql -= alen;
-        }
+        /* an authentication header means qualification traffic, not a tunnelled
+         * packet; an origin indication is skipped */
+        if (ql >= 2 && q[0] == 0x00 && q[1] == 0x01)
+            goto no_teredo;
         if (ql >= 8 && q[0] == 0x00 && q[1] == 0x00) {
             q += 8;
             ql -= 8;
@@ -1089,6 +1087,22 @@ static int decode_ethernet(const rb_decode_opts *o, rb_decode_stats *st, Packet 
     return decode_ethertype(o, st, p, rd16(b + 12), b + 14, len - 14);
 }
 
+/* Cisco HDLC: address, control, protocol */
+static int decode_chdlc(const rb_decode_opts *o, rb_decode_stats *st, Packet *p, const uint8_t *b, uint32_t len)
+{
+    st->chdlc++;
+    if (len < 4) {
+        EV(p, st, CHDLC_PKT_TOO_SMALL);
+        return -1;
+    }
+    uint16_t proto = rd16(b + 2);
+    if (proto == 0x0800)
+        return decode_ipv4(o, st, p, b + 4, len - 4);
+    if (proto == 0x86dd)
+        return decode_ipv6(o, st, p, b + 4, len - 4);
+    return 0;
+}
+
 static int decode_raw(const rb_decode_opts *o, rb_decode_stats *st, Packet *p, const uint8_t *b, uint32_t len)
 {
     st->raw++;
@@ -1176,6 +1190,7 @@ int rb_decode(const rb_decode_opts *o, rb_decode_stats *st, Packet *p)
     case RB_LINKTYPE_LINUX_SLL: r = decode_sll(o, st, p, p->data, p->len); break;
     case RB_LINKTYPE_LINUX_SLL2: r = decode_sll2(o, st, p, p->data, p->len); break;
     case RB_LINKTYPE_PPP: r = decode_ppp(o, st, p, p->data, p->len); break;
+    case RB_LINKTYPE_C_HDLC: r = decode_chdlc(o, st, p, p->data, p->len); break;
     default:
         st->unknown_linktype++;
         r = -1;

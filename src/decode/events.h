@@ -81,6 +81,7 @@
     X(UDP_LEN_INVALID,           "decoder.udp.len_invalid",              DECODE) \
     X(UDP_CHECKSUM_INVALID,      "decoder.udp.checksum_invalid",         DECODE) \
     X(SLL_PKT_TOO_SMALL,         "decoder.sll.pkt_too_small",            DECODE) \
+    X(CHDLC_PKT_TOO_SMALL,       "decoder.chdlc.pkt_too_small",          DECODE) \
     X(ETHERNET_PKT_TOO_SMALL,    "decoder.ethernet.pkt_too_small",       DECODE) \
     X(PPPOE_PKT_TOO_SMALL,       "decoder.pppoe.pkt_too_small",          DECODE) \
     X(PPPOE_WRONG_CODE,          "decoder.pppoe.wrong_code",             DECODE) \

@@ -27,6 +27,7 @@ typedef struct rb_engine_config {
     rb_eve_types eve;
     bool eve_enabled;
     const char *eve_filename;   /* relative to logdir; default eve.json */
+    char *owned_eve_filename;   /* set when eve_filename came from the config (freed by settings_free) */
     const char *logdir;
     const char *bpf;            /* optional BPF filter */
     int threads;

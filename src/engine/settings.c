@@ -89,8 +89,12 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         return;
     }
     const cfg_node *fn = cfg_node_lookup(eve, "filename");
-    if (fn && cfg_node_value(fn))
-        ec->eve_filename = strdup(cfg_node_value(fn));
+    if (fn && cfg_node_value(fn)) {
+        free(ec->owned_eve_filename);
+        ec->owned_eve_filename = strdup(cfg_node_value(fn));
+        if (ec->owned_eve_filename)
+            ec->eve_filename = ec->owned_eve_filename;
+    }
     const cfg_node *cid = cfg_node_lookup(eve, "community-id");
     if (cid && cfg_node_value(cid)) {
         const char *v = cfg_node_value(cid);
@@ -211,7 +215,7 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
 
 void settings_free(rb_engine_config *ec)
 {
-    if (ec->eve_filename && strcmp(ec->eve_filename, "eve.json") != 0)
-        free((char *)ec->eve_filename);
+    free(ec->owned_eve_filename);
+    ec->owned_eve_filename = NULL;
     ec->eve_filename = NULL;
 }

@@ -302,8 +302,8 @@ static inline bool make_key(rb_flow_key *k, const rb_addr *src, const rb_addr *d
     k->proto = proto;
     k->ipver = ipver;
     k->depth = p->tunnel_depth;
-    k->vlan[0] = p->vlan_n > 0 ? p->vlan[0] : 0;
-    k->vlan[1] = p->vlan_n > 1 ? p->vlan[1] : 0;
+    for (int i = 0; i < p->vlan_n && i < RB_MAX_VLAN; i++)
+        k->vlan[i] = p->vlan[i];
     return src_is_a;
 }
 
@@ -408,12 +408,17 @@ static inline uint8_t tcp_flow_state(uint8_t ts)
 /* A SYN on a finished session starts a new connection on the same ports. */
 static inline bool tcp_reuse(const rb_flow *f, const Packet *p)
 {
-    if ((p->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) != TH_SYN || !f->tcp_ssn)
+    if ((p->tcp_flags & (uint8_t)~(TH_ECE | TH_CWR)) != TH_SYN || !f->tcp_ssn)
         return false;
     return f->tcp_state >= RB_TCP_TIME_WAIT && f->tcp_state != RB_TCP_CLOSE_WAIT && f->tcp_state != RB_TCP_CLOSING;
 }
 
 /* ---- ICMP errors: attribute to the flow whose packet they quote ---- */
+
+static inline bool icmp4_is_error(uint8_t type)
+{
+    return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
 
 static rb_flow *icmp_error_flow(rb_flow_table *t, const Packet *p, int *dir)
 {
@@ -425,19 +430,14 @@ static rb_flow *icmp_error_flow(rb_flow_table *t, const Packet *p, int *dir)
     memset(&es, 0, sizeof es);
     memset(&ed, 0, sizeof ed);
     if (p->ipver == 4) {
-        if (p->icmp_type != 3 || el < 20)
+        if (p->icmp_type != 3 || !e || el < 20)
             return NULL;
         l4off = (uint32_t)(e[0] & 0x0f) * 4u;
         memcpy(&es.u32[0], e + 12, 4);
         memcpy(&ed.u32[0], e + 16, 4);
         eproto = e[9];
     } else {
-        if (p->icmp_type != 1 || el < 40)
-            return NULL;
-        l4off = 40;
-        memcpy(es.u8, e + 8, 16);
-        memcpy(ed.u8, e + 24, 16);
-        eproto = e[6];
+        return NULL; /* ICMPv6 errors get flows of their own, as in Suricata */
     }
     if ((eproto != 6 && eproto != 17) || l4off + 4 > el)
         return NULL;
@@ -495,10 +495,13 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
     uint16_t sp = p->sp, dp = p->dp;
     int dir = 0;
     rb_flow *f = NULL;
-    if ((proto == 1 || proto == 58) && p->icmp_emb) {
+    if (proto == 1 && icmp4_is_error(p->icmp_type)) {
+        /* ICMPv4 errors never start a flow: a destination-unreachable joins the
+         * flow of the packet it quotes, the others stay flow-less (as Suricata) */
         f = icmp_error_flow(t, p, &dir);
-        if (f)
-            t->st.icmp_error_matched++;
+        if (!f)
+            return NULL;
+        t->st.icmp_error_matched++;
     }
     if (proto == 1 || proto == 58) {
         /* ICMP flows are keyed by type and the type of the expected answer, so
@@ -573,8 +576,11 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
     f->pkts[dir]++;
     f->bytes[dir] += p->flow_len ? p->flow_len : p->len;
     f->seen[dir] = true;
-    f->last_sec = p->ts_sec;
-    f->last_usec = p->ts_usec;
+    /* packet time never runs backwards for a flow (captures with clock jumps) */
+    if (p->ts_sec > f->last_sec || (p->ts_sec == f->last_sec && p->ts_usec > f->last_usec)) {
+        f->last_sec = p->ts_sec;
+        f->last_usec = p->ts_usec;
+    }
     uint8_t old_state = f->state;
     if (proto == 6) {
         tcp_update(t, f, p, dir);

@@ -33,11 +33,11 @@ enum rb_tcp_state {
 typedef struct rb_flow_key {
     rb_addr a, b;       /* normalised: (a, pa) <= (b, pb) */
     uint16_t pa, pb;
-    uint16_t vlan[2];
+    uint16_t vlan[RB_MAX_VLAN];
     uint8_t proto;
     uint8_t ipver;
     uint8_t depth;      /* tunnel depth */
-    uint8_t pad[5];
+    uint8_t pad[3];
 } rb_flow_key;          /* 48 bytes: hashed as 6 words */
 
 typedef struct rb_flow {
