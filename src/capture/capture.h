@@ -37,8 +37,17 @@ typedef struct rb_capture_stats {
 } rb_capture_stats;
 
 /* Open a file or folder. bpf may be NULL. On failure returns NULL and writes a
- * one-line reason (naming the path) into err. */
+ * one-line reason (naming the path) into err. Classic pcap files are read
+ * through mmap by ribat's own reader, others through libpcap. */
 rb_capture *capture_open(const char *path, const char *bpf, char *err, size_t errlen);
+
+#define CAPTURE_MMAP  1u  /* use the mmap reader for classic pcap files */
+#define CAPTURE_QUIET 2u  /* do not warn about damaged files (a parallel reader does) */
+rb_capture *capture_open_ex(const char *path, const char *bpf, unsigned flags, char *err, size_t errlen);
+
+/* Every file of the source is a classic pcap (so several readers can scan it at once). */
+bool capture_all_classic(const rb_capture *c);
+bool capture_path_is_classic_pcap(const char *path);
 
 /* 1: a record; 0: end of input. Errors inside a file are reported on stderr and
  * counted; reading continues with the next file. */

@@ -45,6 +45,11 @@ typedef struct rb_worker {
     uint64_t flows_logged;
     pthread_t thread;
     struct batch_queue *queue;
+    /* scan mode: the worker reads the capture itself and keeps its share */
+    const char *scan_path;
+    int nworkers;
+    rb_capture *scan_cap;
+    uint64_t scan_records, scan_bytes;
 } rb_worker;
 
 static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
@@ -360,6 +365,33 @@ static void bq_release(batch_queue *q, batch *b)
     pthread_mutex_unlock(&q->lock);
 }
 
+static uint64_t dispatch_hash(const uint8_t *d, uint32_t len, int linktype);
+
+/* Scan mode (classic pcap, several workers): every worker maps the same
+ * file(s), walks all record headers and processes the records whose address
+ * hash is its own. No queues, no copies, nothing shared but the page cache. */
+static void *worker_scan_main(void *arg)
+{
+    rb_worker *w = arg;
+    rb_record rec;
+    uint64_t cnt = 0;
+    bool warned = false;
+    while (capture_next(w->scan_cap, &rec) == 1) {
+        cnt++;
+        if ((int)(dispatch_hash(rec.data, rec.caplen, rec.linktype) % (uint64_t)w->nworkers) != w->id)
+            continue;
+        if (!warned && w->id == 0 && !rb_linktype_supported(rec.linktype)) {
+            rb_warn("capture %s has link type %d, which ribat does not decode; its packets are counted "
+                    "(stats.decoder.unknown_linktype) and skipped", rec.file, rec.linktype);
+            warned = true;
+        }
+        worker_packet(w, rec.data, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype, cnt, rec.file);
+    }
+    w->scan_records = cnt;
+    worker_finish(w);
+    return NULL;
+}
+
 static void *worker_main(void *arg)
 {
     rb_worker *w = arg;
@@ -379,8 +411,13 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Symmetric hash of the outermost IP addresses (both directions and all
- * fragments of a datagram give the same value). Unparsed records -> 0. */
+/* Which worker gets a record: a symmetric hash of the outermost IP addresses,
+ * plus the ports for TCP segments that are not fragments (so that the busy
+ * host pairs of a link spread over the workers). UDP, ICMP and fragments are
+ * hashed by address pair only, so all fragments of a datagram and the
+ * unfragmented packets of its flow meet in one worker. Known limit (as in
+ * Suricata's autofp mode): a TCP flow some of whose segments are IP
+ * fragments is seen by two workers. Unparsed records go to worker 0. */
 static uint64_t dispatch_hash(const uint8_t *d, uint32_t len, int linktype)
 {
     uint32_t off = 0;
@@ -405,26 +442,29 @@ static uint64_t dispatch_hash(const uint8_t *d, uint32_t len, int linktype)
         type = (uint16_t)((d[0] << 8) | d[1]);
         off = 20;
         break;
-    case RB_LINKTYPE_NULL: case RB_LINKTYPE_LOOP:
+    case RB_LINKTYPE_NULL: case RB_LINKTYPE_LOOP: case RB_LINKTYPE_C_HDLC:
         off = 4;
-        type = 0;
         break;
     default:
-        off = 0;
-        type = 0;
         break;
     }
     if (off >= len)
         return 0;
     uint8_t v = d[off] >> 4;
+    uint64_t h;
+    uint32_t l4 = 0;
+    uint8_t proto = 0;
     if (type == 0x0800 || (type == 0 && v == 4)) {
         if (off + 20 > len) return 0;
         uint32_t a, b;
         memcpy(&a, d + off + 12, 4);
         memcpy(&b, d + off + 16, 4);
-        return rb_mix64((uint64_t)(a ^ b) + ((uint64_t)(a + b) << 32));
-    }
-    if (type == 0x86dd || (type == 0 && v == 6)) {
+        h = (uint64_t)(a ^ b) + ((uint64_t)(a + b) << 32);
+        proto = d[off + 9];
+        bool frag = ((d[off + 6] & 0x3f) | d[off + 7]) != 0; /* MF or offset */
+        if (!frag)
+            l4 = off + (uint32_t)(d[off] & 0x0f) * 4u;
+    } else if (type == 0x86dd || (type == 0 && v == 6)) {
         if (off + 40 > len) return 0;
         uint64_t x = 0, y = 0;
         for (int i = 0; i < 2; i++) {
@@ -434,9 +474,18 @@ static uint64_t dispatch_hash(const uint8_t *d, uint32_t len, int linktype)
             x ^= a ^ b;
             y += a + b;
         }
-        return rb_mix64(x ^ rb_mix64(y));
+        h = x ^ rb_mix64(y);
+        proto = d[off + 6]; /* only TCP directly after the fixed header gets ports */
+        l4 = off + 40;
+    } else {
+        return 0;
     }
-    return 0;
+    if (proto == 6 && l4 && l4 + 4 <= len) {
+        uint16_t sp = (uint16_t)((d[l4] << 8) | d[l4 + 1]);
+        uint16_t dp = (uint16_t)((d[l4 + 2] << 8) | d[l4 + 3]);
+        h ^= ((uint64_t)(sp ^ dp) << 17) ^ ((uint64_t)(sp + dp) << 40);
+    }
+    return rb_mix64(h);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -512,7 +561,32 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     bool unknown_lt_reported = false;
     batch **cur = NULL;
     int *allocated = NULL;
-    if (n > 1) {
+    bool scan_mode = n > 1 && capture_all_classic(cap);
+    if (scan_mode) {
+        /* each worker gets a reader of its own; the main thread only waits */
+        for (int i = 0; i < n; i++) {
+            workers[i].nworkers = n;
+            workers[i].scan_cap = capture_open_ex(capture_path, cfg->bpf, CAPTURE_MMAP | (i ? CAPTURE_QUIET : 0u),
+                                                  err, errlen);
+            if (!workers[i].scan_cap) {
+                scan_mode = false;
+                for (int j = 0; j < i; j++) {
+                    capture_close(workers[j].scan_cap);
+                    workers[j].scan_cap = NULL;
+                }
+                break;
+            }
+        }
+    }
+    if (scan_mode) {
+        for (int i = 0; i < n; i++)
+            pthread_create(&workers[i].thread, NULL, worker_scan_main, &workers[i]);
+        for (int i = 0; i < n; i++)
+            pthread_join(workers[i].thread, NULL);
+        const rb_capture_stats *s0 = capture_stats(workers[0].scan_cap);
+        pcap_cnt = workers[0].scan_records;
+        res->bytes = s0->bytes;
+    } else if (n > 1) {
         cur = calloc((size_t)n, sizeof *cur);
         allocated = calloc((size_t)n, sizeof *allocated);
         for (int i = 0; i < n; i++) {
@@ -522,7 +596,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         }
     }
 
-    while (capture_next(cap, &rec) == 1) {
+    while (!scan_mode && capture_next(cap, &rec) == 1) {
         pcap_cnt++;
         res->bytes += rec.caplen;
         if (!unknown_lt_reported && !rb_linktype_supported(rec.linktype)) {
@@ -565,7 +639,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
 
     if (n == 1) {
         worker_finish(&workers[0]);
-    } else {
+    } else if (!scan_mode) {
         for (int i = 0; i < n; i++) {
             if (cur[i])
                 bq_push(&queues[i], cur[i]);
@@ -591,11 +665,11 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             stats_add_defrag(&gsum, defrag_get_stats(workers[i].defrag));
         res->anomalies += workers[i].anomalies;
     }
-    const rb_capture_stats *cs = capture_stats(cap);
+    const rb_capture_stats *cs = capture_stats(scan_mode ? workers[0].scan_cap : cap);
     res->packets = pcap_cnt;
     res->flows = fsum.total;
     res->wall_seconds = now_seconds() - t0;
-    res->capture_errors = capture_had_errors(cap);
+    res->capture_errors = capture_had_errors(scan_mode ? workers[0].scan_cap : cap);
 
     if (cfg->eve_enabled && cfg->eve.stats) {
         rb_eve_writer w;
@@ -607,9 +681,11 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         res->events_written = sink.records;
         res->events_dropped = sink.dropped_records;
     }
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         worker_destroy(&workers[i]);
-    if (n > 1) {
+        capture_close(workers[i].scan_cap);
+    }
+    if (n > 1 && !scan_mode) {
         for (int i = 0; i < n; i++)
             bq_destroy(&queues[i]);
     }

@@ -163,6 +163,23 @@ def threads_same_flows(ctx):
 
 
 @test
+def threads_batch_path_pcapng(ctx):
+    # pcapng is read through libpcap by one thread that hands batches to the workers
+    one = Run(ctx, "pcapng_unknown_block.pcapng", ["--threads", "1"])
+    two = Run(ctx, "pcapng_unknown_block.pcapng", ["--threads", "2"])
+    a = sorted(flow_tuple(f) for f in one.flows())
+    b = sorted(flow_tuple(f) for f in two.flows())
+    expect(a == b and len(a) == 1, "flows differ: %s vs %s" % (a, b))
+
+
+@test
+def threads_truncated_reported_once(ctx):
+    r = Run(ctx, "truncated.pcap", ["--threads", "2"])
+    expect(r.stderr.count("damaged") == 1, "one warning with 2 readers: %r" % r.stderr)
+    expect(r.stats()["decoder"]["pkts"] == 22, "packets %s" % r.stats()["decoder"]["pkts"])
+
+
+@test
 def defrag(ctx):
     r = Run(ctx, "frag.pcap", ["-k", "none"])
     got = sorted(flow_tuple(f) for f in r.flows())
