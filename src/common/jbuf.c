@@ -1,7 +1,6 @@
 /* jbuf.c -- see jbuf.h */
 #include "common/jbuf.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,20 +176,34 @@ void jb_str(jbuf *jb, const char *key, const char *s)
     jb_strn(jb, key, s, strlen(s));
 }
 
+/* integers are formatted by hand: no printf on the per-record path */
+static size_t fmt_u64(char *end, uint64_t v)
+{
+    char *p = end;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return (size_t)(end - p);
+}
+
 void jb_u64(jbuf *jb, const char *key, uint64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    size_t n = fmt_u64(tmp + sizeof tmp, v);
     prefix(jb, key);
-    jb_append(jb, tmp, (size_t)n);
+    jb_append(jb, tmp + sizeof tmp - n, n);
 }
 
 void jb_i64(jbuf *jb, const char *key, int64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t n = fmt_u64(tmp + sizeof tmp, u);
+    if (v < 0)
+        tmp[sizeof tmp - ++n] = '-';
     prefix(jb, key);
-    jb_append(jb, tmp, (size_t)n);
+    jb_append(jb, tmp + sizeof tmp - n, n);
 }
 
 void jb_double(jbuf *jb, const char *key, double v)

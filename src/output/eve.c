@@ -164,7 +164,14 @@ size_t eve_format_ts(rb_eve_writer *w, int64_t sec, int32_t usec, char *out)
 void eve_format_addr(const rb_addr *a, int ipver, char *out)
 {
     if (ipver == 4) {
-        snprintf(out, 46, "%u.%u.%u.%u", a->u8[0], a->u8[1], a->u8[2], a->u8[3]);
+        char *o = out;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = a->u8[i];
+            if (v >= 100) *o++ = (char)('0' + v / 100);
+            if (v >= 10) *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+            *o++ = i < 3 ? '.' : '\0';
+        }
         return;
     }
     static const char hex[] = "0123456789abcdef";

@@ -18,6 +18,8 @@ static void test_nesting_and_commas(void **state)
     jb_open_object(&jb, NULL);
     jb_str(&jb, "a", "x");
     jb_u64(&jb, "b", 18446744073709551615ULL);
+    jb_i64(&jb, "n", -9223372036854775807LL - 1);
+    jb_u64(&jb, "z", 0);
     jb_open_array(&jb, "c");
     jb_u64(&jb, NULL, 1);
     jb_u64(&jb, NULL, 2);
@@ -26,7 +28,7 @@ static void test_nesting_and_commas(void **state)
     jb_bool(&jb, "e", true);
     jb_close_object(&jb);
     jb_close_object(&jb);
-    assert_string_equal(jb.buf, "{\"a\":\"x\",\"b\":18446744073709551615,\"c\":[1,2],\"d\":{\"e\":true}}");
+    assert_string_equal(jb.buf, "{\"a\":\"x\",\"b\":18446744073709551615,\"n\":-9223372036854775808,\"z\":0,\"c\":[1,2],\"d\":{\"e\":true}}");
     jb_free(&jb);
 }
 
