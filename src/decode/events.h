@@ -118,7 +118,33 @@
     X(UNKNOWN_ETHERTYPE,         "decoder.unknown_ethertype",            DECODE) \
     X(UNKNOWN_LINKTYPE,          "decoder.unknown_linktype",             DECODE) \
     X(DEFRAG_MEMCAP,             "defrag.memcap_exceeded",               DECODE) \
-    X(DEFRAG_MAX_FRAGS,          "defrag.max_frags",                     DECODE)
+    X(DEFRAG_MAX_FRAGS,          "defrag.max_frags",                     DECODE) \
+    X(STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION, "stream.3whs_synack_in_wrong_direction", STREAM) \
+    X(STREAM_3WHS_SYNACK_WITH_WRONG_ACK, "stream.3whs_synack_with_wrong_ack", STREAM) \
+    X(STREAM_3WHS_SYNACK_RESEND_WITH_DIFF_SEQ, "stream.3whs_synack_resend_with_diff_seq", STREAM) \
+    X(STREAM_3WHS_SYN_RESEND_DIFF_SEQ, "stream.3whs_syn_resend_diff_seq", STREAM) \
+    X(STREAM_3WHS_SYN_TOCLIENT_ON_SYN_RECV, "stream.3whs_syn_toclient_on_syn_recv", STREAM) \
+    X(STREAM_3WHS_WRONG_SEQ_WRONG_ACK, "stream.3whs_wrong_seq_wrong_ack", STREAM) \
+    X(STREAM_3WHS_ACK_IN_WRONG_DIR, "stream.3whs_ack_in_wrong_dir",       STREAM) \
+    X(STREAM_EST_SYN_RESEND,     "stream.est_syn_resend",                STREAM) \
+    X(STREAM_EST_SYN_RESEND_DIFF_SEQ, "stream.est_syn_resend_diff_seq",  STREAM) \
+    X(STREAM_EST_SYNACK_RESEND,  "stream.est_synack_resend",             STREAM) \
+    X(STREAM_EST_SYNACK_RESEND_WITH_DIFF_SEQ, "stream.est_synack_resend_with_diff_seq", STREAM) \
+    X(STREAM_EST_PACKET_OUT_OF_WINDOW, "stream.est_packet_out_of_window", STREAM) \
+    X(STREAM_PKT_INVALID_ACK,    "stream.pkt_invalid_ack",               STREAM) \
+    X(STREAM_PKT_INVALID_TIMESTAMP, "stream.pkt_invalid_timestamp",      STREAM) \
+    X(STREAM_PKT_RETRANSMISSION, "stream.pkt_retransmission",            STREAM) \
+    X(STREAM_FIN_INVALID_ACK,    "stream.fin_invalid_ack",               STREAM) \
+    X(STREAM_FIN_OUT_OF_WINDOW,  "stream.fin_out_of_window",             STREAM) \
+    X(STREAM_FIN_BUT_NO_SESSION, "stream.fin_but_no_session",            STREAM) \
+    X(STREAM_FIN_SYN,            "stream.fin_syn",                       STREAM) \
+    X(STREAM_RST_BUT_NO_SESSION, "stream.rst_but_no_session",            STREAM) \
+    X(STREAM_RST_INVALID_ACK,    "stream.rst_invalid_ack",               STREAM) \
+    X(STREAM_REASSEMBLY_OVERLAP_DIFFERENT_DATA, "stream.reassembly_overlap_different_data", STREAM) \
+    X(STREAM_REASSEMBLY_SEQ_GAP, "stream.reassembly_seq_gap",            STREAM) \
+    X(STREAM_REASSEMBLY_DEPTH_REACHED, "stream.reassembly_depth_reached", STREAM) \
+    X(STREAM_REASSEMBLY_INSERT_MEMCAP, "stream.reassembly_insert_memcap", STREAM) \
+    X(STREAM_REASSEMBLY_INSERT_LIMIT, "stream.reassembly_insert_limit",  STREAM)
 
 enum rb_event_type { RB_EVTYPE_DECODE = 0, RB_EVTYPE_STREAM, RB_EVTYPE_APPLAYER };
 

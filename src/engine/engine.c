@@ -19,6 +19,8 @@ void engine_config_default(rb_engine_config *c)
     flow_config_default(&c->flow);
     defrag_config_default(&c->defrag);
     c->defrag_enabled = true;
+    stream_config_default(&c->stream);
+    applayer_config_default(&c->applayer);
     eve_types_default(&c->eve);
     c->eve_enabled = true;
     c->eve_filename = "eve.json";
@@ -38,6 +40,8 @@ typedef struct rb_worker {
     rb_decode_stats dstats;
     rb_flow_table *flows;
     defrag_table *defrag;
+    stream_ctx *stream;
+    applayer_ctx *app;
     rb_eve_writer eve;
     int64_t last_expire_sec;
     uint64_t anomalies;
@@ -56,6 +60,10 @@ static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
 {
     rb_worker *w = ctx;
     w->flows_logged++;
+    /* the application layer drains the reassembler and logs what is left first */
+    applayer_flow_end(w->app, w->stream, f);
+    if (f->stream)
+        stream_flow_end(w->stream, f);
     if (w->cfg->eve_enabled)
         eve_log_flow(&w->eve, f, reason);
 }
@@ -82,7 +90,15 @@ static void process_decoded(rb_worker *w, Packet *p)
             defrag_expire(w->defrag, packet_ts_us(p));
         w->last_expire_sec = p->ts_sec;
     }
-    flow_handle_packet(w->flows, p);
+    rb_flow *f = flow_handle_packet(w->flows, p);
+    if (f) {
+        if (p->proto == 6) {
+            stream_packet(w->stream, p);
+            applayer_tcp(w->app, w->stream, p);
+        } else if (p->proto == 17) {
+            applayer_udp(w->app, p);
+        }
+    }
     if (p->nevents) {
         w->anomalies += p->nevents;
         if (w->cfg->eve_enabled)
@@ -236,6 +252,12 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
             return -1;
     }
     eve_writer_init(&w->eve, sink, &cfg->eve);
+    stream_config sc = cfg->stream;
+    sc.memcap = cfg->stream.memcap / (uint64_t)n;
+    w->stream = stream_ctx_new(&sc);
+    w->app = applayer_new(&cfg->applayer, &w->eve, cfg->eve_enabled);
+    if (!w->stream || !w->app)
+        return -1;
     return 0;
 }
 
@@ -249,6 +271,8 @@ static void worker_destroy(rb_worker *w)
 {
     flow_table_free(w->flows);
     defrag_free(w->defrag);
+    stream_ctx_free(w->stream);
+    applayer_free(w->app);
     eve_writer_destroy(&w->eve);
 }
 
@@ -658,11 +682,19 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     memset(&fsum, 0, sizeof fsum);
     defrag_stats gsum;
     memset(&gsum, 0, sizeof gsum);
+    stream_stats ssum;
+    memset(&ssum, 0, sizeof ssum);
+    applayer_stats asum;
+    memset(&asum, 0, sizeof asum);
     for (int i = 0; i < n; i++) {
         rb_decode_stats_add(&dsum, &workers[i].dstats);
         stats_add_flow(&fsum, flow_table_stats(workers[i].flows));
         if (workers[i].defrag)
             stats_add_defrag(&gsum, defrag_get_stats(workers[i].defrag));
+        if (workers[i].stream)
+            stats_add_stream(&ssum, stream_get_stats(workers[i].stream));
+        if (workers[i].app)
+            stats_add_applayer(&asum, applayer_get_stats(workers[i].app));
         res->anomalies += workers[i].anomalies;
     }
     const rb_capture_stats *cs = capture_stats(scan_mode ? workers[0].scan_cap : cap);
@@ -674,7 +706,9 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     if (cfg->eve_enabled && cfg->eve.stats) {
         rb_eve_writer w;
         eve_writer_init(&w, &sink, &cfg->eve);
-        stats_log(&w, &dsum, &fsum, &gsum, cs, &sink, res->wall_seconds);
+        rb_run_stats rs = { .decode = &dsum, .flow = &fsum, .defrag = &gsum, .stream = &ssum,
+                            .applayer = &asum, .capture = cs, .sink = &sink, .uptime = res->wall_seconds };
+        stats_log(&w, &rs);
         eve_writer_destroy(&w);
     }
     if (cfg->eve_enabled) {

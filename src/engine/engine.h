@@ -11,10 +11,12 @@
 #ifndef RIBAT_ENGINE_H
 #define RIBAT_ENGINE_H
 
+#include "applayer/applayer.h"
 #include "decode/decode.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "stream/stream.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,6 +26,8 @@ typedef struct rb_engine_config {
     rb_flow_config flow;
     defrag_config defrag;
     bool defrag_enabled;
+    stream_config stream;
+    applayer_config applayer;
     rb_eve_types eve;
     bool eve_enabled;
     const char *eve_filename;   /* relative to logdir; default eve.json */

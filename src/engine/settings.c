@@ -101,6 +101,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         ec->eve.community_id = strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0;
     }
     const cfg_node *eth = cfg_node_lookup(eve, "ethernet");
+    /* file hashes and extended TLS logging live in the types' bodies; read them by path */
     if (eth && cfg_node_value(eth)) {
         const char *v = cfg_node_value(eth);
         ec->eve.ethernet = strcmp(v, "yes") == 0 || strcmp(v, "true") == 0;
@@ -133,11 +134,35 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         if (strcmp(name, "alert") == 0) t->alert = true;
         else if (strcmp(name, "flow") == 0) t->flow = true;
         else if (strcmp(name, "stats") == 0) t->stats = true;
-        else if (strcmp(name, "http") == 0) t->http = true;
         else if (strcmp(name, "dns") == 0) t->dns = true;
-        else if (strcmp(name, "tls") == 0) t->tls = true;
+        else if (strcmp(name, "tls") == 0) {
+            t->tls = true;
+            ec->applayer.tls_extended = false; /* Suricata's default when the type does not say */
+            const cfg_node *ext = body ? cfg_node_lookup(body, "extended") : NULL;
+            if (ext && cfg_node_value(ext))
+                ec->applayer.tls_extended = strcmp(cfg_node_value(ext), "yes") == 0 || strcmp(cfg_node_value(ext), "true") == 0;
+        }
         else if (strcmp(name, "ssh") == 0) t->ssh = true;
-        else if (strcmp(name, "files") == 0 || strcmp(name, "fileinfo") == 0) t->fileinfo = true;
+        else if (strcmp(name, "files") == 0 || strcmp(name, "fileinfo") == 0) {
+            t->fileinfo = true;
+            const cfg_node *fh = body ? cfg_node_lookup(body, "force-hash") : NULL;
+            for (size_t j = 0; fh && j < cfg_node_count(fh); j++) {
+                const char *h = cfg_node_value(cfg_node_child(fh, j));
+                if (!h) continue;
+                if (strcmp(h, "md5") == 0) ec->applayer.http.file_md5 = true;
+                if (strcmp(h, "sha1") == 0) ec->applayer.http.file_sha1 = true;
+                if (strcmp(h, "sha256") == 0) ec->applayer.http.file_sha256 = true;
+            }
+        }
+        else if (strcmp(name, "http") == 0) {
+            t->http = true;
+            const cfg_node *eh = body ? cfg_node_lookup(body, "dump-all-headers") : NULL;
+            const char *v = eh ? cfg_node_value(eh) : NULL;
+            if (v && (strcmp(v, "both") == 0 || strcmp(v, "request") == 0))
+                ec->applayer.http.log_request_headers = true;
+            if (v && (strcmp(v, "both") == 0 || strcmp(v, "response") == 0))
+                ec->applayer.http.log_response_headers = true;
+        }
         else if (strcmp(name, "anomaly") == 0) {
             t->anomaly = true;
             /* Suricata's defaults when the anomaly type is listed: applayer only */
@@ -203,6 +228,36 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     const char *cs = cfg_get_str(c, "pcap-file.checksum-checks");
     if (cs && strcmp(cs, "yes") == 0)
         ec->decode.checksum_validate = true;
+
+    /* stream */
+    ec->stream.reassembly_depth = cfg_get_size(c, "stream.reassembly.depth", ec->stream.reassembly_depth);
+    ec->stream.memcap = cfg_get_size(c, "stream.reassembly.memcap", ec->stream.memcap);
+    ec->stream.midstream = ec->flow.midstream;
+    ec->stream.async_oneside = cfg_get_bool(c, "stream.async-oneside", ec->stream.async_oneside) != 0;
+    const char *spol = cfg_get_str(c, "stream.reassembly.policy");
+    if (spol) {
+        int sp = stream_policy_from_name(spol);
+        if (sp < 0)
+            rb_warn("configuration: stream.reassembly.policy '%s' is unknown; using bsd", spol);
+        else
+            ec->stream.policy = (stream_overlap_policy)sp;
+    }
+
+    /* application layer */
+    for (int i = 1; i < ALPROTO_N; i++) {
+        char k[96];
+        snprintf(k, sizeof k, "app-layer.protocols.%s.enabled", applayer_proto_name(i));
+        const char *v = cfg_get_str(c, k);
+        if (v && (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "off") == 0))
+            ec->applayer.enabled[i] = false;
+    }
+    http_config *hc = &ec->applayer.http;
+    hc->request_body_limit = cfg_get_size(c, "app-layer.protocols.http.libhtp.default-config.request-body-limit",
+                                          hc->request_body_limit);
+    hc->response_body_limit = cfg_get_size(c, "app-layer.protocols.http.libhtp.default-config.response-body-limit",
+                                           hc->response_body_limit);
+    hc->decompress_layer_limit = get_u32(c, "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit",
+                                         hc->decompress_layer_limit);
 
     /* threads */
     int64_t th = cfg_get_int(c, "threading.worker-threads", 0);

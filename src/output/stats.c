@@ -42,6 +42,23 @@ void stats_add_defrag(defrag_stats *into, const defrag_stats *from)
     into->mem_peak += from->mem_peak;
 }
 
+void stats_add_stream(stream_stats *into, const stream_stats *from)
+{
+    /* every field is a counter except the memory figures, which add up too */
+    const uint64_t *a = (const uint64_t *)from;
+    uint64_t *b = (uint64_t *)into;
+    for (size_t i = 0; i < sizeof *from / sizeof(uint64_t); i++)
+        b[i] += a[i];
+}
+
+void stats_add_applayer(applayer_stats *into, const applayer_stats *from)
+{
+    const uint64_t *a = (const uint64_t *)from;
+    uint64_t *b = (uint64_t *)into;
+    for (size_t i = 0; i < sizeof *from / sizeof(uint64_t); i++)
+        b[i] += a[i];
+}
+
 /* decoder.event.<group>.<name> from the event table ("decoder.ipv4.trunc_pkt") */
 static void put_decoder_events(jbuf *jb, const rb_decode_stats *d)
 {
@@ -74,9 +91,22 @@ static void put_decoder_events(jbuf *jb, const rb_decode_stats *d)
     jb_close_object(jb);
 }
 
-void stats_log(rb_eve_writer *w, const rb_decode_stats *d, const rb_flow_stats *f, const defrag_stats *g,
-               const rb_capture_stats *c, const rb_eve_sink *sink, double uptime)
+static void put_per_proto(jbuf *jb, const char *key, const uint64_t *v)
 {
+    jb_open_object(jb, key);
+    for (int i = 1; i < ALPROTO_N; i++)
+        jb_u64(jb, applayer_proto_name(i), v[i]);
+    jb_close_object(jb);
+}
+
+void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
+{
+    const rb_decode_stats *d = rs->decode;
+    const rb_flow_stats *f = rs->flow;
+    const defrag_stats *g = rs->defrag;
+    const rb_capture_stats *c = rs->capture;
+    const rb_eve_sink *sink = rs->sink;
+    double uptime = rs->uptime;
     jbuf *jb = &w->jb;
     char ts[40];
     struct timespec now;
@@ -148,6 +178,40 @@ void stats_log(rb_eve_writer *w, const rb_decode_stats *d, const rb_flow_stats *
     jb_u64(jb, "memcap_drops", g->memcap_drops);
     jb_u64(jb, "overlaps", g->overlaps);
     jb_u64(jb, "memuse_peak", g->mem_peak);
+    jb_close_object(jb);
+
+    const stream_stats *ss = rs->stream;
+    jb_open_object(jb, "tcp");
+    jb_u64(jb, "sessions", ss->sessions);
+    jb_u64(jb, "midstream_pickups", ss->midstream_pickups);
+    jb_u64(jb, "overlap", ss->overlap);
+    jb_u64(jb, "overlap_diff_data", ss->overlap_diff_data);
+    jb_u64(jb, "reassembly_gap", ss->reassembly_gap);
+    jb_u64(jb, "stream_depth_reached", ss->depth_reached);
+    jb_u64(jb, "segment_memcap_drop", ss->segment_memcap_drop);
+    jb_u64(jb, "segment_limit_drop", ss->segment_limit_drop);
+    jb_u64(jb, "invalid_checksum", ss->invalid_checksum);
+    jb_u64(jb, "pkt_retransmission", ss->pkt_retransmission);
+    jb_u64(jb, "out_of_window", ss->out_of_window);
+    jb_u64(jb, "invalid_ack", ss->invalid_ack);
+    jb_u64(jb, "reassembly_memuse", ss->memuse);
+    jb_u64(jb, "reassembly_memuse_peak", ss->memuse_peak);
+    jb_close_object(jb);
+
+    const applayer_stats *as = rs->applayer;
+    jb_open_object(jb, "app_layer");
+    jb_open_object(jb, "flow");
+    for (int i = 1; i < ALPROTO_N; i++)
+        if (i != ALPROTO_DNS)
+            jb_u64(jb, applayer_proto_name(i), as->flows[i]);
+    jb_u64(jb, "dns_tcp", as->dns_tcp);
+    jb_u64(jb, "dns_udp", as->dns_udp);
+    jb_u64(jb, "failed_tcp", as->failed_tcp);
+    jb_u64(jb, "failed_udp", as->failed_udp);
+    jb_close_object(jb);
+    put_per_proto(jb, "tx", as->tx);
+    put_per_proto(jb, "parser_errors", as->parser_errors);
+    put_per_proto(jb, "gaps", as->gaps);
     jb_close_object(jb);
 
     jb_open_object(jb, "eve");

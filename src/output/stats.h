@@ -3,16 +3,32 @@
 #ifndef RIBAT_STATS_H
 #define RIBAT_STATS_H
 
+#include "applayer/applayer.h"
 #include "capture/capture.h"
 #include "decode/decode.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "stream/stream.h"
 
 void stats_add_flow(rb_flow_stats *into, const rb_flow_stats *from);
 void stats_add_defrag(defrag_stats *into, const defrag_stats *from);
 
-void stats_log(rb_eve_writer *w, const rb_decode_stats *d, const rb_flow_stats *f, const defrag_stats *g,
-               const rb_capture_stats *c, const rb_eve_sink *sink, double uptime);
+void stats_add_stream(stream_stats *into, const stream_stats *from);
+void stats_add_applayer(applayer_stats *into, const applayer_stats *from);
+
+/* everything the stats record reports, summed over workers */
+typedef struct rb_run_stats {
+    const rb_decode_stats *decode;
+    const rb_flow_stats *flow;
+    const defrag_stats *defrag;
+    const stream_stats *stream;
+    const applayer_stats *applayer;
+    const rb_capture_stats *capture;
+    const rb_eve_sink *sink;
+    double uptime;
+} rb_run_stats;
+
+void stats_log(rb_eve_writer *w, const rb_run_stats *rs);
 
 #endif

@@ -348,6 +348,29 @@ def unknown_set_key_warns_once(ctx):
 
 
 @test
+def applayer_sample(ctx):
+    r = Run(ctx, "sample.pcap")
+    http = select(r.records, event_type="http")
+    expect(sorted(h["http"]["url"] for h in http) == ["/page%d.html" % i for i in range(6)], "http urls %s" % http)
+    expect(all(h["http"]["status"] == 200 and h["http"]["http_method"] == "GET" for h in http), "http fields")
+    expect(all(h["src_port"] >= 50000 and h["dest_port"] == 80 for h in http), "http records client first")
+    files = select(r.records, event_type="fileinfo")
+    expect(sorted(f["fileinfo"]["size"] for f in files) == [200 * (i + 1) + 13 for i in range(6)],
+           "file sizes %s" % [f["fileinfo"]["size"] for f in files])
+    expect(all(f["fileinfo"]["state"] == "CLOSED" for f in files), "file states")
+    q = select(r.records, event_type="dns", dns__type="query")
+    a = select(r.records, event_type="dns", dns__type="answer")
+    expect(len(q) == 6 and len(a) == 6, "dns %d queries, %d answers" % (len(q), len(a)))
+    expect(select(a, dns__rrname="intranet.cnss.example.ma")[0]["dns"]["answers"][0]["rdata"] == "10.10.2.10", "rdata")
+    ssh = select(r.records, event_type="ssh")
+    expect(len(ssh) == 1 and ssh[0]["ssh"]["client"]["software_version"] == "OpenSSH_9.2p1", "ssh %s" % ssh)
+    web = r.flows(dest_port=80)
+    expect(len(web) == 6 and all(f.get("app_proto") == "http" for f in web), "app_proto on flows")
+    st = r.stats()["app_layer"]
+    expect(st["flow"]["http"] == 6 and st["tx"]["http"] == 6, "app_layer stats %s" % st)
+
+
+@test
 def sample_runs(ctx):
     r = Run(ctx, "sample.pcap")
     expect(len(r.flows()) >= 20, "flows %d" % len(r.flows()))

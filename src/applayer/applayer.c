@@ -1,0 +1,509 @@
+/* applayer.c -- see applayer.h */
+#include "applayer/applayer.h"
+#include "applayer/dns.h"
+#include "applayer/ssh.h"
+#include "applayer/tls.h"
+#include "common/log.h"
+#include "output/eve_dns.h"
+#include "output/eve_http.h"
+#include "output/eve_ssh.h"
+#include "output/eve_tls.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct applayer_ctx {
+    applayer_config cfg;
+    rb_eve_writer *eve;
+    bool eve_enabled;
+    applayer_stats st;
+};
+
+/* per-flow state, on flow->app */
+typedef struct app_flow {
+    uint8_t proto;              /* enum rb_alproto, or ALPROTO_FAILED */
+    bool dir_failed[2];         /* detection found nothing in this direction */
+    bool gave_up;               /* the parser gave up: nothing more is fed */
+    bool saw_data;
+    uint32_t probe_len[2];
+    uint8_t *probe[2];          /* bytes held while detecting */
+    void *state;                /* the protocol's parser state */
+    uint64_t logged_tx;
+} app_flow;
+
+/* ------------------------------------------------------------------------ */
+/* the protocol table */
+
+typedef struct alproto_ops {
+    const char *name;
+    bool tcp, udp;
+    uint16_t port;                                          /* port hint */
+    int (*probe)(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp);
+    void *(*state_new)(const applayer_config *cfg);
+    void (*state_free)(void *s);
+    int (*feed)(void *s, int dir, const uint8_t *d, size_t n, bool tcp);
+    void (*gap)(void *s, int dir, uint64_t len);
+    void (*eof)(void *s, int dir);
+    /* write the records that are ready; flow_end forces the rest */
+    void (*log)(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+} alproto_ops;
+
+/* ---- HTTP ---- */
+
+static int http_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    (void)sp; (void)dp;
+    return tcp ? http_probe(d, n, dir) : 0;
+}
+static void *http_new_adapter(const applayer_config *cfg) { return http_new(&cfg->http); }
+static void http_free_adapter(void *s) { http_free(s); }
+static int http_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    (void)tcp;
+    return http_feed(s, dir, d, n);
+}
+static void http_gap_adapter(void *s, int dir, uint64_t len) { http_gap(s, dir, len); }
+static void http_eof_adapter(void *s, int dir) { http_eof(s, dir); }
+
+/* ---- TLS ---- */
+
+static int tls_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    (void)sp; (void)dp;
+    return tcp ? tls_probe(d, n, dir) : 0;
+}
+static void *tls_new_adapter(const applayer_config *cfg) { (void)cfg; return tls_new(); }
+static void tls_free_adapter(void *s) { tls_free(s); }
+static int tls_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    (void)tcp;
+    return tls_feed(s, dir, d, n);
+}
+static void tls_gap_adapter(void *s, int dir, uint64_t len) { (void)len; tls_gap(s, dir); }
+
+/* ---- SSH ---- */
+
+static int ssh_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    (void)sp; (void)dp;
+    return tcp ? ssh_probe(d, n, dir) : 0;
+}
+static void *ssh_new_adapter(const applayer_config *cfg) { (void)cfg; return ssh_new(); }
+static void ssh_free_adapter(void *s) { ssh_free(s); }
+static int ssh_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    (void)tcp;
+    return ssh_feed(s, dir, d, n);
+}
+
+/* ---- DNS ---- */
+
+static int dns_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    /* like Suricata, DNS is only looked for on its port */
+    if (sp != 53 && dp != 53)
+        return 0;
+    return dns_probe(d, n, tcp, dir);
+}
+static void *dns_new_adapter(const applayer_config *cfg) { (void)cfg; return dns_new(); }
+static void dns_free_adapter(void *s) { dns_free(s); }
+static int dns_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    return tcp ? dns_feed_tcp(s, dir, d, n) : dns_feed_udp(s, dir, d, n);
+}
+static void dns_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dns_gap(s, dir); }
+
+static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+
+static const alproto_ops protocols[ALPROTO_N] = {
+    [ALPROTO_HTTP] = { "http", true, false, 80, http_probe_adapter, http_new_adapter, http_free_adapter,
+                       http_feed_adapter, http_gap_adapter, http_eof_adapter, log_http },
+    [ALPROTO_TLS] = { "tls", true, false, 443, tls_probe_adapter, tls_new_adapter, tls_free_adapter,
+                      tls_feed_adapter, tls_gap_adapter, NULL, log_tls },
+    [ALPROTO_SSH] = { "ssh", true, false, 22, ssh_probe_adapter, ssh_new_adapter, ssh_free_adapter,
+                      ssh_feed_adapter, NULL, NULL, log_ssh },
+    [ALPROTO_DNS] = { "dns", true, true, 53, dns_probe_adapter, dns_new_adapter, dns_free_adapter,
+                      dns_feed_adapter, dns_gap_adapter, NULL, log_dns },
+};
+
+const char *applayer_proto_name(int proto)
+{
+    if (proto == ALPROTO_FAILED)
+        return "failed";
+    if (proto > 0 && proto < ALPROTO_N)
+        return protocols[proto].name;
+    return NULL;
+}
+
+void applayer_config_default(applayer_config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 1; i < ALPROTO_N; i++)
+        c->enabled[i] = true;
+    http_config_default(&c->http);
+    c->tls_extended = true; /* as Debian's suricata.yaml */
+    c->probe_limit = 2048;
+}
+
+applayer_ctx *applayer_new(const applayer_config *cfg, rb_eve_writer *eve, bool eve_enabled)
+{
+    applayer_ctx *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->cfg = *cfg;
+    a->eve = eve;
+    a->eve_enabled = eve_enabled;
+    return a;
+}
+
+void applayer_free(applayer_ctx *a)
+{
+    free(a);
+}
+
+const applayer_stats *applayer_get_stats(const applayer_ctx *a)
+{
+    return &a->st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* EVE records of the application layer */
+
+/* Common header: packet time (or the flow's last time), flow id, addresses
+ * with the client as source (orient 0) or the server as source (orient 1). */
+static void begin_record(applayer_ctx *a, rb_flow *f, const Packet *p, const char *type, int orient)
+{
+    rb_eve_writer *w = a->eve;
+    jbuf *jb = &w->jb;
+    char ts[40], sa[46], da[46], pb[8];
+    jb_reset(jb);
+    jb_open_object(jb, NULL);
+    if (p)
+        eve_format_ts(w, p->ts_sec, p->ts_usec, ts);
+    else
+        eve_format_ts(w, f->last_sec, f->last_usec, ts);
+    jb_str(jb, "timestamp", ts);
+    jb_u64(jb, "flow_id", f->flow_id);
+    if (p && p->pcap_cnt)
+        jb_u64(jb, "pcap_cnt", p->pcap_cnt);
+    jb_str(jb, "event_type", type);
+    if (f->vlan_n) {
+        jb_open_array(jb, "vlan");
+        for (int i = 0; i < f->vlan_n; i++)
+            jb_u64(jb, NULL, f->vlan[i]);
+        jb_close_array(jb);
+    }
+    bool swap = orient == 1;
+    eve_format_addr(swap ? &f->dst : &f->src, f->ipver, sa);
+    eve_format_addr(swap ? &f->src : &f->dst, f->ipver, da);
+    jb_str(jb, "src_ip", sa);
+    jb_u64(jb, "src_port", swap ? f->dp : f->sp);
+    jb_str(jb, "dest_ip", da);
+    jb_u64(jb, "dest_port", swap ? f->sp : f->dp);
+    jb_str(jb, "proto", eve_proto_name(f->proto, pb));
+    if (p)
+        jb_str(jb, "pkt_src", p->pkt_src ? p->pkt_src : "wire/pcap");
+}
+
+static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    http_tx *tx;
+    while ((tx = http_next_loggable(af->state, flow_end)) != NULL) {
+        a->st.tx[ALPROTO_HTTP]++;
+        af->logged_tx++;
+        if (!a->eve_enabled)
+            continue;
+        const rb_eve_types *t = a->eve->types;
+        if (t->http) {
+            begin_record(a, f, p, "http", 0);
+            jb_u64(&a->eve->jb, "tx_id", tx->tx_id);
+            eve_http_object(&a->eve->jb, tx, &a->cfg.http);
+            eve_commit(a->eve);
+        }
+        if (t->fileinfo) {
+            for (uint32_t i = 0; i < tx->n_files; i++) {
+                const http_file *file = &tx->files[i];
+                /* a download is reported from the server's side, an upload from the client's */
+                begin_record(a, f, p, "fileinfo", file->dir);
+                eve_http_object(&a->eve->jb, tx, &a->cfg.http);
+                jb_str(&a->eve->jb, "app_proto", "http");
+                eve_fileinfo_object(&a->eve->jb, file, &a->cfg.http);
+                eve_commit(a->eve);
+            }
+        }
+    }
+}
+
+static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    if (!tls_loggable(af->state, flow_end))
+        return;
+    tls_mark_logged(af->state);
+    a->st.tx[ALPROTO_TLS]++;
+    af->logged_tx++;
+    if (!a->eve_enabled || !a->eve->types->tls)
+        return;
+    begin_record(a, f, p, "tls", 0);
+    eve_tls_object(&a->eve->jb, af->state, a->cfg.tls_extended);
+    eve_commit(a->eve);
+}
+
+static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    if (!ssh_loggable(af->state, flow_end))
+        return;
+    ssh_mark_logged(af->state);
+    a->st.tx[ALPROTO_SSH]++;
+    af->logged_tx++;
+    if (!a->eve_enabled || !a->eve->types->ssh)
+        return;
+    begin_record(a, f, p, "ssh", 0);
+    eve_ssh_object(&a->eve->jb, af->state);
+    eve_commit(a->eve);
+}
+
+static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    dns_tx *tx;
+    while ((tx = dns_next_loggable(af->state, flow_end)) != NULL) {
+        a->st.tx[ALPROTO_DNS]++;
+        af->logged_tx++;
+        if (!a->eve_enabled || !a->eve->types->dns)
+            continue;
+        /* queries are reported from the client's side, answers from the server's */
+        if (tx->has_request) {
+            for (uint32_t i = 0; i < tx->n_queries; i++) {
+                begin_record(a, f, p, "dns", 0);
+                eve_dns_query_object(&a->eve->jb, "dns", tx, i);
+                eve_commit(a->eve);
+            }
+        } else if (eve_dns_answer_loggable(tx)) {
+            begin_record(a, f, p, "dns", 1);
+            eve_dns_answer_object(&a->eve->jb, "dns", tx, true, true);
+            eve_commit(a->eve);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* detection and feeding */
+
+static app_flow *app_of(rb_flow *f)
+{
+    if (!f->app) {
+        f->app = calloc(1, sizeof(app_flow));
+    }
+    return f->app;
+}
+
+static void set_proto(applayer_ctx *a, rb_flow *f, app_flow *af, uint8_t proto)
+{
+    af->proto = proto;
+    f->app_proto = proto;
+    f->app_proto_name = applayer_proto_name(proto);
+    if (proto == ALPROTO_FAILED) {
+        if (f->proto == 6) a->st.failed_tcp++; else a->st.failed_udp++;
+    } else {
+        a->st.flows[proto]++;
+        if (proto == ALPROTO_DNS) {
+            if (f->proto == 6) a->st.dns_tcp++; else a->st.dns_udp++;
+        }
+    }
+}
+
+/* Try every enabled protocol on the bytes of one direction, the port's
+ * protocol first. Returns the protocol, 0 when more bytes are needed, or
+ * ALPROTO_FAILED when none matches. */
+static int detect(applayer_ctx *a, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    int order[ALPROTO_N];
+    int k = 0;
+    for (int i = 1; i < ALPROTO_N; i++)
+        if (protocols[i].port == f->dp || protocols[i].port == f->sp)
+            order[k++] = i;
+    for (int i = 1; i < ALPROTO_N; i++)
+        if (!(protocols[i].port == f->dp || protocols[i].port == f->sp))
+            order[k++] = i;
+    bool need_more = false;
+    for (int j = 0; j < k; j++) {
+        int i = order[j];
+        const alproto_ops *op = &protocols[i];
+        if (!a->cfg.enabled[i] || (tcp && !op->tcp) || (!tcp && !op->udp))
+            continue;
+        int r = op->probe(d, n, dir, tcp, f->sp, f->dp);
+        if (r == 1)
+            return i;
+        if (r < 0)
+            need_more = true;
+    }
+    return need_more ? 0 : ALPROTO_FAILED;
+}
+
+static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    if (af->gave_up || n == 0)
+        return;
+    const alproto_ops *op = &protocols[af->proto];
+    if (op->feed(af->state, dir, d, n, tcp) < 0) {
+        af->gave_up = true;
+        a->st.parser_errors[af->proto]++;
+        /* a parser that gave up before any transaction: the flow is not that protocol after all */
+        if (af->logged_tx == 0)
+            f->app_proto_name = "failed";
+    }
+}
+
+/* Bytes of one direction for a flow whose protocol is still unknown. */
+static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    af->saw_data = true;
+    if (af->dir_failed[dir])
+        return;
+    uint32_t limit = a->cfg.probe_limit;
+    /* hold what we have seen of this direction */
+    if (!af->probe[dir]) {
+        af->probe[dir] = malloc(limit);
+        if (!af->probe[dir])
+            return;
+    }
+    size_t take = n < limit - af->probe_len[dir] ? n : limit - af->probe_len[dir];
+    memcpy(af->probe[dir] + af->probe_len[dir], d, take);
+    af->probe_len[dir] += (uint32_t)take;
+    int r = detect(a, f, dir, af->probe[dir], af->probe_len[dir], tcp);
+    if (r == 0 && af->probe_len[dir] >= limit)
+        r = ALPROTO_FAILED;
+    if (r == ALPROTO_FAILED) {
+        af->dir_failed[dir] = true;
+        if (!tcp || af->dir_failed[0] + af->dir_failed[1] == 2)
+            set_proto(a, f, af, ALPROTO_FAILED);
+        return;
+    }
+    if (r == 0)
+        return;
+    set_proto(a, f, af, (uint8_t)r);
+    af->state = protocols[r].state_new(&a->cfg);
+    if (!af->state) {
+        af->gave_up = true;
+        return;
+    }
+    /* replay what was held, the other direction's first if it came first (to-server first) */
+    for (int d2 = 0; d2 < 2; d2++) {
+        if (af->probe_len[d2]) {
+            const uint8_t *buf = af->probe[d2];
+            uint32_t len = af->probe_len[d2];
+            feed(a, af, f, d2, buf, len, tcp);
+        }
+        free(af->probe[d2]);
+        af->probe[d2] = NULL;
+        af->probe_len[d2] = 0;
+    }
+    /* bytes of this call beyond the probe buffer */
+    if (take < n)
+        feed(a, af, f, dir, d + take, n - take, tcp);
+}
+
+static void data(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    if (af->proto == ALPROTO_UNKNOWN)
+        detect_bytes(a, af, f, dir, d, n, tcp);
+    else if (af->proto != ALPROTO_FAILED)
+        feed(a, af, f, dir, d, n, tcp);
+}
+
+/* Pull everything the reassembler releases, both directions. */
+static void drain(applayer_ctx *a, stream_ctx *sc, rb_flow *f, app_flow *af)
+{
+    for (int dir = 0; dir < 2; dir++) {
+        stream_chunk ch;
+        int guard = 0;
+        while (stream_next_chunk(sc, f, dir, &ch) && guard++ < 4096) {
+            if (ch.gap_before && af->proto != ALPROTO_UNKNOWN && af->proto != ALPROTO_FAILED && !af->gave_up) {
+                a->st.gaps[af->proto]++;
+                if (protocols[af->proto].gap)
+                    protocols[af->proto].gap(af->state, dir, ch.gap_before);
+            }
+            if (ch.len)
+                data(a, af, f, dir, ch.data, ch.len, true);
+            stream_consume(sc, f, dir, ch.len);
+            if (ch.eof) {
+                if (af->proto != ALPROTO_UNKNOWN && af->proto != ALPROTO_FAILED && !af->gave_up &&
+                    protocols[af->proto].eof)
+                    protocols[af->proto].eof(af->state, dir);
+                break;
+            }
+            if (ch.len == 0)
+                break;
+        }
+    }
+}
+
+void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
+{
+    rb_flow *f = p->flow;
+    if (!f)
+        return;
+    app_flow *af = app_of(f);
+    if (!af)
+        return;
+    drain(a, sc, f, af);
+    if (af->state && af->proto != ALPROTO_FAILED)
+        protocols[af->proto].log(a, af, f, p, false);
+}
+
+void applayer_udp(applayer_ctx *a, Packet *p)
+{
+    rb_flow *f = p->flow;
+    if (!f || !p->payload_len)
+        return;
+    app_flow *af = app_of(f);
+    if (!af)
+        return;
+    if (af->proto == ALPROTO_UNKNOWN) {
+        af->saw_data = true;
+        int r = detect(a, f, p->dir, p->payload, p->payload_len, false);
+        if (r == 0 || r == ALPROTO_FAILED) {
+            /* UDP: one datagram decides (a later one may still match, e.g. a reply first) */
+            if (r == ALPROTO_FAILED && f->pkts[0] + f->pkts[1] >= 2 && !f->app_proto_name)
+                set_proto(a, f, af, ALPROTO_FAILED);
+            return;
+        }
+        set_proto(a, f, af, (uint8_t)r);
+        af->state = protocols[r].state_new(&a->cfg);
+        if (!af->state) {
+            af->gave_up = true;
+            return;
+        }
+    }
+    if (af->proto == ALPROTO_FAILED || !af->state)
+        return;
+    feed(a, af, f, p->dir, p->payload, p->payload_len, false);
+    protocols[af->proto].log(a, af, f, p, false);
+}
+
+void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f)
+{
+    app_flow *af = f->app;
+    if (f->proto == 6 && sc && f->stream) {
+        if (!af)
+            af = app_of(f);
+        if (af) {
+            stream_flow_flush(sc, f);
+            drain(a, sc, f, af);
+        }
+    }
+    if (!af)
+        return;
+    if (af->proto == ALPROTO_UNKNOWN && af->saw_data)
+        set_proto(a, f, af, ALPROTO_FAILED);
+    if (af->state && af->proto != ALPROTO_FAILED) {
+        protocols[af->proto].log(a, af, f, NULL, true);
+        protocols[af->proto].state_free(af->state);
+    }
+    free(af->probe[0]);
+    free(af->probe[1]);
+    free(af);
+    f->app = NULL;
+}

@@ -1,0 +1,70 @@
+/* applayer.h -- the application layer: protocol detection and parsing.
+ *
+ * Sits after the stream stage. For TCP it takes the in-order bytes the
+ * reassembler releases (both directions), detects the protocol by content
+ * (with the ports as a hint: HTTP on 8081 or TLS on 8443 are still found),
+ * and feeds the protocol's parser; for UDP it feeds each datagram. Completed
+ * transactions are written as EVE records (http, fileinfo, dns, tls, ssh).
+ *
+ * The protocols are rows of one table (applayer.c: `protocols[]`): name,
+ * probe, state constructor/destructor, feed, gap, end-of-stream and logger.
+ *
+ * Each worker owns an applayer context; per-flow state hangs on flow->app. */
+#ifndef RIBAT_APPLAYER_H
+#define RIBAT_APPLAYER_H
+
+#include "applayer/http.h"
+#include "decode/packet.h"
+#include "flow/flow.h"
+#include "output/eve.h"
+#include "stream/stream.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum rb_alproto {
+    ALPROTO_UNKNOWN = 0,
+    ALPROTO_HTTP,
+    ALPROTO_TLS,
+    ALPROTO_SSH,
+    ALPROTO_DNS,
+    ALPROTO_N,
+    ALPROTO_FAILED = 255,
+};
+
+typedef struct applayer_config {
+    bool enabled[ALPROTO_N];
+    http_config http;
+    bool tls_extended;        /* log the extended TLS fields */
+    uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */
+} applayer_config;
+
+void applayer_config_default(applayer_config *c);
+
+typedef struct applayer_stats {
+    uint64_t flows[ALPROTO_N];       /* flows detected per protocol (TCP and UDP together) */
+    uint64_t dns_udp, dns_tcp;
+    uint64_t failed_tcp, failed_udp; /* data seen, no protocol found */
+    uint64_t tx[ALPROTO_N];          /* transactions logged */
+    uint64_t parser_errors[ALPROTO_N];
+    uint64_t gaps[ALPROTO_N];
+} applayer_stats;
+
+typedef struct applayer_ctx applayer_ctx;
+
+applayer_ctx *applayer_new(const applayer_config *cfg, rb_eve_writer *eve, bool eve_enabled);
+void applayer_free(applayer_ctx *a);
+
+/* After stream_packet() for a TCP packet with a flow: pull released bytes of
+ * both directions, detect, parse, log. */
+void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p);
+/* A UDP packet with a flow. */
+void applayer_udp(applayer_ctx *a, Packet *p);
+/* The flow ends: drain what the reassembler still holds, log every
+ * transaction left, free the per-flow state. Call before stream_flow_end(). */
+void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f);
+
+const applayer_stats *applayer_get_stats(const applayer_ctx *a);
+const char *applayer_proto_name(int proto);
+
+#endif

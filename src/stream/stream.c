@@ -1,0 +1,1140 @@
+/* stream.c -- TCP session tracking and reassembly; see stream.h and docs/stream.md.
+ *
+ * Sequence numbers are converted to 64-bit stream offsets as soon as a packet is
+ * seen (offset 0 = seq0, the first byte after the ISN or the pick-up seq). The
+ * conversion uses serial-number arithmetic relative to the delivery frontier
+ * (base_off), so wraparound never reaches the data structures.
+ *
+ * Per direction ("half"):
+ *   [buf_off ........ consumed_off ........ buf_off+buf_len = base_off)  linear buffer
+ *                                            [base_off ... next_off)      contiguous, held
+ *                                                       ... holes, out-of-order pieces
+ * Held data is a sorted list of disjoint pieces. A piece remembers the range of the
+ * segment it came from, which the overlap policy uses to decide the shape of an
+ * overlap. Delivered bytes move into the linear buffer (which is also the raw window). */
+#include "stream/stream.h"
+#include "decode/events.h"
+
+#include <stdlib.h>
+#include <string.h>
+#ifdef STREAM_CHECK_DEBUG
+#include <stdio.h>
+#endif
+
+#define RAW_MIN_KEEP 4096u
+#define WSCALE_MAX 14
+#define MIDSTREAM_WIN ((uint32_t)65535u << WSCALE_MAX)
+
+enum ssn_state { SS_SYN_SENT = 1, SS_SYN_RECV, SS_ESTABLISHED, SS_CLOSED };
+
+typedef struct seg {
+    struct seg *prev, *next;
+    uint64_t off;       /* stream offset of the first byte still held */
+    uint64_t ooff, oend; /* range of the original segment (overlap policy) */
+    uint32_t len;       /* bytes still held */
+    uint32_t skip;      /* bytes already delivered from the front of data[] */
+    uint32_t alloc;     /* accounted size */
+    uint8_t lvl;        /* skip-list levels of this piece (1 = only the list) */
+    struct seg *up[];   /* forward pointers of levels 1..lvl-1, then the bytes */
+} seg;
+
+#define SL_LEVELS 12    /* skip-list index over the pieces: O(log n) lookups */
+
+static inline uint8_t *seg_bytes(seg *s)
+{
+    return (uint8_t *)(s->up + (s->lvl - 1));
+}
+
+typedef struct half {
+    bool init;            /* the sequence space of this direction is known */
+    bool ack_seen;        /* the receiver acked something of this direction */
+    bool win_seen;        /* this side advertised a window */
+    bool wscale_opt, sack_ok, ts_opt, ts_seen;
+    bool fin, flush, async;
+    bool depth_evented, eof, eof_reported, gap_marked;
+    uint8_t wscale_opt_val; /* from its SYN */
+    uint8_t wscale;       /* applied to its windows once established */
+    uint32_t isn, seq0;
+    uint32_t win;         /* receive window advertised by this side (scaled) */
+    uint32_t last_ts;
+    uint32_t syn_data;    /* bytes of data on its SYN (TFO) */
+    uint64_t base_off;    /* below: delivered (moved to the buffer) or skipped */
+    uint64_t next_off;    /* end of the contiguous data from base_off */
+    uint64_t max_off;     /* highest right edge seen (FIN counts one) */
+    uint64_t acked_off;   /* the receiver acked up to here */
+    uint64_t fin_off;     /* stream offset of the FIN */
+    uint64_t gap_mark;    /* base_off at which the current hole was counted */
+    uint64_t gap_pending; /* skipped bytes not yet reported */
+    seg *head, *tail;
+    seg *hup[SL_LEVELS - 1]; /* skip-list heads of levels 1.. */
+    uint32_t nsegs;
+    uint8_t *buf;
+    uint32_t buf_len, buf_cap;
+    uint64_t buf_off, consumed_off;
+} half;
+
+typedef struct stream_session {
+    half h[2];
+    uint8_t state;
+    uint8_t client;       /* direction that sent the first SYN (or the first packet) */
+    bool midstream, simultaneous, ts;
+} stream_session;
+
+struct stream_ctx {
+    stream_config cfg;
+    stream_stats st;
+    uint64_t rng;
+};
+
+/* ------------------------------------------------------------------------ */
+/* configuration */
+
+void stream_config_default(stream_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->reassembly_depth = 1024 * 1024;
+    c->memcap = 64ull * 1024 * 1024;
+    c->midstream = false;
+    c->async_oneside = false;
+    c->policy = STREAM_OVERLAP_BSD;
+    c->max_segments_per_session = 65535;
+    c->raw_window = 64 * 1024;
+}
+
+int stream_policy_from_name(const char *n)
+{
+    static const struct { const char *name; stream_overlap_policy p; } map[] = {
+        { "first", STREAM_OVERLAP_FIRST },   { "vista", STREAM_OVERLAP_FIRST },
+        { "last", STREAM_OVERLAP_LAST },     { "bsd", STREAM_OVERLAP_BSD },
+        { "hpux10", STREAM_OVERLAP_BSD },    { "irix", STREAM_OVERLAP_BSD },
+        { "macos", STREAM_OVERLAP_BSD },     { "windows", STREAM_OVERLAP_WINDOWS },
+        { "windows2k3", STREAM_OVERLAP_WINDOWS }, { "linux", STREAM_OVERLAP_LINUX },
+        { "old-linux", STREAM_OVERLAP_OLD_LINUX }, { "solaris", STREAM_OVERLAP_SOLARIS },
+        { "hpux11", STREAM_OVERLAP_SOLARIS },
+    };
+    if (!n)
+        return -1;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(n, map[i].name) == 0)
+            return (int)map[i].p;
+    return -1;
+}
+
+stream_ctx *stream_ctx_new(const stream_config *cfg)
+{
+    stream_config d;
+    if (!cfg) {
+        stream_config_default(&d);
+        cfg = &d;
+    }
+    if (cfg->memcap == 0 || cfg->max_segments_per_session == 0 || (unsigned)cfg->policy >= STREAM_OVERLAP_N)
+        return NULL;
+    stream_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->cfg = *cfg;
+    c->rng = 0x9e3779b97f4a7c15ull;
+    return c;
+}
+
+void stream_ctx_free(stream_ctx *c)
+{
+    free(c);
+}
+
+const stream_stats *stream_get_stats(const stream_ctx *c)
+{
+    return &c->st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* memory */
+
+static inline void mem_add(stream_ctx *c, uint64_t n)
+{
+    c->st.memuse += n;
+    if (c->st.memuse > c->st.memuse_peak)
+        c->st.memuse_peak = c->st.memuse;
+}
+
+static inline void mem_sub(stream_ctx *c, uint64_t n)
+{
+    c->st.memuse = c->st.memuse >= n ? c->st.memuse - n : 0;
+}
+
+/* ---- skip list over the sorted, disjoint pieces ---- */
+
+static inline seg *sl_next(half *h, seg *x, int l) /* l >= 1; x NULL = the head */
+{
+    return x ? x->up[l - 1] : h->hup[l - 1];
+}
+
+static inline void sl_set(half *h, seg *x, int l, seg *v)
+{
+    if (x) x->up[l - 1] = v; else h->hup[l - 1] = v;
+}
+
+/* the predecessors (last piece with off < key) at every level >= 1 */
+static void sl_preds(half *h, uint64_t key, seg **pred)
+{
+    seg *x = NULL;
+    for (int l = SL_LEVELS - 1; l >= 1; l--) {
+        seg *n;
+        while ((n = sl_next(h, x, l)) && n->off < key)
+            x = n;
+        pred[l] = x;
+    }
+}
+
+/* first piece whose end is beyond off (NULL if none) */
+static seg *sl_find(half *h, uint64_t off)
+{
+    seg *x = NULL;
+    for (int l = SL_LEVELS - 1; l >= 1; l--) {
+        seg *n;
+        while ((n = sl_next(h, x, l)) && n->off <= off)
+            x = n;
+    }
+    seg *n;
+    while ((n = x ? x->next : h->head) && n->off <= off)
+        x = n;
+    if (x && x->off + x->len > off)
+        return x;
+    return x ? x->next : h->head;
+}
+
+static void seg_link(half *h, seg *n, seg *before)
+{
+    if (!before) {
+        n->prev = h->tail;
+        n->next = NULL;
+        if (h->tail) h->tail->next = n; else h->head = n;
+        h->tail = n;
+    } else {
+        n->next = before;
+        n->prev = before->prev;
+        if (before->prev) before->prev->next = n; else h->head = n;
+        before->prev = n;
+    }
+    if (n->lvl > 1) {
+        seg *pred[SL_LEVELS];
+        sl_preds(h, n->off, pred);
+        for (int l = 1; l < n->lvl; l++) {
+            n->up[l - 1] = sl_next(h, pred[l], l);
+            sl_set(h, pred[l], l, n);
+        }
+    }
+}
+
+static void seg_free(stream_ctx *c, half *h, seg *s)
+{
+    if (s->lvl > 1) {
+        seg *pred[SL_LEVELS];
+        sl_preds(h, s->off, pred);
+        for (int l = 1; l < s->lvl; l++)
+            if (sl_next(h, pred[l], l) == s)
+                sl_set(h, pred[l], l, s->up[l - 1]);
+    }
+    if (s->prev) s->prev->next = s->next; else h->head = s->next;
+    if (s->next) s->next->prev = s->prev; else h->tail = s->prev;
+    h->nsegs--;
+    mem_sub(c, s->alloc);
+    free(s);
+}
+
+static void half_free(stream_ctx *c, half *h)
+{
+    while (h->head)
+        seg_free(c, h, h->head);
+    if (h->buf) {
+        mem_sub(c, h->buf_cap);
+        free(h->buf);
+    }
+    h->buf = NULL;
+    h->buf_cap = h->buf_len = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* sequence space */
+
+static inline uint32_t seq_of(const half *h, uint64_t off)
+{
+    return h->seq0 + (uint32_t)off;
+}
+
+/* stream offset of seq: serial arithmetic around the delivery frontier */
+static inline int64_t off_of(const half *h, uint32_t seq)
+{
+    return (int64_t)h->base_off + (int32_t)(seq - seq_of(h, h->base_off));
+}
+
+static void half_init(half *h, uint32_t seq0)
+{
+    h->init = true;
+    h->seq0 = seq0;
+    h->isn = seq0 - 1;
+}
+
+static inline void ev(Packet *p, int id)
+{
+    if (p)
+        packet_set_event(p, id);
+}
+
+/* ------------------------------------------------------------------------ */
+/* overlap policy: does the new segment [ns, ne) win over bytes of the old one [os, oe)? */
+
+static bool new_wins(stream_overlap_policy pol, uint64_t ns, uint64_t ne, uint64_t os, uint64_t oe)
+{
+    if (pol == STREAM_OVERLAP_LAST)
+        return true;
+    if (pol == STREAM_OVERLAP_FIRST)
+        return false;
+    if (ns == os) {
+        if (ne < oe)
+            return false;
+        if (ne > oe)
+            return pol == STREAM_OVERLAP_LINUX || pol == STREAM_OVERLAP_OLD_LINUX || pol == STREAM_OVERLAP_SOLARIS;
+        return pol == STREAM_OVERLAP_OLD_LINUX || pol == STREAM_OVERLAP_SOLARIS;
+    }
+    if (ns < os) {
+        if (pol == STREAM_OVERLAP_SOLARIS)
+            return ne >= oe;
+        return true; /* BSD, WINDOWS, LINUX, OLD_LINUX */
+    }
+    /* starts after the old segment */
+    if (pol == STREAM_OVERLAP_SOLARIS)
+        return ne > oe;
+    return false;
+}
+
+/* ------------------------------------------------------------------------ */
+/* linear buffer: delivered bytes and the raw window */
+
+static void buf_compact(stream_ctx *c, half *h)
+{
+    uint64_t keep = c->cfg.raw_window;
+    if (c->st.memuse > c->cfg.memcap / 2 && keep > RAW_MIN_KEEP)
+        keep = RAW_MIN_KEEP;
+    uint64_t behind = h->consumed_off - h->buf_off;
+    if (behind <= keep)
+        return;
+    uint64_t drop = behind - keep;
+    uint64_t step = keep / 2 > RAW_MIN_KEEP ? keep / 2 : RAW_MIN_KEEP;
+    if (drop < step && drop < h->buf_len)
+        return; /* amortise the memmove */
+    memmove(h->buf, h->buf + drop, h->buf_len - drop);
+    h->buf_len -= (uint32_t)drop;
+    h->buf_off += drop;
+    uint32_t want = h->buf_len * 2 > RAW_MIN_KEEP ? h->buf_len * 2 : RAW_MIN_KEEP;
+    if (h->buf_cap > 4 * want) {
+        uint8_t *nb = realloc(h->buf, want);
+        if (nb) {
+            mem_sub(c, h->buf_cap - want);
+            h->buf = nb;
+            h->buf_cap = want;
+        }
+    }
+}
+
+/* room for n more bytes; credit = memory that will be released right after */
+static bool buf_reserve(stream_ctx *c, half *h, uint32_t n, uint64_t credit)
+{
+    buf_compact(c, h);
+    uint64_t need = (uint64_t)h->buf_len + n;
+    if (need <= h->buf_cap)
+        return true;
+    if (need > UINT32_MAX / 2)
+        return false;
+    uint64_t nc = h->buf_cap ? (uint64_t)h->buf_cap * 2 : RAW_MIN_KEEP;
+    if (nc < need)
+        nc = need;
+    uint64_t limit = c->cfg.memcap + credit;
+    if (c->st.memuse + (nc - h->buf_cap) > limit) {
+        nc = need;
+        if (c->st.memuse + (nc - h->buf_cap) > limit)
+            return false;
+    }
+    uint8_t *nb = realloc(h->buf, (size_t)nc);
+    if (!nb)
+        return false;
+    mem_add(c, nc - h->buf_cap);
+    h->buf = nb;
+    h->buf_cap = (uint32_t)nc;
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* delivery: move contiguous deliverable bytes to the buffer, skip acked holes */
+
+static uint64_t depth_clamp(const stream_ctx *c, const half *h, uint64_t lim)
+{
+    if (h->fin && lim > h->fin_off)
+        lim = h->fin_off;
+    if (c->cfg.reassembly_depth && lim > c->cfg.reassembly_depth)
+        lim = c->cfg.reassembly_depth;
+    return lim;
+}
+
+static void extend_next(half *h)
+{
+    if (h->next_off < h->base_off)
+        h->next_off = h->base_off;
+    for (seg *s = h->head; s; s = s->next) {
+        if (s->off > h->next_off)
+            break;
+        if (s->off + s->len > h->next_off)
+            h->next_off = s->off + s->len;
+    }
+}
+
+static void pump(stream_ctx *c, half *h, Packet *p)
+{
+    if (!h->init)
+        return;
+    bool stalled = false; /* stopped with work left (unconsumed bytes before a hole, memcap) */
+    for (;;) {
+        bool no_ack = h->async && !h->ack_seen; /* one-sided: ACKs are not seen */
+        uint64_t dlim = depth_clamp(c, h, (h->flush || no_ack || h->fin) ? UINT64_MAX : h->acked_off);
+        uint64_t glim = depth_clamp(c, h, h->acked_off);
+        seg *s = h->head;
+        if (s && s->off == h->base_off) {
+            if (dlim <= h->base_off)
+                break;
+            uint64_t n = dlim - h->base_off;
+            if (n > s->len)
+                n = s->len;
+            uint64_t credit = n == s->len ? s->alloc : 0;
+            if (!buf_reserve(c, h, (uint32_t)n, credit)) {
+                stalled = true;
+                break;
+            }
+            memcpy(h->buf + h->buf_len, seg_bytes(s) + s->skip, (size_t)n);
+            h->buf_len += (uint32_t)n;
+            s->skip += (uint32_t)n;
+            s->len -= (uint32_t)n;
+            s->off += n;
+            h->base_off += n;
+            if (s->len == 0)
+                seg_free(c, h, s);
+            continue;
+        }
+        /* a hole at base_off (or nothing held) */
+        uint64_t to;
+        if (s) {
+            to = (h->flush || s->off < glim) ? s->off : glim;
+        } else {
+            to = glim; /* the receiver acked data never seen */
+            if (h->flush && h->fin && depth_clamp(c, h, h->fin_off) > to)
+                to = depth_clamp(c, h, h->fin_off);
+        }
+        if (to <= h->base_off)
+            break;
+        if (!h->gap_marked || h->gap_mark != h->base_off) {
+            h->gap_marked = true;
+            h->gap_mark = h->base_off;
+            c->st.reassembly_gap++;
+            ev(p, RB_EV_STREAM_REASSEMBLY_SEQ_GAP);
+        }
+        if (h->consumed_off != h->buf_off + h->buf_len) {
+            stalled = true; /* the app layer has not consumed the bytes before the hole yet */
+            break;
+        }
+        h->gap_pending += to - h->base_off;
+        h->base_off = to;
+        h->buf_off = h->consumed_off = to;
+        h->buf_len = 0;
+        extend_next(h);
+    }
+    bool fin_done = (c->cfg.reassembly_depth && h->base_off >= c->cfg.reassembly_depth) ||
+                    (h->fin && h->base_off >= h->fin_off) || (h->flush && !h->head);
+    h->eof = fin_done && !stalled;
+}
+
+/* ------------------------------------------------------------------------ */
+/* storing a segment */
+
+static seg *seg_new(stream_ctx *c, half *h, Packet *p, uint64_t off, const uint8_t *d, uint32_t len,
+                    uint64_t ooff, uint64_t oend)
+{
+    if (off > h->next_off && h->nsegs >= c->cfg.max_segments_per_session) {
+        c->st.segment_limit_drop++;
+        ev(p, RB_EV_STREAM_REASSEMBLY_INSERT_LIMIT);
+        return NULL;
+    }
+    /* skip-list level: P(level > k) = 4^-k (xorshift64) */
+    c->rng ^= c->rng << 13;
+    c->rng ^= c->rng >> 7;
+    c->rng ^= c->rng << 17;
+    uint64_t r = c->rng;
+    uint8_t lvl = 1;
+    while (lvl < SL_LEVELS && (r & 3) == 0) {
+        lvl++;
+        r >>= 2;
+    }
+    uint64_t need = sizeof(seg) + (uint64_t)(lvl - 1) * sizeof(seg *) + (uint64_t)len;
+    if (c->st.memuse + need > c->cfg.memcap) {
+        c->st.segment_memcap_drop++;
+        ev(p, RB_EV_STREAM_REASSEMBLY_INSERT_MEMCAP);
+        return NULL;
+    }
+    seg *s = malloc((size_t)need);
+    if (!s) {
+        c->st.segment_memcap_drop++;
+        ev(p, RB_EV_STREAM_REASSEMBLY_INSERT_MEMCAP);
+        return NULL;
+    }
+    mem_add(c, need);
+    s->prev = s->next = NULL;
+    s->off = off;
+    s->ooff = ooff;
+    s->oend = oend;
+    s->len = len;
+    s->skip = 0;
+    s->alloc = (uint32_t)need;
+    s->lvl = lvl;
+    memcpy(seg_bytes(s), d, len);
+    h->nsegs++;
+    return s;
+}
+
+/* store [off, off+len) of direction h; the part before base_off is compared with the
+ * delivered bytes (when still in the buffer) but never changes them */
+static void insert(stream_ctx *c, half *h, Packet *p, int64_t off, const uint8_t *data, uint32_t len)
+{
+    if (len == 0)
+        return;
+    const int64_t base = (int64_t)h->base_off;
+    const int64_t oend_s = off + (int64_t)len;
+    bool overlapped = false, diff = false, stored_new = false, dropped = false;
+    const int64_t orig_off = off;
+
+    if (off < base) {
+        /* bytes already delivered or skipped */
+        int64_t lo = off, hi = oend_s < base ? oend_s : base;
+        int64_t blo = (int64_t)h->buf_off, bhi = (int64_t)(h->buf_off + h->buf_len);
+        if (lo < blo) lo = blo;
+        if (hi > bhi) hi = bhi;
+        if (lo < hi) {
+            overlapped = true;
+            if (memcmp(h->buf + (lo - blo), data + (lo - off), (size_t)(hi - lo)) != 0)
+                diff = true;
+        }
+        if (oend_s <= base)
+            goto done;
+        data += base - off;
+        len -= (uint32_t)(base - off);
+        off = base;
+    }
+    uint64_t ns = (uint64_t)off, ne = ns + len;
+    /* the original segment's range, for the overlap policy of the pieces it leaves */
+    const uint64_t one = ne;
+    const uint64_t ons = orig_off < 0 ? 0 : (uint64_t)orig_off;
+    if (h->fin && ne > h->fin_off)
+        ne = h->fin_off > ns ? h->fin_off : ns;
+    uint64_t depth = c->cfg.reassembly_depth;
+    if (depth && ne > depth) {
+        if (!h->depth_evented) {
+            h->depth_evented = true;
+            c->st.depth_reached++;
+            ev(p, RB_EV_STREAM_REASSEMBLY_DEPTH_REACHED);
+        }
+        ne = depth > ns ? depth : ns;
+    }
+    if (ne <= ns)
+        goto done;
+    if (one > h->max_off)
+        h->max_off = one;
+
+    /* first piece whose end is beyond ns */
+    seg *s = (!h->tail || h->tail->off + h->tail->len <= ns) ? NULL : sl_find(h, ns);
+
+    uint64_t cur = ns;
+    seg *last = NULL; /* piece holding byte cur-1 */
+    while (cur < ne) {
+        if (!s || s->off >= ne) {
+            seg *n = seg_new(c, h, p, cur, data + (cur - ns), (uint32_t)(ne - cur), ons, one);
+            if (!n) {
+                dropped = true;
+                break;
+            }
+            seg_link(h, n, s);
+            stored_new = true;
+            last = n;
+            cur = ne;
+            break;
+        }
+        if (s->off > cur) {
+            seg *n = seg_new(c, h, p, cur, data + (cur - ns), (uint32_t)(s->off - cur), ons, one);
+            if (!n) {
+                dropped = true;
+                break;
+            }
+            seg_link(h, n, s);
+            stored_new = true;
+            last = n;
+            cur = s->off;
+        }
+        uint64_t se = s->off + s->len;
+        uint64_t oe = ne < se ? ne : se;
+        uint8_t *sd = seg_bytes(s) + s->skip + (cur - s->off);
+        const uint8_t *nd = data + (cur - ns);
+        overlapped = true;
+        if (memcmp(sd, nd, (size_t)(oe - cur)) != 0) {
+            diff = true;
+            if (new_wins(c->cfg.policy, ons, one, s->ooff, s->oend))
+                memcpy(sd, nd, (size_t)(oe - cur));
+        }
+        last = s;
+        cur = oe;
+        s = s->next;
+    }
+    /* extend the contiguous region */
+    if (ns <= h->next_off && last && last->off + last->len > h->next_off) {
+        h->next_off = last->off + last->len;
+        for (seg *t = last->next; t && t->off <= h->next_off; t = t->next)
+            if (t->off + t->len > h->next_off)
+                h->next_off = t->off + t->len;
+    }
+done:
+    if (overlapped)
+        c->st.overlap++;
+    if (diff) {
+        c->st.overlap_diff_data++;
+        ev(p, RB_EV_STREAM_REASSEMBLY_OVERLAP_DIFFERENT_DATA);
+    }
+    if (!stored_new && !dropped && (overlapped || orig_off < base)) {
+        /* nothing new: a retransmission (of held, delivered or skipped bytes) */
+        c->st.pkt_retransmission++;
+        ev(p, RB_EV_STREAM_PKT_RETRANSMISSION);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* ACK / window / FIN / RST */
+
+enum ack_kind { ACK_PLAIN, ACK_FIN, ACK_RST };
+
+/* Validate the ACK of packet p (sent by direction dir) against the other direction's
+ * data and record it. false when the ACK acknowledges more than the peer could have sent. */
+static bool take_ack(stream_ctx *c, stream_session *ssn, Packet *p, int dir, enum ack_kind kind, bool apply)
+{
+    half *snd = &ssn->h[dir], *data = &ssn->h[!dir];
+    if (!data->init)
+        return true;
+    int64_t off = off_of(data, p->tcp_ack);
+    if (off < 0)
+        off = 0;
+    uint64_t win = snd->win_seen ? snd->win : 0;
+    if (win < 65535)
+        win = 65535;
+    uint64_t bound = data->max_off;
+    if (data->acked_off + win > bound)
+        bound = data->acked_off + win;
+    if (data->fin && bound > data->fin_off + 1)
+        bound = data->fin_off + 1;
+    if ((uint64_t)off > bound) {
+        c->st.invalid_ack++;
+        ev(p, kind == ACK_FIN ? RB_EV_STREAM_FIN_INVALID_ACK
+              : kind == ACK_RST ? RB_EV_STREAM_RST_INVALID_ACK : RB_EV_STREAM_PKT_INVALID_ACK);
+        return false;
+    }
+    if (apply && (uint64_t)off > data->acked_off) {
+        data->acked_off = (uint64_t)off;
+        if ((uint64_t)off > data->max_off)
+            data->max_off = (uint64_t)off; /* the sensor missed data */
+    }
+    if (apply)
+        data->ack_seen = true;
+    return true;
+}
+
+static void take_opts_syn(half *h, const Packet *p)
+{
+    h->wscale_opt = p->tcp_opts.has_wscale;
+    h->wscale_opt_val = p->tcp_opts.wscale > WSCALE_MAX ? WSCALE_MAX : p->tcp_opts.wscale;
+    h->sack_ok = p->tcp_opts.sack_ok;
+    h->ts_opt = p->tcp_opts.has_ts;
+    if (h->ts_opt) {
+        h->last_ts = p->tcp_opts.ts_val;
+        h->ts_seen = true;
+    }
+    h->win = p->tcp_win; /* never scaled on a SYN */
+    h->win_seen = true;
+}
+
+/* both SYNs seen: agree on window scaling and timestamps */
+static void negotiate(stream_session *ssn)
+{
+    half *a = &ssn->h[0], *b = &ssn->h[1];
+    bool ws = a->wscale_opt && b->wscale_opt;
+    a->wscale = ws ? a->wscale_opt_val : 0;
+    b->wscale = ws ? b->wscale_opt_val : 0;
+    ssn->ts = a->ts_opt && b->ts_opt;
+}
+
+static void half_reset_data(stream_ctx *c, half *h)
+{
+    half_free(c, h);
+    h->base_off = h->next_off = h->max_off = h->acked_off = 0;
+    h->buf_off = h->consumed_off = 0;
+    h->buf_len = 0;
+}
+
+static uint32_t recv_window(const stream_session *ssn, int rdir)
+{
+    const half *r = &ssn->h[rdir];
+    if (!r->win_seen)
+        return UINT32_MAX;
+    return r->win;
+}
+
+static void do_fin(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
+{
+    half *h = &ssn->h[dir];
+    int64_t fo = off_of(h, p->tcp_seq) + (int64_t)p->payload_len;
+    if (h->fin || fo < (int64_t)h->base_off)
+        return; /* retransmitted FIN */
+    uint32_t rw = recv_window(ssn, !dir);
+    int64_t ref = (int64_t)(h->ack_seen ? h->acked_off : h->next_off);
+    if (rw != UINT32_MAX && fo > ref + (int64_t)rw + 1) {
+        ev(p, RB_EV_STREAM_FIN_OUT_OF_WINDOW);
+        return;
+    }
+    h->fin = true;
+    h->fin_off = (uint64_t)fo;
+    if (h->fin_off + 1 > h->max_off)
+        h->max_off = h->fin_off + 1;
+    /* data held beyond the FIN can never be delivered */
+    while (h->tail && h->tail->off >= h->fin_off)
+        seg_free(c, h, h->tail);
+    if (h->tail && h->tail->off + h->tail->len > h->fin_off)
+        h->tail->len = (uint32_t)(h->fin_off - h->tail->off);
+    if (h->next_off > h->fin_off)
+        h->next_off = h->fin_off;
+}
+
+static bool rst_valid(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
+{
+    half *h = &ssn->h[dir];
+    if (p->tcp_flags & TH_ACK) {
+        if (!take_ack(c, ssn, p, dir, ACK_RST, false))
+            return false;
+    }
+    if (ssn->state == SS_SYN_SENT && dir != ssn->client) {
+        /* a refused connection: the RST must ack the SYN */
+        return (p->tcp_flags & TH_ACK) && off_of(&ssn->h[!dir], p->tcp_ack) >= 0 &&
+               off_of(&ssn->h[!dir], p->tcp_ack) <= (int64_t)ssn->h[!dir].syn_data;
+    }
+    if (!h->init)
+        return true;
+    int64_t so = off_of(h, p->tcp_seq);
+    int64_t lo = (int64_t)(h->acked_off < h->next_off ? h->acked_off : h->next_off) - 1;
+    uint32_t rw = recv_window(ssn, !dir);
+    int64_t hi = (int64_t)h->max_off + (rw == UINT32_MAX ? (int64_t)MIDSTREAM_WIN : (int64_t)rw) + 1;
+    return so >= lo && so <= hi;
+}
+
+/* ------------------------------------------------------------------------ */
+/* packets */
+
+static stream_session *ssn_new(stream_ctx *c, rb_flow *f)
+{
+    stream_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    mem_add(c, sizeof *s);
+    c->st.sessions++;
+    f->stream = s;
+    return s;
+}
+
+/* data, ACK, window and FIN of an established (or closing) session */
+static void est_packet(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
+{
+    half *snd = &ssn->h[dir], *rcv = &ssn->h[!dir];
+    uint8_t fl = p->tcp_flags;
+    if (!snd->init) {
+        half_init(snd, p->tcp_seq);
+        snd->wscale = ssn->midstream ? WSCALE_MAX : 0;
+        snd->async = ssn->midstream && c->cfg.async_oneside;
+    }
+    /* PAWS */
+    if (ssn->ts && p->tcp_opts.has_ts) {
+        if (snd->ts_seen && (int32_t)(p->tcp_opts.ts_val - snd->last_ts) < 0) {
+            ev(p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP);
+            return;
+        }
+        snd->last_ts = p->tcp_opts.ts_val;
+        snd->ts_seen = true;
+    }
+    if (fl & TH_ACK) {
+        if (!take_ack(c, ssn, p, dir, (fl & TH_FIN) ? ACK_FIN : ACK_PLAIN, true))
+            return;
+    }
+    if (p->payload_len && p->payload) {
+        int64_t off = off_of(snd, p->tcp_seq);
+        uint32_t rw = recv_window(ssn, !dir);
+        int64_t ref = (int64_t)(snd->ack_seen ? snd->acked_off : snd->next_off);
+        if (rw != UINT32_MAX && off > ref + (int64_t)rw) {
+            c->st.out_of_window++;
+            ev(p, RB_EV_STREAM_EST_PACKET_OUT_OF_WINDOW);
+            return;
+        }
+        insert(c, snd, p, off, p->payload, p->payload_len);
+    }
+    /* the window this side advertises for the other side's data */
+    snd->win = (uint32_t)p->tcp_win << snd->wscale;
+    snd->win_seen = true;
+    (void)rcv;
+    if (fl & TH_FIN)
+        do_fin(c, ssn, p, dir);
+}
+
+/* a packet of a flow without a session: start one? */
+static stream_session *start_session(stream_ctx *c, rb_flow *f, Packet *p, int dir)
+{
+    uint8_t fl = p->tcp_flags;
+    if ((fl & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN) {
+        stream_session *ssn = ssn_new(c, f);
+        if (!ssn)
+            return NULL;
+        ssn->state = SS_SYN_SENT;
+        ssn->client = (uint8_t)dir;
+        half *h = &ssn->h[dir];
+        half_init(h, p->tcp_seq + 1);
+        take_opts_syn(h, p);
+        h->max_off = 0;
+        if (p->payload_len && p->payload) { /* TCP Fast Open: data on the SYN */
+            h->syn_data = p->payload_len;
+            insert(c, h, p, 0, p->payload, p->payload_len);
+        }
+        return NULL; /* nothing more to do with the SYN */
+    }
+    if (!c->cfg.midstream || (fl & TH_RST)) {
+        if (fl & TH_RST)
+            ev(p, RB_EV_STREAM_RST_BUT_NO_SESSION);
+        else if (fl & TH_FIN)
+            ev(p, RB_EV_STREAM_FIN_BUT_NO_SESSION);
+        return NULL;
+    }
+    /* midstream pick-up: the packet's sender is the side it came from */
+    stream_session *ssn = ssn_new(c, f);
+    if (!ssn)
+        return NULL;
+    c->st.midstream_pickups++;
+    ssn->midstream = true;
+    ssn->client = (uint8_t)dir;
+    half *snd = &ssn->h[dir], *rcv = &ssn->h[!dir];
+    if (fl & TH_SYN) { /* SYN/ACK: we missed the SYN */
+        half_init(snd, p->tcp_seq + 1);
+        take_opts_syn(snd, p);
+        snd->wscale = snd->wscale_opt ? snd->wscale_opt_val : 0;
+        snd->async = c->cfg.async_oneside;
+        ssn->state = SS_SYN_RECV;
+        ssn->client = (uint8_t)!dir;
+        if (fl & TH_ACK) {
+            half_init(rcv, p->tcp_ack);
+            rcv->wscale = WSCALE_MAX;
+        }
+        return NULL;
+    }
+    half_init(snd, p->tcp_seq);
+    snd->wscale = WSCALE_MAX;
+    snd->async = c->cfg.async_oneside;
+    if (fl & TH_ACK) {
+        half_init(rcv, p->tcp_ack);
+        rcv->wscale = WSCALE_MAX;
+    }
+    ssn->state = SS_ESTABLISHED;
+    return ssn;
+}
+
+void stream_packet(stream_ctx *c, Packet *p)
+{
+    if (!c || !p || !p->flow || p->proto != 6 || !p->l4_ok)
+        return;
+    if (p->invalid_checksum) {
+        c->st.invalid_checksum++;
+        return;
+    }
+    rb_flow *f = p->flow;
+    int dir = p->dir ? 1 : 0;
+    uint8_t fl = p->tcp_flags;
+    if ((fl & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN)) {
+        ev(p, RB_EV_STREAM_FIN_SYN);
+        return;
+    }
+    stream_session *ssn = f->stream;
+    if (!ssn) {
+        ssn = start_session(c, f, p, dir);
+        if (!ssn)
+            return;
+    } else if (ssn->state == SS_CLOSED) {
+        return;
+    } else if (fl & TH_RST) {
+        if (rst_valid(c, ssn, p, dir)) {
+            if (fl & TH_ACK)
+                take_ack(c, ssn, p, dir, ACK_RST, true);
+            ssn->state = SS_CLOSED;
+            ssn->h[0].flush = ssn->h[1].flush = true;
+        }
+        pump(c, &ssn->h[0], p);
+        pump(c, &ssn->h[1], p);
+        return;
+    } else {
+        half *cl = &ssn->h[ssn->client], *sv = &ssn->h[!ssn->client];
+        bool from_client = dir == ssn->client;
+        switch (ssn->state) {
+        case SS_SYN_SENT:
+            if (from_client) {
+                if ((fl & (TH_SYN | TH_ACK)) == TH_SYN) {
+                    if (p->tcp_seq != cl->isn) {
+                        ev(p, RB_EV_STREAM_3WHS_SYN_RESEND_DIFF_SEQ);
+                        half_reset_data(c, cl);
+                        half_init(cl, p->tcp_seq + 1);
+                        take_opts_syn(cl, p);
+                        cl->syn_data = 0;
+                    }
+                    return;
+                }
+                if (fl & TH_SYN) {
+                    ev(p, RB_EV_STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION);
+                    return;
+                }
+                if (c->cfg.async_oneside && (fl & TH_ACK)) {
+                    /* only the client side is visible */
+                    half_init(sv, p->tcp_ack);
+                    cl->async = true;
+                    cl->wscale = cl->wscale_opt ? cl->wscale_opt_val : 0;
+                    ssn->state = SS_ESTABLISHED;
+                    break;
+                }
+                return;
+            }
+            if ((fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+                int64_t a = off_of(cl, p->tcp_ack);
+                if (a != 0 && a != (int64_t)cl->syn_data) {
+                    ev(p, RB_EV_STREAM_3WHS_SYNACK_WITH_WRONG_ACK);
+                    return;
+                }
+                half_init(sv, p->tcp_seq + 1);
+                take_opts_syn(sv, p);
+                negotiate(ssn);
+                cl->acked_off = (uint64_t)a;
+                cl->ack_seen = true;
+                ssn->state = SS_SYN_RECV;
+                pump(c, cl, p);
+                return;
+            }
+            if ((fl & (TH_SYN | TH_ACK)) == TH_SYN) { /* simultaneous open */
+                half_init(sv, p->tcp_seq + 1);
+                take_opts_syn(sv, p);
+                negotiate(ssn);
+                ssn->simultaneous = true;
+                ssn->state = SS_SYN_RECV;
+                return;
+            }
+            return;
+        case SS_SYN_RECV:
+            if (fl & TH_SYN) {
+                if (fl & TH_ACK) {
+                    if (!from_client && p->tcp_seq != sv->isn)
+                        ev(p, RB_EV_STREAM_3WHS_SYNACK_RESEND_WITH_DIFF_SEQ);
+                    else if (from_client && !ssn->simultaneous)
+                        ev(p, RB_EV_STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION);
+                } else if (from_client) {
+                    if (p->tcp_seq != cl->isn)
+                        ev(p, RB_EV_STREAM_3WHS_SYN_RESEND_DIFF_SEQ);
+                } else if (!ssn->simultaneous) {
+                    ev(p, RB_EV_STREAM_3WHS_SYN_TOCLIENT_ON_SYN_RECV);
+                }
+                return;
+            }
+            if (!(fl & TH_ACK))
+                return;
+            if (!from_client && !ssn->simultaneous && !ssn->midstream) {
+                ev(p, RB_EV_STREAM_3WHS_ACK_IN_WRONG_DIR);
+                return;
+            }
+            {
+                half *peer = &ssn->h[!dir];
+                if (peer->init) {
+                    int64_t a = off_of(peer, p->tcp_ack);
+                    if (a < 0 || a > (int64_t)peer->max_off) {
+                        ev(p, RB_EV_STREAM_3WHS_WRONG_SEQ_WRONG_ACK);
+                        return;
+                    }
+                }
+            }
+            ssn->state = SS_ESTABLISHED;
+            break;
+        default: /* established */
+            if (fl & TH_SYN) {
+                if (fl & TH_ACK) {
+                    if (from_client)
+                        ev(p, RB_EV_STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION);
+                    else
+                        ev(p, p->tcp_seq == sv->isn ? RB_EV_STREAM_EST_SYNACK_RESEND
+                                                    : RB_EV_STREAM_EST_SYNACK_RESEND_WITH_DIFF_SEQ);
+                } else {
+                    ev(p, p->tcp_seq == ssn->h[dir].isn ? RB_EV_STREAM_EST_SYN_RESEND
+                                                        : RB_EV_STREAM_EST_SYN_RESEND_DIFF_SEQ);
+                }
+                return;
+            }
+            break;
+        }
+    }
+    est_packet(c, ssn, p, dir);
+    pump(c, &ssn->h[0], p);
+    pump(c, &ssn->h[1], p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* the app layer's side */
+
+static half *flow_half(rb_flow *f, int dir)
+{
+    stream_session *ssn = f ? f->stream : NULL;
+    if (!ssn || dir < 0 || dir > 1)
+        return NULL;
+    return &ssn->h[dir];
+}
+
+bool stream_next_chunk(stream_ctx *c, rb_flow *f, int dir, stream_chunk *out)
+{
+    memset(out, 0, sizeof *out);
+    half *h = flow_half(f, dir);
+    if (!h)
+        return false;
+    pump(c, h, NULL);
+    uint64_t end = h->buf_off + h->buf_len;
+    out->offset = h->consumed_off;
+    out->gap_before = h->gap_pending;
+    if (h->consumed_off < end) {
+        out->data = h->buf + (h->consumed_off - h->buf_off);
+        out->len = (uint32_t)(end - h->consumed_off);
+    }
+    if (h->eof) {
+        out->eof = true;
+        if (out->len == 0 && out->gap_before == 0 && h->eof_reported)
+            return false;
+        h->eof_reported = true;
+    } else if (out->len == 0 && out->gap_before == 0) {
+        return false;
+    }
+    h->gap_pending = 0;
+    return true;
+}
+
+void stream_consume(stream_ctx *c, rb_flow *f, int dir, uint32_t len)
+{
+    half *h = flow_half(f, dir);
+    if (!h)
+        return;
+    uint64_t avail = h->buf_off + h->buf_len - h->consumed_off;
+    h->consumed_off += len < avail ? len : avail;
+    buf_compact(c, h);
+}
+
+bool stream_raw_window(stream_ctx *c, rb_flow *f, int dir, const uint8_t **data, uint32_t *len,
+                       uint64_t *stream_offset)
+{
+    (void)c;
+    half *h = flow_half(f, dir);
+    if (!h || h->buf_len == 0) {
+        *data = NULL;
+        *len = 0;
+        if (stream_offset)
+            *stream_offset = h ? h->buf_off : 0;
+        return false;
+    }
+    *data = h->buf;
+    *len = h->buf_len;
+    if (stream_offset)
+        *stream_offset = h->buf_off;
+    return true;
+}
+
+void stream_flow_flush(stream_ctx *c, rb_flow *f)
+{
+    stream_session *ssn = f ? f->stream : NULL;
+    if (!ssn)
+        return;
+    for (int d = 0; d < 2; d++) {
+        ssn->h[d].flush = true;
+        pump(c, &ssn->h[d], NULL);
+    }
+}
+
+void stream_flow_end(stream_ctx *c, rb_flow *f)
+{
+    stream_session *ssn = f ? f->stream : NULL;
+    if (!ssn)
+        return;
+    half_free(c, &ssn->h[0]);
+    half_free(c, &ssn->h[1]);
+    mem_sub(c, sizeof *ssn);
+    free(ssn);
+    f->stream = NULL;
+}
+
+#ifdef STREAM_CHECK_DEBUG
+#define CHECK_FAIL() (fprintf(stderr, "stream_session_check: line %d\n", __LINE__), false)
+#else
+#define CHECK_FAIL() false
+#endif
+
+bool stream_session_check(const stream_ctx *c, const rb_flow *f)
+{
+    (void)c;
+    const stream_session *ssn = f ? f->stream : NULL;
+    if (!ssn)
+        return true;
+    for (int d = 0; d < 2; d++) {
+        const half *h = &ssn->h[d];
+        uint32_t n = 0;
+        uint64_t prev_end = h->base_off;
+        const seg *prev = NULL;
+        for (const seg *s = h->head; s; prev = s, s = s->next) {
+            if (s->prev != prev || s->len == 0 || s->off < prev_end)
+                return CHECK_FAIL();
+            if (s->lvl < 1 || s->lvl > SL_LEVELS ||
+                (uint64_t)s->skip + s->len + sizeof(seg) + (s->lvl - 1) * sizeof(seg *) > s->alloc)
+                return CHECK_FAIL();
+            prev_end = s->off + s->len;
+            if (++n > h->nsegs)
+                return CHECK_FAIL();
+        }
+        if (n != h->nsegs || h->tail != prev)
+            return CHECK_FAIL();
+        /* every skip level is the sorted sub-list of the pieces that have it */
+        for (int l = 1; l < SL_LEVELS; l++) {
+            const seg *x = h->hup[l - 1];
+            for (const seg *s = h->head; s; s = s->next) {
+                if (s->lvl <= l)
+                    continue;
+                if (x != s)
+                    return CHECK_FAIL();
+                x = s->up[l - 1];
+            }
+            if (x)
+                return CHECK_FAIL();
+        }
+        uint64_t contig = h->base_off;
+        for (const seg *s = h->head; s && s->off <= contig; s = s->next)
+            if (s->off + s->len > contig)
+                contig = s->off + s->len;
+        if (h->next_off != contig)
+            return CHECK_FAIL();
+        if (h->buf_len > h->buf_cap || h->consumed_off < h->buf_off ||
+            h->consumed_off > h->buf_off + h->buf_len || h->buf_off + h->buf_len != h->base_off)
+            return CHECK_FAIL();
+        if (h->fin && h->head && h->tail->off + h->tail->len > h->fin_off)
+            return CHECK_FAIL();
+        if (c->cfg.reassembly_depth && h->head && h->tail->off + h->tail->len > c->cfg.reassembly_depth)
+            return CHECK_FAIL();
+    }
+    return true;
+}

@@ -1,0 +1,888 @@
+/* Unit tests for TCP reassembly (src/stream). Packets are built by hand and run
+ * through a real flow table, then through stream_packet(); delivered chunks are
+ * drained after every packet into a per-direction output buffer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "decode/events.h"
+#include "flow/flow.h"
+#include "stream/stream.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OUTMAX 8192
+
+typedef struct tctx {
+    rb_flow_table *ft;
+    stream_ctx *sc;
+    rb_flow *flow;
+    uint8_t out[2][OUTMAX];
+    size_t outlen[2];
+    uint64_t gaps[2];
+    int gap_events[2];         /* chunks with gap_before != 0 */
+    uint64_t gap_at[2];        /* stream offset of the first chunk after a gap */
+    bool eof[2];
+    int eof_count[2];
+    uint64_t next_expected[2]; /* offset continuity check */
+    int ended;
+} tctx;
+
+static void drain(tctx *t, rb_flow *f)
+{
+    for (int d = 0; d < 2; d++) {
+        stream_chunk ch;
+        int guard = 0;
+        while (stream_next_chunk(t->sc, f, d, &ch)) {
+            assert_true(++guard < 10000);
+            if (ch.gap_before) {
+                t->gaps[d] += ch.gap_before;
+                t->gap_events[d]++;
+                t->gap_at[d] = ch.offset;
+            }
+            /* offsets are continuous once gaps are added */
+            assert_int_equal(ch.offset, t->next_expected[d] + ch.gap_before);
+            t->next_expected[d] = ch.offset + ch.len;
+            if (ch.len) {
+                assert_true(t->outlen[d] + ch.len <= OUTMAX);
+                memcpy(t->out[d] + t->outlen[d], ch.data, ch.len);
+                t->outlen[d] += ch.len;
+            }
+            if (ch.eof) {
+                t->eof[d] = true;
+                t->eof_count[d]++;
+            }
+            stream_consume(t->sc, f, d, ch.len);
+        }
+        assert_true(stream_session_check(t->sc, f));
+    }
+}
+
+static void on_end(void *ctx, rb_flow *f, enum rb_flow_end r)
+{
+    (void)r;
+    tctx *t = ctx;
+    stream_flow_flush(t->sc, f);
+    drain(t, f);
+    stream_flow_end(t->sc, f);
+    assert_null(f->stream);
+    t->ended++;
+    if (t->flow == f)
+        t->flow = NULL;
+}
+
+static tctx *setup_with(const stream_config *sc)
+{
+    tctx *t = calloc(1, sizeof *t);
+    rb_flow_config fc;
+    flow_config_default(&fc);
+    fc.midstream = sc->midstream;
+    t->ft = flow_table_new(&fc, on_end, t, 1);
+    t->sc = stream_ctx_new(sc);
+    assert_non_null(t->ft);
+    assert_non_null(t->sc);
+    return t;
+}
+
+static tctx *setup_default(void)
+{
+    stream_config c;
+    stream_config_default(&c);
+    return setup_with(&c);
+}
+
+static void teardown_t(tctx *t)
+{
+    flow_table_flush(t->ft);
+    assert_int_equal(stream_get_stats(t->sc)->memuse, 0);
+    flow_table_free(t->ft);
+    stream_ctx_free(t->sc);
+    free(t);
+}
+
+/* client 10.0.0.1:40000 <-> server 10.0.0.2:80; dir 0 = client to server */
+static Packet send_pkt(tctx *t, int dir, uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint32_t len,
+                       uint16_t win)
+{
+    Packet p;
+    memset(&p, 0, sizeof p);
+    p.ipver = 4;
+    p.addrs_ok = true;
+    p.proto = 6;
+    p.l4_ok = true;
+    uint32_t a = 0x0100000a, b = 0x0200000a;
+    p.src.u32[0] = dir ? b : a;
+    p.dst.u32[0] = dir ? a : b;
+    p.sp = dir ? 80 : 40000;
+    p.dp = dir ? 40000 : 80;
+    p.tcp_seq = seq;
+    p.tcp_ack = ack;
+    p.tcp_flags = flags;
+    p.tcp_win = win;
+    p.payload = data;
+    p.payload_len = len;
+    p.len = 54 + len;
+    p.ts_sec = 1000;
+    rb_flow *f = flow_handle_packet(t->ft, &p);
+    assert_non_null(f);
+    t->flow = f;
+    stream_packet(t->sc, &p);
+    drain(t, f);
+    return p;
+}
+
+static bool has_event(const Packet *p, int ev)
+{
+    for (int i = 0; i < p->nevents; i++)
+        if (p->events[i] == ev)
+            return true;
+    return false;
+}
+
+#define CISN 1000u
+#define SISN 5000u
+#define C(off) (CISN + 1 + (uint32_t)(off)) /* client seq of stream offset */
+#define S(off) (SISN + 1 + (uint32_t)(off))
+
+static void handshake_isn(tctx *t, uint32_t cisn, uint32_t sisn)
+{
+    Packet p = send_pkt(t, 0, cisn, 0, TH_SYN, NULL, 0, 65535);
+    assert_int_equal(p.nevents, 0);
+    p = send_pkt(t, 1, sisn, cisn + 1, TH_SYN | TH_ACK, NULL, 0, 65535);
+    assert_int_equal(p.nevents, 0);
+    p = send_pkt(t, 0, cisn + 1, sisn + 1, TH_ACK, NULL, 0, 65535);
+    assert_int_equal(p.nevents, 0);
+}
+
+static void handshake(tctx *t)
+{
+    handshake_isn(t, CISN, SISN);
+}
+
+/* client data at offset off, then server ACK of everything up to ack_to */
+static Packet cdata(tctx *t, uint64_t off, const char *s)
+{
+    return send_pkt(t, 0, C(off), S(0), TH_ACK | TH_PUSH, s, (uint32_t)strlen(s), 65535);
+}
+
+static Packet sack_to(tctx *t, uint64_t off)
+{
+    return send_pkt(t, 1, S(0), C(off), TH_ACK, NULL, 0, 65535);
+}
+
+static void assert_out(tctx *t, int d, const char *s)
+{
+    assert_int_equal(t->outlen[d], strlen(s));
+    assert_memory_equal(t->out[d], s, strlen(s));
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void test_in_order(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "GET ");
+    cdata(t, 4, "/ HTTP/1.0\r\n");
+    assert_int_equal(t->outlen[0], 0); /* not acked yet */
+    sack_to(t, 4);
+    assert_out(t, 0, "GET ");
+    sack_to(t, 16);
+    assert_out(t, 0, "GET / HTTP/1.0\r\n");
+    /* server answers, client acks */
+    send_pkt(t, 1, S(0), C(16), TH_ACK | TH_PUSH, "HTTP/1.0 200 OK", 15, 65535);
+    send_pkt(t, 0, C(16), S(15), TH_ACK, NULL, 0, 65535);
+    assert_out(t, 1, "HTTP/1.0 200 OK");
+    assert_int_equal(stream_get_stats(t->sc)->sessions, 1);
+    assert_int_equal(t->gaps[0], 0);
+    teardown_t(t);
+}
+
+static void test_out_of_order(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 6, "GHI");
+    cdata(t, 3, "DEF");
+    sack_to(t, 0);
+    assert_int_equal(t->outlen[0], 0);
+    cdata(t, 0, "ABC");
+    sack_to(t, 9);
+    assert_out(t, 0, "ABCDEFGHI");
+    assert_int_equal(stream_get_stats(t->sc)->overlap, 0);
+    teardown_t(t);
+}
+
+static void test_retransmission_same_data(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "hello ");
+    Packet p = cdata(t, 0, "hello "); /* held, not yet delivered */
+    assert_true(has_event(&p, RB_EV_STREAM_PKT_RETRANSMISSION));
+    assert_false(has_event(&p, RB_EV_STREAM_REASSEMBLY_OVERLAP_DIFFERENT_DATA));
+    sack_to(t, 6);
+    p = cdata(t, 0, "hello "); /* already delivered */
+    assert_true(has_event(&p, RB_EV_STREAM_PKT_RETRANSMISSION));
+    cdata(t, 6, "world");
+    sack_to(t, 11);
+    assert_out(t, 0, "hello world");
+    assert_int_equal(stream_get_stats(t->sc)->pkt_retransmission, 2);
+    assert_int_equal(stream_get_stats(t->sc)->overlap_diff_data, 0);
+    teardown_t(t);
+}
+
+static void test_retransmission_after_delivery_diff(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "hello ");
+    sack_to(t, 6);
+    Packet p = cdata(t, 0, "HELLO ");
+    assert_true(has_event(&p, RB_EV_STREAM_REASSEMBLY_OVERLAP_DIFFERENT_DATA));
+    sack_to(t, 6);
+    assert_out(t, 0, "hello "); /* delivered bytes never change */
+    teardown_t(t);
+}
+
+/* overlap shapes against an old segment [3,9) in a 12-byte stream: old byte at offset
+ * k is 'a'+k, new byte 'A'+k; the rest is filled with '.' after both */
+typedef struct shape { const char *name; int ns, ne; } shape;
+static const shape shapes[] = {
+    { "inside", 4, 7 },            /* new inside old */
+    { "covering", 2, 10 },         /* new covers old */
+    { "overlap_start", 1, 5 },     /* new starts before, ends inside */
+    { "overlap_end", 6, 11 },      /* new starts inside, ends after */
+    { "exact", 3, 9 },             /* same range */
+    { "same_start_longer", 3, 11 },
+    { "same_end_longer", 1, 9 },
+    { "same_start_shorter", 3, 6 },
+    { "same_end_shorter", 5, 9 },
+};
+#define NSHAPES (sizeof shapes / sizeof shapes[0])
+/* per policy: N = new bytes win in the overlapped range, O = old bytes win (same order as shapes) */
+static const struct { stream_overlap_policy pol; const char *expect; } policy_table[] = {
+    { STREAM_OVERLAP_FIRST,     "OOOOOOOOO" },
+    { STREAM_OVERLAP_LAST,      "NNNNNNNNN" },
+    { STREAM_OVERLAP_BSD,       "ONNOOONOO" },
+    { STREAM_OVERLAP_WINDOWS,   "ONNOOONOO" },
+    { STREAM_OVERLAP_LINUX,     "ONNOONNOO" },
+    { STREAM_OVERLAP_OLD_LINUX, "ONNONNNOO" },
+    { STREAM_OVERLAP_SOLARIS,   "ONONNNNOO" },
+};
+
+static void run_shape(stream_overlap_policy pol, const shape *sh, bool new_wins)
+{
+    stream_config c;
+    stream_config_default(&c);
+    c.policy = pol;
+    tctx *t = setup_with(&c);
+    handshake(t);
+    const int os = 3, oe = 9, total = 12;
+    char buf[16];
+    for (int k = os; k < oe; k++) buf[k - os] = (char)('a' + k);
+    send_pkt(t, 0, C(os), S(0), TH_ACK, buf, (uint32_t)(oe - os), 65535);
+    for (int k = sh->ns; k < sh->ne; k++) buf[k - sh->ns] = (char)('A' + k);
+    Packet p = send_pkt(t, 0, C(sh->ns), S(0), TH_ACK, buf, (uint32_t)(sh->ne - sh->ns), 65535);
+    assert_true(has_event(&p, RB_EV_STREAM_REASSEMBLY_OVERLAP_DIFFERENT_DATA));
+    int lo = sh->ns < os ? sh->ns : os, hi = sh->ne > oe ? sh->ne : oe;
+    memset(buf, '.', sizeof buf);
+    if (lo > 0)
+        send_pkt(t, 0, C(0), S(0), TH_ACK, buf, (uint32_t)lo, 65535);
+    if (hi < total)
+        send_pkt(t, 0, C(hi), S(0), TH_ACK, buf, (uint32_t)(total - hi), 65535);
+    sack_to(t, (uint64_t)total);
+    char expect[16];
+    for (int k = 0; k < total; k++) {
+        bool in_old = k >= os && k < oe, in_new = k >= sh->ns && k < sh->ne;
+        if (in_old && in_new)
+            expect[k] = new_wins ? (char)('A' + k) : (char)('a' + k);
+        else if (in_old)
+            expect[k] = (char)('a' + k);
+        else if (in_new)
+            expect[k] = (char)('A' + k);
+        else
+            expect[k] = '.';
+    }
+    expect[total] = 0;
+    if (t->outlen[0] != (size_t)total || memcmp(t->out[0], expect, (size_t)total) != 0)
+        fail_msg("policy %d shape %s: got '%.*s' want '%s'", (int)pol, sh->name, (int)t->outlen[0],
+                 (const char *)t->out[0], expect);
+    assert_int_equal(stream_get_stats(t->sc)->overlap_diff_data, 1);
+    teardown_t(t);
+}
+
+static void test_overlap_policies(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof policy_table / sizeof policy_table[0]; i++)
+        for (size_t s = 0; s < NSHAPES; s++)
+            run_shape(policy_table[i].pol, &shapes[s], policy_table[i].expect[s] == 'N');
+}
+
+static void test_overlap_three_segments(void **state)
+{
+    (void)state;
+    /* a new segment spanning two held ones and the hole between them (BSD) */
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 2, "cd");
+    cdata(t, 6, "gh");
+    Packet p = cdata(t, 1, "BCDEFGHI"); /* starts before both: new wins under BSD */
+    assert_true(has_event(&p, RB_EV_STREAM_REASSEMBLY_OVERLAP_DIFFERENT_DATA));
+    cdata(t, 0, "a");
+    sack_to(t, 9);
+    assert_out(t, 0, "aBCDEFGHI");
+    teardown_t(t);
+}
+
+static void test_gap_on_ack(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "abcd");
+    cdata(t, 8, "ijkl"); /* [4,8) never seen */
+    Packet p = sack_to(t, 12);
+    assert_true(has_event(&p, RB_EV_STREAM_REASSEMBLY_SEQ_GAP));
+    assert_out(t, 0, "abcdijkl");
+    assert_int_equal(t->gaps[0], 4);
+    assert_int_equal(t->gap_at[0], 8);
+    assert_int_equal(stream_get_stats(t->sc)->reassembly_gap, 1);
+    /* the missing data arriving late is old now */
+    p = cdata(t, 4, "efgh");
+    assert_true(has_event(&p, RB_EV_STREAM_PKT_RETRANSMISSION));
+    cdata(t, 12, "mn");
+    sack_to(t, 14);
+    assert_out(t, 0, "abcdijklmn");
+    teardown_t(t);
+}
+
+static void test_gap_ack_beyond_all_data(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "abcd");
+    sack_to(t, 10); /* the sensor missed [4,10) */
+    assert_out(t, 0, "abcd");
+    assert_int_equal(t->gaps[0], 6);
+    cdata(t, 10, "KL");
+    sack_to(t, 12);
+    assert_out(t, 0, "abcdKL");
+    assert_int_equal(t->gap_at[0], 10);
+    teardown_t(t);
+}
+
+static void test_midstream(void **state)
+{
+    (void)state;
+    stream_config c;
+    stream_config_default(&c);
+    /* off: no session without a handshake */
+    tctx *t = setup_with(&c);
+    send_pkt(t, 0, 777, 999, TH_ACK, "data", 4, 65535);
+    send_pkt(t, 1, 999, 781, TH_ACK, NULL, 0, 65535);
+    assert_null(t->flow->stream);
+    assert_int_equal(t->outlen[0], 0);
+    assert_int_equal(stream_get_stats(t->sc)->sessions, 0);
+    teardown_t(t);
+    /* on: picked up, direction from the first packet */
+    c.midstream = true;
+    t = setup_with(&c);
+    send_pkt(t, 0, 777, 999, TH_ACK, "data", 4, 65535);
+    assert_non_null(t->flow->stream);
+    send_pkt(t, 1, 999, 781, TH_ACK | TH_PUSH, "resp", 4, 65535);
+    send_pkt(t, 0, 781, 1003, TH_ACK, "more", 4, 65535);
+    send_pkt(t, 1, 1003, 785, TH_ACK, NULL, 0, 65535);
+    assert_out(t, 0, "datamore");
+    assert_out(t, 1, "resp");
+    assert_int_equal(stream_get_stats(t->sc)->midstream_pickups, 1);
+    teardown_t(t);
+}
+
+static void test_seq_wraparound(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    uint32_t cisn = 0xfffffff0u, sisn = 0xfffffffeu;
+    handshake_isn(t, cisn, sisn);
+    const char *msg = "0123456789abcdefghijklmnopqrstuvwxyzABCD"; /* 40 bytes across 2^32 */
+    /* out of order across the wrap */
+    send_pkt(t, 0, cisn + 1 + 20, sisn + 1, TH_ACK, msg + 20, 20, 65535);
+    send_pkt(t, 0, cisn + 1 + 10, sisn + 1, TH_ACK, msg + 10, 10, 65535);
+    send_pkt(t, 0, cisn + 1, sisn + 1, TH_ACK, msg, 10, 65535);
+    send_pkt(t, 1, sisn + 1, cisn + 1 + 40, TH_ACK, NULL, 0, 65535);
+    assert_out(t, 0, msg);
+    send_pkt(t, 1, sisn + 1, cisn + 41, TH_ACK, "xyz", 3, 65535);
+    send_pkt(t, 0, cisn + 41, sisn + 4, TH_ACK, NULL, 0, 65535);
+    assert_out(t, 1, "xyz");
+    assert_int_equal(t->gaps[0], 0);
+    teardown_t(t);
+}
+
+static void test_depth(void **state)
+{
+    (void)state;
+    stream_config c;
+    stream_config_default(&c);
+    c.reassembly_depth = 10;
+    tctx *t = setup_with(&c);
+    handshake(t);
+    Packet p = cdata(t, 0, "0123456");
+    assert_false(has_event(&p, RB_EV_STREAM_REASSEMBLY_DEPTH_REACHED));
+    p = cdata(t, 7, "789abc");
+    assert_true(has_event(&p, RB_EV_STREAM_REASSEMBLY_DEPTH_REACHED));
+    p = cdata(t, 13, "def");
+    assert_false(has_event(&p, RB_EV_STREAM_REASSEMBLY_DEPTH_REACHED)); /* once */
+    sack_to(t, 16);
+    assert_out(t, 0, "0123456789");
+    assert_true(t->eof[0]);
+    assert_int_equal(t->eof_count[0], 1);
+    assert_false(t->eof[1]);
+    assert_int_equal(stream_get_stats(t->sc)->depth_reached, 1);
+    teardown_t(t);
+}
+
+static void test_memcap_drop(void **state)
+{
+    (void)state;
+    stream_config c;
+    stream_config_default(&c);
+    c.memcap = 2048;
+    tctx *t = setup_with(&c);
+    handshake(t);
+    char blk[100];
+    memset(blk, 'x', sizeof blk);
+    bool dropped = false;
+    for (int i = 0; i < 40; i++) {
+        /* out of order: every other block */
+        Packet p = send_pkt(t, 0, C(200 * (uint64_t)i + 200), S(0), TH_ACK, blk, sizeof blk, 65535);
+        if (has_event(&p, RB_EV_STREAM_REASSEMBLY_INSERT_MEMCAP))
+            dropped = true;
+        assert_true(stream_get_stats(t->sc)->memuse <= c.memcap);
+    }
+    assert_true(dropped);
+    assert_true(stream_get_stats(t->sc)->segment_memcap_drop > 0);
+    assert_true(stream_get_stats(t->sc)->memuse_peak <= c.memcap);
+    teardown_t(t);
+}
+
+static void test_segment_limit(void **state)
+{
+    (void)state;
+    stream_config c;
+    stream_config_default(&c);
+    c.max_segments_per_session = 8;
+    tctx *t = setup_with(&c);
+    handshake(t);
+    int limited = 0;
+    for (int i = 0; i < 20; i++) {
+        Packet p = send_pkt(t, 0, C(2 * (uint64_t)i + 2), S(0), TH_ACK, "y", 1, 65535);
+        if (has_event(&p, RB_EV_STREAM_REASSEMBLY_INSERT_LIMIT))
+            limited++;
+    }
+    assert_int_equal(limited, 12);
+    assert_int_equal(stream_get_stats(t->sc)->segment_limit_drop, 12);
+    teardown_t(t);
+}
+
+static void test_byte_per_segment(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    char msg[300];
+    for (int i = 0; i < 300; i++)
+        msg[i] = (char)('!' + (i * 7) % 90);
+    int order[300];
+    for (int i = 0; i < 300; i++)
+        order[i] = i;
+    uint32_t r = 12345;
+    for (int i = 299; i > 0; i--) {
+        r = r * 1103515245u + 12345u;
+        int j = (int)((r >> 8) % (uint32_t)(i + 1));
+        int tmp = order[i];
+        order[i] = order[j];
+        order[j] = tmp;
+    }
+    for (int i = 0; i < 300; i++)
+        send_pkt(t, 0, C(order[i]), S(0), TH_ACK, msg + order[i], 1, 65535);
+    /* a few duplicates too */
+    send_pkt(t, 0, C(17), S(0), TH_ACK, msg + 17, 1, 65535);
+    sack_to(t, 300);
+    assert_int_equal(t->outlen[0], 300);
+    assert_memory_equal(t->out[0], msg, 300);
+    assert_int_equal(t->gaps[0], 0);
+    teardown_t(t);
+}
+
+static void test_fin_delivers_without_ack(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    send_pkt(t, 0, C(0), S(0), TH_ACK | TH_PUSH | TH_FIN, "bye", 3, 65535);
+    assert_out(t, 0, "bye");
+    assert_true(t->eof[0]);
+    assert_false(t->eof[1]);
+    /* data after the FIN is ignored */
+    send_pkt(t, 0, C(4), S(0), TH_ACK, "zz", 2, 65535);
+    send_pkt(t, 1, S(0), C(4), TH_ACK | TH_FIN, NULL, 0, 65535);
+    assert_true(t->eof[1]);
+    assert_out(t, 0, "bye");
+    assert_int_equal(t->eof_count[0], 1);
+    teardown_t(t);
+}
+
+static void test_fin_out_of_order(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    send_pkt(t, 0, C(3), S(0), TH_ACK | TH_FIN, "def", 3, 65535);
+    assert_int_equal(t->outlen[0], 0);
+    assert_false(t->eof[0]);
+    cdata(t, 0, "abc");
+    assert_out(t, 0, "abcdef");
+    assert_true(t->eof[0]);
+    teardown_t(t);
+}
+
+static void test_rst_flush(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "abc");
+    cdata(t, 5, "fg"); /* hole [3,5), nothing acked */
+    assert_int_equal(t->outlen[0], 0);
+    Packet p = send_pkt(t, 1, S(0), C(0), TH_RST | TH_ACK, NULL, 0, 0);
+    assert_false(has_event(&p, RB_EV_STREAM_RST_INVALID_ACK));
+    assert_out(t, 0, "abcfg");
+    assert_int_equal(t->gaps[0], 2);
+    assert_true(t->eof[0]);
+    assert_true(t->eof[1]);
+    /* after the RST nothing more */
+    cdata(t, 7, "h");
+    assert_out(t, 0, "abcfg");
+    teardown_t(t);
+}
+
+static void test_rst_invalid(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "abc");
+    /* RST far out of window: ignored */
+    send_pkt(t, 1, S(0) + 0x40000000u, C(3), TH_RST, NULL, 0, 0);
+    assert_false(t->eof[0]);
+    /* RST acking data never sent */
+    Packet p = send_pkt(t, 1, S(0), C(0) + 0x10000000u, TH_RST | TH_ACK, NULL, 0, 0);
+    assert_true(has_event(&p, RB_EV_STREAM_RST_INVALID_ACK));
+    assert_false(t->eof[0]);
+    sack_to(t, 3);
+    assert_out(t, 0, "abc");
+    teardown_t(t);
+}
+
+static void test_flow_end_flush(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "abc");
+    cdata(t, 10, "klm"); /* unacked, with a hole */
+    send_pkt(t, 1, S(0), C(0), TH_ACK | TH_PUSH, "srv", 3, 65535);
+    assert_int_equal(t->outlen[0], 0);
+    flow_table_flush(t->ft); /* on_end: flush, drain, end */
+    assert_int_equal(t->ended, 1);
+    assert_out(t, 0, "abcklm");
+    assert_int_equal(t->gaps[0], 7);
+    assert_out(t, 1, "srv");
+    assert_true(t->eof[0] && t->eof[1]);
+    assert_int_equal(stream_get_stats(t->sc)->memuse, 0);
+    teardown_t(t);
+}
+
+static void test_handshake_anomalies(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    send_pkt(t, 0, CISN, 0, TH_SYN, NULL, 0, 65535);
+    Packet p = send_pkt(t, 0, CISN + 77, 0, TH_SYN, NULL, 0, 65535);
+    assert_true(has_event(&p, RB_EV_STREAM_3WHS_SYN_RESEND_DIFF_SEQ));
+    p = send_pkt(t, 1, SISN, CISN + 5, TH_SYN | TH_ACK, NULL, 0, 65535);
+    assert_true(has_event(&p, RB_EV_STREAM_3WHS_SYNACK_WITH_WRONG_ACK));
+    p = send_pkt(t, 1, SISN, CISN + 78, TH_SYN | TH_ACK, NULL, 0, 65535);
+    assert_int_equal(p.nevents, 0);
+    p = send_pkt(t, 1, SISN, CISN + 78, TH_ACK, NULL, 0, 65535);
+    assert_true(has_event(&p, RB_EV_STREAM_3WHS_ACK_IN_WRONG_DIR));
+    p = send_pkt(t, 0, CISN + 78, SISN + 1, TH_ACK, "x", 1, 65535);
+    assert_int_equal(p.nevents, 0);
+    p = send_pkt(t, 0, CISN + 77, 0, TH_SYN, NULL, 0, 65535);
+    assert_true(has_event(&p, RB_EV_STREAM_EST_SYN_RESEND));
+    p = send_pkt(t, 1, SISN + 1, CISN + 79, TH_ACK, NULL, 0, 65535);
+    assert_out(t, 0, "x");
+    teardown_t(t);
+}
+
+static void test_simultaneous_open(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    send_pkt(t, 0, CISN, 0, TH_SYN, NULL, 0, 65535);
+    send_pkt(t, 1, SISN, 0, TH_SYN, NULL, 0, 65535);
+    send_pkt(t, 0, CISN, SISN + 1, TH_SYN | TH_ACK, NULL, 0, 65535);
+    send_pkt(t, 1, SISN, CISN + 1, TH_SYN | TH_ACK, NULL, 0, 65535);
+    send_pkt(t, 0, C(0), S(0), TH_ACK, "one", 3, 65535);
+    send_pkt(t, 1, S(0), C(3), TH_ACK, "two", 3, 65535);
+    send_pkt(t, 0, C(3), S(3), TH_ACK, NULL, 0, 65535);
+    assert_out(t, 0, "one");
+    assert_out(t, 1, "two");
+    teardown_t(t);
+}
+
+static void test_tfo_syn_data(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    send_pkt(t, 0, CISN, 0, TH_SYN, "fast", 4, 65535);
+    send_pkt(t, 1, SISN, CISN + 1 + 4, TH_SYN | TH_ACK, NULL, 0, 65535);
+    assert_out(t, 0, "fast");
+    send_pkt(t, 0, C(4), S(0), TH_ACK, "open", 4, 65535);
+    sack_to(t, 8);
+    assert_out(t, 0, "fastopen");
+    teardown_t(t);
+}
+
+static void test_invalid_ack_and_window(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "abc");
+    Packet p = sack_to(t, 0x20000000u);
+    assert_true(has_event(&p, RB_EV_STREAM_PKT_INVALID_ACK));
+    assert_int_equal(t->outlen[0], 0);
+    /* a segment far beyond the receiver's window */
+    p = cdata(t, 200000, "zzz");
+    assert_true(has_event(&p, RB_EV_STREAM_EST_PACKET_OUT_OF_WINDOW));
+    /* seq jumping by 2^31: old by serial arithmetic, nothing stored */
+    p = send_pkt(t, 0, C(0) + 0x80000000u, S(0), TH_ACK, "q", 1, 65535);
+    sack_to(t, 3);
+    assert_out(t, 0, "abc");
+    assert_int_equal(t->gaps[0], 0);
+    teardown_t(t);
+}
+
+static void test_zero_window(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "abcd");
+    send_pkt(t, 1, S(0), C(4), TH_ACK, NULL, 0, 0); /* window closed */
+    Packet p = cdata(t, 4, "e");                     /* zero window probe: accepted */
+    assert_false(has_event(&p, RB_EV_STREAM_EST_PACKET_OUT_OF_WINDOW));
+    p = cdata(t, 6, "g");
+    assert_true(has_event(&p, RB_EV_STREAM_EST_PACKET_OUT_OF_WINDOW));
+    sack_to(t, 5);
+    assert_out(t, 0, "abcde");
+    teardown_t(t);
+}
+
+static void test_raw_window(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "xxEVI");
+    cdata(t, 5, "Lyy");
+    sack_to(t, 8);
+    const uint8_t *d;
+    uint32_t n;
+    uint64_t off;
+    assert_true(stream_raw_window(t->sc, t->flow, 0, &d, &n, &off));
+    assert_int_equal(off, 0);
+    assert_int_equal(n, 8);
+    assert_non_null(memmem(d, n, "EVIL", 4));
+    /* a large transfer keeps only a bounded window */
+    static char big[1400];
+    memset(big, 'b', sizeof big);
+    uint64_t o = 8;
+    for (int i = 0; i < 100; i++) {
+        send_pkt(t, 0, C(o), S(0), TH_ACK, big, sizeof big, 65535);
+        o += sizeof big;
+        sack_to(t, o);
+        t->outlen[0] = 0; /* not interested in the bytes */
+    }
+    assert_true(stream_raw_window(t->sc, t->flow, 0, &d, &n, &off));
+    assert_int_equal(off + n, o);
+    assert_true(n <= 64 * 1024 + 64 * 1024 / 2 + 1400);
+    assert_true(n >= 64 * 1024);
+    teardown_t(t);
+}
+
+static void test_async_oneside(void **state)
+{
+    (void)state;
+    stream_config c;
+    stream_config_default(&c);
+    c.async_oneside = true;
+    tctx *t = setup_with(&c);
+    send_pkt(t, 0, CISN, 0, TH_SYN, NULL, 0, 65535);
+    send_pkt(t, 0, C(0), S(0), TH_ACK, NULL, 0, 65535);
+    send_pkt(t, 0, C(0), S(0), TH_ACK | TH_PUSH, "only", 4, 65535);
+    assert_out(t, 0, "only"); /* no ACKs will come: delivered at once */
+    teardown_t(t);
+    /* with midstream: a one-sided pick-up is delivered without ACKs */
+    c.midstream = true;
+    t = setup_with(&c);
+    /* the first packet's sender is flow direction 0 (a server banner here) */
+    send_pkt(t, 1, 9000, 7000, TH_ACK | TH_PUSH, "banner", 6, 65535);
+    assert_out(t, 0, "banner");
+    teardown_t(t);
+    /* midstream alone: held until acked (here: until the flow ends) */
+    c.async_oneside = false;
+    t = setup_with(&c);
+    send_pkt(t, 1, 9000, 7000, TH_ACK | TH_PUSH, "banner", 6, 65535);
+    assert_int_equal(t->outlen[0], 0);
+    flow_table_flush(t->ft);
+    assert_out(t, 0, "banner");
+    teardown_t(t);
+}
+
+static void test_invalid_checksum_ignored(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    Packet p;
+    memset(&p, 0, sizeof p);
+    p.ipver = 4;
+    p.proto = 6;
+    p.l4_ok = true;
+    p.src.u32[0] = 0x0100000a;
+    p.dst.u32[0] = 0x0200000a;
+    p.sp = 40000;
+    p.dp = 80;
+    p.tcp_seq = C(0);
+    p.tcp_ack = S(0);
+    p.tcp_flags = TH_ACK;
+    p.tcp_win = 65535;
+    p.payload = (const uint8_t *)"bad";
+    p.payload_len = 3;
+    p.invalid_checksum = true;
+    flow_handle_packet(t->ft, &p);
+    stream_packet(t->sc, &p);
+    cdata(t, 0, "ok!");
+    sack_to(t, 3);
+    assert_out(t, 0, "ok!");
+    assert_int_equal(stream_get_stats(t->sc)->invalid_checksum, 1);
+    teardown_t(t);
+}
+
+static void test_gap_deferred_until_consumed(void **state)
+{
+    (void)state;
+    /* the app layer does not consume: the hole is skipped only afterwards */
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "ab");
+    sack_to(t, 2);
+    stream_chunk ch;
+    /* drain() consumed; now make new data that the test does not consume */
+    rb_flow *f = t->flow;
+    Packet p;
+    memset(&p, 0, sizeof p);
+    (void)p;
+    send_pkt(t, 0, C(2), S(0), TH_ACK, "cd", 2, 65535);
+    send_pkt(t, 0, C(6), S(0), TH_ACK, "gh", 2, 65535);
+    /* peek without drain: ack everything, then look */
+    Packet a;
+    memset(&a, 0, sizeof a);
+    a.ipver = 4; a.proto = 6; a.l4_ok = true;
+    a.src.u32[0] = 0x0200000a; a.dst.u32[0] = 0x0100000a; a.sp = 80; a.dp = 40000;
+    a.tcp_seq = S(0); a.tcp_ack = C(8); a.tcp_flags = TH_ACK; a.tcp_win = 65535;
+    flow_handle_packet(t->ft, &a);
+    stream_packet(t->sc, &a);
+    assert_true(has_event(&a, RB_EV_STREAM_REASSEMBLY_SEQ_GAP));
+    assert_true(stream_next_chunk(t->sc, f, 0, &ch));
+    assert_int_equal(ch.len, 2);
+    assert_int_equal(ch.gap_before, 0);
+    assert_memory_equal(ch.data, "cd", 2);
+    stream_consume(t->sc, f, 0, 1); /* partial */
+    assert_true(stream_next_chunk(t->sc, f, 0, &ch));
+    assert_int_equal(ch.len, 1);
+    stream_consume(t->sc, f, 0, 1);
+    assert_true(stream_next_chunk(t->sc, f, 0, &ch));
+    assert_int_equal(ch.gap_before, 2);
+    assert_int_equal(ch.offset, 6);
+    assert_memory_equal(ch.data, "gh", 2);
+    stream_consume(t->sc, f, 0, 2);
+    assert_false(stream_next_chunk(t->sc, f, 0, &ch));
+    assert_int_equal(stream_get_stats(t->sc)->reassembly_gap, 1);
+    t->next_expected[0] = 8;
+    teardown_t(t);
+}
+
+static void test_policy_names(void **state)
+{
+    (void)state;
+    assert_int_equal(stream_policy_from_name("bsd"), STREAM_OVERLAP_BSD);
+    assert_int_equal(stream_policy_from_name("vista"), STREAM_OVERLAP_FIRST);
+    assert_int_equal(stream_policy_from_name("hpux11"), STREAM_OVERLAP_SOLARIS);
+    assert_int_equal(stream_policy_from_name("nope"), -1);
+    stream_config c;
+    stream_config_default(&c);
+    assert_int_equal(c.policy, STREAM_OVERLAP_BSD);
+    assert_int_equal(c.reassembly_depth, 1024 * 1024);
+    assert_int_equal(c.memcap, 64ull * 1024 * 1024);
+    c.memcap = 0;
+    assert_null(stream_ctx_new(&c));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_in_order),
+        cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_retransmission_same_data),
+        cmocka_unit_test(test_retransmission_after_delivery_diff),
+        cmocka_unit_test(test_overlap_policies),
+        cmocka_unit_test(test_overlap_three_segments),
+        cmocka_unit_test(test_gap_on_ack),
+        cmocka_unit_test(test_gap_ack_beyond_all_data),
+        cmocka_unit_test(test_gap_deferred_until_consumed),
+        cmocka_unit_test(test_midstream),
+        cmocka_unit_test(test_seq_wraparound),
+        cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_memcap_drop),
+        cmocka_unit_test(test_segment_limit),
+        cmocka_unit_test(test_byte_per_segment),
+        cmocka_unit_test(test_fin_delivers_without_ack),
+        cmocka_unit_test(test_fin_out_of_order),
+        cmocka_unit_test(test_rst_flush),
+        cmocka_unit_test(test_rst_invalid),
+        cmocka_unit_test(test_flow_end_flush),
+        cmocka_unit_test(test_handshake_anomalies),
+        cmocka_unit_test(test_simultaneous_open),
+        cmocka_unit_test(test_tfo_syn_data),
+        cmocka_unit_test(test_invalid_ack_and_window),
+        cmocka_unit_test(test_zero_window),
+        cmocka_unit_test(test_raw_window),
+        cmocka_unit_test(test_async_oneside),
+        cmocka_unit_test(test_invalid_checksum_ignored),
+        cmocka_unit_test(test_policy_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
