@@ -204,8 +204,10 @@ static void begin_record(applayer_ctx *a, rb_flow *f, const Packet *p, const cha
     jb_str(jb, "dest_ip", da);
     jb_u64(jb, "dest_port", swap ? f->sp : f->dp);
     jb_str(jb, "proto", eve_proto_name(f->proto, pb));
-    if (p)
+    if (p) {
         jb_str(jb, "pkt_src", p->pkt_src ? p->pkt_src : "wire/pcap");
+        eve_put_ether(w, p);
+    }
 }
 
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
@@ -281,7 +283,7 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
                 eve_commit(a->eve);
             }
         } else if (eve_dns_answer_loggable(tx)) {
-            begin_record(a, f, p, "dns", 1);
+            begin_record(a, f, p, "dns", 0); /* Suricata writes answers client first too */
             eve_dns_answer_object(&a->eve->jb, "dns", tx, true, true);
             eve_commit(a->eve);
         }

@@ -366,7 +366,8 @@ static int decode_icmpv4(const rb_decode_opts *o, rb_decode_stats *st, Packet *p
     p->sp = b[0];
     p->dp = b[1];
     bool known;
-    if (!icmpv4_code_ok(b[0], b[1], &known)) {
+    bool code_ok = icmpv4_code_ok(b[0], b[1], &known);
+    if (!code_ok) {
         EV(p, st, ICMPV4_UNKNOWN_CODE);
     } else if (!known) {
         EV(p, st, ICMPV4_UNKNOWN_TYPE);
@@ -376,8 +377,9 @@ static int decode_icmpv4(const rb_decode_opts *o, rb_decode_stats *st, Packet *p
         p->icmp_seq = rd16(b + 6);
         p->icmp_has_id = true;
     }
-    /* error messages carry the offending IPv4 header: check it is sane */
-    if (b[0] == 3 || b[0] == 4 || b[0] == 5 || b[0] == 11 || b[0] == 12) {
+    /* error messages carry the offending IPv4 header: check it is sane
+     * (not when the code is unknown: the message is not understood then) */
+    if (code_ok && (b[0] == 3 || b[0] == 4 || b[0] == 5 || b[0] == 11 || b[0] == 12)) {
         if (len < 8 + 20) {
             EV(p, st, ICMPV4_IPV4_TRUNC_PKT);
         } else if ((b[8] >> 4) != 4) {

@@ -110,10 +110,11 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
     if (!types)
         return;
     rb_eve_types *t = &ec->eve;
-    bool keep_cid = t->community_id, keep_eth = t->ethernet;
+    bool keep_cid = t->community_id, keep_eth = t->ethernet, keep_ph = t->anomaly_packethdr;
     memset(t, 0, sizeof *t);
     t->community_id = keep_cid;
     t->ethernet = keep_eth;
+    t->anomaly_packethdr = keep_ph;
     for (size_t i = 0; i < cfg_node_count(types); i++) {
         const cfg_node *item = cfg_node_child(types, i);
         /* an item is either a scalar ("flow") or a one-key map ("alert: {...}") */
@@ -169,6 +170,9 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
             t->anomaly_decode = false;
             t->anomaly_stream = false;
             t->anomaly_applayer = true;
+            const cfg_node *ph = body ? cfg_node_lookup(body, "packethdr") : NULL;
+            if (ph && cfg_node_value(ph))
+                t->anomaly_packethdr = strcmp(cfg_node_value(ph), "yes") == 0 || strcmp(cfg_node_value(ph), "true") == 0;
             const cfg_node *ty = body ? cfg_node_lookup(body, "types") : NULL;
             if (ty) {
                 const cfg_node *x;

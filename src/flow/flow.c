@@ -572,6 +572,11 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
         }
     }
 
+    if (!f->has_macs && p->has_eth) {
+        f->has_macs = true;
+        memcpy(f->cli_mac, dir == 0 ? p->src_mac : p->dst_mac, 6);
+        memcpy(f->srv_mac, dir == 0 ? p->dst_mac : p->src_mac, 6);
+    }
     /* account */
     f->pkts[dir]++;
     f->bytes[dir] += p->flow_len ? p->flow_len : p->len;

@@ -76,6 +76,8 @@ typedef struct rb_flow {
     uint8_t icmp_type[2], icmp_code[2];
     bool icmp_seen[2];
 
+    bool has_macs;                  /* MAC addresses of the client and server sides (Ethernet) */
+    uint8_t cli_mac[6], srv_mac[6];
     uint16_t app_proto;             /* set by the application layer */
     const char *app_proto_name;     /* EVE app_proto, NULL until known */
     void *stream;                   /* owned by the stream stage */

@@ -1,5 +1,6 @@
 /* eve.c -- see eve.h */
 #include "output/eve.h"
+#include "common/sha1.h"
 #include "decode/events.h"
 
 #include <errno.h>
@@ -258,12 +259,18 @@ void eve_begin_packet(rb_eve_writer *w, const Packet *p, const char *event_type)
         jb_str(jb, "community_id", cid);
     }
     jb_str(jb, "pkt_src", p->pkt_src ? p->pkt_src : "wire/pcap");
-    if (w->types->ethernet && p->has_eth) {
-        jb_open_object(jb, "ether");
-        put_mac(jb, "src_mac", p->src_mac);
-        put_mac(jb, "dest_mac", p->dst_mac);
-        jb_close_object(jb);
-    }
+    eve_put_ether(w, p);
+}
+
+void eve_put_ether(rb_eve_writer *w, const Packet *p)
+{
+    if (!w->types->ethernet || !p || !p->has_eth)
+        return;
+    jbuf *jb = &w->jb;
+    jb_open_object(jb, "ether");
+    put_mac(jb, "src_mac", p->src_mac);
+    put_mac(jb, "dest_mac", p->dst_mac);
+    jb_close_object(jb);
 }
 
 void eve_log_anomalies(rb_eve_writer *w, const Packet *p)
@@ -282,6 +289,19 @@ void eve_log_anomalies(rb_eve_writer *w, const Packet *p)
         jb_str(&w->jb, "type", rb_event_type_name(t));
         jb_str(&w->jb, "event", rb_event_name(ev));
         jb_close_object(&w->jb);
+        if (w->types->anomaly_packethdr && p->data && p->len) {
+            /* the packet as captured, as Suricata's packethdr option logs it */
+            size_t n = p->len > 65535 ? 65535 : p->len;
+            char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+            if (b64) {
+                rb_base64_encode(p->data, n, b64);
+                jb_str(&w->jb, "packet", b64);
+                free(b64);
+            }
+            jb_open_object(&w->jb, "packet_info");
+            jb_u64(&w->jb, "linktype", (uint64_t)p->linktype);
+            jb_close_object(&w->jb);
+        }
         eve_commit(w);
     }
 }
@@ -349,6 +369,16 @@ void eve_log_flow(rb_eve_writer *w, const rb_flow *f, enum rb_flow_end reason)
         char cid[32];
         flow_community_id(f, cid);
         jb_str(jb, "community_id", cid);
+    }
+    if (w->types->ethernet && f->has_macs) {
+        jb_open_object(jb, "ether");
+        jb_open_array(jb, "dest_macs");
+        put_mac(jb, NULL, f->srv_mac);
+        jb_close_array(jb);
+        jb_open_array(jb, "src_macs");
+        put_mac(jb, NULL, f->cli_mac);
+        jb_close_array(jb);
+        jb_close_object(jb);
     }
     if (f->proto == 6) {
         jb_open_object(jb, "tcp");

@@ -23,6 +23,7 @@ typedef struct rb_eve_types {
     bool anomaly_decode, anomaly_stream, anomaly_applayer;
     bool community_id;
     bool ethernet;       /* add ether {src_mac,dest_mac} to packet records */
+    bool anomaly_packethdr; /* add the packet (base64) and packet_info to anomaly records */
 } rb_eve_types;
 
 void eve_types_default(rb_eve_types *t);
@@ -65,6 +66,9 @@ const char *eve_proto_name(uint8_t proto, char buf[8]);
 void eve_begin_packet(rb_eve_writer *w, const Packet *p, const char *event_type);
 /* Finish the current record and queue it. */
 void eve_commit(rb_eve_writer *w);
+
+/* "ether" object of a record about a packet (src_mac/dest_mac) */
+void eve_put_ether(rb_eve_writer *w, const Packet *p);
 
 /* Records */
 void eve_log_flow(rb_eve_writer *w, const rb_flow *f, enum rb_flow_end reason);
