@@ -478,6 +478,13 @@ void applayer_udp(applayer_ctx *a, Packet *p)
             af->gave_up = true;
             return;
         }
+        /* a DNS flow whose first packet is an answer: the client is the other side */
+        bool is_request = true;
+        if (r == ALPROTO_DNS && f->pkts[1] == 0 && f->pkts[0] == 1 &&
+            dns_probe_ex(p->payload, p->payload_len, false, p->dir, &is_request) == 1 && !is_request) {
+            flow_swap(f);
+            p->dir = 1;
+        }
     }
     if (af->proto == ALPROTO_FAILED || !af->state)
         return;

@@ -609,6 +609,23 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
     return f;
 }
 
+void flow_swap(rb_flow *f)
+{
+#define SWAP(T, a, b) do { T t_ = (a); (a) = (b); (b) = t_; } while (0)
+    SWAP(rb_addr, f->src, f->dst);
+    SWAP(uint16_t, f->sp, f->dp);
+    SWAP(uint64_t, f->pkts[0], f->pkts[1]);
+    SWAP(uint64_t, f->bytes[0], f->bytes[1]);
+    SWAP(bool, f->seen[0], f->seen[1]);
+    SWAP(uint8_t, f->tcp_flags[0], f->tcp_flags[1]);
+    SWAP(uint8_t, f->icmp_type[0], f->icmp_type[1]);
+    SWAP(uint8_t, f->icmp_code[0], f->icmp_code[1]);
+    SWAP(bool, f->icmp_seen[0], f->icmp_seen[1]);
+    for (int i = 0; i < 6; i++)
+        SWAP(uint8_t, f->cli_mac[i], f->srv_mac[i]);
+#undef SWAP
+}
+
 /* ---- Community ID v1 (https://github.com/corelight/community-id-spec) ---- */
 
 void flow_community_id(const rb_flow *f, char out[32])

@@ -128,6 +128,11 @@ const char *flow_state_name(int state);      /* "new", "established", "closed" *
 const char *flow_tcp_state_name(int state);  /* "syn_sent", ... */
 const char *flow_end_reason_name(int reason);/* "timeout", "forced", "shutdown", "tcp_reuse" */
 
+/* Reverse a flow's orientation (the application layer found that its first
+ * packet was an answer): source and destination, and every per-direction
+ * counter, trade places. */
+void flow_swap(rb_flow *f);
+
 /* Community ID v1 (seed 0) of a flow, "1:base64". out must hold 32 bytes. */
 void flow_community_id(const rb_flow *f, char out[32]);
 
