@@ -12,7 +12,8 @@ their key fields compared:
     tls: tls.sni, tls.version, tls.ja3.hash (when Suricata logs it), tls.subject, tls.serial
     ssh: ssh.client.software_version, ssh.server.software_version
     fileinfo: fileinfo.filename, fileinfo.size, fileinfo.state
-Prints: pcaps whose counts are all equal (of all pcaps, and of those where either engine logged such records),
+The issue's key fields (url, hostname, status, rrname, rrtype, rcode, sni, ja3 hash, version) are also
+reported on their own. Prints: pcaps whose counts are all equal (of all pcaps, and of those where either engine logged such records),
 and the share of matched records whose key fields are equal, then every difference.
 """
 import argparse
@@ -28,6 +29,8 @@ import flowcmp  # noqa: E402
 import pcapscan  # noqa: E402
 
 TYPES = ("http", "dns", "tls", "ssh", "fileinfo")
+KEY_FIELDS = {"http.url", "http.hostname", "http.status", "dns.rrname", "dns.rrtype", "dns.rcode", "tls.sni",
+              "tls.ja3.hash", "tls.version"}
 FIELDS = {
     "http": ("http.url", "http.hostname", "http.status"),
     "dns": ("dns.type", "dns.rrname", "dns.rrtype", "dns.rcode"),
@@ -67,7 +70,8 @@ def read_app(eve):
 def compare(pcap, sur_argv, rib_argv, workdir, timeout):
     base = os.path.join(workdir, "%08x" % (hash(pcap) & 0xFFFFFFFF))
     sdir, rdir = base + "-s", base + "-r"
-    res = {"pcap": pcap, "errors": [], "counts": {}, "fields_total": 0, "fields_equal": 0, "diffs": []}
+    res = {"pcap": pcap, "errors": [], "counts": {}, "fields_total": 0, "fields_equal": 0, "diffs": [],
+           "key_total": 0, "key_equal": 0}
     err = flowcmp.run_engine(sur_argv + ["-l", sdir, "-r", pcap], sdir, timeout)
     if err:
         res["errors"].append("suricata: " + err)
@@ -94,6 +98,9 @@ def compare(pcap, sur_argv, rib_argv, workdir, timeout):
                         continue
                     res["fields_total"] += 1
                     rv = get(re_, fld)
+                    if fld in KEY_FIELDS:
+                        res["key_total"] += 1
+                        res["key_equal"] += sv == rv
                     if sv == rv:
                         res["fields_equal"] += 1
                     else:
@@ -129,13 +136,17 @@ def main():
     equal_app = sum(1 for x in with_app if all(x["counts"][t][0] == x["counts"][t][1] for t in main_types))
     ftot = sum(x["fields_total"] for x in ok)
     feq = sum(x["fields_equal"] for x in ok)
+    ktot = sum(x["key_total"] for x in ok)
+    ktot_eq = sum(x["key_equal"] for x in ok)
     lines = ["# Application-layer records: ribat vs Suricata 7", "",
              "| | |", "|---|---:|",
              "| pcaps compared | %d (%d could not run) |" % (len(ok), len(results) - len(ok)),
              "| http/dns/tls/ssh counts equal, all pcaps | %d (%.2f %%) |" % (equal_all, 100.0 * equal_all / max(1, len(ok))),
              "| ... of the %d pcaps with such records | %d (%.2f %%) |" % (len(with_app), equal_app,
                                                                          100.0 * equal_app / max(1, len(with_app))),
-             "| key fields equal in matched records | %d of %d (%.2f %%) |" % (feq, ftot, 100.0 * feq / max(1, ftot))]
+             "| all compared fields equal in matched records | %d of %d (%.2f %%) |" % (feq, ftot, 100.0 * feq / max(1, ftot)),
+             "| the issue's key fields (url, hostname, status, rrname, rrtype, rcode, sni, ja3, version) | %d of %d (%.2f %%) |"
+             % (ktot_eq, ktot, 100.0 * ktot_eq / max(1, ktot))]
     for t in TYPES:
         sc = sum(x["counts"][t][0] for x in ok)
         rc = sum(x["counts"][t][1] for x in ok)
