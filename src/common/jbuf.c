@@ -52,6 +52,41 @@ void jb_append(jbuf *jb, const char *s, size_t n)
     jb->buf[jb->len] = '\0';
 }
 
+/* length of the well-formed UTF-8 sequence starting at s[i], 0 if none */
+static size_t utf8_seq_len(const uint8_t *s, size_t i, size_t n)
+{
+    uint8_t c = s[i];
+    size_t len = 0;
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c >= 0xe0 && c <= 0xef) len = 3;
+    else if (c >= 0xf0 && c <= 0xf4) len = 4;
+    if (!len || i + len > n)
+        return 0;
+    for (size_t k = 1; k < len; k++)
+        if ((s[i + k] & 0xc0) != 0x80)
+            return 0;
+    if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f) ||
+        (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f))
+        return 0;
+    return len;
+}
+
+bool rb_utf8_valid(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = utf8_seq_len(s, i, n);
+        if (!len)
+            return false;
+        i += len;
+    }
+    return true;
+}
+
 static inline void putc_(jbuf *jb, char c)
 {
     if (!reserve(jb, 1))
@@ -94,19 +129,8 @@ static void put_escaped(jbuf *jb, const unsigned char *s, size_t n)
             continue;
         }
         /* multi-byte: copy a well-formed UTF-8 sequence, escape anything else */
-        size_t len = 0;
-        if (c >= 0xc2 && c <= 0xdf) len = 2;
-        else if (c >= 0xe0 && c <= 0xef) len = 3;
-        else if (c >= 0xf0 && c <= 0xf4) len = 4;
-        bool ok = len && i + len <= n;
-        for (size_t k = 1; ok && k < len; k++)
-            if ((s[i + k] & 0xc0) != 0x80)
-                ok = false;
-        if (ok && len == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f)))
-            ok = false;
-        if (ok && len == 4 && ((c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f)))
-            ok = false;
-        if (ok) {
+        size_t len = utf8_seq_len(s, i, n);
+        if (len) {
             memcpy(o, s + i, len);
             o += len;
             i += len;

@@ -43,6 +43,9 @@ void jb_null(jbuf *jb, const char *key);
 /* Insert pre-formatted JSON text as a value. */
 void jb_raw(jbuf *jb, const char *key, const char *json, size_t n);
 
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool rb_utf8_valid(const uint8_t *s, size_t n);
+
 /* Append raw bytes (no separators) -- for the final newline. */
 void jb_append(jbuf *jb, const char *s, size_t n);
 

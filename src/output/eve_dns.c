@@ -7,36 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool utf8_valid(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        if (c >= 0xc2 && c <= 0xdf) len = 2;
-        else if (c >= 0xe0 && c <= 0xef) len = 3;
-        else if (c >= 0xf0 && c <= 0xf4) len = 4;
-        else return false;
-        if (i + len > n)
-            return false;
-        for (size_t k = 1; k < len; k++)
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-        if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f) ||
-            (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f))
-            return false;
-        i += len;
-    }
-    return true;
-}
-
 void eve_dns_bytes(jbuf *jb, const char *key, const uint8_t *p, size_t n)
 {
-    if (utf8_valid(p, n)) {
+    if (rb_utf8_valid(p, n)) {
         jb_strn(jb, key, (const char *)p, n);
         return;
     }

@@ -3,33 +3,6 @@
 
 #include <string.h>
 
-static bool utf8_valid(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        if (c >= 0xc2 && c <= 0xdf) len = 2;
-        else if (c >= 0xe0 && c <= 0xef) len = 3;
-        else if (c >= 0xf0 && c <= 0xf4) len = 4;
-        else return false;
-        if (i + len > n)
-            return false;
-        for (size_t k = 1; k < len; k++)
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-        if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f) ||
-            (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f))
-            return false;
-        i += len;
-    }
-    return true;
-}
-
 static void field(jbuf *jb, const char *key, const uint8_t *v, size_t n, bool truncated)
 {
     static const char hex[] = "0123456789abcdef";
@@ -40,7 +13,7 @@ static void field(jbuf *jb, const char *key, const uint8_t *v, size_t n, bool tr
         memcpy(raw + n, tail, sizeof tail - 1);
         n += sizeof tail - 1;
     }
-    if (utf8_valid(raw, n)) {
+    if (rb_utf8_valid(raw, n)) {
         jb_strn(jb, key, (const char *)raw, n);
         return;
     }
