@@ -182,6 +182,10 @@ static void decode_tcp_options(rb_decode_stats *st, Packet *p, const uint8_t *o,
             if (l < 10 || ((l - 2) % 8) != 0) EV(p, st, TCP_OPT_INVALID_LEN);
             else t->has_sack = true;
             break;
+        case 19: /* TCP MD5 signature */
+        case 29: /* TCP authentication option */
+            t->has_auth = true;
+            break;
         case 8: /* timestamps */
             if (l != 10) EV(p, st, TCP_OPT_INVALID_LEN);
             else { t->has_ts = true; t->ts_val = rd32(v); t->ts_ecr = rd32(v + 4); }

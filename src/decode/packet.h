@@ -44,6 +44,7 @@ typedef struct rb_tcp_opts {
     uint16_t mss;
     uint8_t wscale;
     bool has_mss, has_wscale, sack_ok, has_ts, has_sack;
+    bool has_auth;      /* TCP-MD5 (19) or TCP-AO (29) signature option */
     uint32_t ts_val, ts_ecr;
 } rb_tcp_opts;
 

@@ -717,6 +717,11 @@ static void do_fin(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
 static bool rst_valid(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
 {
     half *h = &ssn->h[dir];
+    /* a RST signed with TCP-MD5 or TCP-AO is checked by the receiver, which we
+     * cannot do: it may well be dropped there, so it does not end the session
+     * here (an evasion otherwise: a forged, unsigned-looking reset) */
+    if (p->tcp_opts.has_auth)
+        return false;
     if (p->tcp_flags & TH_ACK) {
         if (!take_ack(c, ssn, p, dir, ACK_RST, false))
             return false;
