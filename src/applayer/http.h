@@ -9,7 +9,7 @@
  *
  * Behaviour follows Suricata 7 / libhtp 0.5 (the "IDS" personality) where it
  * matters for detection and EVE output: header repetitions are merged with
- * ", ", the first Content-Length wins, Transfer-Encoding chunked wins over
+ * ", " (a request keeps its first Content-Length), Transfer-Encoding chunked wins over
  * Content-Length, bodies of HEAD/1xx/204/304 responses are empty, responses that
  * do not start with "HTTP" are a body up to the end of the stream, an
  * unmatched response gets a transaction with the URI
