@@ -93,12 +93,12 @@ void stream_config_default(stream_config *c)
 {
     memset(c, 0, sizeof *c);
     c->reassembly_depth = 1024 * 1024;
-    c->memcap = 64ull * 1024 * 1024;
+    c->memcap = 256ull * 1024 * 1024; /* Suricata's stream.reassembly.memcap */
     c->midstream = false;
     c->async_oneside = false;
     c->policy = STREAM_OVERLAP_BSD;
     c->max_segments_per_session = 65535;
-    c->raw_window = 64 * 1024;
+    c->raw_window = 8 * 1024; /* enough for a pattern split across segments; more costs memory per flow */
 }
 
 int stream_policy_from_name(const char *n)
@@ -1041,6 +1041,16 @@ void stream_consume(stream_ctx *c, rb_flow *f, int dir, uint32_t len)
     uint64_t avail = h->buf_off + h->buf_len - h->consumed_off;
     h->consumed_off += len < avail ? len : avail;
     buf_compact(c, h);
+    /* a direction that ended and was read to the end keeps no buffer: a closed
+     * connection waiting for its flow timeout then costs no stream memory */
+    if (h->eof && h->eof_reported && h->buf && h->consumed_off >= h->buf_off + h->buf_len && !h->head) {
+        mem_sub(c, h->buf_cap);
+        free(h->buf);
+        h->buf = NULL;
+        h->buf_cap = 0;
+        h->buf_len = 0;
+        h->buf_off = h->consumed_off;
+    }
 }
 
 bool stream_raw_window(stream_ctx *c, rb_flow *f, int dir, const uint8_t **data, uint32_t *len,

@@ -74,12 +74,12 @@ typedef enum {
 
 typedef struct stream_config {
     uint64_t reassembly_depth;         /* per direction, bytes of stream stored; default 1 MiB, 0 = unlimited */
-    uint64_t memcap;                   /* all data memory of the context; default 64 MiB */
+    uint64_t memcap;                   /* all data memory of the context; default 256 MiB */
     bool midstream;                    /* pick up sessions without a 3-way handshake; default false */
     bool async_oneside;                /* accept sessions of which only one side is seen; default false */
     stream_overlap_policy policy;      /* default STREAM_OVERLAP_BSD (Suricata's default) */
     uint32_t max_segments_per_session; /* out-of-order pieces held per direction; default 65535 */
-    uint32_t raw_window;               /* bytes kept behind the consumption point for detection; default 64 KiB */
+    uint32_t raw_window;               /* bytes kept behind the consumption point for detection; default 8 KiB */
 } stream_config;
 
 void stream_config_default(stream_config *c);
