@@ -612,6 +612,7 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
 void flow_swap(rb_flow *f)
 {
 #define SWAP(T, a, b) do { T t_ = (a); (a) = (b); (b) = t_; } while (0)
+    f->community_id[0] = '\0';
     SWAP(rb_addr, f->src, f->dst);
     SWAP(uint16_t, f->sp, f->dp);
     SWAP(uint64_t, f->pkts[0], f->pkts[1]);
@@ -627,6 +628,13 @@ void flow_swap(rb_flow *f)
 }
 
 /* ---- Community ID v1 (https://github.com/corelight/community-id-spec) ---- */
+
+const char *flow_community_id_cached(rb_flow *f)
+{
+    if (!f->community_id[0])
+        flow_community_id(f, f->community_id);
+    return f->community_id;
+}
 
 void flow_community_id(const rb_flow *f, char out[32])
 {

@@ -76,6 +76,7 @@ typedef struct rb_flow {
     uint8_t icmp_type[2], icmp_code[2];
     bool icmp_seen[2];
 
+    char community_id[32];          /* computed on first use ("" until then) */
     bool has_macs;                  /* MAC addresses of the client and server sides (Ethernet) */
     uint8_t cli_mac[6], srv_mac[6];
     uint16_t app_proto;             /* set by the application layer */
@@ -135,5 +136,7 @@ void flow_swap(rb_flow *f);
 
 /* Community ID v1 (seed 0) of a flow, "1:base64". out must hold 32 bytes. */
 void flow_community_id(const rb_flow *f, char out[32]);
+/* The same, computed once per flow and kept in it. */
+const char *flow_community_id_cached(rb_flow *f);
 
 #endif

@@ -253,11 +253,8 @@ void eve_begin_packet(rb_eve_writer *w, const Packet *p, const char *event_type)
             jb_u64(jb, "icmp_code", p->icmp_code);
         }
     }
-    if (p->flow && w->types->community_id) {
-        char cid[32];
-        flow_community_id(p->flow, cid);
-        jb_str(jb, "community_id", cid);
-    }
+    if (p->flow && w->types->community_id)
+        jb_str(jb, "community_id", flow_community_id_cached(p->flow));
     jb_str(jb, "pkt_src", p->pkt_src ? p->pkt_src : "wire/pcap");
     eve_put_ether(w, p);
 }
@@ -316,7 +313,7 @@ static void put_tcp_flags(jbuf *jb, const char *key, uint8_t fl)
     jb_str(jb, key, s);
 }
 
-void eve_log_flow(rb_eve_writer *w, const rb_flow *f, enum rb_flow_end reason)
+void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason)
 {
     if (!w->types->flow)
         return;
@@ -365,11 +362,8 @@ void eve_log_flow(rb_eve_writer *w, const rb_flow *f, enum rb_flow_end reason)
     jb_str(jb, "reason", flow_end_reason_name(reason));
     jb_bool(jb, "alerted", f->alerted);
     jb_close_object(jb);
-    if (w->types->community_id) {
-        char cid[32];
-        flow_community_id(f, cid);
-        jb_str(jb, "community_id", cid);
-    }
+    if (w->types->community_id)
+        jb_str(jb, "community_id", flow_community_id_cached(f));
     if (w->types->ethernet && f->has_macs) {
         jb_open_object(jb, "ether");
         jb_open_array(jb, "dest_macs");

@@ -71,7 +71,7 @@ void eve_commit(rb_eve_writer *w);
 void eve_put_ether(rb_eve_writer *w, const Packet *p);
 
 /* Records */
-void eve_log_flow(rb_eve_writer *w, const rb_flow *f, enum rb_flow_end reason);
+void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason);
 void eve_log_anomalies(rb_eve_writer *w, const Packet *p);
 
 #endif
