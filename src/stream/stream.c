@@ -80,11 +80,44 @@ typedef struct stream_session {
     bool midstream, simultaneous, ts;
 } stream_session;
 
+/* Pieces of up to SEG_POOL_BLOCK bytes (header included: a full-size segment
+ * of a 1500-byte MTU fits) come from a free list instead of malloc: measured
+ * on the lab capture, malloc/free and the page faults of fresh memory were a
+ * tenth of the run time. The list keeps at most SEG_POOL_MAX idle blocks. */
+#define SEG_POOL_BLOCK 2048u
+#define SEG_POOL_MAX 4096u
+
 struct stream_ctx {
     stream_config cfg;
     stream_stats st;
     uint64_t rng;
+    void *pool;          /* idle blocks, linked through their first word */
+    uint32_t pool_n;
 };
+
+static void *block_get(stream_ctx *c, uint64_t need)
+{
+    if (need > SEG_POOL_BLOCK)
+        return malloc((size_t)need);
+    if (c->pool) {
+        void *b = c->pool;
+        memcpy(&c->pool, b, sizeof(void *));
+        c->pool_n--;
+        return b;
+    }
+    return malloc(SEG_POOL_BLOCK);
+}
+
+static void block_put(stream_ctx *c, void *b, uint32_t alloc)
+{
+    if (alloc != SEG_POOL_BLOCK || c->pool_n >= SEG_POOL_MAX) {
+        free(b);
+        return;
+    }
+    memcpy(b, &c->pool, sizeof(void *));
+    c->pool = b;
+    c->pool_n++;
+}
 
 /* ------------------------------------------------------------------------ */
 /* configuration */
@@ -139,6 +172,13 @@ stream_ctx *stream_ctx_new(const stream_config *cfg)
 
 void stream_ctx_free(stream_ctx *c)
 {
+    if (!c)
+        return;
+    while (c->pool) {
+        void *b = c->pool;
+        memcpy(&c->pool, b, sizeof(void *));
+        free(b);
+    }
     free(c);
 }
 
@@ -239,7 +279,7 @@ static void seg_free(stream_ctx *c, half *h, seg *s)
     if (s->next) s->next->prev = s->prev; else h->tail = s->prev;
     h->nsegs--;
     mem_sub(c, s->alloc);
-    free(s);
+    block_put(c, s, s->alloc);
 }
 
 static void half_free(stream_ctx *c, half *h)
@@ -473,12 +513,14 @@ static seg *seg_new(stream_ctx *c, half *h, Packet *p, uint64_t off, const uint8
         r >>= 2;
     }
     uint64_t need = sizeof(seg) + (uint64_t)(lvl - 1) * sizeof(seg *) + (uint64_t)len;
+    if (need <= SEG_POOL_BLOCK)
+        need = SEG_POOL_BLOCK; /* accounted as the block it takes */
     if (c->st.memuse + need > c->cfg.memcap) {
         c->st.segment_memcap_drop++;
         ev(p, RB_EV_STREAM_REASSEMBLY_INSERT_MEMCAP);
         return NULL;
     }
-    seg *s = malloc((size_t)need);
+    seg *s = block_get(c, need);
     if (!s) {
         c->st.segment_memcap_drop++;
         ev(p, RB_EV_STREAM_REASSEMBLY_INSERT_MEMCAP);
