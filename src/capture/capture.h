@@ -43,6 +43,8 @@ rb_capture *capture_open(const char *path, const char *bpf, char *err, size_t er
 
 #define CAPTURE_MMAP  1u  /* use the mmap reader for classic pcap files */
 #define CAPTURE_QUIET 2u  /* do not warn about damaged files (a parallel reader does) */
+#define CAPTURE_HOLD  4u  /* mmap records stay valid after the next call, until capture_close()
+                             (for workers that read records the reader handed them) */
 rb_capture *capture_open_ex(const char *path, const char *bpf, unsigned flags, char *err, size_t errlen);
 
 /* Every file of the source is a classic pcap (so several readers can scan it at once). */

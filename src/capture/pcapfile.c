@@ -31,6 +31,9 @@ struct rb_capture {
     size_t nfiles, next_file;
     bool use_mmap;      /* allowed to use the mmap reader */
     bool quiet;         /* do not report damaged files (another reader does) */
+    bool hold;          /* records stay valid until capture_close() (CAPTURE_HOLD) */
+    mm_file *old;       /* held mappings of finished files (CAPTURE_HOLD) */
+    size_t nold;
     mm_file mm;
     bool mm_open;
     pcap_t *dead;       /* for BPF compilation in mmap mode */
@@ -243,6 +246,7 @@ rb_capture *capture_open_ex(const char *path, const char *bpf, unsigned flags, c
     }
     c->use_mmap = (flags & CAPTURE_MMAP) != 0;
     c->quiet = (flags & CAPTURE_QUIET) != 0;
+    c->hold = (flags & CAPTURE_HOLD) != 0;
     if (bpf && *bpf)
         c->bpf = strdup(bpf);
     struct stat sb;
@@ -303,8 +307,12 @@ static int mm_next(rb_capture *c, rb_record *rec)
         m->off += 16 + (size_t)caplen;
         /* drop the pages already read from this reader's view, so that a big
          * capture does not count as resident memory (the page cache keeps them) */
-        if (m->off - m->released > (16u << 20)) {
-            size_t upto = (m->off - (1u << 20)) & ~(size_t)4095;
+        /* With CAPTURE_HOLD, workers read records behind the cursor: give back
+         * only pages well behind it. Even if one were still read, it would just
+         * be faulted in again from the page cache (a private read-only map). */
+        size_t lag = c->hold ? (16u << 20) : (1u << 20); /* workers run at most ~5 MB behind */
+        if (m->off - m->released > lag + (16u << 20)) {
+            size_t upto = (m->off - lag) & ~(size_t)4095;
             if (upto > m->released) {
                 madvise((void *)(m->base + m->released), upto - m->released, MADV_DONTNEED);
                 m->released = upto;
@@ -342,7 +350,20 @@ int capture_next(rb_capture *c, rb_record *rec)
             c->st.truncated_files++;
             c->errors = true;
         }
-        mm_close(&c->mm);
+        if (c->hold) {
+            /* workers may still read records of this file: keep it mapped, pages given back */
+            mm_file *no = realloc(c->old, (c->nold + 1) * sizeof *no);
+            if (no) {
+                madvise((void *)c->mm.base, c->mm.size, MADV_DONTNEED);
+                c->old = no;
+                c->old[c->nold++] = c->mm;
+                memset(&c->mm, 0, sizeof c->mm);
+            } else {
+                mm_close(&c->mm);
+            }
+        } else {
+            mm_close(&c->mm);
+        }
         c->mm_open = false;
         if (open_next(c, NULL, 0) != 0)
             return 0;
@@ -410,6 +431,9 @@ void capture_close(rb_capture *c)
         pcap_close(c->pc);
     if (c->mm_open)
         mm_close(&c->mm);
+    for (size_t i = 0; i < c->nold; i++)
+        mm_close(&c->old[i]);
+    free(c->old);
     if (c->dead)
         pcap_close(c->dead);
     if (c->have_prog)

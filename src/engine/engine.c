@@ -49,11 +49,6 @@ typedef struct rb_worker {
     uint64_t flows_logged;
     pthread_t thread;
     struct batch_queue *queue;
-    /* scan mode: the worker reads the capture itself and keeps its share */
-    const char *scan_path;
-    int nworkers;
-    rb_capture *scan_cap;
-    uint64_t scan_records, scan_bytes;
 } rb_worker;
 
 static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
@@ -286,6 +281,7 @@ typedef struct rec_hdr {
     int64_t sec;
     uint64_t pcap_cnt;
     const char *file;
+    const uint8_t *ref;   /* the record's bytes in the reader's mapping, or NULL: they follow */
     int32_t usec;
     uint32_t caplen;
     int32_t linktype;
@@ -389,33 +385,6 @@ static void bq_release(batch_queue *q, batch *b)
     pthread_mutex_unlock(&q->lock);
 }
 
-static uint64_t dispatch_hash(const uint8_t *d, uint32_t len, int linktype);
-
-/* Scan mode (classic pcap, several workers): every worker maps the same
- * file(s), walks all record headers and processes the records whose address
- * hash is its own. No queues, no copies, nothing shared but the page cache. */
-static void *worker_scan_main(void *arg)
-{
-    rb_worker *w = arg;
-    rb_record rec;
-    uint64_t cnt = 0;
-    bool warned = false;
-    while (capture_next(w->scan_cap, &rec) == 1) {
-        cnt++;
-        if ((int)(dispatch_hash(rec.data, rec.caplen, rec.linktype) % (uint64_t)w->nworkers) != w->id)
-            continue;
-        if (!warned && w->id == 0 && !rb_linktype_supported(rec.linktype)) {
-            rb_warn("capture %s has link type %d, which ribat does not decode; its packets are counted "
-                    "(stats.decoder.unknown_linktype) and skipped", rec.file, rec.linktype);
-            warned = true;
-        }
-        worker_packet(w, rec.data, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype, cnt, rec.file);
-    }
-    w->scan_records = cnt;
-    worker_finish(w);
-    return NULL;
-}
-
 static void *worker_main(void *arg)
 {
     rb_worker *w = arg;
@@ -426,8 +395,12 @@ static void *worker_main(void *arg)
             rec_hdr h;
             memcpy(&h, b->data + off, sizeof h);
             off += sizeof h;
-            worker_packet(w, b->data + off, h.caplen, h.sec, h.usec, h.linktype, h.pcap_cnt, h.file);
-            off += (h.caplen + 7u) & ~7u;
+            if (h.ref) {
+                worker_packet(w, h.ref, h.caplen, h.sec, h.usec, h.linktype, h.pcap_cnt, h.file);
+            } else {
+                worker_packet(w, b->data + off, h.caplen, h.sec, h.usec, h.linktype, h.pcap_cnt, h.file);
+                off += (h.caplen + 7u) & ~7u;
+            }
         }
         bq_release(w->queue, b);
     }
@@ -585,32 +558,18 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     bool unknown_lt_reported = false;
     batch **cur = NULL;
     int *allocated = NULL;
-    bool scan_mode = n > 1 && capture_all_classic(cap);
-    if (scan_mode) {
-        /* each worker gets a reader of its own; the main thread only waits */
-        for (int i = 0; i < n; i++) {
-            workers[i].nworkers = n;
-            workers[i].scan_cap = capture_open_ex(capture_path, cfg->bpf, CAPTURE_MMAP | (i ? CAPTURE_QUIET : 0u),
-                                                  err, errlen);
-            if (!workers[i].scan_cap) {
-                scan_mode = false;
-                for (int j = 0; j < i; j++) {
-                    capture_close(workers[j].scan_cap);
-                    workers[j].scan_cap = NULL;
-                }
-                break;
-            }
+    /* Several workers over classic pcap files: the reader hands out references
+     * into its mapping instead of copies (the file stays mapped until the end). */
+    bool by_ref = false;
+    if (n > 1 && capture_all_classic(cap)) {
+        rb_capture *held = capture_open_ex(capture_path, cfg->bpf, CAPTURE_MMAP | CAPTURE_HOLD, err, errlen);
+        if (held) {
+            capture_close(cap);
+            cap = held;
+            by_ref = true;
         }
     }
-    if (scan_mode) {
-        for (int i = 0; i < n; i++)
-            pthread_create(&workers[i].thread, NULL, worker_scan_main, &workers[i]);
-        for (int i = 0; i < n; i++)
-            pthread_join(workers[i].thread, NULL);
-        const rb_capture_stats *s0 = capture_stats(workers[0].scan_cap);
-        pcap_cnt = workers[0].scan_records;
-        res->bytes = s0->bytes;
-    } else if (n > 1) {
+    if (n > 1) {
         cur = calloc((size_t)n, sizeof *cur);
         allocated = calloc((size_t)n, sizeof *allocated);
         for (int i = 0; i < n; i++) {
@@ -620,7 +579,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         }
     }
 
-    while (!scan_mode && capture_next(cap, &rec) == 1) {
+    while (capture_next(cap, &rec) == 1) {
         pcap_cnt++;
         res->bytes += rec.caplen;
         if (!unknown_lt_reported && !rb_linktype_supported(rec.linktype)) {
@@ -632,7 +591,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             worker_packet(&workers[0], rec.data, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype, pcap_cnt, rec.file);
         } else {
             int wi = (int)(dispatch_hash(rec.data, rec.caplen, rec.linktype) % (uint64_t)n);
-            size_t need = sizeof(rec_hdr) + ((rec.caplen + 7u) & ~7u);
+            size_t need = sizeof(rec_hdr) + (by_ref ? 0 : ((rec.caplen + 7u) & ~7u));
             if (need > BATCH_BYTES)
                 continue; /* cannot happen with libpcap's snaplen cap, kept for safety */
             if (cur[wi] && cur[wi]->used + need > BATCH_BYTES) {
@@ -646,11 +605,18 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             }
             batch *b = cur[wi];
             rec_hdr h = { .sec = rec.ts_sec, .pcap_cnt = pcap_cnt, .file = rec.file, .usec = rec.ts_usec,
-                          .caplen = rec.caplen, .linktype = rec.linktype };
+                          .caplen = rec.caplen, .linktype = rec.linktype, .ref = by_ref ? rec.data : NULL };
             memcpy(b->data + b->used, &h, sizeof h);
-            memcpy(b->data + b->used + sizeof h, rec.data, rec.caplen);
+            if (!by_ref)
+                memcpy(b->data + b->used + sizeof h, rec.data, rec.caplen);
             b->used += need;
             b->count++;
+            /* by reference, a batch is a list of pointers: keep it short so that
+             * the workers stay close behind the reader (pages behind are given back) */
+            if (by_ref && b->count >= 512) {
+                bq_push(&queues[wi], b);
+                cur[wi] = NULL;
+            }
         }
         if (show_progress && (pcap_cnt & 0xffff) == 0) {
             double t = now_seconds();
@@ -663,7 +629,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
 
     if (n == 1) {
         worker_finish(&workers[0]);
-    } else if (!scan_mode) {
+    } else {
         for (int i = 0; i < n; i++) {
             if (cur[i])
                 bq_push(&queues[i], cur[i]);
@@ -697,11 +663,11 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             stats_add_applayer(&asum, applayer_get_stats(workers[i].app));
         res->anomalies += workers[i].anomalies;
     }
-    const rb_capture_stats *cs = capture_stats(scan_mode ? workers[0].scan_cap : cap);
+    const rb_capture_stats *cs = capture_stats(cap);
     res->packets = pcap_cnt;
     res->flows = fsum.total;
     res->wall_seconds = now_seconds() - t0;
-    res->capture_errors = capture_had_errors(scan_mode ? workers[0].scan_cap : cap);
+    res->capture_errors = capture_had_errors(cap);
 
     if (cfg->eve_enabled && cfg->eve.stats) {
         rb_eve_writer w;
@@ -715,11 +681,9 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         res->events_written = sink.records;
         res->events_dropped = sink.dropped_records;
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++)
         worker_destroy(&workers[i]);
-        capture_close(workers[i].scan_cap);
-    }
-    if (n > 1 && !scan_mode) {
+    if (n > 1) {
         for (int i = 0; i < n; i++)
             bq_destroy(&queues[i]);
     }
