@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "engine/engine.h"
 #include "engine/settings.h"
+#include "detect/rules.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -47,8 +48,35 @@ static void usage(FILE *f)
 
 enum {
     OPT_SET = 1000, OPT_THREADS, OPT_RUNMODE, OPT_DUMP_CONFIG, OPT_IGNORED, OPT_IGNORED_ARG,
-    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION,
+    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL,
 };
+
+/* The rule files to load: -S alone, else the config's rule-files (under
+ * default-rule-path), plus -s. Returns the number of entries in out. */
+static size_t rule_files(const rb_config *cfg, const char *exclusive, const char *extra, char **out, size_t max)
+{
+    size_t n = 0;
+    if (exclusive) {
+        out[n++] = strdup(exclusive);
+    } else {
+        const cfg_node *rf = cfg_find(cfg, "rule-files");
+        const char *dir = cfg_get_str(cfg, "default-rule-path");
+        for (size_t i = 0; rf && i < cfg_node_count(rf) && n < max - 1; i++) {
+            const char *v = cfg_node_value(cfg_node_child(rf, i));
+            if (!v)
+                continue;
+            char path[4096];
+            if (v[0] == '/' || !dir)
+                snprintf(path, sizeof path, "%s", v);
+            else
+                snprintf(path, sizeof path, "%s/%s", dir, v);
+            out[n++] = strdup(path);
+        }
+    }
+    if (extra && n < max)
+        out[n++] = strdup(extra);
+    return n;
+}
 
 int main(int argc, char **argv)
 {
@@ -56,7 +84,7 @@ int main(int argc, char **argv)
     const char *rules_exclusive = NULL, *rules_extra = NULL, *checksum = "auto";
     char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int nsets = 0, threads = 0, verbose = 0;
-    bool test_mode = false, dump_config = false, quiet = false;
+    bool test_mode = false, dump_config = false, quiet = false, init_errors_fatal = false, no_detect = false;
     if (!sets)
         return 1;
     /* Stream buffers grow and are freed all the time; with glibc's defaults the
@@ -79,7 +107,7 @@ int main(int argc, char **argv)
         { "strict-rule-keywords", optional_argument, NULL, OPT_STRICT_RULES },
         /* Suricata options that change nothing in offline mode here */
         { "simulate-ips", no_argument, NULL, OPT_IGNORED },
-        { "init-errors-fatal", no_argument, NULL, OPT_IGNORED },
+        { "init-errors-fatal", no_argument, NULL, OPT_INIT_ERRORS_FATAL },
         { "no-random", no_argument, NULL, OPT_IGNORED },
         { "pcap-file-continuous", no_argument, NULL, OPT_IGNORED },
         { "pcap-file-delete", no_argument, NULL, OPT_IGNORED },
@@ -120,7 +148,8 @@ int main(int argc, char **argv)
         case OPT_BUILD_INFO:
             printf("This is ribat version " RIBAT_VERSION "\nFeatures: PCAP_SET_BUFF AF_PACKET HAVE_PACKET_FANOUT\n");
             return 0;
-        case OPT_DISABLE_DETECTION: break;
+        case OPT_DISABLE_DETECTION: no_detect = true; break;
+        case OPT_INIT_ERRORS_FATAL: init_errors_fatal = true; break;
         case OPT_STRICT_RULES: break;
         case OPT_IGNORED: case OPT_IGNORED_ARG: break;
         case 'V':
@@ -153,31 +182,38 @@ int main(int argc, char **argv)
     }
 
     /* configuration: file, then --set */
+    rule_set *rules = NULL;
+    int rc = 0;
+    rb_engine_config ec;
+    engine_config_default(&ec);
     rb_config *cfg = cfg_new();
-    if (!cfg)
-        return 1;
     char err[1024] = "";
+    if (!cfg) {
+        rc = 1;
+        goto out;
+    }
     if (config_path && cfg_load_file(cfg, config_path, err, sizeof err) != 0) {
         fprintf(stderr, "ribat: error: %s\n", err);
-        return 1;
+        rc = 1;
+        goto out;
     }
     for (int i = 0; i < nsets; i++) {
         if (cfg_set(cfg, sets[i]) != 0) {
             fprintf(stderr, "ribat: error: --set takes KEY=VALUE, not '%s'\n", sets[i]);
-            return 1;
+            rc = 1;
+            goto out;
         }
     }
     settings_warn_unknown(cfg);
     if (dump_config) {
         cfg_dump(cfg, stdout);
-        return 0;
+        goto out;
     }
 
-    rb_engine_config ec;
-    engine_config_default(&ec);
     if (settings_apply(cfg, config_path != NULL, &ec, err, sizeof err) != 0) {
         fprintf(stderr, "ribat: error: %s\n", err);
-        return 1;
+        rc = 1;
+        goto out;
     }
     if (strcmp(checksum, "all") == 0)
         ec.decode.checksum_validate = true;
@@ -185,7 +221,8 @@ int main(int argc, char **argv)
         ec.decode.checksum_validate = false;
     else {
         fprintf(stderr, "ribat: error: -k takes none, all or auto, not '%s'\n", checksum);
-        return 1;
+        rc = 1;
+        goto out;
     }
     if (threads > 0)
         ec.threads = threads;
@@ -198,37 +235,49 @@ int main(int argc, char **argv)
     ec.progress = !quiet;
     ec.summary = !quiet;
 
-    /* rules: the signature engine comes with a later stage; check the files exist */
-    const char *rules[2] = { rules_exclusive, rules_extra };
-    for (int i = 0; i < 2; i++) {
-        if (rules[i] && access(rules[i], R_OK) != 0) {
-            fprintf(stderr, "ribat: error: cannot read rules file %s: %s\n", rules[i], strerror(errno));
-            if (test_mode)
-                return 1;
+    /* signatures: each rule that cannot be loaded gets one line (file:line, sid, reason); the rest load */
+    if (!no_detect) {
+        char *files[64];
+        size_t nf = rule_files(cfg, rules_exclusive, rules_extra, files, 64);
+        if (nf) {
+            rules = rules_load_files((const char *const *)files, nf, config_path ? cfg : NULL, &ec.rules_rep);
+            ec.rules = rules;
+            rb_info("%zu rules loaded, %zu failed, %zu skipped", ec.rules_rep.loaded, ec.rules_rep.failed,
+                    ec.rules_rep.skipped);
+        }
+        for (size_t i = 0; i < nf; i++)
+            free(files[i]);
+        if (ec.rules_rep.failed && (test_mode || init_errors_fatal)) {
+            fprintf(stderr, "ribat: error: %zu rule(s) could not be loaded\n", ec.rules_rep.failed);
+            rc = 1;
+            goto out;
         }
     }
 
     if (test_mode) {
-        fprintf(stderr, "ribat: configuration OK\n");
-        return 0;
+        fprintf(stderr, "ribat: configuration OK (%zu rules loaded)\n", ec.rules_rep.loaded);
+        goto out;
     }
     if (!read_path) {
         fprintf(stderr, "ribat: error: nothing to read: give a capture with -r FILE|DIR (see ribat --help)\n");
-        return 1;
+        rc = 1;
+        goto out;
     }
     struct stat sb;
     if (stat(logdir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         fprintf(stderr, "ribat: error: log directory %s does not exist or is not a folder\n", logdir);
-        return 1;
+        rc = 1;
+        goto out;
     }
 
     rb_engine_result res;
-    int rc = 0;
     if (engine_run(&ec, read_path, &res, err, sizeof err) != 0) {
         fprintf(stderr, "ribat: error: %s\n", err);
         rc = 1;
     }
+out:
     settings_free(&ec);
+    rule_set_free(rules);
     cfg_free(cfg);
     free(bpf);
     free(sets);

@@ -673,7 +673,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         rb_eve_writer w;
         eve_writer_init(&w, &sink, &cfg->eve);
         rb_run_stats rs = { .decode = &dsum, .flow = &fsum, .defrag = &gsum, .stream = &ssum,
-                            .applayer = &asum, .capture = cs, .sink = &sink, .uptime = res->wall_seconds };
+                            .applayer = &asum, .capture = cs, .sink = &sink, .uptime = res->wall_seconds,
+                            .rules = cfg->rules ? &cfg->rules_rep : NULL };
         stats_log(&w, &rs);
         eve_writer_destroy(&w);
     }

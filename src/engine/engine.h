@@ -13,6 +13,7 @@
 
 #include "applayer/applayer.h"
 #include "decode/decode.h"
+#include "detect/rules.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
@@ -35,6 +36,8 @@ typedef struct rb_engine_config {
     const char *logdir;
     const char *bpf;            /* optional BPF filter */
     int threads;
+    const rule_set *rules;      /* loaded signatures (matching comes with the detection stage) */
+    rules_report rules_rep;
     bool progress;              /* progress line on stderr */
     bool summary;               /* human summary on stderr at the end */
 } rb_engine_config;

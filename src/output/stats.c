@@ -214,6 +214,18 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
     put_per_proto(jb, "gaps", as->gaps);
     jb_close_object(jb);
 
+    /* as Suricata's stats.detect.engines[] */
+    jb_open_object(jb, "detect");
+    jb_open_array(jb, "engines");
+    jb_open_object(jb, NULL);
+    jb_u64(jb, "id", 0);
+    jb_u64(jb, "rules_loaded", rs->rules ? rs->rules->loaded : 0);
+    jb_u64(jb, "rules_failed", rs->rules ? rs->rules->failed : 0);
+    jb_u64(jb, "rules_skipped", rs->rules ? rs->rules->skipped : 0);
+    jb_close_object(jb);
+    jb_close_array(jb);
+    jb_close_object(jb);
+
     jb_open_object(jb, "eve");
     jb_u64(jb, "records", sink->records);
     jb_u64(jb, "write_errors", sink->write_errors);

@@ -6,6 +6,7 @@
 #include "applayer/applayer.h"
 #include "capture/capture.h"
 #include "decode/decode.h"
+#include "detect/rules.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
@@ -27,6 +28,7 @@ typedef struct rb_run_stats {
     const rb_capture_stats *capture;
     const rb_eve_sink *sink;
     double uptime;
+    const rules_report *rules;  /* may be NULL */
 } rb_run_stats;
 
 void stats_log(rb_eve_writer *w, const rb_run_stats *rs);

@@ -370,6 +370,45 @@ def applayer_sample(ctx):
     expect(st["flow"]["http"] == 6 and st["tx"]["http"] == 6, "app_layer stats %s" % st)
 
 
+def write_rules(ctx, text):
+    d = tempfile.mkdtemp(prefix="ribat-rules-")
+    ctx.cleanup.append(d)
+    path = os.path.join(d, "test.rules")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run_test_mode(ctx, rules):
+    p = subprocess.run(list(ctx.prefix) + [ctx.ribat, "-T", "-S", rules], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=120)
+    return p.returncode, p.stderr.decode("utf-8", "replace")
+
+
+@test
+def rules_bad_rule_one_line(ctx):
+    rules = write_rules(ctx, 'alert tcp any any -> any any (msg:"bad"; content:"|4"; sid:1;)\n'
+                             'alert tcp any any -> any any (msg:"unknown kw"; nosuchkeyword; sid:2;)\n'
+                             'alert http any any -> any any (msg:"good"; http.uri; content:"/x"; sid:3;)\n')
+    rc, err = run_test_mode(ctx, rules)
+    expect(rc != 0, "-T exits non-zero on a rule error")
+    lines = [l for l in err.splitlines() if "test.rules:" in l]
+    expect(len(lines) == 2, "one line per bad rule: %r" % err)
+    expect("test.rules:1: sid 1:" in lines[0] and "test.rules:2: sid 2:" in lines[1], "file:line and sid: %r" % lines)
+    expect("nosuchkeyword" in lines[1], "the reason names the keyword: %r" % lines[1])
+    r = Run(ctx, "sample.pcap", ["-S", rules])   # without -T the good rule loads and the run goes on
+    eng = r.stats()["detect"]["engines"][0]
+    expect(eng["rules_loaded"] == 1 and eng["rules_failed"] == 2, "detect stats %s" % eng)
+
+
+@test
+def rules_good_file_test_mode(ctx):
+    rules = write_rules(ctx, 'alert tcp $HOME_NET any -> $EXTERNAL_NET [80,443] (msg:"a"; flow:established,to_server; '
+                             'content:"GET"; depth:3; pcre:"/^GET \\/[a-z]+/"; sid:10; rev:2;)\n')
+    rc, err = run_test_mode(ctx, rules)
+    expect(rc == 0 and "1 rules loaded" in err, "rc %d %r" % (rc, err))
+
+
 @test
 def sample_runs(ctx):
     r = Run(ctx, "sample.pcap")
