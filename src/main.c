@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "engine/engine.h"
 #include "engine/settings.h"
+#include "detect/detect.h"
 #include "detect/rules.h"
 
 #include <errno.h>
@@ -183,6 +184,7 @@ int main(int argc, char **argv)
 
     /* configuration: file, then --set */
     rule_set *rules = NULL;
+    detect_engine *detect = NULL;
     int rc = 0;
     rb_engine_config ec;
     engine_config_default(&ec);
@@ -240,7 +242,7 @@ int main(int argc, char **argv)
         char *files[64];
         size_t nf = rule_files(cfg, rules_exclusive, rules_extra, files, 64);
         if (nf) {
-            rules = rules_load_files((const char *const *)files, nf, config_path ? cfg : NULL, &ec.rules_rep);
+            rules = rules_load_files((const char *const *)files, nf, cfg, &ec.rules_rep);
             ec.rules = rules;
             rb_info("%zu rules loaded, %zu failed, %zu skipped", ec.rules_rep.loaded, ec.rules_rep.failed,
                     ec.rules_rep.skipped);
@@ -251,6 +253,15 @@ int main(int argc, char **argv)
             fprintf(stderr, "ribat: error: %zu rule(s) could not be loaded\n", ec.rules_rep.failed);
             rc = 1;
             goto out;
+        }
+        if (rules && rule_set_count(rules) > 0) {
+            detect = detect_engine_build(rules, err, sizeof err);
+            if (!detect) {
+                fprintf(stderr, "ribat: error: cannot build the signature matcher: %s\n", err);
+                rc = 1;
+                goto out;
+            }
+            ec.detect = detect;
         }
     }
 
@@ -277,6 +288,7 @@ int main(int argc, char **argv)
     }
 out:
     settings_free(&ec);
+    detect_engine_free(detect);
     rule_set_free(rules);
     cfg_free(cfg);
     free(bpf);

@@ -4,6 +4,7 @@
 #include "applayer/ssh.h"
 #include "applayer/tls.h"
 #include "common/log.h"
+#include "output/eve_alert.h"
 #include "output/eve_dns.h"
 #include "output/eve_http.h"
 #include "output/eve_ssh.h"
@@ -17,7 +18,83 @@ struct applayer_ctx {
     rb_eve_writer *eve;
     bool eve_enabled;
     applayer_stats st;
+    detect_thread *dt;   /* signatures, or NULL */
+    uint64_t alerts;
 };
+
+void applayer_set_detect(applayer_ctx *a, detect_thread *dt)
+{
+    a->dt = dt;
+}
+
+uint64_t applayer_alerts(const applayer_ctx *a)
+{
+    return a->alerts;
+}
+
+/* ------------------------------------------------------------------------ */
+/* signatures on transactions */
+
+typedef struct tx_alert_ctx {
+    applayer_ctx *a;
+    rb_flow *f;
+    int proto;
+    const void *tx;      /* http_tx, dns_tx, tls_state or ssh_state */
+} tx_alert_ctx;
+
+static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
+{
+    tx_alert_ctx *c = ctx;
+    applayer_ctx *a = c->a;
+    a->alerts++;
+    c->f->alerted = true;
+    if (!a->eve_enabled || !a->eve->types->alert)
+        return;
+    jbuf *jb = &a->eve->jb;
+    eve_begin_packet(a->eve, p, "alert");
+    if (al->has_tx)
+        jb_u64(jb, "tx_id", al->tx_id);
+    eve_alert_object(jb, al->r, al->category, al->r->priority, "allowed", p);
+    switch (c->proto) {
+    case ALPROTO_HTTP: eve_http_object(jb, c->tx, &a->cfg.http); break;
+    case ALPROTO_DNS: eve_dns_alert_object(jb, c->tx); break;
+    case ALPROTO_TLS: eve_tls_object(jb, c->tx, a->cfg.tls_extended); break;
+    case ALPROTO_SSH: eve_ssh_object(jb, c->tx); break;
+    default: break;
+    }
+    eve_alert_tail(a->eve, p, c->f);
+    eve_commit(a->eve);
+}
+
+/* Inspect one transaction in both directions; `fill` builds the buffers. */
+static void inspect_tx(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const void *tx, uint64_t tx_id,
+                       void (*fill)(const void *tx, int dir, detect_buffers *b), int only_dir)
+{
+    if (!a->dt)
+        return;
+    tx_alert_ctx c = { a, f, proto, tx };
+    for (int dir = 0; dir < 2; dir++) {
+        if (only_dir >= 0 && dir != only_dir)
+            continue;
+        detect_buffers b;
+        memset(&b, 0, sizeof b);
+        fill(tx, dir, &b);
+        Packet q;
+        if (p) {
+            q = *p;
+            q.dir = (uint8_t)dir;
+        } else {
+            flow_pseudo_packet(f, dir, &q);
+        }
+        detect_tx(a->dt, &q, f, dir, tx_id, &b, on_tx_alert, &c);
+        detect_buffers_free(&b);
+    }
+}
+
+static void fill_http(const void *tx, int dir, detect_buffers *b) { detect_fill_http(tx, dir, b); }
+static void fill_dns(const void *tx, int dir, detect_buffers *b) { detect_fill_dns(tx, dir, b); }
+static void fill_tls(const void *tx, int dir, detect_buffers *b) { detect_fill_tls(tx, dir, b); }
+static void fill_ssh(const void *tx, int dir, detect_buffers *b) { detect_fill_ssh(tx, dir, b); }
 
 /* per-flow state, on flow->app */
 typedef struct app_flow {
@@ -216,6 +293,7 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
     while ((tx = http_next_loggable(af->state, flow_end)) != NULL) {
         a->st.tx[ALPROTO_HTTP]++;
         af->logged_tx++;
+        inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, -1);
         if (!a->eve_enabled)
             continue;
         const rb_eve_types *t = a->eve->types;
@@ -246,6 +324,7 @@ static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
     tls_mark_logged(af->state);
     a->st.tx[ALPROTO_TLS]++;
     af->logged_tx++;
+    inspect_tx(a, f, p, ALPROTO_TLS, af->state, 0, fill_tls, -1);
     if (!a->eve_enabled || !a->eve->types->tls)
         return;
     begin_record(a, f, p, "tls", 0);
@@ -260,6 +339,7 @@ static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
     ssh_mark_logged(af->state);
     a->st.tx[ALPROTO_SSH]++;
     af->logged_tx++;
+    inspect_tx(a, f, p, ALPROTO_SSH, af->state, 0, fill_ssh, -1);
     if (!a->eve_enabled || !a->eve->types->ssh)
         return;
     begin_record(a, f, p, "ssh", 0);
@@ -273,6 +353,7 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
     while ((tx = dns_next_loggable(af->state, flow_end)) != NULL) {
         a->st.tx[ALPROTO_DNS]++;
         af->logged_tx++;
+        inspect_tx(a, f, p, ALPROTO_DNS, tx, tx->tx_id, fill_dns, tx->has_request ? 0 : 1);
         if (!a->eve_enabled || !a->eve->types->dns)
             continue;
         /* queries are reported from the client's side, answers from the server's */

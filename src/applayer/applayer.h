@@ -14,6 +14,7 @@
 #define RIBAT_APPLAYER_H
 
 #include "applayer/http.h"
+#include "detect/detect.h"
 #include "decode/packet.h"
 #include "flow/flow.h"
 #include "output/eve.h"
@@ -63,6 +64,11 @@ void applayer_udp(applayer_ctx *a, Packet *p);
 /* The flow ends: drain what the reassembler still holds, log every
  * transaction left, free the per-flow state. Call before stream_flow_end(). */
 void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f);
+
+/* Signatures on transactions: each transaction is inspected (both directions)
+ * when it is logged; alerts are written with the transaction's context. */
+void applayer_set_detect(applayer_ctx *a, detect_thread *dt);
+uint64_t applayer_alerts(const applayer_ctx *a);
 
 const applayer_stats *applayer_get_stats(const applayer_ctx *a);
 const char *applayer_proto_name(int proto);

@@ -3,6 +3,7 @@
 #include "capture/capture.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "output/eve_alert.h"
 #include "output/stats.h"
 
 #include <pthread.h>
@@ -42,6 +43,8 @@ typedef struct rb_worker {
     defrag_table *defrag;
     stream_ctx *stream;
     applayer_ctx *app;
+    detect_thread *dt;
+    uint64_t alerts;
     rb_eve_writer eve;
     int64_t last_expire_sec;
     uint64_t anomalies;
@@ -51,12 +54,25 @@ typedef struct rb_worker {
     struct batch_queue *queue;
 } rb_worker;
 
+static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a);
+
 static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
 {
     rb_worker *w = ctx;
     w->flows_logged++;
-    /* the application layer drains the reassembler and logs what is left first */
+    /* signatures see the stream's last bytes, then the application layer drains
+     * the reassembler and logs what is left */
+    if (w->dt && f->stream) {
+        stream_flow_flush(w->stream, f);
+        for (int dir = 0; dir < 2; dir++) {
+            Packet q;
+            flow_pseudo_packet(f, dir, &q);
+            detect_stream(w->dt, &q, w->stream, dir, on_packet_alert, w);
+        }
+    }
     applayer_flow_end(w->app, w->stream, f);
+    if (w->dt)
+        detect_flow_end(w->dt, f);
     if (f->stream)
         stream_flow_end(w->stream, f);
     if (w->cfg->eve_enabled)
@@ -76,6 +92,23 @@ static const char *inner_src(const Packet *outer, uint16_t vxlan_port)
     }
 }
 
+/* An alert on a packet (header, payload or stream rules). */
+static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a)
+{
+    rb_worker *w = ctx;
+    w->alerts++;
+    if (p->flow)
+        p->flow->alerted = true;
+    if (!w->cfg->eve_enabled || !w->cfg->eve.alert)
+        return;
+    eve_begin_packet(&w->eve, p, "alert");
+    if (a->has_tx)
+        jb_u64(&w->eve.jb, "tx_id", a->tx_id);
+    eve_alert_object(&w->eve.jb, a->r, a->category, a->r->priority, "allowed", p);
+    eve_alert_tail(&w->eve, p, p->flow);
+    eve_commit(&w->eve);
+}
+
 /* Everything after decoding, for one packet (captured or derived). */
 static void process_decoded(rb_worker *w, Packet *p)
 {
@@ -89,10 +122,18 @@ static void process_decoded(rb_worker *w, Packet *p)
     if (f) {
         if (p->proto == 6) {
             stream_packet(w->stream, p);
+            /* signatures see the stream before the app layer consumes it */
+            if (w->dt)
+                detect_packet(w->dt, p, w->stream, on_packet_alert, w);
             applayer_tcp(w->app, w->stream, p);
-        } else if (p->proto == 17) {
-            applayer_udp(w->app, p);
+        } else {
+            if (p->proto == 17)
+                applayer_udp(w->app, p);
+            if (w->dt)
+                detect_packet(w->dt, p, NULL, on_packet_alert, w);
         }
+    } else if (w->dt && p->addrs_ok && !p->is_fragment) {
+        detect_packet(w->dt, p, NULL, on_packet_alert, w);
     }
     if (p->nevents) {
         w->anomalies += p->nevents;
@@ -253,6 +294,12 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
     w->app = applayer_new(&cfg->applayer, &w->eve, cfg->eve_enabled);
     if (!w->stream || !w->app)
         return -1;
+    if (cfg->detect) {
+        w->dt = detect_thread_new(cfg->detect);
+        if (!w->dt)
+            return -1;
+        applayer_set_detect(w->app, w->dt);
+    }
     return 0;
 }
 
@@ -268,6 +315,7 @@ static void worker_destroy(rb_worker *w)
     defrag_free(w->defrag);
     stream_ctx_free(w->stream);
     applayer_free(w->app);
+    detect_thread_free(w->dt);
     eve_writer_destroy(&w->eve);
 }
 
@@ -485,6 +533,20 @@ static uint64_t dispatch_hash(const uint8_t *d, uint32_t len, int linktype)
     return rb_mix64(h);
 }
 
+/* The reading thread is worker 0 as well; it also reads and dispatches every
+ * record, so it takes a smaller share of the hash space (READER_SHARE percent
+ * of an equal share), the other workers split the rest evenly. */
+#define READER_SHARE 85
+
+static int pick_worker(uint64_t h, int n)
+{
+    uint32_t x = (uint32_t)(h % 10000u);
+    uint32_t cut = (uint32_t)(10000u * READER_SHARE / 100u / (uint32_t)n);
+    if (x < cut)
+        return 0;
+    return 1 + (int)((h / 10000u) % (uint64_t)(n - 1));
+}
+
 /* ------------------------------------------------------------------------ */
 
 static double now_seconds(void)
@@ -572,7 +634,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     if (n > 1) {
         cur = calloc((size_t)n, sizeof *cur);
         allocated = calloc((size_t)n, sizeof *allocated);
-        for (int i = 0; i < n; i++) {
+        /* worker 0 is the reading thread itself; the others get threads */
+        for (int i = 1; i < n; i++) {
             bq_init(&queues[i]);
             workers[i].queue = &queues[i];
             pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
@@ -590,7 +653,12 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         if (n == 1) {
             worker_packet(&workers[0], rec.data, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype, pcap_cnt, rec.file);
         } else {
-            int wi = (int)(dispatch_hash(rec.data, rec.caplen, rec.linktype) % (uint64_t)n);
+            int wi = pick_worker(dispatch_hash(rec.data, rec.caplen, rec.linktype), n);
+            if (wi == 0) {
+                worker_packet(&workers[0], rec.data, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype, pcap_cnt,
+                              rec.file);
+                goto next_record;
+            }
             size_t need = sizeof(rec_hdr) + (by_ref ? 0 : ((rec.caplen + 7u) & ~7u));
             if (need > BATCH_BYTES)
                 continue; /* cannot happen with libpcap's snaplen cap, kept for safety */
@@ -618,6 +686,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
                 cur[wi] = NULL;
             }
         }
+    next_record:
         if (show_progress && (pcap_cnt & 0xffff) == 0) {
             double t = now_seconds();
             if (t - last_progress >= 1.0) {
@@ -627,15 +696,14 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         }
     }
 
-    if (n == 1) {
-        worker_finish(&workers[0]);
-    } else {
-        for (int i = 0; i < n; i++) {
+    worker_finish(&workers[0]);
+    if (n > 1) {
+        for (int i = 1; i < n; i++) {
             if (cur[i])
                 bq_push(&queues[i], cur[i]);
             bq_close(&queues[i]);
         }
-        for (int i = 0; i < n; i++)
+        for (int i = 1; i < n; i++)
             pthread_join(workers[i].thread, NULL);
     }
     if (show_progress)
@@ -662,6 +730,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         if (workers[i].app)
             stats_add_applayer(&asum, applayer_get_stats(workers[i].app));
         res->anomalies += workers[i].anomalies;
+        res->alerts += workers[i].alerts + applayer_alerts(workers[i].app);
     }
     const rb_capture_stats *cs = capture_stats(cap);
     res->packets = pcap_cnt;
@@ -674,7 +743,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         eve_writer_init(&w, &sink, &cfg->eve);
         rb_run_stats rs = { .decode = &dsum, .flow = &fsum, .defrag = &gsum, .stream = &ssum,
                             .applayer = &asum, .capture = cs, .sink = &sink, .uptime = res->wall_seconds,
-                            .rules = cfg->rules ? &cfg->rules_rep : NULL };
+                            .rules = cfg->rules ? &cfg->rules_rep : NULL, .alerts = res->alerts };
         stats_log(&w, &rs);
         eve_writer_destroy(&w);
     }
@@ -685,7 +754,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     for (int i = 0; i < n; i++)
         worker_destroy(&workers[i]);
     if (n > 1) {
-        for (int i = 0; i < n; i++)
+        for (int i = 1; i < n; i++)
             bq_destroy(&queues[i]);
     }
     free(cur);
@@ -700,9 +769,10 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         eve_sink_close(&sink);
     }
     if (cfg->summary) {
-        fprintf(stderr, "ribat: %llu packets (%.1f MB), %llu flows, %llu anomalies, %llu EVE records in %.2fs",
+        fprintf(stderr, "ribat: %llu packets (%.1f MB), %llu flows, %llu alerts, %llu anomalies, %llu EVE records in %.2fs",
                 (unsigned long long)res->packets, (double)res->bytes / 1e6, (unsigned long long)res->flows,
-                (unsigned long long)res->anomalies, (unsigned long long)res->events_written, res->wall_seconds);
+                (unsigned long long)res->alerts, (unsigned long long)res->anomalies,
+                (unsigned long long)res->events_written, res->wall_seconds);
         if (res->wall_seconds > 0)
             fprintf(stderr, " (%.0f packets/s)", (double)res->packets / res->wall_seconds);
         fprintf(stderr, "\n");

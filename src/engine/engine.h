@@ -13,6 +13,7 @@
 
 #include "applayer/applayer.h"
 #include "decode/decode.h"
+#include "detect/detect.h"
 #include "detect/rules.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
@@ -36,7 +37,8 @@ typedef struct rb_engine_config {
     const char *logdir;
     const char *bpf;            /* optional BPF filter */
     int threads;
-    const rule_set *rules;      /* loaded signatures (matching comes with the detection stage) */
+    const rule_set *rules;      /* loaded signatures */
+    const detect_engine *detect;/* the matcher built from them, or NULL */
     rules_report rules_rep;
     bool progress;              /* progress line on stderr */
     bool summary;               /* human summary on stderr at the end */
@@ -47,6 +49,7 @@ void engine_config_default(rb_engine_config *c);
 typedef struct rb_engine_result {
     uint64_t packets, bytes, flows, events_written, events_dropped;
     uint64_t anomalies;
+    uint64_t alerts;
     double wall_seconds;
     bool capture_errors;        /* a file was unreadable or truncated */
 } rb_engine_result;

@@ -609,6 +609,24 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
     return f;
 }
 
+void flow_pseudo_packet(const rb_flow *f, int dir, Packet *q)
+{
+    memset(q, 0, sizeof *q);
+    q->ipver = f->ipver;
+    q->addrs_ok = true;
+    q->proto = f->proto;
+    q->l4_ok = true;
+    q->src = dir ? f->dst : f->src;
+    q->dst = dir ? f->src : f->dst;
+    q->sp = dir ? f->dp : f->sp;
+    q->dp = dir ? f->sp : f->dp;
+    q->ts_sec = f->last_sec;
+    q->ts_usec = f->last_usec;
+    q->flow = (rb_flow *)f;
+    q->dir = (uint8_t)dir;
+    q->pkt_src = "stream (flow timeout)";
+}
+
 void flow_swap(rb_flow *f)
 {
 #define SWAP(T, a, b) do { T t_ = (a); (a) = (b); (b) = t_; } while (0)

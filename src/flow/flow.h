@@ -83,6 +83,7 @@ typedef struct rb_flow {
     const char *app_proto_name;     /* EVE app_proto, NULL until known */
     void *stream;                   /* owned by the stream stage */
     void *app;                      /* owned by the app-layer stage */
+    void *detect;                   /* owned by the detection stage (flowbits, ...) */
 } rb_flow;
 
 typedef struct rb_flow_config {
@@ -128,6 +129,10 @@ const rb_flow_stats *flow_table_stats(const rb_flow_table *t);
 const char *flow_state_name(int state);      /* "new", "established", "closed" */
 const char *flow_tcp_state_name(int state);  /* "syn_sent", ... */
 const char *flow_end_reason_name(int reason);/* "timeout", "forced", "shutdown", "tcp_reuse" */
+
+/* A packet standing for the flow (addresses, ports, last time) in direction
+ * dir, for work done when no packet is at hand (flow end). */
+void flow_pseudo_packet(const rb_flow *f, int dir, Packet *q);
 
 /* Reverse a flow's orientation (the application layer found that its first
  * packet was an answer): source and destination, and every per-direction

@@ -394,3 +394,30 @@ void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason)
     }
     eve_commit(w);
 }
+
+void eve_alert_tail(rb_eve_writer *w, const Packet *p, const rb_flow *f)
+{
+    jbuf *jb = &w->jb;
+    if (!f)
+        return;
+    char ts[40], a[46], b[46];
+    if (f->app_proto_name)
+        jb_str(jb, "app_proto", f->app_proto_name);
+    jb_str(jb, "direction", p && p->dir ? "to_client" : "to_server");
+    jb_open_object(jb, "flow");
+    jb_u64(jb, "pkts_toserver", f->pkts[0]);
+    jb_u64(jb, "pkts_toclient", f->pkts[1]);
+    jb_u64(jb, "bytes_toserver", f->bytes[0]);
+    jb_u64(jb, "bytes_toclient", f->bytes[1]);
+    eve_format_ts(w, f->start_sec, f->start_usec, ts);
+    jb_str(jb, "start", ts);
+    eve_format_addr(&f->src, f->ipver, a);
+    eve_format_addr(&f->dst, f->ipver, b);
+    jb_str(jb, "src_ip", a);
+    jb_str(jb, "dest_ip", b);
+    if (f->proto == 6 || f->proto == 17 || f->proto == 132) {
+        jb_u64(jb, "src_port", f->sp);
+        jb_u64(jb, "dest_port", f->dp);
+    }
+    jb_close_object(jb);
+}

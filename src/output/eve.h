@@ -70,6 +70,10 @@ void eve_commit(rb_eve_writer *w);
 /* "ether" object of a record about a packet (src_mac/dest_mac) */
 void eve_put_ether(rb_eve_writer *w, const Packet *p);
 
+/* The end of an alert record, after the "alert" object (and the app-layer
+ * object, when there is one): app_proto, direction and the "flow" object. */
+void eve_alert_tail(rb_eve_writer *w, const Packet *p, const rb_flow *f);
+
 /* Records */
 void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason);
 void eve_log_anomalies(rb_eve_writer *w, const Packet *p);

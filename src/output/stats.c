@@ -224,6 +224,7 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
     jb_u64(jb, "rules_skipped", rs->rules ? rs->rules->skipped : 0);
     jb_close_object(jb);
     jb_close_array(jb);
+    jb_u64(jb, "alert", rs->alerts);
     jb_close_object(jb);
 
     jb_open_object(jb, "eve");

@@ -29,6 +29,7 @@ typedef struct rb_run_stats {
     const rb_eve_sink *sink;
     double uptime;
     const rules_report *rules;  /* may be NULL */
+    uint64_t alerts;
 } rb_run_stats;
 
 void stats_log(rb_eve_writer *w, const rb_run_stats *rs);

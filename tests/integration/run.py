@@ -410,6 +410,32 @@ def rules_good_file_test_mode(ctx):
 
 
 @test
+def alerts_on_sample(ctx):
+    rules = write_rules(ctx,
+        'alert http any any -> any any (msg:"page3 requested"; flow:established,to_server; http.uri; '
+        'content:"/page3.html"; classtype:bad-unknown; sid:100; rev:1;)\n'
+        'alert tcp any any -> any 22 (msg:"ssh banner"; flow:to_server; content:"SSH-2.0-"; depth:8; sid:101;)\n'
+        'alert dns any any -> any any (msg:"cnss lookup"; dns.query; content:"cnss"; sid:102;)\n'
+        'alert tls any any -> any any (msg:"never"; tls.sni; content:"nothing-here"; sid:103;)\n'
+        'alert icmp any any -> any any (msg:"ping"; itype:8; sid:104;)\n')
+    r = Run(ctx, "sample.pcap", ["-S", rules])
+    a = select(r.records, event_type="alert")
+    by_sid = {}
+    for x in a:
+        by_sid.setdefault(x["alert"]["signature_id"], []).append(x)
+    expect(sorted(by_sid) == [100, 101, 102, 104], "alerting sids %s" % sorted(by_sid))
+    h = by_sid[100][0]
+    expect(len(by_sid[100]) == 1 and h["http"]["url"] == "/page3.html", "http alert with context %s" % h)
+    expect(h["alert"]["category"] == "Potentially Bad Traffic" and h["alert"]["severity"] == 2, "category %s" % h["alert"])
+    expect(h["app_proto"] == "http" and h["flow"]["dest_port"] == 80, "alert flow object %s" % h.get("flow"))
+    expect(by_sid[102][0]["dns"]["query"][0]["rrname"] == "intranet.cnss.example.ma" if "query" in by_sid[102][0].get("dns", {}) else True,
+           "dns context %s" % by_sid[102][0].get("dns"))
+    web = [f for f in r.flows(dest_port=80) if f["flow"]["alerted"]]
+    expect(len(web) == 1, "exactly the alerted flow is marked alerted: %d" % len(web))
+    expect(r.stats()["detect"]["alert"] == len(a), "stats.detect.alert")
+
+
+@test
 def sample_runs(ctx):
     r = Run(ctx, "sample.pcap")
     expect(len(r.flows()) >= 20, "flows %d" % len(r.flows()))

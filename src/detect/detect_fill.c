@@ -1,0 +1,232 @@
+/* detect_fill.c -- detection buffers of app-layer transactions (see detect.h). */
+#include "detect/detect_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "applayer/applayer.h"
+#include "applayer/dns.h"
+#include "applayer/http.h"
+#include "applayer/ssh.h"
+#include "applayer/tls.h"
+
+static void put(detect_buffers *b, int id, const void *p, size_t len)
+{
+    if (!p)
+        return;
+    b->data[id] = p;
+    b->len[id] = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+}
+
+static void put_str(detect_buffers *b, int id, const http_str *s)
+{
+    if (s->ptr)
+        put(b, id, s->ptr, s->len);
+}
+
+static void put_hdr(detect_buffers *b, int id, const http_header *h)
+{
+    if (h && h->value.ptr)
+        put(b, id, h->value.ptr, h->value.len);
+}
+
+static void reset(detect_buffers *b, uint16_t proto)
+{
+    uint8_t *heap = b->heap_;
+    size_t cap = b->heap_cap_;
+    memset(b->data, 0, sizeof b->data);
+    memset(b->len, 0, sizeof b->len);
+    b->app_proto = proto;
+    b->multi_id = RB_NONE;
+    b->n_multi = 0;
+    b->heap_ = heap;
+    b->heap_cap_ = cap;
+    b->heap_len_ = 0;
+}
+
+static uint8_t *reserve(detect_buffers *b, size_t need)
+{
+    if (need <= sizeof b->scratch_ && b->heap_len_ == 0 && !b->heap_)
+        return b->scratch_;
+    if (b->heap_cap_ < need) {
+        uint8_t *n = realloc(b->heap_, need);
+        if (!n)
+            return NULL;
+        b->heap_ = n;
+        b->heap_cap_ = need;
+    }
+    return b->heap_;
+}
+
+void detect_buffers_free(detect_buffers *b)
+{
+    if (!b)
+        return;
+    free(b->heap_);
+    b->heap_ = NULL;
+    b->heap_cap_ = b->heap_len_ = 0;
+}
+
+static size_t cat(uint8_t *d, size_t o, const void *s, size_t n)
+{
+    if (n)
+        memcpy(d + o, s, n);
+    return o + n;
+}
+
+void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_HTTP);
+    if (!tx)
+        return;
+    /* request */
+    put_str(b, RB_HTTP_URI, tx->uri_norm.ptr ? &tx->uri_norm : &tx->uri);
+    put_str(b, RB_HTTP_URI_RAW, &tx->uri);
+    put_str(b, RB_HTTP_METHOD, &tx->method);
+    put_str(b, RB_HTTP_REQUEST_LINE, &tx->request_line);
+    put_str(b, RB_HTTP_HOST, &tx->host);
+    put_hdr(b, RB_HTTP_HOST_RAW, http_tx_req_header(tx, "Host"));
+    put_str(b, RB_HTTP_USER_AGENT, &tx->user_agent);
+    put_str(b, RB_HTTP_REFERER, &tx->referer);
+    put_hdr(b, RB_HTTP_ACCEPT, http_tx_req_header(tx, "Accept"));
+    put_hdr(b, RB_HTTP_ACCEPT_ENC, http_tx_req_header(tx, "Accept-Encoding"));
+    put_hdr(b, RB_HTTP_ACCEPT_LANG, http_tx_req_header(tx, "Accept-Language"));
+    if (tx->request_body.ptr && tx->request_body.len)
+        put_str(b, RB_HTTP_REQUEST_BODY, &tx->request_body);
+    /* response */
+    bool resp = dir == 1 && tx->has_response;
+    if (resp) {
+        put_str(b, RB_HTTP_STAT_CODE, &tx->status_str);
+        put_str(b, RB_HTTP_STAT_MSG, &tx->status_message);
+        put_str(b, RB_HTTP_RESPONSE_LINE, &tx->response_line);
+        put_str(b, RB_HTTP_SERVER, &tx->server);
+        put_str(b, RB_HTTP_LOCATION, &tx->location);
+        if (tx->response_body.ptr && tx->response_body.len)
+            put_str(b, RB_FILE_DATA, &tx->response_body);
+    }
+    /* per-direction header buffers */
+    const http_header *h = dir == 1 ? tx->resp_headers : tx->req_headers;
+    uint32_t nh = dir == 1 ? tx->n_resp_headers : tx->n_req_headers;
+    const http_str *line = dir == 1 ? &tx->response_line : &tx->request_line;
+    const http_str *proto = dir == 1 ? &tx->response_protocol : &tx->protocol;
+    if (dir == 1 && !tx->has_response)
+        return;
+    put_str(b, RB_HTTP_PROTOCOL, proto);
+    const http_header *hc = dir == 1 ? http_tx_resp_header(tx, "Set-Cookie") : http_tx_req_header(tx, "Cookie");
+    put_hdr(b, RB_HTTP_COOKIE, hc);
+    put_hdr(b, RB_HTTP_CONTENT_TYPE,
+            dir == 1 ? http_tx_resp_header(tx, "Content-Type") : http_tx_req_header(tx, "Content-Type"));
+    put_hdr(b, RB_HTTP_CONTENT_LEN,
+            dir == 1 ? http_tx_resp_header(tx, "Content-Length") : http_tx_req_header(tx, "Content-Length"));
+    put_hdr(b, RB_HTTP_CONNECTION,
+            dir == 1 ? http_tx_resp_header(tx, "Connection") : http_tx_req_header(tx, "Connection"));
+    size_t hsz = 0, nsz = 4;
+    for (uint32_t i = 0; i < nh; i++) {
+        hsz += h[i].name.len + 2 + h[i].value.len + 2;
+        nsz += h[i].name.len + 2;
+    }
+    size_t ssz = (line->ptr ? line->len : 0) + 2 + hsz + 2;
+    /* header, header.raw (same bytes), header_names, start */
+    uint8_t *m = reserve(b, hsz + nsz + ssz + 1);
+    if (!m)
+        return;
+    size_t o = 0;
+    uint8_t *hb = m;
+    for (uint32_t i = 0; i < nh; i++) {
+        o = cat(m, o, h[i].name.ptr, h[i].name.len);
+        o = cat(m, o, ": ", 2);
+        o = cat(m, o, h[i].value.ptr, h[i].value.len);
+        o = cat(m, o, "\r\n", 2);
+    }
+    if (nh) {
+        put(b, RB_HTTP_HEADER, hb, hsz);
+        put(b, RB_HTTP_HEADER_RAW, hb, hsz);
+    }
+    uint8_t *nb = m + o;
+    size_t no = 0;
+    no = cat(nb, no, "\r\n", 2);
+    for (uint32_t i = 0; i < nh; i++) {
+        no = cat(nb, no, h[i].name.ptr, h[i].name.len);
+        no = cat(nb, no, "\r\n", 2);
+    }
+    no = cat(nb, no, "\r\n", 2);
+    if (nh)
+        put(b, RB_HTTP_HEADER_NAMES, nb, no);
+    o += no;
+    uint8_t *sb = m + o;
+    size_t so = 0;
+    if (line->ptr)
+        so = cat(sb, so, line->ptr, line->len);
+    so = cat(sb, so, "\r\n", 2);
+    so = cat(sb, so, hb, hsz);
+    so = cat(sb, so, "\r\n", 2);
+    if (line->ptr)
+        put(b, RB_HTTP_START, sb, so);
+    b->heap_len_ = o + so;
+}
+
+void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_DNS);
+    if (!tx)
+        return;
+    if (dir != 0 || !tx->has_request)
+        return;
+    b->multi_id = RB_DNS_QUERY;
+    for (uint32_t i = 0; i < tx->n_queries && b->n_multi < DETECT_MAX_MULTI; i++)
+        if (tx->queries[i].name.ptr) {
+            b->multi[b->n_multi] = tx->queries[i].name.ptr;
+            b->multi_len[b->n_multi++] = tx->queries[i].name.len;
+        }
+}
+
+void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_TLS);
+    if (!s)
+        return;
+    if (s->sni)
+        put(b, RB_TLS_SNI, s->sni, strlen(s->sni));
+    const tls_conn *c = &s->conn[0], *sv = &s->conn[1];
+    if (c->ja3)
+        put(b, RB_JA3_STRING, c->ja3, strlen(c->ja3));
+    if (c->ja3_hash[0])
+        put(b, RB_JA3_HASH, c->ja3_hash, strlen(c->ja3_hash));
+    if (s->ja4[0])
+        put(b, RB_JA4_HASH, s->ja4, strlen(s->ja4));
+    if (dir == 1) {
+        if (sv->ja3)
+            put(b, RB_JA3S_STRING, sv->ja3, strlen(sv->ja3));
+        if (sv->ja3_hash[0])
+            put(b, RB_JA3S_HASH, sv->ja3_hash, strlen(sv->ja3_hash));
+        b->multi_id = RB_TLS_CERTS;
+        for (uint32_t i = 0; i < sv->cert_count && i < TLS_MAX_CERTS && b->n_multi < DETECT_MAX_MULTI; i++)
+            if (sv->certs[i]) {
+                b->multi[b->n_multi] = sv->certs[i];
+                b->multi_len[b->n_multi++] = sv->cert_len[i];
+            }
+        if (sv->cert0_ok) {
+            const tls_cert *ct = &sv->cert0;
+            if (ct->subject)
+                put(b, RB_TLS_CERT_SUBJECT, ct->subject, strlen(ct->subject));
+            if (ct->issuer)
+                put(b, RB_TLS_CERT_ISSUER, ct->issuer, strlen(ct->issuer));
+            if (ct->serial)
+                put(b, RB_TLS_CERT_SERIAL, ct->serial, strlen(ct->serial));
+            if (ct->fingerprint[0])
+                put(b, RB_TLS_CERT_FINGERPRINT, ct->fingerprint, strlen(ct->fingerprint));
+        }
+    }
+}
+
+void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_SSH);
+    if (!s || dir < 0 || dir > 1)
+        return;
+    const ssh_side *sd = &s->side[dir];
+    if (sd->proto_len)
+        put(b, RB_SSH_PROTO, sd->proto, sd->proto_len);
+    if (sd->software_len)
+        put(b, RB_SSH_SOFTWARE, sd->software, sd->software_len);
+}

@@ -1,0 +1,545 @@
+/* match_payload.c -- inspection of one buffer: content (offset/depth/distance/within,
+ * startswith/endswith, nocase, negation), pcre, byte_test/jump/extract/math,
+ * isdataat, bsize/urilen, with Suricata's relative-match backtracking done on an
+ * explicit stack (no recursion), bounded by DM_BUDGET element evaluations. Plus the
+ * sticky-buffer transforms. */
+#include "detect/detect_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/digest.h"
+#include "common/sha1.h"
+
+#define DM_BUDGET 3000   /* element evaluations per buffer inspection (Suricata: inspection-recursion-limit) */
+#define DM_FRAMES 1024
+
+typedef struct dm_frame {
+    uint32_t i, entry_off, next;
+} dm_frame;
+
+enum { EV_NOMATCH = 0, EV_MATCH = 1, EV_DISCONT = 2 };
+
+int dm_thread_init(dm_thread *t)
+{
+    memset(t, 0, sizeof *t);
+    t->md = pcre2_match_data_create(16, NULL);
+    t->mctx = pcre2_match_context_create(NULL);
+    t->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+    t->cap = RULES_MAX_OPTS;
+    t->ends = calloc(t->cap, sizeof *t->ends);
+    t->frames = calloc(DM_FRAMES, sizeof *t->frames);
+    if (!t->md || !t->mctx || !t->ends || !t->frames)
+        return -1;
+    if (t->jit)
+        pcre2_jit_stack_assign(t->mctx, NULL, t->jit);
+    return 0;
+}
+
+void dm_thread_destroy(dm_thread *t)
+{
+    if (t->md)
+        pcre2_match_data_free(t->md);
+    if (t->mctx)
+        pcre2_match_context_free(t->mctx);
+    if (t->jit)
+        pcre2_jit_stack_free(t->jit);
+    free(t->ends);
+    free(t->frames);
+    free(t->tbuf[0]);
+    free(t->tbuf[1]);
+    memset(t, 0, sizeof *t);
+}
+
+static inline int64_t val_of(const rule_val *v, const uint64_t *vars)
+{
+    return v->var >= 0 ? (int64_t)vars[v->var] : v->n;
+}
+
+static const uint8_t *find_bytes(const uint8_t *h, size_t hl, const uint8_t *n, size_t nl, bool nocase)
+{
+    if (nl == 0 || hl < nl)
+        return NULL;
+    if (!nocase)
+        return memmem(h, hl, n, nl);
+    uint8_t c0 = (uint8_t)tolower(n[0]);
+    uint8_t C0 = (uint8_t)toupper(n[0]);
+    const uint8_t *end = h + hl - nl;
+    for (const uint8_t *p = h; p <= end; p++) {
+        if (*p != c0 && *p != C0)
+            continue;
+        size_t k = 1;
+        while (k < nl && tolower(p[k]) == tolower(n[k]))
+            k++;
+        if (k == nl)
+            return p;
+    }
+    return NULL;
+}
+
+static bool content_at(const uint8_t *p, const uint8_t *n, size_t nl, bool nocase)
+{
+    if (!nocase)
+        return memcmp(p, n, nl) == 0;
+    for (size_t k = 0; k < nl; k++)
+        if (tolower(p[k]) != tolower(n[k]))
+            return false;
+    return true;
+}
+
+/* value of nbytes at buf[pos]; false when out of bounds / not a number */
+static bool extract(const rule_byte *b, const uint8_t *buf, uint32_t len, int64_t pos, uint64_t *out, uint32_t *used)
+{
+    uint32_t nb = b->nbytes;
+    if (pos < 0 || pos > (int64_t)len)
+        return false;
+    if (b->flags & RULE_BYTE_STRING) {
+        if (nb == 0)
+            nb = (uint32_t)(len - pos) > 23 ? 23 : (uint32_t)(len - pos);
+        if ((int64_t)nb > (int64_t)len - pos || nb == 0)
+            return false;
+        char tmp[32];
+        memcpy(tmp, buf + pos, nb);
+        tmp[nb] = 0;
+        char *end;
+        unsigned long long v = strtoull(tmp, &end, b->base ? b->base : 10);
+        if (end == tmp)
+            return false;
+        *out = v;
+        *used = nb;
+        return true;
+    }
+    if ((int64_t)nb > (int64_t)len - pos)
+        return false;
+    uint64_t v = 0;
+    bool little = (b->flags & (RULE_BYTE_LITTLE | RULE_BYTE_DCE)) != 0;
+    for (uint32_t i = 0; i < nb; i++) {
+        uint8_t c = little ? buf[pos + nb - 1 - i] : buf[pos + i];
+        v = (v << 8) | c;
+    }
+    *out = v;
+    *used = nb;
+    return true;
+}
+
+static uint64_t apply_mask(const rule_byte *b, uint64_t v)
+{
+    if (!(b->flags & RULE_BYTE_BITMASK))
+        return v;
+    v &= b->bitmask;
+    if (v && b->bitmask)
+        v >>= __builtin_ctz(b->bitmask);
+    return v;
+}
+
+typedef struct ev_out {
+    uint32_t off;      /* new buffer offset */
+    uint32_t mstart;   /* match start (retry from mstart + 1) */
+    uint32_t mend;     /* match end, 0 when the element matched no bytes */
+    bool positional;   /* a positive content / pcre match that can be retried */
+} ev_out;
+
+static int ev_content(const rule_content *c, const uint8_t *buf, uint32_t len, uint64_t base, uint32_t off,
+                      bool retry, uint32_t start_min, const uint64_t *vars, ev_out *o)
+{
+    bool neg = (c->flags & RULE_CONTENT_NEGATED) != 0;
+    bool nocase = (c->flags & RULE_CONTENT_NOCASE) != 0;
+    bool rel = (c->flags & (RULE_CONTENT_DISTANCE | RULE_CONTENT_WITHIN)) != 0;
+    int64_t lo, hi = len;
+    if (rel) {
+        int64_t dist = (c->flags & RULE_CONTENT_DISTANCE) ? val_of(&c->distance, vars) : 0;
+        lo = (int64_t)off + dist;
+        if (c->flags & RULE_CONTENT_WITHIN) {
+            int64_t w = (int64_t)off + dist + val_of(&c->within, vars);
+            if (w < hi)
+                hi = w;
+        }
+        if (lo < 0)
+            lo = 0;
+    } else if (c->flags & RULE_CONTENT_STARTSWITH) {
+        lo = -(int64_t)base;
+        hi = (int64_t)c->len - (int64_t)base;
+    } else {
+        int64_t of = (c->flags & RULE_CONTENT_OFFSET) ? val_of(&c->offset, vars) : 0;
+        lo = of - (int64_t)base;
+        if (c->flags & RULE_CONTENT_DEPTH) {
+            int64_t d = of + val_of(&c->depth, vars) - (int64_t)base;
+            if (d < hi)
+                hi = d;
+        }
+        if (lo < 0)
+            lo = 0;
+    }
+    if (hi > (int64_t)len)
+        hi = len;
+    if (c->flags & RULE_CONTENT_ENDSWITH) {
+        if (hi < (int64_t)len)
+            hi = -1; /* cannot end at the buffer end */
+        else if ((int64_t)len - (int64_t)c->len > lo)
+            lo = (int64_t)len - (int64_t)c->len;
+    }
+    if (retry && (int64_t)start_min > lo)
+        lo = start_min;
+    const uint8_t *found = NULL;
+    if (lo >= 0 && hi - lo >= (int64_t)c->len) {
+        if (c->flags & RULE_CONTENT_ENDSWITH)
+            found = content_at(buf + lo, c->pat, c->len, nocase) && lo + c->len == len ? buf + lo : NULL;
+        else
+            found = find_bytes(buf + lo, (size_t)(hi - lo), c->pat, c->len, nocase);
+    }
+    o->off = off;
+    o->mend = 0;
+    o->positional = false;
+    if (neg) {
+        if (!found)
+            return EV_MATCH;
+        /* a negated content that matches: stop everything when it does not depend on an
+         * earlier match and no later match depends on it (Suricata) */
+        if (!rel && !(c->flags & RULE_CONTENT_RELATIVE_NEXT))
+            return EV_DISCONT;
+        return EV_NOMATCH;
+    }
+    if (!found)
+        return rel || retry ? EV_NOMATCH : EV_DISCONT;
+    uint32_t m = (uint32_t)(found - buf);
+    o->mstart = m;
+    o->mend = m + c->len;
+    o->off = m + c->len;
+    o->positional = true;
+    return EV_MATCH;
+}
+
+static int ev_pcre(dm_thread *t, const rule_pcre *pe, const uint8_t *buf, uint32_t len, uint32_t off, bool retry,
+                   uint32_t start_min, ev_out *o)
+{
+    bool rel = (pe->flags & RULE_PCRE_RELATIVE) != 0;
+    uint32_t soff = rel ? off : 0;
+    if (soff > len)
+        soff = len;
+    uint32_t start = 0;
+    if (retry) {
+        if (start_min < soff)
+            start_min = soff;
+        start = start_min - soff;
+        if (start > len - soff)
+            return EV_NOMATCH;
+    }
+    if (!(pe->flags & RULE_PCRE_NO_LIMITS)) {
+        pcre2_set_match_limit(t->mctx, pe->match_limit ? pe->match_limit : 3500);
+        pcre2_set_depth_limit(t->mctx, pe->depth_limit ? pe->depth_limit : 1500);
+    } else {
+        pcre2_set_match_limit(t->mctx, 10000000);
+        pcre2_set_depth_limit(t->mctx, 10000000);
+    }
+    int rc = pcre2_match((const pcre2_code *)pe->code, buf + soff, len - soff, start, 0, t->md, t->mctx);
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+        t->pcre_limit_hits++;
+    o->off = off;
+    o->mend = 0;
+    o->positional = false;
+    if (pe->flags & RULE_PCRE_NEGATED)
+        return rc >= 0 ? EV_NOMATCH : EV_MATCH;
+    if (rc < 0)
+        return EV_NOMATCH;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+    o->mstart = soff + (uint32_t)ov[0];
+    o->mend = soff + (uint32_t)ov[1];
+    o->off = o->mend;
+    o->positional = true;
+    return EV_MATCH;
+}
+
+static int ev_byte(const rule_opt *op, const uint8_t *buf, uint32_t len, uint32_t off, uint64_t *vars, ev_out *o)
+{
+    const rule_byte *b = &op->u.byte;
+    int64_t pos = ((b->flags & RULE_BYTE_RELATIVE) ? (int64_t)off : 0) + val_of(&b->offset, vars);
+    uint64_t v;
+    uint32_t used;
+    o->off = off;
+    o->mend = 0;
+    o->positional = false;
+    if ((b->flags & RULE_BYTE_RELATIVE) && off >= len && op->type == RO_BYTE_TEST)
+        return EV_NOMATCH;
+    if (!extract(b, buf, len, pos, &v, &used))
+        return EV_NOMATCH;
+    switch (op->type) {
+    case RO_BYTE_TEST: {
+        v = apply_mask(b, v);
+        uint64_t x = (uint64_t)val_of(&b->value, vars);
+        bool m = false;
+        switch (b->op) {
+        case RULE_BOP_LT: m = v < x; break;
+        case RULE_BOP_GT: m = v > x; break;
+        case RULE_BOP_EQ: m = v == x; break;
+        case RULE_BOP_LE: m = v <= x; break;
+        case RULE_BOP_GE: m = v >= x; break;
+        case RULE_BOP_AND: m = (v & x) != 0; break;
+        case RULE_BOP_XOR: m = (v ^ x) != 0; break;
+        default: break;
+        }
+        if (b->flags & RULE_BYTE_NEGATE)
+            m = !m;
+        return m ? EV_MATCH : EV_NOMATCH;
+    }
+    case RO_BYTE_JUMP: {
+        v = apply_mask(b, v);
+        v *= b->multiplier ? b->multiplier : 1;
+        if ((b->flags & RULE_BYTE_ALIGN) && (v % 4))
+            v += 4 - v % 4;
+        int64_t j;
+        if (b->flags & RULE_BYTE_FROM_BEGINNING)
+            j = (int64_t)v;
+        else if (b->flags & RULE_BYTE_FROM_END)
+            j = (int64_t)len + (int64_t)v;
+        else
+            j = pos + used + (int64_t)v;
+        j += b->post_offset;
+        if (j < 0 || j > (int64_t)len)
+            return EV_NOMATCH;
+        o->off = (uint32_t)j;
+        return EV_MATCH;
+    }
+    case RO_BYTE_EXTRACT: {
+        v = apply_mask(b, v);
+        v *= b->multiplier ? b->multiplier : 1;
+        if (b->align && (v % b->align))
+            v += b->align - v % b->align;
+        if (b->result_var >= 0)
+            vars[b->result_var] = v;
+        o->off = (uint32_t)(pos + used);
+        return EV_MATCH;
+    }
+    case RO_BYTE_MATH: {
+        v = apply_mask(b, v);
+        uint64_t r = (uint64_t)val_of(&b->value, vars);
+        switch (b->op) {
+        case RULE_BOP_ADD: v += r; break;
+        case RULE_BOP_SUB: v -= r; break;
+        case RULE_BOP_MUL: v *= r; break;
+        case RULE_BOP_DIV: if (!r) return EV_NOMATCH; v /= r; break;
+        case RULE_BOP_SHL: v = r >= 64 ? 0 : v << r; break;
+        case RULE_BOP_SHR: v = r >= 64 ? 0 : v >> r; break;
+        default: break;
+        }
+        if (b->result_var >= 0)
+            vars[b->result_var] = v;
+        return EV_MATCH;
+    }
+    default:
+        return EV_NOMATCH;
+    }
+}
+
+static int ev_one(dm_thread *t, const rule_opt *op, const uint8_t *buf, uint32_t len, uint64_t base, uint32_t off,
+                  bool retry, uint32_t start_min, uint64_t *vars, ev_out *o)
+{
+    o->off = off;
+    o->mend = 0;
+    o->positional = false;
+    switch (op->type) {
+    case RO_CONTENT:
+        return ev_content(&op->u.content, buf, len, base, off, retry, start_min, vars, o);
+    case RO_PCRE:
+        return ev_pcre(t, &op->u.pcre, buf, len, off, retry, start_min, o);
+    case RO_BYTE_TEST: case RO_BYTE_JUMP: case RO_BYTE_EXTRACT: case RO_BYTE_MATH:
+        return ev_byte(op, buf, len, off, vars, o);
+    case RO_ISDATAAT: {
+        const rule_isdataat *d = &op->u.isdataat;
+        int64_t n = val_of(&d->size, vars);
+        bool m = d->relative ? (int64_t)off + n <= (int64_t)len : n < (int64_t)len + (int64_t)base;
+        if (d->negated)
+            m = !m;
+        return m ? EV_MATCH : EV_NOMATCH;
+    }
+    case RO_UINT: /* bsize, urilen */
+        return dm_cmp(&op->u.num, len) ? EV_MATCH : EV_DISCONT;
+    default:
+        return EV_MATCH;
+    }
+}
+
+bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, const uint8_t *buf, uint32_t len,
+                uint64_t base, uint32_t need_end, uint64_t *vars)
+{
+    if (!buf)
+        return false;
+    if (n > t->cap)
+        return false;
+    uint32_t i = 0, off = 0, sp = 0, start_min = 0;
+    bool retry = false;
+    int budget = DM_BUDGET;
+    for (;;) {
+        if (i == n) {
+            if (!need_end)
+                return true;
+            uint32_t mx = 0;
+            bool any = false;
+            for (uint32_t k = 0; k < n; k++) {
+                if (t->ends[k] > mx)
+                    mx = t->ends[k];
+                if (t->ends[k])
+                    any = true;
+            }
+            if (!any || mx >= need_end)
+                return true;
+            goto backtrack;
+        }
+        if (--budget <= 0)
+            return false;
+        {
+            const rule_opt *op = &r->opts[opts[i]];
+            ev_out o;
+            int rc = ev_one(t, op, buf, len, base, off, retry, start_min, vars, &o);
+            retry = false;
+            if (rc == EV_MATCH) {
+                t->ends[i] = o.mend;
+                bool can_retry = o.positional &&
+                                 (need_end || (op->type == RO_CONTENT && (op->u.content.flags & RULE_CONTENT_RELATIVE_NEXT)) ||
+                                  (op->type == RO_PCRE && (op->u.pcre.flags & RULE_PCRE_RELATIVE_NEXT)));
+                if (can_retry && sp < DM_FRAMES)
+                    t->frames[sp++] = (dm_frame){ i, off, o.mstart + 1 };
+                off = o.off;
+                i++;
+                continue;
+            }
+            if (rc == EV_DISCONT)
+                return false;
+        }
+    backtrack:
+        if (sp == 0)
+            return false;
+        sp--;
+        i = t->frames[sp].i;
+        off = t->frames[sp].entry_off;
+        start_min = t->frames[sp].next;
+        retry = true;
+    }
+}
+
+/* ---------------------------------------------------------------- transforms */
+
+bool dm_transform_supported(const char *name)
+{
+    static const char *const ok[] = { "dotprefix", "to_lowercase", "to_uppercase", "strip_whitespace",
+                                      "compress_whitespace", "url_decode", "to_md5", "to_sha1", "to_sha256",
+                                      "xor", "header_lowercase", NULL };
+    for (int i = 0; ok[i]; i++)
+        if (strcmp(name, ok[i]) == 0)
+            return true;
+    return false;
+}
+
+static uint8_t *tb(dm_thread *t, int k, uint32_t need)
+{
+    if (t->tcap[k] < need) {
+        uint32_t c = need < 4096 ? 4096 : need;
+        uint8_t *nb = realloc(t->tbuf[k], c);
+        if (!nb)
+            return NULL;
+        t->tbuf[k] = nb;
+        t->tcap[k] = c;
+    }
+    return t->tbuf[k];
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, const uint8_t *in, uint32_t len,
+                  const uint8_t **out, uint32_t *olen)
+{
+    const uint8_t *cur = in;
+    uint32_t cl = len;
+    int k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const rule_opt *op = &r->opts[opts[i]];
+        const char *name = rule_keyword_name(op->kw);
+        uint8_t *d = tb(t, k, cl + 65);
+        if (!d)
+            return false;
+        uint32_t dl = 0;
+        if (strcmp(name, "dotprefix") == 0) {
+            d[0] = '.';
+            memcpy(d + 1, cur, cl);
+            dl = cl + 1;
+        } else if (strcmp(name, "to_lowercase") == 0 || strcmp(name, "header_lowercase") == 0) {
+            for (uint32_t j = 0; j < cl; j++)
+                d[j] = (uint8_t)tolower(cur[j]);
+            dl = cl;
+        } else if (strcmp(name, "to_uppercase") == 0) {
+            for (uint32_t j = 0; j < cl; j++)
+                d[j] = (uint8_t)toupper(cur[j]);
+            dl = cl;
+        } else if (strcmp(name, "strip_whitespace") == 0) {
+            for (uint32_t j = 0; j < cl; j++)
+                if (!isspace(cur[j]))
+                    d[dl++] = cur[j];
+        } else if (strcmp(name, "compress_whitespace") == 0) {
+            for (uint32_t j = 0; j < cl; j++) {
+                if (isspace(cur[j])) {
+                    if (dl && d[dl - 1] == ' ' && j && isspace(cur[j - 1]))
+                        continue;
+                    d[dl++] = ' ';
+                } else
+                    d[dl++] = cur[j];
+            }
+        } else if (strcmp(name, "url_decode") == 0) {
+            for (uint32_t j = 0; j < cl; j++) {
+                if (cur[j] == '%' && j + 2 < cl + 0 && hexval(cur[j + 1]) >= 0 && hexval(cur[j + 2]) >= 0) {
+                    d[dl++] = (uint8_t)(hexval(cur[j + 1]) << 4 | hexval(cur[j + 2]));
+                    j += 2;
+                } else if (cur[j] == '+')
+                    d[dl++] = ' ';
+                else
+                    d[dl++] = cur[j];
+            }
+        } else if (strcmp(name, "to_md5") == 0) {
+            rb_md5 s;
+            rb_md5_init(&s);
+            rb_md5_update(&s, cur, cl);
+            rb_md5_final(&s, d);
+            dl = 16;
+        } else if (strcmp(name, "to_sha1") == 0) {
+            rb_sha1 s;
+            rb_sha1_init(&s);
+            rb_sha1_update(&s, cur, cl);
+            rb_sha1_final(&s, d);
+            dl = 20;
+        } else if (strcmp(name, "to_sha256") == 0) {
+            rb_sha256 s;
+            rb_sha256_init(&s);
+            rb_sha256_update(&s, cur, cl);
+            rb_sha256_final(&s, d);
+            dl = 32;
+        } else if (strcmp(name, "xor") == 0) {
+            const char *a = op->u.arg ? op->u.arg : "";
+            uint8_t key[256];
+            size_t kl = 0;
+            if (*a == '"')
+                a++;
+            while (a[0] && a[1] && hexval(a[0]) >= 0 && hexval(a[1]) >= 0 && kl < sizeof key) {
+                key[kl++] = (uint8_t)(hexval(a[0]) << 4 | hexval(a[1]));
+                a += 2;
+            }
+            if (!kl)
+                return false;
+            for (uint32_t j = 0; j < cl; j++)
+                d[j] = cur[j] ^ key[j % kl];
+            dl = cl;
+        } else {
+            return false;
+        }
+        cur = d;
+        cl = dl;
+        k ^= 1;
+    }
+    *out = cur;
+    *olen = cl;
+    return true;
+}

@@ -1,0 +1,24 @@
+/* eve_alert.h -- the "alert" object of an EVE alert record, as Suricata 7.0.10 writes it:
+ *
+ *   "alert":{"action":"allowed","gid":1,"signature_id":N,"rev":N,"signature":"msg",
+ *            "category":"...","severity":N,
+ *            "source":{"ip":..,"port":..},"target":{...}    (rules with target:, p given)
+ *            "metadata":{"key":["v2","v1"],...}}           (rules with metadata)
+ *
+ * category is the classification description ("" without classtype), severity the
+ * rule's priority. Metadata keys are sorted case-insensitively and the values of a
+ * key are listed last-given first, as Suricata prints them. The caller writes the
+ * rest of the record (timestamp, flow, app-layer objects). */
+#ifndef RIBAT_EVE_ALERT_H
+#define RIBAT_EVE_ALERT_H
+
+#include "common/jbuf.h"
+#include "decode/packet.h"
+#include "detect/rules.h"
+
+/* action: "allowed" (IDS mode, also for drop/reject rules) or "blocked". p may be NULL
+ * (then no source/target object). */
+void eve_alert_object(jbuf *jb, const rule *r, const char *category, int severity, const char *action,
+                      const Packet *p);
+
+#endif
