@@ -352,6 +352,18 @@ int pc_need_app(rule_pctx *pc, const char *proto, const char *what)
 
 /* ---------------------------------------------------------------- options */
 
+/* a keyword that continues the previous match (see rp_keyword) */
+static bool opt_is_relative_cont(const rule_opt *o)
+{
+    switch (o->type) {
+    case RO_ISDATAAT: return o->u.isdataat.relative && !o->u.isdataat.rawbytes;
+    case RO_PCRE: return (o->u.pcre.flags & RULE_PCRE_RELATIVE) && !(o->u.pcre.flags & RULE_PCRE_RAWBYTES);
+    case RO_BYTE_TEST: case RO_BYTE_JUMP: case RO_BYTE_EXTRACT: case RO_BYTE_MATH:
+        return (o->u.byte.flags & RULE_BYTE_RELATIVE) != 0;
+    default: return false;
+    }
+}
+
 static int opt_is_match(const rule_opt *o)
 {
     switch (o->type) {
@@ -429,6 +441,23 @@ static int dispatch(rule_pctx *pc, const char *name, char *arg)
     }
     if (kw->parse && kw->parse(pc, kw, arg) < 0)
         return pc_fail(pc, "keyword \"%s\": invalid value", kw->name);
+    /* Without a sticky buffer, a relative keyword (isdataat/byte_* relative,
+     * pcre R without a buffer flag) continues the last content or pcre,
+     * wherever a legacy modifier (http_uri ...) moved it, as in Suricata. */
+    if (pc->sticky == RB_NONE) {
+        for (uint32_t i = before; i < pc->r->n_opts; i++) {
+            rule_opt *o = &pc->r->opts[i];
+            if (o->buffer != RB_PKT || !opt_is_relative_cont(o))
+                continue;
+            for (uint32_t j = before; j-- > 0;) {
+                const rule_opt *prev = &pc->r->opts[j];
+                if (opt_is_match(prev)) {
+                    o->buffer = prev->buffer;
+                    break;
+                }
+            }
+        }
+    }
     for (uint32_t i = before; i < pc->r->n_opts; i++) {
         rule_opt *o = &pc->r->opts[i];
         if (o->buffer != RB_NONE && o->buffer != RB_PKT)

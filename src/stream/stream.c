@@ -806,9 +806,11 @@ static void est_packet(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
         snd->wscale = ssn->midstream ? WSCALE_MAX : 0;
         snd->async = ssn->midstream && c->cfg.async_oneside;
     }
-    /* PAWS */
-    if (ssn->ts && p->tcp_opts.has_ts) {
-        if (snd->ts_seen && (int32_t)(p->tcp_opts.ts_val - snd->last_ts) < 0) {
+    /* PAWS (RFC 7323): a timestamp older than the last one seen marks a stale
+     * segment. As Suricata: one tick of slack, and zero timestamps and resets
+     * are not judged. */
+    if (ssn->ts && p->tcp_opts.has_ts && p->tcp_opts.ts_val != 0 && !(fl & TH_RST)) {
+        if (snd->ts_seen && (int32_t)(p->tcp_opts.ts_val - snd->last_ts + 1u) < 0) {
             ev(p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP);
             return;
         }

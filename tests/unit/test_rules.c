@@ -163,6 +163,24 @@ static void test_header_and_meta(void **st)
     bad(R("sid:1; classtype:a; classtype:b;"), "twice");
 }
 
+/* Without a sticky buffer, relative keywords follow the last match into the
+ * buffer a legacy modifier moved it to (ET: content:".bin"; http_uri; isdataat:!1,relative;) */
+static void test_relative_after_legacy_modifier(void **st)
+{
+    (void)st;
+    const rule *r = one("alert http any any -> any any (msg:\"x\"; content:\".bin\"; http_uri; "
+                        "isdataat:!1,relative; pcre:\"/^x/R\"; byte_test:1,>,0,0,relative; "
+                        "isdataat:5; sid:1;)");
+    assert_int_equal(r->n_opts, 5);
+    assert_int_equal(r->opts[0].buffer, RB_HTTP_URI);
+    assert_int_equal(r->opts[1].type, RO_ISDATAAT);
+    assert_int_equal(r->opts[1].buffer, RB_HTTP_URI);
+    assert_int_equal(r->opts[2].buffer, RB_HTTP_URI);
+    assert_int_equal(r->opts[3].buffer, RB_HTTP_URI);
+    /* not relative: stays on the packet payload */
+    assert_int_equal(r->opts[4].buffer, RB_PKT);
+}
+
 static void test_unknown_keyword(void **st)
 {
     bad(R("sid:7; frobnicate:3;"), "unknown keyword \"frobnicate\"");
@@ -974,6 +992,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_and_meta),
         cmocka_unit_test(test_unknown_keyword),
+        cmocka_unit_test(test_relative_after_legacy_modifier),
         cmocka_unit_test(test_content),
         cmocka_unit_test(test_fast_pattern),
         cmocka_unit_test(test_buffers),
