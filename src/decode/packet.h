@@ -63,6 +63,7 @@ typedef struct Packet {
     bool is_reassembled;   /* built by IP defragmentation */
     bool is_tunnel_outer;  /* carried a tunnel that was decoded */
     const char *pkt_src;   /* EVE pkt_src: "wire/pcap", "defrag", "gre tunnel", ... */
+    const struct Packet *outer; /* the packet that carried this one (tunnels), valid while it is processed */
 
     /* ---- link layer ---- */
     bool has_eth;

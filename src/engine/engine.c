@@ -255,6 +255,7 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
             q->pcap_cnt = p->pcap_cnt;
             q->pcap_file = p->pcap_file;
             q->tunnel_depth = (uint8_t)(p->tunnel_depth + 1);
+            q->outer = p;
             /* the inner packet does not carry the outer VLAN tags (Suricata neither) */
             q->pkt_src = inner_src(p, w->cfg->decode.vxlan_port);
             kinds[nstack] = p->inner_kind;

@@ -256,6 +256,30 @@ void eve_begin_packet(rb_eve_writer *w, const Packet *p, const char *event_type)
     if (p->flow && w->types->community_id)
         jb_str(jb, "community_id", flow_community_id_cached(p->flow));
     jb_str(jb, "pkt_src", p->pkt_src ? p->pkt_src : "wire/pcap");
+    if (p->outer) {
+        /* a packet from inside a tunnel: the outermost packet, as Suricata logs it */
+        const Packet *r = p->outer;
+        while (r->outer)
+            r = r->outer;
+        jb_open_object(jb, "tunnel");
+        if (r->addrs_ok) {
+            eve_format_addr(&r->src, r->ipver, a);
+            eve_format_addr(&r->dst, r->ipver, b);
+            bool rp = r->l4_ok && (r->proto == 6 || r->proto == 17 || r->proto == 132);
+            jb_str(jb, "src_ip", a);
+            if (rp)
+                jb_u64(jb, "src_port", r->sp);
+            jb_str(jb, "dest_ip", b);
+            if (rp)
+                jb_u64(jb, "dest_port", r->dp);
+            jb_str(jb, "proto", eve_proto_name(r->proto, pb));
+        }
+        jb_u64(jb, "depth", p->tunnel_depth);
+        if (r->pcap_cnt)
+            jb_u64(jb, "pcap_cnt", r->pcap_cnt);
+        jb_str(jb, "pkt_src", r->pkt_src ? r->pkt_src : "wire/pcap");
+        jb_close_object(jb);
+    }
     eve_put_ether(w, p);
 }
 
