@@ -21,6 +21,9 @@ echo "== unit + integration tests (ASan + UBSan)"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
    ctest --output-on-failure) || fail=1
 
+echo "== integration tests under valgrind memcheck (errors and definite leaks fail)"
+python3 tests/integration/run.py --ribat build/ribat --valgrind || fail=1
+
 echo "== fuzz harnesses, ${fuzz_seconds}s each"
 scripts/build.sh fuzz
 scripts/fuzz.sh "$fuzz_seconds" || fail=1
