@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: unit (cmocka) and integration suites in the release build and
-# again under ASan+UBSan, the fuzz harnesses for a short bounded time, and the
-# shared conformance suite end to end (no crash, no hang).
+# again under ASan+UBSan, the integration suite under valgrind memcheck, the
+# fuzz harnesses for a short bounded time, and the shared conformance suite end
+# to end (no crash, no hang).
 # Usage: scripts/test.sh            (FUZZ_SECONDS=N to change the fuzz time per harness)
 set -euo pipefail
 cd "$(dirname "$0")/.."
