@@ -1262,6 +1262,10 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
     case RO_APP_LAYER_PROTOCOL: {
         if (!f)
             return false;
+        /* "!http" says something only once the protocol is known (as Suricata):
+         * while detection is still going on, the negation does not match */
+        if (o->u.alproto.negated && f->app_proto == ALPROTO_UNKNOWN && d->aux[i] != ALPROTO_UNKNOWN)
+            return false;
         bool m = d->aux[i] != AL_NEVER && f->app_proto == d->aux[i];
         return o->u.alproto.negated ? !m : m;
     }

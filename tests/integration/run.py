@@ -436,6 +436,17 @@ def alerts_on_sample(ctx):
 
 
 @test
+def app_layer_protocol_keyword(ctx):
+    # a negated protocol only matches once the protocol is known: never on the handshake of an HTTP flow
+    rules = write_rules(ctx,
+        'alert tcp any any -> any 80 (msg:"not http"; flow:to_server; app-layer-protocol:!http; sid:200;)\n'
+        'alert tcp any any -> any 80 (msg:"http"; flow:to_server; app-layer-protocol:http; sid:201;)\n')
+    r = Run(ctx, "sample.pcap", ["-S", rules])
+    expect_count(r.records, 0, event_type="alert", alert__signature_id=200)
+    expect(len(select(r.records, event_type="alert", alert__signature_id=201)) >= 6, "http flows alert")
+
+
+@test
 def sample_runs(ctx):
     r = Run(ctx, "sample.pcap")
     expect(len(r.flows()) >= 20, "flows %d" % len(r.flows()))
