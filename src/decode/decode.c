@@ -652,9 +652,11 @@ static int decode_ipv4_options(rb_decode_stats *st, Packet *p, const uint8_t *o,
     while (i < olen) {
         uint8_t t = o[i];
         if (t == 0) { /* end of list: the rest must be padding */
+            p->ip4_opts |= RB_IPOPT_EOL;
             break;
         }
         if (t == 1) {
+            p->ip4_opts |= RB_IPOPT_NOP;
             i++;
             continue;
         }

@@ -140,6 +140,8 @@ typedef struct Packet {
 #define RB_IPOPT_RTRALT (1u << 7)
 #define RB_IPOPT_QS   (1u << 8)
 #define RB_IPOPT_SID  (1u << 9)
+#define RB_IPOPT_EOL  (1u << 10)
+#define RB_IPOPT_NOP  (1u << 11)
 
 static inline void packet_set_event(Packet *p, int ev)
 {

@@ -307,7 +307,7 @@ static int ipopt_bit(const char *s)
     static const struct { const char *n; uint32_t b; } t[] = {
         { "rr", RB_IPOPT_RR }, { "lsrr", RB_IPOPT_LSRR }, { "lsrre", RB_IPOPT_LSRR }, { "ssrr", RB_IPOPT_SSRR },
         { "ts", RB_IPOPT_TS }, { "sec", RB_IPOPT_SEC }, { "esec", RB_IPOPT_ESEC }, { "satid", RB_IPOPT_SID },
-        { "any", 0xffffffffu }, { "eol", 0 }, { "nop", 0 },
+        { "any", 0xffffffffu }, { "eol", RB_IPOPT_EOL }, { "nop", RB_IPOPT_NOP },
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcmp(s, t[i].n))

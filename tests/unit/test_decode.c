@@ -248,6 +248,26 @@ static void test_checksums(void **state)
     assert_true(p.invalid_checksum);
 }
 
+static void test_ipv4_option_bits(void **state)
+{
+    (void)state;
+    uint8_t b[64];
+    memset(b, 0, sizeof b);
+    /* IHL 6: one option word NOP, NOP, EOL, pad */
+    b[0] = 0x46;
+    th_put16(b + 2, 24 + 8);
+    b[8] = 64;
+    b[9] = 17;
+    b[20] = 1; b[21] = 1; b[22] = 0; b[23] = 0;
+    th_udp(b + 24, 1, 2, 0);
+    Packet p;
+    mk(&p, b, 32, RB_LINKTYPE_RAW);
+    assert_int_equal(rb_decode(&opts, &st, &p), 0);
+    assert_true(p.ip4_opts & RB_IPOPT_NOP);
+    assert_true(p.ip4_opts & RB_IPOPT_EOL);
+    assert_false(p.ip4_opts & RB_IPOPT_RR);
+}
+
 static void test_unknown_linktype(void **state)
 {
     (void)state;
@@ -272,6 +292,7 @@ int main(void)
         cmocka_unit_test_setup(test_vlan_too_many_layers, setup),
         cmocka_unit_test_setup(test_tcp_bad_options, setup),
         cmocka_unit_test_setup(test_checksums, setup),
+        cmocka_unit_test_setup(test_ipv4_option_bits, setup),
         cmocka_unit_test_setup(test_unknown_linktype, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
