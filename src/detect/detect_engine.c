@@ -242,6 +242,7 @@ static int tx_buffer_dir(int b, bool *supported)
     case RB_HTTP_USER_AGENT: case RB_HTTP_REFERER: case RB_HTTP_REQUEST_BODY: case RB_HTTP_REQUEST_LINE:
     case RB_HTTP_ACCEPT: case RB_HTTP_ACCEPT_ENC: case RB_HTTP_ACCEPT_LANG:
     case RB_DNS_QUERY: case RB_TLS_SNI: case RB_JA3_HASH: case RB_JA3_STRING: case RB_JA4_HASH:
+    case RB_HTTP_REQUEST_HEADER: /* one instance per header (detect_fill_http) */
         return 0;
     case RB_HTTP_STAT_CODE: case RB_HTTP_STAT_MSG: case RB_HTTP_RESPONSE_LINE: case RB_HTTP_SERVER:
     case RB_HTTP_LOCATION: case RB_FILE_DATA: case RB_TLS_CERT_SUBJECT: case RB_TLS_CERT_ISSUER:
@@ -251,7 +252,7 @@ static int tx_buffer_dir(int b, bool *supported)
     case RB_HTTP_CONTENT_TYPE: case RB_HTTP_CONTENT_LEN: case RB_HTTP_PROTOCOL: case RB_HTTP_START:
     case RB_HTTP_CONNECTION: case RB_SSH_PROTO: case RB_SSH_SOFTWARE:
         return -1;
-    case RB_TLS_CERTS:
+    case RB_TLS_CERTS: case RB_HTTP_RESPONSE_HEADER:
         return 1;
     default:
         *supported = false;

@@ -132,10 +132,17 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
         return;
     size_t o = 0;
     uint8_t *hb = m;
+    /* http.request_header / http.response_header: one instance per header, "Name: value" */
+    b->multi_id = dir == 1 ? RB_HTTP_RESPONSE_HEADER : RB_HTTP_REQUEST_HEADER;
     for (uint32_t i = 0; i < nh; i++) {
+        size_t start = o;
         o = cat(m, o, h[i].name.ptr, h[i].name.len);
         o = cat(m, o, ": ", 2);
         o = cat(m, o, h[i].value.ptr, h[i].value.len);
+        if (b->n_multi < DETECT_MAX_MULTI) {
+            b->multi[b->n_multi] = m + start;
+            b->multi_len[b->n_multi++] = (uint32_t)(o - start);
+        }
         o = cat(m, o, "\r\n", 2);
     }
     if (nh) {
