@@ -467,6 +467,9 @@ static int compile_rule(detect_engine *de, drule *d)
         }
         case RO_GENERIC: {
             const char *kw = rule_keyword_name(o->kw);
+            /* hints for Suricata's engine that change no match: ribat picks its own prefilter */
+            if (!strcmp(kw, "prefilter"))
+                continue;
             int hk = hk_of(kw);
             if (hk == HK_UNSUPPORTED)
                 INACTIVE(d, kw);
@@ -1304,7 +1307,7 @@ static bool inspect_group(vctx *v, const drule *d, const bufgrp *g)
         if (p->ipver == 4) { data = p->l3; len = p->ip_hlen; }
         break;
     case RB_IPV6_HDR:
-        if (p->ipver == 6) { data = p->l3; len = 40; }
+        if (p->ipver == 6) { data = p->l3; len = p->ip_hlen ? p->ip_hlen : 40; } /* with extension headers, as Suricata */
         break;
     case RB_ICMPV4_HDR:
         if (p->proto == 1 && p->l4_ok) { data = p->l4; len = p->l4_len - p->payload_len; }
