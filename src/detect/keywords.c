@@ -700,7 +700,9 @@ static int byte_common_opt(rule_pctx *pc, rule_byte *b, char *t, bool *handled)
     return 0;
 }
 
-static int byte_finish(rule_pctx *pc, rule_byte *b, const char *kwname, bool allow_zero)
+/* allow_zero: 0 bytes of a string (the rest of the buffer); allow_zero_bin: 0 bytes
+ * of binary (byte_jump:0,... only applies its offsets, as Suricata 7 allows) */
+static int byte_finish(rule_pctx *pc, rule_byte *b, const char *kwname, bool allow_zero, bool allow_zero_bin)
 {
     if (b->base && !(b->flags & RULE_BYTE_STRING))
         return pc_fail(pc, "%s: hex/dec/oct needs string", kwname);
@@ -711,7 +713,7 @@ static int byte_finish(rule_pctx *pc, rule_byte *b, const char *kwname, bool all
     if (b->flags & RULE_BYTE_STRING) {
         if (b->nbytes > 23 || (b->nbytes == 0 && !allow_zero))
             return pc_fail(pc, "%s: %u bytes of string is out of range", kwname, b->nbytes);
-    } else if (b->nbytes < 1 || b->nbytes > 8) {
+    } else if ((b->nbytes < 1 && !allow_zero_bin) || b->nbytes > 8) {
         return pc_fail(pc, "%s: %u bytes is out of range [1, 8]", kwname, b->nbytes);
     }
     return 0;
@@ -769,7 +771,7 @@ static int p_byte_test(rule_pctx *pc, const rule_keyword *kw, char *arg)
         if (!h)
             return pc_fail(pc, "byte_test: unknown option \"%.40s\"", t[i]);
     }
-    if (byte_finish(pc, &b, "byte_test", true) < 0)
+    if (byte_finish(pc, &b, "byte_test", true, false) < 0)
         return -1;
     return add_byte_opt(pc, kw, RO_BYTE_TEST, &b) ? 0 : -1;
 }
@@ -811,7 +813,7 @@ static int p_byte_jump(rule_pctx *pc, const rule_keyword *kw, char *arg)
     }
     if ((b.flags & RULE_BYTE_FROM_BEGINNING) && (b.flags & RULE_BYTE_FROM_END))
         return pc_fail(pc, "byte_jump: from_beginning and from_end together");
-    if (byte_finish(pc, &b, "byte_jump", false) < 0)
+    if (byte_finish(pc, &b, "byte_jump", false, true) < 0)
         return -1;
     return add_byte_opt(pc, kw, RO_BYTE_JUMP, &b) ? 0 : -1;
 }
@@ -848,7 +850,7 @@ static int p_byte_extract(rule_pctx *pc, const rule_keyword *kw, char *arg)
         } else
             return pc_fail(pc, "byte_extract: unknown option \"%.40s\"", t[i]);
     }
-    if (byte_finish(pc, &b, "byte_extract", false) < 0)
+    if (byte_finish(pc, &b, "byte_extract", false, false) < 0)
         return -1;
     if (find_var(pc->r, t[2]) >= 0)
         return pc_fail(pc, "byte_extract: variable \"%.40s\" defined twice", t[2]);
@@ -907,7 +909,7 @@ static int p_byte_math(rule_pctx *pc, const rule_keyword *kw, char *arg)
         return pc_fail(pc, "byte_math: division by zero");
     if (b.nbytes > 4 && !(b.flags & RULE_BYTE_STRING))
         return pc_fail(pc, "byte_math: bytes must be 1 to 4");
-    if (byte_finish(pc, &b, "byte_math", false) < 0)
+    if (byte_finish(pc, &b, "byte_math", false, false) < 0)
         return -1;
     int v = add_var(pc, result);
     if (v < 0)

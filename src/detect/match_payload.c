@@ -295,7 +295,9 @@ static int ev_byte(const rule_opt *op, const uint8_t *buf, uint32_t len, uint32_
         else
             j = pos + used + (int64_t)v;
         j += b->post_offset;
-        if (j < 0 || j > (int64_t)len)
+        if (j < 0)
+            j = 0; /* a jump before the buffer lands at its start, as Suricata */
+        if (j > (int64_t)len)
             return EV_NOMATCH;
         o->off = (uint32_t)j;
         return EV_MATCH;
