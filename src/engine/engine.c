@@ -132,7 +132,9 @@ static void process_decoded(rb_worker *w, Packet *p)
             if (w->dt)
                 detect_packet(w->dt, p, NULL, on_packet_alert, w);
         }
-    } else if (w->dt && p->addrs_ok && !p->is_fragment) {
+    } else if (w->dt) {
+        /* packets without a flow (invalid, fragments, non-IP) still meet the
+         * header rules: decode-event / pkthdr rules are written for them */
         detect_packet(w->dt, p, NULL, on_packet_alert, w);
     }
     if (p->nevents) {
