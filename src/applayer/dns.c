@@ -558,7 +558,9 @@ static uint64_t hash_bytes(const dns_bytes *b)
 
 static void fix_bytes(dns_tx *tx, dns_bytes *b)
 {
-    if (b->ptr)
+    /* ptr holds an arena offset + 1 until the arena stops moving; an empty
+     * value in a transaction without an arena has no bytes to point at */
+    if (b->ptr && tx->arena_)
         b->ptr = tx->arena_ + ((uintptr_t)b->ptr - 1);
     else
         b->ptr = (const uint8_t *)"";

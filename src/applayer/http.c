@@ -823,8 +823,8 @@ static void process_request_headers(http_state *s, http_dir *d, http_tx *tx)
     copy_hdr(s, h, n, "content-type", &tx->content_type);
     const http_header *host = hdr_find(h, n, "host");
     if (host) {
-        const uint8_t *v = host->value.ptr;
-        size_t vl = host->value.len;
+        const uint8_t *v = host->value.ptr ? host->value.ptr : (const uint8_t *)""; /* empty value: no bytes */
+        size_t vl = host->value.ptr ? host->value.len : 0;
         trim(&v, &vl);
         const uint8_t *he = v + vl, *ps = NULL;
         if (vl && v[0] == '[') {
