@@ -553,16 +553,23 @@ void applayer_udp(applayer_ctx *a, Packet *p)
                 set_proto(a, f, af, ALPROTO_FAILED);
             return;
         }
+        /* a DNS flow whose first packet is an answer: with midstream pick-up the
+         * client is the other side (the flow is reversed), without it the flow
+         * is not taken as DNS (both as Suricata) */
+        bool is_request = true;
+        bool answer_first = r == ALPROTO_DNS && f->pkts[1] == 0 && f->pkts[0] == 1 &&
+                            dns_probe_ex(p->payload, p->payload_len, false, p->dir, &is_request) == 1 && !is_request;
+        if (answer_first && !a->cfg.midstream) {
+            set_proto(a, f, af, ALPROTO_FAILED);
+            return;
+        }
         set_proto(a, f, af, (uint8_t)r);
         af->state = protocols[r].state_new(&a->cfg);
         if (!af->state) {
             af->gave_up = true;
             return;
         }
-        /* a DNS flow whose first packet is an answer: the client is the other side */
-        bool is_request = true;
-        if (r == ALPROTO_DNS && f->pkts[1] == 0 && f->pkts[0] == 1 &&
-            dns_probe_ex(p->payload, p->payload_len, false, p->dir, &is_request) == 1 && !is_request) {
+        if (answer_first) {
             flow_swap(f);
             p->dir = 1;
         }

@@ -237,6 +237,7 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     ec->stream.reassembly_depth = cfg_get_size(c, "stream.reassembly.depth", ec->stream.reassembly_depth);
     ec->stream.memcap = cfg_get_size(c, "stream.reassembly.memcap", ec->stream.memcap);
     ec->stream.midstream = ec->flow.midstream;
+    ec->applayer.midstream = ec->flow.midstream;
     ec->stream.async_oneside = cfg_get_bool(c, "stream.async-oneside", ec->stream.async_oneside) != 0;
     const char *spol = cfg_get_str(c, "stream.reassembly.policy");
     if (spol) {
