@@ -42,6 +42,20 @@ typedef struct tx_alert_ctx {
     const void *tx;      /* http_tx, dns_tx, tls_state or ssh_state */
 } tx_alert_ctx;
 
+/* The protocol's object of a transaction ("http", "dns", "tls", "ssh"), for
+ * its own records and for alerts on it. */
+static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool alert)
+{
+    jbuf *jb = &a->eve->jb;
+    switch (proto) {
+    case ALPROTO_HTTP: eve_http_object(jb, tx, &a->cfg.http); break;
+    case ALPROTO_DNS: if (alert) eve_dns_alert_object(jb, tx); break;
+    case ALPROTO_TLS: eve_tls_object(jb, tx, a->cfg.tls_extended); break;
+    case ALPROTO_SSH: eve_ssh_object(jb, tx); break;
+    default: break;
+    }
+}
+
 static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
 {
     tx_alert_ctx *c = ctx;
@@ -55,13 +69,7 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
     if (al->has_tx)
         jb_u64(jb, "tx_id", al->tx_id);
     eve_alert_object(jb, al->r, al->category, al->r->priority, "allowed", p);
-    switch (c->proto) {
-    case ALPROTO_HTTP: eve_http_object(jb, c->tx, &a->cfg.http); break;
-    case ALPROTO_DNS: eve_dns_alert_object(jb, c->tx); break;
-    case ALPROTO_TLS: eve_tls_object(jb, c->tx, a->cfg.tls_extended); break;
-    case ALPROTO_SSH: eve_ssh_object(jb, c->tx); break;
-    default: break;
-    }
+    put_app_object(a, c->proto, c->tx, true);
     eve_alert_tail(a->eve, p, c->f);
     eve_commit(a->eve);
 }
@@ -300,7 +308,7 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
         if (t->http) {
             begin_record(a, f, p, "http", 0);
             jb_u64(&a->eve->jb, "tx_id", tx->tx_id);
-            eve_http_object(&a->eve->jb, tx, &a->cfg.http);
+            put_app_object(a, ALPROTO_HTTP, tx, false);
             eve_commit(a->eve);
         }
         if (t->fileinfo) {
@@ -308,7 +316,7 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
                 const http_file *file = &tx->files[i];
                 /* a download is reported from the server's side, an upload from the client's */
                 begin_record(a, f, p, "fileinfo", file->dir);
-                eve_http_object(&a->eve->jb, tx, &a->cfg.http);
+                put_app_object(a, ALPROTO_HTTP, tx, false);
                 jb_str(&a->eve->jb, "app_proto", "http");
                 eve_fileinfo_object(&a->eve->jb, file, &a->cfg.http);
                 eve_commit(a->eve);
@@ -317,19 +325,26 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
     }
 }
 
+/* TLS and SSH have one transaction per session: signatures, then one record */
+static void log_session(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, int proto,
+                        void (*fill)(const void *tx, int dir, detect_buffers *b), bool enabled)
+{
+    a->st.tx[proto]++;
+    af->logged_tx++;
+    inspect_tx(a, f, p, proto, af->state, 0, fill, -1);
+    if (!a->eve_enabled || !enabled)
+        return;
+    begin_record(a, f, p, applayer_proto_name(proto), 0);
+    put_app_object(a, proto, af->state, false);
+    eve_commit(a->eve);
+}
+
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
 {
     if (!tls_loggable(af->state, flow_end))
         return;
     tls_mark_logged(af->state);
-    a->st.tx[ALPROTO_TLS]++;
-    af->logged_tx++;
-    inspect_tx(a, f, p, ALPROTO_TLS, af->state, 0, fill_tls, -1);
-    if (!a->eve_enabled || !a->eve->types->tls)
-        return;
-    begin_record(a, f, p, "tls", 0);
-    eve_tls_object(&a->eve->jb, af->state, a->cfg.tls_extended);
-    eve_commit(a->eve);
+    log_session(a, af, f, p, ALPROTO_TLS, fill_tls, a->eve->types->tls);
 }
 
 static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
@@ -337,14 +352,7 @@ static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
     if (!ssh_loggable(af->state, flow_end))
         return;
     ssh_mark_logged(af->state);
-    a->st.tx[ALPROTO_SSH]++;
-    af->logged_tx++;
-    inspect_tx(a, f, p, ALPROTO_SSH, af->state, 0, fill_ssh, -1);
-    if (!a->eve_enabled || !a->eve->types->ssh)
-        return;
-    begin_record(a, f, p, "ssh", 0);
-    eve_ssh_object(&a->eve->jb, af->state);
-    eve_commit(a->eve);
+    log_session(a, af, f, p, ALPROTO_SSH, fill_ssh, a->eve->types->ssh);
 }
 
 static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
@@ -584,12 +592,11 @@ void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f)
 {
     app_flow *af = f->app;
     if (f->proto == 6 && sc && f->stream) {
+        /* the caller flushed the reassembler (stream_flow_flush) */
         if (!af)
             af = app_of(f);
-        if (af) {
-            stream_flow_flush(sc, f);
+        if (af)
             drain(a, sc, f, af);
-        }
     }
     if (!af)
         return;

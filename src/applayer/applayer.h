@@ -62,8 +62,9 @@ void applayer_free(applayer_ctx *a);
 void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p);
 /* A UDP packet with a flow. */
 void applayer_udp(applayer_ctx *a, Packet *p);
-/* The flow ends: drain what the reassembler still holds, log every
- * transaction left, free the per-flow state. Call before stream_flow_end(). */
+/* The flow ends: drain what the reassembler still holds (after the caller's
+ * stream_flow_flush()), log every transaction left, free the per-flow state.
+ * Call before stream_flow_end(). */
 void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f);
 
 /* Signatures on transactions: each transaction is inspected (both directions)

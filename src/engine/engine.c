@@ -62,8 +62,9 @@ static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
     w->flows_logged++;
     /* signatures see the stream's last bytes, then the application layer drains
      * the reassembler and logs what is left */
-    if (w->dt && f->stream) {
+    if (f->stream)
         stream_flow_flush(w->stream, f);
+    if (w->dt && f->stream) {
         for (int dir = 0; dir < 2; dir++) {
             Packet q;
             flow_pseudo_packet(f, dir, &q);
