@@ -283,6 +283,12 @@ uint64_t http_mem_cap(const http_config *cfg); /* the per-state cap */
 bool http_gave_up(const http_state *s);
 bool http_is_tunnel(const http_state *s);       /* CONNECT 2xx or 101 Switching Protocols */
 
+/* Observer of every decoded body byte (after chunked and content decoding,
+ * before the body limits), both directions: the leak stage scans them. The
+ * transaction is the one the bytes belong to. */
+typedef void (*http_body_cb)(void *ctx, const http_tx *tx, int dir, const uint8_t *p, size_t n);
+void http_set_body_cb(http_state *s, http_body_cb cb, void *ctx);
+
 /* ---- helpers, also used by the tests ---- */
 
 /* libhtp-style path normalisation: %XX and %uXXXX decoding (invalid escapes

@@ -76,6 +76,8 @@ struct http_state {
     http_tx *connect_pending;
     bool connect_failed;
     bool dead, tunnel;
+    http_body_cb body_cb;   /* observer of decoded body bytes, or NULL */
+    void *body_ctx;
 };
 
 /* http.c */

@@ -30,6 +30,7 @@ typedef struct rb_run_stats {
     double uptime;
     const rules_report *rules;  /* may be NULL */
     uint64_t alerts;
+    const leak_stats *leak;     /* NULL when leak detection is off */
 } rb_run_stats;
 
 void stats_log(rb_eve_writer *w, const rb_run_stats *rs);

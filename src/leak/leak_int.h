@@ -1,0 +1,49 @@
+/* leak_int.h -- internals shared by the files of src/leak/ (not a door:
+ * other modules include leak.h only). */
+#ifndef RIBAT_LEAK_INT_H
+#define RIBAT_LEAK_INT_H
+
+#include "leak/leak.h"
+
+#define LEAK_TAIL 128        /* longest token carried across a chunk boundary */
+#define LEAK_TOKEN_MAX 128   /* longer tokens (base64, hex blobs) are skipped */
+#define LEAK_NEAR 48         /* bytes after a context word where it applies */
+#define LEAK_COLS 64         /* CSV columns tracked */
+#define LEAK_HDR_MAX 16      /* context words remembered per line */
+
+/* Where found identifiers go: counted (tests, rule keyword) or inserted in a
+ * flow direction's distinct set. v[0..n) is the identifier without separators. */
+typedef struct leak_sink {
+    void (*found)(void *u, int type, const char *v, size_t n);
+    void *u;
+} leak_sink;
+
+/* Scanner state of one byte stream; fixed size, no allocation. */
+typedef struct leak_scan {
+    uint64_t pos;                 /* absolute offset of the next byte */
+    uint64_t tail_start;
+    char tail[LEAK_TAIL];         /* a token cut by the end of the last buffer */
+    uint16_t tail_len;
+    bool tail_skip;               /* that token is too long: skipped */
+    bool last_cr;
+    bool ebds_pending;            /* the line started like an e-BDS record */
+    char ebds_key[25];
+    uint64_t kw_end[LEAK_N];      /* 1 + offset of the last context word's end, 0 never */
+    uint64_t line_start;
+    uint16_t fields[4];           /* ';' ',' '\t' '|' seen on the current line */
+    uint8_t hdr_n;
+    struct { uint8_t type; uint16_t field[4]; } hdr[LEAK_HDR_MAX];
+    int8_t col_delim;             /* CSV delimiter of the current table, -1 none */
+    uint8_t col_type[LEAK_COLS];  /* type + 1 of each column, 0 none */
+    char grp[48];                 /* joined groups of a spaced number */
+    uint8_t grp_len, grp_n;
+    char grp_sep;                 /* the byte after the last token */
+    uint64_t grp_start, grp_end;
+} leak_scan;
+
+void leak_scan_init(leak_scan *s);
+void leak_scan_buf(leak_scan *s, const leak_sink *k, const uint8_t *d, size_t n);
+/* end of the stream: the pending token and group are complete */
+void leak_scan_finish(leak_scan *s, const leak_sink *k);
+
+#endif
