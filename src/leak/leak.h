@@ -79,9 +79,9 @@ bool leak_valid_cin_shape(const char *s, size_t n);   /* 1-2 upper-case letters 
  * affiliation at [3,10) and immatriculation at [16,25). */
 bool leak_valid_ebds(const char *s, size_t n);
 
-/* Mask a value for output: at most 2 leading and 2 trailing characters are
- * kept, the rest becomes '*' (at least 2 stars; values of 4 characters or
- * fewer are all stars). out holds outcap bytes, NUL-terminated. */
+/* Mask a value for output: values over 8 characters keep 2 leading and 2
+ * trailing characters, 5 to 8 keep 1 and 1, shorter ones none; the rest
+ * becomes '*' (at most 12 stars). out holds outcap bytes, NUL-terminated. */
 void leak_mask(const char *s, size_t n, char *out, size_t outcap);
 /* Mask, in place, every run of 5+ characters holding 4+ digits of a
  * string (URLs and file names quoted in records). */

@@ -273,11 +273,16 @@ void leak_mask(const char *s, size_t n, char *out, size_t outcap)
     if (outcap == 0)
         return;
     size_t keep = n > 8 ? 2 : n > 4 ? 1 : 0;
+    size_t stars = n - 2 * keep;
+    if (stars > 12)
+        stars = 12; /* long values: the length is not worth showing */
     size_t o = 0;
-    for (size_t i = 0; i < n && o + 1 < outcap; i++) {
-        bool show = i < keep || i >= n - keep;
-        out[o++] = show ? s[i] : '*';
-    }
+    for (size_t i = 0; i < keep && o + 1 < outcap; i++)
+        out[o++] = s[i];
+    for (size_t i = 0; i < stars && o + 1 < outcap; i++)
+        out[o++] = '*';
+    for (size_t i = n - keep; i < n && o + 1 < outcap; i++)
+        out[o++] = s[i];
     out[o] = '\0';
 }
 

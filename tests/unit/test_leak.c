@@ -447,6 +447,8 @@ static void test_mask_and_cidr(void **st)
     assert_string_equal(out, "12*****85");
     leak_mask("1234", 4, out, sizeof out);
     assert_string_equal(out, "****");
+    leak_mask("MA64011519000001205000534921", 28, out, sizeof out);
+    assert_string_equal(out, "MA************21");
     char url[] = "/api/x?cin=AB123456&rib=011519000001205000534921&page=2";
     leak_redact(url);
     assert_null(strstr(url, "123456"));
