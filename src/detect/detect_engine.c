@@ -419,7 +419,8 @@ static int compile_rule(detect_engine *de, drule *d)
         bool is_buf_opt = o->buffer != RB_NONE &&
                           (o->type == RO_CONTENT || o->type == RO_PCRE || o->type == RO_BYTE_TEST ||
                            o->type == RO_BYTE_JUMP || o->type == RO_BYTE_EXTRACT || o->type == RO_BYTE_MATH ||
-                           o->type == RO_ISDATAAT || o->type == RO_UINT || o->type == RO_TRANSFORM);
+                           o->type == RO_ISDATAAT || o->type == RO_UINT || o->type == RO_TRANSFORM ||
+                           o->type == RO_PII);
         if (is_buf_opt) {
             bufgrp *g = NULL;
             for (uint16_t k = 0; k < d->n_bg; k++)

@@ -562,6 +562,18 @@ def leak_benign_and_switches(ctx):
 
 
 @test
+def leak_rule_keyword(ctx):
+    rules = write_rules(ctx,
+        'alert http any any -> any any (msg:"bulk CNSS"; flow:to_server; http.request_body; pii:cnss,10; sid:900001;)\n'
+        'alert http any any -> any any (msg:"never"; flow:to_server; http.request_body; pii:cnss,100000; sid:900002;)\n')
+    r = Run(ctx, "leak_http_csv.pcap", ["-S", rules])
+    expect_count(r.records, 1, event_type="alert", alert__signature_id=900001)
+    expect_count(r.records, 0, event_type="alert", alert__signature_id=900002)
+    r = Run(ctx, "leak_benign.pcap", ["-S", rules])
+    expect_count(r.records, 0, event_type="alert")
+
+
+@test
 def leak_privacy_no_full_identifier_anywhere(ctx):
     """Every output file, stdout and stderr (verbose) of runs over every leak capture: no synthetic
     identifier appears in full. The dns records of leak_dns.pcap quote the query names as seen on the
