@@ -552,10 +552,7 @@ def leak_benign_and_switches(ctx):
     r = Run(ctx, "leak_http_gzip.pcap", ["--set", "leak.inspect.http-body=no"])
     expect_count(r.records, 0, event_type="leak")
     # the allow-list
-    cfg = os.path.join(tempfile.mkdtemp(prefix="ribat-it-"), "leak.yaml")
-    ctx.cleanup.append(os.path.dirname(cfg))
-    with open(cfg, "w") as f:
-        f.write("%YAML 1.1\n---\nleak:\n  allow:\n    - {src: 192.168.10.0/24, dst: 198.51.100.20, port: 80}\n")
+    cfg = write_rules(ctx, "%YAML 1.1\n---\nleak:\n  allow:\n    - {src: 192.168.10.0/24, dst: 198.51.100.20, port: 80}\n")
     r = Run(ctx, "leak_http_csv.pcap", ["-c", cfg])
     expect_count(r.records, 0, event_type="leak")
     expect(r.stats()["leak"]["allowed"] == 1, "allowed %s" % r.stats()["leak"])
@@ -581,11 +578,8 @@ def leak_privacy_no_full_identifier_anywhere(ctx):
     import re
     pii, affil, recs = leak_truth()
     pats = [re.compile(r"(?<![0-9A-Za-z])%s(?![0-9])" % re.escape(v)) for v in pii.values(affil, recs)]
-    no_dns = os.path.join(tempfile.mkdtemp(prefix="ribat-it-"), "nodns.yaml")
-    ctx.cleanup.append(os.path.dirname(no_dns))
-    with open(no_dns, "w") as f:
-        f.write("%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      filename: eve.json\n"
-                "      types: [alert, anomaly, http, fileinfo, tls, ssh, flow, stats, leak]\n")
+    no_dns = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      filename: eve.json\n"
+                              "      types: [alert, anomaly, http, fileinfo, tls, ssh, flow, stats, leak]\n")
     rules = write_rules(ctx, 'alert tcp any any -> any any (msg:"pii"; pii:cnss,10; sid:900;)\n')
     for cap in ("leak_http_csv", "leak_http_gzip", "leak_http_multipart", "leak_tcp_raw", "leak_dns", "leak_benign"):
         out = tempfile.mkdtemp(prefix="ribat-it-")
