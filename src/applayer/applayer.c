@@ -313,6 +313,8 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
         a->st.tx[ALPROTO_HTTP]++;
         af->logged_tx++;
         inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, -1);
+        if (a->leak && tx->uri.len)
+            leak_feed(a->leak, f, 0, LEAK_SRC_URI, tx->uri.ptr, tx->uri.len);
         if (!a->eve_enabled)
             continue;
         const rb_eve_types *t = a->eve->types;
@@ -499,6 +501,16 @@ static void http_body_leak(void *ctx, const http_tx *tx, int dir, const uint8_t 
     leak_feed(af->a->leak, af->f, dir, form ? LEAK_SRC_HTTP_FORM : LEAK_SRC_HTTP, p, n);
 }
 
+/* The raw stream goes to the leak stage unless a parser serves it better:
+ * HTTP (the decoded bodies and URIs are scanned instead, once) or encrypted
+ * (TLS, SSH: nothing to find). A parser that gave up hands it back. */
+static bool leak_raw_wanted(const app_flow *af)
+{
+    if (af->gave_up)
+        return true;
+    return af->proto != ALPROTO_HTTP && af->proto != ALPROTO_TLS && af->proto != ALPROTO_SSH;
+}
+
 static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
 {
     af->a = a;
@@ -578,7 +590,7 @@ static void drain(applayer_ctx *a, stream_ctx *sc, rb_flow *f, app_flow *af)
                     protocols[af->proto].gap(af->state, dir, ch.gap_before);
             }
             if (ch.len) {
-                if (a->leak)
+                if (a->leak && leak_raw_wanted(af))
                     leak_feed(a->leak, f, dir, LEAK_SRC_STREAM, ch.data, ch.len);
                 data(a, af, f, dir, ch.data, ch.len, true);
             }

@@ -128,6 +128,12 @@ bool leak_cidr_contains(const leak_cidr *n, int family, const uint8_t *addr)
 /* ------------------------------------------------------------------------ */
 /* per-flow state */
 
+/* %XX escapes cut by a chunk boundary wait here */
+typedef struct form_pend {
+    uint8_t len;
+    char b[3];
+} form_pend;
+
 typedef struct leak_dir {
     leak_scan sc[2];             /* reassembled stream, decoded HTTP body */
     bool sc_used[2];
@@ -138,10 +144,9 @@ typedef struct leak_dir {
     uint8_t nsamples[LEAK_N];
     char samples[LEAK_N][SAMPLES][SAMPLE_LEN];
     char hashes[LEAK_N][SAMPLES][17];
+    form_pend form;              /* of the decoded HTTP body */
     bool has_http;
     char http_host[CTX_LEN], http_url[CTX_LEN], http_file[CTX_LEN];
-    uint8_t form_pend_len;       /* a %XX escape cut by a chunk boundary */
-    char form_pend[3];
     uint64_t bytes;
 } leak_dir;
 
@@ -383,6 +388,7 @@ static bool source_on(const leak_config *c, enum leak_source src)
     case LEAK_SRC_STREAM: return c->look_stream;
     case LEAK_SRC_HTTP: case LEAK_SRC_HTTP_FORM: return c->look_http;
     case LEAK_SRC_DNS: return c->look_dns;
+    case LEAK_SRC_URI: return c->look_http;
     }
     return false;
 }
@@ -396,27 +402,28 @@ static int hexv(char c)
 }
 
 /* x-www-form-urlencoded: '+' -> ' ', %XX decoded, in pieces through a stack buffer */
-static void feed_form(leak_scan *sc, const leak_sink *k, leak_dir *d, const uint8_t *p, size_t n)
+/* x-www-form-urlencoded: '+' -> ' ', %XX decoded, in pieces through a stack buffer */
+static void feed_form(leak_scan *sc, const leak_sink *k, form_pend *fp, const uint8_t *p, size_t n)
 {
     uint8_t out[2048];
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         char c = (char)p[i];
-        if (d->form_pend_len) {
-            d->form_pend[d->form_pend_len++] = c;
-            if (d->form_pend_len < 3)
+        if (fp->len) {
+            fp->b[fp->len++] = c;
+            if (fp->len < 3)
                 continue;
-            int hi = hexv(d->form_pend[1]), lo = hexv(d->form_pend[2]);
+            int hi = hexv(fp->b[1]), lo = hexv(fp->b[2]);
             if (hi >= 0 && lo >= 0) {
                 out[o++] = (uint8_t)(hi * 16 + lo);
             } else {
                 for (int j = 0; j < 3; j++)
-                    out[o++] = (uint8_t)d->form_pend[j];
+                    out[o++] = (uint8_t)fp->b[j];
             }
-            d->form_pend_len = 0;
+            fp->len = 0;
         } else if (c == '%') {
-            d->form_pend[0] = c;
-            d->form_pend_len = 1;
+            fp->b[0] = c;
+            fp->len = 1;
         } else {
             out[o++] = c == '+' ? ' ' : (uint8_t)c;
         }
@@ -449,11 +456,16 @@ void leak_feed(leak_ctx *l, rb_flow *f, int dir, enum leak_source src, const uin
     leak_sink k = { flow_found, &fc };
     l->st.bytes += n;
     ld->bytes += n;
-    if (src == LEAK_SRC_DNS) {
-        /* a query name stands alone */
+    if (src == LEAK_SRC_DNS || src == LEAK_SRC_URI) {
+        /* a query name or a URI stands alone */
         leak_scan s;
         leak_scan_init(&s);
-        leak_scan_buf(&s, &k, d, n);
+        if (src == LEAK_SRC_URI) {
+            form_pend fp = { 0, { 0, 0, 0 } };
+            feed_form(&s, &k, &fp, d, n);
+        } else {
+            leak_scan_buf(&s, &k, d, n);
+        }
         leak_scan_finish(&s, &k);
         return;
     }
@@ -464,7 +476,7 @@ void leak_feed(leak_ctx *l, rb_flow *f, int dir, enum leak_source src, const uin
         ld->sc_used[si] = true;
     }
     if (src == LEAK_SRC_HTTP_FORM)
-        feed_form(sc, &k, ld, d, n);
+        feed_form(sc, &k, &ld->form, d, n);
     else
         leak_scan_buf(sc, &k, d, n);
 }
@@ -498,7 +510,7 @@ void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const ch
         leak_scan_init(&ld->sc[1]);
     }
     if (new_body)
-        ld->form_pend_len = 0;
+        ld->form.len = 0;
     ld->has_http = true;
     if (host)
         copy_ctx(ld->http_host, host, hl);

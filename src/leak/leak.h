@@ -160,7 +160,13 @@ const leak_stats *leak_get_stats(const leak_ctx *l);
 void leak_stats_add(leak_stats *into, const leak_stats *from);
 
 /* Where the bytes came from (decides the toggles and the record's context). */
-enum leak_source { LEAK_SRC_STREAM = 0, LEAK_SRC_HTTP, LEAK_SRC_HTTP_FORM, LEAK_SRC_DNS };
+enum leak_source {
+    LEAK_SRC_STREAM = 0,   /* reassembled TCP payload */
+    LEAK_SRC_HTTP,         /* decoded HTTP body */
+    LEAK_SRC_HTTP_FORM,    /* decoded HTTP body, application/x-www-form-urlencoded */
+    LEAK_SRC_DNS,          /* one DNS query name (scanned on its own) */
+    LEAK_SRC_URI,          /* one HTTP request URI (%-decoded, scanned on its own) */
+};
 
 /* Feed bytes of a flow direction (dir 0 to server, 1 to client). Creates the
  * per-flow state on first use (flow->leak). */

@@ -10,6 +10,8 @@
 #define LEAK_NEAR 48         /* bytes after a context word where it applies */
 #define LEAK_COLS 64         /* CSV columns tracked */
 #define LEAK_HDR_MAX 16      /* context words remembered per line */
+#define LEAK_HIST 64         /* bytes before the current buffer kept for context look-back */
+#define LEAK_LINE_MAX 512    /* longest line examined as a CSV header */
 
 /* Where found identifiers go: counted (tests, rule keyword) or inserted in a
  * flow direction's distinct set. v[0..n) is the identifier without separators. */
@@ -28,11 +30,19 @@ typedef struct leak_scan {
     bool last_cr;
     bool ebds_pending;            /* the line started like an e-BDS record */
     char ebds_key[25];
-    uint64_t kw_end[LEAK_N];      /* 1 + offset of the last context word's end, 0 never */
+    uint64_t kw_end[LEAK_N];      /* 1 + offset of the last context word inside a token, 0 never */
     uint64_t line_start;
     uint16_t fields[4];           /* ';' ',' '\t' '|' seen on the current line */
-    uint8_t hdr_n;
-    struct { uint8_t type; uint16_t field[4]; } hdr[LEAK_HDR_MAX];
+    bool line_digits;             /* a token with digits was on the current line */
+    bool lh_over;                 /* the current line is longer than LEAK_LINE_MAX */
+    uint16_t lh_len;
+    char lh[LEAK_LINE_MAX];       /* the current line's bytes held from earlier buffers */
+    uint16_t hist_len;
+    char hist[LEAK_HIST];         /* the last bytes before the current buffer */
+    uint64_t binary_skipped;      /* bytes skipped as binary content */
+    const uint8_t *cur;           /* the buffer being scanned (valid during leak_scan_buf) */
+    uint64_t cur_base;
+    size_t cur_len;
     int8_t col_delim;             /* CSV delimiter of the current table, -1 none */
     uint8_t col_type[LEAK_COLS];  /* type + 1 of each column, 0 none */
     char grp[48];                 /* joined groups of a spaced number */

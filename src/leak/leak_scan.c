@@ -8,15 +8,22 @@
 
 #include <string.h>
 
-enum { C_OTHER = 0, C_TOK = 1, C_DELIM = 2, C_NL = 3 };
+/* cls[]: the class in the low 2 bits, token flags above (see fb[]) */
+enum { C_OTHER = 0, C_TOK = 1, C_DELIM = 2, C_NL = 3, C_MASK = 3 };
 
 static uint8_t cls[256];
+static uint8_t fb[256];   /* per-byte flags OR-ed over a token (F_*) */
 static bool cls_ready;
+
+enum { F_DIGIT = 1, F_PUNCT = 2, F_AT = 4 };
+
+static void init_keywords(void);
 
 static void init_cls(void)
 {
     if (cls_ready)
         return;
+    init_keywords();
     for (int c = 0; c < 256; c++) {
         uint8_t k = C_OTHER;
         if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
@@ -26,14 +33,21 @@ static void init_cls(void)
             k = C_DELIM;
         else if (c == '\n')
             k = C_NL;
-        cls[c] = k;
+        fb[c] = (uint8_t)((c >= '0' && c <= '9') ? F_DIGIT : c == '@' ? F_AT :
+                          (k == C_TOK && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) ? F_PUNCT : 0);
+        cls[c] = (uint8_t)(k | fb[c] << 2);
     }
     cls_ready = true;
 }
 
+static uint8_t trig[256];
+static void init_trig(void);
+
 void leak_scan_init(leak_scan *s)
 {
     init_cls();
+    if (!trig['@'])
+        init_trig();
     memset(s, 0, sizeof *s);
     s->col_delim = -1;
 }
@@ -61,27 +75,87 @@ static const struct { const char *w; int8_t t; } keywords[] = {
     { "mobile", LEAK_PHONE }, { "portable", LEAK_PHONE },
 };
 
+#define NKW (sizeof keywords / sizeof keywords[0])
+#define KW_SLOTS 512
+static int8_t kw_slot[KW_SLOTS]; /* keyword index + 1, open addressing on (length, first, last) */
+
+static unsigned kw_hash(size_t n, uint8_t first, uint8_t last)
+{
+    return ((unsigned)n * 37u + (unsigned)(first | 0x20) * 11u + (unsigned)(last | 0x20)) & (KW_SLOTS - 1);
+}
+
+static void init_keywords(void)
+{
+    for (size_t i = 0; i < NKW; i++) {
+        size_t n = strlen(keywords[i].w);
+        unsigned h = kw_hash(n, (uint8_t)keywords[i].w[0], (uint8_t)keywords[i].w[n - 1]);
+        while (kw_slot[h])
+            h = (h + 1) & (KW_SLOTS - 1);
+        kw_slot[h] = (int8_t)(i + 1);
+    }
+}
+
+/* the type a context word stands for, or -1; one probe rejects most words */
 static int keyword(const char *p, size_t n)
 {
     if (n < 3 || n > 15)
         return -1;
-    char low[16];
-    for (size_t i = 0; i < n; i++)
-        low[i] = (char)(p[i] | 0x20);
-    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (strlen(keywords[i].w) == n && memcmp(keywords[i].w, low, n) == 0)
-            return keywords[i].t;
+    for (unsigned h = kw_hash(n, (uint8_t)p[0], (uint8_t)p[n - 1]); kw_slot[h]; h = (h + 1) & (KW_SLOTS - 1)) {
+        const char *w = keywords[kw_slot[h] - 1].w;
+        size_t i = 0;
+        while (i < n && w[i] == (p[i] | 0x20))
+            i++;
+        if (i == n && w[n] == '\0')
+            return keywords[kw_slot[h] - 1].t;
+    }
     return -1;
 }
 
 static void saw_keyword(leak_scan *s, int t, uint64_t end)
 {
     s->kw_end[t] = end + 1; /* 0 = never */
-    if (s->hdr_n < LEAK_HDR_MAX) {
-        s->hdr[s->hdr_n].type = (uint8_t)t;
-        memcpy(s->hdr[s->hdr_n].field, s->fields, sizeof s->fields);
-        s->hdr_n++;
+}
+
+static bool is_letter(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The stream byte at absolute offset x, from the current buffer or the
+ * history before it; -1 when no longer held. */
+static int byte_at(const leak_scan *s, uint64_t x)
+{
+    if (x >= s->cur_base)
+        return x - s->cur_base < s->cur_len ? s->cur[x - s->cur_base] : -1;
+    uint64_t back = s->cur_base - x;
+    if (back > s->hist_len)
+        return -1;
+    return (uint8_t)s->hist[s->hist_len - back];
+}
+
+/* A context word of type t ends at most LEAK_NEAR bytes before pos: the
+ * words of that window are looked up only when a candidate needs them. */
+static bool near_word(const leak_scan *s, int t, uint64_t pos)
+{
+    uint64_t from = pos > LEAK_NEAR ? pos - LEAK_NEAR : 0;
+    char w[16];
+    size_t wl = 0;
+    bool over = false;
+    for (uint64_t x = from; x <= pos; x++) {
+        int c = x < pos ? byte_at(s, x) : -1;
+        if (c >= 0 && is_letter((uint8_t)c)) {
+            if (wl < sizeof w)
+                w[wl++] = (char)c;
+            else
+                over = true;
+            continue;
+        }
+        if (wl && !over && keyword(w, wl) == t)
+            return true;
+        wl = 0;
+        over = false;
     }
+    return false;
 }
 
 /* near a keyword of type t, or in a CSV column whose header names t */
@@ -94,7 +168,7 @@ static bool has_ctx(const leak_scan *s, int t, uint64_t pos)
         if (f < LEAK_COLS && s->col_type[f] == t + 1)
             return true;
     }
-    return false;
+    return near_word(s, t, pos);
 }
 
 /* ---- classification ---- */
@@ -253,9 +327,13 @@ static void group_token(leak_scan *s, const leak_sink *k, const char *t, size_t 
     s->grp_end = pos + n;
 }
 
-/* A complete token t[0..n) starting at absolute offset pos. */
-static void process_token(leak_scan *s, const leak_sink *k, const char *t, size_t n, uint64_t pos)
+/* A complete token t[0..n) starting at absolute offset pos; fl: the OR of
+ * its bytes' F_* flags. */
+static void process_token(leak_scan *s, const leak_sink *k, const char *t, size_t n, uint64_t pos, unsigned fl)
 {
+    if (!(fl & (F_DIGIT | F_AT)))
+        return; /* words: context is looked up when a candidate needs it */
+    s->line_digits = true;
     group_token(s, k, t, n, pos);
     /* e-BDS record: checked when its line ends (it must be 260 characters) */
     if (pos == s->line_start && n >= 25 && t[0] == 'B' && t[1] == '0' && (t[2] == '2' || t[2] == '4')) {
@@ -292,6 +370,67 @@ static void process_token(leak_scan *s, const leak_sink *k, const char *t, size_
     }
 }
 
+static unsigned token_flags(const char *t, size_t n)
+{
+    unsigned fl = 0;
+    for (size_t i = 0; i < n; i++)
+        fl |= fb[(uint8_t)t[i]];
+    return fl;
+}
+
+/* The line [line_start, nl) as a table header with delimiter index best:
+ * true (and the column map set) when 2+ of its words are context words. */
+static bool header_line(leak_scan *s, int best, uint64_t nl)
+{
+    static const char delims[4] = { ';', ',', '\t', '|' };
+    struct { uint8_t type; uint16_t field; } hdr[LEAK_HDR_MAX];
+    int nh = 0;
+    uint16_t field = 0;
+    char w[16];
+    size_t wl = 0;
+    bool over = false;
+    for (uint64_t x = s->line_start; x <= nl; x++) {
+        int c;
+        if (x == nl)
+            c = '\n';
+        else if (x >= s->cur_base)
+            c = s->cur[x - s->cur_base];
+        else if (x - s->line_start < s->lh_len)
+            c = (uint8_t)s->lh[x - s->line_start];
+        else
+            return false;
+        if (is_letter((uint8_t)c)) {
+            if (wl < sizeof w)
+                w[wl++] = (char)c;
+            else
+                over = true;
+            continue;
+        }
+        if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
+            return false; /* binary */
+        if (wl && !over && nh < LEAK_HDR_MAX) {
+            int t = keyword(w, wl);
+            if (t >= 0) {
+                hdr[nh].type = (uint8_t)t;
+                hdr[nh].field = field;
+                nh++;
+            }
+        }
+        wl = 0;
+        over = false;
+        if (c == delims[best])
+            field++;
+    }
+    if (nh < 2)
+        return false;
+    s->col_delim = (int8_t)best;
+    memset(s->col_type, 0, sizeof s->col_type);
+    for (int i = 0; i < nh; i++)
+        if (hdr[i].field < LEAK_COLS)
+            s->col_type[hdr[i].field] = (uint8_t)(hdr[i].type + 1);
+    return true;
+}
+
 static void end_line(leak_scan *s, const leak_sink *k, uint64_t nl_pos)
 {
     uint64_t len = nl_pos - s->line_start;
@@ -306,36 +445,111 @@ static void end_line(leak_scan *s, const leak_sink *k, uint64_t nl_pos)
             }
         }
     }
-    /* a CSV header: two or more context words as fields of the line */
-    if (s->hdr_n >= 2) {
-        int best = 0;
-        for (int d = 1; d < 4; d++)
-            if (s->fields[d] > s->fields[best])
-                best = d;
-        if (s->fields[best] > 0) {
-            s->col_delim = (int8_t)best;
-            memset(s->col_type, 0, sizeof s->col_type);
-            for (int i = 0; i < s->hdr_n; i++) {
-                uint16_t f = s->hdr[i].field[best];
-                if (f < LEAK_COLS)
-                    s->col_type[f] = (uint8_t)(s->hdr[i].type + 1);
-            }
-        }
-    } else if (s->col_delim >= 0 && s->fields[s->col_delim] == 0 && len > 2) {
+    int best = 0;
+    for (int d = 1; d < 4; d++)
+        if (s->fields[d] > s->fields[best])
+            best = d;
+    /* a CSV header: a short line without digits, two or more context words as
+     * fields; only such lines are cut into words */
+    if (s->fields[best] > 0 && !s->line_digits && len <= LEAK_LINE_MAX && !s->lh_over && header_line(s, best, nl_pos))
+        ;
+    else if (s->col_delim >= 0 && s->fields[s->col_delim] == 0 && len > 2)
         s->col_delim = -1; /* a line that is not a row of the table */
-    }
-    s->hdr_n = 0;
     memset(s->fields, 0, sizeof s->fields);
+    s->line_digits = false;
     s->line_start = nl_pos + 1;
+    s->lh_len = 0;
+    s->lh_over = false;
 }
+
+/* The token around the trigger byte at index t of d: processed when it ends
+ * inside the buffer; returns the index just after it (n when it reaches the
+ * end: it is then the tail, see tail_keep). lo: no token starts before it. */
+static size_t token_at(leak_scan *s, const leak_sink *k, const uint8_t *d, size_t n, size_t t, size_t lo)
+{
+    size_t a = t, b = t;
+    s->line_digits = true; /* such a line is no table header */
+    while (a > lo && (cls[d[a - 1]] & C_MASK) == C_TOK)
+        a--;
+    unsigned fl = 0, x;
+    while (b < n && ((x = cls[d[b]]) & C_MASK) == C_TOK) {
+        fl |= x;
+        b++;
+    }
+    if (b == n)
+        return n;
+    /* a token under 5 bytes is no identifier; it matters only as a group of a
+     * spaced number (followed by a space, or right after the pending group) */
+    if (b - a < 5 && d[b] != ' ' && !(s->grp_n && s->cur_base + a == s->grp_end + 1))
+        return b;
+    if (b - a <= LEAK_TOKEN_MAX)
+        process_token(s, k, (const char *)d + a, b - a, s->cur_base + a, fl >> 2);
+    s->grp_sep = (char)d[b];
+    return b;
+}
+
+/* a delimiter or a line end at index i */
+static void structural(leak_scan *s, const leak_sink *k, const uint8_t *d, size_t i)
+{
+    uint8_t c = cls[d[i]] & C_MASK;
+    if (c == C_DELIM) {
+        s->fields[delim_index(d[i])]++;
+    } else if (c == C_NL) {
+        s->last_cr = i > 0 ? d[i - 1] == '\r' : s->last_cr;
+        end_line(s, k, s->cur_base + i);
+    }
+}
+
+/* Bytes that need a look: digits and '@' (identifiers), CSV delimiters and
+ * line ends (tables, e-BDS records). Everything else is skipped 16 bytes at
+ * a time; words are read only around a candidate (context) or on a short
+ * digit-free line (a table header). */
+static void init_trig(void)
+{
+    for (int c = '0'; c <= '9'; c++)
+        trig[c] = 1;
+    trig['@'] = trig[';'] = trig[','] = trig['\t'] = trig['|'] = trig['\n'] = 1;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static inline unsigned trig_mask16(const uint8_t *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    /* digits: (v - '0') as unsigned < 10 */
+    __m128i dg = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    __m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(dg, _mm_set1_epi8(9)), dg);
+    __m128i m = _mm_or_si128(isd, _mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('|')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+/* Control bytes other than TAB, LF, CR in 16 bytes. Text (ASCII or UTF-8)
+ * has none; binary content has about one in nine bytes. */
+static inline int ctl_count16(const uint8_t *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i c = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+    __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                              _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+    return __builtin_popcount((unsigned)_mm_movemask_epi8(_mm_andnot_si128(ok, c)));
+}
+#endif
 
 void leak_scan_buf(leak_scan *s, const leak_sink *k, const uint8_t *d, size_t n)
 {
     size_t i = 0;
-    uint64_t base = s->pos;
+    s->cur = d;
+    s->cur_base = s->pos;
+    s->cur_len = n;
     /* complete a token cut by the previous buffer */
     if (s->tail_len || s->tail_skip) {
-        while (i < n && cls[d[i]] == C_TOK)
+        while (i < n && (cls[d[i]] & C_MASK) == C_TOK)
             i++;
         if (!s->tail_skip) {
             if (s->tail_len + i <= LEAK_TAIL) {
@@ -345,55 +559,109 @@ void leak_scan_buf(leak_scan *s, const leak_sink *k, const uint8_t *d, size_t n)
                 s->tail_skip = true;
             }
         }
-        if (i == n) {
-            s->pos += n;
-            return;
-        }
+        if (i == n)
+            goto done;
         if (!s->tail_skip)
-            process_token(s, k, s->tail, s->tail_len, s->tail_start);
+            process_token(s, k, s->tail, s->tail_len, s->tail_start, token_flags(s->tail, s->tail_len));
         s->tail_len = 0;
         s->tail_skip = false;
         s->grp_sep = (char)d[i];
     }
-    while (i < n) {
-        uint8_t c = cls[d[i]];
-        if (c == C_TOK) {
-            size_t st = i;
-            while (i < n && cls[d[i]] == C_TOK)
-                i++;
-            if (i == n) {
-                /* cut by the end of the buffer: keep it for the next one */
-                s->tail_start = base + st;
-                if (i - st <= LEAK_TAIL) {
-                    memcpy(s->tail, d + st, i - st);
-                    s->tail_len = (uint16_t)(i - st);
-                } else {
-                    s->tail_skip = true;
-                }
-                break;
-            }
-            if (i - st <= LEAK_TOKEN_MAX)
-                process_token(s, k, (const char *)d + st, i - st, base + st);
-            s->grp_sep = (char)d[i];
+    /* left of lo no token is pending: d[lo - 1] is not a token byte */
+    size_t lo = i, skip = i, t = i;
+#if defined(__SSE2__)
+    size_t blk = i;
+    for (; blk + 16 <= n; blk += 16) {
+        /* a 64-byte window with 2+ control bytes is binary: skipped (docs/leak.md) */
+        if (((blk - i) & 63) == 0 && blk + 64 <= n &&
+            ctl_count16(d + blk) + ctl_count16(d + blk + 16) + ctl_count16(d + blk + 32) +
+            ctl_count16(d + blk + 48) >= 2) {
+            s->binary_skipped += 64;
+            blk += 48;
             continue;
         }
-        if (c == C_DELIM) {
-            s->fields[delim_index(d[i])]++;
-        } else if (c == C_NL) {
-            s->last_cr = i > 0 ? d[i - 1] == '\r' : s->last_cr;
-            end_line(s, k, base + i);
+        unsigned m = trig_mask16(d + blk);
+        while (m) {
+            t = blk + (size_t)__builtin_ctz(m);
+            m &= m - 1;
+            if (t < skip)
+                continue;
+            if ((cls[d[t]] & C_MASK) == C_TOK) {
+                skip = token_at(s, k, d, n, t, lo);
+                if (skip == n)
+                    goto tail;
+            } else {
+                structural(s, k, d, t);
+                skip = t + 1;
+            }
         }
-        i++;
+    }
+    t = blk > skip ? blk : skip;
+#else
+    t = skip;
+#endif
+    for (; t < n; t++) {
+        if (!trig[d[t]] || t < skip)
+            continue;
+        if ((cls[d[t]] & C_MASK) == C_TOK) {
+            skip = token_at(s, k, d, n, t, lo);
+            if (skip == n)
+                break;
+            t = skip - 1;
+        } else {
+            structural(s, k, d, t);
+            skip = t + 1;
+        }
+    }
+tail:
+    /* a token touching the end of the buffer waits for the next one */
+    if (n > lo && (cls[d[n - 1]] & C_MASK) == C_TOK) {
+        size_t a = n - 1;
+        while (a > lo && (cls[d[a - 1]] & C_MASK) == C_TOK && n - a <= LEAK_TAIL)
+            a--;
+        s->tail_start = s->cur_base + a;
+        if (n - a <= LEAK_TAIL && !(a > lo && (cls[d[a - 1]] & C_MASK) == C_TOK)) {
+            memcpy(s->tail, d + a, n - a);
+            s->tail_len = (uint16_t)(n - a);
+        } else {
+            s->tail_skip = true;
+        }
+    }
+done:
+    /* keep what context look-backs and header lines need of this buffer */
+    if (n >= LEAK_HIST) {
+        memcpy(s->hist, d + n - LEAK_HIST, LEAK_HIST);
+        s->hist_len = LEAK_HIST;
+    } else if (n) {
+        size_t keep = s->hist_len + n > LEAK_HIST ? LEAK_HIST - n : s->hist_len;
+        memmove(s->hist, s->hist + s->hist_len - keep, keep);
+        memcpy(s->hist + keep, d, n);
+        s->hist_len = (uint16_t)(keep + n);
+    }
+    if (!s->lh_over) {
+        uint64_t from = s->line_start > s->cur_base ? s->line_start - s->cur_base : 0;
+        if (from < n) {
+            size_t take = n - (size_t)from;
+            if (s->lh_len + take > LEAK_LINE_MAX) {
+                s->lh_over = true;
+            } else {
+                memcpy(s->lh + s->lh_len, d + from, take);
+                s->lh_len = (uint16_t)(s->lh_len + take);
+            }
+        }
     }
     if (n)
         s->last_cr = d[n - 1] == '\r';
     s->pos += n;
+    s->cur = NULL;
+    s->cur_len = 0;
 }
+
 
 void leak_scan_finish(leak_scan *s, const leak_sink *k)
 {
     if (s->tail_len && !s->tail_skip)
-        process_token(s, k, s->tail, s->tail_len, s->tail_start);
+        process_token(s, k, s->tail, s->tail_len, s->tail_start, token_flags(s->tail, s->tail_len));
     s->tail_len = 0;
     s->tail_skip = false;
     group_flush(s, k);

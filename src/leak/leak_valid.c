@@ -37,13 +37,22 @@ static bool all_same(const char *s, size_t n)
     return true;
 }
 
-/* decimal string mod 97, digit by digit */
+/* decimal string mod 97, 15 digits at a time (fits in 64 bits with the carry) */
 static unsigned mod97_digits(const char *s, size_t n)
 {
-    unsigned r = 0;
-    for (size_t i = 0; i < n; i++)
-        r = (r * 10 + (unsigned)(s[i] - '0')) % 97;
-    return r;
+    uint64_t r = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = n - i < 15 ? n - i : 15;
+        uint64_t p = 1, v = 0;
+        for (size_t j = 0; j < k; j++) {
+            v = v * 10 + (uint64_t)(s[i + j] - '0');
+            p *= 10;
+        }
+        r = (r * (p % 97) + v) % 97;
+        i += k;
+    }
+    return (unsigned)r;
 }
 
 bool leak_valid_rib(const char *s, size_t n)
@@ -102,27 +111,33 @@ bool leak_valid_iban(const char *s, size_t n)
     if (s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < '0' || s[2] > '9' || s[3] < '0' ||
         s[3] > '9')
         return false;
-    size_t want = 0;
-    for (size_t i = 0; i < sizeof iban_len / sizeof iban_len[0]; i++)
-        if (iban_len[i].cc[0] == s[0] && iban_len[i].cc[1] == s[1])
-            want = iban_len[i].len;
-    if (want != n)
+    static uint8_t len_of[26][26]; /* built once; a race rebuilds the same bytes */
+    static volatile bool built;
+    if (!built) {
+        for (size_t i = 0; i < sizeof iban_len / sizeof iban_len[0]; i++)
+            len_of[iban_len[i].cc[0] - 'A'][iban_len[i].cc[1] - 'A'] = iban_len[i].len;
+        built = true;
+    }
+    if (len_of[s[0] - 'A'][s[1] - 'A'] != n)
         return false;
     if (s[0] == 'M' && s[1] == 'A' && !all_digits(s + 4, n - 4))
         return false; /* the Moroccan BBAN is the 24-digit RIB */
-    /* move the first four characters to the end, letters as 10..35, mod 97 */
-    unsigned r = 0;
+    /* move the first four characters to the end, letters as 10..35, mod 97
+     * (reduced only when the accumulator could overflow) */
+    uint64_t r = 0;
     for (size_t k = 0; k < n; k++) {
         char c = s[(k + 4) % n];
         if (c >= '0' && c <= '9') {
-            r = (r * 10 + (unsigned)(c - '0')) % 97;
+            r = r * 10 + (uint64_t)(c - '0');
         } else if (c >= 'A' && c <= 'Z') {
-            r = (r * 100 + (unsigned)(c - 'A' + 10)) % 97;
+            r = r * 100 + (uint64_t)(c - 'A' + 10);
         } else {
             return false;
         }
+        if (r >= 100000000000000ULL)
+            r %= 97;
     }
-    return r == 1;
+    return r % 97 == 1;
 }
 
 static bool luhn(const char *s, size_t n)

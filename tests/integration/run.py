@@ -534,7 +534,7 @@ def leak_dns_labels(ctx):
 def leak_benign_and_switches(ctx):
     r = Run(ctx, "leak_benign.pcap")
     expect_count(r.records, 0, event_type="leak")
-    expect(r.stats()["leak"]["bytes_scanned"] > 60000, "benign bytes scanned")
+    expect(r.stats()["leak"]["bytes_scanned"] > 30000, "benign bytes scanned %s" % r.stats()["leak"])
     # off: no record, no stats section
     r = Run(ctx, "leak_http_csv.pcap", ["--set", "leak.enabled=no"])
     expect_count(r.records, 0, event_type="leak")
