@@ -13,7 +13,7 @@
 
 #define SAMPLES 3            /* masked samples and hash prefixes kept per type */
 #define SAMPLE_LEN 28
-#define CTX_LEN 200
+#define CTX_LEN 128
 
 /* ------------------------------------------------------------------------ */
 /* configuration */
@@ -134,16 +134,20 @@ typedef struct form_pend {
     char b[3];
 } form_pend;
 
+/* masked samples and salted hash prefixes of the first identifiers per type */
+typedef struct leak_samples {
+    uint8_t n[LEAK_N];
+    char masked[LEAK_N][SAMPLES][SAMPLE_LEN];
+    char hash[LEAK_N][SAMPLES][17];
+} leak_samples;
+
 typedef struct leak_dir {
-    leak_scan sc[2];             /* reassembled stream, decoded HTTP body */
-    bool sc_used[2];
+    leak_scan *sc[2];            /* reassembled stream, decoded HTTP body; allocated on first use */
     uint64_t *set;               /* open addressing, 0 = empty */
     uint32_t set_cap, set_n;
     bool set_full;
     uint32_t counts[LEAK_N];
-    uint8_t nsamples[LEAK_N];
-    char samples[LEAK_N][SAMPLES][SAMPLE_LEN];
-    char hashes[LEAK_N][SAMPLES][17];
+    struct leak_samples *smp;    /* allocated at the first identifier */
     form_pend form;              /* of the decoded HTTP body */
     bool has_http;
     char http_host[CTX_LEN], http_url[CTX_LEN], http_file[CTX_LEN];
@@ -151,7 +155,7 @@ typedef struct leak_dir {
 } leak_dir;
 
 typedef struct leak_flow {
-    leak_dir d[2];
+    leak_dir *d[2];              /* allocated when the direction has bytes */
     bool checked[2], allowed[2];
 } leak_flow;
 
@@ -224,6 +228,7 @@ void leak_stats_add(leak_stats *into, const leak_stats *from)
     into->allowed += from->allowed;
     into->set_full += from->set_full;
     into->hosts_evicted += from->hosts_evicted;
+    into->binary_skipped += from->binary_skipped;
 }
 
 /* salted 64-bit hash of (type, value) */
@@ -325,25 +330,39 @@ static void flow_found(void *u, int type, const char *v, size_t n)
         return;
     d->counts[type]++;
     c->l->st.ids[type]++;
-    uint8_t k = d->nsamples[type];
+    if (!d->smp && !(d->smp = calloc(1, sizeof *d->smp)))
+        return;
+    leak_samples *sm = d->smp;
+    uint8_t k = sm->n[type];
     if (k < SAMPLES) {
-        leak_mask(v, n, d->samples[type][k], SAMPLE_LEN);
-        sha_prefix(c->l->salt_str, type, v, n, d->hashes[type][k]);
-        d->nsamples[type] = (uint8_t)(k + 1);
+        leak_mask(v, n, sm->masked[type][k], SAMPLE_LEN);
+        sha_prefix(c->l->salt_str, type, v, n, sm->hash[type][k]);
+        sm->n[type] = (uint8_t)(k + 1);
     }
 }
 
 static leak_flow *flow_state(rb_flow *f)
 {
-    if (!f->leak) {
-        leak_flow *lf = malloc(sizeof *lf);
-        if (!lf)
-            return NULL;
-        /* the scanners are initialised on first use; everything else is zero */
-        memset(lf, 0, sizeof *lf);
-        f->leak = lf;
-    }
+    if (!f->leak)
+        f->leak = calloc(1, sizeof(leak_flow));
     return f->leak;
+}
+
+static leak_dir *dir_state(leak_flow *lf, int dir)
+{
+    if (!lf->d[dir])
+        lf->d[dir] = calloc(1, sizeof(leak_dir));
+    return lf->d[dir];
+}
+
+static leak_scan *scanner(leak_dir *ld, int si)
+{
+    if (!ld->sc[si]) {
+        ld->sc[si] = malloc(sizeof(leak_scan));
+        if (ld->sc[si])
+            leak_scan_init(ld->sc[si]);
+    }
+    return ld->sc[si];
 }
 
 static const uint8_t *addr_bytes(const rb_addr *a)
@@ -451,13 +470,15 @@ void leak_feed(leak_ctx *l, rb_flow *f, int dir, enum leak_source src, const uin
     }
     if (lf->allowed[dir])
         return;
-    leak_dir *ld = &lf->d[dir];
+    leak_dir *ld = dir_state(lf, dir);
+    if (!ld)
+        return;
     found_ctx fc = { l, ld };
     leak_sink k = { flow_found, &fc };
-    l->st.bytes += n;
-    ld->bytes += n;
     if (src == LEAK_SRC_DNS || src == LEAK_SRC_URI) {
         /* a query name or a URI stands alone */
+        l->st.bytes += n;
+        ld->bytes += n;
         leak_scan s;
         leak_scan_init(&s);
         if (src == LEAK_SRC_URI) {
@@ -469,12 +490,17 @@ void leak_feed(leak_ctx *l, rb_flow *f, int dir, enum leak_source src, const uin
         leak_scan_finish(&s, &k);
         return;
     }
-    int si = src == LEAK_SRC_STREAM ? 0 : 1;
-    leak_scan *sc = &ld->sc[si];
-    if (!ld->sc_used[si]) {
-        leak_scan_init(sc);
-        ld->sc_used[si] = true;
+    leak_scan *sc = scanner(ld, src == LEAK_SRC_STREAM ? 0 : 1);
+    if (!sc)
+        return;
+    if (leak_looks_binary(d, n)) {
+        /* binary content (compressed, encrypted, media): nothing readable */
+        l->st.binary_skipped += n;
+        leak_scan_gap(sc, &k, n);
+        return;
     }
+    l->st.bytes += n;
+    ld->bytes += n;
     if (src == LEAK_SRC_HTTP_FORM)
         feed_form(sc, &k, &ld->form, d, n);
     else
@@ -501,13 +527,15 @@ void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const ch
     leak_flow *lf = flow_state(f);
     if (!lf)
         return;
-    leak_dir *ld = &lf->d[dir];
+    leak_dir *ld = dir_state(lf, dir);
+    if (!ld)
+        return;
     /* a new body: what the last one left pending is complete */
-    if (new_body && ld->sc_used[1]) {
+    if (new_body && ld->sc[1]) {
         found_ctx fc = { l, ld };
         leak_sink k = { flow_found, &fc };
-        leak_scan_finish(&ld->sc[1], &k);
-        leak_scan_init(&ld->sc[1]);
+        leak_scan_finish(ld->sc[1], &k);
+        leak_scan_init(ld->sc[1]);
     }
     if (new_body)
         ld->form.len = 0;
@@ -524,8 +552,8 @@ void leak_flow_counts(const rb_flow *f, int dir, uint32_t counts[LEAK_N])
 {
     memset(counts, 0, LEAK_N * sizeof counts[0]);
     const leak_flow *lf = f->leak;
-    if (lf && dir >= 0 && dir < 2)
-        memcpy(counts, lf->d[dir].counts, LEAK_N * sizeof counts[0]);
+    if (lf && dir >= 0 && dir < 2 && lf->d[dir])
+        memcpy(counts, lf->d[dir]->counts, LEAK_N * sizeof counts[0]);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -570,12 +598,12 @@ static leak_host *host_get(leak_ctx *l, int family, const uint8_t *a, int64_t no
 static void put_samples(jbuf *jb, const char *key, const leak_dir *d, bool hashes)
 {
     jb_open_object(jb, key);
-    for (int t = 0; t < LEAK_N; t++) {
-        if (!d->nsamples[t])
+    for (int t = 0; t < LEAK_N && d->smp; t++) {
+        if (!d->smp->n[t])
             continue;
         jb_open_array(jb, leak_type_name(t));
-        for (int i = 0; i < d->nsamples[t]; i++)
-            jb_str(jb, NULL, hashes ? d->hashes[t][i] : d->samples[t][i]);
+        for (int i = 0; i < d->smp->n[t]; i++)
+            jb_str(jb, NULL, hashes ? d->smp->hash[t][i] : d->smp->masked[t][i]);
         jb_close_array(jb);
     }
     jb_close_object(jb);
@@ -693,17 +721,26 @@ void leak_flow_end(leak_ctx *l, rb_flow *f)
         return;
     if (l) {
         for (int dir = 0; dir < 2; dir++) {
-            leak_dir *d = &lf->d[dir];
+            leak_dir *d = lf->d[dir];
+            if (!d)
+                continue;
             found_ctx fc = { l, d };
             leak_sink k = { flow_found, &fc };
             for (int si = 0; si < 2; si++)
-                if (d->sc_used[si])
-                    leak_scan_finish(&d->sc[si], &k);
+                if (d->sc[si])
+                    leak_scan_finish(d->sc[si], &k);
             decide(l, f, dir, d);
         }
     }
-    free(lf->d[0].set);
-    free(lf->d[1].set);
+    for (int dir = 0; dir < 2; dir++) {
+        if (!lf->d[dir])
+            continue;
+        free(lf->d[dir]->sc[0]);
+        free(lf->d[dir]->sc[1]);
+        free(lf->d[dir]->set);
+        free(lf->d[dir]->smp);
+        free(lf->d[dir]);
+    }
     free(lf);
     f->leak = NULL;
 }

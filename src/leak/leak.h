@@ -143,6 +143,7 @@ void leak_scan_counts(const uint8_t *d, size_t n, uint32_t counts[LEAK_N]);
 
 typedef struct leak_stats {
     uint64_t bytes;          /* bytes scanned */
+    uint64_t binary_skipped; /* bytes of chunks that looked binary, not scanned */
     uint64_t ids[LEAK_N];    /* distinct identifiers counted (sum over flow directions) */
     uint64_t flows;          /* flow directions with at least one identifier */
     uint64_t incidents;      /* leak records */

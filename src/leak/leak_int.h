@@ -11,7 +11,7 @@
 #define LEAK_COLS 64         /* CSV columns tracked */
 #define LEAK_HDR_MAX 16      /* context words remembered per line */
 #define LEAK_HIST 64         /* bytes before the current buffer kept for context look-back */
-#define LEAK_LINE_MAX 512    /* longest line examined as a CSV header */
+#define LEAK_LINE_MAX 256    /* longest line examined as a CSV header */
 
 /* Where found identifiers go: counted (tests, rule keyword) or inserted in a
  * flow direction's distinct set. v[0..n) is the identifier without separators. */
@@ -52,6 +52,12 @@ typedef struct leak_scan {
 } leak_scan;
 
 void leak_scan_init(leak_scan *s);
+/* n bytes of the stream are not scanned (binary): what was pending is
+ * complete, the position moves on, the line starts anew */
+void leak_scan_gap(leak_scan *s, const leak_sink *k, size_t n);
+/* true when the first bytes of d hold 4+ control bytes (not TAB/LF/CR) in
+ * 256: compressed, encrypted or media content */
+bool leak_looks_binary(const uint8_t *d, size_t n);
 void leak_scan_buf(leak_scan *s, const leak_sink *k, const uint8_t *d, size_t n);
 /* end of the stream: the pending token and group are complete */
 void leak_scan_finish(leak_scan *s, const leak_sink *k);

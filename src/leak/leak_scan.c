@@ -668,6 +668,28 @@ void leak_scan_finish(leak_scan *s, const leak_sink *k)
     s->ebds_pending = false;
 }
 
+void leak_scan_gap(leak_scan *s, const leak_sink *k, size_t n)
+{
+    leak_scan_finish(s, k);
+    s->pos += n;
+    s->line_start = s->pos;
+    memset(s->fields, 0, sizeof s->fields);
+    s->line_digits = false;
+    s->lh_len = 0;
+    s->lh_over = false;
+    s->hist_len = 0;
+}
+
+bool leak_looks_binary(const uint8_t *d, size_t n)
+{
+    size_t m = n < 256 ? n : 256;
+    int ctl = 0;
+    for (size_t i = 0; i < m; i++)
+        if (d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' && d[i] != '\r' && ++ctl >= 4)
+            return true;
+    return false;
+}
+
 /* ---- stateless counting ---- */
 
 static void count_found(void *u, int type, const char *v, size_t n)

@@ -231,6 +231,7 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
         const leak_stats *ls = rs->leak;
         jb_open_object(jb, "leak");
         jb_u64(jb, "bytes_scanned", ls->bytes);
+        jb_u64(jb, "binary_skipped", ls->binary_skipped);
         jb_u64(jb, "flow_directions", ls->flows);
         jb_u64(jb, "incidents", ls->incidents);
         jb_u64(jb, "allowed", ls->allowed);
