@@ -15,7 +15,7 @@ static uint8_t cls[256];
 static uint8_t fb[256];   /* per-byte flags OR-ed over a token (F_*) */
 static bool cls_ready;
 
-enum { F_DIGIT = 1, F_PUNCT = 2, F_AT = 4 };
+enum { F_DIGIT = 1, F_PUNCT = 2, F_AT = 4, F_ALPHA = 8 };
 
 static void init_keywords(void);
 
@@ -33,8 +33,9 @@ static void init_cls(void)
             k = C_DELIM;
         else if (c == '\n')
             k = C_NL;
-        fb[c] = (uint8_t)((c >= '0' && c <= '9') ? F_DIGIT : c == '@' ? F_AT :
-                          (k == C_TOK && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) ? F_PUNCT : 0);
+        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        fb[c] = (uint8_t)((c >= '0' && c <= '9') ? F_DIGIT : c == '@' ? F_AT : alpha ? F_ALPHA :
+                          k == C_TOK ? F_PUNCT : 0);
         cls[c] = (uint8_t)(k | fb[c] << 2);
     }
     cls_ready = true;
@@ -341,8 +342,11 @@ static void process_token(leak_scan *s, const leak_sink *k, const char *t, size_
         s->ebds_pending = true;
         return;
     }
-    const char *at = memchr(t, '@', n);
-    if (at) {
+    if (fl == F_DIGIT) {
+        numeric(s, k, t, n, pos); /* the common case of tables: a bare number */
+        return;
+    }
+    if (fl & F_AT) {
         size_t a = 0, b = n;
         while (a < b && (t[a] == '.' || t[a] == '-' || t[a] == '+' || t[a] == '_' || t[a] == '%'))
             a++;
@@ -469,9 +473,11 @@ static size_t token_at(leak_scan *s, const leak_sink *k, const uint8_t *d, size_
 {
     size_t a = t, b = t;
     s->line_digits = true; /* such a line is no table header */
-    while (a > lo && (cls[d[a - 1]] & C_MASK) == C_TOK)
-        a--;
     unsigned fl = 0, x;
+    while (a > lo && ((x = cls[d[a - 1]]) & C_MASK) == C_TOK) {
+        fl |= x;
+        a--;
+    }
     while (b < n && ((x = cls[d[b]]) & C_MASK) == C_TOK) {
         fl |= x;
         b++;
