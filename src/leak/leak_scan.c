@@ -336,6 +336,8 @@ static void process_token(leak_scan *s, const leak_sink *k, const char *t, size_
         return; /* words: context is looked up when a candidate needs it */
     s->line_digits = true;
     group_token(s, k, t, n, pos);
+    if (n < 5)
+        return; /* a group of a spaced number at most (see token_at) */
     /* e-BDS record: checked when its line ends (it must be 260 characters) */
     if (pos == s->line_start && n >= 25 && t[0] == 'B' && t[1] == '0' && (t[2] == '2' || t[2] == '4')) {
         memcpy(s->ebds_key, t, 25);
@@ -486,8 +488,11 @@ static size_t token_at(leak_scan *s, const leak_sink *k, const uint8_t *d, size_
         return n;
     /* a token under 5 bytes is no identifier; it matters only as a group of a
      * spaced number (followed by a space, or right after the pending group) */
-    if (b - a < 5 && d[b] != ' ' && !(s->grp_n && s->cur_base + a == s->grp_end + 1))
+    if (b - a < 5 && d[b] != ' ' && !(s->grp_n && s->cur_base + a == s->grp_end + 1)) {
+        if (s->grp_n)
+            group_flush(s, k); /* as group_token would: the group ended */
         return b;
+    }
     if (b - a <= LEAK_TOKEN_MAX)
         process_token(s, k, (const char *)d + a, b - a, s->cur_base + a, fl >> 2);
     s->grp_sep = (char)d[b];
