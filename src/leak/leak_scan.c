@@ -6,6 +6,7 @@
  * the buffer is kept in the state's tail and completed by the next buffer. */
 #include "leak/leak_int.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* cls[]: the class in the low 2 bits, token flags above (see fb[]) */
@@ -13,7 +14,6 @@ enum { C_OTHER = 0, C_TOK = 1, C_DELIM = 2, C_NL = 3, C_MASK = 3 };
 
 static uint8_t cls[256];
 static uint8_t fb[256];   /* per-byte flags OR-ed over a token (F_*) */
-static bool cls_ready;
 
 enum { F_DIGIT = 1, F_PUNCT = 2, F_AT = 4, F_ALPHA = 8 };
 
@@ -21,8 +21,6 @@ static void init_keywords(void);
 
 static void init_cls(void)
 {
-    if (cls_ready)
-        return;
     init_keywords();
     for (int c = 0; c < 256; c++) {
         uint8_t k = C_OTHER;
@@ -38,17 +36,22 @@ static void init_cls(void)
                           k == C_TOK ? F_PUNCT : 0);
         cls[c] = (uint8_t)(k | fb[c] << 2);
     }
-    cls_ready = true;
 }
 
 static uint8_t trig[256];
 static void init_trig(void);
 
-void leak_scan_init(leak_scan *s)
+static void init_tables(void)
 {
     init_cls();
-    if (!trig['@'])
-        init_trig();
+    init_trig();
+}
+
+void leak_scan_init(leak_scan *s)
+{
+    /* the tables are built once, whichever worker thread comes first */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_tables);
     memset(s, 0, sizeof *s);
     s->col_delim = -1;
 }

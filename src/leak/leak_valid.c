@@ -2,6 +2,7 @@
  * Every function is pure and bounded by its input length. */
 #include "leak/leak.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static const char *const type_names[LEAK_N] = {
@@ -104,6 +105,14 @@ static const struct { char cc[3]; uint8_t len; } iban_len[] = {
     {"UA",29},{"VA",22},{"VG",24},{"XK",20},
 };
 
+static uint8_t iban_len_of[26][26]; /* by country letters; 0 = no IBAN */
+
+static void build_iban_len(void)
+{
+    for (size_t i = 0; i < sizeof iban_len / sizeof iban_len[0]; i++)
+        iban_len_of[iban_len[i].cc[0] - 'A'][iban_len[i].cc[1] - 'A'] = iban_len[i].len;
+}
+
 bool leak_valid_iban(const char *s, size_t n)
 {
     if (n < 15 || n > 34)
@@ -111,14 +120,9 @@ bool leak_valid_iban(const char *s, size_t n)
     if (s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < '0' || s[2] > '9' || s[3] < '0' ||
         s[3] > '9')
         return false;
-    static uint8_t len_of[26][26]; /* built once; a race rebuilds the same bytes */
-    static volatile bool built;
-    if (!built) {
-        for (size_t i = 0; i < sizeof iban_len / sizeof iban_len[0]; i++)
-            len_of[iban_len[i].cc[0] - 'A'][iban_len[i].cc[1] - 'A'] = iban_len[i].len;
-        built = true;
-    }
-    if (len_of[s[0] - 'A'][s[1] - 'A'] != n)
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, build_iban_len);
+    if (iban_len_of[s[0] - 'A'][s[1] - 'A'] != n)
         return false;
     if (s[0] == 'M' && s[1] == 'A' && !all_digits(s + 4, n - 4))
         return false; /* the Moroccan BBAN is the 24-digit RIB */
