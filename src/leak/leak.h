@@ -11,18 +11,20 @@
  *     e-BDS B02/B04 salary-declaration records. See docs/leak.md for sources.
  *
  *  2. The scanner: one pass per buffer, hand-written (measured against
- *     Hyperscan in bench/README.md), no allocation. Bytes are cut into tokens
- *     (runs of [A-Za-z0-9._%+-@]); a token is cut into parts on '.', '_',
- *     '%', '+' and on '-' between non-digits, then each part is classified.
- *     Digit runs are whole tokens, so a 9-digit CNSS inside a 24-digit RIB is
- *     not a CNSS. Short digit groups separated by single spaces are joined
- *     ("4111 1111 1111 1111", "MA64 0115 ..."). Context words (cin, cnss, rib,
- *     tel, ...) seen shortly before a candidate, or a CSV header naming the
+ *     Hyperscan in bench/README.md), no allocation. Only digits, '@', CSV
+ *     delimiters and line ends are looked at (SSE2 skips the other bytes 16
+ *     at a time); around a digit or '@' the token (a run of
+ *     [A-Za-z0-9._%+-@]) is cut into parts on '.', '_', '%', '+' and on '-'
+ *     between non-digits, and each part classified. Digit runs are whole
+ *     tokens, so a 9-digit CNSS inside a 24-digit RIB is not a CNSS. Short
+ *     digit groups separated by single spaces are joined ("4111 1111 1111
+ *     1111", "MA64 0115 ..."). Context words (cin, cnss, rib, tel, ...) in
+ *     the 48 bytes before a candidate, or a CSV header naming the
  *     candidate's column, raise confidence; CIN, CNSS, affiliation and the
- *     national phone form count only with context. A token cut by a chunk
- *     boundary is carried in a short tail (LEAK_TAIL bytes) of the
- *     per-direction state, so an identifier split across segments is seen
- *     once.
+ *     national phone form count only with context. Binary content is
+ *     skipped. A token cut by a chunk boundary is carried in a short tail
+ *     (LEAK_TAIL bytes) of the per-direction state, so an identifier split
+ *     across segments is seen once.
  *
  *  3. Counting and policy: per flow and direction, the DISTINCT identifiers
  *     per type (salted 64-bit hashes in a capped open-addressing set; the raw
