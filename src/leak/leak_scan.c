@@ -141,10 +141,29 @@ static int byte_at(const leak_scan *s, uint64_t x)
  * words of that window are looked up only when a candidate needs them. */
 static bool near_word(const leak_scan *s, int t, uint64_t pos)
 {
+    if (pos >= s->cur_base + LEAK_NEAR && pos <= s->cur_base + s->cur_len) {
+        /* the window is in the buffer: words from the nearest back */
+        const uint8_t *lo = s->cur + (pos - s->cur_base) - LEAK_NEAR, *p = s->cur + (pos - s->cur_base);
+        while (p > lo) {
+            while (p > lo && !is_letter(p[-1]))
+                p--;
+            const uint8_t *e = p;
+            while (p > lo && is_letter(p[-1]))
+                p--;
+            /* only whole words: one cut by the window's start is not read */
+            bool whole = p > lo || (p > s->cur ? !is_letter(p[-1]) : byte_at(s, s->cur_base - 1) < 0 ||
+                                    !is_letter((uint8_t)byte_at(s, s->cur_base - 1)));
+            if (e > p && whole && keyword((const char *)p, (size_t)(e - p)) == t)
+                return true;
+        }
+        return false;
+    }
     uint64_t from = pos > LEAK_NEAR ? pos - LEAK_NEAR : 0;
     char w[16];
     size_t wl = 0;
-    bool over = false;
+    /* a word cut by the window's start is not read (as in the fast path) */
+    int before = from > 0 ? byte_at(s, from - 1) : -1;
+    bool over = before >= 0 && is_letter((uint8_t)before);
     for (uint64_t x = from; x <= pos; x++) {
         int c = x < pos ? byte_at(s, x) : -1;
         if (c >= 0 && is_letter((uint8_t)c)) {
@@ -542,16 +561,26 @@ static inline unsigned trig_mask16(const uint8_t *p)
     return (unsigned)_mm_movemask_epi8(m);
 }
 
-/* Control bytes other than TAB, LF, CR in 16 bytes. Text (ASCII or UTF-8)
- * has none; binary content has about one in nine bytes. */
-static inline int ctl_count16(const uint8_t *p)
+/* Bit mask of the control bytes other than TAB, LF, CR in 16 bytes. Text
+ * (ASCII or UTF-8) has none; binary content has about one in nine bytes. */
+static inline unsigned ctl_mask16(const uint8_t *p)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)p);
     __m128i c = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
     __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
                               _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
                                            _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
-    return __builtin_popcount((unsigned)_mm_movemask_epi8(_mm_andnot_si128(ok, c)));
+    return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(ok, c));
+}
+
+/* 2 or more control bytes in the 64 bytes at p */
+static inline bool binary64(const uint8_t *p)
+{
+    unsigned a = ctl_mask16(p), b = ctl_mask16(p + 16), c = ctl_mask16(p + 32), d = ctl_mask16(p + 48);
+    if (!(a | b | c | d))
+        return false;
+    int nz = (a != 0) + (b != 0) + (c != 0) + (d != 0);
+    return nz >= 2 || (a & (a - 1)) || (b & (b - 1)) || (c & (c - 1)) || (d & (d - 1));
 }
 #endif
 
@@ -563,8 +592,13 @@ void leak_scan_buf(leak_scan *s, const leak_sink *k, const uint8_t *d, size_t n)
     s->cur_len = n;
     /* complete a token cut by the previous buffer */
     if (s->tail_len || s->tail_skip) {
-        while (i < n && (cls[d[i]] & C_MASK) == C_TOK)
+        unsigned fl = 0, x;
+        while (i < n && ((x = cls[d[i]]) & C_MASK) == C_TOK) {
+            fl |= x;
             i++;
+        }
+        if ((fl >> 2) & (F_DIGIT | F_AT))
+            s->line_digits = true; /* as token_at does for a trigger */
         if (!s->tail_skip) {
             if (s->tail_len + i <= LEAK_TAIL) {
                 memcpy(s->tail + s->tail_len, d, i);
@@ -587,9 +621,7 @@ void leak_scan_buf(leak_scan *s, const leak_sink *k, const uint8_t *d, size_t n)
     size_t blk = i;
     for (; blk + 16 <= n; blk += 16) {
         /* a 64-byte window with 2+ control bytes is binary: skipped (docs/leak.md) */
-        if (((blk - i) & 63) == 0 && blk + 64 <= n &&
-            ctl_count16(d + blk) + ctl_count16(d + blk + 16) + ctl_count16(d + blk + 32) +
-            ctl_count16(d + blk + 48) >= 2) {
+        if (((blk - i) & 63) == 0 && blk + 64 <= n && binary64(d + blk)) {
             s->binary_skipped += 64;
             blk += 48;
             continue;
