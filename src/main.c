@@ -49,7 +49,7 @@ static void usage(FILE *f)
 
 enum {
     OPT_SET = 1000, OPT_THREADS, OPT_RUNMODE, OPT_DUMP_CONFIG, OPT_IGNORED, OPT_IGNORED_ARG,
-    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL,
+    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL, OPT_SIMULATE_IPS,
 };
 
 /* The rule files to load: -S alone, else the config's rule-files (under
@@ -85,7 +85,7 @@ int main(int argc, char **argv)
     const char *rules_exclusive = NULL, *rules_extra = NULL, *checksum = "auto";
     char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int nsets = 0, threads = 0, verbose = 0;
-    bool test_mode = false, dump_config = false, quiet = false, init_errors_fatal = false, no_detect = false;
+    bool test_mode = false, dump_config = false, quiet = false, init_errors_fatal = false, no_detect = false, simulate_ips = false;
     if (!sets)
         return 1;
     /* Stream buffers grow and are freed all the time; with glibc's defaults the
@@ -107,8 +107,8 @@ int main(int argc, char **argv)
         { "disable-detection", no_argument, NULL, OPT_DISABLE_DETECTION },
         { "strict-rule-keywords", optional_argument, NULL, OPT_STRICT_RULES },
         /* Suricata options that change nothing in offline mode here */
-        { "simulate-ips", no_argument, NULL, OPT_IGNORED },
         { "init-errors-fatal", no_argument, NULL, OPT_INIT_ERRORS_FATAL },
+        { "simulate-ips", no_argument, NULL, OPT_SIMULATE_IPS },
         { "no-random", no_argument, NULL, OPT_IGNORED },
         { "pcap-file-continuous", no_argument, NULL, OPT_IGNORED },
         { "pcap-file-delete", no_argument, NULL, OPT_IGNORED },
@@ -151,6 +151,7 @@ int main(int argc, char **argv)
             return 0;
         case OPT_DISABLE_DETECTION: no_detect = true; break;
         case OPT_INIT_ERRORS_FATAL: init_errors_fatal = true; break;
+        case OPT_SIMULATE_IPS: simulate_ips = true; break;
         case OPT_STRICT_RULES: break;
         case OPT_IGNORED: case OPT_IGNORED_ARG: break;
         case 'V':
@@ -212,6 +213,7 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    ec.ips = simulate_ips;
     if (settings_apply(cfg, config_path != NULL, &ec, err, sizeof err) != 0) {
         fprintf(stderr, "ribat: error: %s\n", err);
         rc = 1;

@@ -561,6 +561,35 @@ static int p_fast_pattern(rule_pctx *pc, const rule_keyword *kw, char *arg)
 
 /* ---------------------------------------------------------------- pcre */
 
+/* "flow:name,pkt:name,...": where the pattern's groups 1.. are stored */
+static int pcre_captures(rule_pctx *pc, rule_pcre *pe, char *spec)
+{
+    uint32_t groups = 0;
+    pcre2_pattern_info((pcre2_code *)pe->code, PCRE2_INFO_CAPTURECOUNT, &groups);
+    for (char *save = NULL, *t = strtok_r(spec, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        t = rp_trim(t);
+        uint8_t kind;
+        if (!strncmp(t, "flow:", 5))
+            kind = RULE_VAR_FLOW;
+        else if (!strncmp(t, "pkt:", 4))
+            kind = RULE_VAR_PKT;
+        else
+            return pc_fail(pc, "pcre: capture \"%.40s\" is not flow:NAME or pkt:NAME", t);
+        const char *name = rp_trim(strchr(t, ':') + 1);
+        if (!*name)
+            return pc_fail(pc, "pcre: capture variable without a name");
+        if (pe->n_caps == RULE_PCRE_MAX_CAPS)
+            return pc_fail(pc, "pcre: more than %d capture variables", RULE_PCRE_MAX_CAPS);
+        if (pe->n_caps >= groups)
+            return pc_fail(pc, "pcre: %u capture variables but the pattern has %u groups", pe->n_caps + 1u, groups);
+        pe->cap_names[pe->n_caps] = dup_or_fail(pc, name);
+        if (!pe->cap_names[pe->n_caps])
+            return -1;
+        pe->cap_kind[pe->n_caps++] = kind;
+    }
+    return 0;
+}
+
 static int p_pcre(rule_pctx *pc, const rule_keyword *kw, char *arg)
 {
     bool neg = false;
@@ -584,6 +613,11 @@ static int p_pcre(rule_pctx *pc, const rule_keyword *kw, char *arg)
         return pc_fail(pc, "pcre: missing closing '/'");
     *end = 0;
     char *pat = re + 1, *fl = end + 1;
+    /* capture variables after the flags: "/re/flags, flow:name,pkt:name" */
+    char *capspec = strchr(fl, ',');
+    if (capspec)
+        *capspec++ = 0;
+    fl = rp_trim(fl);
     uint32_t opts = 0, flags = neg ? RULE_PCRE_NEGATED : 0;
     int buf = -1;
     for (char *f = fl; *f; f++) {
@@ -650,7 +684,9 @@ static int p_pcre(rule_pctx *pc, const rule_keyword *kw, char *arg)
     o->u.pcre.match_limit = pc->set->pcre_match_limit;
     o->u.pcre.depth_limit = pc->set->pcre_depth_limit;
     o->u.pcre.pattern = dup_or_fail(pc, pat);
-    return o->u.pcre.pattern ? 0 : -1;
+    if (!o->u.pcre.pattern)
+        return -1;
+    return capspec ? pcre_captures(pc, &o->u.pcre, capspec) : 0;
 }
 
 /* ---------------------------------------------------------------- byte_* and isdataat */
@@ -1688,6 +1724,8 @@ void rule_opt_free(rule_opt *o)
     case RO_CONTENT: free(o->u.content.pat); break;
     case RO_PCRE:
         free(o->u.pcre.pattern);
+        for (uint8_t i = 0; i < o->u.pcre.n_caps; i++)
+            free(o->u.pcre.cap_names[i]);
         pcre2_code_free((pcre2_code *)o->u.pcre.code);
         break;
     case RO_FLOWBITS: case RO_XBITS:

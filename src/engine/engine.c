@@ -72,12 +72,13 @@ static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
         }
     }
     applayer_flow_end(w->app, w->stream, f);
-    if (w->dt)
-        detect_flow_end(w->dt, f);
     if (f->stream)
         stream_flow_end(w->stream, f);
+    /* the flow record shows the flow's detection variables: log it first */
     if (w->cfg->eve_enabled)
         eve_log_flow(&w->eve, f, reason);
+    if (w->dt)
+        detect_flow_end(w->dt, f);
 }
 
 static const char *inner_src(const Packet *outer, uint16_t vxlan_port)
@@ -303,6 +304,8 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
         if (!w->dt)
             return -1;
         applayer_set_detect(w->app, w->dt);
+        w->eve.vars_fn = detect_flow_vars_json;
+        w->eve.vars_ctx = w->dt;
     }
     return 0;
 }

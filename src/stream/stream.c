@@ -435,7 +435,7 @@ static void pump(stream_ctx *c, half *h, Packet *p)
     bool stalled = false; /* stopped with work left (unconsumed bytes before a hole, memcap) */
     for (;;) {
         bool no_ack = h->async && !h->ack_seen; /* one-sided: ACKs are not seen */
-        uint64_t dlim = depth_clamp(c, h, (h->flush || no_ack || h->fin) ? UINT64_MAX : h->acked_off);
+        uint64_t dlim = depth_clamp(c, h, (h->flush || no_ack || h->fin || c->cfg.inline_mode) ? UINT64_MAX : h->acked_off);
         uint64_t glim = depth_clamp(c, h, h->acked_off);
         seg *s = h->head;
         if (s && s->off == h->base_off) {

@@ -77,6 +77,8 @@ typedef struct stream_config {
     uint64_t memcap;                   /* all data memory of the context; default 256 MiB */
     bool midstream;                    /* pick up sessions without a 3-way handshake; default false */
     bool async_oneside;                /* accept sessions of which only one side is seen; default false */
+    bool inline_mode;                  /* stream.inline: data is released in order as it arrives, not
+                                          once acknowledged (IPS semantics); default false */
     stream_overlap_policy policy;      /* default STREAM_OVERLAP_BSD (Suricata's default) */
     uint32_t max_segments_per_session; /* out-of-order pieces held per direction; default 65535 */
     uint32_t raw_window;               /* bytes kept behind the consumption point for detection; default 8 KiB */

@@ -346,6 +346,45 @@ static void test_flowbits(void **state)
     done(t);
 }
 
+/* flow variables in EVE: traffic/id and traffic/label flowbits, other flowbits,
+ * pcre captures into flow variables, flowints; and capture-spec errors */
+static void test_flow_vars_json(void **state)
+{
+    (void)state;
+    T *t = mk("alert tcp any any -> any any (content:\"UA \"; pcre:\"/UA (\\w+)\\/(\\d+)/, flow:agent,flow:ver\"; "
+              "flowbits:set,traffic/id/web; flowbits:set,traffic/label/browser; flowbits:set,seen; "
+              "flowint:hits,+,2; sid:1;)\n");
+    rb_flow *f = mkflow(6);
+    jbuf jb;
+    jb_init(&jb);
+    detect_flow_vars_json(t->dt, f, &jb);
+    assert_int_equal(jb.len, 0); /* no variable yet: nothing */
+    Packet p = tcp("UA Mozilla/5");
+    p.flow = f;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 1), 1);
+    jb_open_object(&jb, NULL);
+    detect_flow_vars_json(t->dt, f, &jb);
+    jb_close_object(&jb);
+    assert_string_equal(jb.buf, "{\"traffic\":{\"id\":[\"web\"],\"label\":[\"browser\"]},"
+                                "\"metadata\":{\"flowbits\":[\"seen\"],\"flowvars\":[{\"agent\":\"Mozilla\"},"
+                                "{\"ver\":\"5\"}],\"flowints\":{\"hits\":2}}}");
+    jb_free(&jb);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
+    /* a capture variable needs a group, and a flow: or pkt: prefix */
+    rules_report rep;
+    const char *bad = "alert tcp any any -> any any (pcre:\"/a(b)/, flow:x,flow:y\"; sid:2;)\n"
+                      "alert tcp any any -> any any (pcre:\"/a(b)/, var:x\"; sid:3;)\n"
+                      "alert tcp any any -> any any (pcre:\"/a(b)/i, pkt:x\"; sid:4;)\n";
+    rule_set *rs = rules_load_string(bad, strlen(bad), "test.rules", NULL, &rep);
+    assert_non_null(rs);
+    assert_int_equal(rep.failed, 2);
+    assert_int_equal(rep.loaded, 1);
+    rule_set_free(rs);
+}
+
 static void test_flowint(void **state)
 {
     (void)state;
@@ -786,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_tcp_flags),
         cmocka_unit_test(test_flowbits),
         cmocka_unit_test(test_flowint),
+        cmocka_unit_test(test_flow_vars_json),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_pass_rule),
         cmocka_unit_test(test_http_tx),
