@@ -124,10 +124,18 @@ static void process_decoded(rb_worker *w, Packet *p)
     if (f) {
         if (p->proto == 6) {
             stream_packet(w->stream, p);
-            /* signatures see the stream before the app layer consumes it */
+            /* Signatures see the stream before the app layer consumes it; but
+             * while the protocol is not known yet, the app layer looks first
+             * (as in Suricata, where it runs inside the stream stage), so that
+             * rules bound to the protocol see the bytes that reveal it. */
+            bool al_first = f->app_proto == 0 /* ALPROTO_UNKNOWN */ && !f->app_proto_name;
+            if (al_first)
+                applayer_tcp(w->app, w->stream, p);
             if (w->dt)
                 detect_packet(w->dt, p, w->stream, on_packet_alert, w);
-            applayer_tcp(w->app, w->stream, p);
+            if (!al_first)
+                applayer_tcp(w->app, w->stream, p);
+            stream_release_finished(w->stream, f);
         } else {
             if (p->proto == 17)
                 applayer_udp(w->app, p);

@@ -340,7 +340,9 @@ static void tcp_update(rb_flow_table *t, rb_flow *f, const Packet *p, int dir)
     }
     switch (s) {
     case RB_TCP_SYN_SENT:
-        if (dir == 1 && (fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+        if (dir == 0 && t->cfg.async_oneside && (fl & (TH_SYN | TH_ACK)) == TH_ACK) {
+            f->tcp_state = RB_TCP_ESTABLISHED; /* only the client's side is in the capture */
+        } else if (dir == 1 && (fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
             f->tcp_state = RB_TCP_SYN_RECV;
             f->tcp_isn[1] = p->tcp_seq;
         } else if (dir == 1 && (fl & (TH_SYN | TH_ACK)) == TH_SYN) {

@@ -93,6 +93,7 @@ typedef struct rb_flow_config {
     uint32_t emerg_timeout[RB_FP_N][RB_FS_N];
     uint32_t emergency_recovery;    /* percent of memcap free to leave emergency mode; default 30 */
     bool midstream;                 /* stream.midstream: track TCP sessions not seen from the SYN */
+    bool async_oneside;             /* stream.async-oneside: a SYN then the client's ACK establishes */
 } rb_flow_config;
 
 void flow_config_default(rb_flow_config *c);

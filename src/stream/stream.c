@@ -62,6 +62,8 @@ typedef struct half {
     uint64_t next_off;    /* end of the contiguous data from base_off */
     uint64_t max_off;     /* highest right edge seen (FIN counts one) */
     uint64_t acked_off;   /* the receiver acked up to here */
+    bool unseen;          /* async-oneside: this side's packets are not in the capture (no gaps
+                             are reported for the data its peer acknowledges) */
     uint64_t fin_off;     /* stream offset of the FIN */
     uint64_t gap_mark;    /* base_off at which the current hole was counted */
     uint64_t gap_pending; /* skipped bytes not yet reported */
@@ -430,7 +432,7 @@ static void extend_next(half *h)
 
 static void pump(stream_ctx *c, half *h, Packet *p)
 {
-    if (!h->init)
+    if (!h->init || h->unseen)
         return;
     bool stalled = false; /* stopped with work left (unconsumed bytes before a hole, memcap) */
     for (;;) {
@@ -801,6 +803,7 @@ static void est_packet(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
 {
     half *snd = &ssn->h[dir], *rcv = &ssn->h[!dir];
     uint8_t fl = p->tcp_flags;
+    snd->unseen = false;
     if (!snd->init) {
         half_init(snd, p->tcp_seq);
         snd->wscale = ssn->midstream ? WSCALE_MAX : 0;
@@ -954,6 +957,7 @@ void stream_packet(stream_ctx *c, Packet *p)
                 if (c->cfg.async_oneside && (fl & TH_ACK)) {
                     /* only the client side is visible */
                     half_init(sv, p->tcp_ack);
+                    sv->unseen = true;
                     cl->async = true;
                     cl->wscale = cl->wscale_opt ? cl->wscale_opt_val : 0;
                     ssn->state = SS_ESTABLISHED;
@@ -1085,15 +1089,23 @@ void stream_consume(stream_ctx *c, rb_flow *f, int dir, uint32_t len)
     uint64_t avail = h->buf_off + h->buf_len - h->consumed_off;
     h->consumed_off += len < avail ? len : avail;
     buf_compact(c, h);
-    /* a direction that ended and was read to the end keeps no buffer: a closed
-     * connection waiting for its flow timeout then costs no stream memory */
-    if (h->eof && h->eof_reported && h->buf && h->consumed_off >= h->buf_off + h->buf_len && !h->head) {
-        mem_sub(c, h->buf_cap);
-        free(h->buf);
-        h->buf = NULL;
-        h->buf_cap = 0;
-        h->buf_len = 0;
-        h->buf_off = h->consumed_off;
+}
+
+void stream_release_finished(stream_ctx *c, rb_flow *f)
+{
+    stream_session *ssn = f ? f->stream : NULL;
+    if (!ssn)
+        return;
+    for (int d = 0; d < 2; d++) {
+        half *h = &ssn->h[d];
+        if (h->eof && h->eof_reported && h->buf && h->consumed_off >= h->buf_off + h->buf_len && !h->head) {
+            mem_sub(c, h->buf_cap);
+            free(h->buf);
+            h->buf = NULL;
+            h->buf_cap = 0;
+            h->buf_len = 0;
+            h->buf_off = h->consumed_off;
+        }
     }
 }
 

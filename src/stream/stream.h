@@ -115,6 +115,10 @@ typedef struct stream_chunk {
 bool stream_next_chunk(stream_ctx *c, rb_flow *f, int dir, stream_chunk *out);
 /* The app layer used len bytes of the last chunk (clamped to what is available). */
 void stream_consume(stream_ctx *c, rb_flow *f, int dir, uint32_t len);
+/* After the packet's detection and app layer: a direction that ended and was
+ * read to the end gives its buffer back, so a closed connection waiting for its
+ * flow timeout costs no stream memory. */
+void stream_release_finished(stream_ctx *c, rb_flow *f);
 
 /* The raw reassembled stream for detection: contiguous bytes of direction dir, i.e. up to
  * raw_window bytes before the consumption point plus everything delivered but not yet
