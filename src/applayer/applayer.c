@@ -90,7 +90,14 @@ static void inspect_tx(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, 
         Packet q;
         if (p) {
             q = *p;
-            q.dir = (uint8_t)dir;
+            if (p->dir != dir) {
+                /* the other direction's transaction: addresses as a packet of that direction */
+                q.src = p->dst;
+                q.dst = p->src;
+                q.sp = p->dp;
+                q.dp = p->sp;
+                q.dir = (uint8_t)dir;
+            }
         } else {
             flow_pseudo_packet(f, dir, &q);
         }

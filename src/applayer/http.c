@@ -464,6 +464,8 @@ static void tx_free(http_state *s, http_tx *tx)
         hstr_free(s, strs[i]);
     hstr_free_grown(s, &tx->request_body);
     hstr_free_grown(s, &tx->response_body);
+    hstr_free_grown(s, &tx->headers_raw[0]);
+    hstr_free_grown(s, &tx->headers_raw[1]);
     hstr_free_grown(s, &tx->request_body_decoded);
     headers_free(s, &tx->req_headers, &tx->n_req_headers);
     headers_free(s, &tx->resp_headers, &tx->n_resp_headers);
@@ -1320,12 +1322,15 @@ static void on_line(http_state *s, http_dir *d, const uint8_t *raw, size_t rawle
         tx->is_09 = false;
         tx_event(tx, HTTP_EV_REQUEST_LINE_MISSING_PROTOCOL);
         d->st = ST_HEADERS;
+        hstr_append(s, &tx->headers_raw[d->dir], raw, rawlen, s->cfg.max_header_bytes);
         header_raw(s, d, tx, p, n);
         return;
     }
     case ST_HEADERS:
         if (d->line_cut)
             tx_event(tx, d->dir ? HTTP_EV_RESPONSE_FIELD_TOO_LONG : HTTP_EV_REQUEST_FIELD_TOO_LONG);
+        if (tx)
+            hstr_append(s, &tx->headers_raw[d->dir], raw, rawlen, s->cfg.max_header_bytes);
         /* libhtp: a line of one whitespace + LF also ends the headers
          * unless another LF follows right away */
         if (n == 0 && d->dir == 1 && !line_is_empty(raw, rawlen))

@@ -195,6 +195,8 @@ typedef struct http_tx {
     bool is_09;             /* simple request: no headers, response is raw body */
     http_header *req_headers;
     uint32_t n_req_headers;
+    http_str headers_raw[2];  /* header lines as received, terminators and the final empty
+                                 line included ([0] request, [1] response); http.header.raw */
     http_str host;          /* lower-cased, from the absolute URI or else the Host header */
     int32_t port;           /* from the URI authority or Host header, -1 absent */
     bool host_from_uri;

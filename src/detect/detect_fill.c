@@ -145,10 +145,15 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
         }
         o = cat(m, o, "\r\n", 2);
     }
-    if (nh) {
+    if (nh)
         put(b, RB_HTTP_HEADER, hb, hsz);
+    /* http.header.raw: the lines as received; rebuilt from the fields when the
+     * parser kept no raw copy */
+    const http_str *raw = &tx->headers_raw[dir == 1];
+    if (raw->len)
+        put(b, RB_HTTP_HEADER_RAW, raw->ptr, raw->len);
+    else if (nh)
         put(b, RB_HTTP_HEADER_RAW, hb, hsz);
-    }
     uint8_t *nb = m + o;
     size_t no = 0;
     no = cat(nb, no, "\r\n", 2);
