@@ -177,6 +177,30 @@ static void test_headers_in_eve(void **st)
     http_free(s);
 }
 
+/* http.header.raw: the header lines exactly as received, with their line ends,
+ * folded lines and the closing empty line, also when fed byte by byte */
+static void test_headers_raw(void **st)
+{
+    (void)st;
+    for (int bytewise = 0; bytewise < 2; bytewise++) {
+        http_state *s = http_new(NULL);
+        const char *req = "GET / HTTP/1.1\r\nHost:  a\r\nX: 1\r\n  2\n\r\n";
+        const char *resp = "HTTP/1.1 200 OK\r\nServer:       Yx(yw)\r\nContent-Length: 0\r\n\r\n";
+        if (bytewise) {
+            feed1(s, 0, req, strlen(req));
+            feed1(s, 1, resp, strlen(resp));
+        } else {
+            feed(s, 0, req);
+            feed(s, 1, resp);
+        }
+        http_tx *tx = http_next_loggable(s, false);
+        assert_non_null(tx);
+        assert_str(&tx->headers_raw[0], "Host:  a\r\nX: 1\r\n  2\n\r\n");
+        assert_str(&tx->headers_raw[1], "Server:       Yx(yw)\r\nContent-Length: 0\r\n\r\n");
+        http_free(s);
+    }
+}
+
 static void test_pipelining(void **st)
 {
     (void)st;
@@ -839,6 +863,7 @@ int main(void)
         cmocka_unit_test(test_probe),
         cmocka_unit_test(test_simple_pair_and_eve),
         cmocka_unit_test(test_headers_in_eve),
+        cmocka_unit_test(test_headers_raw),
         cmocka_unit_test(test_pipelining),
         cmocka_unit_test(test_chunked),
         cmocka_unit_test(test_chunked_bytewise),
