@@ -305,10 +305,12 @@ static void begin_record(applayer_ctx *a, rb_flow *f, const Packet *p, const cha
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
 {
     http_tx *tx;
+    while ((tx = http_next_request_ready(af->state)) != NULL)
+        inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, 0);
     while ((tx = http_next_loggable(af->state, flow_end)) != NULL) {
         a->st.tx[ALPROTO_HTTP]++;
         af->logged_tx++;
-        inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, -1);
+        inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, tx->req_inspected ? 1 : -1);
         if (!a->eve_enabled)
             continue;
         const rb_eve_types *t = a->eve->types;

@@ -1926,6 +1926,18 @@ http_tx *http_next_loggable(http_state *s, bool flow_end)
     return NULL;
 }
 
+http_tx *http_next_request_ready(http_state *s)
+{
+    for (size_t i = 0; s && i < s->q_len; i++) {
+        http_tx *tx = s->q[i];
+        if (!tx->logged && tx->request_complete && !tx->req_inspected) {
+            tx->req_inspected = true;
+            return tx;
+        }
+    }
+    return NULL;
+}
+
 size_t http_tx_count(const http_state *s)
 {
     return s ? (size_t)s->next_tx_id : 0;

@@ -242,6 +242,7 @@ typedef struct http_tx {
     bool request_complete, response_complete;
     bool unmatched;                /* response without request */
     bool logged;                   /* returned by http_next_loggable */
+    bool req_inspected;            /* returned by http_next_request_ready */
 } http_tx;
 
 static inline bool http_tx_has_event(const http_tx *tx, http_event ev)
@@ -279,6 +280,10 @@ void http_eof(http_state *s, int dir);
  * response are complete; with flow_end true incomplete ones too (their open
  * files become TRUNCATED). NULL when none. */
 http_tx *http_next_loggable(http_state *s, bool flow_end);
+/* The next transaction whose request is complete and was not returned here
+ * before (its response may still be coming): signatures inspect a request
+ * as soon as it is whole, as Suricata does, not when the transaction is logged. */
+http_tx *http_next_request_ready(http_state *s);
 size_t http_tx_count(const http_state *s); /* transactions created so far */
 uint64_t http_mem_in_use(const http_state *s);
 uint64_t http_mem_cap(const http_config *cfg); /* the per-state cap */

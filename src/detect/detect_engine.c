@@ -416,7 +416,7 @@ static int compile_rule(detect_engine *de, drule *d)
     d->alproto = alproto_of(r->app_proto);
     if (d->alproto == AL_NEVER)
         INACTIVE(d, "app-layer protocol without parser");
-    bool has_pkt = false, has_tx = false, dsize = false;
+    bool has_pkt = false, has_tx = false, dsize = false, syn_rule = false;
     int want_dir = -1;
     uint32_t flow_flags = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -515,7 +515,15 @@ static int compile_rule(detect_engine *de, drule *d)
             d->match[d->n_match++] = (uint16_t)i;
             break;
         }
-        case RO_FLAGS: case RO_FRAGBITS: case RO_STREAM_SIZE:
+        case RO_FLAGS:
+            /* a rule for SYN packets looks at their payload (TCP Fast Open
+             * data), which the stream does not show: it is a packet rule */
+            if ((o->u.flagset.bits & TH_SYN) &&
+                o->u.flagset.mode != RULE_BM_NOT && o->u.flagset.mode != RULE_BM_ANY)
+                syn_rule = true;
+            d->match[d->n_match++] = (uint16_t)i;
+            break;
+        case RO_FRAGBITS: case RO_STREAM_SIZE:
             d->match[d->n_match++] = (uint16_t)i;
             break;
         case RO_APP_LAYER_PROTOCOL: {
@@ -556,7 +564,7 @@ static int compile_rule(detect_engine *de, drule *d)
     /* kind */
     bool tcp_only = r->l4 == RULE_L4_TCP || r->l4 == RULE_L4_TCP_PKT || r->l4 == RULE_L4_TCP_STREAM ||
                     (r->l4 == RULE_L4_APP && app_tcp_only(r->app_proto));
-    d->pkt_only = dsize || (flow_flags & RULE_FLOW_NO_STREAM) || r->l4 == RULE_L4_TCP_PKT;
+    d->pkt_only = dsize || syn_rule || (flow_flags & RULE_FLOW_NO_STREAM) || r->l4 == RULE_L4_TCP_PKT;
     d->stream_only = (flow_flags & RULE_FLOW_ONLY_STREAM) || r->l4 == RULE_L4_TCP_STREAM;
     if (has_tx)
         d->kind = K_TX;

@@ -860,6 +860,8 @@ static stream_session *start_session(stream_ctx *c, rb_flow *f, Packet *p, int d
         if (p->payload_len && p->payload) { /* TCP Fast Open: data on the SYN */
             h->syn_data = p->payload_len;
             insert(c, h, p, 0, p->payload, p->payload_len);
+            if (c->cfg.inline_mode)
+                pump(c, h, p); /* inline: released as it arrives */
         }
         return NULL; /* nothing more to do with the SYN */
     }
