@@ -131,8 +131,20 @@ static void process_decoded(rb_worker *w, Packet *p)
             bool al_first = f->app_proto == 0 /* ALPROTO_UNKNOWN */ && !f->app_proto_name;
             if (al_first)
                 applayer_tcp(w->app, w->stream, p);
-            if (w->dt)
+            if (w->dt) {
                 detect_packet(w->dt, p, w->stream, on_packet_alert, w);
+                if ((p->tcp_flags & TH_RST) && f->stream) {
+                    /* a reset ends both directions: the other side's last bytes
+                     * are inspected now, before the app layer drains them */
+                    Packet q;
+                    flow_pseudo_packet(f, !p->dir, &q);
+                    q.pcap_cnt = p->pcap_cnt;
+                    q.ts_sec = p->ts_sec;
+                    q.ts_usec = p->ts_usec;
+                    q.pkt_src = p->pkt_src;
+                    detect_stream(w->dt, &q, w->stream, !p->dir, on_packet_alert, w);
+                }
+            }
             if (!al_first)
                 applayer_tcp(w->app, w->stream, p);
             stream_release_finished(w->stream, f);

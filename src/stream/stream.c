@@ -890,6 +890,7 @@ static stream_session *start_session(stream_ctx *c, rb_flow *f, Packet *p, int d
         if (fl & TH_ACK) {
             half_init(rcv, p->tcp_ack);
             rcv->wscale = WSCALE_MAX;
+            rcv->unseen = c->cfg.async_oneside; /* until a packet of the client shows up */
         }
         return NULL;
     }
@@ -1014,7 +1015,7 @@ void stream_packet(stream_ctx *c, Packet *p)
             }
             {
                 half *peer = &ssn->h[!dir];
-                if (peer->init) {
+                if (peer->init && !peer->unseen) {
                     int64_t a = off_of(peer, p->tcp_ack);
                     if (a < 0 || a > (int64_t)peer->max_off) {
                         ev(p, RB_EV_STREAM_3WHS_WRONG_SEQ_WRONG_ACK);
