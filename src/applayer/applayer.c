@@ -121,6 +121,7 @@ typedef struct app_flow {
     uint8_t *probe[2];          /* bytes held while detecting */
     void *state;                /* the protocol's parser state */
     uint64_t logged_tx;
+    bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
 } app_flow;
 
 /* ------------------------------------------------------------------------ */
@@ -442,16 +443,57 @@ static int detect(applayer_ctx *a, rb_flow *f, int dir, const uint8_t *d, size_t
     return need_more ? 0 : ALPROTO_FAILED;
 }
 
+static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp);
+static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp);
+
+/* An HTTP CONNECT opened a tunnel: log what HTTP has, then detect the
+ * tunnelled protocol on the bytes that follow (once per flow, so nested
+ * tunnels cannot recurse). EVE shows app_proto_orig "http". */
+static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp)
+{
+    uint8_t *rest[2] = { NULL, NULL };
+    size_t rn[2] = { 0, 0 };
+    for (int d = 0; d < 2; d++) {
+        const uint8_t *p;
+        size_t n = http_tunnel_data(af->state, d, &p);
+        if (n && (rest[d] = malloc(n)) != NULL) {
+            memcpy(rest[d], p, n);
+            rn[d] = n;
+        }
+    }
+    protocols[af->proto].log(a, af, f, NULL, true);
+    protocols[af->proto].state_free(af->state);
+    af->state = NULL;
+    af->changed = true;
+    f->app_proto_orig = protocols[af->proto].name;
+    af->proto = ALPROTO_UNKNOWN;
+    f->app_proto = ALPROTO_UNKNOWN;
+    f->app_proto_name = NULL;
+    af->dir_failed[0] = af->dir_failed[1] = false;
+    af->logged_tx = 0;
+    for (int d = 0; d < 2; d++) {
+        if (rn[d] && af->proto == ALPROTO_UNKNOWN)
+            detect_bytes(a, af, f, d, rest[d], rn[d], tcp);
+        else if (rn[d] && af->proto != ALPROTO_FAILED)
+            feed(a, af, f, d, rest[d], rn[d], tcp);
+        free(rest[d]);
+    }
+}
+
 static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
     if (af->gave_up || n == 0)
         return;
     const alproto_ops *op = &protocols[af->proto];
     if (op->feed(af->state, dir, d, n, tcp) < 0) {
+        if (af->proto == ALPROTO_HTTP && !af->changed && http_is_connect_tunnel(af->state)) {
+            protocol_change(a, af, f, tcp);
+            return;
+        }
         af->gave_up = true;
         a->st.parser_errors[af->proto]++;
         /* a parser that gave up before any transaction: the flow is not that protocol after all */
-        if (af->logged_tx == 0)
+        if (af->logged_tx == 0 && !af->changed)
             f->app_proto_name = "failed";
     }
 }
@@ -477,8 +519,11 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
         r = ALPROTO_FAILED;
     if (r == ALPROTO_FAILED) {
         af->dir_failed[dir] = true;
-        if (!tcp || af->dir_failed[0] + af->dir_failed[1] == 2)
+        if (!tcp || af->dir_failed[0] + af->dir_failed[1] == 2) {
             set_proto(a, f, af, ALPROTO_FAILED);
+            if (f->app_proto_orig) /* nothing known inside a tunnel: the flow stays what it was */
+                f->app_proto_name = f->app_proto_orig;
+        }
         return;
     }
     if (r == 0)

@@ -1002,6 +1002,7 @@ static void process_response_headers(http_state *s, http_dir *d, http_tx *tx)
     bool connect = mem_ieq(tx->method.ptr, tx->method.len, "CONNECT");
     if ((tx->status == 101 && !te && !cl) || (connect && tx->status >= 200 && tx->status <= 299)) {
         s->tunnel = true;
+        s->tunnel_connect = connect;
         resp_finish(s, d, tx);
         return;
     }
@@ -1654,6 +1655,9 @@ static int feed_dir(http_state *s, int dir, const uint8_t *data, size_t len)
     }
     if (dir == 1 && !s->connect_pending && s->d[0].st == ST_WAIT_CONNECT)
         connect_resolved(s);
+    /* the bytes after the response that opened a tunnel belong to the tunnel */
+    if (s->tunnel && i < len && dir == 1)
+        hstr_append(s, &d->hold, data + i, len - i, 64 * 1024);
     return 0;
 }
 
@@ -1956,4 +1960,26 @@ bool http_gave_up(const http_state *s)
 bool http_is_tunnel(const http_state *s)
 {
     return s && s->tunnel;
+}
+
+bool http_is_connect_tunnel(const http_state *s)
+{
+    return s && s->tunnel && s->tunnel_connect;
+}
+
+size_t http_tunnel_data(const http_state *s, int dir, const uint8_t **data)
+{
+    *data = NULL;
+    if (!s || !s->tunnel || dir < 0 || dir > 1)
+        return 0;
+    const uint8_t *p = s->d[dir].hold.ptr;
+    size_t n = s->d[dir].hold.len;
+    /* the LF of the line that ended the headers may be held when its CR
+     * closed the line */
+    for (int k = 0; k < 2 && n && (p[0] == '\n' || p[0] == '\r'); k++) {
+        p++;
+        n--;
+    }
+    *data = p;
+    return n;
 }

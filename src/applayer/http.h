@@ -289,6 +289,11 @@ uint64_t http_mem_in_use(const http_state *s);
 uint64_t http_mem_cap(const http_config *cfg); /* the per-state cap */
 bool http_gave_up(const http_state *s);
 bool http_is_tunnel(const http_state *s);       /* CONNECT 2xx or 101 Switching Protocols */
+bool http_is_connect_tunnel(const http_state *s); /* CONNECT 2xx */
+/* Bytes of direction dir that were fed after the tunnel opened (the client's
+ * held after its CONNECT, the server's after the 2xx), up to 64 KiB each; valid
+ * until http_free. They start the tunnelled protocol. */
+size_t http_tunnel_data(const http_state *s, int dir, const uint8_t **data);
 
 /* ---- helpers, also used by the tests ---- */
 

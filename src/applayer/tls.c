@@ -1090,16 +1090,9 @@ int tls_probe(const uint8_t *p, size_t n, int dir)
             return 0;
         if (n < 3)
             return -1;
-        if (p[2] > 4)
-            return 0;
-        if (n < 5)
-            return -1;
-        uint16_t rl = (uint16_t)(p[3] << 8 | p[4]);
-        if (rl < 4 || rl > TLS_MAX_RECORD_LEN)
-            return 0;
-        if (n < 6)
-            return -1;
-        return (p[5] == HS_CLIENT_HELLO || p[5] == HS_SERVER_HELLO) ? 1 : 0;
+        /* 16 03 00..04 is TLS, as Suricata's detection pattern: the parser
+         * judges the record (a bad length is its event, not another protocol) */
+        return p[2] <= 4 ? 1 : 0;
     }
     if (p[0] & 0x80) { /* SSLv2 */
         if (n < 3)

@@ -374,6 +374,8 @@ void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason)
     }
     if (f->app_proto_name)
         jb_str(jb, "app_proto", f->app_proto_name);
+    if (f->app_proto_orig)
+        jb_str(jb, "app_proto_orig", f->app_proto_orig);
     jb_open_object(jb, "flow");
     jb_u64(jb, "pkts_toserver", f->pkts[0]);
     jb_u64(jb, "pkts_toclient", f->pkts[1]);
