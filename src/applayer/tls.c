@@ -600,7 +600,7 @@ static void parse_client_hello(tls_state *s, const uint8_t *b, size_t n)
     bool first = !c->hello_seen;
     rd r = {b, n, false};
     uint16_t ver = (uint16_t)rd_u(&r, 2);
-    rd_sub(&r, 32); /* random */
+    rd rnd = rd_sub(&r, 32);
     uint8_t sidl = (uint8_t)rd_u(&r, 1);
     rd sid = rd_sub(&r, sidl);
     uint16_t cl = (uint16_t)rd_u(&r, 2);
@@ -614,6 +614,8 @@ static void parse_client_hello(tls_state *s, const uint8_t *b, size_t n)
     if (first) {
         c->hello_seen = true;
         c->legacy_version = ver;
+        memcpy(c->random, rnd.p, 32);
+        c->has_random = true;
         memcpy(c->session_id, sid.p, sidl);
         c->session_id_len = sidl;
     }
@@ -672,6 +674,8 @@ static void parse_server_hello(tls_state *s, const uint8_t *b, size_t n)
     c->hello_seen = true;
     if (first) {
         c->legacy_version = ver;
+        memcpy(c->random, rnd.p, 32);
+        c->has_random = true;
         l_push(&c->ciphers, cipher);
         memcpy(c->session_id, sid.p ? sid.p : (const uint8_t *)"", sidl);
         c->session_id_len = sidl;

@@ -256,6 +256,7 @@ static int tx_buffer_dir(int b, bool *supported)
     case RB_HTTP_HEADER: case RB_HTTP_HEADER_RAW: case RB_HTTP_HEADER_NAMES: case RB_HTTP_COOKIE:
     case RB_HTTP_CONTENT_TYPE: case RB_HTTP_CONTENT_LEN: case RB_HTTP_PROTOCOL: case RB_HTTP_START:
     case RB_HTTP_CONNECTION: case RB_SSH_PROTO: case RB_SSH_SOFTWARE:
+    case RB_TLS_RANDOM: case RB_TLS_RANDOM_TIME: case RB_TLS_RANDOM_BYTES: /* each side's hello */
         return -1;
     case RB_TLS_CERTS: case RB_HTTP_RESPONSE_HEADER:
         return 1;

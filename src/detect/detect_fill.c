@@ -206,6 +206,13 @@ void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b)
         put(b, RB_JA3_HASH, c->ja3_hash, strlen(c->ja3_hash));
     if (s->ja4[0])
         put(b, RB_JA4_HASH, s->ja4, strlen(s->ja4));
+    /* the random of this direction's hello: all of it, its time, its bytes */
+    const tls_conn *hc = &s->conn[dir == 1];
+    if (hc->has_random) {
+        put(b, RB_TLS_RANDOM, hc->random, 32);
+        put(b, RB_TLS_RANDOM_TIME, hc->random, 4);
+        put(b, RB_TLS_RANDOM_BYTES, hc->random + 4, 28);
+    }
     if (dir == 1) {
         if (sv->ja3)
             put(b, RB_JA3S_STRING, sv->ja3, strlen(sv->ja3));

@@ -450,6 +450,26 @@ static int p_uricontent(rule_pctx *pc, const rule_keyword *kw, char *arg)
     return add_content(pc, kw, arg, RB_HTTP_URI);
 }
 
+/* tls.subject:"X", tls.issuerdn:"X" (X occurs in the certificate's subject or
+ * issuer) and tls.fingerprint:"X" (the SHA-1 fingerprint is X, any case):
+ * Suricata's older TLS keywords, as a content on the matching buffer. */
+static int p_tls_legacy(rule_pctx *pc, const rule_keyword *kw, char *arg)
+{
+    bool fp = strcmp(kw->name, "tls.fingerprint") == 0;
+    int buf = fp ? RB_TLS_CERT_FINGERPRINT
+                 : strcmp(kw->name, "tls.subject") == 0 ? RB_TLS_CERT_SUBJECT : RB_TLS_CERT_ISSUER;
+    if (fp)
+        for (char *c = arg; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    if (add_content(pc, kw, arg, buf) != 0)
+        return -1;
+    if (fp) {
+        rule_opt *o = &pc->r->opts[pc->r->n_opts - 1];
+        o->u.content.flags |= RULE_CONTENT_STARTSWITH | RULE_CONTENT_ENDSWITH;
+    }
+    return 0;
+}
+
 static int set_flag_once(rule_pctx *pc, const rule_keyword *kw, rule_content *c, uint32_t f)
 {
     if (c->flags & f)
@@ -1847,6 +1867,8 @@ const rule_keyword rule_keywords[] = {
     STICKY("tls.certs",         A0,                                  TLS_CERTS),
     STICKY("tls.subjectaltname", A0,                                 TLS_SUBJECTALTNAME),
     STICKY("tls.random",        A0,                                  TLS_RANDOM),
+    STICKY("tls.random_time",   A0,                                  TLS_RANDOM_TIME),
+    STICKY("tls.random_bytes",  A0,                                  TLS_RANDOM_BYTES),
     STICKY("ja3.hash",          { "ja3_hash" },                      JA3_HASH),
     STICKY("ja3.string",        { "ja3_string" },                    JA3_STRING),
     STICKY("ja3s.hash",         A0,                                  JA3S_HASH),
@@ -1957,15 +1979,14 @@ const rule_keyword rule_keywords[] = {
     GEN("ssl_version", KWF_ARG),
     GEN("ssl_state", KWF_ARG),
     GEN("tls.version", KWF_ARG),
-    GEN("tls.subject", KWF_ARG),
-    GEN("tls.issuerdn", KWF_ARG),
-    GEN("tls.fingerprint", KWF_ARG),
+    { "tls.subject",      A0,                     KWK_PAYLOAD,    RB_NONE, p_tls_legacy, KWF_ARG },
+    { "tls.issuerdn",     A0,                     KWK_PAYLOAD,    RB_NONE, p_tls_legacy, KWF_ARG },
+    { "tls.fingerprint",  A0,                     KWK_PAYLOAD,    RB_NONE, p_tls_legacy, KWF_ARG },
     GEN("tls.store", KWF_NOARG),
     GEN("tls_cert_notbefore", KWF_ARG),
     GEN("tls_cert_notafter", KWF_ARG),
     GEN("tls_cert_expired", KWF_NOARG),
     GEN("tls_cert_valid", KWF_NOARG),
-    GEN("tls.random_time", 0),
     GEN("ftpbounce", KWF_NOARG),
     GEN("ssh.protoversion", KWF_ARG),
     GEN("ssh.softwareversion", KWF_ARG),

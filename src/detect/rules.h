@@ -123,6 +123,8 @@ typedef struct rule_ports {
     X(TLS_CERTS, "tls.certs", "tls", 2)                                        \
     X(TLS_SUBJECTALTNAME, "tls.subjectaltname", "tls", 2)                      \
     X(TLS_RANDOM, "tls.random", "tls", 2)                                      \
+    X(TLS_RANDOM_TIME, "tls.random_time", "tls", 2)                            \
+    X(TLS_RANDOM_BYTES, "tls.random_bytes", "tls", 2)                          \
     X(JA3_HASH, "ja3.hash", "tls", 2)                                          \
     X(JA3_STRING, "ja3.string", "tls", 2)                                      \
     X(JA3S_HASH, "ja3s.hash", "tls", 2)                                        \

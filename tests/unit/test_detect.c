@@ -554,7 +554,12 @@ static void test_dns_tls_tx(void **state)
               "alert dns any any -> any any (msg:\"dotp\"; dns.query; dotprefix; content:\".evil.example\"; endswith; sid:3;)\n"
               "alert tls any any -> any any (msg:\"sni\"; tls.sni; content:\"bad.test\"; bsize:8; sid:2;)\n"
               "alert tls any any -> any any (msg:\"cert\"; tls.certs; content:\"|de ad be ef|\"; sid:4;)\n"
-              "alert tls any any -> any any (msg:\"cert2\"; tls.certs; content:\"|01 02|\"; content:\"|de ad|\"; sid:5;)\n");
+              "alert tls any any -> any any (msg:\"cert2\"; tls.certs; content:\"|01 02|\"; content:\"|de ad|\"; sid:5;)\n"
+              "alert tls any any -> any any (msg:\"rnd\"; flow:to_client; tls.random_time; content:\"|54 f9 fc 15|\"; sid:6;)\n"
+              "alert tls any any -> any any (msg:\"rndb\"; tls.random_bytes; content:\"|77|\"; startswith; sid:7;)\n"
+              "alert tls any any -> any any (msg:\"subj\"; tls.subject:\"O=Stamus\"; sid:8;)\n"
+              "alert tls any any -> any any (msg:\"fp\"; tls.fingerprint:\"90:86:A4\"; sid:9;)\n"
+              "alert tls any any -> any any (msg:\"fp2\"; tls.fingerprint:\"90:86:A4:3B\"; sid:10;)\n");
     dns_query q = { { (const uint8_t *)"www.EVIL.example", 16, false }, 1, 1 };
     dns_tx d;
     memset(&d, 0, sizeof d);
@@ -617,6 +622,24 @@ static void test_dns_tls_tx(void **state)
     assert_int_equal(count(t, 4), 1);
     assert_int_equal(count(t, 5), 0); /* the bytes are split over two certificates */
     s->conn[1].cert_count = 0;
+    /* the server hello's random, the legacy tls.subject / tls.fingerprint keywords */
+    static const uint8_t rnd[32] = { 0x54, 0xf9, 0xfc, 0x15, 0x77, 0xe4 };
+    memcpy(s->conn[1].random, rnd, 32);
+    s->conn[1].has_random = true;
+    s->conn[1].cert0_ok = true;
+    s->conn[1].cert0.subject = strdup("C=FR, O=Stamus, CN=SELKS");
+    strcpy(s->conn[1].cert0.fingerprint, "90:86:a4:3b");
+    t->n = 0;
+    detect_fill_tls(s, 1, &b);
+    detect_tx(t->dt, &q2, g, 1, 2, &b, on_alert, t);
+    assert_int_equal(count(t, 6), 1);
+    assert_int_equal(count(t, 7), 1);
+    assert_int_equal(count(t, 8), 1);
+    assert_int_equal(count(t, 9), 0); /* the fingerprint must be equal, not a prefix */
+    assert_int_equal(count(t, 10), 1);
+    free(s->conn[1].cert0.subject);
+    s->conn[1].cert0.subject = NULL;
+    s->conn[1].cert0_ok = false;
     free(s->sni);
     free(s);
     detect_buffers_free(&b);
