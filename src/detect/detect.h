@@ -102,6 +102,8 @@ void detect_flow_vars_json(const void *ctx, const rb_flow *f, jbuf *jb);
 
 /* Buffers of one transaction, one per RB_* id; data NULL = absent (content on an
  * absent buffer never matches, negated or not, as in Suricata). */
+enum { DETECT_TXNUM_DNS_OPCODE = 0, DETECT_TXNUM_TLS_CHAIN_LEN, DETECT_TXNUM_N };
+
 typedef struct detect_buffers {
     const uint8_t *data[RB__COUNT];
     uint32_t len[RB__COUNT];
@@ -113,6 +115,12 @@ typedef struct detect_buffers {
 #define DETECT_MAX_MULTI 16
     const uint8_t *multi[DETECT_MAX_MULTI];
     uint32_t multi_len[DETECT_MAX_MULTI];
+    /* transaction facts for keywords that are not buffers */
+    const uint8_t *events;      /* app-layer-event: bit i set = event i of the protocol's table */
+    uint32_t n_event_bits;
+    uint8_t event_bits_[8];
+    int64_t num[DETECT_TXNUM_N]; /* dns.opcode, tls.cert_chain_len */
+    uint8_t has_num;            /* bit k: num[k] is set */
     uint8_t scratch_[512];      /* storage for small synthesised buffers (fill helpers) */
     uint8_t *heap_;             /* storage for large synthesised buffers; freed by detect_buffers_free */
     size_t heap_len_, heap_cap_;

@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "applayer/applayer.h"
+#include "applayer/dns.h"
+#include "applayer/tls.h"
 #include "decode/events.h"
 
 /* ---------------------------------------------------------------- compiled rules */
@@ -24,7 +26,7 @@ enum { K_PACKET, K_STREAM, K_TX };
 /* what a non-buffer option checks (drule.aux for RO_UINT / RO_GENERIC) */
 enum {
     HK_NONE, HK_DSIZE, HK_TTL, HK_TOS, HK_ID, HK_IP_PROTO, HK_FRAGOFFSET, HK_SEQ, HK_ACK, HK_WINDOW, HK_MSS,
-    HK_TCP_HLEN, HK_ITYPE, HK_ICODE, HK_ICMP_ID, HK_ICMP_SEQ, HK_SAMEIP, HK_IPOPTS, HK_TAG, HK_UNSUPPORTED,
+    HK_TCP_HLEN, HK_ITYPE, HK_ICODE, HK_ICMP_ID, HK_ICMP_SEQ, HK_SAMEIP, HK_IPOPTS, HK_TAG, HK_TXNUM, HK_UNSUPPORTED,
 };
 
 typedef struct bufgrp {
@@ -294,6 +296,34 @@ static bool app_tcp_only(const char *a)
     return true;
 }
 
+#define TX_EVENT_FLAG 0x80000000u /* RO_EVENT aux: an app-layer event of the transaction */
+
+/* app-layer-event:PROTO.NAME -> the event's index in the protocol's table, or -1 */
+static int tx_event_index(int alproto, const char *name)
+{
+    char full[96];
+    switch (alproto) {
+    case ALPROTO_HTTP:
+        snprintf(full, sizeof full, "http.%s", name);
+        for (int e = 0; e < HTTP_EV_COUNT; e++)
+            if (!strcasecmp(http_event_name((http_event)e), full))
+                return e;
+        return -1;
+    case ALPROTO_DNS:
+        for (unsigned e = 0; e < DNS_EV_COUNT; e++)
+            if (!strcasecmp(dns_event_name(e), name))
+                return (int)e;
+        return -1;
+    case ALPROTO_TLS:
+        for (int e = 0; e < TLS_EV__COUNT && e < 64; e++)
+            if (!strcasecmp(tls_event_name((enum tls_event)e), name))
+                return e;
+        return -1;
+    default:
+        return -1;
+    }
+}
+
 static int hk_of(const char *kw)
 {
     static const struct { const char *n; int k; } t[] = {
@@ -462,9 +492,23 @@ static int compile_rule(detect_engine *de, drule *d)
         }
         switch (o->type) {
         case RO_UINT: {
-            int hk = hk_of(rule_keyword_name(o->kw));
+            const char *kwn = rule_keyword_name(o->kw);
+            int txnum = !strcmp(kwn, "dns.opcode") ? DETECT_TXNUM_DNS_OPCODE
+                        : !strcmp(kwn, "tls.cert_chain_len") ? DETECT_TXNUM_TLS_CHAIN_LEN : -1;
+            if (txnum >= 0) {
+                /* a number of the transaction (detect_buffers.num) */
+                d->aux[i] = HK_TXNUM | ((uint32_t)txnum << 8);
+                has_tx = true;
+                if (txnum == DETECT_TXNUM_TLS_CHAIN_LEN)
+                    want_dir = 1;
+                if (d->alproto == AL_NONE)
+                    d->alproto = txnum == DETECT_TXNUM_DNS_OPCODE ? ALPROTO_DNS : ALPROTO_TLS;
+                d->match[d->n_match++] = (uint16_t)i;
+                break;
+            }
+            int hk = hk_of(kwn);
             if (hk == HK_UNSUPPORTED)
-                INACTIVE(d, rule_keyword_name(o->kw));
+                INACTIVE(d, kwn);
             if (hk == HK_DSIZE)
                 dsize = true;
             d->aux[i] = (uint32_t)hk;
@@ -536,7 +580,17 @@ static int compile_rule(detect_engine *de, drule *d)
         case RO_EVENT: {
             d->aux[i] = UINT32_MAX;
             if (o->u.event.proto && o->u.event.proto[0]) {
-                INACTIVE(d, "app-layer-event");
+                /* an event of the transaction: its index in the protocol's table */
+                int ap = alproto_of(o->u.event.proto);
+                int ev = tx_event_index(ap, o->u.event.name ? o->u.event.name : "");
+                if (ev < 0) {
+                    INACTIVE(d, "app-layer-event");
+                } else {
+                    d->aux[i] = TX_EVENT_FLAG | (uint32_t)ev;
+                    has_tx = true;
+                    if (d->alproto == AL_NONE)
+                        d->alproto = (uint8_t)ap;
+                }
             } else {
                 char full[160];
                 const char *nm = o->u.event.name ? o->u.event.name : "";
@@ -1271,6 +1325,10 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
         case HK_ICODE: return (p->proto == 1 || p->proto == 58) && p->l4_ok && dm_cmp(u, p->icmp_code);
         case HK_ICMP_ID: return (p->proto == 1 || p->proto == 58) && p->icmp_has_id && dm_cmp(u, p->icmp_id);
         case HK_ICMP_SEQ: return (p->proto == 1 || p->proto == 58) && p->icmp_has_id && dm_cmp(u, p->icmp_seq);
+        case HK_TXNUM: {
+            uint32_t k = d->aux[i] >> 8;
+            return v->b && (v->b->has_num >> k & 1) && dm_cmp(u, (uint64_t)v->b->num[k]);
+        }
         default: return false;
         }
     }
@@ -1384,6 +1442,10 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
         return o->u.alproto.negated ? !m : m;
     }
     case RO_EVENT:
+        if (d->aux[i] != UINT32_MAX && (d->aux[i] & TX_EVENT_FLAG)) {
+            uint32_t ev = d->aux[i] & ~TX_EVENT_FLAG;
+            return v->b && v->b->events && ev < v->b->n_event_bits && (v->b->events[ev / 8] >> (ev % 8) & 1);
+        }
         return d->aux[i] != UINT32_MAX && has_event(p, d->aux[i]);
     default:
         return false;

@@ -30,6 +30,21 @@ static void put_hdr(detect_buffers *b, int id, const http_header *h)
         put(b, id, h->value.ptr, h->value.len);
 }
 
+static void put_num(detect_buffers *b, int k, int64_t v)
+{
+    b->num[k] = v;
+    b->has_num |= (uint8_t)(1u << k);
+}
+
+/* events kept as an integer bit set: copied into bytes for app-layer-event */
+static void put_event_word(detect_buffers *b, uint64_t bits, uint32_t n)
+{
+    for (int i = 0; i < 8; i++)
+        b->event_bits_[i] = (uint8_t)(bits >> (8 * i));
+    b->events = b->event_bits_;
+    b->n_event_bits = n;
+}
+
 static void reset(detect_buffers *b, uint16_t proto)
 {
     uint8_t *heap = b->heap_;
@@ -39,6 +54,9 @@ static void reset(detect_buffers *b, uint16_t proto)
     b->app_proto = proto;
     b->multi_id = RB_NONE;
     b->n_multi = 0;
+    b->events = NULL;
+    b->n_event_bits = 0;
+    b->has_num = 0;
     b->heap_ = heap;
     b->heap_cap_ = cap;
     b->heap_len_ = 0;
@@ -79,6 +97,8 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
     reset(b, ALPROTO_HTTP);
     if (!tx)
         return;
+    b->events = tx->events;
+    b->n_event_bits = HTTP_EV_COUNT;
     /* request */
     put_str(b, RB_HTTP_URI, tx->uri_norm.ptr ? &tx->uri_norm : &tx->uri);
     put_str(b, RB_HTTP_URI_RAW, &tx->uri);
@@ -182,6 +202,10 @@ void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b)
     reset(b, ALPROTO_DNS);
     if (!tx)
         return;
+    if ((dir == 0 && tx->has_request) || (dir == 1 && tx->has_response)) {
+        put_event_word(b, tx->events, DNS_EV_COUNT);
+        put_num(b, DETECT_TXNUM_DNS_OPCODE, tx->opcode);
+    }
     if (dir != 0 || !tx->has_request)
         return;
     b->multi_id = RB_DNS_QUERY;
@@ -197,6 +221,9 @@ void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b)
     reset(b, ALPROTO_TLS);
     if (!s)
         return;
+    put_event_word(b, s->events, 64);
+    if (dir == 1 && s->conn[1].cert_count)
+        put_num(b, DETECT_TXNUM_TLS_CHAIN_LEN, s->conn[1].cert_count);
     if (s->sni)
         put(b, RB_TLS_SNI, s->sni, strlen(s->sni));
     const tls_conn *c = &s->conn[0], *sv = &s->conn[1];

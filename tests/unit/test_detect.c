@@ -559,7 +559,10 @@ static void test_dns_tls_tx(void **state)
               "alert tls any any -> any any (msg:\"rndb\"; tls.random_bytes; content:\"|77|\"; startswith; sid:7;)\n"
               "alert tls any any -> any any (msg:\"subj\"; tls.subject:\"O=Stamus\"; sid:8;)\n"
               "alert tls any any -> any any (msg:\"fp\"; tls.fingerprint:\"90:86:A4\"; sid:9;)\n"
-              "alert tls any any -> any any (msg:\"fp2\"; tls.fingerprint:\"90:86:A4:3B\"; sid:10;)\n");
+              "alert tls any any -> any any (msg:\"fp2\"; tls.fingerprint:\"90:86:A4:3B\"; sid:10;)\n"
+              "alert dns any any -> any any (msg:\"op\"; dns.opcode:4; sid:11;)\n"
+              "alert dns any any -> any any (msg:\"z\"; app-layer-event:dns.z_flag_set; sid:12;)\n"
+              "alert tls any any -> any any (msg:\"chain\"; tls.cert_chain_len:>1; sid:13;)\n");
     dns_query q = { { (const uint8_t *)"www.EVIL.example", 16, false }, 1, 1 };
     dns_tx d;
     memset(&d, 0, sizeof d);
@@ -575,6 +578,18 @@ static void test_dns_tls_tx(void **state)
     detect_tx(t->dt, &p, f, 0, 0, &b, on_alert, t);
     assert_int_equal(count(t, 1), 1);
     assert_int_equal(count(t, 3), 0); /* case differs */
+    assert_int_equal(count(t, 11), 0);
+    assert_int_equal(count(t, 12), 0);
+    /* dns.opcode and app-layer-event read the transaction */
+    d.opcode = 4;
+    d.events = DNS_EV_Z_FLAG;
+    t->n = 0;
+    detect_fill_dns(&d, 0, &b);
+    detect_tx(t->dt, &p, f, 0, 7, &b, on_alert, t);
+    assert_int_equal(count(t, 11), 1);
+    assert_int_equal(count(t, 12), 1);
+    d.opcode = 0;
+    d.events = 0;
     q.name.ptr = (const uint8_t *)"evil.example";
     q.name.len = 12;
     t->n = 0;
@@ -620,6 +635,7 @@ static void test_dns_tls_tx(void **state)
     detect_fill_tls(s, 1, &b);
     detect_tx(t->dt, &q2, g, 1, 0, &b, on_alert, t);
     assert_int_equal(count(t, 4), 1);
+    assert_int_equal(count(t, 13), 1); /* two certificates */
     assert_int_equal(count(t, 5), 0); /* the bytes are split over two certificates */
     s->conn[1].cert_count = 0;
     /* the server hello's random, the legacy tls.subject / tls.fingerprint keywords */
