@@ -264,6 +264,12 @@ int main(int argc, char **argv)
                 goto out;
             }
             ec.detect = detect;
+            /* filemd5 & co. need the hashes of every file */
+            bool hm, hs1, hs2;
+            detect_engine_file_hashes(detect, &hm, &hs1, &hs2);
+            ec.applayer.http.file_md5 |= hm;
+            ec.applayer.http.file_sha1 |= hs1;
+            ec.applayer.http.file_sha256 |= hs2;
         }
     }
 

@@ -83,6 +83,9 @@ typedef struct detect_engine_stats {
     struct { const char *name; uint32_t n; } why[DETECT_MAX_WHY]; /* inactive rules by first reason */
 } detect_engine_stats;
 void detect_engine_get_stats(const detect_engine *de, detect_engine_stats *st);
+/* Which file hashes the rules compare (filemd5, filesha1, filesha256): the
+ * application layer must compute them for every file. */
+void detect_engine_file_hashes(const detect_engine *de, bool *md5, bool *sha1, bool *sha256);
 
 /* Category text of a rule (classification description, "" if none): for EVE. */
 const char *detect_rule_category(const detect_engine *de, const rule *r);
@@ -116,6 +119,8 @@ typedef struct detect_buffers {
     const uint8_t *multi[DETECT_MAX_MULTI];
     uint32_t multi_len[DETECT_MAX_MULTI];
     /* transaction facts for keywords that are not buffers */
+    const struct http_file *files; /* the transaction's files (both directions) */
+    uint32_t n_files;
     const uint8_t *events;      /* app-layer-event: bit i set = event i of the protocol's table */
     uint32_t n_event_bits;
     uint8_t event_bits_[8];

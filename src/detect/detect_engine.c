@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "applayer/applayer.h"
+#include "common/log.h"
 #include "applayer/dns.h"
 #include "applayer/tls.h"
 #include "decode/events.h"
@@ -57,6 +58,14 @@ typedef struct drule {
     uint32_t *aux;        /* per option */
     const char *category;
     uint32_t thr_id;      /* slot of threshold state (rules with threshold/detection_filter) */
+    struct fileopt {      /* file keywords (match_file.c): one file must satisfy all */
+        uint16_t opt;
+        uint8_t kind;     /* FK_* */
+        bool neg;
+        char *value;      /* filename / fileext text */
+        int32_t hl;       /* hash list index in the engine, or -1 */
+    } *fo;
+    uint16_t n_fo;
 } drule;
 
 typedef struct thr_entry {
@@ -200,6 +209,9 @@ struct detect_engine {
     uint32_t *pool;
     uint32_t n_pool, cap_pool;
     thr_table *thr;
+    hashlist *hls;         /* hash lists of filemd5 / filesha1 / filesha256 */
+    uint32_t n_hls;
+    bool file_hash[3];     /* rules need md5 / sha1 / sha256 of files */
     detect_engine_stats st;
 };
 
@@ -257,7 +269,7 @@ static int tx_buffer_dir(int b, bool *supported)
         return 1;
     case RB_HTTP_HEADER: case RB_HTTP_HEADER_RAW: case RB_HTTP_HEADER_NAMES: case RB_HTTP_COOKIE:
     case RB_HTTP_CONTENT_TYPE: case RB_HTTP_CONTENT_LEN: case RB_HTTP_PROTOCOL: case RB_HTTP_START:
-    case RB_HTTP_CONNECTION: case RB_SSH_PROTO: case RB_SSH_SOFTWARE:
+    case RB_HTTP_CONNECTION: case RB_SSH_PROTO: case RB_SSH_SOFTWARE: case RB_FILE_NAME:
     case RB_TLS_RANDOM: case RB_TLS_RANDOM_TIME: case RB_TLS_RANDOM_BYTES: /* each side's hello */
         return -1;
     case RB_TLS_CERTS: case RB_HTTP_RESPONSE_HEADER:
@@ -433,6 +445,70 @@ static void cand_add(void *ctx, uint32_t ri);
 
 #define INACTIVE(d, w) do { if (!(d)->inactive) (d)->why = (w); (d)->inactive = true; } while (0)
 
+/* A hash list, loaded once per (path, hash length); -1 when it cannot be read. */
+static int32_t engine_hashlist(detect_engine *de, const rule *r, const char *name, int hlen)
+{
+    char path[4096];
+    if (name[0] != '/' && r->file && strchr(r->file, '/')) {
+        /* relative to the rule file's folder */
+        int dl = (int)(strrchr(r->file, '/') - r->file);
+        snprintf(path, sizeof path, "%.*s/%s", dl, r->file, name);
+    } else {
+        snprintf(path, sizeof path, "%s", name);
+    }
+    for (uint32_t i = 0; i < de->n_hls; i++)
+        if (de->hls[i].hlen == hlen && !strcmp(de->hls[i].path, path))
+            return de->hls[i].h || de->hls[i].n == 0 ? (int32_t)i : -1;
+    hashlist *nh = realloc(de->hls, (de->n_hls + 1) * sizeof *nh);
+    if (!nh)
+        return -1;
+    de->hls = nh;
+    hashlist *hl = &de->hls[de->n_hls];
+    char err[512];
+    if (hashlist_load(hl, path, hlen, err, sizeof err) != 0) {
+        rb_warn("%s:%u: sid %u: %s; the rule is not used", r->file ? r->file : "?", r->line, r->sid, err);
+        return -1;
+    }
+    hl->path = strdup(path);
+    if (!hl->path) {
+        hashlist_free(hl);
+        return -1;
+    }
+    return (int32_t)de->n_hls++;
+}
+
+/* A file keyword of rule option i: parsed once into d->fo. */
+static int add_fileopt(detect_engine *de, drule *d, uint32_t i, int kind)
+{
+    const rule_opt *o = &d->r->opts[i];
+    if (!d->fo && !(d->fo = calloc(d->r->n_opts, sizeof *d->fo)))
+        return -1;
+    struct fileopt *fo = &d->fo[d->n_fo];
+    memset(fo, 0, sizeof *fo);
+    fo->opt = (uint16_t)i;
+    fo->kind = (uint8_t)kind;
+    fo->hl = -1;
+    if (kind != FK_SIZE && kind != FK_STORE) {
+        char *arg = strdup(o->u.arg ? o->u.arg : "");
+        if (!arg)
+            return -1;
+        char *v = file_kw_value(arg, &fo->neg);
+        fo->value = strdup(v);
+        free(arg);
+        if (!fo->value)
+            return -1;
+        int hlen = file_hash_len(kind);
+        if (hlen) {
+            fo->hl = engine_hashlist(de, d->r, fo->value, hlen);
+            if (fo->hl < 0)
+                INACTIVE(d, "hash list");
+            de->file_hash[kind - FK_MD5] = true;
+        }
+    }
+    d->n_fo++;
+    return 0;
+}
+
 static int compile_rule(detect_engine *de, drule *d)
 {
     const rule *r = d->r;
@@ -493,6 +569,12 @@ static int compile_rule(detect_engine *de, drule *d)
         switch (o->type) {
         case RO_UINT: {
             const char *kwn = rule_keyword_name(o->kw);
+            if (file_kw_kind(kwn) == FK_SIZE) {
+                if (add_fileopt(de, d, i, FK_SIZE) < 0)
+                    return -1;
+                has_tx = true;
+                break;
+            }
             int txnum = !strcmp(kwn, "dns.opcode") ? DETECT_TXNUM_DNS_OPCODE
                         : !strcmp(kwn, "tls.cert_chain_len") ? DETECT_TXNUM_TLS_CHAIN_LEN : -1;
             if (txnum >= 0) {
@@ -520,6 +602,13 @@ static int compile_rule(detect_engine *de, drule *d)
             /* hints for Suricata's engine that change no match: ribat picks its own prefilter */
             if (!strcmp(kw, "prefilter"))
                 continue;
+            int fk = file_kw_kind(kw);
+            if (fk >= 0) {
+                if (add_fileopt(de, d, i, fk) < 0)
+                    return -1;
+                has_tx = true;
+                break;
+            }
             int hk = hk_of(kw);
             if (hk == HK_UNSUPPORTED)
                 INACTIVE(d, kw);
@@ -633,11 +722,13 @@ static int compile_rule(detect_engine *de, drule *d)
         d->txdir = 1;
     else
         d->txdir = (int8_t)want_dir;
+    if (d->n_fo && d->alproto == AL_NONE)
+        d->alproto = ALPROTO_HTTP; /* HTTP is ribat's only file source */
     if (d->kind == K_TX && d->alproto == AL_NONE) {
         /* file.data without a protocol (alert tcp ... file_data): HTTP is the only file source */
         bool only_file = true;
         for (uint16_t k = 0; k < d->n_bg; k++)
-            if (d->bg[k].tx && d->bg[k].buffer != RB_FILE_DATA)
+            if (d->bg[k].tx && d->bg[k].buffer != RB_FILE_DATA && d->bg[k].buffer != RB_FILE_NAME)
                 only_file = false;
         if (only_file)
             d->alproto = ALPROTO_HTTP;
@@ -954,7 +1045,15 @@ void detect_engine_free(detect_engine *de)
         free(d->match);
         free(d->post);
         free(d->aux);
+        for (uint16_t k = 0; k < d->n_fo; k++)
+            free(d->fo[k].value);
+        free(d->fo);
     }
+    for (uint32_t i = 0; i < de->n_hls; i++) {
+        free(de->hls[i].path);
+        hashlist_free(&de->hls[i]);
+    }
+    free(de->hls);
     free(de->rules);
     for (int i = 0; i < PC_N; i++) {
         mpm_db_free(de->db_pkt[i]);
@@ -986,6 +1085,13 @@ void detect_engine_free(detect_engine *de)
 }
 
 void detect_engine_get_stats(const detect_engine *de, detect_engine_stats *st) { *st = de->st; }
+
+void detect_engine_file_hashes(const detect_engine *de, bool *md5, bool *sha1, bool *sha256)
+{
+    *md5 = de && de->file_hash[0];
+    *sha1 = de && de->file_hash[1];
+    *sha256 = de && de->file_hash[2];
+}
 
 const char *detect_rule_category(const detect_engine *de, const rule *r)
 {
@@ -1519,6 +1625,28 @@ static bool inspect_data(vctx *v, const drule *d, const bufgrp *g, const uint8_t
     return dm_inspect(&v->dt->dm, d->r, g->opts, g->n_opts, data, len, base, need_end, v->dt->vars);
 }
 
+/* file keywords: one file of the transaction, in the inspected direction,
+ * satisfies them all */
+static bool files_match(const vctx *v, const drule *d)
+{
+    if (!v->b || !v->b->files)
+        return false;
+    for (uint32_t k = 0; k < v->b->n_files; k++) {
+        const http_file *f = &v->b->files[k];
+        if (f->dir != v->hv.dir)
+            continue;
+        bool all = true;
+        for (uint16_t j = 0; j < d->n_fo && all; j++) {
+            const struct fileopt *fo = &d->fo[j];
+            all = file_opt_match(&d->r->opts[fo->opt], fo->kind, fo->value, fo->neg,
+                                 fo->hl >= 0 ? &v->de->hls[fo->hl] : NULL, f);
+        }
+        if (all)
+            return true;
+    }
+    return false;
+}
+
 static bool rule_matches(vctx *v, const drule *d)
 {
     v->dt->dm.ncaps = 0;
@@ -1534,6 +1662,8 @@ static bool rule_matches(vctx *v, const drule *d)
     for (uint16_t k = 0; k < d->n_match; k++)
         if (!match_opt(v, d, d->match[k]))
             return false;
+    if (d->n_fo && !files_match(v, d))
+        return false;
     for (uint16_t k = 0; k < d->n_bg; k++)
         if (d->bg[k].tx && !inspect_group(v, d, &d->bg[k]))
             return false;

@@ -56,6 +56,8 @@ static void reset(detect_buffers *b, uint16_t proto)
     b->n_multi = 0;
     b->events = NULL;
     b->n_event_bits = 0;
+    b->files = NULL;
+    b->n_files = 0;
     b->has_num = 0;
     b->heap_ = heap;
     b->heap_cap_ = cap;
@@ -99,6 +101,14 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
         return;
     b->events = tx->events;
     b->n_event_bits = HTTP_EV_COUNT;
+    b->files = tx->files;
+    b->n_files = tx->n_files;
+    /* file.name: the first file of this direction */
+    for (uint32_t i = 0; i < tx->n_files; i++)
+        if (tx->files[i].dir == dir && tx->files[i].filename.ptr) {
+            put_str(b, RB_FILE_NAME, &tx->files[i].filename);
+            break;
+        }
     /* request */
     put_str(b, RB_HTTP_URI, tx->uri_norm.ptr ? &tx->uri_norm : &tx->uri);
     put_str(b, RB_HTTP_URI_RAW, &tx->uri);

@@ -69,4 +69,25 @@ static inline bool dm_cmp(const rule_uint *u, uint64_t v)
     return false;
 }
 
+/* ---- file keywords (match_file.c) ---- */
+enum { FK_NAME = 0, FK_EXT, FK_SIZE, FK_MD5, FK_SHA1, FK_SHA256, FK_STORE, FK_N };
+#define HASHLIST_MAX 10000000u /* hashes in one list */
+
+typedef struct hashlist {
+    char *path;       /* as resolved (lists are shared by path) */
+    int hlen;         /* 16, 20 or 32 bytes */
+    uint8_t *h;       /* n sorted hashes */
+    uint32_t n;
+} hashlist;
+
+struct http_file;
+int file_kw_kind(const char *kw);                 /* FK_*, or -1 */
+int file_hash_len(int kind);                      /* 16 / 20 / 32 for the hash kinds, else 0 */
+char *file_kw_value(char *arg, bool *negated);    /* strips !, quotes and blanks (in place) */
+int hashlist_load(hashlist *hl, const char *path, int hlen, char *err, size_t errlen);
+void hashlist_free(hashlist *hl);
+bool hashlist_has(const hashlist *hl, const uint8_t *h);
+bool file_opt_match(const rule_opt *o, int kind, const char *value, bool negated, const hashlist *hl,
+                    const struct http_file *f);
+
 #endif

@@ -385,6 +385,101 @@ static void test_flow_vars_json(void **state)
     rule_set_free(rs);
 }
 
+/* file keywords: filename, fileext, filesize, filemd5 (hash list next to the
+ * rules), negation; one file must satisfy all of a rule's file keywords */
+static void test_file_keywords(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ribat-test-files-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char list[256], rules_path[256];
+    snprintf(list, sizeof list, "%s/md5.list", dir);
+    FILE *fp = fopen(list, "w");
+    assert_non_null(fp);
+    fputs("# known bad\n090fe607a5be1228362614ccaa088577\n\nffffffffffffffffffffffffffffffff\n", fp);
+    fclose(fp);
+    snprintf(rules_path, sizeof rules_path, "%s/t.rules", dir);
+    fp = fopen(rules_path, "w");
+    assert_non_null(fp);
+    fputs("alert http any any -> any any (filename:\"REPORT\"; sid:1;)\n"
+          "alert http any any -> any any (fileext:\"pdf\"; filesize:>100; sid:2;)\n"
+          "alert http any any -> any any (fileext:!\"pdf\"; sid:3;)\n"
+          "alert http any any -> any any (filemd5:md5.list; sid:4;)\n"
+          "alert http any any -> any any (filemd5:!md5.list; sid:5;)\n"
+          "alert http any any -> any any (filemd5:missing.list; sid:6;)\n"
+          "alert http any any -> any any (file.name; content:\".pdf\"; endswith; sid:7;)\n", fp);
+    fclose(fp);
+    T *t = calloc(1, sizeof *t);
+    rules_report rep;
+    const char *files[1] = { rules_path };
+    t->rs = rules_load_files(files, 1, NULL, &rep);
+    assert_non_null(t->rs);
+    char err[256];
+    t->de = detect_engine_build(t->rs, err, sizeof err);
+    assert_non_null(t->de);
+    t->dt = detect_thread_new(t->de);
+    bool hm, h1, h2;
+    detect_engine_file_hashes(t->de, &hm, &h1, &h2);
+    assert_true(hm);
+    assert_false(h1);
+    http_file f;
+    memset(&f, 0, sizeof f);
+    static uint8_t name1[] = "/upload/q3-report.pdf", name2[] = "/a.txt";
+    f.filename.ptr = name1;
+    f.filename.len = sizeof name1 - 1;
+    f.size = 4096;
+    f.state = HTTP_FILE_CLOSED;
+    f.dir = 0;
+    f.has_md5 = true;
+    static const uint8_t md5[16] = { 0x09, 0x0f, 0xe6, 0x07, 0xa5, 0xbe, 0x12, 0x28,
+                                     0x36, 0x26, 0x14, 0xcc, 0xaa, 0x08, 0x85, 0x77 };
+    memcpy(f.md5, md5, 16);
+    http_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.files = &f;
+    tx.n_files = 1;
+    rb_flow *fl = mkflow(6);
+    fl->app_proto = ALPROTO_HTTP;
+    Packet p = tcp("");
+    p.flow = fl;
+    detect_buffers b = { 0 };
+    detect_fill_http(&tx, 0, &b);
+    detect_tx(t->dt, &p, fl, 0, 0, &b, on_alert, t);
+    assert_int_equal(count(t, 1), 1); /* substring, any case */
+    assert_int_equal(count(t, 2), 1);
+    assert_int_equal(count(t, 3), 0);
+    assert_int_equal(count(t, 4), 1);
+    assert_int_equal(count(t, 5), 0);
+    assert_int_equal(count(t, 6), 0); /* its list cannot be read: the rule is not used */
+    assert_int_equal(count(t, 7), 1);
+    /* another file: small, not a pdf, unknown hash */
+    f.filename.ptr = name2;
+    f.filename.len = sizeof name2 - 1;
+    f.size = 10;
+    f.md5[0] = 0x42;
+    t->n = 0;
+    detect_fill_http(&tx, 0, &b);
+    detect_tx(t->dt, &p, fl, 0, 1, &b, on_alert, t);
+    assert_int_equal(count(t, 1), 0);
+    assert_int_equal(count(t, 2), 0);
+    assert_int_equal(count(t, 3), 1);
+    assert_int_equal(count(t, 4), 0);
+    assert_int_equal(count(t, 5), 1);
+    /* a download is not seen in the request direction */
+    f.dir = 1;
+    t->n = 0;
+    detect_fill_http(&tx, 0, &b);
+    detect_tx(t->dt, &p, fl, 0, 2, &b, on_alert, t);
+    assert_int_equal(count(t, 3), 0);
+    detect_buffers_free(&b);
+    detect_flow_end(t->dt, fl);
+    free(fl);
+    done(t);
+    unlink(list);
+    unlink(rules_path);
+    rmdir(dir);
+}
+
 static void test_flowint(void **state)
 {
     (void)state;
@@ -865,6 +960,7 @@ int main(void)
         cmocka_unit_test(test_flowbits),
         cmocka_unit_test(test_flowint),
         cmocka_unit_test(test_flow_vars_json),
+        cmocka_unit_test(test_file_keywords),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_pass_rule),
         cmocka_unit_test(test_http_tx),
