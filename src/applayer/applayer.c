@@ -62,13 +62,15 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
     applayer_ctx *a = c->a;
     a->alerts++;
     c->f->alerted = true;
+    if (a->cfg.ips && rule_blocks(al->r))
+        c->f->action = RB_FLOW_ACT_DROP;
     if (!a->eve_enabled || !a->eve->types->alert)
         return;
     jbuf *jb = &a->eve->jb;
     eve_begin_packet(a->eve, p, "alert");
     if (al->has_tx)
         jb_u64(jb, "tx_id", al->tx_id);
-    eve_alert_object(jb, al->r, al->category, al->r->priority, "allowed", p);
+    eve_alert_object(jb, al->r, al->category, al->r->priority, eve_alert_action(al->r, a->cfg.ips), p);
     put_app_object(a, c->proto, c->tx, true);
     eve_alert_tail(a->eve, p, c->f);
     eve_commit(a->eve);

@@ -39,6 +39,7 @@ typedef struct applayer_config {
     bool tls_extended;        /* log the extended TLS fields */
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */
     bool midstream;           /* stream.midstream: a UDP DNS flow may start with an answer (then reversed) */
+    bool ips;                 /* --simulate-ips: drop/reject alerts are "blocked" and block the flow */
 } applayer_config;
 
 void applayer_config_default(applayer_config *c);

@@ -92,6 +92,9 @@ const char *detect_rule_category(const detect_engine *de, const rule *r);
 
 typedef struct detect_thread detect_thread;
 detect_thread *detect_thread_new(const detect_engine *de);
+/* IPS mode (--simulate-ips): the first drop/reject rule that matches a packet
+ * ends its inspection and blocks the flow (rb_flow.action). */
+void detect_thread_set_ips(detect_thread *dt, bool ips);
 void detect_thread_free(detect_thread *dt);
 
 /* Release the per-flow state (f->detect). Call when the flow ends. */

@@ -235,6 +235,7 @@ typedef struct dflow {
 
 struct detect_thread {
     const detect_engine *de;
+    bool ips;              /* a drop/reject match blocks the flow and ends the packet's inspection */
     hs_scratch_t *scratch;
     dm_thread dm;
     uint32_t *stamp;       /* per rule: generation it was queued in */
@@ -398,17 +399,6 @@ static int64_t intern(char ***names, uint32_t *n, uint32_t *cap, const char *s)
 }
 
 /* ---------------------------------------------------------------- ordering */
-
-static int action_rank(int a)
-{
-    switch (a) {
-    case RULE_ACTION_PASS: return 0;
-    case RULE_ACTION_DROP: return 1;
-    case RULE_ACTION_REJECT: case RULE_ACTION_REJECTSRC: case RULE_ACTION_REJECTDST: case RULE_ACTION_REJECTBOTH:
-        return 2;
-    default: return 3;
-    }
-}
 
 static int flowbits_rank(const rule *r)
 {
@@ -891,7 +881,7 @@ detect_engine *detect_engine_build(const rule_set *rs, char *err, size_t errlen)
     for (size_t i = 0; i < n; i++) {
         o[i].r = rule_set_get(rs, i);
         o[i].idx = (uint32_t)i;
-        o[i].a = action_rank(o[i].r->action);
+        o[i].a = rule_set_action_rank(rs, o[i].r->action);
         o[i].fb = flowbits_rank(o[i].r);
     }
     qsort(o, n, sizeof *o, ord_cmp);
@@ -1085,6 +1075,12 @@ void detect_engine_free(detect_engine *de)
 }
 
 void detect_engine_get_stats(const detect_engine *de, detect_engine_stats *st) { *st = de->st; }
+
+void detect_thread_set_ips(detect_thread *dt, bool ips)
+{
+    if (dt)
+        dt->ips = ips;
+}
 
 void detect_engine_file_hashes(const detect_engine *de, bool *md5, bool *sha1, bool *sha256)
 {
@@ -1950,8 +1946,14 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
         }
         post_match(v, d);
         if (d->r->action == RULE_ACTION_PASS) {
-            if (v->df)
-                v->df->passed = true;
+            /* a pass rule ends the inspection of this packet; one that looks at
+             * headers only (no payload or buffer) passes the whole flow, as Suricata */
+            if (d->n_bg == 0) {
+                if (v->df)
+                    v->df->passed = true;
+                if (v->f && v->f->action == RB_FLOW_ACT_NONE)
+                    v->f->action = RB_FLOW_ACT_PASS; /* a drop already decided stays */
+            }
             return;
         }
         if (d->r->flags & RULE_F_NOALERT)
@@ -1963,6 +1965,8 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
                            .category = d->category };
         if (cb)
             cb(ctx, v->p, &a);
+        if (dt->ips && d->r->action != RULE_ACTION_ALERT && v->f)
+            v->f->action = RB_FLOW_ACT_DROP; /* IPS: the flow's later packets are dropped */
     }
 }
 

@@ -437,6 +437,9 @@ typedef struct rule_tcfg {
 /* ---------------------------------------------------------------- loading */
 
 typedef struct rule_set rule_set;   /* opaque */
+/* The inspection rank of a rule action under the configured action-order
+ * (0 first; default pass, drop, reject, alert). */
+int rule_set_action_rank(const rule_set *s, int action);
 
 typedef struct rules_report {
     size_t loaded;    /* rules in the set */

@@ -50,6 +50,7 @@ typedef struct rb_worker {
     uint64_t anomalies;
     uint64_t packets;
     uint64_t flows_logged;
+    uint64_t dropped;           /* IPS: packets of blocked flows */
     pthread_t thread;
     struct batch_queue *queue;
 } rb_worker;
@@ -64,7 +65,7 @@ static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
      * the reassembler and logs what is left */
     if (f->stream)
         stream_flow_flush(w->stream, f);
-    if (w->dt && f->stream) {
+    if (w->dt && f->stream && !(w->cfg->ips && f->action == RB_FLOW_ACT_DROP)) {
         for (int dir = 0; dir < 2; dir++) {
             Packet q;
             flow_pseudo_packet(f, dir, &q);
@@ -99,14 +100,17 @@ static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a)
 {
     rb_worker *w = ctx;
     w->alerts++;
-    if (p->flow)
+    if (p->flow) {
         p->flow->alerted = true;
+        if (w->cfg->ips && rule_blocks(a->r))
+            p->flow->action = RB_FLOW_ACT_DROP; /* the flow's later packets are dropped unseen */
+    }
     if (!w->cfg->eve_enabled || !w->cfg->eve.alert)
         return;
     eve_begin_packet(&w->eve, p, "alert");
     if (a->has_tx)
         jb_u64(&w->eve.jb, "tx_id", a->tx_id);
-    eve_alert_object(&w->eve.jb, a->r, a->category, a->r->priority, "allowed", p);
+    eve_alert_object(&w->eve.jb, a->r, a->category, a->r->priority, eve_alert_action(a->r, w->cfg->ips), p);
     eve_alert_tail(&w->eve, p, p->flow);
     eve_commit(&w->eve);
 }
@@ -127,6 +131,11 @@ static void process_decoded(rb_worker *w, Packet *p)
 {
     expire(w, p);
     rb_flow *f = flow_handle_packet(w->flows, p);
+    if (f && f->action == RB_FLOW_ACT_DROP && w->cfg->ips) {
+        w->dropped++; /* IPS: a blocked flow's packets go no further */
+        f = NULL;
+        goto events;
+    }
     if (f) {
         if (p->proto == 6) {
             stream_packet(w->stream, p);
@@ -165,6 +174,7 @@ static void process_decoded(rb_worker *w, Packet *p)
          * header rules: decode-event / pkthdr rules are written for them */
         detect_packet(w->dt, p, NULL, on_packet_alert, w);
     }
+events:
     if (p->nevents) {
         w->anomalies += p->nevents;
         if (w->cfg->eve_enabled)
@@ -324,6 +334,7 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
         if (!w->dt)
             return -1;
         applayer_set_detect(w->app, w->dt);
+        detect_thread_set_ips(w->dt, cfg->ips);
         w->eve.vars_fn = detect_flow_vars_json;
         w->eve.vars_ctx = w->dt;
     }

@@ -238,6 +238,7 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     ec->stream.memcap = cfg_get_size(c, "stream.reassembly.memcap", ec->stream.memcap);
     ec->stream.midstream = ec->flow.midstream;
     ec->applayer.midstream = ec->flow.midstream;
+    ec->applayer.ips = ec->ips;
     ec->stream.async_oneside = cfg_get_bool(c, "stream.async-oneside", ec->stream.async_oneside) != 0;
     ec->flow.async_oneside = ec->stream.async_oneside;
     /* stream.inline: yes, no, or auto (= the IPS mode) */

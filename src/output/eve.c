@@ -389,6 +389,8 @@ void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason)
     jb_str(jb, "state", flow_state_name(f->state));
     jb_str(jb, "reason", flow_end_reason_name(reason));
     jb_bool(jb, "alerted", f->alerted);
+    if (f->action)
+        jb_str(jb, "action", f->action == RB_FLOW_ACT_PASS ? "pass" : "drop");
     jb_close_object(jb);
     if (f->detect && w->vars_fn)
         w->vars_fn(w->vars_ctx, f, jb);

@@ -558,16 +558,48 @@ static void test_pass_rule(void **state)
     p.flow = f;
     detect_packet(t->dt, &p, NULL, on_alert, t);
     assert_int_equal(t->n, 0);
-    /* the flow is passed: nothing more on it */
+    /* a pass rule with a payload match passes the packet, not the flow (as Suricata) */
+    assert_int_equal(f->action, RB_FLOW_ACT_NONE);
     p = tcp("xyz");
     p.flow = f;
     detect_packet(t->dt, &p, NULL, on_alert, t);
-    assert_int_equal(t->n, 0);
+    assert_int_equal(count(t, 3), 1);
     /* another source: not passed */
+    t->n = 0;
     p = pkt(6, IP4(10, 0, 0, 2), IP4(192, 0, 2, 1), 40000, 80, "evil xyz", 8);
     detect_packet(t->dt, &p, NULL, on_alert, t);
     assert_int_equal(count(t, 1), 1);
     assert_int_equal(count(t, 3), 1);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
+    /* a header-only pass rule passes the whole flow */
+    t = mk("alert tcp any any -> any any (msg:\"other\"; content:\"xyz\"; sid:3;)\n"
+           "pass tcp 10.0.0.1 any -> any any (msg:\"trusted host\"; sid:4;)\n");
+    f = mkflow(6);
+    p = tcp("xyz");
+    p.flow = f;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(t->n, 0);
+    assert_int_equal(f->action, RB_FLOW_ACT_PASS);
+    p.src.u32[0] = IP4(192, 0, 2, 1); /* the other direction: the flow is passed */
+    p.dst.u32[0] = IP4(10, 0, 0, 1);
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(t->n, 0);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
+    /* IPS: a drop rule blocks the flow; alert rules on the same packet still alert */
+    t = mk("drop tcp any any -> any any (msg:\"block\"; content:\"evil\"; sid:5;)\n"
+           "alert tcp any any -> any any (msg:\"see\"; content:\"evil\"; sid:6;)\n");
+    detect_thread_set_ips(t->dt, true);
+    f = mkflow(6);
+    p = tcp("evil");
+    p.flow = f;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 5), 1);
+    assert_int_equal(count(t, 6), 1);
+    assert_int_equal(f->action, RB_FLOW_ACT_DROP);
     detect_flow_end(t->dt, f);
     free(f);
     done(t);
