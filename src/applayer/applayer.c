@@ -10,6 +10,7 @@
 #include "output/eve_ssh.h"
 #include "output/eve_tls.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,6 +210,7 @@ static int dns_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool t
 static void dns_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dns_gap(s, dir); }
 
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx);
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
@@ -314,6 +316,7 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
         a->st.tx[ALPROTO_HTTP]++;
         af->logged_tx++;
         inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, tx->req_inspected ? 1 : -1);
+        log_http_events(a, f, p, tx);
         if (!a->eve_enabled)
             continue;
         const rb_eve_types *t = a->eve->types;
@@ -351,8 +354,52 @@ static void log_session(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet 
     eve_commit(a->eve);
 }
 
+/* Suricata's application-layer anomaly record: one per event a parser raised.
+ * orient 1: the event came from the server's side. */
+static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
+                          bool has_tx, uint64_t tx_id)
+{
+    if (!a->eve_enabled || !a->eve->types->anomaly || !a->eve->types->anomaly_applayer)
+        return;
+    jbuf *jb = &a->eve->jb;
+    begin_record(a, f, p, "anomaly", orient);
+    if (has_tx)
+        jb_u64(jb, "tx_id", tx_id);
+    jb_open_object(jb, "anomaly");
+    jb_str(jb, "app_proto", protocols[proto].name);
+    jb_str(jb, "type", "applayer");
+    jb_str(jb, "event", event);
+    jb_str(jb, "layer", "proto_parser");
+    jb_close_object(jb);
+    eve_commit(a->eve);
+}
+
+/* the HTTP events of a transaction, named as Suricata's EVE names them
+ * (UNABLE_TO_MATCH_RESPONSE_TO_REQUEST) */
+static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx)
+{
+    for (int e = 0; e < HTTP_EV_COUNT; e++) {
+        if (!http_tx_has_event(tx, (http_event)e))
+            continue;
+        const char *n = http_event_name((http_event)e);
+        if (!strncmp(n, "http.", 5))
+            n += 5;
+        char up[96];
+        size_t k = 0;
+        for (; n[k] && k < sizeof up - 1; k++)
+            up[k] = (char)toupper((unsigned char)n[k]);
+        up[k] = 0;
+        int orient = strstr(up, "RESPONSE") || strstr(up, "UNABLE_TO_MATCH") ? 1 : 0;
+        log_app_event(a, f, p, ALPROTO_HTTP, up, orient, true, tx->tx_id);
+    }
+}
+
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
 {
+    enum tls_event evs[32];
+    size_t nev = tls_take_events(af->state, evs, 32);
+    for (size_t i = 0; i < nev; i++)
+        log_app_event(a, f, p, ALPROTO_TLS, tls_event_name(evs[i]), 0, true, 0);
     if (!tls_loggable(af->state, flow_end))
         return;
     tls_mark_logged(af->state);
@@ -374,6 +421,9 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
         a->st.tx[ALPROTO_DNS]++;
         af->logged_tx++;
         inspect_tx(a, f, p, ALPROTO_DNS, tx, tx->tx_id, fill_dns, tx->has_request ? 0 : 1);
+        for (unsigned e = 0; e < DNS_EV_COUNT; e++)
+            if (tx->events & (1u << e))
+                log_app_event(a, f, p, ALPROTO_DNS, dns_event_name(e), tx->has_request ? 0 : 1, true, tx->tx_id);
         if (!a->eve_enabled || !a->eve->types->dns)
             continue;
         /* queries are reported from the client's side, answers from the server's */
