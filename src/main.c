@@ -49,7 +49,7 @@ static void usage(FILE *f)
 
 enum {
     OPT_SET = 1000, OPT_THREADS, OPT_RUNMODE, OPT_DUMP_CONFIG, OPT_IGNORED, OPT_IGNORED_ARG,
-    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL, OPT_SIMULATE_IPS,
+    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL, OPT_SIMULATE_IPS, OPT_DATA_DIR,
 };
 
 /* The rule files to load: -S alone, else the config's rule-files (under
@@ -82,7 +82,7 @@ static size_t rule_files(const rb_config *cfg, const char *exclusive, const char
 int main(int argc, char **argv)
 {
     const char *read_path = NULL, *logdir = ".", *config_path = NULL;
-    const char *rules_exclusive = NULL, *rules_extra = NULL, *checksum = "auto";
+    const char *rules_exclusive = NULL, *rules_extra = NULL, *checksum = "auto", *data_dir = NULL;
     char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int nsets = 0, threads = 0, verbose = 0;
     bool test_mode = false, dump_config = false, quiet = false, init_errors_fatal = false, no_detect = false, simulate_ips = false;
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
         { "no-random", no_argument, NULL, OPT_IGNORED },
         { "pcap-file-continuous", no_argument, NULL, OPT_IGNORED },
         { "pcap-file-delete", no_argument, NULL, OPT_IGNORED },
-        { "data-dir", required_argument, NULL, OPT_IGNORED_ARG },
+        { "data-dir", required_argument, NULL, OPT_DATA_DIR },
         { "pidfile", required_argument, NULL, OPT_IGNORED_ARG },
         { "user", required_argument, NULL, OPT_IGNORED_ARG },
         { "group", required_argument, NULL, OPT_IGNORED_ARG },
@@ -134,6 +134,7 @@ int main(int argc, char **argv)
         case 'T': test_mode = true; break;
         case 'F': break; /* BPF filter file: not supported, see below */
         case OPT_SET: sets[nsets++] = optarg; break;
+        case OPT_DATA_DIR: data_dir = optarg; break;
         case OPT_THREADS:
             threads = atoi(optarg);
             if (threads < 1 || threads > 64) {
@@ -206,6 +207,18 @@ int main(int argc, char **argv)
             rc = 1;
             goto out;
         }
+    }
+    if (data_dir) {
+        /* --data-dir: where datasets keep their state (as Suricata's option) */
+        size_t dl = strlen(data_dir) + 16;
+        char *kv = malloc(dl);
+        if (!kv || (snprintf(kv, dl, "data-dir=%s", data_dir), cfg_set(cfg, kv)) != 0) {
+            fprintf(stderr, "ribat: error: bad --data-dir '%s'\n", data_dir);
+            free(kv);
+            rc = 1;
+            goto out;
+        }
+        free(kv);
     }
     settings_warn_unknown(cfg);
     if (dump_config) {
@@ -294,6 +307,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ribat: error: %s\n", err);
         rc = 1;
     }
+    detect_engine_save_datasets(detect); /* what was collected is kept even after an error */
 out:
     settings_free(&ec);
     detect_engine_free(detect);

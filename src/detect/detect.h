@@ -86,6 +86,8 @@ void detect_engine_get_stats(const detect_engine *de, detect_engine_stats *st);
 /* Which file hashes the rules compare (filemd5, filesha1, filesha256): the
  * application layer must compute them for every file. */
 void detect_engine_file_hashes(const detect_engine *de, bool *md5, bool *sha1, bool *sha256);
+/* Write the datasets that have a save or state file (at the end of a run). */
+void detect_engine_save_datasets(const detect_engine *de);
 
 /* Category text of a rule (classification description, "" if none): for EVE. */
 const char *detect_rule_category(const detect_engine *de, const rule *r);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "applayer/applayer.h"
 #include "common/log.h"
@@ -211,6 +212,9 @@ struct detect_engine {
     thr_table *thr;
     hashlist *hls;         /* hash lists of filemd5 / filesha1 / filesha256 */
     uint32_t n_hls;
+    dataset **ds;          /* datasets by name, shared by all rules and workers */
+    uint32_t n_ds;
+    char *data_dir;        /* where state / save files go (data-dir), NULL: the current folder */
     bool file_hash[3];     /* rules need md5 / sha1 / sha256 of files */
     detect_engine_stats st;
 };
@@ -467,6 +471,79 @@ static int32_t engine_hashlist(detect_engine *de, const rule *r, const char *nam
     return (int32_t)de->n_hls++;
 }
 
+/* path of a dataset file: load files relative to the rule file, state/save
+ * files relative to the data dir */
+static void ds_path(const detect_engine *de, const rule *r, const char *name, bool data, char *out, size_t n)
+{
+    if (name[0] == '/')
+        snprintf(out, n, "%s", name);
+    else if (data && de->data_dir)
+        snprintf(out, n, "%s/%s", de->data_dir, name);
+    else if (!data && r->file && strchr(r->file, '/'))
+        snprintf(out, n, "%.*s/%s", (int)(strrchr(r->file, '/') - r->file), r->file, name);
+    else
+        snprintf(out, n, "%s", name);
+}
+
+/* The dataset a dataset/datarep option names: created and loaded by its first
+ * definition; later uses must agree on the type. */
+static int engine_dataset(detect_engine *de, const drule *d, const rule_opt *o)
+{
+    rule_dataset *rd = (rule_dataset *)&o->u.dataset; /* the engine owns the rule set while it builds */
+    const rule *r = d->r;
+    int type = rd->type ? dataset_type_of(rd->type) : -1;
+    for (uint32_t i = 0; i < de->n_ds; i++) {
+        if (strcmp(de->ds[i]->name, rd->name))
+            continue;
+        if (type >= 0 && type != de->ds[i]->type) {
+            rb_warn("%s:%u: sid %u: dataset %s used with another type; the rule is not used",
+                    r->file ? r->file : "?", r->line, r->sid, rd->name);
+            return -1;
+        }
+        rd->ds = de->ds[i];
+        return 0;
+    }
+    if (type < 0) {
+        rb_warn("%s:%u: sid %u: dataset %s has no type here nor in an earlier rule; the rule is not used",
+                r->file ? r->file : "?", r->line, r->sid, rd->name);
+        return -1;
+    }
+    dataset *ds = dataset_new(rd->name, type, rd->memcap, rd->hashsize);
+    dataset **nd = ds ? realloc(de->ds, (de->n_ds + 1) * sizeof *nd) : NULL;
+    if (!nd) {
+        dataset_free(ds);
+        return -1;
+    }
+    de->ds = nd;
+    de->ds[de->n_ds++] = ds;
+    char path[4096], err[512];
+    const char *from = rd->load ? rd->load : rd->state;
+    if (from) {
+        ds_path(de, r, from, rd->state != NULL, path, sizeof path);
+        /* a state file that does not exist yet is an empty set */
+        if ((rd->load || access(path, F_OK) == 0) &&
+            dataset_load(ds, path, rd->cmd == RULE_DS_REP, err, sizeof err) != 0) {
+            rb_warn("%s:%u: sid %u: %s; the rule is not used", r->file ? r->file : "?", r->line, r->sid, err);
+            return -1;
+        }
+    }
+    const char *to = rd->save ? rd->save : rd->state;
+    if (to) {
+        ds_path(de, r, to, true, path, sizeof path);
+        ds->save = strdup(path);
+    }
+    rd->ds = ds;
+    return 0;
+}
+
+void detect_engine_save_datasets(const detect_engine *de)
+{
+    char err[512];
+    for (uint32_t i = 0; de && i < de->n_ds; i++)
+        if (de->ds[i]->save && dataset_save(de->ds[i], err, sizeof err) != 0)
+            rb_warn("dataset %s: %s", de->ds[i]->name, err);
+}
+
 /* A file keyword of rule option i: parsed once into d->fo. */
 static int add_fileopt(detect_engine *de, drule *d, uint32_t i, int kind)
 {
@@ -521,7 +598,10 @@ static int compile_rule(detect_engine *de, drule *d)
         bool is_buf_opt = o->buffer != RB_NONE &&
                           (o->type == RO_CONTENT || o->type == RO_PCRE || o->type == RO_BYTE_TEST ||
                            o->type == RO_BYTE_JUMP || o->type == RO_BYTE_EXTRACT || o->type == RO_BYTE_MATH ||
-                           o->type == RO_ISDATAAT || o->type == RO_UINT || o->type == RO_TRANSFORM);
+                           o->type == RO_ISDATAAT || o->type == RO_UINT || o->type == RO_TRANSFORM ||
+                           o->type == RO_DATASET);
+        if (is_buf_opt && o->type == RO_DATASET && engine_dataset(de, d, &d->r->opts[i]) < 0)
+            INACTIVE(d, "dataset");
         if (is_buf_opt) {
             bufgrp *g = NULL;
             for (uint16_t k = 0; k < d->n_bg; k++)
@@ -870,6 +950,8 @@ detect_engine *detect_engine_build(const rule_set *rs, char *err, size_t errlen)
     if (!de)
         goto oom;
     de->rs = rs;
+    if (rule_set_data_dir(rs) && !(de->data_dir = strdup(rule_set_data_dir(rs))))
+        goto oom;
     size_t n = rule_set_count(rs);
     de->n = (uint32_t)n;
     de->rules = calloc(n ? n : 1, sizeof *de->rules);
@@ -1044,6 +1126,10 @@ void detect_engine_free(detect_engine *de)
         hashlist_free(&de->hls[i]);
     }
     free(de->hls);
+    for (uint32_t i = 0; i < de->n_ds; i++)
+        dataset_free(de->ds[i]);
+    free(de->ds);
+    free(de->data_dir);
     free(de->rules);
     for (int i = 0; i < PC_N; i++) {
         mpm_db_free(de->db_pkt[i]);

@@ -5,6 +5,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -89,5 +90,32 @@ void hashlist_free(hashlist *hl);
 bool hashlist_has(const hashlist *hl, const uint8_t *h);
 bool file_opt_match(const rule_opt *o, int kind, const char *value, bool negated, const hashlist *hl,
                     const struct http_file *f);
+
+/* ---- datasets (dataset.c) ---- */
+enum { DS_STRING = 0, DS_MD5, DS_SHA256, DS_IPV4, DS_IP };
+
+typedef struct dataset {
+    char *name;
+    int type;                 /* DS_* */
+    uint64_t memcap;
+    pthread_rwlock_t lock;
+    struct ds_slot { uint64_t hash, off; uint32_t len; int32_t rep; bool removed; } *slots;
+    uint64_t mask, used, count;
+    uint8_t *arena;
+    uint64_t arena_len, arena_cap;
+    uint64_t memcap_hits;
+    char *save;               /* written at the end (save / state), or NULL */
+    bool dirty;
+} dataset;
+
+int dataset_type_of(const char *t);           /* DS_*, or -1 */
+dataset *dataset_new(const char *name, int type, uint64_t memcap, uint64_t hashsize);
+void dataset_free(dataset *d);
+int dataset_load(dataset *d, const char *path, bool with_rep, char *err, size_t errlen);
+int dataset_save(dataset *d, char *err, size_t errlen);
+int dataset_add(dataset *d, const uint8_t *p, size_t n); /* 1 added, 0 present, -1 full */
+bool dataset_remove(dataset *d, const uint8_t *p, size_t n);
+bool dataset_lookup(dataset *d, const uint8_t *p, size_t n, int32_t *rep);
+bool dataset_eval(const rule_dataset *rd, const uint8_t *buf, uint32_t len);
 
 #endif

@@ -1365,29 +1365,10 @@ static int p_detection_filter(rule_pctx *pc, const rule_keyword *kw, char *arg)
     return 0;
 }
 
-static int p_dataset(rule_pctx *pc, const rule_keyword *kw, char *arg)
+/* dataset / datarep options from t[from..n): type, load, state, save, memcap, hashsize */
+static int dataset_opts(rule_pctx *pc, rule_dataset *d, char **t, int from, int n)
 {
-    char *t[MAX_TOK];
-    int n = split_commas(arg, t, MAX_TOK);
-    if (n < 2)
-        return pc_fail(pc, "dataset: expected command, name[, options]");
-    if (pc->sticky == RB_NONE)
-        return pc_fail(pc, "dataset needs a sticky buffer");
-    rule_opt *o = pc_add_opt(pc, RO_DATASET, (uint16_t)(kw - rule_keywords), pc->sticky);
-    if (!o)
-        return -1;
-    rule_dataset *d = &o->u.dataset;
-    if (strcmp(t[0], "set") == 0) d->cmd = RULE_DS_SET;
-    else if (strcmp(t[0], "isset") == 0) d->cmd = RULE_DS_ISSET;
-    else if (strcmp(t[0], "isnotset") == 0) d->cmd = RULE_DS_ISNOTSET;
-    else if (strcmp(t[0], "unset") == 0) d->cmd = RULE_DS_UNSET;
-    else return pc_fail(pc, "dataset: unknown command \"%.40s\"", t[0]);
-    if (!valid_name(t[1]))
-        return pc_fail(pc, "dataset: bad name \"%.40s\"", t[1]);
-    d->name = dup_or_fail(pc, t[1]);
-    if (!d->name)
-        return -1;
-    for (int i = 2; i < n; i++) {
+    for (int i = from; i < n; i++) {
         char *k, *v;
         split_kv(t[i], &k, &v);
         char **dst = NULL;
@@ -1428,10 +1409,71 @@ static int p_dataset(rule_pctx *pc, const rule_keyword *kw, char *arg)
         if (!*dst)
             return -1;
     }
-    if (!d->type)
-        return pc_fail(pc, "dataset: type is required");
     if ((d->state && d->load) || (d->state && d->save))
         return pc_fail(pc, "dataset: state cannot be combined with load or save");
+    return 0;
+}
+
+static int p_dataset(rule_pctx *pc, const rule_keyword *kw, char *arg)
+{
+    char *t[MAX_TOK];
+    int n = split_commas(arg, t, MAX_TOK);
+    if (n < 2)
+        return pc_fail(pc, "dataset: expected command, name[, options]");
+    if (pc->sticky == RB_NONE)
+        return pc_fail(pc, "dataset needs a sticky buffer");
+    rule_opt *o = pc_add_opt(pc, RO_DATASET, (uint16_t)(kw - rule_keywords), pc->sticky);
+    if (!o)
+        return -1;
+    rule_dataset *d = &o->u.dataset;
+    if (strcmp(t[0], "set") == 0) d->cmd = RULE_DS_SET;
+    else if (strcmp(t[0], "isset") == 0) d->cmd = RULE_DS_ISSET;
+    else if (strcmp(t[0], "isnotset") == 0) d->cmd = RULE_DS_ISNOTSET;
+    else if (strcmp(t[0], "unset") == 0) d->cmd = RULE_DS_UNSET;
+    else return pc_fail(pc, "dataset: unknown command \"%.40s\"", t[0]);
+    if (!valid_name(t[1]))
+        return pc_fail(pc, "dataset: bad name \"%.40s\"", t[1]);
+    d->name = dup_or_fail(pc, t[1]);
+    if (!d->name)
+        return -1;
+    /* the type may be left out where the set is defined by another rule */
+    return dataset_opts(pc, d, t, 2, n);
+}
+
+/* datarep:NAME, OP, VALUE, load FILE, type T: the reputation number of the
+ * inspected buffer in the set compared with VALUE (op: > < >= <= ==) */
+static int p_datarep(rule_pctx *pc, const rule_keyword *kw, char *arg)
+{
+    char *t[MAX_TOK];
+    int n = split_commas(arg, t, MAX_TOK);
+    if (n < 3)
+        return pc_fail(pc, "datarep: expected name, operator, value[, options]");
+    if (pc->sticky == RB_NONE)
+        return pc_fail(pc, "datarep needs a sticky buffer");
+    rule_opt *o = pc_add_opt(pc, RO_DATASET, (uint16_t)(kw - rule_keywords), pc->sticky);
+    if (!o)
+        return -1;
+    rule_dataset *d = &o->u.dataset;
+    d->cmd = RULE_DS_REP;
+    if (!valid_name(t[0]))
+        return pc_fail(pc, "datarep: bad name \"%.40s\"", t[0]);
+    d->name = dup_or_fail(pc, t[0]);
+    if (!d->name)
+        return -1;
+    if (!strcmp(t[1], ">")) d->rep_op = '>';
+    else if (!strcmp(t[1], "<")) d->rep_op = '<';
+    else if (!strcmp(t[1], ">=")) d->rep_op = 'g';
+    else if (!strcmp(t[1], "<=")) d->rep_op = 'l';
+    else if (!strcmp(t[1], "==")) d->rep_op = '=';
+    else return pc_fail(pc, "datarep: unknown operator \"%.10s\"", t[1]);
+    uint64_t v;
+    if (rp_parse_u64(t[2], 65535, &v) < 0)
+        return pc_fail(pc, "datarep: bad value \"%.20s\"", t[2]);
+    d->rep_value = (int32_t)v;
+    if (dataset_opts(pc, d, t, 3, n) < 0)
+        return -1;
+    if (!d->load && !d->state)
+        return pc_fail(pc, "datarep: load is required");
     return 0;
 }
 
@@ -1799,7 +1841,7 @@ const rule_keyword rule_keywords[] = {
     { "bsize",            A0,                     KWK_PAYLOAD,    RB_NONE, p_uint,      KWF_ARG },
     { "base64_decode",    A0,                     KWK_PAYLOAD,    RB_NONE, p_base64_decode, 0 },
     { "dataset",          A0,                     KWK_PAYLOAD,    RB_NONE, p_dataset,   KWF_ARG },
-    { "datarep",          A0,                     KWK_PAYLOAD,    RB_NONE, NULL,        KWF_UNSUPPORTED },
+    { "datarep",          A0,                     KWK_PAYLOAD,    RB_NONE, p_datarep,   KWF_ARG },
     /* --- content modifiers --- */
     { "nocase",           A0,                     KWK_MODIFIER,   RB_NONE, p_nocase,    KWF_NOARG },
     { "rawbytes",         A0,                     KWK_MODIFIER,   RB_NONE, p_rawbytes,  KWF_NOARG },

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "applayer/http.h"
 
@@ -77,6 +78,11 @@ int hashlist_load(hashlist *hl, const char *path, int hlen, char *err, size_t er
 {
     memset(hl, 0, sizeof *hl);
     hl->hlen = hlen;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        snprintf(err, errlen, "%s is not a regular file", path);
+        return -1;
+    }
     FILE *fp = fopen(path, "r");
     if (!fp) {
         snprintf(err, errlen, "cannot open hash list %s", path);

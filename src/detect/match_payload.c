@@ -383,6 +383,8 @@ static int ev_one(dm_thread *t, const rule_opt *op, const uint8_t *buf, uint32_t
     }
     case RO_UINT: /* bsize, urilen */
         return dm_cmp(&op->u.num, len) ? EV_MATCH : EV_DISCONT;
+    case RO_DATASET: /* the whole buffer is the value */
+        return dataset_eval(&op->u.dataset, buf, len) ? EV_MATCH : EV_DISCONT;
     default:
         return EV_MATCH;
     }

@@ -763,6 +763,11 @@ static void action_order(rule_set *s, const rb_config *cfg)
     memcpy(s->action_rank, rank, sizeof rank);
 }
 
+const char *rule_set_data_dir(const rule_set *s)
+{
+    return s ? s->data_dir : NULL;
+}
+
 int rule_set_action_rank(const rule_set *s, int action)
 {
     switch (action) {
@@ -785,6 +790,9 @@ rule_set *rule_set_new(const rb_config *cfg)
     s->pcre_match_limit = ml > 0 && ml <= UINT32_MAX ? (uint32_t)ml : 3500;
     s->pcre_depth_limit = dl > 0 && dl <= UINT32_MAX ? (uint32_t)dl : 1500;
     action_order(s, cfg);
+    const char *dd = cfg ? cfg_get_str(cfg, "data-dir") : NULL;
+    if (dd && *dd)
+        s->data_dir = strdup(dd);
     /* protocols Suricata's shipped suricata.yaml leaves disabled, unless cfg enables them;
      * any protocol cfg disables */
     static const char *const all[] = { "modbus", "dnp3", "enip", "pgsql", "http", "ftp", "smtp", "tls", "ssh",
@@ -837,6 +845,7 @@ void rule_set_free(rule_set *s)
     }
     free(s->refsys);
     free(s->tcfg);
+    free(s->data_dir);
     strmap_free(&s->unknown_classes);
     for (size_t i = 0; i < s->n_files; i++)
         free(s->files[i]);

@@ -333,9 +333,13 @@ typedef struct rule_threshold {
     uint32_t count, seconds;
 } rule_threshold;
 
-typedef enum rule_dataset_cmd { RULE_DS_SET, RULE_DS_ISSET, RULE_DS_ISNOTSET, RULE_DS_UNSET } rule_dataset_cmd;
+typedef enum rule_dataset_cmd { RULE_DS_SET, RULE_DS_ISSET, RULE_DS_ISNOTSET, RULE_DS_UNSET, RULE_DS_REP } rule_dataset_cmd;
+struct dataset;
 typedef struct rule_dataset {
     uint8_t cmd;
+    char rep_op;                /* datarep: '<' '>' 'l' (<=) 'g' (>=) '=' */
+    int32_t rep_value;
+    struct dataset *ds;         /* the set, resolved when the engine is built */
     char *name, *type;          /* type: string md5 sha256 ipv4 ipv6 ip */
     char *load, *state, *save;  /* file names or NULL */
     uint64_t memcap, hashsize;  /* 0 = default */
@@ -440,6 +444,8 @@ typedef struct rule_set rule_set;   /* opaque */
 /* The inspection rank of a rule action under the configured action-order
  * (0 first; default pass, drop, reject, alert). */
 int rule_set_action_rank(const rule_set *s, int action);
+/* The data-dir setting (datasets' state and save files), or NULL. */
+const char *rule_set_data_dir(const rule_set *s);
 
 typedef struct rules_report {
     size_t loaded;    /* rules in the set */

@@ -20,7 +20,7 @@ static const char *const known_sections[] = {
     "pcre", "security", "plugins", "capture", "exception-policy", "geoip-database", "asn1-max-frames",
     "datasets", "reputation-categories-file", "reputation-files", "default-reputation-path",
     "ippair", "vlan", "livedev", "action-order", "magic-file", "sensor-name", "run-as", "pid-file",
-    "daemon-directory", "umask", "include", "multi-detect", "packet-alert-max", "dpdk", "windivert",
+    "daemon-directory", "data-dir", "umask", "include", "multi-detect", "packet-alert-max", "dpdk", "windivert",
     "ipfw", "luajit", "file-store", "nflog", "bypass", "ips", "leak", "anomaly", "model",
 };
 

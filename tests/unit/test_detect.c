@@ -19,6 +19,7 @@
 #include "applayer/http.h"
 #include "applayer/tls.h"
 #include "common/jbuf.h"
+#include "config/config.h"
 #include "detect/detect.h"
 #include "flow/flow.h"
 #include "output/eve_alert.h"
@@ -476,6 +477,107 @@ static void test_file_keywords(void **state)
     free(fl);
     done(t);
     unlink(list);
+    unlink(rules_path);
+    rmdir(dir);
+}
+
+/* datasets: load (base64 strings), isset / isnotset, set (matches when new),
+ * datarep comparisons, the save file; a set used with another type is refused */
+/* a DNS query transaction with one name: did rule sid alert? */
+static bool dq(T *t, uint32_t sid, const char *name)
+{
+    dns_query q = { { (const uint8_t *)name, strlen(name), false }, 1, 1 };
+    dns_tx d;
+    memset(&d, 0, sizeof d);
+    d.has_request = true;
+    d.queries = &q;
+    d.n_queries = 1;
+    rb_flow *f = mkflow(17);
+    f->app_proto = ALPROTO_DNS;
+    Packet p = pkt(17, IP4(10, 0, 0, 1), IP4(10, 0, 0, 53), 5555, 53, "", 0);
+    p.flow = f;
+    detect_buffers b = { 0 };
+    detect_fill_dns(&d, 0, &b);
+    t->n = 0;
+    detect_tx(t->dt, &p, f, 0, 0, &b, on_alert, t);
+    detect_buffers_free(&b);
+    detect_flow_end(t->dt, f);
+    free(f);
+    return count(t, sid) > 0;
+}
+
+static void test_datasets(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ribat-test-ds-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], rules_path[256], saved[256];
+    snprintf(path, sizeof path, "%s/ua.lst", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("Y3VybC83LjQzLjA=\n", fp); /* curl/7.43.0 */
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/rep.lst", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("ZXZpbC5leGFtcGxl,250\nb2sudGVzdA==,10\n", fp); /* evil.example, ok.test */
+    fclose(fp);
+    snprintf(rules_path, sizeof rules_path, "%s/t.rules", dir);
+    fp = fopen(rules_path, "w");
+    assert_non_null(fp);
+    fputs("alert dns any any -> any any (dns.query; dataset:isset,ua,type string,load ua.lst; sid:1;)\n"
+          "alert dns any any -> any any (dns.query; dataset:isnotset,ua; sid:2;)\n"
+          "alert dns any any -> any any (dns.query; dataset:set,seen,type string,save seen.lst; sid:3;)\n"
+          "alert dns any any -> any any (dns.query; datarep:rep, >, 200, load rep.lst, type string; sid:4;)\n"
+          "alert dns any any -> any any (dns.query; dataset:isset,ua,type md5; sid:5;)\n"
+          "alert dns any any -> any any (dns.query; dataset:isnotset,nowhere; sid:6;)\n", fp);
+    fclose(fp);
+    T *t = calloc(1, sizeof *t);
+    rules_report rep;
+    const char *files[1] = { rules_path };
+    rb_config *cfg = cfg_new();
+    char kv[300];
+    snprintf(kv, sizeof kv, "data-dir=%s", dir);
+    assert_int_equal(cfg_set(cfg, kv), 0);
+    t->rs = rules_load_files(files, 1, cfg, &rep);
+    assert_non_null(t->rs);
+    char err[256];
+    t->de = detect_engine_build(t->rs, err, sizeof err);
+    assert_non_null(t->de);
+    t->dt = detect_thread_new(t->de);
+    assert_int_equal(rep.failed, 0);
+    assert_true(dq(t, 1, "curl/7.43.0"));
+    assert_false(dq(t, 2, "curl/7.43.0"));
+    assert_true(dq(t, 2, "Wget/1.0"));
+    assert_true(dq(t, 3, "first"));
+    assert_false(dq(t, 3, "first")); /* already in the set */
+    assert_true(dq(t, 3, "second"));
+    assert_true(dq(t, 4, "evil.example"));
+    assert_false(dq(t, 4, "ok.test"));
+    assert_false(dq(t, 4, "unknown"));
+    assert_false(dq(t, 5, "curl/7.43.0")); /* ua is a string set: the md5 rule is not used */
+    assert_false(dq(t, 6, "x")); /* no rule gives "nowhere" a type: not used */
+    detect_engine_save_datasets(t->de);
+    snprintf(saved, sizeof saved, "%s/seen.lst", dir);
+    fp = fopen(saved, "r");
+    assert_non_null(fp);
+    char line[64];
+    int n = 0;
+    bool first = false;
+    while (fgets(line, sizeof line, fp)) {
+        n++;
+        first |= strcmp(line, "Zmlyc3Q=\n") == 0; /* base64("first") */
+    }
+    fclose(fp);
+    assert_int_equal(n, 8); /* every distinct name the set rule saw */
+    assert_true(first);
+    done(t);
+    cfg_free(cfg);
+    unlink(saved);
+    snprintf(path, sizeof path, "%s/ua.lst", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/rep.lst", dir);
+    unlink(path);
     unlink(rules_path);
     rmdir(dir);
 }
@@ -993,6 +1095,7 @@ int main(void)
         cmocka_unit_test(test_flowint),
         cmocka_unit_test(test_flow_vars_json),
         cmocka_unit_test(test_file_keywords),
+        cmocka_unit_test(test_datasets),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_pass_rule),
         cmocka_unit_test(test_http_tx),
