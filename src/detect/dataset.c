@@ -295,16 +295,9 @@ static long parse_value(int type, const char *s, size_t n, uint8_t *out, size_t 
 
 int dataset_load(dataset *d, const char *path, bool with_rep, char *err, size_t errlen)
 {
-    struct stat sb;
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        snprintf(err, errlen, "%s is not a regular file", path);
+    FILE *fp = detect_open_list(path, err, errlen);
+    if (!fp)
         return -1;
-    }
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
     char *line = NULL;
     size_t cap = 0;
     ssize_t got;

@@ -6,6 +6,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -82,6 +83,9 @@ typedef struct hashlist {
 } hashlist;
 
 struct http_file;
+/* A list file (hash lists, datasets): a regular file opened for reading, or
+ * NULL with a message in err (devices and FIFOs are refused: they never end). */
+FILE *detect_open_list(const char *path, char *err, size_t errlen);
 int file_kw_kind(const char *kw);                 /* FK_*, or -1 */
 int file_hash_len(int kind);                      /* 16 / 20 / 32 for the hash kinds, else 0 */
 char *file_kw_value(char *arg, bool *negated);    /* strips !, quotes and blanks (in place) */

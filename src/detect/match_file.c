@@ -10,6 +10,7 @@
 #include "detect/detect_int.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,20 +75,26 @@ static int (*cmp_of(int hlen))(const void *, const void *)
     return hlen == 16 ? cmp_hash16 : hlen == 20 ? cmp_hash20 : cmp_hash32;
 }
 
+FILE *detect_open_list(const char *path, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        snprintf(err, errlen, "%s is not a regular file", path);
+        return NULL;
+    }
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    return fp;
+}
+
 int hashlist_load(hashlist *hl, const char *path, int hlen, char *err, size_t errlen)
 {
     memset(hl, 0, sizeof *hl);
     hl->hlen = hlen;
-    struct stat sb;
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        snprintf(err, errlen, "%s is not a regular file", path);
+    FILE *fp = detect_open_list(path, err, errlen);
+    if (!fp)
         return -1;
-    }
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        snprintf(err, errlen, "cannot open hash list %s", path);
-        return -1;
-    }
     char line[512];
     uint32_t lineno = 0, cap = 0;
     while (fgets(line, sizeof line, fp)) {
