@@ -28,6 +28,7 @@ void engine_config_default(rb_engine_config *c)
     c->logdir = ".";
     c->threads = 1;
     c->summary = true;
+    learned_config_default(&c->learned);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -52,6 +53,7 @@ typedef struct rb_worker {
     uint64_t flows_logged;
     pthread_t thread;
     struct batch_queue *queue;
+    learned_ctx *learned;       /* learned anomaly detector, or NULL when disabled */
 } rb_worker;
 
 static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a);
@@ -138,6 +140,8 @@ static void process_decoded(rb_worker *w, Packet *p)
          * header rules: decode-event / pkthdr rules are written for them */
         detect_packet(w->dt, p, NULL, on_packet_alert, w);
     }
+    if (w->learned)
+        learned_packet(w->learned, p);
     if (p->nevents) {
         w->anomalies += p->nevents;
         if (w->cfg->eve_enabled)
@@ -304,6 +308,15 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
             return -1;
         applayer_set_detect(w->app, w->dt);
     }
+    if (cfg->learned.enabled) {
+        char lerr[512];
+        w->learned = learned_new(&cfg->learned, cfg->learned_model, id, cfg->logdir,
+                                 cfg->eve_enabled ? &w->eve : NULL, lerr, sizeof lerr);
+        if (!w->learned) {
+            rb_error("%s", lerr);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -320,6 +333,7 @@ static void worker_destroy(rb_worker *w)
     stream_ctx_free(w->stream);
     applayer_free(w->app);
     detect_thread_free(w->dt);
+    learned_free(w->learned);
     eve_writer_destroy(&w->eve);
 }
 
@@ -755,6 +769,17 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         res->events_written = sink.records;
         res->events_dropped = sink.dropped_records;
     }
+    int rc = 0;
+    if (cfg->learned.enabled) {
+        /* learned detector: the score series, and the model when training */
+        learned_ctx *lc[64];
+        for (int i = 0; i < n; i++)
+            lc[i] = workers[i].learned;
+        if (!cfg->learned.train_out && learned_write_series(lc, n, cfg->logdir) != 0)
+            rb_warn("could not write %s/anomaly-scores.csv", cfg->logdir);
+        if (cfg->learned.train_out && learned_save(workers[0].learned, cfg->learned.train_out, err, errlen) != 0)
+            rc = -1;
+    }
     for (int i = 0; i < n; i++)
         worker_destroy(&workers[i]);
     if (n > 1) {
@@ -781,5 +806,5 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             fprintf(stderr, " (%.0f packets/s)", (double)res->packets / res->wall_seconds);
         fprintf(stderr, "\n");
     }
-    return 0;
+    return rc;
 }

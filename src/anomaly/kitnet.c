@@ -1,0 +1,572 @@
+/* kitnet.c -- see kitnet.h */
+#include "anomaly/kitnet_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kn_config_default(kn_config *c)
+{
+    c->fm_grace = 5000;
+    c->ad_grace = 50000;
+    c->max_ae = 10;
+    c->lr = 0.1;
+    c->hidden_ratio = 0.75;
+    c->seed = 1;
+    c->threshold_quantile = 0.99999;
+    c->threshold = 0;
+}
+
+/* splitmix64 */
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static double rng_uniform(uint64_t *s, double lo, double hi)
+{
+    double u = (double)(rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
+    return lo + (hi - lo) * u;
+}
+
+kitnet *kn_new(const kn_config *c, uint32_t nfeat)
+{
+    if (nfeat == 0 || nfeat > 4096)
+        return NULL;
+    kitnet *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    k->cfg = *c;
+    if (k->cfg.max_ae < 1)
+        k->cfg.max_ae = 1;
+    if (!(k->cfg.hidden_ratio > 0) || k->cfg.hidden_ratio > 1)
+        k->cfg.hidden_ratio = 0.75;
+    k->nfeat = nfeat;
+    k->rng = c->seed;
+    k->fm_mean = calloc(nfeat, sizeof *k->fm_mean);
+    k->fm_c = calloc((size_t)nfeat * nfeat, sizeof *k->fm_c);
+    k->scratch = calloc(6 * ((size_t)nfeat + 1), sizeof *k->scratch);
+    if (!k->fm_mean || !k->fm_c || !k->scratch) {
+        kn_free(k);
+        return NULL;
+    }
+    k->phase = KN_MAP;
+    return k;
+}
+
+void kn_free(kitnet *k)
+{
+    if (!k)
+        return;
+    free(k->fm_mean);
+    free(k->fm_c);
+    free(k->feat);
+    free(k->cstart);
+    free(k->ae);
+    free(k->P);
+    free(k->scratch);
+    free(k->s1);
+    free(k->cal);
+    free(k);
+}
+
+static void *dup_mem(const void *p, size_t n)
+{
+    if (!p || n == 0)
+        return NULL;
+    void *q = malloc(n);
+    if (q)
+        memcpy(q, p, n);
+    return q;
+}
+
+kitnet *kn_clone(const kitnet *s)
+{
+    kitnet *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    *k = *s;
+    size_t nf = s->nfeat;
+    k->fm_mean = s->fm_mean ? dup_mem(s->fm_mean, nf * sizeof(double)) : NULL;
+    k->fm_c = s->fm_c ? dup_mem(s->fm_c, nf * nf * sizeof(double)) : NULL;
+    k->feat = dup_mem(s->feat, nf * sizeof *s->feat);
+    k->cstart = dup_mem(s->cstart, (s->nclust + 1) * sizeof *s->cstart);
+    k->ae = dup_mem(s->ae, (s->nclust + 1) * sizeof *s->ae);
+    k->P = dup_mem(s->P, s->nparam * sizeof *s->P);
+    k->scratch = calloc(6 * (nf + 1), sizeof *k->scratch);
+    k->s1 = s->nclust ? calloc(s->nclust, sizeof *k->s1) : NULL;
+    k->cal = s->cal ? dup_mem(s->cal, s->capcal * sizeof *s->cal) : NULL;
+    bool bad = !k->scratch || (s->fm_mean && !k->fm_mean) || (s->fm_c && !k->fm_c) ||
+               (s->feat && !k->feat) || (s->cstart && !k->cstart) || (s->ae && !k->ae) ||
+               (s->P && !k->P) || (s->nclust && !k->s1) || (s->cal && !k->cal);
+    if (bad) {
+        kn_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+enum kn_phase kn_phase(const kitnet *k) { return k->phase; }
+double kn_threshold(const kitnet *k) { return k->threshold; }
+uint64_t kn_count(const kitnet *k) { return k->count; }
+uint32_t kn_nfeat(const kitnet *k) { return k->nfeat; }
+uint32_t kn_nclusters(const kitnet *k) { return k->nclust; }
+
+size_t kn_memory(const kitnet *k)
+{
+    size_t nf = k->nfeat;
+    size_t m = sizeof *k + 6 * (nf + 1) * sizeof(double);
+    if (k->fm_c)
+        m += (nf * nf + nf) * sizeof(double);
+    m += nf * sizeof(uint32_t) + (k->nclust + 1) * (sizeof(uint32_t) + sizeof(kn_ae) + sizeof(double));
+    m += k->nparam * sizeof(double);
+    return m;
+}
+
+/* ------------------------------------------------------------------------ */
+/* feature mapping */
+
+static void fm_update(kitnet *k, const double *x)
+{
+    uint32_t n = k->nfeat;
+    double *d = k->scratch;          /* x - old mean */
+    k->fm_n++;
+    double inv = 1.0 / (double)k->fm_n;
+    for (uint32_t i = 0; i < n; i++) {
+        d[i] = x[i] - k->fm_mean[i];
+        k->fm_mean[i] += d[i] * inv;
+    }
+    /* co-moment C += (x - old mean)(x - new mean)^T, upper triangle */
+    for (uint32_t i = 0; i < n; i++) {
+        double a = d[i];
+        if (a == 0)
+            continue;
+        double *row = k->fm_c + (size_t)i * n;
+        const double *mean = k->fm_mean;
+        for (uint32_t j = i; j < n; j++)
+            row[j] += a * (x[j] - mean[j]);
+    }
+}
+
+/* correlation distance between features i < j */
+static double fm_dist(const kitnet *k, uint32_t i, uint32_t j)
+{
+    uint32_t n = k->nfeat;
+    if (i > j) { uint32_t t = i; i = j; j = t; }
+    double cii = k->fm_c[(size_t)i * n + i], cjj = k->fm_c[(size_t)j * n + j];
+    double cij = k->fm_c[(size_t)i * n + j];
+    double den = sqrt(cii) * sqrt(cjj);
+    double r = den > 0 ? cij / den : 0.0;
+    if (r > 1) r = 1;
+    if (r < -1) r = -1;
+    return 1.0 - r;
+}
+
+/* Single-linkage clustering = minimum spanning tree (Prim, O(n^2)); the
+ * dendrogram is built by merging the tree's edges in order of weight, then
+ * cut top-down: a node of at most max_ae leaves is a cluster, a larger node
+ * is replaced by its two children. No recursion. */
+static int fm_cluster(kitnet *k)
+{
+    uint32_t n = k->nfeat;
+    int ret = -1;
+    double *best = malloc(n * sizeof *best);
+    uint32_t *from = malloc(n * sizeof *from);
+    bool *in = calloc(n, sizeof *in);
+    uint32_t *eu = malloc(n * sizeof *eu), *ev = malloc(n * sizeof *ev);
+    double *ew = malloc(n * sizeof *ew);
+    uint32_t *order = malloc(n * sizeof *order);
+    /* dendrogram nodes: 0..n-1 leaves, n..2n-2 merges */
+    uint32_t *left = malloc(2 * n * sizeof *left), *right = malloc(2 * n * sizeof *right);
+    uint32_t *size = malloc(2 * n * sizeof *size), *uf = malloc(2 * n * sizeof *uf);
+    uint32_t *stack = malloc(2 * n * sizeof *stack);
+    k->feat = malloc(n * sizeof *k->feat);
+    k->cstart = malloc((n + 1) * sizeof *k->cstart);
+    if (!best || !from || !in || !eu || !ev || !ew || !order || !left || !right || !size || !uf || !stack ||
+        !k->feat || !k->cstart)
+        goto out;
+
+    /* Prim */
+    uint32_t ne = 0;
+    in[0] = true;
+    for (uint32_t i = 1; i < n; i++) {
+        best[i] = fm_dist(k, 0, i);
+        from[i] = 0;
+    }
+    for (uint32_t it = 1; it < n; it++) {
+        uint32_t m = UINT32_MAX;
+        for (uint32_t i = 1; i < n; i++)
+            if (!in[i] && (m == UINT32_MAX || best[i] < best[m]))
+                m = i;
+        in[m] = true;
+        eu[ne] = from[m];
+        ev[ne] = m;
+        ew[ne] = best[m];
+        ne++;
+        for (uint32_t i = 1; i < n; i++) {
+            if (in[i]) continue;
+            double d = fm_dist(k, m, i);
+            if (d < best[i]) {
+                best[i] = d;
+                from[i] = m;
+            }
+        }
+    }
+    /* edges by weight (insertion sort, stable: ties keep discovery order) */
+    for (uint32_t i = 0; i < ne; i++) {
+        uint32_t j = i;
+        order[j] = i;
+        while (j > 0 && ew[order[j - 1]] > ew[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    for (uint32_t i = 0; i < 2 * n; i++) {
+        uf[i] = i;
+        size[i] = i < n ? 1 : 0;
+        left[i] = right[i] = UINT32_MAX;
+    }
+    uint32_t next = n;
+    for (uint32_t e = 0; e < ne; e++) {
+        uint32_t a = eu[order[e]], b = ev[order[e]];
+        while (uf[a] != a) a = uf[a] = uf[uf[a]];
+        while (uf[b] != b) b = uf[b] = uf[uf[b]];
+        left[next] = a;
+        right[next] = b;
+        size[next] = size[a] + size[b];
+        uf[a] = uf[b] = next;
+        next++;
+    }
+    uint32_t root = next - 1;
+    /* top-down cut */
+    uint32_t nc = 0, nfe = 0, sp = 0;
+    stack[sp++] = root;
+    while (sp > 0) {
+        uint32_t node = stack[--sp];
+        if (size[node] > k->cfg.max_ae) {
+            stack[sp++] = right[node];
+            stack[sp++] = left[node];
+            continue;
+        }
+        /* a cluster: its leaves, in order */
+        k->cstart[nc++] = nfe;
+        uint32_t base = sp;
+        stack[sp++] = node;
+        while (sp > base) {
+            uint32_t q = stack[--sp];
+            if (q < n) {
+                k->feat[nfe++] = q;
+            } else {
+                stack[sp++] = right[q];
+                stack[sp++] = left[q];
+            }
+        }
+    }
+    k->cstart[nc] = nfe;
+    k->nclust = nc;
+    ret = 0;
+out:
+    free(best); free(from); free(in); free(eu); free(ev); free(ew); free(order);
+    free(left); free(right); free(size); free(uf); free(stack);
+    return ret;
+}
+
+int kn_build_ensemble(kitnet *k, bool init_weights)
+{
+    uint32_t nc = k->nclust;
+    k->ae = calloc(nc + 1, sizeof *k->ae);
+    k->s1 = calloc(nc, sizeof *k->s1);
+    if (!k->ae || !k->s1)
+        return -1;
+    size_t off = 0;
+    for (uint32_t c = 0; c <= nc; c++) {
+        uint32_t n = c < nc ? k->cstart[c + 1] - k->cstart[c] : nc;
+        uint32_t h = (uint32_t)ceil(k->cfg.hidden_ratio * n);
+        if (h < 1) h = 1;
+        k->ae[c].n = n;
+        k->ae[c].h = h;
+        k->ae[c].off = off;
+        off += KN_AE_SIZE(n, h);
+    }
+    k->nparam = off;
+    if (!init_weights)
+        return 0; /* the loader fills P */
+    k->P = calloc(off, sizeof *k->P);
+    if (!k->P)
+        return -1;
+    for (uint32_t c = 0; c <= nc; c++) {
+        const kn_ae *a = &k->ae[c];
+        double *W = k->P + a->off, lim = 1.0 / a->n;
+        for (size_t i = 0; i < (size_t)a->n * a->h; i++)
+            W[i] = rng_uniform(&k->rng, -lim, lim);
+        double *mn = W + (size_t)a->n * a->h + a->h + a->n, *mx = mn + a->n;
+        for (uint32_t i = 0; i < a->n; i++) {
+            mn[i] = INFINITY;
+            mx[i] = -INFINITY;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* one autoencoder */
+
+static inline double sigmoid(double v)
+{
+    return 1.0 / (1.0 + exp(-v));
+}
+
+/* Forward pass of autoencoder a on x (n inputs) with scratch xn[n], y[h],
+ * z[n]; training updates min/max first. Returns the RMSE. */
+static double ae_forward(const kn_ae *a, double *par, const double *x, double *xn, double *y, double *z,
+                         bool update_range)
+{
+    const uint32_t n = a->n, h = a->h;
+    double *W = par, *hb = W + (size_t)n * h, *vb = hb + h, *mn = vb + n, *mx = mn + n;
+    if (update_range) {
+        for (uint32_t i = 0; i < n; i++) {
+            if (x[i] < mn[i]) mn[i] = x[i];
+            if (x[i] > mx[i]) mx[i] = x[i];
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        double lo = isfinite(mn[i]) ? mn[i] : x[i];
+        double span = isfinite(mx[i]) && isfinite(mn[i]) ? mx[i] - mn[i] : 0.0;
+        xn[i] = (x[i] - lo) / (span + 1e-16);
+    }
+    for (uint32_t j = 0; j < h; j++)
+        y[j] = hb[j];
+    for (uint32_t i = 0; i < n; i++) {
+        const double xi = xn[i];
+        const double *row = W + (size_t)i * h;
+#pragma GCC ivdep
+        for (uint32_t j = 0; j < h; j++)
+            y[j] += xi * row[j];
+    }
+    for (uint32_t j = 0; j < h; j++)
+        y[j] = sigmoid(y[j]);
+    double se = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const double *row = W + (size_t)i * h;
+        double acc = vb[i];
+        for (uint32_t j = 0; j < h; j++)
+            acc += y[j] * row[j];
+        z[i] = sigmoid(acc);
+        double e = xn[i] - z[i];
+        se += e * e;
+    }
+    return sqrt(se / n);
+}
+
+/* one SGD step after ae_forward (xn, y, z as it left them); dh scratch[h] */
+static void ae_backward(const kn_ae *a, double *par, const double *xn, const double *y, const double *z,
+                        double *dh, double lr)
+{
+    const uint32_t n = a->n, h = a->h;
+    double *W = par, *hb = W + (size_t)n * h, *vb = hb + h;
+    for (uint32_t j = 0; j < h; j++)
+        dh[j] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const double e = xn[i] - z[i];
+        const double *row = W + (size_t)i * h;
+#pragma GCC ivdep
+        for (uint32_t j = 0; j < h; j++)
+            dh[j] += e * row[j];
+    }
+    for (uint32_t j = 0; j < h; j++)
+        dh[j] *= y[j] * (1.0 - y[j]);
+    for (uint32_t i = 0; i < n; i++) {
+        const double e = xn[i] - z[i], xi = xn[i];
+        double *row = W + (size_t)i * h;
+#pragma GCC ivdep
+        for (uint32_t j = 0; j < h; j++)
+            row[j] += lr * (xi * dh[j] + e * y[j]);
+        vb[i] += lr * e;
+    }
+    for (uint32_t j = 0; j < h; j++)
+        hb[j] += lr * dh[j];
+}
+
+/* ------------------------------------------------------------------------ */
+
+static double run_ensemble(kitnet *k, const double *x, bool train)
+{
+    uint32_t nf = k->nfeat;
+    double *xin = k->scratch, *xn = xin + nf + 1, *y = xn + nf + 1, *z = y + nf + 1, *dh = z + nf + 1;
+    for (uint32_t c = 0; c < k->nclust; c++) {
+        const kn_ae *a = &k->ae[c];
+        const uint32_t *fi = k->feat + k->cstart[c];
+        for (uint32_t i = 0; i < a->n; i++)
+            xin[i] = x[fi[i]];
+        double *par = k->P + a->off;
+        k->s1[c] = ae_forward(a, par, xin, xn, y, z, train);
+        if (train)
+            ae_backward(a, par, xn, y, z, dh, k->cfg.lr);
+    }
+    const kn_ae *o = &k->ae[k->nclust];
+    double *par = k->P + o->off;
+    double s = ae_forward(o, par, k->s1, xn, y, z, train);
+    if (train)
+        ae_backward(o, par, xn, y, z, dh, k->cfg.lr);
+    return isfinite(s) ? s : 1e300;
+}
+
+/* inverse of the standard normal CDF by bisection on erfc (init time only) */
+static double norm_quantile(double q)
+{
+    if (!(q > 0)) return -10;
+    if (!(q < 1)) return 10;
+    double lo = -40, hi = 40;
+    for (int i = 0; i < 200; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (0.5 * erfc(-mid / sqrt(2.0)) < q) lo = mid; else hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+static void fit_threshold(kitnet *k)
+{
+    if (k->cfg.threshold > 0) {
+        k->threshold = k->cfg.threshold;
+        return;
+    }
+    if (k->cal) {
+        /* log-normal fit (Welford on log) over the second half of the training scores */
+        k->cal_n = 0;
+        k->cal_mean = k->cal_m2 = 0;
+        for (uint32_t i = k->ncal / 2; i < k->ncal; i++) {
+            if (!(k->cal[i] > 0))
+                continue;
+            double l = log((double)k->cal[i]);
+            k->cal_n++;
+            double d = l - k->cal_mean;
+            k->cal_mean += d / (double)k->cal_n;
+            k->cal_m2 += d * (l - k->cal_mean);
+        }
+        free(k->cal);
+        k->cal = NULL;
+        k->ncal = k->capcal = 0;
+    }
+    if (k->cal_n < 2) {
+        k->threshold = 1e300; /* nothing to calibrate from: never fires */
+        return;
+    }
+    double sd = sqrt(k->cal_m2 / (double)(k->cal_n - 1));
+    k->threshold = exp(k->cal_mean + norm_quantile(k->cfg.threshold_quantile) * sd);
+}
+
+static int end_mapping(kitnet *k)
+{
+    if (fm_cluster(k) != 0 || kn_build_ensemble(k, true) != 0)
+        return -1;
+    free(k->fm_c);
+    k->fm_c = NULL;
+    free(k->fm_mean);
+    k->fm_mean = NULL;
+    k->capcal = k->cfg.ad_grace < KN_CAL_MAX ? k->cfg.ad_grace : KN_CAL_MAX;
+    if (k->capcal) {
+        k->cal = malloc(k->capcal * sizeof *k->cal);
+        if (!k->cal)
+            return -1;
+    }
+    k->phase = KN_TRAIN;
+    return 0;
+}
+
+double kn_process(kitnet *k, const double *x, bool learn)
+{
+    k->count++;
+    if (k->phase == KN_MAP) {
+        fm_update(k, x);
+        if (k->count >= k->cfg.fm_grace && end_mapping(k) != 0)
+            k->phase = KN_MAP; /* out of memory: keep mapping, try again later */
+        return 0.0;
+    }
+    if (k->phase == KN_TRAIN) {
+        double s = run_ensemble(k, x, true);
+        uint64_t done = k->count - k->cfg.fm_grace;
+        if (k->ncal < k->capcal)
+            k->cal[k->ncal++] = (float)s;
+        if (done >= k->cfg.ad_grace) {
+            fit_threshold(k);
+            k->phase = KN_EXEC;
+        }
+        return s;
+    }
+    return run_ensemble(k, x, learn);
+}
+
+int kn_finish_training(kitnet *k)
+{
+    if (k->phase == KN_MAP)
+        return -1;
+    if (k->phase == KN_TRAIN) {
+        fit_threshold(k);
+        k->phase = KN_EXEC;
+    }
+    return 0;
+}
+
+double kn_explain(const kitnet *kc, const double *x, double *contrib, double *norm)
+{
+    kitnet *k = (kitnet *)kc; /* scratch only; parameters are not changed */
+    uint32_t nf = k->nfeat;
+    for (uint32_t f = 0; f < nf; f++)
+        contrib[f] = norm[f] = 0;
+    if (k->phase == KN_MAP)
+        return 0;
+    double *xin = k->scratch, *xn = xin + nf + 1, *y = xn + nf + 1, *z = y + nf + 1;
+    double *share = z + nf + 1; /* nclust <= nf */
+    for (uint32_t c = 0; c < k->nclust; c++) {
+        const kn_ae *a = &k->ae[c];
+        const uint32_t *fi = k->feat + k->cstart[c];
+        for (uint32_t i = 0; i < a->n; i++)
+            xin[i] = x[fi[i]];
+        k->s1[c] = ae_forward(a, k->P + a->off, xin, xn, y, z, false);
+        double tot = 0;
+        for (uint32_t i = 0; i < a->n; i++) {
+            double e = (xn[i] - z[i]) * (xn[i] - z[i]);
+            norm[fi[i]] = xn[i];
+            contrib[fi[i]] = e;
+            tot += e;
+        }
+        for (uint32_t i = 0; i < a->n; i++)
+            contrib[fi[i]] = tot > 0 ? contrib[fi[i]] / tot : 1.0 / a->n;
+    }
+    const kn_ae *o = &k->ae[k->nclust];
+    double s = ae_forward(o, k->P + o->off, k->s1, xn, y, z, false);
+    double tot = 0;
+    for (uint32_t c = 0; c < k->nclust; c++) {
+        share[c] = (xn[c] - z[c]) * (xn[c] - z[c]);
+        tot += share[c];
+    }
+    for (uint32_t c = 0; c < k->nclust; c++) {
+        double sh = tot > 0 ? share[c] / tot : 1.0 / k->nclust;
+        for (uint32_t i = k->cstart[c]; i < k->cstart[c + 1]; i++)
+            contrib[k->feat[i]] *= sh;
+    }
+    return s;
+}
+
+void kn_feature_range(const kitnet *k, uint32_t f, double *lo, double *hi)
+{
+    *lo = *hi = 0;
+    if (k->phase == KN_MAP || f >= k->nfeat)
+        return;
+    for (uint32_t c = 0; c < k->nclust; c++) {
+        for (uint32_t i = k->cstart[c]; i < k->cstart[c + 1]; i++) {
+            if (k->feat[i] != f)
+                continue;
+            const kn_ae *a = &k->ae[c];
+            const double *mn = k->P + a->off + (size_t)a->n * a->h + a->h + a->n;
+            uint32_t idx = i - k->cstart[c];
+            *lo = mn[idx];
+            *hi = mn[a->n + idx];
+            return;
+        }
+    }
+}

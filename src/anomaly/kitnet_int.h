@@ -1,0 +1,51 @@
+/* kitnet_int.h -- KitNET's internals, shared by kitnet.c and model.c only. */
+#ifndef RIBAT_ANOMALY_KITNET_INT_H
+#define RIBAT_ANOMALY_KITNET_INT_H
+
+#include "anomaly/kitnet.h"
+
+/* one autoencoder: its parameters are P[off ..], laid out as
+ * W[n*h] (row i = input i), hbias[h], vbias[n], min[n], max[n] */
+typedef struct kn_ae {
+    uint32_t n, h;
+    size_t off;
+} kn_ae;
+
+#define KN_CAL_MAX (1u << 20)
+#define KN_AE_SIZE(n, h) ((size_t)(n) * (h) + (h) + 3 * (size_t)(n))
+
+struct kitnet {
+    kn_config cfg;
+    uint32_t nfeat;
+    enum kn_phase phase;
+    uint64_t count;             /* vectors seen */
+
+    /* mapping: Welford mean and co-moments (nfeat*nfeat) */
+    double *fm_mean, *fm_c;
+    uint64_t fm_n;
+
+    /* the ensemble: cluster c has features feat[cstart[c] .. cstart[c+1]) */
+    uint32_t nclust;
+    uint32_t *feat, *cstart;    /* nfeat, nclust + 1 */
+    kn_ae *ae;                  /* nclust + 1; the last is the output autoencoder */
+    double *P;                  /* all parameters */
+    size_t nparam;
+
+    /* threshold calibration: the training scores are kept (float, at most
+     * KN_CAL_MAX); the log-normal fit is over the second half of them */
+    float *cal;
+    uint32_t ncal, capcal;
+    uint64_t cal_n;             /* the fit: scores used, mean and M2 of log(score) */
+    double cal_mean, cal_m2;
+    double threshold;
+
+    uint64_t rng;
+    double *scratch;            /* 4 * (nfeat + 1) + ... working vectors */
+    double *s1;                 /* ensemble RMSEs, nclust */
+};
+
+/* set up the ensemble for the clusters in k->feat/cstart (nclust set):
+ * allocates ae, P, s1; initialises weights from k->rng */
+int kn_build_ensemble(kitnet *k, bool init_weights);
+
+#endif
