@@ -13,8 +13,9 @@ void kn_config_default(kn_config *c)
     c->lr = 0.1;
     c->hidden_ratio = 0.75;
     c->seed = 1;
-    c->threshold_quantile = 0.99999;
+    c->threshold_quantile = 0.999;
     c->threshold = 0;
+    c->log_inputs = true;
 }
 
 /* splitmix64 */
@@ -48,7 +49,7 @@ kitnet *kn_new(const kn_config *c, uint32_t nfeat)
     k->rng = c->seed;
     k->fm_mean = calloc(nfeat, sizeof *k->fm_mean);
     k->fm_c = calloc((size_t)nfeat * nfeat, sizeof *k->fm_c);
-    k->scratch = calloc(6 * ((size_t)nfeat + 1), sizeof *k->scratch);
+    k->scratch = calloc(7 * ((size_t)nfeat + 1), sizeof *k->scratch);
     if (!k->fm_mean || !k->fm_c || !k->scratch) {
         kn_free(k);
         return NULL;
@@ -96,7 +97,7 @@ kitnet *kn_clone(const kitnet *s)
     k->cstart = dup_mem(s->cstart, (s->nclust + 1) * sizeof *s->cstart);
     k->ae = dup_mem(s->ae, (s->nclust + 1) * sizeof *s->ae);
     k->P = dup_mem(s->P, s->nparam * sizeof *s->P);
-    k->scratch = calloc(6 * (nf + 1), sizeof *k->scratch);
+    k->scratch = calloc(7 * (nf + 1), sizeof *k->scratch);
     k->s1 = s->nclust ? calloc(s->nclust, sizeof *k->s1) : NULL;
     k->cal = s->cal ? dup_mem(s->cal, s->capcal * sizeof *s->cal) : NULL;
     bool bad = !k->scratch || (s->fm_mean && !k->fm_mean) || (s->fm_c && !k->fm_c) ||
@@ -118,7 +119,7 @@ uint32_t kn_nclusters(const kitnet *k) { return k->nclust; }
 size_t kn_memory(const kitnet *k)
 {
     size_t nf = k->nfeat;
-    size_t m = sizeof *k + 6 * (nf + 1) * sizeof(double);
+    size_t m = sizeof *k + 7 * (nf + 1) * sizeof(double);
     if (k->fm_c)
         m += (nf * nf + nf) * sizeof(double);
     m += nf * sizeof(uint32_t) + (k->nclust + 1) * (sizeof(uint32_t) + sizeof(kn_ae) + sizeof(double));
@@ -129,9 +130,30 @@ size_t kn_memory(const kitnet *k)
 /* ------------------------------------------------------------------------ */
 /* feature mapping */
 
-static void fm_update(kitnet *k, const double *x)
+static inline double squash(double v)
+{
+    return v < 0 ? -log1p(-v) : log1p(v);
+}
+
+static inline double unsquash(double v)
+{
+    return v < 0 ? -expm1(-v) : expm1(v);
+}
+
+/* the inputs as the model sees them (log_inputs), into out[nfeat] */
+static const double *model_inputs(const kitnet *k, const double *x, double *out)
+{
+    if (!k->cfg.log_inputs)
+        return x;
+    for (uint32_t i = 0; i < k->nfeat; i++)
+        out[i] = squash(x[i]);
+    return out;
+}
+
+static void fm_update(kitnet *k, const double *xr)
 {
     uint32_t n = k->nfeat;
+    const double *x = model_inputs(k, xr, k->scratch + 5 * ((size_t)n + 1));
     double *d = k->scratch;          /* x - old mean */
     k->fm_n++;
     double inv = 1.0 / (double)k->fm_n;
@@ -315,6 +337,13 @@ int kn_build_ensemble(kitnet *k, bool init_weights)
 /* ------------------------------------------------------------------------ */
 /* one autoencoder */
 
+/* no loop-carried dependence in the row loops below (measured: docs/anomaly.md) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define KN_IVDEP _Pragma("GCC ivdep")
+#else
+#define KN_IVDEP
+#endif
+
 static inline double sigmoid(double v)
 {
     return 1.0 / (1.0 + exp(-v));
@@ -343,7 +372,7 @@ static double ae_forward(const kn_ae *a, double *par, const double *x, double *x
     for (uint32_t i = 0; i < n; i++) {
         const double xi = xn[i];
         const double *row = W + (size_t)i * h;
-#pragma GCC ivdep
+        KN_IVDEP
         for (uint32_t j = 0; j < h; j++)
             y[j] += xi * row[j];
     }
@@ -373,7 +402,7 @@ static void ae_backward(const kn_ae *a, double *par, const double *xn, const dou
     for (uint32_t i = 0; i < n; i++) {
         const double e = xn[i] - z[i];
         const double *row = W + (size_t)i * h;
-#pragma GCC ivdep
+        KN_IVDEP
         for (uint32_t j = 0; j < h; j++)
             dh[j] += e * row[j];
     }
@@ -382,7 +411,7 @@ static void ae_backward(const kn_ae *a, double *par, const double *xn, const dou
     for (uint32_t i = 0; i < n; i++) {
         const double e = xn[i] - z[i], xi = xn[i];
         double *row = W + (size_t)i * h;
-#pragma GCC ivdep
+        KN_IVDEP
         for (uint32_t j = 0; j < h; j++)
             row[j] += lr * (xi * dh[j] + e * y[j]);
         vb[i] += lr * e;
@@ -393,9 +422,10 @@ static void ae_backward(const kn_ae *a, double *par, const double *xn, const dou
 
 /* ------------------------------------------------------------------------ */
 
-static double run_ensemble(kitnet *k, const double *x, bool train)
+static double run_ensemble(kitnet *k, const double *xr, bool train)
 {
     uint32_t nf = k->nfeat;
+    const double *x = model_inputs(k, xr, k->scratch + 6 * ((size_t)nf + 1));
     double *xin = k->scratch, *xn = xin + nf + 1, *y = xn + nf + 1, *z = y + nf + 1, *dh = z + nf + 1;
     for (uint32_t c = 0; c < k->nclust; c++) {
         const kn_ae *a = &k->ae[c];
@@ -511,10 +541,11 @@ int kn_finish_training(kitnet *k)
     return 0;
 }
 
-double kn_explain(const kitnet *kc, const double *x, double *contrib, double *norm)
+double kn_explain(const kitnet *kc, const double *xr, double *contrib, double *norm)
 {
     kitnet *k = (kitnet *)kc; /* scratch only; parameters are not changed */
     uint32_t nf = k->nfeat;
+    const double *x = model_inputs(k, xr, k->scratch + 6 * ((size_t)nf + 1));
     for (uint32_t f = 0; f < nf; f++)
         contrib[f] = norm[f] = 0;
     if (k->phase == KN_MAP)
@@ -566,6 +597,10 @@ void kn_feature_range(const kitnet *k, uint32_t f, double *lo, double *hi)
             uint32_t idx = i - k->cstart[c];
             *lo = mn[idx];
             *hi = mn[a->n + idx];
+            if (k->cfg.log_inputs) {
+                *lo = unsquash(*lo);
+                *hi = unsquash(*hi);
+            }
             return;
         }
     }

@@ -1,6 +1,6 @@
 /* learned.c -- see learned.h */
 #include "anomaly/learned.h"
-#include "flow/flow.h"
+#include "common/hash.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,6 +10,14 @@
 
 #define MAX_BUCKETS (1u << 20) /* seconds of score series per worker (~12 days) */
 #define TOP_N 3
+#define RL_SLOTS 4096 /* channels remembered by the record rate limit (direct-mapped) */
+
+/* the record rate limit of one channel (src -> dst) */
+typedef struct rl_slot {
+    uint64_t key;       /* hash of the channel, 0 = empty */
+    int64_t next_sec;   /* no record before this second */
+    uint64_t over;      /* packets over the threshold since the last record */
+} rl_slot;
 
 void learned_config_default(learned_config *c)
 {
@@ -18,6 +26,7 @@ void learned_config_default(learned_config *c)
     ai_config_default(&c->ai);
     kn_config_default(&c->kn);
     c->alert_interval = 60;
+    c->max_rate = 20;
 }
 
 typedef struct bucket {
@@ -35,7 +44,10 @@ struct learned_ctx {
     FILE *score_log, *dump;
     bucket *b;
     size_t nb, capb;
-    int64_t flowless_next_sec;
+    rl_slot rl[RL_SLOTS];
+    int64_t rate_sec;           /* the second the rate budget is for */
+    uint32_t rate_used;
+    uint64_t withheld_since;    /* records withheld since the last one written */
     learned_stats st;
 };
 
@@ -161,8 +173,19 @@ static void window_name(int f, char *out, size_t n)
     snprintf(out, n, "\u03bb=%g (half-life %g s)", lam, 1.0 / lam);
 }
 
-static void emit_record(learned_ctx *l, const Packet *p, double score, double thr, uint64_t count)
+/* Write the record of a packet over the threshold; false when the rate cap withholds it. */
+static bool emit_record(learned_ctx *l, const Packet *p, double score, double thr, uint64_t count)
 {
+    if (p->ts_sec != l->rate_sec) {
+        l->rate_sec = p->ts_sec;
+        l->rate_used = 0;
+    }
+    if (l->rate_used >= l->cfg->max_rate) {
+        l->withheld_since++;
+        l->st.withheld++;
+        return false;
+    }
+    l->rate_used++;
     kn_explain(l->kn, l->feat, l->contrib, l->norm);
     int top[TOP_N];
     int nt = 0;
@@ -185,6 +208,9 @@ static void emit_record(learned_ctx *l, const Packet *p, double score, double th
     jb_double(jb, "score", score);
     jb_double(jb, "threshold", thr);
     jb_u64(jb, "packets_over_threshold", count);
+    if (l->withheld_since)
+        jb_u64(jb, "records_withheld", l->withheld_since); /* by the rate cap, since the last record */
+    l->withheld_since = 0;
     jb_open_array(jb, "explanation");
     for (int t = 0; t < nt; t++) {
         int f = top[t];
@@ -216,6 +242,7 @@ static void emit_record(learned_ctx *l, const Packet *p, double score, double th
     jb_close_object(jb);
     eve_commit(l->eve);
     l->st.records++;
+    return true;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -248,22 +275,22 @@ void learned_packet(learned_ctx *l, const Packet *p)
     if (over) {
         l->st.over_threshold++;
         if (l->eve && l->eve->types->anomaly) {
-            rb_flow *f = p->flow;
-            uint64_t count = 1;
-            if (f) {
-                f->learned_over++;
-                if (p->ts_sec >= f->learned_next_sec) {
-                    record = true;
-                    count = f->learned_over;
-                    f->learned_over = 0;
-                    f->learned_next_sec = p->ts_sec + l->cfg->alert_interval;
-                }
-            } else if (p->ts_sec >= l->flowless_next_sec) {
-                record = true;
-                l->flowless_next_sec = p->ts_sec + 1;
+            /* one record per channel per alert-interval; a channel that
+             * collides with another in the table just starts afresh */
+            struct { rb_addr s, d; uint64_t v; } ck = { p->src, p->dst, p->ipver };
+            uint64_t key = rb_hash_words(&ck, sizeof ck, 0x726c) | 1u;
+            rl_slot *s = &l->rl[key % RL_SLOTS];
+            if (s->key != key) {
+                s->key = key;
+                s->next_sec = INT64_MIN;
+                s->over = 0;
             }
-            if (record)
-                emit_record(l, p, score, thr, count);
+            s->over++;
+            if (p->ts_sec >= s->next_sec && emit_record(l, p, score, thr, s->over)) {
+                record = true;
+                s->over = 0;
+                s->next_sec = p->ts_sec + l->cfg->alert_interval;
+            }
         }
     }
     series_add(l, p->ts_sec, score, thr, record);

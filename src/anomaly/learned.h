@@ -7,8 +7,11 @@
  * scores. A score above the model's threshold gives an EVE "anomaly" record
  * of type "learned" naming the flow, the score, the threshold and the three
  * features that carry most of the reconstruction error, in words; at most
- * one record per flow per alert-interval seconds (the record counts the
- * packets over the threshold it stands for).
+ * one record per channel (source -> destination address) per alert-interval
+ * seconds (the record counts the packets over the threshold it stands for:
+ * a scan or flood of new flows is one record, not one per flow), and at most
+ * max-rate records per second of capture time per worker (many channels at
+ * once, e.g. spoofed sources; the next record says how many were withheld).
  *
  * Also written into the log folder: anomaly-scores.csv, one line per second
  * of capture time (packets scored, mean and max score, threshold, records),
@@ -35,7 +38,8 @@ typedef struct learned_config {
     kn_config kn;
     bool learn;                 /* keep training after the grace periods / with a model */
     bool score_log;             /* per-packet score files */
-    uint32_t alert_interval;    /* seconds between records of one flow; default 60 */
+    uint32_t alert_interval;    /* seconds between records of one channel; default 60 */
+    uint32_t max_rate;          /* records per second of capture time per worker; default 20 */
     const char *model_path;     /* --model: start from this model */
     const char *train_out;      /* ribat model train -o: save here, train only */
     const char *dump_features;  /* hidden --dump-features FILE (one thread) */
@@ -50,6 +54,7 @@ typedef struct learned_stats {
     uint64_t scored;            /* scored after training */
     uint64_t over_threshold;
     uint64_t records;           /* EVE records written */
+    uint64_t withheld;          /* records not written (max-rate) */
     size_t memory;
 } learned_stats;
 

@@ -2,7 +2,7 @@
  *
  * Layout (all integers and doubles little-endian; doubles as IEEE-754 bits):
  *   magic "RIBATKN\0" | u32 version (1) | u32 nfeat | u32 nclust | u32 max_ae
- *   u32 fm_grace | u32 ad_grace | u64 seed | u64 count
+ *   u32 fm_grace | u32 ad_grace | u32 flags (bit 0: log_inputs) | u64 seed | u64 count
  *   f64 lr, hidden_ratio, threshold_quantile, threshold_fixed, threshold,
  *       cal_mean, cal_m2 | u64 cal_n | u64 nparam
  *   u32 feat[nfeat] | u32 cstart[nclust + 1] | (u32 n, u32 h)[nclust + 1]
@@ -24,7 +24,7 @@
 #define MODEL_MAGIC "RIBATKN"
 #define MODEL_VERSION 1u
 #define MODEL_MAX_BYTES (256u * 1024u * 1024u)
-#define HDR_BYTES (8 + 4 * 6 + 8 * 2 + 8 * 7 + 8 * 2)
+#define HDR_BYTES (8 + 4 * 7 + 8 * 2 + 8 * 7 + 8 * 2)
 
 typedef struct wbuf {
     uint8_t *b;
@@ -86,6 +86,7 @@ int kn_save(const kitnet *k, const char *path, char *err, size_t errlen)
     put_u32(&w, k->cfg.max_ae);
     put_u32(&w, k->cfg.fm_grace);
     put_u32(&w, k->cfg.ad_grace);
+    put_u32(&w, k->cfg.log_inputs ? 1u : 0u);
     put_u64(&w, k->cfg.seed);
     put_u64(&w, k->count);
     put_f64(&w, k->cfg.lr);
@@ -146,7 +147,7 @@ typedef struct rbuf {
 
 static uint32_t get_u32(rbuf *r)
 {
-    if (r->len - r->pos < 4) {
+    if (r->pos > r->len || r->len - r->pos < 4) {
         r->pos = r->len + 1; /* sticky failure */
         return 0;
     }
@@ -198,6 +199,10 @@ kitnet *kn_load_mem(const uint8_t *buf, size_t len, uint32_t nfeat, const char *
     c.max_ae = get_u32(&r);
     c.fm_grace = get_u32(&r);
     c.ad_grace = get_u32(&r);
+    uint32_t flags = get_u32(&r);
+    if (flags & ~1u)
+        REFUSE("model %s refused: unknown flags 0x%x", name, flags);
+    c.log_inputs = (flags & 1u) != 0;
     c.seed = get_u64(&r);
     uint64_t count = get_u64(&r);
     c.lr = get_f64(&r);

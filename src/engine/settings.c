@@ -194,6 +194,7 @@ static void apply_learned(const rb_config *c, learned_config *l)
     l->learn = cfg_get_bool(c, "anomaly.learned.learn", l->learn) != 0;
     l->score_log = cfg_get_bool(c, "anomaly.learned.score-log", l->score_log) != 0;
     l->alert_interval = get_u32(c, "anomaly.learned.alert-interval", l->alert_interval);
+    l->max_rate = get_u32(c, "anomaly.learned.max-records-per-second", l->max_rate);
     l->kn.fm_grace = get_u32(c, "anomaly.learned.fm-grace", l->kn.fm_grace);
     l->kn.ad_grace = get_u32(c, "anomaly.learned.ad-grace", l->kn.ad_grace);
     l->kn.max_ae = get_u32(c, "anomaly.learned.max-ae", l->kn.max_ae);
@@ -206,10 +207,11 @@ static void apply_learned(const rb_config *c, learned_config *l)
     l->kn.seed = (uint64_t)cfg_get_int(c, "anomaly.learned.seed", (int64_t)l->kn.seed);
     l->kn.threshold_quantile = cfg_get_double(c, "anomaly.learned.threshold-quantile", l->kn.threshold_quantile);
     if (!(l->kn.threshold_quantile > 0.5 && l->kn.threshold_quantile < 1)) {
-        rb_warn("configuration: anomaly.learned.threshold-quantile must be in (0.5, 1); using 0.99999");
-        l->kn.threshold_quantile = 0.99999;
+        rb_warn("configuration: anomaly.learned.threshold-quantile must be in (0.5, 1); using 0.999");
+        l->kn.threshold_quantile = 0.999;
     }
     l->kn.threshold = cfg_get_double(c, "anomaly.learned.threshold", l->kn.threshold);
+    l->kn.log_inputs = cfg_get_bool(c, "anomaly.learned.log-features", l->kn.log_inputs) != 0;
     l->ai.max_hosts = get_u32(c, "anomaly.learned.max-hosts", l->ai.max_hosts);
     l->ai.max_channels = get_u32(c, "anomaly.learned.max-channels", l->ai.max_channels);
     l->ai.max_sockets = get_u32(c, "anomaly.learned.max-sockets", l->ai.max_sockets);

@@ -84,9 +84,6 @@ typedef struct rb_flow {
     void *stream;                   /* owned by the stream stage */
     void *app;                      /* owned by the app-layer stage */
     void *detect;                   /* owned by the detection stage (flowbits, ...) */
-    /* learned anomaly detector (src/anomaly/learned.c): records rate limit */
-    int64_t learned_next_sec;       /* no record for this flow before this second */
-    uint64_t learned_over;          /* packets over the threshold since the last record */
 } rb_flow;
 
 typedef struct rb_flow_config {
