@@ -68,6 +68,7 @@ void kn_free(kitnet *k)
     free(k->cstart);
     free(k->ae);
     free(k->P);
+    free(k->nc);
     free(k->scratch);
     free(k->s1);
     free(k->cal);
@@ -97,12 +98,13 @@ kitnet *kn_clone(const kitnet *s)
     k->cstart = dup_mem(s->cstart, (s->nclust + 1) * sizeof *s->cstart);
     k->ae = dup_mem(s->ae, (s->nclust + 1) * sizeof *s->ae);
     k->P = dup_mem(s->P, s->nparam * sizeof *s->P);
+    k->nc = dup_mem(s->nc, s->nnc * sizeof *s->nc);
     k->scratch = calloc(7 * (nf + 1), sizeof *k->scratch);
     k->s1 = s->nclust ? calloc(s->nclust, sizeof *k->s1) : NULL;
     k->cal = s->cal ? dup_mem(s->cal, s->capcal * sizeof *s->cal) : NULL;
     bool bad = !k->scratch || (s->fm_mean && !k->fm_mean) || (s->fm_c && !k->fm_c) ||
                (s->feat && !k->feat) || (s->cstart && !k->cstart) || (s->ae && !k->ae) ||
-               (s->P && !k->P) || (s->nclust && !k->s1) || (s->cal && !k->cal);
+               (s->P && !k->P) || (s->nc && !k->nc) || (s->nclust && !k->s1) || (s->cal && !k->cal);
     if (bad) {
         kn_free(k);
         return NULL;
@@ -123,16 +125,77 @@ size_t kn_memory(const kitnet *k)
     if (k->fm_c)
         m += (nf * nf + nf) * sizeof(double);
     m += nf * sizeof(uint32_t) + (k->nclust + 1) * (sizeof(uint32_t) + sizeof(kn_ae) + sizeof(double));
-    m += k->nparam * sizeof(double);
+    m += (k->nparam + k->nnc) * sizeof(double);
     return m;
 }
 
 /* ------------------------------------------------------------------------ */
 /* feature mapping */
 
+/* On x86-64 with gcc, the hot functions are also built for AVX2 and the
+ * better one is picked when the program loads (ifunc). The vector code does
+ * the same IEEE operations in the same order (no FMA contraction, no
+ * reassociation), so scores are bit-identical on every x86-64 machine. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__OPTIMIZE__)
+#define KN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define KN_CLONES
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Own exp and log: a few times faster than libm's on this path (measured,
+ * docs/anomaly.md), and the same bits on every machine and libc, so a model
+ * file scores alike everywhere. Relative error below 1e-12 (degree-10
+ * Taylor polynomial of e^r, |r| <= ln2/2; atanh series to s^11, |s| <= 0.172). */
+
+#define KN_LN2 0.693147180559945309417
+#define KN_LOG2E 1.44269504088896340736
+#define KN_ROUND 6755399441055744.0 /* 1.5 * 2^52: adding it rounds to an integer */
+
+/* e^x for |x| <= 700 (callers clamp). Branch-free, so that loops of it
+ * vectorise: the integer part k of x/ln2 is read from the bits of
+ * x/ln2 + 1.5*2^52, and 2^k is built from k + 1023 shifted into the exponent. */
+static inline double kn_exp(double x)
+{
+    double t = x * KN_LOG2E + KN_ROUND;
+    double kf = t - KN_ROUND;                                /* nearest integer to x/ln2 */
+    uint64_t tb;
+    memcpy(&tb, &t, sizeof tb);
+    double r = x - kf * 0.693147180369123816490 - kf * 1.90821492927058770002e-10; /* |r| <= ln2/2 */
+    double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 +
+               r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800))))))))));
+    uint64_t sb = (tb + 1023u) << 52;                      /* the low bits of tb hold k */
+    double s;
+    memcpy(&s, &sb, sizeof s);
+    return p * s;
+}
+
+/* log(x) for x >= 1 (above 1e300: log(1e300)). Branch-free as kn_exp: the
+ * exponent field is turned into a double through the bits of 2^52 + E. */
+static inline double kn_log(double x)
+{
+    double xc = x < 1e300 ? x : 1e300;
+    uint64_t b;
+    memcpy(&b, &xc, sizeof b);
+    uint64_t eb = (b >> 52) | 0x4330000000000000ull;       /* 2^52 + biased exponent */
+    double e;
+    memcpy(&e, &eb, sizeof e);
+    e -= 4503599627370496.0 + 1023.0;
+    b = (b & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
+    double m;
+    memcpy(&m, &b, sizeof m);                              /* x = m 2^e, m in [1, 2) */
+    bool big = m > 1.41421356237309504880;
+    m = big ? m * 0.5 : m;
+    e = big ? e + 1.0 : e;
+    double s = (m - 1.0) / (m + 1.0), s2 = s * s;          /* log m = 2 atanh s, |s| <= 0.172 */
+    double p = s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9 + s2 * (1.0 / 11)))));
+    return e * KN_LN2 + 2.0 * s * (1.0 + p);
+}
+
 static inline double squash(double v)
 {
-    return v < 0 ? -log1p(-v) : log1p(v);
+    double l = kn_log(1.0 + fabs(v));
+    return v < 0 ? -l : l;
 }
 
 static inline double unsquash(double v)
@@ -141,11 +204,12 @@ static inline double unsquash(double v)
 }
 
 /* the inputs as the model sees them (log_inputs), into out[nfeat] */
-static const double *model_inputs(const kitnet *k, const double *x, double *out)
+KN_CLONES static const double *model_inputs(const kitnet *k, const double *x, double *out)
 {
     if (!k->cfg.log_inputs)
         return x;
-    for (uint32_t i = 0; i < k->nfeat; i++)
+    const uint32_t n = k->nfeat; /* a local: out could alias *k, which would stop vectorisation */
+    for (uint32_t i = 0; i < n; i++)
         out[i] = squash(x[i]);
     return out;
 }
@@ -304,7 +368,7 @@ int kn_build_ensemble(kitnet *k, bool init_weights)
     k->s1 = calloc(nc, sizeof *k->s1);
     if (!k->ae || !k->s1)
         return -1;
-    size_t off = 0;
+    size_t off = 0, noff = 0;
     for (uint32_t c = 0; c <= nc; c++) {
         uint32_t n = c < nc ? k->cstart[c + 1] - k->cstart[c] : nc;
         uint32_t h = (uint32_t)ceil(k->cfg.hidden_ratio * n);
@@ -312,9 +376,15 @@ int kn_build_ensemble(kitnet *k, bool init_weights)
         k->ae[c].n = n;
         k->ae[c].h = h;
         k->ae[c].off = off;
+        k->ae[c].noff = noff;
         off += KN_AE_SIZE(n, h);
+        noff += 2 * (size_t)n;
     }
     k->nparam = off;
+    k->nnc = noff;
+    k->nc = calloc(noff, sizeof *k->nc); /* all 0: scales every input to 0 until trained */
+    if (!k->nc)
+        return -1;
     if (!init_weights)
         return 0; /* the loader fills P */
     k->P = calloc(off, sizeof *k->P);
@@ -346,13 +416,36 @@ int kn_build_ensemble(kitnet *k, bool init_weights)
 
 static inline double sigmoid(double v)
 {
-    return 1.0 / (1.0 + exp(-v));
+    v = v > 40 ? 40 : v;   /* 1 - sigmoid(40) is below a double's resolution at 1 */
+    v = v < -40 ? -40 : v;
+    return 1.0 / (1.0 + kn_exp(-v));
+}
+
+/* An autoencoder's input scaling from its training range: lo and 1 / span.
+ * An input never trained (range empty: min +inf, max -inf) scales to 0. */
+static void ae_scaling(const kn_ae *a, const double *par, double *nc)
+{
+    const uint32_t n = a->n, h = a->h;
+    const double *mn = par + (size_t)n * h + h + n, *mx = mn + n;
+    double *lo = nc, *inv = nc + n;
+    for (uint32_t i = 0; i < n; i++) {
+        double span = mx[i] - mn[i];
+        bool ok = (span >= 0) & (span <= 1e308); /* & not &&: no branch */
+        lo[i] = ok ? mn[i] : 0.0;
+        inv[i] = ok ? 1.0 / (span + 1e-16) : 0.0;
+    }
+}
+
+void kn_refresh_scaling(kitnet *k)
+{
+    for (uint32_t c = 0; c <= k->nclust; c++)
+        ae_scaling(&k->ae[c], k->P + k->ae[c].off, k->nc + k->ae[c].noff);
 }
 
 /* Forward pass of autoencoder a on x (n inputs) with scratch xn[n], y[h],
- * z[n]; training updates min/max first. Returns the RMSE. */
-static double ae_forward(const kn_ae *a, double *par, const double *x, double *xn, double *y, double *z,
-                         bool update_range)
+ * z[n]; training updates min/max (and the scaling) first. Returns the RMSE. */
+KN_CLONES static double ae_forward(const kn_ae *a, double *par, double *nc, const double *x, double *xn,
+                                   double *y, double *z, bool update_range)
 {
     const uint32_t n = a->n, h = a->h;
     double *W = par, *hb = W + (size_t)n * h, *vb = hb + h, *mn = vb + n, *mx = mn + n;
@@ -361,30 +454,56 @@ static double ae_forward(const kn_ae *a, double *par, const double *x, double *x
             if (x[i] < mn[i]) mn[i] = x[i];
             if (x[i] > mx[i]) mx[i] = x[i];
         }
+        ae_scaling(a, par, nc);
     }
-    for (uint32_t i = 0; i < n; i++) {
-        double lo = isfinite(mn[i]) ? mn[i] : x[i];
-        double span = isfinite(mx[i]) && isfinite(mn[i]) ? mx[i] - mn[i] : 0.0;
-        xn[i] = (x[i] - lo) / (span + 1e-16);
+    const double *lo = nc, *inv = nc + n;
+    for (uint32_t i = 0; i < n; i++)
+        xn[i] = (x[i] - lo[i]) * inv[i];
+    /* encoder y = sigmoid(hb + xn W): four hidden units at a time, summed in
+     * registers (one vector) rather than through y[] in memory, whose
+     * store-to-load latency bounded the loop */
+    uint32_t j = 0;
+    for (; j + 4 <= h; j += 4) {
+        double a0 = hb[j], a1 = hb[j + 1], a2 = hb[j + 2], a3 = hb[j + 3];
+        for (uint32_t i = 0; i < n; i++) {
+            const double xi = xn[i], *r = W + (size_t)i * h + j;
+            a0 += xi * r[0];
+            a1 += xi * r[1];
+            a2 += xi * r[2];
+            a3 += xi * r[3];
+        }
+        y[j] = a0;
+        y[j + 1] = a1;
+        y[j + 2] = a2;
+        y[j + 3] = a3;
     }
-    for (uint32_t j = 0; j < h; j++)
-        y[j] = hb[j];
-    for (uint32_t i = 0; i < n; i++) {
-        const double xi = xn[i];
-        const double *row = W + (size_t)i * h;
-        KN_IVDEP
-        for (uint32_t j = 0; j < h; j++)
-            y[j] += xi * row[j];
+    for (; j < h; j++) {
+        double acc = hb[j];
+        for (uint32_t i = 0; i < n; i++)
+            acc += xn[i] * W[(size_t)i * h + j];
+        y[j] = acc;
     }
-    for (uint32_t j = 0; j < h; j++)
+    for (j = 0; j < h; j++)
         y[j] = sigmoid(y[j]);
+    /* decoder z = vb + y W^T: each row's dot product in four partial sums
+     * (a fixed order, so results stay deterministic) */
+    for (uint32_t i = 0; i < n; i++) {
+        const double *row = W + (size_t)i * h;
+        double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+        uint32_t q = 0;
+        for (; q + 4 <= h; q += 4) {
+            p0 += y[q] * row[q];
+            p1 += y[q + 1] * row[q + 1];
+            p2 += y[q + 2] * row[q + 2];
+            p3 += y[q + 3] * row[q + 3];
+        }
+        for (; q < h; q++)
+            p0 += y[q] * row[q];
+        z[i] = vb[i] + ((p0 + p1) + (p2 + p3));
+    }
     double se = 0;
     for (uint32_t i = 0; i < n; i++) {
-        const double *row = W + (size_t)i * h;
-        double acc = vb[i];
-        for (uint32_t j = 0; j < h; j++)
-            acc += y[j] * row[j];
-        z[i] = sigmoid(acc);
+        z[i] = sigmoid(z[i]);
         double e = xn[i] - z[i];
         se += e * e;
     }
@@ -392,7 +511,7 @@ static double ae_forward(const kn_ae *a, double *par, const double *x, double *x
 }
 
 /* one SGD step after ae_forward (xn, y, z as it left them); dh scratch[h] */
-static void ae_backward(const kn_ae *a, double *par, const double *xn, const double *y, const double *z,
+KN_CLONES static void ae_backward(const kn_ae *a, double *par, const double *xn, const double *y, const double *z,
                         double *dh, double lr)
 {
     const uint32_t n = a->n, h = a->h;
@@ -433,13 +552,13 @@ static double run_ensemble(kitnet *k, const double *xr, bool train)
         for (uint32_t i = 0; i < a->n; i++)
             xin[i] = x[fi[i]];
         double *par = k->P + a->off;
-        k->s1[c] = ae_forward(a, par, xin, xn, y, z, train);
+        k->s1[c] = ae_forward(a, par, k->nc + a->noff, xin, xn, y, z, train);
         if (train)
             ae_backward(a, par, xn, y, z, dh, k->cfg.lr);
     }
     const kn_ae *o = &k->ae[k->nclust];
     double *par = k->P + o->off;
-    double s = ae_forward(o, par, k->s1, xn, y, z, train);
+    double s = ae_forward(o, par, k->nc + o->noff, k->s1, xn, y, z, train);
     if (train)
         ae_backward(o, par, xn, y, z, dh, k->cfg.lr);
     return isfinite(s) ? s : 1e300;
@@ -557,7 +676,7 @@ double kn_explain(const kitnet *kc, const double *xr, double *contrib, double *n
         const uint32_t *fi = k->feat + k->cstart[c];
         for (uint32_t i = 0; i < a->n; i++)
             xin[i] = x[fi[i]];
-        k->s1[c] = ae_forward(a, k->P + a->off, xin, xn, y, z, false);
+        k->s1[c] = ae_forward(a, k->P + a->off, k->nc + a->noff, xin, xn, y, z, false);
         double tot = 0;
         for (uint32_t i = 0; i < a->n; i++) {
             double e = (xn[i] - z[i]) * (xn[i] - z[i]);
@@ -569,7 +688,7 @@ double kn_explain(const kitnet *kc, const double *xr, double *contrib, double *n
             contrib[fi[i]] = tot > 0 ? contrib[fi[i]] / tot : 1.0 / a->n;
     }
     const kn_ae *o = &k->ae[k->nclust];
-    double s = ae_forward(o, k->P + o->off, k->s1, xn, y, z, false);
+    double s = ae_forward(o, k->P + o->off, k->nc + o->noff, k->s1, xn, y, z, false);
     double tot = 0;
     for (uint32_t c = 0; c < k->nclust; c++) {
         share[c] = (xn[c] - z[c]) * (xn[c] - z[c]);

@@ -9,6 +9,7 @@
 typedef struct kn_ae {
     uint32_t n, h;
     size_t off;
+    size_t noff;                /* its inputs' scaling in nc: lo[n], inv[n] */
 } kn_ae;
 
 #define KN_CAL_MAX (1u << 20)
@@ -30,6 +31,8 @@ struct kitnet {
     kn_ae *ae;                  /* nclust + 1; the last is the output autoencoder */
     double *P;                  /* all parameters */
     size_t nparam;
+    double *nc;                 /* input scaling derived from min/max: x' = (x - lo) * inv */
+    size_t nnc;
 
     /* threshold calibration: the training scores are kept (float, at most
      * KN_CAL_MAX); the log-normal fit is over the second half of them */
@@ -47,5 +50,7 @@ struct kitnet {
 /* set up the ensemble for the clusters in k->feat/cstart (nclust set):
  * allocates ae, P, s1; initialises weights from k->rng */
 int kn_build_ensemble(kitnet *k, bool init_weights);
+/* derive every autoencoder's input scaling from its min/max (after loading) */
+void kn_refresh_scaling(kitnet *k);
 
 #endif
