@@ -13,9 +13,9 @@ const double ai_lambdas[AI_NLAMBDA] = { 5.0, 3.0, 1.0, 0.1, 0.01 };
 
 void ai_config_default(ai_config *c)
 {
-    c->max_hosts = 16384;
-    c->max_channels = 32768;
-    c->max_sockets = 65536;
+    c->max_hosts = 8192;
+    c->max_channels = 16384;
+    c->max_sockets = 32768;
     c->stale_weight = 0.01;
 }
 

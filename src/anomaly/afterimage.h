@@ -46,9 +46,9 @@ extern const double ai_lambdas[AI_NLAMBDA];
 enum ai_kind { AI_MI = 0, AI_H, AI_HH, AI_JIT, AI_SK, AI_NKIND };
 
 typedef struct ai_config {
-    uint32_t max_hosts;     /* entries of the MI table and of the H table; default 16384 */
-    uint32_t max_channels;  /* entries of the channel table (HH + JIT); default 32768 */
-    uint32_t max_sockets;   /* entries of the socket table; default 65536 */
+    uint32_t max_hosts;     /* entries of the MI table and of the H table; default 8192 */
+    uint32_t max_channels;  /* entries of the channel table (HH + JIT); default 16384 */
+    uint32_t max_sockets;   /* entries of the socket table; default 32768 */
     double stale_weight;    /* an entry whose lambda=0.01 weight fell below this is stale; default 0.01 */
 } ai_config;
 

@@ -136,7 +136,7 @@ size_t kn_memory(const kitnet *k)
  * better one is picked when the program loads (ifunc). The vector code does
  * the same IEEE operations in the same order (no FMA contraction, no
  * reassociation), so scores are bit-identical on every x86-64 machine. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__OPTIMIZE__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__OPTIMIZE__) && !defined(KN_NO_CLONES)
 #define KN_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define KN_CLONES
@@ -145,8 +145,9 @@ size_t kn_memory(const kitnet *k)
 /* ------------------------------------------------------------------------ */
 /* Own exp and log: a few times faster than libm's on this path (measured,
  * docs/anomaly.md), and the same bits on every machine and libc, so a model
- * file scores alike everywhere. Relative error below 1e-12 (degree-10
- * Taylor polynomial of e^r, |r| <= ln2/2; atanh series to s^11, |s| <= 0.172). */
+ * file scores alike everywhere. exp: degree-7 Taylor polynomial of e^r,
+ * |r| <= ln2/2, relative error below 6e-9 (it only feeds the sigmoid);
+ * log: atanh series to s^11, |s| <= 0.172, below 1e-11. */
 
 #define KN_LN2 0.693147180559945309417
 #define KN_LOG2E 1.44269504088896340736
@@ -162,8 +163,11 @@ static inline double kn_exp(double x)
     uint64_t tb;
     memcpy(&tb, &t, sizeof tb);
     double r = x - kf * 0.693147180369123816490 - kf * 1.90821492927058770002e-10; /* |r| <= ln2/2 */
-    double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 +
-               r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800))))))))));
+    /* Estrin's scheme: a shorter dependency chain than Horner's (the loops
+     * of sigmoids are short, so latency, not throughput, bounds them) */
+    double r2 = r * r, r4 = r2 * r2;
+    double p = ((1.0 + r) + r2 * (1.0 / 2 + r * (1.0 / 6))) +
+               r4 * ((1.0 / 24 + r * (1.0 / 120)) + r2 * (1.0 / 720 + r * (1.0 / 5040)));
     uint64_t sb = (tb + 1023u) << 52;                      /* the low bits of tb hold k */
     double s;
     memcpy(&s, &sb, sizeof s);
@@ -416,8 +420,8 @@ int kn_build_ensemble(kitnet *k, bool init_weights)
 
 static inline double sigmoid(double v)
 {
-    v = v > 40 ? 40 : v;   /* 1 - sigmoid(40) is below a double's resolution at 1 */
-    v = v < -40 ? -40 : v;
+    v = v < 40 ? v : 40;   /* 1 - sigmoid(40) is below a double's resolution at 1; */
+    v = v > -40 ? v : -40; /* written so, the clamps are single min/max instructions */
     return 1.0 / (1.0 + kn_exp(-v));
 }
 

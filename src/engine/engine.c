@@ -773,8 +773,23 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     if (cfg->learned.enabled) {
         /* learned detector: the score series, and the model when training */
         learned_ctx *lc[64];
-        for (int i = 0; i < n; i++)
+        learned_stats ls, lsum;
+        memset(&lsum, 0, sizeof lsum);
+        for (int i = 0; i < n; i++) {
             lc[i] = workers[i].learned;
+            learned_get_stats(lc[i], &ls);
+            lsum.packets += ls.packets;
+            lsum.scored += ls.scored;
+            lsum.over_threshold += ls.over_threshold;
+            lsum.records += ls.records;
+            lsum.withheld += ls.withheld;
+            lsum.memory += ls.memory;
+        }
+        rb_info("learned anomaly detector: %llu packets featurised, %llu scored, %llu over the threshold, "
+                "%llu records (%llu withheld by the rate cap), %.1f MiB",
+                (unsigned long long)lsum.packets, (unsigned long long)lsum.scored,
+                (unsigned long long)lsum.over_threshold, (unsigned long long)lsum.records,
+                (unsigned long long)lsum.withheld, (double)lsum.memory / 1048576.0);
         if (!cfg->learned.train_out && learned_write_series(lc, n, cfg->logdir) != 0)
             rb_warn("could not write %s/anomaly-scores.csv", cfg->logdir);
         if (cfg->learned.train_out && learned_save(workers[0].learned, cfg->learned.train_out, err, errlen) != 0)
