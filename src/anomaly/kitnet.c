@@ -49,7 +49,7 @@ kitnet *kn_new(const kn_config *c, uint32_t nfeat)
     k->rng = c->seed;
     k->fm_mean = calloc(nfeat, sizeof *k->fm_mean);
     k->fm_c = calloc((size_t)nfeat * nfeat, sizeof *k->fm_c);
-    k->scratch = calloc(7 * ((size_t)nfeat + 1), sizeof *k->scratch);
+    k->scratch = calloc(7 * KN_SLOT(k), sizeof *k->scratch);
     if (!k->fm_mean || !k->fm_c || !k->scratch) {
         kn_free(k);
         return NULL;
@@ -99,7 +99,7 @@ kitnet *kn_clone(const kitnet *s)
     k->ae = dup_mem(s->ae, (s->nclust + 1) * sizeof *s->ae);
     k->P = dup_mem(s->P, s->nparam * sizeof *s->P);
     k->nc = dup_mem(s->nc, s->nnc * sizeof *s->nc);
-    k->scratch = calloc(7 * (nf + 1), sizeof *k->scratch);
+    k->scratch = calloc(7 * KN_SLOT(k), sizeof *k->scratch);
     k->s1 = s->nclust ? calloc(s->nclust, sizeof *k->s1) : NULL;
     k->cal = s->cal ? dup_mem(s->cal, s->capcal * sizeof *s->cal) : NULL;
     bool bad = !k->scratch || (s->fm_mean && !k->fm_mean) || (s->fm_c && !k->fm_c) ||
@@ -121,7 +121,7 @@ uint32_t kn_nclusters(const kitnet *k) { return k->nclust; }
 size_t kn_memory(const kitnet *k)
 {
     size_t nf = k->nfeat;
-    size_t m = sizeof *k + 7 * (nf + 1) * sizeof(double);
+    size_t m = sizeof *k + 7 * KN_SLOT(k) * sizeof(double);
     if (k->fm_c)
         m += (nf * nf + nf) * sizeof(double);
     m += nf * sizeof(uint32_t) + (k->nclust + 1) * (sizeof(uint32_t) + sizeof(kn_ae) + sizeof(double));
@@ -221,7 +221,7 @@ KN_CLONES static const double *model_inputs(const kitnet *k, const double *x, do
 static void fm_update(kitnet *k, const double *xr)
 {
     uint32_t n = k->nfeat;
-    const double *x = model_inputs(k, xr, k->scratch + 5 * ((size_t)n + 1));
+    const double *x = model_inputs(k, xr, k->scratch + 5 * KN_SLOT(k));
     double *d = k->scratch;          /* x - old mean */
     k->fm_n++;
     double inv = 1.0 / (double)k->fm_n;
@@ -382,11 +382,11 @@ int kn_build_ensemble(kitnet *k, bool init_weights)
         k->ae[c].off = off;
         k->ae[c].noff = noff;
         off += KN_AE_SIZE(n, h);
-        noff += 2 * (size_t)n;
+        noff += KN_PACK_SIZE(n, h);
     }
     k->nparam = off;
     k->nnc = noff;
-    k->nc = calloc(noff, sizeof *k->nc); /* all 0: scales every input to 0 until trained */
+    k->nc = calloc(noff, sizeof *k->nc);
     if (!k->nc)
         return -1;
     if (!init_weights)
@@ -405,6 +405,7 @@ int kn_build_ensemble(kitnet *k, bool init_weights)
             mx[i] = -INFINITY;
         }
     }
+    kn_refresh_pack(k);
     return 0;
 }
 
@@ -425,52 +426,67 @@ static inline double sigmoid(double v)
     return 1.0 / (1.0 + kn_exp(-v));
 }
 
-/* An autoencoder's input scaling from its training range: lo and 1 / span.
- * An input never trained (range empty: min +inf, max -inf) scales to 0. */
-static void ae_scaling(const kn_ae *a, const double *par, double *nc)
+/* The forward pass reads a packed copy of each autoencoder, rebuilt from P
+ * whenever P changes (each training step; after loading): the input scaling
+ * lo/inv from the training range (an input never trained -- range empty, min
+ * +inf, max -inf -- scales to 0), the weights once as rows of PAD4(h) for the
+ * encoder and once transposed as rows of PAD4(n) for the decoder, the
+ * padding zero. Every loop of the pass then runs over whole vectors of 4,
+ * with its sums in registers, and no scalar remainder. */
+static void ae_pack(const kn_ae *a, const double *par, double *pk)
 {
-    const uint32_t n = a->n, h = a->h;
-    const double *mn = par + (size_t)n * h + h + n, *mx = mn + n;
-    double *lo = nc, *inv = nc + n;
+    const uint32_t n = a->n, h = a->h, np = KN_PAD4(n), hp = KN_PAD4(h);
+    const double *W = par, *hb = W + (size_t)n * h, *vb = hb + h, *mn = vb + n, *mx = mn + n;
+    double *lo = pk, *inv = lo + np, *hbp = inv + np, *vbp = hbp + hp, *We = vbp + np, *Wd = We + (size_t)n * hp;
+    memset(pk, 0, KN_PACK_SIZE(n, h) * sizeof *pk);
     for (uint32_t i = 0; i < n; i++) {
         double span = mx[i] - mn[i];
         bool ok = (span >= 0) & (span <= 1e308); /* & not &&: no branch */
         lo[i] = ok ? mn[i] : 0.0;
         inv[i] = ok ? 1.0 / (span + 1e-16) : 0.0;
+        vbp[i] = vb[i];
+        for (uint32_t j = 0; j < h; j++) {
+            We[(size_t)i * hp + j] = W[(size_t)i * h + j];
+            Wd[(size_t)j * np + i] = W[(size_t)i * h + j];
+        }
     }
+    for (uint32_t j = 0; j < h; j++)
+        hbp[j] = hb[j];
 }
 
-void kn_refresh_scaling(kitnet *k)
+void kn_refresh_pack(kitnet *k)
 {
     for (uint32_t c = 0; c <= k->nclust; c++)
-        ae_scaling(&k->ae[c], k->P + k->ae[c].off, k->nc + k->ae[c].noff);
+        ae_pack(&k->ae[c], k->P + k->ae[c].off, k->nc + k->ae[c].noff);
 }
 
-/* Forward pass of autoencoder a on x (n inputs) with scratch xn[n], y[h],
- * z[n]; training updates min/max (and the scaling) first. Returns the RMSE. */
-KN_CLONES static double ae_forward(const kn_ae *a, double *par, double *nc, const double *x, double *xn,
-                                   double *y, double *z, bool update_range)
+static void ae_update_range(const kn_ae *a, double *par, const double *x)
 {
     const uint32_t n = a->n, h = a->h;
-    double *W = par, *hb = W + (size_t)n * h, *vb = hb + h, *mn = vb + n, *mx = mn + n;
-    if (update_range) {
-        for (uint32_t i = 0; i < n; i++) {
-            if (x[i] < mn[i]) mn[i] = x[i];
-            if (x[i] > mx[i]) mx[i] = x[i];
-        }
-        ae_scaling(a, par, nc);
+    double *mn = par + (size_t)n * h + h + n, *mx = mn + n;
+    for (uint32_t i = 0; i < n; i++) {
+        if (x[i] < mn[i]) mn[i] = x[i];
+        if (x[i] > mx[i]) mx[i] = x[i];
     }
-    const double *lo = nc, *inv = nc + n;
+}
+
+/* Forward pass of autoencoder a (packed copy pk) on x[n], into the working
+ * vectors xn[np], y[hp], z[np]. Returns the RMSE over the n inputs. */
+KN_CLONES static double ae_forward(const kn_ae *a, const double *pk, const double *x, double *xn, double *y,
+                                   double *z)
+{
+    const uint32_t n = a->n, h = a->h, np = KN_PAD4(n), hp = KN_PAD4(h);
+    const double *lo = pk, *inv = lo + np, *hbp = inv + np, *vbp = hbp + hp, *We = vbp + np,
+                 *Wd = We + (size_t)n * hp;
     for (uint32_t i = 0; i < n; i++)
         xn[i] = (x[i] - lo[i]) * inv[i];
-    /* encoder y = sigmoid(hb + xn W): four hidden units at a time, summed in
-     * registers (one vector) rather than through y[] in memory, whose
-     * store-to-load latency bounded the loop */
-    uint32_t j = 0;
-    for (; j + 4 <= h; j += 4) {
-        double a0 = hb[j], a1 = hb[j + 1], a2 = hb[j + 2], a3 = hb[j + 3];
+    for (uint32_t i = n; i < np; i++)
+        xn[i] = 0;
+    /* encoder y = sigmoid(hb + xn W), four hidden units per vector */
+    for (uint32_t j = 0; j < hp; j += 4) {
+        double a0 = hbp[j], a1 = hbp[j + 1], a2 = hbp[j + 2], a3 = hbp[j + 3];
         for (uint32_t i = 0; i < n; i++) {
-            const double xi = xn[i], *r = W + (size_t)i * h + j;
+            const double xi = xn[i], *r = We + (size_t)i * hp + j;
             a0 += xi * r[0];
             a1 += xi * r[1];
             a2 += xi * r[2];
@@ -481,33 +497,28 @@ KN_CLONES static double ae_forward(const kn_ae *a, double *par, double *nc, cons
         y[j + 2] = a2;
         y[j + 3] = a3;
     }
-    for (; j < h; j++) {
-        double acc = hb[j];
-        for (uint32_t i = 0; i < n; i++)
-            acc += xn[i] * W[(size_t)i * h + j];
-        y[j] = acc;
-    }
-    for (j = 0; j < h; j++)
+    for (uint32_t j = 0; j < hp; j++)
         y[j] = sigmoid(y[j]);
-    /* decoder z = vb + y W^T: each row's dot product in four partial sums
-     * (a fixed order, so results stay deterministic) */
-    for (uint32_t i = 0; i < n; i++) {
-        const double *row = W + (size_t)i * h;
-        double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-        uint32_t q = 0;
-        for (; q + 4 <= h; q += 4) {
-            p0 += y[q] * row[q];
-            p1 += y[q + 1] * row[q + 1];
-            p2 += y[q + 2] * row[q + 2];
-            p3 += y[q + 3] * row[q + 3];
+    /* decoder z = sigmoid(vb + y W^T), four outputs per vector; the padded
+     * hidden units (y = 1/2) meet zero weights */
+    for (uint32_t i = 0; i < np; i += 4) {
+        double c0 = vbp[i], c1 = vbp[i + 1], c2 = vbp[i + 2], c3 = vbp[i + 3];
+        for (uint32_t j = 0; j < h; j++) {
+            const double yj = y[j], *r = Wd + (size_t)j * np + i;
+            c0 += yj * r[0];
+            c1 += yj * r[1];
+            c2 += yj * r[2];
+            c3 += yj * r[3];
         }
-        for (; q < h; q++)
-            p0 += y[q] * row[q];
-        z[i] = vb[i] + ((p0 + p1) + (p2 + p3));
+        z[i] = c0;
+        z[i + 1] = c1;
+        z[i + 2] = c2;
+        z[i + 3] = c3;
     }
+    for (uint32_t i = 0; i < np; i++)
+        z[i] = sigmoid(z[i]);
     double se = 0;
     for (uint32_t i = 0; i < n; i++) {
-        z[i] = sigmoid(z[i]);
         double e = xn[i] - z[i];
         se += e * e;
     }
@@ -547,25 +558,33 @@ KN_CLONES static void ae_backward(const kn_ae *a, double *par, const double *xn,
 
 static double run_ensemble(kitnet *k, const double *xr, bool train)
 {
-    uint32_t nf = k->nfeat;
-    const double *x = model_inputs(k, xr, k->scratch + 6 * ((size_t)nf + 1));
-    double *xin = k->scratch, *xn = xin + nf + 1, *y = xn + nf + 1, *z = y + nf + 1, *dh = z + nf + 1;
-    for (uint32_t c = 0; c < k->nclust; c++) {
+    const size_t S = KN_SLOT(k);
+    const double *x = model_inputs(k, xr, k->scratch + 6 * S);
+    double *xin = k->scratch, *xn = xin + S, *y = xn + S, *z = y + S, *dh = z + S;
+    for (uint32_t c = 0; c <= k->nclust; c++) {
         const kn_ae *a = &k->ae[c];
-        const uint32_t *fi = k->feat + k->cstart[c];
-        for (uint32_t i = 0; i < a->n; i++)
-            xin[i] = x[fi[i]];
-        double *par = k->P + a->off;
-        k->s1[c] = ae_forward(a, par, k->nc + a->noff, xin, xn, y, z, train);
-        if (train)
+        const double *in = k->s1; /* the output autoencoder reads the ensemble's RMSEs */
+        if (c < k->nclust) {
+            const uint32_t *fi = k->feat + k->cstart[c];
+            for (uint32_t i = 0; i < a->n; i++)
+                xin[i] = x[fi[i]];
+            in = xin;
+        }
+        double *par = k->P + a->off, *pk = k->nc + a->noff;
+        if (train) {
+            ae_update_range(a, par, in);
+            ae_pack(a, par, pk);
+        }
+        double s = ae_forward(a, pk, in, xn, y, z);
+        if (train) {
             ae_backward(a, par, xn, y, z, dh, k->cfg.lr);
+            ae_pack(a, par, pk);
+        }
+        if (c == k->nclust)
+            return isfinite(s) ? s : 1e300;
+        k->s1[c] = s;
     }
-    const kn_ae *o = &k->ae[k->nclust];
-    double *par = k->P + o->off;
-    double s = ae_forward(o, par, k->nc + o->noff, k->s1, xn, y, z, train);
-    if (train)
-        ae_backward(o, par, xn, y, z, dh, k->cfg.lr);
-    return isfinite(s) ? s : 1e300;
+    return 1e300; /* not reached: the loop returns at the output autoencoder */
 }
 
 /* inverse of the standard normal CDF by bisection on erfc (init time only) */
@@ -668,19 +687,20 @@ double kn_explain(const kitnet *kc, const double *xr, double *contrib, double *n
 {
     kitnet *k = (kitnet *)kc; /* scratch only; parameters are not changed */
     uint32_t nf = k->nfeat;
-    const double *x = model_inputs(k, xr, k->scratch + 6 * ((size_t)nf + 1));
+    const double *x = model_inputs(k, xr, k->scratch + 6 * KN_SLOT(k));
     for (uint32_t f = 0; f < nf; f++)
         contrib[f] = norm[f] = 0;
     if (k->phase == KN_MAP)
         return 0;
-    double *xin = k->scratch, *xn = xin + nf + 1, *y = xn + nf + 1, *z = y + nf + 1;
-    double *share = z + nf + 1; /* nclust <= nf */
+    const size_t S = KN_SLOT(k);
+    double *xin = k->scratch, *xn = xin + S, *y = xn + S, *z = y + S;
+    double *share = z + S; /* nclust <= nf */
     for (uint32_t c = 0; c < k->nclust; c++) {
         const kn_ae *a = &k->ae[c];
         const uint32_t *fi = k->feat + k->cstart[c];
         for (uint32_t i = 0; i < a->n; i++)
             xin[i] = x[fi[i]];
-        k->s1[c] = ae_forward(a, k->P + a->off, k->nc + a->noff, xin, xn, y, z, false);
+        k->s1[c] = ae_forward(a, k->nc + a->noff, xin, xn, y, z);
         double tot = 0;
         for (uint32_t i = 0; i < a->n; i++) {
             double e = (xn[i] - z[i]) * (xn[i] - z[i]);
@@ -692,7 +712,7 @@ double kn_explain(const kitnet *kc, const double *xr, double *contrib, double *n
             contrib[fi[i]] = tot > 0 ? contrib[fi[i]] / tot : 1.0 / a->n;
     }
     const kn_ae *o = &k->ae[k->nclust];
-    double s = ae_forward(o, k->P + o->off, k->nc + o->noff, k->s1, xn, y, z, false);
+    double s = ae_forward(o, k->nc + o->noff, k->s1, xn, y, z);
     double tot = 0;
     for (uint32_t c = 0; c < k->nclust; c++) {
         share[c] = (xn[c] - z[c]) * (xn[c] - z[c]);

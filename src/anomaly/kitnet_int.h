@@ -9,10 +9,15 @@
 typedef struct kn_ae {
     uint32_t n, h;
     size_t off;
-    size_t noff;                /* its inputs' scaling in nc: lo[n], inv[n] */
+    size_t noff;                /* its packed copy in nc (see kn_pack) */
 } kn_ae;
 
 #define KN_CAL_MAX (1u << 20)
+#define KN_SLOT(k) ((size_t)(k)->nfeat + 8) /* doubles per working vector (room for padding to 4) */
+#define KN_PAD4(v) (((v) + 3u) & ~3u)
+/* packed copy of an autoencoder with n inputs and h hidden units, np = PAD4(n),
+ * hp = PAD4(h): lo[np] inv[np] hbias[hp] vbias[np] We[n][hp] Wd[h][np] */
+#define KN_PACK_SIZE(n, h) (3 * (size_t)KN_PAD4(n) + KN_PAD4(h) + (size_t)(n) * KN_PAD4(h) + (size_t)(h) * KN_PAD4(n))
 #define KN_AE_SIZE(n, h) ((size_t)(n) * (h) + (h) + 3 * (size_t)(n))
 
 struct kitnet {
@@ -31,7 +36,7 @@ struct kitnet {
     kn_ae *ae;                  /* nclust + 1; the last is the output autoencoder */
     double *P;                  /* all parameters */
     size_t nparam;
-    double *nc;                 /* input scaling derived from min/max: x' = (x - lo) * inv */
+    double *nc;                 /* packed copies for the forward pass, derived from P */
     size_t nnc;
 
     /* threshold calibration: the training scores are kept (float, at most
@@ -50,7 +55,7 @@ struct kitnet {
 /* set up the ensemble for the clusters in k->feat/cstart (nclust set):
  * allocates ae, P, s1; initialises weights from k->rng */
 int kn_build_ensemble(kitnet *k, bool init_weights);
-/* derive every autoencoder's input scaling from its min/max (after loading) */
-void kn_refresh_scaling(kitnet *k);
+/* rebuild every autoencoder's packed copy from P (after loading) */
+void kn_refresh_pack(kitnet *k);
 
 #endif

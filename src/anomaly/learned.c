@@ -27,6 +27,7 @@ void learned_config_default(learned_config *c)
     kn_config_default(&c->kn);
     c->alert_interval = 60;
     c->max_rate = 20;
+    c->warmup = 2;
 }
 
 typedef struct bucket {
@@ -45,6 +46,7 @@ struct learned_ctx {
     bucket *b;
     size_t nb, capb;
     rl_slot rl[RL_SLOTS];
+    int64_t first_sec;          /* of the first featurised packet */
     int64_t rate_sec;           /* the second the rate budget is for */
     uint32_t rate_used;
     uint64_t withheld_since;    /* records withheld since the last one written */
@@ -255,7 +257,8 @@ void learned_packet(learned_ctx *l, const Packet *p)
         return; /* training only, and done */
     if (ai_update(l->ai, p, l->feat) != 0)
         return;
-    l->st.packets++;
+    if (l->st.packets++ == 0)
+        l->first_sec = p->ts_sec;
     if (l->dump) {
         fprintf(l->dump, "%llu", (unsigned long long)p->pcap_cnt);
         for (int i = 0; i < AI_NFEAT; i++)
@@ -274,7 +277,7 @@ void learned_packet(learned_ctx *l, const Packet *p)
     bool record = false;
     if (over) {
         l->st.over_threshold++;
-        if (l->eve && l->eve->types->anomaly) {
+        if (l->eve && l->eve->types->anomaly && p->ts_sec - l->first_sec >= (int64_t)l->cfg->warmup) {
             /* one record per channel per alert-interval; a channel that
              * collides with another in the table just starts afresh */
             struct { rb_addr s, d; uint64_t v; } ck = { p->src, p->dst, p->ipver };

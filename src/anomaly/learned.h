@@ -12,6 +12,8 @@
  * a scan or flood of new flows is one record, not one per flow), and at most
  * max-rate records per second of capture time per worker (many channels at
  * once, e.g. spoofed sources; the next record says how many were withheld).
+ * No records during the first warmup seconds of a worker's traffic: its
+ * statistics start empty, and with a model every key is new at first.
  *
  * Also written into the log folder: anomaly-scores.csv, one line per second
  * of capture time (packets scored, mean and max score, threshold, records),
@@ -40,6 +42,7 @@ typedef struct learned_config {
     bool score_log;             /* per-packet score files */
     uint32_t alert_interval;    /* seconds between records of one channel; default 60 */
     uint32_t max_rate;          /* records per second of capture time per worker; default 20 */
+    uint32_t warmup;            /* seconds after a worker's first packet without records; default 2 */
     const char *model_path;     /* --model: start from this model */
     const char *train_out;      /* ribat model train -o: save here, train only */
     const char *dump_features;  /* hidden --dump-features FILE (one thread) */

@@ -275,7 +275,7 @@ kitnet *kn_load_mem(const uint8_t *buf, size_t len, uint32_t nfeat, const char *
             if (!isfinite(k->P[a->off + j]))
                 REFUSE("model %s refused: weight %zu of autoencoder %u is infinite", name, j, i);
     }
-    kn_refresh_scaling(k);
+    kn_refresh_pack(k);
     free(k->fm_c);
     k->fm_c = NULL;
     free(k->fm_mean);
