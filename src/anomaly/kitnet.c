@@ -470,6 +470,25 @@ static void ae_update_range(const kn_ae *a, double *par, const double *x)
     }
 }
 
+/* out[0..4) = init[0..4) + sum over t < len of v[t] * M[t * stride + 0..4):
+ * one vector of four sums kept in registers */
+static inline void sum4(const double *init, const double *v, uint32_t len, const double *M, size_t stride,
+                        double *out)
+{
+    double a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
+    for (uint32_t t = 0; t < len; t++) {
+        const double vt = v[t], *r = M + (size_t)t * stride;
+        a0 += vt * r[0];
+        a1 += vt * r[1];
+        a2 += vt * r[2];
+        a3 += vt * r[3];
+    }
+    out[0] = a0;
+    out[1] = a1;
+    out[2] = a2;
+    out[3] = a3;
+}
+
 /* Forward pass of autoencoder a (packed copy pk) on x[n], into the working
  * vectors xn[np], y[hp], z[np]. Returns the RMSE over the n inputs. */
 KN_CLONES static double ae_forward(const kn_ae *a, const double *pk, const double *x, double *xn, double *y,
@@ -483,38 +502,14 @@ KN_CLONES static double ae_forward(const kn_ae *a, const double *pk, const doubl
     for (uint32_t i = n; i < np; i++)
         xn[i] = 0;
     /* encoder y = sigmoid(hb + xn W), four hidden units per vector */
-    for (uint32_t j = 0; j < hp; j += 4) {
-        double a0 = hbp[j], a1 = hbp[j + 1], a2 = hbp[j + 2], a3 = hbp[j + 3];
-        for (uint32_t i = 0; i < n; i++) {
-            const double xi = xn[i], *r = We + (size_t)i * hp + j;
-            a0 += xi * r[0];
-            a1 += xi * r[1];
-            a2 += xi * r[2];
-            a3 += xi * r[3];
-        }
-        y[j] = a0;
-        y[j + 1] = a1;
-        y[j + 2] = a2;
-        y[j + 3] = a3;
-    }
+    for (uint32_t j = 0; j < hp; j += 4)
+        sum4(hbp + j, xn, n, We + j, hp, y + j);
     for (uint32_t j = 0; j < hp; j++)
         y[j] = sigmoid(y[j]);
     /* decoder z = sigmoid(vb + y W^T), four outputs per vector; the padded
      * hidden units (y = 1/2) meet zero weights */
-    for (uint32_t i = 0; i < np; i += 4) {
-        double c0 = vbp[i], c1 = vbp[i + 1], c2 = vbp[i + 2], c3 = vbp[i + 3];
-        for (uint32_t j = 0; j < h; j++) {
-            const double yj = y[j], *r = Wd + (size_t)j * np + i;
-            c0 += yj * r[0];
-            c1 += yj * r[1];
-            c2 += yj * r[2];
-            c3 += yj * r[3];
-        }
-        z[i] = c0;
-        z[i + 1] = c1;
-        z[i + 2] = c2;
-        z[i + 3] = c3;
-    }
+    for (uint32_t i = 0; i < np; i += 4)
+        sum4(vbp + i, y, h, Wd + i, np, z + i);
     for (uint32_t i = 0; i < np; i++)
         z[i] = sigmoid(z[i]);
     double se = 0;
