@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const double ai_lambdas[AI_NLAMBDA] = { 5.0, 3.0, 1.0, 0.1, 0.01 };
 
@@ -50,6 +51,8 @@ typedef struct ai_key {
     uint32_t pad;
 } ai_key;
 
+/* Hash chains link entries by index + 1 (0 ends a chain), so that zeroed
+ * memory is an empty table; a free entry's hnext holds the next free index. */
 typedef struct ai_entry {
     ai_key key;
     uint32_t hnext, lprev, lnext;
@@ -59,9 +62,11 @@ typedef struct ai_entry {
 typedef struct ai_table {
     ai_entry *e;
     double *v;          /* cap * stride doubles */
-    uint32_t *bucket;
+    uint32_t *bucket;           /* index + 1 of a chain's first entry, 0 = none */
+    size_t e_bytes, v_bytes, b_bytes;
     uint32_t cap, mask, stride, used;
     uint32_t lru_head, lru_tail, free_head;
+    uint32_t unused;            /* entries [unused, cap) were never used */
     uint64_t evictions, stale_reused;
 } ai_table;
 
@@ -74,6 +79,27 @@ struct ai_extractor {
     bool have_base;
 };
 
+/* Zeroed memory that costs nothing until it is written: the tables are
+ * allocated whole at start (bounded memory, no allocation per packet), but a
+ * small capture should not pay for touching tens of MiB. */
+static void *zalloc(size_t n)
+{
+    if (n < (1u << 16))
+        return calloc(1, n);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void zfree(void *p, size_t n)
+{
+    if (!p)
+        return;
+    if (n < (1u << 16))
+        free(p);
+    else
+        munmap(p, n);
+}
+
 static int table_init(ai_table *t, uint32_t cap, uint32_t stride, size_t *mem)
 {
     memset(t, 0, sizeof *t);
@@ -85,26 +111,26 @@ static int table_init(ai_table *t, uint32_t cap, uint32_t stride, size_t *mem)
     t->cap = cap;
     t->mask = nb - 1;
     t->stride = stride;
-    t->e = calloc(cap, sizeof *t->e);
-    t->v = calloc((size_t)cap * stride, sizeof *t->v);
-    t->bucket = malloc((size_t)nb * sizeof *t->bucket);
+    t->e_bytes = (size_t)cap * sizeof *t->e;
+    t->v_bytes = (size_t)cap * stride * sizeof *t->v;
+    t->b_bytes = (size_t)nb * sizeof *t->bucket;
+    t->e = zalloc(t->e_bytes);
+    t->v = zalloc(t->v_bytes);
+    t->bucket = zalloc(t->b_bytes);
     if (!t->e || !t->v || !t->bucket)
         return -1;
-    for (uint32_t i = 0; i < nb; i++)
-        t->bucket[i] = NIL;
-    for (uint32_t i = 0; i < cap; i++)
-        t->e[i].hnext = i + 1 < cap ? i + 1 : NIL; /* free list threaded through hnext */
-    t->free_head = 0;
+    t->free_head = NIL;
+    t->unused = 0;
     t->lru_head = t->lru_tail = NIL;
-    *mem += (size_t)cap * (sizeof *t->e + stride * sizeof(double)) + (size_t)nb * sizeof *t->bucket;
+    *mem += t->e_bytes + t->v_bytes + t->b_bytes;
     return 0;
 }
 
 static void table_free(ai_table *t)
 {
-    free(t->e);
-    free(t->v);
-    free(t->bucket);
+    zfree(t->e, t->e_bytes);
+    zfree(t->v, t->v_bytes);
+    zfree(t->bucket, t->b_bytes);
 }
 
 static void lru_unlink(ai_table *t, uint32_t i)
@@ -134,9 +160,9 @@ static void table_remove(ai_table *t, uint32_t i)
 {
     uint32_t b = (uint32_t)key_hash(&t->e[i].key) & t->mask;
     uint32_t *pp = &t->bucket[b];
-    while (*pp != NIL && *pp != i)
-        pp = &t->e[*pp].hnext;
-    if (*pp == i)
+    while (*pp != 0 && *pp != i + 1)
+        pp = &t->e[*pp - 1].hnext;
+    if (*pp == i + 1)
         *pp = t->e[i].hnext;
     lru_unlink(t, i);
     t->e[i].hnext = t->free_head;
@@ -158,7 +184,8 @@ static double slow_weight(const ai_table *t, uint32_t i, double now, bool pair)
 static uint32_t table_get(ai_table *t, const ai_key *k, double now, bool pair, bool *fresh, double stale_w)
 {
     uint32_t b = (uint32_t)key_hash(k) & t->mask;
-    for (uint32_t i = t->bucket[b]; i != NIL; i = t->e[i].hnext) {
+    for (uint32_t link = t->bucket[b]; link != 0; link = t->e[link - 1].hnext) {
+        uint32_t i = link - 1;
         if (memcmp(&t->e[i].key, k, sizeof *k) == 0) {
             if (t->lru_head != i) {
                 lru_unlink(t, i);
@@ -176,15 +203,20 @@ static uint32_t table_get(ai_table *t, const ai_key *k, double now, bool pair, b
         table_remove(t, tail);
         t->stale_reused++;
     }
-    if (t->free_head == NIL) {
+    if (t->free_head == NIL && t->unused == t->cap) {
         table_remove(t, t->lru_tail); /* full: the least recently updated goes */
         t->evictions++;
     }
-    uint32_t i = t->free_head;
-    t->free_head = t->e[i].hnext;
+    uint32_t i;
+    if (t->free_head != NIL) {
+        i = t->free_head;
+        t->free_head = t->e[i].hnext;
+    } else {
+        i = t->unused++;
+    }
     t->e[i].key = *k;
     t->e[i].hnext = t->bucket[b];
-    t->bucket[b] = i;
+    t->bucket[b] = i + 1;
     lru_push_front(t, i);
     t->used++;
     double *v = t->v + (size_t)i * t->stride;
