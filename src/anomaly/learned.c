@@ -337,6 +337,8 @@ int learned_write_series(learned_ctx *const *ls, int n, const char *logdir)
     for (int i = 0; i < n; i++)
         if (ls[i])
             total += ls[i]->nb;
+    if (total == 0)
+        return 0; /* nothing was scored (a capture shorter than the grace periods): no file */
     char path[4096];
     snprintf(path, sizeof path, "%s/anomaly-scores.csv", logdir);
     FILE *f = fopen(path, "w");

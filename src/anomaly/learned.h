@@ -17,7 +17,8 @@
  *
  * Also written into the log folder: anomaly-scores.csv, one line per second
  * of capture time (packets scored, mean and max score, threshold, records),
- * merged over the workers at the end; with score-log, learned-scores.csv
+ * merged over the workers at the end (not written when nothing was scored,
+ * e.g. a capture shorter than the grace periods); with score-log, learned-scores.csv
  * (learned-scores.N.csv for worker N > 0): pcap_cnt, score, phase per packet.
  *
  * Threads: each worker has its own extractor and model, and sees only the
