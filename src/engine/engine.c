@@ -28,6 +28,7 @@ void engine_config_default(rb_engine_config *c)
     c->logdir = ".";
     c->threads = 1;
     c->summary = true;
+    learned_config_default(&c->learned);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -53,6 +54,7 @@ typedef struct rb_worker {
     uint64_t dropped;           /* IPS: packets of blocked flows */
     pthread_t thread;
     struct batch_queue *queue;
+    learned_ctx *learned;       /* learned anomaly detector, or NULL when disabled */
 } rb_worker;
 
 static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a);
@@ -175,6 +177,9 @@ static void process_decoded(rb_worker *w, Packet *p)
         detect_packet(w->dt, p, NULL, on_packet_alert, w);
     }
 events:
+    /* the learned detector's statistics see every packet on the wire */
+    if (w->learned)
+        learned_packet(w->learned, p);
     if (p->nevents) {
         w->anomalies += p->nevents;
         if (w->cfg->eve_enabled)
@@ -338,6 +343,15 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
         w->eve.vars_fn = detect_flow_vars_json;
         w->eve.vars_ctx = w->dt;
     }
+    if (cfg->learned.enabled) {
+        char lerr[512];
+        w->learned = learned_new(&cfg->learned, cfg->learned_model, id, cfg->logdir,
+                                 cfg->eve_enabled ? &w->eve : NULL, lerr, sizeof lerr);
+        if (!w->learned) {
+            rb_error("%s", lerr);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -354,6 +368,7 @@ static void worker_destroy(rb_worker *w)
     stream_ctx_free(w->stream);
     applayer_free(w->app);
     detect_thread_free(w->dt);
+    learned_free(w->learned);
     eve_writer_destroy(&w->eve);
 }
 
@@ -789,6 +804,32 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         res->events_written = sink.records;
         res->events_dropped = sink.dropped_records;
     }
+    int rc = 0;
+    if (cfg->learned.enabled) {
+        /* learned detector: the score series, and the model when training */
+        learned_ctx *lc[64];
+        learned_stats ls, lsum;
+        memset(&lsum, 0, sizeof lsum);
+        for (int i = 0; i < n; i++) {
+            lc[i] = workers[i].learned;
+            learned_get_stats(lc[i], &ls);
+            lsum.packets += ls.packets;
+            lsum.scored += ls.scored;
+            lsum.over_threshold += ls.over_threshold;
+            lsum.records += ls.records;
+            lsum.withheld += ls.withheld;
+            lsum.memory += ls.memory;
+        }
+        rb_info("learned anomaly detector: %llu packets featurised, %llu scored, %llu over the threshold, "
+                "%llu records (%llu withheld by the rate cap), %.1f MiB",
+                (unsigned long long)lsum.packets, (unsigned long long)lsum.scored,
+                (unsigned long long)lsum.over_threshold, (unsigned long long)lsum.records,
+                (unsigned long long)lsum.withheld, (double)lsum.memory / 1048576.0);
+        if (!cfg->learned.train_out && learned_write_series(lc, n, cfg->logdir) != 0)
+            rb_warn("could not write %s/anomaly-scores.csv", cfg->logdir);
+        if (cfg->learned.train_out && learned_save(workers[0].learned, cfg->learned.train_out, err, errlen) != 0)
+            rc = -1;
+    }
     for (int i = 0; i < n; i++)
         worker_destroy(&workers[i]);
     if (n > 1) {
@@ -815,5 +856,5 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             fprintf(stderr, " (%.0f packets/s)", (double)res->packets / res->wall_seconds);
         fprintf(stderr, "\n");
     }
-    return 0;
+    return rc;
 }

@@ -11,6 +11,7 @@
 #ifndef RIBAT_ENGINE_H
 #define RIBAT_ENGINE_H
 
+#include "anomaly/learned.h"
 #include "applayer/applayer.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
@@ -43,6 +44,8 @@ typedef struct rb_engine_config {
     rules_report rules_rep;
     bool progress;              /* progress line on stderr */
     bool summary;               /* human summary on stderr at the end */
+    learned_config learned;     /* learned anomaly detector (docs/anomaly.md) */
+    const kitnet *learned_model;/* loaded --model, copied by each worker, or NULL */
 } rb_engine_config;
 
 void engine_config_default(rb_engine_config *c);

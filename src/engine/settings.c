@@ -187,6 +187,38 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
     }
 }
 
+/* anomaly.learned: the learned anomaly detector (docs/anomaly.md) */
+static void apply_learned(const rb_config *c, learned_config *l)
+{
+    l->enabled = cfg_get_bool(c, "anomaly.learned.enabled", l->enabled) != 0;
+    l->learn = cfg_get_bool(c, "anomaly.learned.learn", l->learn) != 0;
+    l->score_log = cfg_get_bool(c, "anomaly.learned.score-log", l->score_log) != 0;
+    l->alert_interval = get_u32(c, "anomaly.learned.alert-interval", l->alert_interval);
+    l->max_rate = get_u32(c, "anomaly.learned.max-records-per-second", l->max_rate);
+    l->warmup = get_u32(c, "anomaly.learned.warmup", l->warmup);
+    l->kn.fm_grace = get_u32(c, "anomaly.learned.fm-grace", l->kn.fm_grace);
+    l->kn.ad_grace = get_u32(c, "anomaly.learned.ad-grace", l->kn.ad_grace);
+    l->kn.max_ae = get_u32(c, "anomaly.learned.max-ae", l->kn.max_ae);
+    if (l->kn.max_ae < 1 || l->kn.max_ae > AI_NFEAT) {
+        rb_warn("configuration: anomaly.learned.max-ae must be 1..%d; using 10", AI_NFEAT);
+        l->kn.max_ae = 10;
+    }
+    l->kn.lr = cfg_get_double(c, "anomaly.learned.learning-rate", l->kn.lr);
+    l->kn.hidden_ratio = cfg_get_double(c, "anomaly.learned.hidden-ratio", l->kn.hidden_ratio);
+    l->kn.seed = (uint64_t)cfg_get_int(c, "anomaly.learned.seed", (int64_t)l->kn.seed);
+    l->kn.threshold_quantile = cfg_get_double(c, "anomaly.learned.threshold-quantile", l->kn.threshold_quantile);
+    if (!(l->kn.threshold_quantile > 0.5 && l->kn.threshold_quantile < 1)) {
+        rb_warn("configuration: anomaly.learned.threshold-quantile must be in (0.5, 1); using 0.999");
+        l->kn.threshold_quantile = 0.999;
+    }
+    l->kn.threshold = cfg_get_double(c, "anomaly.learned.threshold", l->kn.threshold);
+    l->kn.log_inputs = cfg_get_bool(c, "anomaly.learned.log-features", l->kn.log_inputs) != 0;
+    l->ai.max_hosts = get_u32(c, "anomaly.learned.max-hosts", l->ai.max_hosts);
+    l->ai.max_channels = get_u32(c, "anomaly.learned.max-channels", l->ai.max_channels);
+    l->ai.max_sockets = get_u32(c, "anomaly.learned.max-sockets", l->ai.max_sockets);
+    l->ai.stale_weight = cfg_get_double(c, "anomaly.learned.stale-weight", l->ai.stale_weight);
+}
+
 int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *ec, char *err, size_t errlen)
 {
     (void)err;
@@ -275,6 +307,7 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
         ec->threads = (int)th;
 
     apply_eve(c, have_config_file, ec);
+    apply_learned(c, &ec->learned);
     return 0;
 }
 
