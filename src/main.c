@@ -227,6 +227,7 @@ int main(int argc, char **argv)
     int rc = 0;
     rb_engine_config ec;
     engine_config_default(&ec);
+    ec.threads = 0; /* unless --threads or threading.worker-threads says: one worker per core */
     rb_config *cfg = cfg_new();
     char err[1024] = "";
     if (!cfg) {

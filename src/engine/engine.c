@@ -52,6 +52,9 @@ typedef struct rb_worker {
     uint64_t packets;
     uint64_t flows_logged;
     uint64_t dropped;           /* IPS: packets of blocked flows */
+    int64_t end_sec;            /* the last packet time of the input (set by the reader at the end) */
+    int32_t end_usec;
+    bool end_set;
     pthread_t thread;
     struct batch_queue *queue;
     learned_ctx *learned;       /* learned anomaly detector, or NULL when disabled */
@@ -357,6 +360,10 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
 
 static void worker_finish(rb_worker *w)
 {
+    /* the input's last packet time ends the flows that timed out by then, also
+     * on a worker whose own packets stopped earlier (time is the capture's) */
+    if (w->end_set)
+        flow_table_expire(w->flows, w->end_sec, w->end_usec);
     flow_table_flush(w->flows);
     eve_writer_flush(&w->eve);
 }
@@ -671,6 +678,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     rb_record rec;
     uint64_t pcap_cnt = 0;
     bool unknown_lt_reported = false;
+    int64_t max_sec = -1; /* the latest packet time read (seconds) */
     batch **cur = NULL;
     int *allocated = NULL;
     /* Several workers over classic pcap files: the reader hands out references
@@ -698,6 +706,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     while (capture_next(cap, &rec) == 1) {
         pcap_cnt++;
         res->bytes += rec.caplen;
+        if (rec.ts_sec > max_sec)
+            max_sec = rec.ts_sec;
         if (!unknown_lt_reported && !rb_linktype_supported(rec.linktype)) {
             rb_warn("capture %s has link type %d, which ribat does not decode; its packets are counted "
                     "(stats.decoder.unknown_linktype) and skipped", rec.file, rec.linktype);
@@ -749,12 +759,19 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         }
     }
 
+    for (int i = 0; i < n && max_sec >= 0; i++) {
+        workers[i].end_sec = max_sec;
+        /* at the start of that second: what one worker would have done with
+         * its once-per-second expiry (no flow ends earlier than with one thread) */
+        workers[i].end_usec = 0;
+        workers[i].end_set = true;
+    }
     worker_finish(&workers[0]);
     if (n > 1) {
         for (int i = 1; i < n; i++) {
             if (cur[i])
                 bq_push(&queues[i], cur[i]);
-            bq_close(&queues[i]);
+            bq_close(&queues[i]); /* publishes end_sec to the worker (the queue's lock) */
         }
         for (int i = 1; i < n; i++)
             pthread_join(workers[i].thread, NULL);
