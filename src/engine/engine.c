@@ -28,6 +28,7 @@ void engine_config_default(rb_engine_config *c)
     c->logdir = ".";
     c->threads = 1;
     c->summary = true;
+    behaviour_config_default(&c->behaviour);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -44,6 +45,7 @@ typedef struct rb_worker {
     stream_ctx *stream;
     applayer_ctx *app;
     detect_thread *dt;
+    behaviour_thread *bt;       /* behavioural detectors, or NULL */
     uint64_t alerts;
     rb_eve_writer eve;
     int64_t last_expire_sec;
@@ -72,6 +74,7 @@ static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
         }
     }
     applayer_flow_end(w->app, w->stream, f);
+    behaviour_flow_end(w->bt, f);
     if (w->dt)
         detect_flow_end(w->dt, f);
     if (f->stream)
@@ -138,6 +141,7 @@ static void process_decoded(rb_worker *w, Packet *p)
          * header rules: decode-event / pkthdr rules are written for them */
         detect_packet(w->dt, p, NULL, on_packet_alert, w);
     }
+    behaviour_packet(w->bt, p);
     if (p->nevents) {
         w->anomalies += p->nevents;
         if (w->cfg->eve_enabled)
@@ -269,6 +273,17 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
         free(owned[i]);
 }
 
+/* the application layer's transactions, to the behavioural detectors */
+static void obs_dns(void *ctx, rb_flow *f, const Packet *p, const uint8_t *name, size_t len, uint16_t qtype)
+{
+    behaviour_dns_query(ctx, f, p, name, len, qtype);
+}
+
+static void obs_http(void *ctx, rb_flow *f, const Packet *p, int status)
+{
+    behaviour_http_status(ctx, f, p, status);
+}
+
 static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve_sink *sink)
 {
     memset(w, 0, sizeof *w);
@@ -304,6 +319,13 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
             return -1;
         applayer_set_detect(w->app, w->dt);
     }
+    if (cfg->behaviour.enabled) {
+        w->bt = behaviour_thread_new(&cfg->behaviour, cfg->eve_enabled ? &w->eve : NULL);
+        if (!w->bt)
+            return -1;
+        applayer_observer o = { obs_dns, obs_http, w->bt };
+        applayer_set_observer(w->app, &o);
+    }
     return 0;
 }
 
@@ -320,6 +342,7 @@ static void worker_destroy(rb_worker *w)
     stream_ctx_free(w->stream);
     applayer_free(w->app);
     detect_thread_free(w->dt);
+    behaviour_thread_free(w->bt);
     eve_writer_destroy(&w->eve);
 }
 
@@ -724,6 +747,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     memset(&ssum, 0, sizeof ssum);
     applayer_stats asum;
     memset(&asum, 0, sizeof asum);
+    behaviour_stats bsum;
+    memset(&bsum, 0, sizeof bsum);
     for (int i = 0; i < n; i++) {
         rb_decode_stats_add(&dsum, &workers[i].dstats);
         stats_add_flow(&fsum, flow_table_stats(workers[i].flows));
@@ -734,6 +759,11 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         if (workers[i].app)
             stats_add_applayer(&asum, applayer_get_stats(workers[i].app));
         res->anomalies += workers[i].anomalies;
+        if (workers[i].bt) {
+            behaviour_stats_add(&bsum, behaviour_get_stats(workers[i].bt));
+            for (int d = 0; d < BH_N; d++)
+                res->anomalies += behaviour_get_stats(workers[i].bt)->events[d];
+        }
         res->alerts += workers[i].alerts + applayer_alerts(workers[i].app);
     }
     const rb_capture_stats *cs = capture_stats(cap);
@@ -747,7 +777,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         eve_writer_init(&w, &sink, &cfg->eve);
         rb_run_stats rs = { .decode = &dsum, .flow = &fsum, .defrag = &gsum, .stream = &ssum,
                             .applayer = &asum, .capture = cs, .sink = &sink, .uptime = res->wall_seconds,
-                            .rules = cfg->rules ? &cfg->rules_rep : NULL, .alerts = res->alerts };
+                            .rules = cfg->rules ? &cfg->rules_rep : NULL, .alerts = res->alerts,
+                            .behaviour = cfg->behaviour.enabled ? &bsum : NULL };
         stats_log(&w, &rs);
         eve_writer_destroy(&w);
     }

@@ -11,6 +11,7 @@
 #ifndef RIBAT_ENGINE_H
 #define RIBAT_ENGINE_H
 
+#include "anomaly/behaviour.h"
 #include "applayer/applayer.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
@@ -42,6 +43,7 @@ typedef struct rb_engine_config {
     rules_report rules_rep;
     bool progress;              /* progress line on stderr */
     bool summary;               /* human summary on stderr at the end */
+    behaviour_config behaviour; /* behavioural detectors (anomaly.behaviour) */
 } rb_engine_config;
 
 void engine_config_default(rb_engine_config *c);

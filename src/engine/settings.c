@@ -170,6 +170,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
             t->anomaly_decode = false;
             t->anomaly_stream = false;
             t->anomaly_applayer = true;
+            t->anomaly_behaviour = true;
             const cfg_node *ph = body ? cfg_node_lookup(body, "packethdr") : NULL;
             if (ph && cfg_node_value(ph))
                 t->anomaly_packethdr = strcmp(cfg_node_value(ph), "yes") == 0 || strcmp(cfg_node_value(ph), "true") == 0;
@@ -182,6 +183,8 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                     t->anomaly_stream = strcmp(cfg_node_value(x), "yes") == 0 || strcmp(cfg_node_value(x), "true") == 0;
                 if ((x = cfg_node_lookup(ty, "applayer")) && cfg_node_value(x))
                     t->anomaly_applayer = strcmp(cfg_node_value(x), "yes") == 0 || strcmp(cfg_node_value(x), "true") == 0;
+                if ((x = cfg_node_lookup(ty, "behaviour")) && cfg_node_value(x))
+                    t->anomaly_behaviour = strcmp(cfg_node_value(x), "yes") == 0 || strcmp(cfg_node_value(x), "true") == 0;
             }
         }
     }
@@ -268,6 +271,27 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     int64_t th = cfg_get_int(c, "threading.worker-threads", 0);
     if (th > 0 && th <= 64)
         ec->threads = (int)th;
+
+    /* behavioural detectors: anomaly.behaviour.* (docs/behaviour.md); HOME_NET
+     * from vars when the section does not name one */
+    const char *hn = cfg_get_str(c, "vars.address-groups.HOME_NET");
+    if (hn && !cfg_get_str(c, "anomaly.behaviour.home-net")) {
+        bh_prefix tmp[BEHAVIOUR_MAX_HOME_NETS];
+        int n = behaviour_parse_nets(hn, tmp, BEHAVIOUR_MAX_HOME_NETS);
+        if (n > 0) {
+            memcpy(ec->behaviour.home, tmp, sizeof tmp);
+            ec->behaviour.n_home = (uint32_t)n;
+        }
+    }
+    size_t nkeys;
+    const char *const *keys = behaviour_config_keys(&nkeys);
+    for (size_t i = 0; i < nkeys; i++) {
+        char k[128], msg[256];
+        snprintf(k, sizeof k, "anomaly.behaviour.%s", keys[i]);
+        const char *v = cfg_get_str(c, k);
+        if (v && behaviour_config_set(&ec->behaviour, keys[i], v, msg, sizeof msg) != 0)
+            rb_warn("configuration: %s; keeping the default", msg);
+    }
 
     apply_eve(c, have_config_file, ec);
     return 0;
