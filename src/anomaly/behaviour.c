@@ -139,6 +139,7 @@ static uint32_t lc_estimate(uint32_t k, uint32_t m)
 
 #define PS_PORT_BITS 2048
 #define PS_HOST_BITS 1024
+#define PS_HO_BITS 256
 typedef struct ps_ent {
     bhdr h;
     int64_t win, first;
@@ -146,6 +147,8 @@ typedef struct ps_ent {
     uint32_t port_bits, host_bits;          /* bits set */
     uint8_t ports[PS_PORT_BITS / 8];
     uint8_t hosts[PS_HOST_BITS / 8];
+    uint8_t ho_ports[PS_HO_BITS / 8];       /* ports of half-open attempts */
+    uint32_t ho_bits;
     uint16_t sample[10];
     uint8_t nsample;
     rb_addr last_dst;
@@ -456,12 +459,16 @@ static void ps_attempt(behaviour_thread *bt, const Packet *p, rb_flow *f, const 
             e->sample[e->nsample++] = dport;
     }
     e->host_bits += (uint32_t)bm_add(e->hosts, PS_HOST_BITS, hh);
+    if (kind == PS_HALF_OPEN)
+        e->ho_bits += (uint32_t)bm_add(e->ho_ports, PS_HO_BITS, dport);
     e->last_dst = *dst;
     e->last_ipver = (uint8_t)ipver;
     uint32_t nports = lc_estimate(e->port_bits, PS_PORT_BITS);
     uint32_t nhosts = lc_estimate(e->host_bits, PS_HOST_BITS);
+    uint32_t nhalf = lc_estimate(e->ho_bits, PS_HO_BITS);
     bool vertical = nports >= c->ps_min_ports, horizontal = nhosts >= c->ps_min_hosts;
-    if (!vertical && !horizontal)
+    bool stealth = nhalf >= c->ps_min_half_open_ports;
+    if (!vertical && !horizontal && !stealth)
         return;
     uint32_t sup;
     if (!may_report(bt, BH_PORT_SCAN, &e->h, now, c->ps_window, &sup))
@@ -469,9 +476,14 @@ static void ps_attempt(behaviour_thread *bt, const Packet *p, rb_flow *f, const 
     char s[46], d[46], expl[320];
     fmt_addr(src, ipver, s);
     fmt_addr(dst, ipver, d);
-    const char *kindname = vertical && horizontal ? "block" : vertical ? "vertical" : "horizontal";
+    const char *kindname = vertical && horizontal ? "block" : vertical ? "vertical" : horizontal ? "horizontal"
+                                                                                                : "half_open";
     double span = secs(now - e->first);
-    if (vertical && !horizontal)
+    if (!vertical && !horizontal)
+        snprintf(expl, sizeof expl,
+                 "%s left connections half-open (SYN, then a reset instead of completing the handshake) on %u "
+                 "different ports (e.g. on %s) within %.1f s: a SYN (stealth) port scan", s, nhalf, d, span);
+    else if (vertical && !horizontal)
         snprintf(expl, sizeof expl,
                  "%s tried about %u different ports on %u host(s) (e.g. %s) within %.1f s and %u attempts were "
                  "refused, unanswered or left half-open: a vertical port scan", s, nports, nhosts, d, span,
@@ -490,6 +502,7 @@ static void ps_attempt(behaviour_thread *bt, const Packet *p, rb_flow *f, const 
     jb_u64(jb, "attempts", e->attempts);
     jb_u64(jb, "refused", e->refused);
     jb_u64(jb, "half_open", e->half_open);
+    jb_u64(jb, "half_open_ports", nhalf);
     jb_u64(jb, "unreachable", e->unreachable);
     jb_u64(jb, "unanswered", e->unanswered);
     jb_double(jb, "window_seconds", c->ps_window);

@@ -63,7 +63,7 @@ typedef struct behaviour_config {
     bh_prefix home[BEHAVIOUR_MAX_HOME_NETS];
     uint32_t n_home;              /* anomaly.behaviour.home-net */
     /* port_scan */
-    uint32_t ps_window, ps_min_ports, ps_min_hosts;
+    uint32_t ps_window, ps_min_ports, ps_min_hosts, ps_min_half_open_ports;
     /* syn_flood / udp_flood */
     uint32_t sf_window, sf_min_count, sf_min_rate, fl_max_ports;
     double sf_min_half_open;

@@ -33,6 +33,7 @@ void behaviour_config_default(behaviour_config *c)
     c->ps_window = 60;
     c->ps_min_ports = 25;
     c->ps_min_hosts = 25;
+    c->ps_min_half_open_ports = 4;
     c->sf_window = 10;
     c->sf_min_count = 500;
     c->sf_min_rate = 100;
@@ -43,10 +44,10 @@ void behaviour_config_default(behaviour_config *c)
     c->uf_min_rate = 1000;
     c->uf_max_reply_ratio = 0.1;
     c->uf_max_ports = 8;
-    c->bf_window = 120;
-    c->bf_min_sessions = 20;
+    c->bf_window = 60;
+    c->bf_min_sessions = 10;
     c->bf_max_duration = 30;
-    c->bf_max_bytes = 20000;
+    c->bf_max_bytes = 8192;
     c->bf_min_401 = 20;
     static const uint16_t ports[] = { 21, 22, 23, 110, 143, 389, 445, 1433, 3306, 3389, 5432, 5900 };
     c->bf_n_ports = sizeof ports / sizeof ports[0];
@@ -56,15 +57,15 @@ void behaviour_config_default(behaviour_config *c)
     c->dt_min_unique = 30;
     c->dt_min_mean_len = 40;
     c->dt_min_entropy = 3.5;
-    c->bc_min_events = 8;
+    c->bc_min_events = 10;
     c->bc_min_period = 2;
     c->bc_merge_ms = 500;
     c->bc_hold = 600;
     c->bc_outbound_only = true;
-    c->bc_max_jitter = 0.35;
-    c->bc_max_cv = 0.4;
+    c->bc_max_jitter = 0.3;
+    c->bc_max_cv = 0.35;
     c->as_window = 60;
-    c->as_max_ips_per_mac = 64;
+    c->as_max_ips_per_mac = 256;
     c->bt_window = 60;
     c->bt_min_bytes = 512u * 1024u;
     c->bt_flow_bytes = 16u * 1024u * 1024u;
@@ -95,6 +96,7 @@ static const param params[] = {
     { "port_scan.window", P_U32, F(ps_window), 1, 86400 },
     { "port_scan.min-ports", P_U32, F(ps_min_ports), 2, 65536 },
     { "port_scan.min-hosts", P_U32, F(ps_min_hosts), 2, 1u << 24 },
+    { "port_scan.min-half-open-ports", P_U32, F(ps_min_half_open_ports), 2, 65536 },
     DET("syn_flood", BH_SYN_FLOOD),
     { "syn_flood.window", P_U32, F(sf_window), 1, 3600 },
     { "syn_flood.min-count", P_U32, F(sf_min_count), 1, 1e9 },
