@@ -1084,22 +1084,30 @@ static void bk_packet(behaviour_thread *bt, const Packet *p, int64_t now)
     bool flow_hit = f && f->bytes[p->dir] >= c->bt_flow_bytes && e->alerted_flow != f->flow_id + 1;
     if (!host_hit && !flow_hit)
         return;
-    if (flow_hit)
+    uint32_t sup = 0;
+    if (flow_hit) {
+        /* once per flow, whatever the host's rate limit */
         e->alerted_flow = f->flow_id + 1;
-    uint32_t sup;
-    if (!may_report(bt, BH_BULK_TRANSFER, &e->h, now, c->bt_window, &sup))
+        bt->st.events[BH_BULK_TRANSFER]++;
+        host_hit = false;
+    } else if (!may_report(bt, BH_BULK_TRANSFER, &e->h, now, c->bt_window, &sup)) {
         return;
+    }
     char s[46], d[46], expl[400];
     fmt_addr(&p->src, p->ipver, s);
     fmt_addr(&p->dst, p->ipver, d);
     double span = secs(now - e->win);
-    if (flow_hit && !host_hit)
+    if (flow_hit)
         snprintf(expl, sizeof expl, "%s sent %.1f MB to %s port %u in a single connection: a large outbound "
                  "transfer (possible data exfiltration)", s, f->bytes[p->dir] / 1e6, d, p->dp);
+    else if (e->baseline > 0)
+        snprintf(expl, sizeof expl, "%s sent %.1f MB outside the home network in %.1f s (mostly to %s), %.0f times "
+                 "its usual %.2f MB per %u s: a large outbound transfer (possible data exfiltration)", s,
+                 e->bytes / 1e6, span, d, (double)e->bytes / e->baseline, e->baseline / 1e6, c->bt_window);
     else
-        snprintf(expl, sizeof expl, "%s sent %.1f MB outside the home network in %.0f s (mostly to %s), %s its "
-                 "usual %.1f MB per %u s: a large outbound transfer (possible data exfiltration)", s, e->bytes / 1e6,
-                 span, d, e->nwin ? "above" : "with no history of", e->baseline / 1e6, c->bt_window);
+        snprintf(expl, sizeof expl, "%s sent %.1f MB outside the home network in %.1f s (mostly to %s) with no "
+                 "such traffic before: a large outbound transfer (possible data exfiltration)", s, e->bytes / 1e6,
+                 span, d);
     jbuf *jb = begin_record(bt, p, f, BH_BULK_TRANSFER, 2, expl, NULL);
     if (!jb)
         return;
