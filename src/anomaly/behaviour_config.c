@@ -28,6 +28,8 @@ void behaviour_config_default(behaviour_config *c)
     }
     c->max_entries[BH_PORT_SCAN] = 4096;  /* entries of ~400 bytes */
     c->max_entries[BH_DNS_TUNNEL] = 4096;
+    c->max_entries[BH_SYN_FLOOD] = 4096;   /* two tables each: by destination, by source */
+    c->max_entries[BH_UDP_FLOOD] = 4096;
     c->n_home = (uint32_t)behaviour_parse_nets("[10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7]", c->home,
                                                 BEHAVIOUR_MAX_HOME_NETS);
     c->ps_window = 60;
