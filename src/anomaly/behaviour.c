@@ -31,6 +31,10 @@ typedef struct bhdr {
     int64_t hold_until;     /* rate limit: no record before this time */
     uint32_t suppressed;    /* detections held back since the last record */
     bool used;
+    bool rep;               /* the fields below hold the last record's packet */
+    uint8_t rproto, ripver;
+    uint16_t rsp, rdp;
+    rb_addr rsrc, rdst;
 } bhdr;
 
 typedef struct btab {
@@ -279,6 +283,7 @@ void behaviour_stats_add(behaviour_stats *into, const behaviour_stats *from)
         into->events[d] += from->events[d];
         into->suppressed[d] += from->suppressed[d];
         into->evictions[d] += from->evictions[d];
+        into->summaries[d] += from->summaries[d];
     }
     into->arp_malformed += from->arp_malformed;
 }
@@ -330,7 +335,7 @@ static void fmt_mac(const uint8_t *m, char out[18])
  * the evidence object; NULL when nothing is to be written. The record's
  * src_ip is the subject (the scanner, the attacker, the client): when p goes
  * the other way (a reset sent to a scanner) its addresses are swapped. */
-static jbuf *begin_record(behaviour_thread *bt, const Packet *p, rb_flow *f, int d, int severity,
+static jbuf *begin_record(behaviour_thread *bt, bhdr *e, const Packet *p, rb_flow *f, int d, int severity,
                           const char *explanation, const rb_addr *subject)
 {
     rb_eve_writer *w = bt->eve;
@@ -354,6 +359,16 @@ static jbuf *begin_record(behaviour_thread *bt, const Packet *p, rb_flow *f, int
         }
         q.dir = (uint8_t)(p->dir ^ 1);
         p = &q;
+    }
+    if (e && p->addrs_ok) {
+        /* kept for the summary record of this key */
+        e->rep = true;
+        e->rsrc = p->src;
+        e->rdst = p->dst;
+        e->rsp = p->sp;
+        e->rdp = p->dp;
+        e->rproto = p->proto;
+        e->ripver = p->ipver;
     }
     eve_begin_packet(w, p, "anomaly");
     jbuf *jb = &w->jb;
@@ -428,6 +443,150 @@ static void host_key(bkey *k, const rb_addr *a, int ipver, uint8_t tag)
 }
 
 /* ------------------------------------------------------------------------ */
+/* summary records */
+
+static const int table_det[T_N] = {
+    [T_PS] = BH_PORT_SCAN, [T_SYN_DST] = BH_SYN_FLOOD, [T_SYN_SRC] = BH_SYN_FLOOD, [T_UDP_DST] = BH_UDP_FLOOD,
+    [T_UDP_SRC] = BH_UDP_FLOOD, [T_BF] = BH_BRUTE_FORCE, [T_DT] = BH_DNS_TUNNEL, [T_BC] = BH_BEACONING,
+    [T_ARP] = BH_ARP_SPOOF, [T_MAC] = BH_ARP_SPOOF, [T_BK] = BH_BULK_TRANSFER,
+};
+static const int det_severity[BH_N] = { 2, 2, 2, 2, 2, 3, 1, 2 };
+
+/* The summary of a key whose detections the rate limit held back: written
+ * when the key's window ends (before its counters restart) or at the end of
+ * input, with the window's final counts, on the addresses of the key's last
+ * record (no flow: it may be gone). */
+static void summary(behaviour_thread *bt, int table, bhdr *e)
+{
+    uint32_t n = e->suppressed;
+    if (!n)
+        return;
+    e->suppressed = 0;
+    int d = table_det[table];
+    bt->st.summaries[d]++;
+    Packet q;
+    memset(&q, 0, sizeof q);
+    q.ts_sec = e->last / US;
+    q.ts_usec = (int32_t)(e->last % US);
+    q.pkt_src = "behaviour summary";
+    if (e->rep) {
+        q.addrs_ok = q.l4_ok = true;
+        q.ipver = e->ripver;
+        q.src = e->rsrc;
+        q.dst = e->rdst;
+        q.sp = e->rsp;
+        q.dp = e->rdp;
+        q.proto = e->rproto;
+    }
+    char who[46], more[240], expl[400];
+    if (table == T_ARP)
+        snprintf(who, sizeof who, "%u.%u.%u.%u", e->key.a.u8[0], e->key.a.u8[1], e->key.a.u8[2], e->key.a.u8[3]);
+    else if (table == T_MAC)
+        fmt_mac(e->key.a.u8, who);
+    else
+        fmt_addr(&e->key.a, e->key.ipver, who);
+    more[0] = '\0';
+    switch (table) {
+    case T_PS: {
+        const ps_ent *x = (const ps_ent *)e;
+        snprintf(more, sizeof more, "; over the window it tried about %u ports on %u host(s) (%u failed attempts in "
+                 "%.1f s)", lc_estimate(x->port_bits, PS_PORT_BITS), lc_estimate(x->host_bits, PS_HOST_BITS),
+                 x->attempts, secs(e->last - x->first));
+        break;
+    }
+    case T_SYN_DST: case T_SYN_SRC: case T_UDP_DST: case T_UDP_SRC: {
+        const fl_ent *x = (const fl_ent *)e;
+        snprintf(more, sizeof more, "; over the window: %u %s in %.1f s", x->count,
+                 d == BH_SYN_FLOOD ? "SYNs" : "UDP packets", secs(e->last - x->first));
+        break;
+    }
+    case T_BF: {
+        const bf_ent *x = (const bf_ent *)e;
+        snprintf(more, sizeof more, "; over the window: %u short sessions and %u HTTP 401 answers", x->sessions,
+                 x->s401);
+        break;
+    }
+    case T_DT: {
+        const dt_ent *x = (const dt_ent *)e;
+        snprintf(more, sizeof more, "; over the window: %u questions, about %u different names under %s", x->queries,
+                 lc_estimate(x->uniq_bits, DT_BITS), x->domain);
+        break;
+    }
+    case T_BK: {
+        const bk_ent *x = (const bk_ent *)e;
+        snprintf(more, sizeof more, "; over the window: %.1f MB sent outside", x->bytes / 1e6);
+        break;
+    }
+    default:
+        break;
+    }
+    snprintf(expl, sizeof expl, "summary for %s: %u more %s detections were held back by the rate limit after "
+             "the first record%s", who, n, behaviour_detector_name(d), more);
+    jbuf *jb = begin_record(bt, NULL, &q, NULL, d, det_severity[d], expl, NULL);
+    if (!jb)
+        return;
+    jb_bool(jb, "summary", true);
+    jb_str(jb, "subject", who);
+    switch (table) {
+    case T_PS: {
+        const ps_ent *x = (const ps_ent *)e;
+        jb_u64(jb, "distinct_ports", lc_estimate(x->port_bits, PS_PORT_BITS));
+        jb_u64(jb, "distinct_hosts", lc_estimate(x->host_bits, PS_HOST_BITS));
+        jb_u64(jb, "attempts", x->attempts);
+        jb_double(jb, "elapsed_seconds", secs(e->last - x->first));
+        break;
+    }
+    case T_SYN_DST: case T_SYN_SRC: case T_UDP_DST: case T_UDP_SRC: {
+        const fl_ent *x = (const fl_ent *)e;
+        jb_u64(jb, "packets", x->count);
+        jb_double(jb, "elapsed_seconds", secs(e->last - x->first));
+        break;
+    }
+    case T_BF: {
+        const bf_ent *x = (const bf_ent *)e;
+        jb_u64(jb, "sessions", x->sessions);
+        jb_u64(jb, "http_401", x->s401);
+        break;
+    }
+    case T_DT: {
+        const dt_ent *x = (const dt_ent *)e;
+        jb_str(jb, "domain", x->domain);
+        jb_u64(jb, "queries", x->queries);
+        jb_u64(jb, "unique_subdomains", lc_estimate(x->uniq_bits, DT_BITS));
+        break;
+    }
+    case T_BC:
+        jb_u64(jb, "total_connections", ((const bc_ent *)e)->events);
+        break;
+    case T_ARP:
+        jb_u64(jb, "changes", ((const arp_ent *)e)->changes);
+        break;
+    case T_BK:
+        jb_u64(jb, "bytes", ((const bk_ent *)e)->bytes);
+        break;
+    default:
+        break;
+    }
+    end_record(bt, jb, n);
+}
+
+void behaviour_finish(behaviour_thread *bt)
+{
+    if (!bt)
+        return;
+    for (int t = 0; t < T_N; t++) {
+        btab *tb = &bt->t[t];
+        if (!tb->mem)
+            continue;
+        for (uint32_t i = 0; i <= tb->mask; i++) {
+            bhdr *e = (bhdr *)(tb->mem + (size_t)i * tb->esize);
+            if (e->used && e->suppressed)
+                summary(bt, t, e);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* port_scan: failed or half-open connection attempts per source */
 
 enum { PS_REFUSED, PS_HALF_OPEN, PS_UNREACHABLE, PS_UNANSWERED };
@@ -440,6 +599,7 @@ static void ps_attempt(behaviour_thread *bt, const Packet *p, rb_flow *f, const 
     host_key(&k, src, ipver, 0);
     ps_ent *e = btab_get(&bt->t[T_PS], &k, now, true, NULL);
     if (window_roll(&e->win, now, c->ps_window)) {
+        summary(bt, T_PS, &e->h);
         bhdr keep = e->h;
         memset(e, 0, sizeof *e);
         e->h = keep;
@@ -492,7 +652,7 @@ static void ps_attempt(behaviour_thread *bt, const Packet *p, rb_flow *f, const 
         snprintf(expl, sizeof expl,
                  "%s tried %u different hosts (about %u ports) within %.1f s and %u attempts were refused, "
                  "unanswered or left half-open: a %s port scan", s, nhosts, nports, span, e->attempts, kindname);
-    jbuf *jb = begin_record(bt, p, f, BH_PORT_SCAN, 2, expl, src);
+    jbuf *jb = begin_record(bt, &e->h, p, f, BH_PORT_SCAN, 2, expl, src);
     if (!jb)
         return;
     jb_str(jb, "scan_type", kindname);
@@ -597,7 +757,7 @@ static void flood_check(behaviour_thread *bt, const Packet *p, fl_ent *e, int d,
     char who[46], expl[320];
     fmt_addr(&e->h.key.a, e->h.key.ipver, who);
     flood_explain(expl, sizeof expl, d, by_dst, who, e->count, rate, ratio, span);
-    jbuf *jb = begin_record(bt, p, p->flow, d, 2, expl, by_dst ? NULL : &e->h.key.a);
+    jbuf *jb = begin_record(bt, &e->h, p, p->flow, d, 2, expl, by_dst ? NULL : &e->h.key.a);
     if (!jb)
         return;
     jb_str(jb, by_dst ? "target" : "source", who);
@@ -628,6 +788,7 @@ static fl_ent *flood_entry(behaviour_thread *bt, int table, uint32_t window, con
     host_key(&k, a, ipver, (uint8_t)table);
     fl_ent *e = btab_get(&bt->t[table], &k, now, create, NULL);
     if (e && window_roll(&e->win, now, window)) {
+        summary(bt, table, &e->h);
         bhdr keep = e->h;
         memset(e, 0, sizeof *e);
         e->h = keep;
@@ -714,7 +875,7 @@ static void bf_report(behaviour_thread *bt, const Packet *p, rb_flow *f, bf_ent 
                  "in %.1f s: password guessing (brute force) against the service", s, e->sessions,
                  e->sessions ? e->dur_sum / e->sessions : 0.0,
                  (unsigned long long)(e->sessions ? e->bytes / e->sessions : 0), d, f->dp, span);
-    jbuf *jb = begin_record(bt, p, f, BH_BRUTE_FORCE, 2, expl, &f->src);
+    jbuf *jb = begin_record(bt, &e->h, p, f, BH_BRUTE_FORCE, 2, expl, &f->src);
     if (!jb)
         return;
     jb_str(jb, "attacker", s);
@@ -755,6 +916,7 @@ static void bf_flow_end(behaviour_thread *bt, rb_flow *f)
         return;
     bf_ent *e = bf_entry(bt, f, start);
     if (window_roll(&e->win, start, c->bf_window)) {
+        summary(bt, T_BF, &e->h);
         e->sessions = 0;
         e->bytes = 0;
         e->dur_sum = 0;
@@ -775,6 +937,7 @@ void behaviour_http_status(behaviour_thread *bt, rb_flow *f, const Packet *p, in
     int64_t now = p ? (int64_t)packet_ts_us(p) : f->last_sec * US + f->last_usec;
     bf_ent *e = bf_entry(bt, f, now);
     if (window_roll(&e->win401, now, c->bf_window)) {
+        summary(bt, T_BF, &e->h);
         e->s401 = 0;
         e->first401 = now;
     }
@@ -820,6 +983,7 @@ void behaviour_dns_query(behaviour_thread *bt, rb_flow *f, const Packet *p, cons
         e->domain[n] = '\0';
     }
     if (window_roll(&e->win, now, c->dt_window)) {
+        summary(bt, T_DT, &e->h);
         e->queries = e->txt_null = e->uniq_bits = e->ent_n = 0;
         e->len_sum = 0;
         e->ent_sum = 0;
@@ -859,7 +1023,7 @@ void behaviour_dns_query(behaviour_thread *bt, rb_flow *f, const Packet *p, cons
              "characters long on average with %.1f bits of entropy per character%s: data hidden in DNS names "
              "(DNS tunnel)", s, e->queries, uniq, e->domain, span, mean_len, mean_ent,
              e->txt_null * 2 >= e->queries ? ", mostly TXT/NULL queries" : "");
-    jbuf *jb = begin_record(bt, p, f, BH_DNS_TUNNEL, 2, expl, &f->src);
+    jbuf *jb = begin_record(bt, &e->h, p, f, BH_DNS_TUNNEL, 2, expl, &f->src);
     if (!jb)
         return;
     jb_str(jb, "client", s);
@@ -943,7 +1107,7 @@ static void bc_flow_start(behaviour_thread *bt, const Packet *p, int64_t now)
     snprintf(expl, sizeof expl, "%s opened a new %s connection to %s port %u every %.1f s (median, +/- %.1f s "
              "jitter) for the last %u connections: a regular check-in such as malware beaconing to its "
              "controller", s, eve_proto_name(p->proto, pb), d, p->dp, med / 1000.0, mad / 1000.0, n + 1);
-    jbuf *jb = begin_record(bt, p, p->flow, BH_BEACONING, 3, expl, NULL);
+    jbuf *jb = begin_record(bt, &e->h, p, p->flow, BH_BEACONING, 3, expl, NULL);
     if (!jb)
         return;
     jb_str(jb, "source", s);
@@ -1002,7 +1166,7 @@ static void arp_packet(behaviour_thread *bt, const Packet *p, int64_t now)
             snprintf(expl, sizeof expl, "the MAC address answering for %s changed from %s to %s (after %.0f s) in "
                      "an ARP %s%s: another machine may be impersonating it (ARP spoofing)", ip, om, nm, secs(held),
                      a.op == 2 ? "reply" : "request", gratuitous ? " (gratuitous)" : "");
-            jbuf *jb = begin_record(bt, p, NULL, BH_ARP_SPOOF, 1, expl, NULL);
+            jbuf *jb = begin_record(bt, &e->h, p, NULL, BH_ARP_SPOOF, 1, expl, NULL);
             if (jb) {
                 jb_str(jb, "ip", ip);
                 jb_str(jb, "old_mac", om);
@@ -1022,6 +1186,7 @@ static void arp_packet(behaviour_thread *bt, const Packet *p, int64_t now)
     k.tag = 1;
     mac_ent *m = btab_get(&bt->t[T_MAC], &k, now, true, NULL);
     if (window_roll(&m->win, now, c->as_window)) {
+        summary(bt, T_MAC, &m->h);
         m->bits = 0;
         memset(m->ips, 0, sizeof m->ips);
     }
@@ -1038,7 +1203,7 @@ static void arp_packet(behaviour_thread *bt, const Packet *p, int64_t now)
     fmt_mac(a.sha, mm);
     snprintf(expl, sizeof expl, "the MAC address %s claimed %u different IP addresses in ARP within %u s (last "
              "%s): one machine answering for many others (ARP spoofing)", mm, nips, c->as_window, ip);
-    jbuf *jb = begin_record(bt, p, NULL, BH_ARP_SPOOF, 1, expl, NULL);
+    jbuf *jb = begin_record(bt, &m->h, p, NULL, BH_ARP_SPOOF, 1, expl, NULL);
     if (!jb)
         return;
     jb_str(jb, "mac", mm);
@@ -1065,6 +1230,7 @@ static void bk_packet(behaviour_thread *bt, const Packet *p, int64_t now)
         e->win = now;
     } else if (now - e->win >= wlen || now < e->win - wlen) {
         /* close the window: the baseline learns it, and decays over idle windows */
+        summary(bt, T_BK, &e->h);
         double x = (double)e->bytes;
         e->baseline = e->nwin == 0 ? x : c->bt_alpha * x + (1.0 - c->bt_alpha) * e->baseline;
         e->nwin++;
@@ -1108,7 +1274,7 @@ static void bk_packet(behaviour_thread *bt, const Packet *p, int64_t now)
         snprintf(expl, sizeof expl, "%s sent %.1f MB outside the home network in %.1f s (mostly to %s) with no "
                  "such traffic before: a large outbound transfer (possible data exfiltration)", s, e->bytes / 1e6,
                  span, d);
-    jbuf *jb = begin_record(bt, p, f, BH_BULK_TRANSFER, 2, expl, NULL);
+    jbuf *jb = begin_record(bt, &e->h, p, f, BH_BULK_TRANSFER, 2, expl, NULL);
     if (!jb)
         return;
     jb_str(jb, "source", s);

@@ -124,6 +124,7 @@ typedef struct behaviour_stats {
     uint64_t events[BH_N];        /* records written (or that would be, with output off) */
     uint64_t suppressed[BH_N];    /* detections held back by the rate limit */
     uint64_t evictions[BH_N];     /* keys evicted from a full table */
+    uint64_t summaries[BH_N];     /* summary records (end of a held key's window, end of input) */
     uint64_t arp_malformed;       /* ARP frames that did not parse */
 } behaviour_stats;
 
@@ -136,6 +137,9 @@ void behaviour_thread_free(behaviour_thread *bt);
 
 void behaviour_packet(behaviour_thread *bt, const Packet *p);
 void behaviour_flow_end(behaviour_thread *bt, rb_flow *f);
+/* End of input: the summary records of keys with held-back detections.
+ * Call after the flow table is flushed, before the EVE writer is. */
+void behaviour_finish(behaviour_thread *bt);
 /* One question of a DNS request on flow f; p is the packet that completed it
  * (NULL at flow end). */
 void behaviour_dns_query(behaviour_thread *bt, rb_flow *f, const Packet *p, const uint8_t *name, size_t len,

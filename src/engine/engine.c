@@ -332,6 +332,7 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
 static void worker_finish(rb_worker *w)
 {
     flow_table_flush(w->flows);
+    behaviour_finish(w->bt);
     eve_writer_flush(&w->eve);
 }
 

@@ -242,6 +242,7 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
             jb_u64(jb, "events", rs->behaviour->events[k]);
             jb_u64(jb, "suppressed", rs->behaviour->suppressed[k]);
             jb_u64(jb, "evictions", rs->behaviour->evictions[k]);
+            jb_u64(jb, "summaries", rs->behaviour->summaries[k]);
             jb_close_object(jb);
         }
         jb_u64(jb, "arp_malformed", rs->behaviour->arp_malformed);

@@ -465,10 +465,21 @@ def behaviour_records(r, detector=None):
     return out
 
 
-def expect_behaviour(r, detector, n, src_ip=None):
-    got = behaviour_records(r)
+def summaries(r):
+    return [x for x in behaviour_records(r) if x["anomaly"]["evidence"].get("summary")]
+
+
+def expect_behaviour(r, detector, n, src_ip=None, n_summary=None):
+    """n detections (and n_summary summary records when given) of detector, and no other behavioural record"""
+    allrec = behaviour_records(r)
+    got = [x for x in allrec if not x["anomaly"]["evidence"].get("summary")]
     dets = sorted(x["anomaly"]["detector"] for x in got)
     expect(dets == [detector] * n, "behaviour records %s, want %d x %s" % (dets, n, detector))
+    sums = [x for x in allrec if x["anomaly"]["evidence"].get("summary")]
+    expect(all(x["anomaly"]["detector"] == detector for x in sums), "summaries of other detectors")
+    if n_summary is not None:
+        expect(len(sums) == n_summary, "%d summary records, want %d" % (len(sums), n_summary))
+        expect(r.stats()["anomaly"]["behaviour"][detector]["summaries"] == n_summary, "stats summaries")
     for x in got:
         a = x["anomaly"]
         expect(a["severity"] in (1, 2, 3) and len(a["explanation"]) > 40, "severity/explanation: %s" % a)
@@ -484,17 +495,22 @@ def expect_behaviour(r, detector, n, src_ip=None):
 @test
 def behaviour_port_scan(ctx):
     r = Run(ctx, "bh_scan.pcap")
-    x = expect_behaviour(r, "port_scan", 1, "10.66.0.1")[0]
+    x = expect_behaviour(r, "port_scan", 1, "10.66.0.1", n_summary=1)[0]
     ev = x["anomaly"]["evidence"]
     expect(ev["scan_type"] == "vertical" and ev["distinct_hosts"] == 1 and ev["distinct_ports"] >= 25, "evidence %s" % ev)
     expect(x["dest_ip"] == "10.0.0.10" and ev["sample_ports"][:3] == [1, 2, 3], "evidence %s" % ev)
     expect(r.stats()["anomaly"]["behaviour"]["port_scan"]["suppressed"] > 100, "the rest of the scan is held back")
+    # the summary at the end of input has the scan's full size, on the first record's addresses
+    s = summaries(r)[0]
+    ev = s["anomaly"]["evidence"]
+    expect(ev["distinct_ports"] >= 190 and ev["suppressed"] > 100 and s["src_ip"] == "10.66.0.1", "summary %s" % ev)
+    expect("flow_id" not in s and s["pkt_src"] == "behaviour summary", "summary record %s" % s)
 
 
 @test
 def behaviour_syn_flood(ctx):
     r = Run(ctx, "bh_synflood.pcap")
-    got = expect_behaviour(r, "syn_flood", 2, "10.66.0.2")
+    got = expect_behaviour(r, "syn_flood", 2, "10.66.0.2", n_summary=2)
     aggs = sorted(x["anomaly"]["evidence"]["aggregation"] for x in got)
     expect(aggs == ["destination", "source"], "aggregations %s" % aggs)
     ev = [x for x in got if x["anomaly"]["evidence"]["aggregation"] == "destination"][0]["anomaly"]["evidence"]
@@ -505,23 +521,24 @@ def behaviour_syn_flood(ctx):
 @test
 def behaviour_brute_force_ssh(ctx):
     r = Run(ctx, "bh_brute_ssh.pcap")
-    ev = expect_behaviour(r, "brute_force", 1, "10.66.0.3")[0]["anomaly"]["evidence"]
+    ev = expect_behaviour(r, "brute_force", 1, "10.66.0.3", n_summary=1)[0]["anomaly"]["evidence"]
     expect(ev["signal"] == "short_sessions" and ev["dest_port"] == 22 and ev["sessions"] == 10, "%s" % ev)
 
 
 @test
 def behaviour_brute_force_http_401(ctx):
     r = Run(ctx, "bh_http401.pcap")
-    x = expect_behaviour(r, "brute_force", 1, "10.66.0.4")[0]
+    x = expect_behaviour(r, "brute_force", 1, "10.66.0.4", n_summary=1)[0]
     ev = x["anomaly"]["evidence"]
     expect(ev["signal"] == "http_401" and ev["http_401"] == 20 and x["dest_port"] == 80, "%s" % ev)
     expect(r.stats()["anomaly"]["behaviour"]["brute_force"]["suppressed"] == 80, "80 more 401s held back")
+    expect(summaries(r)[0]["anomaly"]["evidence"]["http_401"] == 100, "summary: all 100 answers")
 
 
 @test
 def behaviour_dns_tunnel(ctx):
     r = Run(ctx, "bh_dns_tunnel.pcap")
-    ev = expect_behaviour(r, "dns_tunnel", 1, "10.66.0.5")[0]["anomaly"]["evidence"]
+    ev = expect_behaviour(r, "dns_tunnel", 1, "10.66.0.5", n_summary=1)[0]["anomaly"]["evidence"]
     expect(ev["domain"] == "example.com" and ev["unique_subdomains"] >= 30 and ev["mean_entropy"] > 4, "%s" % ev)
     expect(ev["txt_null_queries"] == ev["queries"], "%s" % ev)
 
@@ -529,7 +546,7 @@ def behaviour_dns_tunnel(ctx):
 @test
 def behaviour_beaconing(ctx):
     r = Run(ctx, "bh_beacon.pcap")
-    got = expect_behaviour(r, "beaconing", 2, "10.66.0.6")  # 15 minutes, one record per 600 s
+    got = expect_behaviour(r, "beaconing", 2, "10.66.0.6", n_summary=1)  # 15 minutes, one record per 600 s
     ev = got[0]["anomaly"]["evidence"]
     expect(9.0 <= ev["period_seconds"] <= 11.0 and ev["jitter_seconds"] <= 1.0 and ev["connections"] == 10, "%s" % ev)
     expect(got[1]["anomaly"]["evidence"]["suppressed"] > 0, "summary count in the second record")
@@ -538,7 +555,7 @@ def behaviour_beaconing(ctx):
 @test
 def behaviour_arp_spoof(ctx):
     r = Run(ctx, "bh_arp.pcap")
-    got = expect_behaviour(r, "arp_spoof", 1)
+    got = expect_behaviour(r, "arp_spoof", 1, n_summary=0)
     ev = dict(got[0]["anomaly"]["evidence"])
     age = ev.pop("previous_binding_seconds")
     expect(ev == {"ip": "10.0.0.1", "old_mac": "00:00:5e:00:01:01", "new_mac": "02:66:66:66:66:66", "arp_op": "reply",
@@ -555,7 +572,7 @@ def behaviour_bulk_transfer(ctx):
     ctx.cleanup.append(d)
     gen_pcaps.gen_bh_bulk(d)
     r = Run(ctx, os.path.join(d, "bh_bulk.pcap"))
-    got = expect_behaviour(r, "bulk_transfer", 2, "10.66.0.7")
+    got = expect_behaviour(r, "bulk_transfer", 2, "10.66.0.7", n_summary=0)
     sig = sorted(x["anomaly"]["evidence"]["signal"] for x in got)
     expect(sig == ["host_window", "single_flow"], "signals %s" % sig)
     fl = [x for x in got if x["anomaly"]["evidence"]["signal"] == "single_flow"][0]["anomaly"]["evidence"]
