@@ -91,10 +91,12 @@ typedef struct behaviour_config {
 void behaviour_config_default(behaviour_config *c);
 
 /* Configuration keys below anomaly.behaviour ("enabled", "home-net",
- * "port_scan.window", ...): behaviour_config_keys() lists them all, for the
- * settings to look each up; behaviour_config_set() parses one value. Returns
- * 0, or -1 with a message (the value is then left as it was). */
-const char *const *behaviour_config_keys(size_t *n);
+ * "port_scan.window", ...): behaviour_config_key(i) for i below
+ * behaviour_config_key_count() lists them all, for the settings to look each
+ * up; behaviour_config_set() parses one value. Returns 0, or -1 with a
+ * message (the value is then left as it was). */
+size_t behaviour_config_key_count(void);
+const char *behaviour_config_key(size_t i);   /* NULL past the end */
 int behaviour_config_set(behaviour_config *c, const char *key, const char *value, char *err, size_t errlen);
 
 /* "[10.0.0.0/8, 192.168.0.0/16, fd00::/8]" (brackets and spaces optional, a

@@ -144,13 +144,14 @@ static const param params[] = {
 };
 #define NPARAMS (sizeof params / sizeof params[0])
 
-const char *const *behaviour_config_keys(size_t *n)
+size_t behaviour_config_key_count(void)
 {
-    static const char *keys[NPARAMS];
-    for (size_t i = 0; i < NPARAMS; i++)
-        keys[i] = params[i].key;
-    *n = NPARAMS;
-    return keys;
+    return NPARAMS;
+}
+
+const char *behaviour_config_key(size_t i)
+{
+    return i < NPARAMS ? params[i].key : NULL;
 }
 
 /* "512kb", "16mb", "1gb", "1000" -> bytes */

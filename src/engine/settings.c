@@ -283,13 +283,11 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
             ec->behaviour.n_home = (uint32_t)n;
         }
     }
-    size_t nkeys;
-    const char *const *keys = behaviour_config_keys(&nkeys);
-    for (size_t i = 0; i < nkeys; i++) {
+    for (size_t i = 0; i < behaviour_config_key_count(); i++) {
         char k[128], msg[256];
-        snprintf(k, sizeof k, "anomaly.behaviour.%s", keys[i]);
+        snprintf(k, sizeof k, "anomaly.behaviour.%s", behaviour_config_key(i));
         const char *v = cfg_get_str(c, k);
-        if (v && behaviour_config_set(&ec->behaviour, keys[i], v, msg, sizeof msg) != 0)
+        if (v && behaviour_config_set(&ec->behaviour, behaviour_config_key(i), v, msg, sizeof msg) != 0)
             rb_warn("configuration: %s; keeping the default", msg);
     }
 

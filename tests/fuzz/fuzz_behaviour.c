@@ -157,11 +157,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (rd >= 0 && (size_t)rd > len)
                 abort();
             (void)behaviour_entropy(s, len);
-            size_t nk;
-            const char *const *keys = behaviour_config_keys(&nk);
+            size_t nk = behaviour_config_key_count();
             char err[128];
             behaviour_config scratch = cfg;
-            (void)behaviour_config_set(&scratch, keys[len ? b[0] % nk : 0], s, err, sizeof err);
+            (void)behaviour_config_set(&scratch, behaviour_config_key(len ? b[0] % nk : 0), s, err, sizeof err);
             free(s);
             break;
         }

@@ -612,10 +612,13 @@ static void test_config(void **state)
     assert_int_equal(behaviour_parse_nets("[1.2.3.4, 5.6.7.8, 9.9.9.9, 1.1.1.1, 2.2.2.2]", p, 4), -1);
     assert_int_equal(behaviour_parse_nets("fe80::1:2:3::4", p, 4), -1);
     assert_int_equal(behaviour_parse_nets("::", p, 4), 1);
-    size_t n;
-    const char *const *keys = behaviour_config_keys(&n);
-    assert_true(n > 30);
-    assert_string_equal(keys[0], "enabled");
+    assert_true(behaviour_config_key_count() > 30);
+    assert_string_equal(behaviour_config_key(0), "enabled");
+    assert_null(behaviour_config_key(behaviour_config_key_count()));
+    /* every key takes its own default back */
+    behaviour_config d;
+    behaviour_config_default(&d);
+    assert_int_equal(behaviour_config_set(&d, "syn_flood.max-ports", "8", err, sizeof err), 0);
 }
 
 static void tiny(behaviour_config *c)
