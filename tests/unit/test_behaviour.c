@@ -141,6 +141,36 @@ static void test_port_scan_vertical(void **state)
     fx_free(x);
 }
 
+/* held detections are summarised when the key's window ends, and at the end of input */
+static void test_summary_records(void **state)
+{
+    (void)state;
+    fixture *x = fx_new(NULL);
+    for (int i = 0; i < 200; i++)
+        refused(x, ip("10.0.0.66"), ip("10.0.0.10"), (uint16_t)(1000 + i), 100.0 + i * 0.001);
+    assert_false(output_has(x, "\"summary\":true"));
+    /* a new window for the scanner: the old one is summarised first */
+    refused(x, ip("10.0.0.66"), ip("10.0.0.10"), 5, 300.0);
+    assert_int_equal(count_records(x, "port_scan"), 2);
+    assert_true(output_has(x, "\"summary\":true,\"subject\":\"10.0.0.66\""));
+    assert_true(output_has(x, "\"attempts\":200"));
+    assert_int_equal(behaviour_get_stats(x->bt)->summaries[BH_PORT_SCAN], 1);
+    /* nothing held any more: the end of input adds nothing */
+    behaviour_finish(x->bt);
+    assert_int_equal(count_records(x, "port_scan"), 2);
+    /* 100 401s: one record, then the summary at the end of input */
+    Packet p = pkt(ip("10.0.0.67"), ip("10.0.0.80"), 6, 40000, 80, 400);
+    rb_flow f;
+    flow_init(&f, &p);
+    for (int i = 0; i < 100; i++)
+        behaviour_http_status(x->bt, &f, &p, 401);
+    assert_int_equal(count_records(x, "brute_force"), 1);
+    behaviour_finish(x->bt);
+    assert_int_equal(count_records(x, "brute_force"), 2);
+    assert_true(output_has(x, "\"http_401\":100,\"suppressed\":80"));
+    fx_free(x);
+}
+
 static void test_port_scan_negative(void **state)
 {
     (void)state;
@@ -664,6 +694,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_port_scan_vertical),
         cmocka_unit_test(test_port_scan_negative),
+        cmocka_unit_test(test_summary_records),
         cmocka_unit_test(test_port_scan_horizontal_and_half_open),
         cmocka_unit_test(test_port_scan_icmp_unreachable),
         cmocka_unit_test(test_syn_flood),
