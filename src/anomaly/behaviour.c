@@ -1148,6 +1148,7 @@ static void arp_packet(behaviour_thread *bt, const Packet *p, int64_t now)
     k.ipver = 4;
     bool fresh;
     arp_ent *e = btab_get(&bt->t[T_ARP], &k, now, true, &fresh);
+    bool changed = false;
     if (fresh) {
         memcpy(e->mac, a.sha, 6);
         e->since = now;
@@ -1156,6 +1157,7 @@ static void arp_packet(behaviour_thread *bt, const Packet *p, int64_t now)
         memcpy(old, e->mac, 6);
         memcpy(e->mac, a.sha, 6);
         e->changes++;
+        changed = true;
         int64_t held = now - e->since;
         e->since = now;
         uint32_t sup;
@@ -1180,7 +1182,10 @@ static void arp_packet(behaviour_thread *bt, const Packet *p, int64_t now)
         }
     }
 
-    /* one MAC claiming many IPs */
+    /* one MAC taking over the addresses of several other machines (a host
+     * that merely has many addresses of its own changes no binding) */
+    if (!changed)
+        return;
     memset(&k, 0, sizeof k);
     memcpy(k.a.u8, a.sha, 6);
     k.tag = 1;
@@ -1201,8 +1206,8 @@ static void arp_packet(behaviour_thread *bt, const Packet *p, int64_t now)
         return;
     char mm[18];
     fmt_mac(a.sha, mm);
-    snprintf(expl, sizeof expl, "the MAC address %s claimed %u different IP addresses in ARP within %u s (last "
-             "%s): one machine answering for many others (ARP spoofing)", mm, nips, c->as_window, ip);
+    snprintf(expl, sizeof expl, "the MAC address %s took over %u IP addresses that other MAC addresses held, "
+             "within %u s (last %s): one machine answering for many others (ARP spoofing)", mm, nips, c->as_window, ip);
     jbuf *jb = begin_record(bt, &m->h, p, NULL, BH_ARP_SPOOF, 1, expl, NULL);
     if (!jb)
         return;

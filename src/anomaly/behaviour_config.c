@@ -67,7 +67,7 @@ void behaviour_config_default(behaviour_config *c)
     c->bc_max_jitter = 0.3;
     c->bc_max_cv = 0.35;
     c->as_window = 60;
-    c->as_max_ips_per_mac = 256;
+    c->as_max_ips_per_mac = 3;
     c->bt_window = 60;
     c->bt_min_bytes = 512u * 1024u;
     c->bt_flow_bytes = 16u * 1024u * 1024u;

@@ -534,6 +534,24 @@ static void test_arp_spoof(void **state)
     assert_true(output_has(x, "\"new_mac\":\"00:66:66:66:66:66\""));
     assert_true(output_has(x, "\"gratuitous\":true"));
     fx_free(x);
+
+    /* a host with 50 addresses of its own: nothing; a MAC taking over 3 bound addresses: one record each,
+     * and one for the MAC */
+    x = fx_new(NULL);
+    static const uint8_t multi[6] = { 0, 0x22, 0x22, 0x22, 0x22, 0x22 };
+    char a[32];
+    for (int i = 0; i < 50; i++) {
+        snprintf(a, sizeof a, "10.0.1.%d", i + 1);
+        arp_send(x, 2, multi, a, "10.0.0.5", 100 + i * 0.1);
+    }
+    assert_int_equal(count_records(x, "arp_spoof"), 0);
+    for (int i = 0; i < 3; i++) {
+        snprintf(a, sizeof a, "10.0.1.%d", i + 1);
+        arp_send(x, 2, evil, a, "10.0.0.5", 120 + i);
+    }
+    assert_int_equal(count_records(x, "arp_spoof"), 4);
+    assert_true(output_has(x, "\"mac\":\"00:66:66:66:66:66\",\"distinct_ips\":3"));
+    fx_free(x);
 }
 
 static void test_arp_parse(void **state)
