@@ -2,7 +2,7 @@
 """behaviour_eval.py -- how the behavioural detectors do on the lab's labelled captures.
 
     python3 eval/behaviour_eval.py --ribat build/ribat [--caps /work/lab-caps] [--benign-extra CAP ...]
-                                   [--threads N] [--json OUT]
+                                   [--threads N] [--json OUT] [--set KEY=VALUE ...]
 
 For each CAPS/<scenario>.pcap with its <scenario>.labels.json (written by ../shared/lab/record.sh), runs
 ribat and reads the EVE anomaly records of type "behaviour". A detection is correct when a detector
@@ -76,9 +76,12 @@ def subject(r):
     return r.get("src_ip")
 
 
-def run(ribat, pcap, threads):
+def run(ribat, pcap, threads, sets=()):
     out = tempfile.mkdtemp(prefix="bh-eval-")
-    subprocess.run([ribat, "-q", "-r", pcap, "-l", out, "--threads", str(threads)], check=True)
+    cmd = [ribat, "-q", "-r", pcap, "-l", out, "--threads", str(threads)]
+    for s in sets:
+        cmd += ["--set", s]
+    subprocess.run(cmd, check=True)
     recs = []
     with open(os.path.join(out, "eve.json")) as f:
         for line in f:
@@ -96,6 +99,7 @@ def main():
     ap.add_argument("--benign-extra", nargs="*", default=[])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json")
+    ap.add_argument("--set", action="append", default=[], help="a ribat --set KEY=VALUE, repeatable")
     a = ap.parse_args()
     rows, total_fp, benign_secs, benign_fp = [], 0, 0.0, 0
     for name in sorted(os.listdir(a.caps)):
@@ -106,7 +110,7 @@ def main():
         if not os.path.exists(pcap):
             continue
         lab = json.load(open(os.path.join(a.caps, name)))
-        recs = run(a.ribat, pcap, a.threads)
+        recs = run(a.ribat, pcap, a.threads, a.set)
         want = EXPECTED.get(sc, expected_for(sc))
         attackers = set(lab.get("attacker", []))
         hits, fps = [], []
@@ -125,7 +129,7 @@ def main():
             benign_secs += t1 - t0
             benign_fp += len(fps)
     for extra in a.benign_extra:
-        recs = run(a.ribat, extra, a.threads)
+        recs = run(a.ribat, extra, a.threads, a.set)
         t0, t1 = pcap_span(extra)
         benign_secs += t1 - t0
         benign_fp += len(recs)

@@ -232,6 +232,7 @@ enum { T_PS, T_SYN_DST, T_SYN_SRC, T_UDP_DST, T_UDP_SRC, T_BF, T_DT, T_BC, T_ARP
 struct behaviour_thread {
     const behaviour_config *cfg;
     rb_eve_writer *eve;
+    int workers;
     behaviour_stats st;
     btab t[T_N];
 };
@@ -243,6 +244,7 @@ behaviour_thread *behaviour_thread_new(const behaviour_config *c, rb_eve_writer 
         return NULL;
     bt->cfg = c;
     bt->eve = eve;
+    bt->workers = 1;
     static const struct { int det; size_t esize; } spec[T_N] = {
         [T_PS] = { BH_PORT_SCAN, sizeof(ps_ent) },
         [T_SYN_DST] = { BH_SYN_FLOOD, sizeof(fl_ent) }, [T_SYN_SRC] = { BH_SYN_FLOOD, sizeof(fl_ent) },
@@ -261,6 +263,11 @@ behaviour_thread *behaviour_thread_new(const behaviour_config *c, rb_eve_writer 
         }
     }
     return bt;
+}
+
+void behaviour_set_workers(behaviour_thread *bt, int n)
+{
+    bt->workers = n > 1 ? n : 1;
 }
 
 void behaviour_thread_free(behaviour_thread *bt)
@@ -1325,7 +1332,8 @@ void behaviour_packet(behaviour_thread *bt, const Packet *p)
         ps_icmp(bt, p, now);
     flood_packet(bt, p, now);
     if (f && p->dir == 0 && f->pkts[0] == 1 && f->pkts[1] == 0 && on(bt, BH_BEACONING, T_BC) &&
-        (p->proto == 17 || (p->proto == 6 && (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN)) &&
+        (p->proto == 17 || (p->proto == 6 && (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN &&
+                             (bt->workers == 1 || bt->cfg->bc_split_tcp))) &&
         (!bt->cfg->bc_outbound_only || (behaviour_addr_in(bt->cfg->home, bt->cfg->n_home, &p->src, p->ipver) &&
                                         !behaviour_addr_in(bt->cfg->home, bt->cfg->n_home, &p->dst, p->ipver))))
         bc_flow_start(bt, p, now);

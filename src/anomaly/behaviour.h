@@ -79,6 +79,7 @@ typedef struct behaviour_config {
     /* beaconing */
     uint32_t bc_min_events, bc_min_period, bc_merge_ms, bc_hold;
     bool bc_outbound_only;
+    bool bc_split_tcp;            /* track TCP channels also when several workers split them */
     double bc_max_jitter, bc_max_cv;
     /* arp_spoof */
     uint32_t as_window, as_max_ips_per_mac;
@@ -136,6 +137,10 @@ typedef struct behaviour_thread behaviour_thread;
  * outlive the thread. NULL on out of memory. */
 behaviour_thread *behaviour_thread_new(const behaviour_config *c, rb_eve_writer *eve);
 void behaviour_thread_free(behaviour_thread *bt);
+/* How many workers share the traffic (default 1). With more than one, the
+ * engine spreads the TCP connections of a channel over the workers, so
+ * beaconing skips TCP channels unless beaconing.split-tcp is set. */
+void behaviour_set_workers(behaviour_thread *bt, int n);
 
 void behaviour_packet(behaviour_thread *bt, const Packet *p);
 void behaviour_flow_end(behaviour_thread *bt, rb_flow *f);

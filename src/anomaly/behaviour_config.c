@@ -130,6 +130,7 @@ static const param params[] = {
     { "beaconing.merge-ms", P_U32, F(bc_merge_ms), 0, 60000 },
     { "beaconing.hold", P_U32, F(bc_hold), 1, 86400 * 7 },
     { "beaconing.outbound-only", P_BOOL, F(bc_outbound_only), 0, 1 },
+    { "beaconing.split-tcp", P_BOOL, F(bc_split_tcp), 0, 1 },
     { "beaconing.max-jitter", P_DBL, F(bc_max_jitter), 0, 10 },
     { "beaconing.max-cv", P_DBL, F(bc_max_cv), 0, 10 },
     DET("arp_spoof", BH_ARP_SPOOF),

@@ -480,6 +480,24 @@ static void test_beaconing(void **state)
     assert_true(output_has(x, "\"dest_port\":443"));
     fx_free(x);
 
+    /* several workers split a TCP channel: it is not tracked (UDP channels stay whole and are) */
+    x = fx_new(NULL);
+    behaviour_set_workers(x->bt, 2);
+    t = 1000;
+    for (int i = 0; i < 30; i++) {
+        t += 10.0;
+        flow_start(x, ip("10.0.0.66"), ip("198.51.100.7"), 443, t, (uint16_t)(40000 + i));
+        Packet u = pkt(ip("10.0.0.66"), ip("198.51.100.8"), 17, (uint16_t)(50000 + i), 123, t);
+        rb_flow uf;
+        flow_init(&uf, &u);
+        uf.pkts[0] = 1;
+        u.flow = &uf;
+        behaviour_packet(x->bt, &u);
+    }
+    assert_int_equal(count_records(x, "beaconing"), 1);
+    assert_true(output_has(x, "\"proto\":\"UDP\""));
+    fx_free(x);
+
     /* irregular (exponential) intervals; and a regular internal channel */
     x = fx_new(NULL);
     t = 1000;
