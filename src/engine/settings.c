@@ -190,6 +190,38 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
     }
 }
 
+static bool behaviour_key_known(const char *k)
+{
+    for (size_t i = 0; i < behaviour_config_key_count(); i++)
+        if (strcmp(behaviour_config_key(i), k) == 0)
+            return true;
+    return false;
+}
+
+/* one warning per key below anomaly.behaviour that no detector reads */
+static void warn_unknown_behaviour_keys(const rb_config *c)
+{
+    const cfg_node *b = cfg_find(c, "anomaly.behaviour");
+    for (size_t i = 0; b && i < cfg_node_count(b); i++) {
+        const cfg_node *ch = cfg_node_child(b, i);
+        const char *name = cfg_node_name(ch);
+        if (!name)
+            continue;
+        size_t n = cfg_node_count(ch);
+        if (behaviour_key_known(name))
+            continue; /* a value (a list, for home-net) */
+        if (n == 0)
+            rb_warn("configuration: anomaly.behaviour.%s is not a known key (docs/behaviour.md)", name);
+        for (size_t j = 0; j < n; j++) {
+            const char *sub = cfg_node_name(cfg_node_child(ch, j));
+            char k[160];
+            snprintf(k, sizeof k, "%s.%s", name, sub ? sub : "");
+            if (!behaviour_key_known(k))
+                rb_warn("configuration: anomaly.behaviour.%s is not a known key (docs/behaviour.md)", k);
+        }
+    }
+}
+
 int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *ec, char *err, size_t errlen)
 {
     (void)err;
@@ -283,10 +315,23 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
             ec->behaviour.n_home = (uint32_t)n;
         }
     }
+    warn_unknown_behaviour_keys(c);
     for (size_t i = 0; i < behaviour_config_key_count(); i++) {
-        char k[128], msg[256];
+        char k[128], msg[256], list[1024];
         snprintf(k, sizeof k, "anomaly.behaviour.%s", behaviour_config_key(i));
         const char *v = cfg_get_str(c, k);
+        const cfg_node *seq = v ? NULL : cfg_find(c, k);
+        if (seq && cfg_node_count(seq) > 0) {
+            /* a YAML list ([22, 2222], [10.0.0.0/8, ...]): its items joined by commas */
+            size_t used = 0;
+            list[0] = '\0';
+            for (size_t j = 0; j < cfg_node_count(seq) && used < sizeof list; j++) {
+                const char *item = cfg_node_value(cfg_node_child(seq, j));
+                int w = snprintf(list + used, sizeof list - used, "%s%s", j ? "," : "", item ? item : "");
+                used += w > 0 ? (size_t)w : 0;
+            }
+            v = list;
+        }
         if (v && behaviour_config_set(&ec->behaviour, behaviour_config_key(i), v, msg, sizeof msg) != 0)
             rb_warn("configuration: %s; keeping the default", msg);
     }

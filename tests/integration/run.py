@@ -604,6 +604,15 @@ def behaviour_config_switches(ctx):
     expect(behaviour_records(r) == [] and "anomaly" not in r.stats(), "anomaly.behaviour.enabled=no")
     r = Run(ctx, "bh_scan.pcap", ["--set", "anomaly.behaviour.port_scan.min-ports=banana"])
     expect("port_scan.min-ports" in r.stderr, "a bad value is named: %s" % r.stderr)
+    # YAML: lists as values, an unknown key warned about
+    cfg = os.path.join(tempfile.mkdtemp(prefix="ribat-cfg-"), "c.yaml")
+    ctx.cleanup.append(os.path.dirname(cfg))
+    with open(cfg, "w") as f:
+        f.write("%YAML 1.1\n---\nanomaly:\n  behaviour:\n    home-net: [10.0.0.0/8]\n    brute_force:\n"
+                "      ports: [2222]\n      min-sesions: 3\n")
+    r = Run(ctx, "bh_brute_ssh.pcap", ["-c", cfg])
+    expect(behaviour_records(r, "brute_force") == [], "port 22 is no longer a login service")
+    expect("anomaly.behaviour.brute_force.min-sesions is not a known key" in r.stderr, "stderr: %s" % r.stderr)
 
 
 class Ctx:
