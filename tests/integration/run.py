@@ -371,6 +371,7 @@ def applayer_sample(ctx):
 
 
 def write_rules(ctx, text):
+    """text in a temporary file (rules, or a YAML configuration); returns its path"""
     d = tempfile.mkdtemp(prefix="ribat-rules-")
     ctx.cleanup.append(d)
     path = os.path.join(d, "test.rules")
@@ -605,11 +606,8 @@ def behaviour_config_switches(ctx):
     r = Run(ctx, "bh_scan.pcap", ["--set", "anomaly.behaviour.port_scan.min-ports=banana"])
     expect("port_scan.min-ports" in r.stderr, "a bad value is named: %s" % r.stderr)
     # YAML: lists as values, an unknown key warned about
-    cfg = os.path.join(tempfile.mkdtemp(prefix="ribat-cfg-"), "c.yaml")
-    ctx.cleanup.append(os.path.dirname(cfg))
-    with open(cfg, "w") as f:
-        f.write("%YAML 1.1\n---\nanomaly:\n  behaviour:\n    home-net: [10.0.0.0/8]\n    brute_force:\n"
-                "      ports: [2222]\n      min-sesions: 3\n")
+    cfg = write_rules(ctx, "%YAML 1.1\n---\nanomaly:\n  behaviour:\n    home-net: [10.0.0.0/8]\n    brute_force:\n"
+                           "      ports: [2222]\n      min-sesions: 3\n")
     r = Run(ctx, "bh_brute_ssh.pcap", ["-c", cfg])
     expect(behaviour_records(r, "brute_force") == [], "port 22 is no longer a login service")
     expect("anomaly.behaviour.brute_force.min-sesions is not a known key" in r.stderr, "stderr: %s" % r.stderr)
