@@ -642,6 +642,56 @@ static void test_bulk_transfer_baseline(void **state)
     fx_free(x);
 }
 
+/* IPv6: an upload from the home network (fc00::/7) out, and a UDP scan seen through ICMPv6 errors */
+static void test_ipv6(void **state)
+{
+    (void)state;
+    fixture *x = fx_new(NULL);
+    rb_addr in, out;
+    memset(&in, 0, sizeof in);
+    memset(&out, 0, sizeof out);
+    in.u8[0] = 0xfd;
+    in.u8[15] = 5;
+    out.u8[0] = 0x20; out.u8[1] = 0x01; out.u8[2] = 0x0d; out.u8[3] = 0xb8;
+    out.u8[15] = 9;
+    Packet p = pkt(0, 0, 6, 40000, 443, 1000);
+    p.ipver = 6;
+    p.src = in;
+    p.dst = out;
+    rb_flow f;
+    flow_init(&f, &p);
+    f.ipver = 6;
+    p.flow = &f;
+    p.payload_len = 1400;
+    for (int i = 0; i < 1000; i++) {
+        f.bytes[0] += 1474;
+        behaviour_packet(x->bt, &p);
+    }
+    assert_int_equal(count_records(x, "bulk_transfer"), 1);
+    assert_true(output_has(x, "\"destination\":\"2001:0db8:0000:0000:0000:0000:0000:0009\""));
+    for (int i = 0; i < 30; i++) {
+        uint8_t emb[48];
+        memset(emb, 0, sizeof emb);
+        emb[0] = 0x60;
+        emb[6] = 17;
+        memcpy(emb + 8, in.u8, 16);
+        memcpy(emb + 24, out.u8, 16);
+        emb[43] = (uint8_t)(10 + i);
+        Packet e = pkt(0, 0, 58, 1, 4, 1100 + i * 0.01);
+        e.ipver = 6;
+        e.src = out;
+        e.dst = in;
+        e.icmp_type = 1;
+        e.icmp_code = 4;
+        e.icmp_emb = emb;
+        e.icmp_emb_len = sizeof emb;
+        behaviour_packet(x->bt, &e);
+    }
+    assert_int_equal(count_records(x, "port_scan"), 1);
+    assert_true(output_has(x, "\"scanner\":\"fd00:"));
+    fx_free(x);
+}
+
 /* ------------------------------------------------------------------------ */
 /* configuration, tables */
 
@@ -745,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_arp_parse),
         cmocka_unit_test(test_bulk_transfer),
         cmocka_unit_test(test_bulk_transfer_baseline),
+        cmocka_unit_test(test_ipv6),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_bounded_tables),
         cmocka_unit_test(test_disabled_detector),
