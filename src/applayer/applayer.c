@@ -21,7 +21,13 @@ struct applayer_ctx {
     applayer_stats st;
     detect_thread *dt;   /* signatures, or NULL */
     uint64_t alerts;
+    applayer_observer obs; /* behavioural hooks (zeroed: none) */
 };
+
+void applayer_set_observer(applayer_ctx *a, const applayer_observer *o)
+{
+    a->obs = *o;
+}
 
 void applayer_set_detect(applayer_ctx *a, detect_thread *dt)
 {
@@ -317,6 +323,8 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
         af->logged_tx++;
         inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, tx->req_inspected ? 1 : -1);
         log_http_events(a, f, p, tx);
+        if (a->obs.http_status && tx->status > 0)
+            a->obs.http_status(a->obs.ctx, f, p, tx->status);
         if (!a->eve_enabled)
             continue;
         const rb_eve_types *t = a->eve->types;
@@ -424,6 +432,10 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
         for (unsigned e = 0; e < DNS_EV_COUNT; e++)
             if (tx->events & (1u << e))
                 log_app_event(a, f, p, ALPROTO_DNS, dns_event_name(e), tx->has_request ? 0 : 1, true, tx->tx_id);
+        if (a->obs.dns_query && tx->has_request)
+            for (uint32_t i = 0; i < tx->n_queries; i++)
+                a->obs.dns_query(a->obs.ctx, f, p, tx->queries[i].name.ptr, tx->queries[i].name.len,
+                                 tx->queries[i].rrtype);
         if (!a->eve_enabled || !a->eve->types->dns)
             continue;
         /* queries are reported from the client's side, answers from the server's */

@@ -29,6 +29,7 @@ void engine_config_default(rb_engine_config *c)
     c->threads = 1;
     c->summary = true;
     learned_config_default(&c->learned);
+    behaviour_config_default(&c->behaviour);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -45,6 +46,7 @@ typedef struct rb_worker {
     stream_ctx *stream;
     applayer_ctx *app;
     detect_thread *dt;
+    behaviour_thread *bt;       /* behavioural detectors, or NULL */
     uint64_t alerts;
     rb_eve_writer eve;
     int64_t last_expire_sec;
@@ -78,6 +80,7 @@ static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
         }
     }
     applayer_flow_end(w->app, w->stream, f);
+    behaviour_flow_end(w->bt, f);
     if (f->stream)
         stream_flow_end(w->stream, f);
     /* the flow record shows the flow's detection variables: log it first */
@@ -183,6 +186,7 @@ events:
     /* the learned detector's statistics see every packet on the wire */
     if (w->learned)
         learned_packet(w->learned, p);
+    behaviour_packet(w->bt, p);
     if (p->nevents) {
         w->anomalies += p->nevents;
         if (w->cfg->eve_enabled)
@@ -308,6 +312,17 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
         free(owned[i]);
 }
 
+/* the application layer's transactions, to the behavioural detectors */
+static void obs_dns(void *ctx, rb_flow *f, const Packet *p, const uint8_t *name, size_t len, uint16_t qtype)
+{
+    behaviour_dns_query(ctx, f, p, name, len, qtype);
+}
+
+static void obs_http(void *ctx, rb_flow *f, const Packet *p, int status)
+{
+    behaviour_http_status(ctx, f, p, status);
+}
+
 static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve_sink *sink)
 {
     memset(w, 0, sizeof *w);
@@ -355,6 +370,14 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
             return -1;
         }
     }
+    if (cfg->behaviour.enabled) {
+        w->bt = behaviour_thread_new(&cfg->behaviour, cfg->eve_enabled ? &w->eve : NULL);
+        if (!w->bt)
+            return -1;
+        behaviour_set_workers(w->bt, n);
+        applayer_observer o = { obs_dns, obs_http, w->bt };
+        applayer_set_observer(w->app, &o);
+    }
     return 0;
 }
 
@@ -365,6 +388,7 @@ static void worker_finish(rb_worker *w)
     if (w->end_set)
         flow_table_expire(w->flows, w->end_sec, w->end_usec);
     flow_table_flush(w->flows);
+    behaviour_finish(w->bt);
     eve_writer_flush(&w->eve);
 }
 
@@ -376,6 +400,7 @@ static void worker_destroy(rb_worker *w)
     applayer_free(w->app);
     detect_thread_free(w->dt);
     learned_free(w->learned);
+    behaviour_thread_free(w->bt);
     eve_writer_destroy(&w->eve);
 }
 
@@ -516,13 +541,13 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Which worker gets a record: a symmetric hash of the outermost IP addresses,
- * plus the ports for TCP segments that are not fragments (so that the busy
- * host pairs of a link spread over the workers). UDP, ICMP and fragments are
- * hashed by address pair only, so all fragments of a datagram and the
- * unfragmented packets of its flow meet in one worker. Known limit (as in
- * Suricata's autofp mode): a TCP flow some of whose segments are IP
- * fragments is seen by two workers. Unparsed records go to worker 0. */
+/* Which worker gets a record: a symmetric hash of the outermost IP addresses.
+ * Every flow between two hosts, and every fragment of their datagrams, meets
+ * in one worker, so the behavioural detectors and the learned statistics that
+ * follow a host pair (brute force on a service, beaconing on a channel, a
+ * vertical scan) see all of it. The cost: one very busy host pair cannot be
+ * spread over workers (on the lab's mixed capture the busiest pair carries
+ * 0.8 % of the packets; 2 workers get 52 / 48 %). Unparsed records go to worker 0. */
 static uint64_t dispatch_hash(const uint8_t *d, uint32_t len, int linktype)
 {
     uint32_t off = 0;
@@ -557,18 +582,12 @@ static uint64_t dispatch_hash(const uint8_t *d, uint32_t len, int linktype)
         return 0;
     uint8_t v = d[off] >> 4;
     uint64_t h;
-    uint32_t l4 = 0;
-    uint8_t proto = 0;
     if (type == 0x0800 || (type == 0 && v == 4)) {
         if (off + 20 > len) return 0;
         uint32_t a, b;
         memcpy(&a, d + off + 12, 4);
         memcpy(&b, d + off + 16, 4);
         h = (uint64_t)(a ^ b) + ((uint64_t)(a + b) << 32);
-        proto = d[off + 9];
-        bool frag = ((d[off + 6] & 0x3f) | d[off + 7]) != 0; /* MF or offset */
-        if (!frag)
-            l4 = off + (uint32_t)(d[off] & 0x0f) * 4u;
     } else if (type == 0x86dd || (type == 0 && v == 6)) {
         if (off + 40 > len) return 0;
         uint64_t x = 0, y = 0;
@@ -580,15 +599,8 @@ static uint64_t dispatch_hash(const uint8_t *d, uint32_t len, int linktype)
             y += a + b;
         }
         h = x ^ rb_mix64(y);
-        proto = d[off + 6]; /* only TCP directly after the fixed header gets ports */
-        l4 = off + 40;
     } else {
         return 0;
-    }
-    if (proto == 6 && l4 && l4 + 4 <= len) {
-        uint16_t sp = (uint16_t)((d[l4] << 8) | d[l4 + 1]);
-        uint16_t dp = (uint16_t)((d[l4 + 2] << 8) | d[l4 + 3]);
-        h ^= ((uint64_t)(sp ^ dp) << 17) ^ ((uint64_t)(sp + dp) << 40);
     }
     return rb_mix64(h);
 }
@@ -790,6 +802,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     memset(&ssum, 0, sizeof ssum);
     applayer_stats asum;
     memset(&asum, 0, sizeof asum);
+    behaviour_stats bsum;
+    memset(&bsum, 0, sizeof bsum);
     for (int i = 0; i < n; i++) {
         rb_decode_stats_add(&dsum, &workers[i].dstats);
         stats_add_flow(&fsum, flow_table_stats(workers[i].flows));
@@ -800,6 +814,11 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         if (workers[i].app)
             stats_add_applayer(&asum, applayer_get_stats(workers[i].app));
         res->anomalies += workers[i].anomalies;
+        if (workers[i].bt) {
+            behaviour_stats_add(&bsum, behaviour_get_stats(workers[i].bt));
+            for (int d = 0; d < BH_N; d++)
+                res->anomalies += behaviour_get_stats(workers[i].bt)->events[d];
+        }
         res->alerts += workers[i].alerts + applayer_alerts(workers[i].app);
     }
     const rb_capture_stats *cs = capture_stats(cap);
@@ -813,7 +832,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         eve_writer_init(&w, &sink, &cfg->eve);
         rb_run_stats rs = { .decode = &dsum, .flow = &fsum, .defrag = &gsum, .stream = &ssum,
                             .applayer = &asum, .capture = cs, .sink = &sink, .uptime = res->wall_seconds,
-                            .rules = cfg->rules ? &cfg->rules_rep : NULL, .alerts = res->alerts };
+                            .rules = cfg->rules ? &cfg->rules_rep : NULL, .alerts = res->alerts,
+                            .behaviour = cfg->behaviour.enabled ? &bsum : NULL };
         stats_log(&w, &rs);
         eve_writer_destroy(&w);
     }

@@ -12,6 +12,7 @@
 #define RIBAT_ENGINE_H
 
 #include "anomaly/learned.h"
+#include "anomaly/behaviour.h"
 #include "applayer/applayer.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
@@ -46,6 +47,7 @@ typedef struct rb_engine_config {
     bool summary;               /* human summary on stderr at the end */
     learned_config learned;     /* learned anomaly detector (docs/anomaly.md) */
     const kitnet *learned_model;/* loaded --model, copied by each worker, or NULL */
+    behaviour_config behaviour; /* behavioural detectors (anomaly.behaviour) */
 } rb_engine_config;
 
 void engine_config_default(rb_engine_config *c);

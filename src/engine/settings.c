@@ -170,6 +170,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
             t->anomaly_decode = false;
             t->anomaly_stream = false;
             t->anomaly_applayer = true;
+            t->anomaly_behaviour = true;
             const cfg_node *ph = body ? cfg_node_lookup(body, "packethdr") : NULL;
             if (ph && cfg_node_value(ph))
                 t->anomaly_packethdr = strcmp(cfg_node_value(ph), "yes") == 0 || strcmp(cfg_node_value(ph), "true") == 0;
@@ -182,6 +183,8 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                     t->anomaly_stream = strcmp(cfg_node_value(x), "yes") == 0 || strcmp(cfg_node_value(x), "true") == 0;
                 if ((x = cfg_node_lookup(ty, "applayer")) && cfg_node_value(x))
                     t->anomaly_applayer = strcmp(cfg_node_value(x), "yes") == 0 || strcmp(cfg_node_value(x), "true") == 0;
+                if ((x = cfg_node_lookup(ty, "behaviour")) && cfg_node_value(x))
+                    t->anomaly_behaviour = strcmp(cfg_node_value(x), "yes") == 0 || strcmp(cfg_node_value(x), "true") == 0;
             }
         }
     }
@@ -217,6 +220,38 @@ static void apply_learned(const rb_config *c, learned_config *l)
     l->ai.max_channels = get_u32(c, "anomaly.learned.max-channels", l->ai.max_channels);
     l->ai.max_sockets = get_u32(c, "anomaly.learned.max-sockets", l->ai.max_sockets);
     l->ai.stale_weight = cfg_get_double(c, "anomaly.learned.stale-weight", l->ai.stale_weight);
+}
+
+static bool behaviour_key_known(const char *k)
+{
+    for (size_t i = 0; i < behaviour_config_key_count(); i++)
+        if (strcmp(behaviour_config_key(i), k) == 0)
+            return true;
+    return false;
+}
+
+/* one warning per key below anomaly.behaviour that no detector reads */
+static void warn_unknown_behaviour_keys(const rb_config *c)
+{
+    const cfg_node *b = cfg_find(c, "anomaly.behaviour");
+    for (size_t i = 0; b && i < cfg_node_count(b); i++) {
+        const cfg_node *ch = cfg_node_child(b, i);
+        const char *name = cfg_node_name(ch);
+        if (!name)
+            continue;
+        size_t n = cfg_node_count(ch);
+        if (behaviour_key_known(name))
+            continue; /* a value (a list, for home-net) */
+        if (n == 0)
+            rb_warn("configuration: anomaly.behaviour.%s is not a known key (docs/behaviour.md)", name);
+        for (size_t j = 0; j < n; j++) {
+            const char *sub = cfg_node_name(cfg_node_child(ch, j));
+            char k[160];
+            snprintf(k, sizeof k, "%s.%s", name, sub ? sub : "");
+            if (!behaviour_key_known(k))
+                rb_warn("configuration: anomaly.behaviour.%s is not a known key (docs/behaviour.md)", k);
+        }
+    }
 }
 
 int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *ec, char *err, size_t errlen)
@@ -305,6 +340,38 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     int64_t th = cfg_get_int(c, "threading.worker-threads", 0);
     if (th > 0 && th <= 64)
         ec->threads = (int)th;
+
+    /* behavioural detectors: anomaly.behaviour.* (docs/behaviour.md); HOME_NET
+     * from vars when the section does not name one */
+    const char *hn = cfg_get_str(c, "vars.address-groups.HOME_NET");
+    if (hn && !cfg_get_str(c, "anomaly.behaviour.home-net")) {
+        bh_prefix tmp[BEHAVIOUR_MAX_HOME_NETS];
+        int n = behaviour_parse_nets(hn, tmp, BEHAVIOUR_MAX_HOME_NETS);
+        if (n > 0) {
+            memcpy(ec->behaviour.home, tmp, sizeof tmp);
+            ec->behaviour.n_home = (uint32_t)n;
+        }
+    }
+    warn_unknown_behaviour_keys(c);
+    for (size_t i = 0; i < behaviour_config_key_count(); i++) {
+        char k[128], msg[256], list[1024];
+        snprintf(k, sizeof k, "anomaly.behaviour.%s", behaviour_config_key(i));
+        const char *v = cfg_get_str(c, k);
+        const cfg_node *seq = v ? NULL : cfg_find(c, k);
+        if (seq && cfg_node_count(seq) > 0) {
+            /* a YAML list ([22, 2222], [10.0.0.0/8, ...]): its items joined by commas */
+            size_t used = 0;
+            list[0] = '\0';
+            for (size_t j = 0; j < cfg_node_count(seq) && used < sizeof list; j++) {
+                const char *item = cfg_node_value(cfg_node_child(seq, j));
+                int w = snprintf(list + used, sizeof list - used, "%s%s", j ? "," : "", item ? item : "");
+                used += w > 0 ? (size_t)w : 0;
+            }
+            v = list;
+        }
+        if (v && behaviour_config_set(&ec->behaviour, behaviour_config_key(i), v, msg, sizeof msg) != 0)
+            rb_warn("configuration: %s; keeping the default", msg);
+    }
 
     apply_eve(c, have_config_file, ec);
     apply_learned(c, &ec->learned);

@@ -24,6 +24,7 @@ typedef struct rb_eve_types {
     bool community_id;
     bool ethernet;       /* add ether {src_mac,dest_mac} to packet records */
     bool anomaly_packethdr; /* add the packet (base64) and packet_info to anomaly records */
+    bool anomaly_behaviour; /* behavioural detectors (src/anomaly/behaviour.h) */
 } rb_eve_types;
 
 void eve_types_default(rb_eve_types *t);
