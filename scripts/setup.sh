@@ -38,7 +38,7 @@ PKGS=(
     libpcap-dev libhyperscan-dev libpcre2-dev zlib1g-dev libyaml-dev
     libsqlite3-dev libhiredis-dev librdkafka-dev libmicrohttpd-dev
     # tests
-    libcmocka-dev python3 python3-yaml tcpdump valgrind
+    libcmocka-dev python3 python3-yaml python3-numpy tcpdump valgrind
     # compiler runtimes for sanitizers and libFuzzer
     libclang-rt-14-dev
 )

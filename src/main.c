@@ -3,8 +3,11 @@
  * Suricata-compatible for offline work:
  *   ribat -r FILE|DIR -l LOGDIR [-S rules] [-c config.yaml] [-k none|all]
  *         [--set key=value]... [--threads N] [-v] [BPF filter]
+ *         [--model MODEL [--model-learn]]
+ *   ribat model train -r CAPTURE -o MODEL [-c config] [--set key=value]...
  * Options of Suricata's that have no meaning here are accepted and ignored,
  * so that scripts written for Suricata run unchanged. */
+#include "anomaly/learned.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "engine/engine.h"
@@ -39,17 +42,23 @@ static void usage(FILE *f)
             "  --set KEY=VALUE      override a configuration key (dotted path), may be repeated\n"
             "  --threads N          worker threads (default: number of cores)\n"
             "  --runmode single     one thread (same as --threads 1)\n"
+            "  --model MODEL        score with this learned anomaly model (ribat model train)\n"
+            "  --model-learn        keep training the learned model while scoring\n"
             "  -T                   check the configuration (and rules) and exit\n"
             "  --dump-config        print the effective configuration and exit\n"
             "  -v                   more messages (repeat for more)\n"
             "  -q                   no summary on stderr\n"
             "  -V, --version        print the version\n"
-            "  -h, --help           this help\n");
+            "  -h, --help           this help\n"
+            "\n"
+            "usage: ribat model train -r CAPTURE -o MODEL [-c config] [--set KEY=VALUE]...\n"
+            "  learn the learned anomaly detector's model from a capture of normal traffic\n");
 }
 
 enum {
     OPT_SET = 1000, OPT_THREADS, OPT_RUNMODE, OPT_DUMP_CONFIG, OPT_IGNORED, OPT_IGNORED_ARG,
-    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL,
+    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL, OPT_SIMULATE_IPS, OPT_DATA_DIR,
+    OPT_MODEL, OPT_MODEL_LEARN, OPT_DUMP_FEATURES,
 };
 
 /* The rule files to load: -S alone, else the config's rule-files (under
@@ -82,12 +91,27 @@ static size_t rule_files(const rb_config *cfg, const char *exclusive, const char
 int main(int argc, char **argv)
 {
     const char *read_path = NULL, *logdir = ".", *config_path = NULL;
-    const char *rules_exclusive = NULL, *rules_extra = NULL, *checksum = "auto";
+    const char *rules_exclusive = NULL, *rules_extra = NULL, *checksum = "auto", *data_dir = NULL;
     char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int nsets = 0, threads = 0, verbose = 0;
-    bool test_mode = false, dump_config = false, quiet = false, init_errors_fatal = false, no_detect = false;
+    bool test_mode = false, dump_config = false, quiet = false, init_errors_fatal = false, no_detect = false, simulate_ips = false;
     if (!sets)
         return 1;
+    /* ribat model train ...: the same options, training the learned model */
+    const char *model_path = NULL, *model_out = NULL, *dump_features = NULL;
+    bool model_train = false, model_learn = false;
+    if (argc >= 3 && strcmp(argv[1], "model") == 0) {
+        if (strcmp(argv[2], "train") != 0) {
+            fprintf(stderr, "ribat: error: unknown model command '%s' (ribat model train -r CAPTURE -o MODEL)\n",
+                    argv[2]);
+            free(sets);
+            return 1;
+        }
+        model_train = true;
+        argv[2] = argv[0];
+        argv += 2;
+        argc -= 2;
+    }
     /* Stream buffers grow and are freed all the time; with glibc's defaults the
      * bigger ones are mmap'ed and unmapped each time, and every reuse faults
      * fresh pages in. Keeping them on the heap cut the lab capture's run time
@@ -107,21 +131,24 @@ int main(int argc, char **argv)
         { "disable-detection", no_argument, NULL, OPT_DISABLE_DETECTION },
         { "strict-rule-keywords", optional_argument, NULL, OPT_STRICT_RULES },
         /* Suricata options that change nothing in offline mode here */
-        { "simulate-ips", no_argument, NULL, OPT_IGNORED },
         { "init-errors-fatal", no_argument, NULL, OPT_INIT_ERRORS_FATAL },
+        { "simulate-ips", no_argument, NULL, OPT_SIMULATE_IPS },
         { "no-random", no_argument, NULL, OPT_IGNORED },
         { "pcap-file-continuous", no_argument, NULL, OPT_IGNORED },
         { "pcap-file-delete", no_argument, NULL, OPT_IGNORED },
-        { "data-dir", required_argument, NULL, OPT_IGNORED_ARG },
+        { "data-dir", required_argument, NULL, OPT_DATA_DIR },
         { "pidfile", required_argument, NULL, OPT_IGNORED_ARG },
         { "user", required_argument, NULL, OPT_IGNORED_ARG },
         { "group", required_argument, NULL, OPT_IGNORED_ARG },
         { "engine-analysis", no_argument, NULL, OPT_IGNORED },
+        { "model", required_argument, NULL, OPT_MODEL },
+        { "model-learn", no_argument, NULL, OPT_MODEL_LEARN },
+        { "dump-features", required_argument, NULL, OPT_DUMP_FEATURES }, /* hidden: tests */
         { NULL, 0, NULL, 0 },
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+r:l:S:s:c:k:vqTVhF:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:l:S:s:c:k:o:vqTVhF:", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': read_path = optarg; break;
         case 'l': logdir = optarg; break;
@@ -133,7 +160,18 @@ int main(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'T': test_mode = true; break;
         case 'F': break; /* BPF filter file: not supported, see below */
+        case 'o':
+            if (!model_train) {
+                fprintf(stderr, "ribat: error: -o is for ribat model train\n");
+                return 1;
+            }
+            model_out = optarg;
+            break;
+        case OPT_MODEL: model_path = optarg; break;
+        case OPT_MODEL_LEARN: model_learn = true; break;
+        case OPT_DUMP_FEATURES: dump_features = optarg; break;
         case OPT_SET: sets[nsets++] = optarg; break;
+        case OPT_DATA_DIR: data_dir = optarg; break;
         case OPT_THREADS:
             threads = atoi(optarg);
             if (threads < 1 || threads > 64) {
@@ -151,6 +189,7 @@ int main(int argc, char **argv)
             return 0;
         case OPT_DISABLE_DETECTION: no_detect = true; break;
         case OPT_INIT_ERRORS_FATAL: init_errors_fatal = true; break;
+        case OPT_SIMULATE_IPS: simulate_ips = true; break;
         case OPT_STRICT_RULES: break;
         case OPT_IGNORED: case OPT_IGNORED_ARG: break;
         case 'V':
@@ -188,6 +227,7 @@ int main(int argc, char **argv)
     int rc = 0;
     rb_engine_config ec;
     engine_config_default(&ec);
+    ec.threads = 0; /* unless --threads or threading.worker-threads says: one worker per core */
     rb_config *cfg = cfg_new();
     char err[1024] = "";
     if (!cfg) {
@@ -206,12 +246,25 @@ int main(int argc, char **argv)
             goto out;
         }
     }
+    if (data_dir) {
+        /* --data-dir: where datasets keep their state (as Suricata's option) */
+        size_t dl = strlen(data_dir) + 16;
+        char *kv = malloc(dl);
+        if (!kv || (snprintf(kv, dl, "data-dir=%s", data_dir), cfg_set(cfg, kv)) != 0) {
+            fprintf(stderr, "ribat: error: bad --data-dir '%s'\n", data_dir);
+            free(kv);
+            rc = 1;
+            goto out;
+        }
+        free(kv);
+    }
     settings_warn_unknown(cfg);
     if (dump_config) {
         cfg_dump(cfg, stdout);
         goto out;
     }
 
+    ec.ips = simulate_ips;
     if (settings_apply(cfg, config_path != NULL, &ec, err, sizeof err) != 0) {
         fprintf(stderr, "ribat: error: %s\n", err);
         rc = 1;
@@ -234,6 +287,38 @@ int main(int argc, char **argv)
     }
     ec.logdir = logdir;
     ec.bpf = bpf;
+    /* the learned anomaly detector: training, a model to score with, feature dump */
+    kitnet *model = NULL;
+    if (model_train) {
+        if (!model_out || !read_path) {
+            fprintf(stderr, "ribat: error: ribat model train needs -r CAPTURE and -o MODEL\n");
+            rc = 1;
+            goto out;
+        }
+        ec.learned.enabled = true;
+        ec.learned.train_out = model_out;
+        ec.eve_enabled = false;
+        ec.threads = 1;
+        no_detect = true;
+    }
+    if (model_path) {
+        model = kn_load(model_path, AI_NFEAT, err, sizeof err);
+        if (!model) {
+            fprintf(stderr, "ribat: error: %s\n", err);
+            rc = 1;
+            goto out;
+        }
+        ec.learned.enabled = true;
+        ec.learned_model = model;
+        ec.learned.model_path = model_path;
+    }
+    if (model_learn)
+        ec.learned.learn = true;
+    if (dump_features) {
+        ec.learned.enabled = true;
+        ec.learned.dump_features = dump_features;
+        ec.threads = 1;
+    }
     ec.progress = !quiet;
     ec.summary = !quiet;
 
@@ -262,6 +347,12 @@ int main(int argc, char **argv)
                 goto out;
             }
             ec.detect = detect;
+            /* filemd5 & co. need the hashes of every file */
+            bool hm, hs1, hs2;
+            detect_engine_file_hashes(detect, &hm, &hs1, &hs2);
+            ec.applayer.http.file_md5 |= hm;
+            ec.applayer.http.file_sha1 |= hs1;
+            ec.applayer.http.file_sha256 |= hs2;
         }
     }
 
@@ -286,7 +377,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "ribat: error: %s\n", err);
         rc = 1;
     }
+    detect_engine_save_datasets(detect); /* what was collected is kept even after an error */
 out:
+    kn_free((kitnet *)ec.learned_model);
     settings_free(&ec);
     detect_engine_free(detect);
     rule_set_free(rules);

@@ -10,6 +10,7 @@
 #include "output/eve_ssh.h"
 #include "output/eve_tls.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,12 +21,18 @@ struct applayer_ctx {
     applayer_stats st;
     detect_thread *dt;   /* signatures, or NULL */
     uint64_t alerts;
+    applayer_observer obs; /* behavioural hooks (zeroed: none) */
     leak_ctx *leak;      /* leak detection, or NULL */
 };
 
 void applayer_set_leak(applayer_ctx *a, leak_ctx *l)
 {
     a->leak = l;
+}
+
+void applayer_set_observer(applayer_ctx *a, const applayer_observer *o)
+{
+    a->obs = *o;
 }
 
 void applayer_set_detect(applayer_ctx *a, detect_thread *dt)
@@ -68,13 +75,15 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
     applayer_ctx *a = c->a;
     a->alerts++;
     c->f->alerted = true;
+    if (a->cfg.ips && rule_blocks(al->r))
+        c->f->action = RB_FLOW_ACT_DROP;
     if (!a->eve_enabled || !a->eve->types->alert)
         return;
     jbuf *jb = &a->eve->jb;
     eve_begin_packet(a->eve, p, "alert");
     if (al->has_tx)
         jb_u64(jb, "tx_id", al->tx_id);
-    eve_alert_object(jb, al->r, al->category, al->r->priority, "allowed", p);
+    eve_alert_object(jb, al->r, al->category, al->r->priority, eve_alert_action(al->r, a->cfg.ips), p);
     put_app_object(a, c->proto, c->tx, true);
     eve_alert_tail(a->eve, p, c->f);
     eve_commit(a->eve);
@@ -96,7 +105,14 @@ static void inspect_tx(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, 
         Packet q;
         if (p) {
             q = *p;
-            q.dir = (uint8_t)dir;
+            if (p->dir != dir) {
+                /* the other direction's transaction: addresses as a packet of that direction */
+                q.src = p->dst;
+                q.dst = p->src;
+                q.sp = p->dp;
+                q.dp = p->sp;
+                q.dir = (uint8_t)dir;
+            }
         } else {
             flow_pseudo_packet(f, dir, &q);
         }
@@ -120,6 +136,7 @@ typedef struct app_flow {
     uint8_t *probe[2];          /* bytes held while detecting */
     void *state;                /* the protocol's parser state */
     uint64_t logged_tx;
+    bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
     /* leak stage: the HTTP body observer's context */
     applayer_ctx *a;
     rb_flow *f;
@@ -210,6 +227,7 @@ static int dns_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool t
 static void dns_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dns_gap(s, dir); }
 
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx);
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
@@ -309,10 +327,15 @@ static void begin_record(applayer_ctx *a, rb_flow *f, const Packet *p, const cha
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
 {
     http_tx *tx;
+    while ((tx = http_next_request_ready(af->state)) != NULL)
+        inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, 0);
     while ((tx = http_next_loggable(af->state, flow_end)) != NULL) {
         a->st.tx[ALPROTO_HTTP]++;
         af->logged_tx++;
-        inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, -1);
+        inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, tx->req_inspected ? 1 : -1);
+        log_http_events(a, f, p, tx);
+        if (a->obs.http_status && tx->status > 0)
+            a->obs.http_status(a->obs.ctx, f, p, tx->status);
         if (a->leak && tx->uri.len)
             leak_feed(a->leak, f, 0, LEAK_SRC_URI, tx->uri.ptr, tx->uri.len);
         if (!a->eve_enabled)
@@ -352,8 +375,52 @@ static void log_session(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet 
     eve_commit(a->eve);
 }
 
+/* Suricata's application-layer anomaly record: one per event a parser raised.
+ * orient 1: the event came from the server's side. */
+static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
+                          bool has_tx, uint64_t tx_id)
+{
+    if (!a->eve_enabled || !a->eve->types->anomaly || !a->eve->types->anomaly_applayer)
+        return;
+    jbuf *jb = &a->eve->jb;
+    begin_record(a, f, p, "anomaly", orient);
+    if (has_tx)
+        jb_u64(jb, "tx_id", tx_id);
+    jb_open_object(jb, "anomaly");
+    jb_str(jb, "app_proto", protocols[proto].name);
+    jb_str(jb, "type", "applayer");
+    jb_str(jb, "event", event);
+    jb_str(jb, "layer", "proto_parser");
+    jb_close_object(jb);
+    eve_commit(a->eve);
+}
+
+/* the HTTP events of a transaction, named as Suricata's EVE names them
+ * (UNABLE_TO_MATCH_RESPONSE_TO_REQUEST) */
+static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx)
+{
+    for (int e = 0; e < HTTP_EV_COUNT; e++) {
+        if (!http_tx_has_event(tx, (http_event)e))
+            continue;
+        const char *n = http_event_name((http_event)e);
+        if (!strncmp(n, "http.", 5))
+            n += 5;
+        char up[96];
+        size_t k = 0;
+        for (; n[k] && k < sizeof up - 1; k++)
+            up[k] = (char)toupper((unsigned char)n[k]);
+        up[k] = 0;
+        int orient = strstr(up, "RESPONSE") || strstr(up, "UNABLE_TO_MATCH") ? 1 : 0;
+        log_app_event(a, f, p, ALPROTO_HTTP, up, orient, true, tx->tx_id);
+    }
+}
+
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
 {
+    enum tls_event evs[32];
+    size_t nev = tls_take_events(af->state, evs, 32);
+    for (size_t i = 0; i < nev; i++)
+        log_app_event(a, f, p, ALPROTO_TLS, tls_event_name(evs[i]), 0, true, 0);
     if (!tls_loggable(af->state, flow_end))
         return;
     tls_mark_logged(af->state);
@@ -375,9 +442,16 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
         a->st.tx[ALPROTO_DNS]++;
         af->logged_tx++;
         inspect_tx(a, f, p, ALPROTO_DNS, tx, tx->tx_id, fill_dns, tx->has_request ? 0 : 1);
+        for (unsigned e = 0; e < DNS_EV_COUNT; e++)
+            if (tx->events & (1u << e))
+                log_app_event(a, f, p, ALPROTO_DNS, dns_event_name(e), tx->has_request ? 0 : 1, true, tx->tx_id);
         if (a->leak && tx->has_request)
             for (uint32_t i = 0; i < tx->n_queries; i++)
                 leak_feed(a->leak, f, 0, LEAK_SRC_DNS, tx->queries[i].name.ptr, tx->queries[i].name.len);
+        if (a->obs.dns_query && tx->has_request)
+            for (uint32_t i = 0; i < tx->n_queries; i++)
+                a->obs.dns_query(a->obs.ctx, f, p, tx->queries[i].name.ptr, tx->queries[i].name.len,
+                                 tx->queries[i].rrtype);
         if (!a->eve_enabled || !a->eve->types->dns)
             continue;
         /* queries are reported from the client's side, answers from the server's */
@@ -449,16 +523,57 @@ static int detect(applayer_ctx *a, rb_flow *f, int dir, const uint8_t *d, size_t
     return need_more ? 0 : ALPROTO_FAILED;
 }
 
+static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp);
+static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp);
+
+/* An HTTP CONNECT opened a tunnel: log what HTTP has, then detect the
+ * tunnelled protocol on the bytes that follow (once per flow, so nested
+ * tunnels cannot recurse). EVE shows app_proto_orig "http". */
+static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp)
+{
+    uint8_t *rest[2] = { NULL, NULL };
+    size_t rn[2] = { 0, 0 };
+    for (int d = 0; d < 2; d++) {
+        const uint8_t *p;
+        size_t n = http_tunnel_data(af->state, d, &p);
+        if (n && (rest[d] = malloc(n)) != NULL) {
+            memcpy(rest[d], p, n);
+            rn[d] = n;
+        }
+    }
+    protocols[af->proto].log(a, af, f, NULL, true);
+    protocols[af->proto].state_free(af->state);
+    af->state = NULL;
+    af->changed = true;
+    f->app_proto_orig = protocols[af->proto].name;
+    af->proto = ALPROTO_UNKNOWN;
+    f->app_proto = ALPROTO_UNKNOWN;
+    f->app_proto_name = NULL;
+    af->dir_failed[0] = af->dir_failed[1] = false;
+    af->logged_tx = 0;
+    for (int d = 0; d < 2; d++) {
+        if (rn[d] && af->proto == ALPROTO_UNKNOWN)
+            detect_bytes(a, af, f, d, rest[d], rn[d], tcp);
+        else if (rn[d] && af->proto != ALPROTO_FAILED)
+            feed(a, af, f, d, rest[d], rn[d], tcp);
+        free(rest[d]);
+    }
+}
+
 static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
     if (af->gave_up || n == 0)
         return;
     const alproto_ops *op = &protocols[af->proto];
     if (op->feed(af->state, dir, d, n, tcp) < 0) {
+        if (af->proto == ALPROTO_HTTP && !af->changed && http_is_connect_tunnel(af->state)) {
+            protocol_change(a, af, f, tcp);
+            return;
+        }
         af->gave_up = true;
         a->st.parser_errors[af->proto]++;
         /* a parser that gave up before any transaction: the flow is not that protocol after all */
-        if (af->logged_tx == 0)
+        if (af->logged_tx == 0 && !af->changed)
             f->app_proto_name = "failed";
     }
 }
@@ -515,6 +630,8 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
 {
     af->a = a;
     af->f = f;
+    af->leak_tx[0] = af->leak_tx[1] = 0; /* a new parser state numbers its transactions anew */
+    af->leak_file[0] = af->leak_file[1] = false;
     if (a->leak && af->proto == ALPROTO_HTTP && af->state)
         http_set_body_cb(af->state, http_body_leak, af);
 }
@@ -540,8 +657,11 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
         r = ALPROTO_FAILED;
     if (r == ALPROTO_FAILED) {
         af->dir_failed[dir] = true;
-        if (!tcp || af->dir_failed[0] + af->dir_failed[1] == 2)
+        if (!tcp || af->dir_failed[0] + af->dir_failed[1] == 2) {
             set_proto(a, f, af, ALPROTO_FAILED);
+            if (f->app_proto_orig) /* nothing known inside a tunnel: the flow stays what it was */
+                f->app_proto_name = f->app_proto_orig;
+        }
         return;
     }
     if (r == 0)

@@ -40,6 +40,7 @@ typedef struct applayer_config {
     bool tls_extended;        /* log the extended TLS fields */
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */
     bool midstream;           /* stream.midstream: a UDP DNS flow may start with an answer (then reversed) */
+    bool ips;                 /* --simulate-ips: drop/reject alerts are "blocked" and block the flow */
 } applayer_config;
 
 void applayer_config_default(applayer_config *c);
@@ -71,6 +72,17 @@ void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f);
 /* Signatures on transactions: each transaction is inspected (both directions)
  * when it is logged; alerts are written with the transaction's context. */
 void applayer_set_detect(applayer_ctx *a, detect_thread *dt);
+
+/* Observers of parsed transactions (the behavioural detectors): called for
+ * every DNS question of a request and every HTTP response status, whether
+ * or not EVE output is on. p is NULL when the transaction completes at flow
+ * end. Either callback may be NULL. */
+typedef struct applayer_observer {
+    void (*dns_query)(void *ctx, rb_flow *f, const Packet *p, const uint8_t *name, size_t len, uint16_t qtype);
+    void (*http_status)(void *ctx, rb_flow *f, const Packet *p, int status);
+    void *ctx;
+} applayer_observer;
+void applayer_set_observer(applayer_ctx *a, const applayer_observer *o);
 uint64_t applayer_alerts(const applayer_ctx *a);
 
 /* Personal-data leak detection: the released stream bytes of every TCP flow,

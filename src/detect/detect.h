@@ -45,6 +45,7 @@
 
 #include "decode/packet.h"
 #include "detect/rules.h"
+#include "common/jbuf.h"
 #include "flow/flow.h"
 #include "stream/stream.h"
 
@@ -82,19 +83,35 @@ typedef struct detect_engine_stats {
     struct { const char *name; uint32_t n; } why[DETECT_MAX_WHY]; /* inactive rules by first reason */
 } detect_engine_stats;
 void detect_engine_get_stats(const detect_engine *de, detect_engine_stats *st);
+/* Which file hashes the rules compare (filemd5, filesha1, filesha256): the
+ * application layer must compute them for every file. */
+void detect_engine_file_hashes(const detect_engine *de, bool *md5, bool *sha1, bool *sha256);
+/* Write the datasets that have a save or state file (at the end of a run). */
+void detect_engine_save_datasets(const detect_engine *de);
 
 /* Category text of a rule (classification description, "" if none): for EVE. */
 const char *detect_rule_category(const detect_engine *de, const rule *r);
 
 typedef struct detect_thread detect_thread;
 detect_thread *detect_thread_new(const detect_engine *de);
+/* IPS mode (--simulate-ips): the first drop/reject rule that matches a packet
+ * ends its inspection and blocks the flow (rb_flow.action). */
+void detect_thread_set_ips(detect_thread *dt, bool ips);
 void detect_thread_free(detect_thread *dt);
 
 /* Release the per-flow state (f->detect). Call when the flow ends. */
 void detect_flow_end(detect_thread *dt, rb_flow *f);
+/* The flow's variables as Suricata 7's EVE shows them (ctx is the flow's
+ * worker's detect_thread): "traffic" {id, label} for flowbits named
+ * traffic/id/X and traffic/label/X, then "metadata" {flowbits, flowvars,
+ * flowints}. Writes nothing when the flow has no variable set. Matches
+ * rb_eve_vars_fn so the EVE writer can call it without knowing detect. */
+void detect_flow_vars_json(const void *ctx, const rb_flow *f, jbuf *jb);
 
 /* Buffers of one transaction, one per RB_* id; data NULL = absent (content on an
  * absent buffer never matches, negated or not, as in Suricata). */
+enum { DETECT_TXNUM_DNS_OPCODE = 0, DETECT_TXNUM_TLS_CHAIN_LEN, DETECT_TXNUM_N };
+
 typedef struct detect_buffers {
     const uint8_t *data[RB__COUNT];
     uint32_t len[RB__COUNT];
@@ -106,6 +123,14 @@ typedef struct detect_buffers {
 #define DETECT_MAX_MULTI 16
     const uint8_t *multi[DETECT_MAX_MULTI];
     uint32_t multi_len[DETECT_MAX_MULTI];
+    /* transaction facts for keywords that are not buffers */
+    const struct http_file *files; /* the transaction's files (both directions) */
+    uint32_t n_files;
+    const uint8_t *events;      /* app-layer-event: bit i set = event i of the protocol's table */
+    uint32_t n_event_bits;
+    uint8_t event_bits_[8];
+    int64_t num[DETECT_TXNUM_N]; /* dns.opcode, tls.cert_chain_len */
+    uint8_t has_num;            /* bit k: num[k] is set */
     uint8_t scratch_[512];      /* storage for small synthesised buffers (fill helpers) */
     uint8_t *heap_;             /* storage for large synthesised buffers; freed by detect_buffers_free */
     size_t heap_len_, heap_cap_;

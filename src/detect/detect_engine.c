@@ -10,8 +10,12 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "applayer/applayer.h"
+#include "common/log.h"
+#include "applayer/dns.h"
+#include "applayer/tls.h"
 #include "decode/events.h"
 
 /* ---------------------------------------------------------------- compiled rules */
@@ -24,7 +28,7 @@ enum { K_PACKET, K_STREAM, K_TX };
 /* what a non-buffer option checks (drule.aux for RO_UINT / RO_GENERIC) */
 enum {
     HK_NONE, HK_DSIZE, HK_TTL, HK_TOS, HK_ID, HK_IP_PROTO, HK_FRAGOFFSET, HK_SEQ, HK_ACK, HK_WINDOW, HK_MSS,
-    HK_TCP_HLEN, HK_ITYPE, HK_ICODE, HK_ICMP_ID, HK_ICMP_SEQ, HK_SAMEIP, HK_IPOPTS, HK_TAG, HK_UNSUPPORTED,
+    HK_TCP_HLEN, HK_ITYPE, HK_ICODE, HK_ICMP_ID, HK_ICMP_SEQ, HK_SAMEIP, HK_IPOPTS, HK_TAG, HK_TXNUM, HK_UNSUPPORTED,
 };
 
 typedef struct bufgrp {
@@ -55,6 +59,14 @@ typedef struct drule {
     uint32_t *aux;        /* per option */
     const char *category;
     uint32_t thr_id;      /* slot of threshold state (rules with threshold/detection_filter) */
+    struct fileopt {      /* file keywords (match_file.c): one file must satisfy all */
+        uint16_t opt;
+        uint8_t kind;     /* FK_* */
+        bool neg;
+        char *value;      /* filename / fileext text */
+        int32_t hl;       /* hash list index in the engine, or -1 */
+    } *fo;
+    uint16_t n_fo;
 } drule;
 
 typedef struct thr_entry {
@@ -198,6 +210,12 @@ struct detect_engine {
     uint32_t *pool;
     uint32_t n_pool, cap_pool;
     thr_table *thr;
+    hashlist *hls;         /* hash lists of filemd5 / filesha1 / filesha256 */
+    uint32_t n_hls;
+    dataset **ds;          /* datasets by name, shared by all rules and workers */
+    uint32_t n_ds;
+    char *data_dir;        /* where state / save files go (data-dir), NULL: the current folder */
+    bool file_hash[3];     /* rules need md5 / sha1 / sha256 of files */
     detect_engine_stats st;
 };
 
@@ -212,10 +230,16 @@ typedef struct dflow {
     uint32_t n_txa, cap_txa;
     struct { uint32_t rule; uint32_t count; int64_t tv1; } *thr;
     uint32_t n_thr, cap_thr;
+    /* flow variables set by pcre captures, in the order first set */
+    struct fvar { const char *name; uint8_t *val; uint16_t len; } *fv;
+    uint32_t n_fv;
 } dflow;
+
+#define MAX_FLOWVARS 32 /* variables per flow; later new names are not stored */
 
 struct detect_thread {
     const detect_engine *de;
+    bool ips;              /* a drop/reject match blocks the flow and ends the packet's inspection */
     hs_scratch_t *scratch;
     dm_thread dm;
     uint32_t *stamp;       /* per rule: generation it was queued in */
@@ -250,7 +274,8 @@ static int tx_buffer_dir(int b, bool *supported)
         return 1;
     case RB_HTTP_HEADER: case RB_HTTP_HEADER_RAW: case RB_HTTP_HEADER_NAMES: case RB_HTTP_COOKIE:
     case RB_HTTP_CONTENT_TYPE: case RB_HTTP_CONTENT_LEN: case RB_HTTP_PROTOCOL: case RB_HTTP_START:
-    case RB_HTTP_CONNECTION: case RB_SSH_PROTO: case RB_SSH_SOFTWARE:
+    case RB_HTTP_CONNECTION: case RB_SSH_PROTO: case RB_SSH_SOFTWARE: case RB_FILE_NAME:
+    case RB_TLS_RANDOM: case RB_TLS_RANDOM_TIME: case RB_TLS_RANDOM_BYTES: /* each side's hello */
         return -1;
     case RB_TLS_CERTS: case RB_HTTP_RESPONSE_HEADER:
         return 1;
@@ -286,6 +311,34 @@ static bool app_tcp_only(const char *a)
         if (!strcmp(a, both[i]))
             return false;
     return true;
+}
+
+#define TX_EVENT_FLAG 0x80000000u /* RO_EVENT aux: an app-layer event of the transaction */
+
+/* app-layer-event:PROTO.NAME -> the event's index in the protocol's table, or -1 */
+static int tx_event_index(int alproto, const char *name)
+{
+    char full[96];
+    switch (alproto) {
+    case ALPROTO_HTTP:
+        snprintf(full, sizeof full, "http.%s", name);
+        for (int e = 0; e < HTTP_EV_COUNT; e++)
+            if (!strcasecmp(http_event_name((http_event)e), full))
+                return e;
+        return -1;
+    case ALPROTO_DNS:
+        for (unsigned e = 0; e < DNS_EV_COUNT; e++)
+            if (!strcasecmp(dns_event_name(e), name))
+                return (int)e;
+        return -1;
+    case ALPROTO_TLS:
+        for (int e = 0; e < TLS_EV__COUNT && e < 64; e++)
+            if (!strcasecmp(tls_event_name((enum tls_event)e), name))
+                return e;
+        return -1;
+    default:
+        return -1;
+    }
 }
 
 static int hk_of(const char *kw)
@@ -351,17 +404,6 @@ static int64_t intern(char ***names, uint32_t *n, uint32_t *cap, const char *s)
 
 /* ---------------------------------------------------------------- ordering */
 
-static int action_rank(int a)
-{
-    switch (a) {
-    case RULE_ACTION_PASS: return 0;
-    case RULE_ACTION_DROP: return 1;
-    case RULE_ACTION_REJECT: case RULE_ACTION_REJECTSRC: case RULE_ACTION_REJECTDST: case RULE_ACTION_REJECTBOTH:
-        return 2;
-    default: return 3;
-    }
-}
-
 static int flowbits_rank(const rule *r)
 {
     bool set = false, read = false;
@@ -397,6 +439,143 @@ static void cand_add(void *ctx, uint32_t ri);
 
 #define INACTIVE(d, w) do { if (!(d)->inactive) (d)->why = (w); (d)->inactive = true; } while (0)
 
+/* A hash list, loaded once per (path, hash length); -1 when it cannot be read. */
+static int32_t engine_hashlist(detect_engine *de, const rule *r, const char *name, int hlen)
+{
+    char path[4096];
+    if (name[0] != '/' && r->file && strchr(r->file, '/')) {
+        /* relative to the rule file's folder */
+        int dl = (int)(strrchr(r->file, '/') - r->file);
+        snprintf(path, sizeof path, "%.*s/%s", dl, r->file, name);
+    } else {
+        snprintf(path, sizeof path, "%s", name);
+    }
+    for (uint32_t i = 0; i < de->n_hls; i++)
+        if (de->hls[i].hlen == hlen && !strcmp(de->hls[i].path, path))
+            return de->hls[i].h || de->hls[i].n == 0 ? (int32_t)i : -1;
+    hashlist *nh = realloc(de->hls, (de->n_hls + 1) * sizeof *nh);
+    if (!nh)
+        return -1;
+    de->hls = nh;
+    hashlist *hl = &de->hls[de->n_hls];
+    char err[512];
+    if (hashlist_load(hl, path, hlen, err, sizeof err) != 0) {
+        rb_warn("%s:%u: sid %u: %s; the rule is not used", r->file ? r->file : "?", r->line, r->sid, err);
+        return -1;
+    }
+    hl->path = strdup(path);
+    if (!hl->path) {
+        hashlist_free(hl);
+        return -1;
+    }
+    return (int32_t)de->n_hls++;
+}
+
+/* path of a dataset file: load files relative to the rule file, state/save
+ * files relative to the data dir */
+static void ds_path(const detect_engine *de, const rule *r, const char *name, bool data, char *out, size_t n)
+{
+    if (name[0] == '/')
+        snprintf(out, n, "%s", name);
+    else if (data && de->data_dir)
+        snprintf(out, n, "%s/%s", de->data_dir, name);
+    else if (!data && r->file && strchr(r->file, '/'))
+        snprintf(out, n, "%.*s/%s", (int)(strrchr(r->file, '/') - r->file), r->file, name);
+    else
+        snprintf(out, n, "%s", name);
+}
+
+/* The dataset a dataset/datarep option names: created and loaded by its first
+ * definition; later uses must agree on the type. */
+static int engine_dataset(detect_engine *de, const drule *d, const rule_opt *o)
+{
+    rule_dataset *rd = (rule_dataset *)&o->u.dataset; /* the engine owns the rule set while it builds */
+    const rule *r = d->r;
+    int type = rd->type ? dataset_type_of(rd->type) : -1;
+    for (uint32_t i = 0; i < de->n_ds; i++) {
+        if (strcmp(de->ds[i]->name, rd->name))
+            continue;
+        if (type >= 0 && type != de->ds[i]->type) {
+            rb_warn("%s:%u: sid %u: dataset %s used with another type; the rule is not used",
+                    r->file ? r->file : "?", r->line, r->sid, rd->name);
+            return -1;
+        }
+        rd->ds = de->ds[i];
+        return 0;
+    }
+    if (type < 0) {
+        rb_warn("%s:%u: sid %u: dataset %s has no type here nor in an earlier rule; the rule is not used",
+                r->file ? r->file : "?", r->line, r->sid, rd->name);
+        return -1;
+    }
+    dataset *ds = dataset_new(rd->name, type, rd->memcap, rd->hashsize);
+    dataset **nd = ds ? realloc(de->ds, (de->n_ds + 1) * sizeof *nd) : NULL;
+    if (!nd) {
+        dataset_free(ds);
+        return -1;
+    }
+    de->ds = nd;
+    de->ds[de->n_ds++] = ds;
+    char path[4096], err[512];
+    const char *from = rd->load ? rd->load : rd->state;
+    if (from) {
+        ds_path(de, r, from, rd->state != NULL, path, sizeof path);
+        /* a state file that does not exist yet is an empty set */
+        if ((rd->load || access(path, F_OK) == 0) &&
+            dataset_load(ds, path, rd->cmd == RULE_DS_REP, err, sizeof err) != 0) {
+            rb_warn("%s:%u: sid %u: %s; the rule is not used", r->file ? r->file : "?", r->line, r->sid, err);
+            return -1;
+        }
+    }
+    const char *to = rd->save ? rd->save : rd->state;
+    if (to) {
+        ds_path(de, r, to, true, path, sizeof path);
+        ds->save = strdup(path);
+    }
+    rd->ds = ds;
+    return 0;
+}
+
+void detect_engine_save_datasets(const detect_engine *de)
+{
+    char err[512];
+    for (uint32_t i = 0; de && i < de->n_ds; i++)
+        if (de->ds[i]->save && dataset_save(de->ds[i], err, sizeof err) != 0)
+            rb_warn("dataset %s: %s", de->ds[i]->name, err);
+}
+
+/* A file keyword of rule option i: parsed once into d->fo. */
+static int add_fileopt(detect_engine *de, drule *d, uint32_t i, int kind)
+{
+    const rule_opt *o = &d->r->opts[i];
+    if (!d->fo && !(d->fo = calloc(d->r->n_opts, sizeof *d->fo)))
+        return -1;
+    struct fileopt *fo = &d->fo[d->n_fo];
+    memset(fo, 0, sizeof *fo);
+    fo->opt = (uint16_t)i;
+    fo->kind = (uint8_t)kind;
+    fo->hl = -1;
+    if (kind != FK_SIZE && kind != FK_STORE) {
+        char *arg = strdup(o->u.arg ? o->u.arg : "");
+        if (!arg)
+            return -1;
+        char *v = file_kw_value(arg, &fo->neg);
+        fo->value = strdup(v);
+        free(arg);
+        if (!fo->value)
+            return -1;
+        int hlen = file_hash_len(kind);
+        if (hlen) {
+            fo->hl = engine_hashlist(de, d->r, fo->value, hlen);
+            if (fo->hl < 0)
+                INACTIVE(d, "hash list");
+            de->file_hash[kind - FK_MD5] = true;
+        }
+    }
+    d->n_fo++;
+    return 0;
+}
+
 static int compile_rule(detect_engine *de, drule *d)
 {
     const rule *r = d->r;
@@ -411,7 +590,7 @@ static int compile_rule(detect_engine *de, drule *d)
     d->alproto = alproto_of(r->app_proto);
     if (d->alproto == AL_NEVER)
         INACTIVE(d, "app-layer protocol without parser");
-    bool has_pkt = false, has_tx = false, dsize = false;
+    bool has_pkt = false, has_tx = false, dsize = false, syn_rule = false;
     int want_dir = -1;
     uint32_t flow_flags = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -420,7 +599,9 @@ static int compile_rule(detect_engine *de, drule *d)
                           (o->type == RO_CONTENT || o->type == RO_PCRE || o->type == RO_BYTE_TEST ||
                            o->type == RO_BYTE_JUMP || o->type == RO_BYTE_EXTRACT || o->type == RO_BYTE_MATH ||
                            o->type == RO_ISDATAAT || o->type == RO_UINT || o->type == RO_TRANSFORM ||
-                           o->type == RO_PII);
+                           o->type == RO_DATASET || o->type == RO_PII);
+        if (is_buf_opt && o->type == RO_DATASET && engine_dataset(de, d, &d->r->opts[i]) < 0)
+            INACTIVE(d, "dataset");
         if (is_buf_opt) {
             bufgrp *g = NULL;
             for (uint16_t k = 0; k < d->n_bg; k++)
@@ -457,9 +638,29 @@ static int compile_rule(detect_engine *de, drule *d)
         }
         switch (o->type) {
         case RO_UINT: {
-            int hk = hk_of(rule_keyword_name(o->kw));
+            const char *kwn = rule_keyword_name(o->kw);
+            if (file_kw_kind(kwn) == FK_SIZE) {
+                if (add_fileopt(de, d, i, FK_SIZE) < 0)
+                    return -1;
+                has_tx = true;
+                break;
+            }
+            int txnum = !strcmp(kwn, "dns.opcode") ? DETECT_TXNUM_DNS_OPCODE
+                        : !strcmp(kwn, "tls.cert_chain_len") ? DETECT_TXNUM_TLS_CHAIN_LEN : -1;
+            if (txnum >= 0) {
+                /* a number of the transaction (detect_buffers.num) */
+                d->aux[i] = HK_TXNUM | ((uint32_t)txnum << 8);
+                has_tx = true;
+                if (txnum == DETECT_TXNUM_TLS_CHAIN_LEN)
+                    want_dir = 1;
+                if (d->alproto == AL_NONE)
+                    d->alproto = txnum == DETECT_TXNUM_DNS_OPCODE ? ALPROTO_DNS : ALPROTO_TLS;
+                d->match[d->n_match++] = (uint16_t)i;
+                break;
+            }
+            int hk = hk_of(kwn);
             if (hk == HK_UNSUPPORTED)
-                INACTIVE(d, rule_keyword_name(o->kw));
+                INACTIVE(d, kwn);
             if (hk == HK_DSIZE)
                 dsize = true;
             d->aux[i] = (uint32_t)hk;
@@ -471,6 +672,13 @@ static int compile_rule(detect_engine *de, drule *d)
             /* hints for Suricata's engine that change no match: ribat picks its own prefilter */
             if (!strcmp(kw, "prefilter"))
                 continue;
+            int fk = file_kw_kind(kw);
+            if (fk >= 0) {
+                if (add_fileopt(de, d, i, fk) < 0)
+                    return -1;
+                has_tx = true;
+                break;
+            }
             int hk = hk_of(kw);
             if (hk == HK_UNSUPPORTED)
                 INACTIVE(d, kw);
@@ -511,7 +719,15 @@ static int compile_rule(detect_engine *de, drule *d)
             d->match[d->n_match++] = (uint16_t)i;
             break;
         }
-        case RO_FLAGS: case RO_FRAGBITS: case RO_STREAM_SIZE:
+        case RO_FLAGS:
+            /* a rule for SYN packets looks at their payload (TCP Fast Open
+             * data), which the stream does not show: it is a packet rule */
+            if ((o->u.flagset.bits & TH_SYN) &&
+                o->u.flagset.mode != RULE_BM_NOT && o->u.flagset.mode != RULE_BM_ANY)
+                syn_rule = true;
+            d->match[d->n_match++] = (uint16_t)i;
+            break;
+        case RO_FRAGBITS: case RO_STREAM_SIZE:
             d->match[d->n_match++] = (uint16_t)i;
             break;
         case RO_APP_LAYER_PROTOCOL: {
@@ -523,7 +739,17 @@ static int compile_rule(detect_engine *de, drule *d)
         case RO_EVENT: {
             d->aux[i] = UINT32_MAX;
             if (o->u.event.proto && o->u.event.proto[0]) {
-                INACTIVE(d, "app-layer-event");
+                /* an event of the transaction: its index in the protocol's table */
+                int ap = alproto_of(o->u.event.proto);
+                int ev = tx_event_index(ap, o->u.event.name ? o->u.event.name : "");
+                if (ev < 0) {
+                    INACTIVE(d, "app-layer-event");
+                } else {
+                    d->aux[i] = TX_EVENT_FLAG | (uint32_t)ev;
+                    has_tx = true;
+                    if (d->alproto == AL_NONE)
+                        d->alproto = (uint8_t)ap;
+                }
             } else {
                 char full[160];
                 const char *nm = o->u.event.name ? o->u.event.name : "";
@@ -552,7 +778,7 @@ static int compile_rule(detect_engine *de, drule *d)
     /* kind */
     bool tcp_only = r->l4 == RULE_L4_TCP || r->l4 == RULE_L4_TCP_PKT || r->l4 == RULE_L4_TCP_STREAM ||
                     (r->l4 == RULE_L4_APP && app_tcp_only(r->app_proto));
-    d->pkt_only = dsize || (flow_flags & RULE_FLOW_NO_STREAM) || r->l4 == RULE_L4_TCP_PKT;
+    d->pkt_only = dsize || syn_rule || (flow_flags & RULE_FLOW_NO_STREAM) || r->l4 == RULE_L4_TCP_PKT;
     d->stream_only = (flow_flags & RULE_FLOW_ONLY_STREAM) || r->l4 == RULE_L4_TCP_STREAM;
     if (has_tx)
         d->kind = K_TX;
@@ -566,11 +792,13 @@ static int compile_rule(detect_engine *de, drule *d)
         d->txdir = 1;
     else
         d->txdir = (int8_t)want_dir;
+    if (d->n_fo && d->alproto == AL_NONE)
+        d->alproto = ALPROTO_HTTP; /* HTTP is ribat's only file source */
     if (d->kind == K_TX && d->alproto == AL_NONE) {
         /* file.data without a protocol (alert tcp ... file_data): HTTP is the only file source */
         bool only_file = true;
         for (uint16_t k = 0; k < d->n_bg; k++)
-            if (d->bg[k].tx && d->bg[k].buffer != RB_FILE_DATA)
+            if (d->bg[k].tx && d->bg[k].buffer != RB_FILE_DATA && d->bg[k].buffer != RB_FILE_NAME)
                 only_file = false;
         if (only_file)
             d->alproto = ALPROTO_HTTP;
@@ -722,6 +950,8 @@ detect_engine *detect_engine_build(const rule_set *rs, char *err, size_t errlen)
     if (!de)
         goto oom;
     de->rs = rs;
+    if (rule_set_data_dir(rs) && !(de->data_dir = strdup(rule_set_data_dir(rs))))
+        goto oom;
     size_t n = rule_set_count(rs);
     de->n = (uint32_t)n;
     de->rules = calloc(n ? n : 1, sizeof *de->rules);
@@ -733,7 +963,7 @@ detect_engine *detect_engine_build(const rule_set *rs, char *err, size_t errlen)
     for (size_t i = 0; i < n; i++) {
         o[i].r = rule_set_get(rs, i);
         o[i].idx = (uint32_t)i;
-        o[i].a = action_rank(o[i].r->action);
+        o[i].a = rule_set_action_rank(rs, o[i].r->action);
         o[i].fb = flowbits_rank(o[i].r);
     }
     qsort(o, n, sizeof *o, ord_cmp);
@@ -887,7 +1117,19 @@ void detect_engine_free(detect_engine *de)
         free(d->match);
         free(d->post);
         free(d->aux);
+        for (uint16_t k = 0; k < d->n_fo; k++)
+            free(d->fo[k].value);
+        free(d->fo);
     }
+    for (uint32_t i = 0; i < de->n_hls; i++) {
+        free(de->hls[i].path);
+        hashlist_free(&de->hls[i]);
+    }
+    free(de->hls);
+    for (uint32_t i = 0; i < de->n_ds; i++)
+        dataset_free(de->ds[i]);
+    free(de->ds);
+    free(de->data_dir);
     free(de->rules);
     for (int i = 0; i < PC_N; i++) {
         mpm_db_free(de->db_pkt[i]);
@@ -919,6 +1161,19 @@ void detect_engine_free(detect_engine *de)
 }
 
 void detect_engine_get_stats(const detect_engine *de, detect_engine_stats *st) { *st = de->st; }
+
+void detect_thread_set_ips(detect_thread *dt, bool ips)
+{
+    if (dt)
+        dt->ips = ips;
+}
+
+void detect_engine_file_hashes(const detect_engine *de, bool *md5, bool *sha1, bool *sha256)
+{
+    *md5 = de && de->file_hash[0];
+    *sha1 = de && de->file_hash[1];
+    *sha256 = de && de->file_hash[2];
+}
 
 const char *detect_rule_category(const detect_engine *de, const rule *r)
 {
@@ -981,6 +1236,9 @@ void detect_flow_end(detect_thread *dt, rb_flow *f)
     free(df->fi_set);
     free(df->txa);
     free(df->thr);
+    for (uint32_t i = 0; i < df->n_fv; i++)
+        free(df->fv[i].val);
+    free(df->fv);
     free(df);
     f->detect = NULL;
 }
@@ -1045,6 +1303,99 @@ static void fi_put(const detect_engine *de, dflow *df, uint32_t id, uint32_t v)
     }
     df->fi_set[id] = 1;
     df->fi_val[id] = v;
+}
+
+static bool any_bit(const dflow *df)
+{
+    for (uint32_t i = 0; i < df->nwords; i++)
+        if (df->bits[i])
+            return true;
+    return false;
+}
+
+/* Flowbits named traffic/id/X and traffic/label/X are shown as Suricata 7 does:
+ * "traffic": {"id": [X], "label": [X]}, the others in "metadata". */
+static const char *traffic_kind(const char *name, const char **rest)
+{
+    if (!strncmp(name, "traffic/id/", 11)) {
+        *rest = name + 11;
+        return "id";
+    }
+    if (!strncmp(name, "traffic/label/", 14)) {
+        *rest = name + 14;
+        return "label";
+    }
+    return NULL;
+}
+
+void detect_flow_vars_json(const void *ctx, const rb_flow *f, jbuf *jb)
+{
+    const detect_thread *dt = ctx;
+    const dflow *df = f ? f->detect : NULL;
+    if (!dt || !df)
+        return;
+    const detect_engine *de = dt->de;
+    bool bits = df->nwords && any_bit(df), ints = false;
+    for (uint32_t i = 0; df->fi_set && i < de->n_ints && !ints; i++)
+        ints = df->fi_set[i];
+    if (!bits && !ints && !df->n_fv)
+        return;
+    if (bits) {
+        static const char *const kinds[2] = { "id", "label" };
+        bool open = false;
+        for (int k = 0; k < 2; k++) {
+            bool arr = false;
+            for (uint32_t i = 0; i < de->n_bits; i++) {
+                const char *rest, *kind;
+                if (!bit_get(df, i) || !(kind = traffic_kind(de->bit_names[i], &rest)) || strcmp(kind, kinds[k]))
+                    continue;
+                if (!open) {
+                    jb_open_object(jb, "traffic");
+                    open = true;
+                }
+                if (!arr) {
+                    jb_open_array(jb, kinds[k]);
+                    arr = true;
+                }
+                jb_str(jb, NULL, rest);
+            }
+            if (arr)
+                jb_close_array(jb);
+        }
+        if (open)
+            jb_close_object(jb);
+    }
+    jb_open_object(jb, "metadata");
+    bool arr = false;
+    for (uint32_t i = 0; bits && i < de->n_bits; i++) {
+        const char *rest;
+        if (!bit_get(df, i) || traffic_kind(de->bit_names[i], &rest))
+            continue;
+        if (!arr) {
+            jb_open_array(jb, "flowbits");
+            arr = true;
+        }
+        jb_str(jb, NULL, de->bit_names[i]);
+    }
+    if (arr)
+        jb_close_array(jb);
+    if (df->n_fv) {
+        jb_open_array(jb, "flowvars");
+        for (uint32_t i = 0; i < df->n_fv; i++) {
+            jb_open_object(jb, NULL);
+            jb_strn(jb, df->fv[i].name, (const char *)df->fv[i].val, df->fv[i].len);
+            jb_close_object(jb);
+        }
+        jb_close_array(jb);
+    }
+    if (ints) {
+        jb_open_object(jb, "flowints");
+        for (uint32_t i = 0; i < de->n_ints; i++)
+            if (df->fi_set[i])
+                jb_u64(jb, de->int_names[i], df->fi_val[i]);
+        jb_close_object(jb);
+    }
+    jb_close_object(jb);
 }
 
 /* ---------------------------------------------------------------- inspection */
@@ -1162,6 +1513,10 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
         case HK_ICODE: return (p->proto == 1 || p->proto == 58) && p->l4_ok && dm_cmp(u, p->icmp_code);
         case HK_ICMP_ID: return (p->proto == 1 || p->proto == 58) && p->icmp_has_id && dm_cmp(u, p->icmp_id);
         case HK_ICMP_SEQ: return (p->proto == 1 || p->proto == 58) && p->icmp_has_id && dm_cmp(u, p->icmp_seq);
+        case HK_TXNUM: {
+            uint32_t k = d->aux[i] >> 8;
+            return v->b && (v->b->has_num >> k & 1) && dm_cmp(u, (uint64_t)v->b->num[k]);
+        }
         default: return false;
         }
     }
@@ -1275,6 +1630,10 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
         return o->u.alproto.negated ? !m : m;
     }
     case RO_EVENT:
+        if (d->aux[i] != UINT32_MAX && (d->aux[i] & TX_EVENT_FLAG)) {
+            uint32_t ev = d->aux[i] & ~TX_EVENT_FLAG;
+            return v->b && v->b->events && ev < v->b->n_event_bits && (v->b->events[ev / 8] >> (ev % 8) & 1);
+        }
         return d->aux[i] != UINT32_MAX && has_event(p, d->aux[i]);
     default:
         return false;
@@ -1348,8 +1707,31 @@ static bool inspect_data(vctx *v, const drule *d, const bufgrp *g, const uint8_t
     return dm_inspect(&v->dt->dm, d->r, g->opts, g->n_opts, data, len, base, need_end, v->dt->vars);
 }
 
+/* file keywords: one file of the transaction, in the inspected direction,
+ * satisfies them all */
+static bool files_match(const vctx *v, const drule *d)
+{
+    if (!v->b || !v->b->files)
+        return false;
+    for (uint32_t k = 0; k < v->b->n_files; k++) {
+        const http_file *f = &v->b->files[k];
+        if (f->dir != v->hv.dir)
+            continue;
+        bool all = true;
+        for (uint16_t j = 0; j < d->n_fo && all; j++) {
+            const struct fileopt *fo = &d->fo[j];
+            all = file_opt_match(&d->r->opts[fo->opt], fo->kind, fo->value, fo->neg,
+                                 fo->hl >= 0 ? &v->de->hls[fo->hl] : NULL, f);
+        }
+        if (all)
+            return true;
+    }
+    return false;
+}
+
 static bool rule_matches(vctx *v, const drule *d)
 {
+    v->dt->dm.ncaps = 0;
     if (d->inactive)
         return false;
     if (d->alproto != AL_NONE && (!v->f || v->f->app_proto != d->alproto))
@@ -1362,14 +1744,42 @@ static bool rule_matches(vctx *v, const drule *d)
     for (uint16_t k = 0; k < d->n_match; k++)
         if (!match_opt(v, d, d->match[k]))
             return false;
+    if (d->n_fo && !files_match(v, d))
+        return false;
     for (uint16_t k = 0; k < d->n_bg; k++)
         if (d->bg[k].tx && !inspect_group(v, d, &d->bg[k]))
             return false;
     return true;
 }
 
+static void flowvar_put(dflow *df, const char *name, const uint8_t *val, uint16_t len)
+{
+    uint32_t i = 0;
+    while (i < df->n_fv && strcmp(df->fv[i].name, name))
+        i++;
+    if (i == df->n_fv) {
+        if (df->n_fv == MAX_FLOWVARS)
+            return;
+        if (!df->fv && !(df->fv = calloc(MAX_FLOWVARS, sizeof *df->fv)))
+            return;
+        df->fv[i].name = name;
+        df->fv[i].val = NULL;
+        df->n_fv++;
+    }
+    uint8_t *nv = realloc(df->fv[i].val, len ? len : 1);
+    if (!nv)
+        return;
+    memcpy(nv, val, len);
+    df->fv[i].val = nv;
+    df->fv[i].len = len;
+}
+
 static void post_match(vctx *v, const drule *d)
 {
+    const dm_thread *dm = &v->dt->dm;
+    for (uint32_t k = 0; v->df && k < dm->ncaps; k++)
+        if (dm->caps[k].pe->cap_kind[dm->caps[k].idx] == RULE_VAR_FLOW)
+            flowvar_put(v->df, dm->caps[k].pe->cap_names[dm->caps[k].idx], dm->caps[k].val, dm->caps[k].len);
     for (uint16_t k = 0; k < d->n_post; k++) {
         const rule_opt *o = &d->r->opts[d->post[k]];
         const uint32_t *ids = v->de->pool + d->aux[d->post[k]];
@@ -1622,8 +2032,14 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
         }
         post_match(v, d);
         if (d->r->action == RULE_ACTION_PASS) {
-            if (v->df)
-                v->df->passed = true;
+            /* a pass rule ends the inspection of this packet; one that looks at
+             * headers only (no payload or buffer) passes the whole flow, as Suricata */
+            if (d->n_bg == 0) {
+                if (v->df)
+                    v->df->passed = true;
+                if (v->f && v->f->action == RB_FLOW_ACT_NONE)
+                    v->f->action = RB_FLOW_ACT_PASS; /* a drop already decided stays */
+            }
             return;
         }
         if (d->r->flags & RULE_F_NOALERT)
@@ -1635,6 +2051,8 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
                            .category = d->category };
         if (cb)
             cb(ctx, v->p, &a);
+        if (dt->ips && d->r->action != RULE_ACTION_ALERT && v->f)
+            v->f->action = RB_FLOW_ACT_DROP; /* IPS: the flow's later packets are dropped */
     }
 }
 

@@ -30,6 +30,21 @@ static void put_hdr(detect_buffers *b, int id, const http_header *h)
         put(b, id, h->value.ptr, h->value.len);
 }
 
+static void put_num(detect_buffers *b, int k, int64_t v)
+{
+    b->num[k] = v;
+    b->has_num |= (uint8_t)(1u << k);
+}
+
+/* events kept as an integer bit set: copied into bytes for app-layer-event */
+static void put_event_word(detect_buffers *b, uint64_t bits, uint32_t n)
+{
+    for (int i = 0; i < 8; i++)
+        b->event_bits_[i] = (uint8_t)(bits >> (8 * i));
+    b->events = b->event_bits_;
+    b->n_event_bits = n;
+}
+
 static void reset(detect_buffers *b, uint16_t proto)
 {
     uint8_t *heap = b->heap_;
@@ -39,6 +54,11 @@ static void reset(detect_buffers *b, uint16_t proto)
     b->app_proto = proto;
     b->multi_id = RB_NONE;
     b->n_multi = 0;
+    b->events = NULL;
+    b->n_event_bits = 0;
+    b->files = NULL;
+    b->n_files = 0;
+    b->has_num = 0;
     b->heap_ = heap;
     b->heap_cap_ = cap;
     b->heap_len_ = 0;
@@ -79,6 +99,16 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
     reset(b, ALPROTO_HTTP);
     if (!tx)
         return;
+    b->events = tx->events;
+    b->n_event_bits = HTTP_EV_COUNT;
+    b->files = tx->files;
+    b->n_files = tx->n_files;
+    /* file.name: the first file of this direction */
+    for (uint32_t i = 0; i < tx->n_files; i++)
+        if (tx->files[i].dir == dir && tx->files[i].filename.ptr) {
+            put_str(b, RB_FILE_NAME, &tx->files[i].filename);
+            break;
+        }
     /* request */
     put_str(b, RB_HTTP_URI, tx->uri_norm.ptr ? &tx->uri_norm : &tx->uri);
     put_str(b, RB_HTTP_URI_RAW, &tx->uri);
@@ -145,10 +175,15 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
         }
         o = cat(m, o, "\r\n", 2);
     }
-    if (nh) {
+    if (nh)
         put(b, RB_HTTP_HEADER, hb, hsz);
+    /* http.header.raw: the lines as received; rebuilt from the fields when the
+     * parser kept no raw copy */
+    const http_str *raw = &tx->headers_raw[dir == 1];
+    if (raw->len)
+        put(b, RB_HTTP_HEADER_RAW, raw->ptr, raw->len);
+    else if (nh)
         put(b, RB_HTTP_HEADER_RAW, hb, hsz);
-    }
     uint8_t *nb = m + o;
     size_t no = 0;
     no = cat(nb, no, "\r\n", 2);
@@ -177,6 +212,10 @@ void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b)
     reset(b, ALPROTO_DNS);
     if (!tx)
         return;
+    if ((dir == 0 && tx->has_request) || (dir == 1 && tx->has_response)) {
+        put_event_word(b, tx->events, DNS_EV_COUNT);
+        put_num(b, DETECT_TXNUM_DNS_OPCODE, tx->opcode);
+    }
     if (dir != 0 || !tx->has_request)
         return;
     b->multi_id = RB_DNS_QUERY;
@@ -192,6 +231,9 @@ void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b)
     reset(b, ALPROTO_TLS);
     if (!s)
         return;
+    put_event_word(b, s->events, 64);
+    if (dir == 1 && s->conn[1].cert_count)
+        put_num(b, DETECT_TXNUM_TLS_CHAIN_LEN, s->conn[1].cert_count);
     if (s->sni)
         put(b, RB_TLS_SNI, s->sni, strlen(s->sni));
     const tls_conn *c = &s->conn[0], *sv = &s->conn[1];
@@ -201,6 +243,13 @@ void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b)
         put(b, RB_JA3_HASH, c->ja3_hash, strlen(c->ja3_hash));
     if (s->ja4[0])
         put(b, RB_JA4_HASH, s->ja4, strlen(s->ja4));
+    /* the random of this direction's hello: all of it, its time, its bytes */
+    const tls_conn *hc = &s->conn[dir == 1];
+    if (hc->has_random) {
+        put(b, RB_TLS_RANDOM, hc->random, 32);
+        put(b, RB_TLS_RANDOM_TIME, hc->random, 4);
+        put(b, RB_TLS_RANDOM_BYTES, hc->random + 4, 28);
+    }
     if (dir == 1) {
         if (sv->ja3)
             put(b, RB_JA3S_STRING, sv->ja3, strlen(sv->ja3));

@@ -5,6 +5,8 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -12,6 +14,9 @@
 #include "detect/rules.h"
 
 /* per-thread state of the payload matcher */
+#define DM_MAX_CAPS 16   /* capture variables recorded per rule evaluation */
+#define DM_CAP_LEN 256   /* bytes kept per captured value */
+
 typedef struct dm_thread {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
@@ -22,6 +27,14 @@ typedef struct dm_thread {
     uint8_t *tbuf[2];        /* transform output buffers */
     uint32_t tcap[2];
     uint64_t pcre_limit_hits;
+    /* pcre captures of the rule being evaluated (cleared per rule, stored on match) */
+    uint32_t ncaps;
+    struct dm_cap {
+        const rule_pcre *pe;
+        uint8_t idx;         /* variable index in pe->cap_names */
+        uint16_t len;
+        uint8_t val[DM_CAP_LEN];
+    } caps[DM_MAX_CAPS];
 } dm_thread;
 
 int dm_thread_init(dm_thread *t);
@@ -57,5 +70,56 @@ static inline bool dm_cmp(const rule_uint *u, uint64_t v)
     }
     return false;
 }
+
+/* ---- file keywords (match_file.c) ---- */
+enum { FK_NAME = 0, FK_EXT, FK_SIZE, FK_MD5, FK_SHA1, FK_SHA256, FK_STORE, FK_N };
+#define HASHLIST_MAX 10000000u /* hashes in one list */
+
+typedef struct hashlist {
+    char *path;       /* as resolved (lists are shared by path) */
+    int hlen;         /* 16, 20 or 32 bytes */
+    uint8_t *h;       /* n sorted hashes */
+    uint32_t n;
+} hashlist;
+
+struct http_file;
+/* A list file (hash lists, datasets): a regular file opened for reading, or
+ * NULL with a message in err (devices and FIFOs are refused: they never end). */
+FILE *detect_open_list(const char *path, char *err, size_t errlen);
+int file_kw_kind(const char *kw);                 /* FK_*, or -1 */
+int file_hash_len(int kind);                      /* 16 / 20 / 32 for the hash kinds, else 0 */
+char *file_kw_value(char *arg, bool *negated);    /* strips !, quotes and blanks (in place) */
+int hashlist_load(hashlist *hl, const char *path, int hlen, char *err, size_t errlen);
+void hashlist_free(hashlist *hl);
+bool hashlist_has(const hashlist *hl, const uint8_t *h);
+bool file_opt_match(const rule_opt *o, int kind, const char *value, bool negated, const hashlist *hl,
+                    const struct http_file *f);
+
+/* ---- datasets (dataset.c) ---- */
+enum { DS_STRING = 0, DS_MD5, DS_SHA256, DS_IPV4, DS_IP };
+
+typedef struct dataset {
+    char *name;
+    int type;                 /* DS_* */
+    uint64_t memcap;
+    pthread_rwlock_t lock;
+    struct ds_slot { uint64_t hash, off; uint32_t len; int32_t rep; bool removed; } *slots;
+    uint64_t mask, used, count;
+    uint8_t *arena;
+    uint64_t arena_len, arena_cap;
+    uint64_t memcap_hits;
+    char *save;               /* written at the end (save / state), or NULL */
+    bool dirty;
+} dataset;
+
+int dataset_type_of(const char *t);           /* DS_*, or -1 */
+dataset *dataset_new(const char *name, int type, uint64_t memcap, uint64_t hashsize);
+void dataset_free(dataset *d);
+int dataset_load(dataset *d, const char *path, bool with_rep, char *err, size_t errlen);
+int dataset_save(dataset *d, char *err, size_t errlen);
+int dataset_add(dataset *d, const uint8_t *p, size_t n); /* 1 added, 0 present, -1 full */
+bool dataset_remove(dataset *d, const uint8_t *p, size_t n);
+bool dataset_lookup(dataset *d, const uint8_t *p, size_t n, int32_t *rep);
+bool dataset_eval(const rule_dataset *rd, const uint8_t *buf, uint32_t len);
 
 #endif

@@ -44,6 +44,8 @@ struct rule_set {
     char **files;          size_t n_files;
 
     uint32_t pcre_match_limit, pcre_depth_limit;
+    uint8_t action_rank[4];
+    char *data_dir;          /* data-dir: datasets' state and save files */  /* action-order: rank of pass, drop, reject, alert (0 first) */
     char **disabled_protos; size_t n_disabled_protos;
 };
 

@@ -736,6 +736,50 @@ const rule *rule_set_get(const rule_set *s, size_t i) { return s && i < s->n ? &
 
 static const char *const default_disabled[] = { "modbus", "dnp3", "enip", "pgsql" };
 
+/* action-order (Suricata's config): which action's rules are inspected first.
+ * Default pass, drop, reject, alert; a partial or bad list keeps the default. */
+static void action_order(rule_set *s, const rb_config *cfg)
+{
+    static const char *const names[4] = { "pass", "drop", "reject", "alert" };
+    for (int i = 0; i < 4; i++)
+        s->action_rank[i] = (uint8_t)i;
+    const cfg_node *n = cfg ? cfg_find(cfg, "action-order") : NULL;
+    if (!n || !cfg_node_is_seq(n) || cfg_node_count(n) != 4)
+        return;
+    uint8_t rank[4];
+    unsigned seen = 0;
+    for (size_t i = 0; i < 4; i++) {
+        const char *v = cfg_node_value(cfg_node_child(n, i));
+        int k = -1;
+        for (int j = 0; j < 4 && v; j++)
+            if (!strcmp(v, names[j]))
+                k = j;
+        if (k < 0 || (seen & (1u << k))) {
+            rb_warn("action-order: expected pass, drop, reject and alert once each; using the default");
+            return;
+        }
+        seen |= 1u << k;
+        rank[k] = (uint8_t)i;
+    }
+    memcpy(s->action_rank, rank, sizeof rank);
+}
+
+const char *rule_set_data_dir(const rule_set *s)
+{
+    return s ? s->data_dir : NULL;
+}
+
+int rule_set_action_rank(const rule_set *s, int action)
+{
+    switch (action) {
+    case RULE_ACTION_PASS: return s->action_rank[0];
+    case RULE_ACTION_DROP: return s->action_rank[1];
+    case RULE_ACTION_REJECT: case RULE_ACTION_REJECTSRC: case RULE_ACTION_REJECTDST: case RULE_ACTION_REJECTBOTH:
+        return s->action_rank[2];
+    default: return s->action_rank[3];
+    }
+}
+
 rule_set *rule_set_new(const rb_config *cfg)
 {
     rule_set *s = calloc(1, sizeof *s);
@@ -746,6 +790,10 @@ rule_set *rule_set_new(const rb_config *cfg)
     int64_t dl = cfg ? cfg_get_int(cfg, "pcre.match-limit-recursion", 1500) : 1500;
     s->pcre_match_limit = ml > 0 && ml <= UINT32_MAX ? (uint32_t)ml : 3500;
     s->pcre_depth_limit = dl > 0 && dl <= UINT32_MAX ? (uint32_t)dl : 1500;
+    action_order(s, cfg);
+    const char *dd = cfg ? cfg_get_str(cfg, "data-dir") : NULL;
+    if (dd && *dd)
+        s->data_dir = strdup(dd);
     /* protocols Suricata's shipped suricata.yaml leaves disabled, unless cfg enables them;
      * any protocol cfg disables */
     static const char *const all[] = { "modbus", "dnp3", "enip", "pgsql", "http", "ftp", "smtp", "tls", "ssh",
@@ -798,6 +846,7 @@ void rule_set_free(rule_set *s)
     }
     free(s->refsys);
     free(s->tcfg);
+    free(s->data_dir);
     strmap_free(&s->unknown_classes);
     for (size_t i = 0; i < s->n_files; i++)
         free(s->files[i]);

@@ -11,6 +11,8 @@
 #ifndef RIBAT_ENGINE_H
 #define RIBAT_ENGINE_H
 
+#include "anomaly/learned.h"
+#include "anomaly/behaviour.h"
 #include "applayer/applayer.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
@@ -29,6 +31,7 @@ typedef struct rb_engine_config {
     rb_flow_config flow;
     defrag_config defrag;
     bool defrag_enabled;
+    bool ips;                   /* --simulate-ips: inline (IPS) semantics on a capture */
     stream_config stream;
     applayer_config applayer;
     leak_config leak;           /* personal-data leak detection (src/leak, docs/leak.md) */
@@ -44,6 +47,9 @@ typedef struct rb_engine_config {
     rules_report rules_rep;
     bool progress;              /* progress line on stderr */
     bool summary;               /* human summary on stderr at the end */
+    learned_config learned;     /* learned anomaly detector (docs/anomaly.md) */
+    const kitnet *learned_model;/* loaded --model, copied by each worker, or NULL */
+    behaviour_config behaviour; /* behavioural detectors (anomaly.behaviour) */
 } rb_engine_config;
 
 void engine_config_default(rb_engine_config *c);

@@ -20,7 +20,7 @@ static const char *const known_sections[] = {
     "pcre", "security", "plugins", "capture", "exception-policy", "geoip-database", "asn1-max-frames",
     "datasets", "reputation-categories-file", "reputation-files", "default-reputation-path",
     "ippair", "vlan", "livedev", "action-order", "magic-file", "sensor-name", "run-as", "pid-file",
-    "daemon-directory", "umask", "include", "multi-detect", "packet-alert-max", "dpdk", "windivert",
+    "daemon-directory", "data-dir", "umask", "include", "multi-detect", "packet-alert-max", "dpdk", "windivert",
     "ipfw", "luajit", "file-store", "nflog", "bypass", "ips", "leak", "anomaly", "model",
 };
 
@@ -171,6 +171,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
             t->anomaly_decode = false;
             t->anomaly_stream = false;
             t->anomaly_applayer = true;
+            t->anomaly_behaviour = true;
             const cfg_node *ph = body ? cfg_node_lookup(body, "packethdr") : NULL;
             if (ph && cfg_node_value(ph))
                 t->anomaly_packethdr = strcmp(cfg_node_value(ph), "yes") == 0 || strcmp(cfg_node_value(ph), "true") == 0;
@@ -183,7 +184,73 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                     t->anomaly_stream = strcmp(cfg_node_value(x), "yes") == 0 || strcmp(cfg_node_value(x), "true") == 0;
                 if ((x = cfg_node_lookup(ty, "applayer")) && cfg_node_value(x))
                     t->anomaly_applayer = strcmp(cfg_node_value(x), "yes") == 0 || strcmp(cfg_node_value(x), "true") == 0;
+                if ((x = cfg_node_lookup(ty, "behaviour")) && cfg_node_value(x))
+                    t->anomaly_behaviour = strcmp(cfg_node_value(x), "yes") == 0 || strcmp(cfg_node_value(x), "true") == 0;
             }
+        }
+    }
+}
+
+/* anomaly.learned: the learned anomaly detector (docs/anomaly.md) */
+static void apply_learned(const rb_config *c, learned_config *l)
+{
+    l->enabled = cfg_get_bool(c, "anomaly.learned.enabled", l->enabled) != 0;
+    l->learn = cfg_get_bool(c, "anomaly.learned.learn", l->learn) != 0;
+    l->score_log = cfg_get_bool(c, "anomaly.learned.score-log", l->score_log) != 0;
+    l->alert_interval = get_u32(c, "anomaly.learned.alert-interval", l->alert_interval);
+    l->max_rate = get_u32(c, "anomaly.learned.max-records-per-second", l->max_rate);
+    l->warmup = get_u32(c, "anomaly.learned.warmup", l->warmup);
+    l->kn.fm_grace = get_u32(c, "anomaly.learned.fm-grace", l->kn.fm_grace);
+    l->kn.ad_grace = get_u32(c, "anomaly.learned.ad-grace", l->kn.ad_grace);
+    l->kn.max_ae = get_u32(c, "anomaly.learned.max-ae", l->kn.max_ae);
+    if (l->kn.max_ae < 1 || l->kn.max_ae > AI_NFEAT) {
+        rb_warn("configuration: anomaly.learned.max-ae must be 1..%d; using 10", AI_NFEAT);
+        l->kn.max_ae = 10;
+    }
+    l->kn.lr = cfg_get_double(c, "anomaly.learned.learning-rate", l->kn.lr);
+    l->kn.hidden_ratio = cfg_get_double(c, "anomaly.learned.hidden-ratio", l->kn.hidden_ratio);
+    l->kn.seed = (uint64_t)cfg_get_int(c, "anomaly.learned.seed", (int64_t)l->kn.seed);
+    l->kn.threshold_quantile = cfg_get_double(c, "anomaly.learned.threshold-quantile", l->kn.threshold_quantile);
+    if (!(l->kn.threshold_quantile > 0.5 && l->kn.threshold_quantile < 1)) {
+        rb_warn("configuration: anomaly.learned.threshold-quantile must be in (0.5, 1); using 0.999");
+        l->kn.threshold_quantile = 0.999;
+    }
+    l->kn.threshold = cfg_get_double(c, "anomaly.learned.threshold", l->kn.threshold);
+    l->kn.log_inputs = cfg_get_bool(c, "anomaly.learned.log-features", l->kn.log_inputs) != 0;
+    l->ai.max_hosts = get_u32(c, "anomaly.learned.max-hosts", l->ai.max_hosts);
+    l->ai.max_channels = get_u32(c, "anomaly.learned.max-channels", l->ai.max_channels);
+    l->ai.max_sockets = get_u32(c, "anomaly.learned.max-sockets", l->ai.max_sockets);
+    l->ai.stale_weight = cfg_get_double(c, "anomaly.learned.stale-weight", l->ai.stale_weight);
+}
+
+static bool behaviour_key_known(const char *k)
+{
+    for (size_t i = 0; i < behaviour_config_key_count(); i++)
+        if (strcmp(behaviour_config_key(i), k) == 0)
+            return true;
+    return false;
+}
+
+/* one warning per key below anomaly.behaviour that no detector reads */
+static void warn_unknown_behaviour_keys(const rb_config *c)
+{
+    const cfg_node *b = cfg_find(c, "anomaly.behaviour");
+    for (size_t i = 0; b && i < cfg_node_count(b); i++) {
+        const cfg_node *ch = cfg_node_child(b, i);
+        const char *name = cfg_node_name(ch);
+        if (!name)
+            continue;
+        size_t n = cfg_node_count(ch);
+        if (behaviour_key_known(name))
+            continue; /* a value (a list, for home-net) */
+        if (n == 0)
+            rb_warn("configuration: anomaly.behaviour.%s is not a known key (docs/behaviour.md)", name);
+        for (size_t j = 0; j < n; j++) {
+            const char *sub = cfg_node_name(cfg_node_child(ch, j));
+            char k[160];
+            snprintf(k, sizeof k, "%s.%s", name, sub ? sub : "");
+            if (!behaviour_key_known(k))
+                rb_warn("configuration: anomaly.behaviour.%s is not a known key (docs/behaviour.md)", k);
         }
     }
 }
@@ -301,7 +368,12 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     ec->stream.memcap = cfg_get_size(c, "stream.reassembly.memcap", ec->stream.memcap);
     ec->stream.midstream = ec->flow.midstream;
     ec->applayer.midstream = ec->flow.midstream;
+    ec->applayer.ips = ec->ips;
     ec->stream.async_oneside = cfg_get_bool(c, "stream.async-oneside", ec->stream.async_oneside) != 0;
+    ec->flow.async_oneside = ec->stream.async_oneside;
+    /* stream.inline: yes, no, or auto (= the IPS mode) */
+    const char *sinl = cfg_get_str(c, "stream.inline");
+    ec->stream.inline_mode = sinl && strcmp(sinl, "auto") != 0 ? cfg_get_bool(c, "stream.inline", 0) != 0 : ec->ips;
     const char *spol = cfg_get_str(c, "stream.reassembly.policy");
     if (spol) {
         int sp = stream_policy_from_name(spol);
@@ -332,8 +404,41 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     if (th > 0 && th <= 64)
         ec->threads = (int)th;
 
+    /* behavioural detectors: anomaly.behaviour.* (docs/behaviour.md); HOME_NET
+     * from vars when the section does not name one */
+    const char *hn = cfg_get_str(c, "vars.address-groups.HOME_NET");
+    if (hn && !cfg_get_str(c, "anomaly.behaviour.home-net")) {
+        bh_prefix tmp[BEHAVIOUR_MAX_HOME_NETS];
+        int n = behaviour_parse_nets(hn, tmp, BEHAVIOUR_MAX_HOME_NETS);
+        if (n > 0) {
+            memcpy(ec->behaviour.home, tmp, sizeof tmp);
+            ec->behaviour.n_home = (uint32_t)n;
+        }
+    }
+    warn_unknown_behaviour_keys(c);
+    for (size_t i = 0; i < behaviour_config_key_count(); i++) {
+        char k[128], msg[256], list[1024];
+        snprintf(k, sizeof k, "anomaly.behaviour.%s", behaviour_config_key(i));
+        const char *v = cfg_get_str(c, k);
+        const cfg_node *seq = v ? NULL : cfg_find(c, k);
+        if (seq && cfg_node_count(seq) > 0) {
+            /* a YAML list ([22, 2222], [10.0.0.0/8, ...]): its items joined by commas */
+            size_t used = 0;
+            list[0] = '\0';
+            for (size_t j = 0; j < cfg_node_count(seq) && used < sizeof list; j++) {
+                const char *item = cfg_node_value(cfg_node_child(seq, j));
+                int w = snprintf(list + used, sizeof list - used, "%s%s", j ? "," : "", item ? item : "");
+                used += w > 0 ? (size_t)w : 0;
+            }
+            v = list;
+        }
+        if (v && behaviour_config_set(&ec->behaviour, behaviour_config_key(i), v, msg, sizeof msg) != 0)
+            rb_warn("configuration: %s; keeping the default", msg);
+    }
+
     apply_leak(c, &ec->leak);
     apply_eve(c, have_config_file, ec);
+    apply_learned(c, &ec->learned);
     return 0;
 }
 

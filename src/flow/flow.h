@@ -22,6 +22,8 @@
 enum rb_flow_proto { RB_FP_TCP = 0, RB_FP_UDP, RB_FP_ICMP, RB_FP_OTHER, RB_FP_N };
 enum rb_flow_state { RB_FS_NEW = 0, RB_FS_ESTABLISHED, RB_FS_CLOSED, RB_FS_N };
 enum rb_flow_end { RB_END_TIMEOUT = 0, RB_END_FORCED, RB_END_SHUTDOWN, RB_END_TCP_REUSE };
+/* what signatures decided for the whole flow (EVE flow.action) */
+enum rb_flow_action { RB_FLOW_ACT_NONE = 0, RB_FLOW_ACT_PASS, RB_FLOW_ACT_DROP };
 
 /* TCP session states, named as Suricata names them in EVE */
 enum rb_tcp_state {
@@ -60,6 +62,7 @@ typedef struct rb_flow {
     uint8_t lru;                    /* index of the list it is on */
     bool seen[2];                   /* a packet was seen in this direction */
     bool alerted;
+    uint8_t action;                 /* enum rb_flow_action: a pass rule matched / IPS drop */
     bool emergency_evicted;
 
     int64_t start_sec, last_sec;
@@ -81,6 +84,7 @@ typedef struct rb_flow {
     uint8_t cli_mac[6], srv_mac[6];
     uint16_t app_proto;             /* set by the application layer */
     const char *app_proto_name;     /* EVE app_proto, NULL until known */
+    const char *app_proto_orig;     /* EVE app_proto_orig: the protocol before a change (CONNECT) */
     void *stream;                   /* owned by the stream stage */
     void *app;                      /* owned by the app-layer stage */
     void *detect;                   /* owned by the detection stage (flowbits, ...) */
@@ -94,6 +98,7 @@ typedef struct rb_flow_config {
     uint32_t emerg_timeout[RB_FP_N][RB_FS_N];
     uint32_t emergency_recovery;    /* percent of memcap free to leave emergency mode; default 30 */
     bool midstream;                 /* stream.midstream: track TCP sessions not seen from the SYN */
+    bool async_oneside;             /* stream.async-oneside: a SYN then the client's ACK establishes */
 } rb_flow_config;
 
 void flow_config_default(rb_flow_config *c);

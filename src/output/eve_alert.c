@@ -73,3 +73,14 @@ void eve_alert_object(jbuf *jb, const rule *r, const char *category, int severit
     }
     jb_close_object(jb);
 }
+
+bool rule_blocks(const rule *r)
+{
+    return r->action == RULE_ACTION_DROP || r->action == RULE_ACTION_REJECT || r->action == RULE_ACTION_REJECTSRC ||
+           r->action == RULE_ACTION_REJECTDST || r->action == RULE_ACTION_REJECTBOTH;
+}
+
+const char *eve_alert_action(const rule *r, bool ips)
+{
+    return ips && rule_blocks(r) ? "blocked" : "allowed";
+}

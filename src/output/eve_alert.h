@@ -20,5 +20,10 @@
  * (then no source/target object). */
 void eve_alert_object(jbuf *jb, const rule *r, const char *category, int severity, const char *action,
                       const Packet *p);
+/* The alert's action: "blocked" for drop and reject rules in IPS mode
+ * (--simulate-ips), else "allowed". */
+const char *eve_alert_action(const rule *r, bool ips);
+/* A drop or reject rule (it blocks the flow in IPS mode). */
+bool rule_blocks(const rule *r);
 
 #endif

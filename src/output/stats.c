@@ -250,6 +250,23 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
     jb_u64(jb, "dropped_records", sink->dropped_records);
     jb_close_object(jb);
 
+    /* behavioural detectors: stats.anomaly.behaviour.<detector> */
+    if (rs->behaviour) {
+        jb_open_object(jb, "anomaly");
+        jb_open_object(jb, "behaviour");
+        for (int k = 0; k < BH_N; k++) {
+            jb_open_object(jb, behaviour_detector_name(k));
+            jb_u64(jb, "events", rs->behaviour->events[k]);
+            jb_u64(jb, "suppressed", rs->behaviour->suppressed[k]);
+            jb_u64(jb, "evictions", rs->behaviour->evictions[k]);
+            jb_u64(jb, "summaries", rs->behaviour->summaries[k]);
+            jb_close_object(jb);
+        }
+        jb_u64(jb, "arp_malformed", rs->behaviour->arp_malformed);
+        jb_close_object(jb);
+        jb_close_object(jb);
+    }
+
     jb_close_object(jb); /* stats */
     eve_commit(w);
 }

@@ -3,6 +3,7 @@
 #ifndef RIBAT_STATS_H
 #define RIBAT_STATS_H
 
+#include "anomaly/behaviour.h"
 #include "applayer/applayer.h"
 #include "capture/capture.h"
 #include "decode/decode.h"
@@ -30,6 +31,7 @@ typedef struct rb_run_stats {
     double uptime;
     const rules_report *rules;  /* may be NULL */
     uint64_t alerts;
+    const behaviour_stats *behaviour; /* may be NULL */
     const leak_stats *leak;     /* NULL when leak detection is off */
 } rb_run_stats;
 

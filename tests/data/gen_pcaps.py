@@ -265,6 +265,234 @@ def gen_truncated(out):
 
 
 # ---------------------------------------------------------------------------
+# behavioural detectors (src/anomaly/behaviour.h): one small capture per attack, and a benign one that must
+# raise nothing. Attackers are 10.66.0.x; the home network is 10.0.0.0/8; "the internet" is 198.51.100.0/24.
+
+def _tcp_session(w, t, c, req, resp, gap=0.001):
+    """handshake, one request and answer, close; returns the time after it"""
+    pkts = c.handshake() + [c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")] + c.close()
+    for p in pkts:
+        w.write(t, p)
+        t += gap
+    return t
+
+
+def gen_bh_scan(out):
+    """A SYN scan of 200 ports of 10.0.0.10 by 10.66.0.1: closed ports answer RST-ACK, four open ones SYN-ACK
+    (then the scanner resets: half-open)."""
+    w = PcapWriter(os.path.join(out, "bh_scan.pcap"))
+    t = T0
+    open_ports = (22, 80, 443, 8080)
+    ports = list(range(1, 197)) + [8080]
+    for i, port in enumerate(sorted(set(ports) | set(open_ports))[:200]):
+        sp = 50000 + (i % 4)
+        w.write(t, eth(ipv4("10.66.0.1", "10.0.0.10", 6, tcp("10.66.0.1", "10.0.0.10", sp, port, 1000, 0, "S"))))
+        if port in open_ports:
+            w.write(t + 0.0001, eth(ipv4("10.0.0.10", "10.66.0.1", 6, tcp("10.0.0.10", "10.66.0.1", port, sp, 7000, 1001, "SA"))))
+            w.write(t + 0.0002, eth(ipv4("10.66.0.1", "10.0.0.10", 6, tcp("10.66.0.1", "10.0.0.10", sp, port, 1001, 0, "R"))))
+        else:
+            w.write(t + 0.0001, eth(ipv4("10.0.0.10", "10.66.0.1", 6, tcp("10.0.0.10", "10.66.0.1", port, sp, 0, 1001, "RA"))))
+        t += 0.0005
+    w.close()
+
+
+def gen_bh_synflood(out):
+    """2000 SYNs to 10.0.0.20:80 from 10.66.0.2 in 2 s (new source port each); the server answers SYN-ACK."""
+    w = PcapWriter(os.path.join(out, "bh_synflood.pcap"))
+    t = T0
+    for i in range(2000):
+        sp = 1024 + i
+        w.write(t, eth(ipv4("10.66.0.2", "10.0.0.20", 6, tcp("10.66.0.2", "10.0.0.20", sp, 80, i * 7, 0, "S"))))
+        if i % 4 == 0:
+            w.write(t + 0.0002, eth(ipv4("10.0.0.20", "10.66.0.2", 6, tcp("10.0.0.20", "10.66.0.2", 80, sp, 9, i * 7 + 1, "SA"))))
+        t += 0.001
+    w.close()
+
+
+def gen_bh_brute_ssh(out):
+    """30 short SSH sessions from 10.66.0.3 to 10.0.0.22:22, one every 1.5 s: banner, key exchange, a failed
+    password (about 3 KB each)."""
+    w = PcapWriter(os.path.join(out, "bh_brute_ssh.pcap"))
+    t = T0
+    for i in range(30):
+        c = TcpConn("10.66.0.3", "10.0.0.22", 40000 + i, 22, isn_c=1000 + i, isn_s=90000 + i)
+        pk = c.handshake()
+        pk.append(c.pkt(1, "PA", b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"))
+        pk.append(c.pkt(0, "PA", b"SSH-2.0-libssh_0.10.4\r\n"))
+        pk.append(c.pkt(0, "PA", b"\x00" * 900))
+        pk.append(c.pkt(1, "PA", b"\x00" * 1000))
+        pk.append(c.pkt(0, "PA", b"\x01" * 300))
+        pk.append(c.pkt(1, "PA", b"\x02" * 300))
+        pk += c.close()
+        for p in pk:
+            w.write(t, p)
+            t += 0.005
+        t += 1.5
+    w.close()
+
+
+def gen_bh_http401(out):
+    """100 HTTP requests with wrong basic-auth passwords from 10.66.0.4 to 10.0.0.80, 10 per connection, all
+    answered 401."""
+    w = PcapWriter(os.path.join(out, "bh_http401.pcap"))
+    t = T0
+    n = 0
+    for conn in range(10):
+        c = TcpConn("10.66.0.4", "10.0.0.80", 41000 + conn, 80, isn_c=5000 + conn, isn_s=60000 + conn)
+        for p in c.handshake():
+            w.write(t, p)
+            t += 0.001
+        for _ in range(10):
+            req = ("GET /admin/ HTTP/1.1\r\nHost: 10.0.0.80\r\nAuthorization: Basic YWRtaW46cHclMDVk%03d\r\n\r\n" % n).encode()
+            resp = (b"HTTP/1.1 401 Unauthorized\r\nServer: nginx\r\nWWW-Authenticate: Basic realm=\"admin\"\r\n"
+                    b"Content-Length: 0\r\n\r\n")
+            for p in (c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")):
+                w.write(t, p)
+                t += 0.001
+            n += 1
+        for p in c.close():
+            w.write(t, p)
+            t += 0.001
+    w.close()
+
+
+def gen_bh_dns_tunnel(out):
+    """60 TXT queries from 10.66.0.5 whose first label carries 50 base32 characters of data, under
+    tunnel.example.com, each answered."""
+    import random
+    rnd = random.Random(5)
+    w = PcapWriter(os.path.join(out, "bh_dns_tunnel.pcap"))
+    t = T0
+    for i in range(60):
+        label = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz234567") for _ in range(50))
+        name = "%s.%d.tunnel.example.com" % (label, rnd.randint(1, 32767))
+        sp = 30000 + i
+        w.write(t, eth(ipv4("10.66.0.5", "198.51.100.53", 17, udp("10.66.0.5", "198.51.100.53", sp, 53, dns_query(i, name, 16)))))
+        w.write(t + 0.002, eth(ipv4("198.51.100.53", "10.66.0.5", 17, udp("198.51.100.53", "10.66.0.5", 53, sp,
+                                                                           dns_answer_a(i, name, "192.0.2.1")))))
+        t += 0.05
+    w.close()
+
+
+def gen_bh_beacon(out):
+    """10.66.0.6 checks in with 198.51.100.7:80 every 10 s +/- 1 s for 15 minutes (90 short connections)."""
+    import random
+    rnd = random.Random(6)
+    w = PcapWriter(os.path.join(out, "bh_beacon.pcap"))
+    t = T0
+    for i in range(90):
+        c = TcpConn("10.66.0.6", "198.51.100.7", 42000 + i, 80, isn_c=100 * i, isn_s=200 * i)
+        _tcp_session(w, t, c, b"GET /c?id=7f3a HTTP/1.1\r\nHost: x\r\n\r\n", b"HTTP/1.1 204 No Content\r\n\r\n")
+        t += 9.0 + 2.0 * rnd.random()
+    w.close()
+
+
+def _arp(op, sha, spa, tha, tpa):
+    return struct.pack("!HHBBH", 1, 0x0800, 6, 4, op) + sha + ip4(spa) + tha + ip4(tpa)
+
+
+def gen_bh_arp(out):
+    """The gateway 10.0.0.1 (00:00:5e:00:01:01) answers ARP for a while; then 02:66:66:66:66:66 sends a
+    gratuitous ARP reply claiming 10.0.0.1 (the binding flips)."""
+    from pktgen import mac
+    w = PcapWriter(os.path.join(out, "bh_arp.pcap"))
+    gw, host, evil = mac("00:00:5e:00:01:01"), mac("00:11:22:33:44:55"), mac("02:66:66:66:66:66")
+    bc = b"\xff" * 6
+    t = T0
+    for i in range(5):
+        w.write(t, eth(_arp(1, host, "10.0.0.5", b"\0" * 6, "10.0.0.1"), etype=0x0806, src="00:11:22:33:44:55",
+                       dst="ff:ff:ff:ff:ff:ff"))
+        w.write(t + 0.001, eth(_arp(2, gw, "10.0.0.1", host, "10.0.0.5"), etype=0x0806, src="00:00:5e:00:01:01",
+                               dst="00:11:22:33:44:55"))
+        t += 30
+    w.write(t, eth(_arp(2, evil, "10.0.0.1", bc, "10.0.0.1"), etype=0x0806, src="02:66:66:66:66:66",
+                   dst="ff:ff:ff:ff:ff:ff"))
+    w.write(t + 0.5, eth(_arp(2, evil, "10.0.0.1", bc, "10.0.0.1"), etype=0x0806, src="02:66:66:66:66:66",
+                         dst="ff:ff:ff:ff:ff:ff"))
+    # a truncated ARP frame: counted, not parsed
+    w.write(t + 1, eth(_arp(2, evil, "10.0.0.1", bc, "10.0.0.1")[:20], etype=0x0806))
+    w.close()
+
+
+def gen_bh_bulk(out, total=20 << 20):
+    """10.66.0.7 uploads 20 MB to 198.51.100.9:443 in one connection (1400-byte segments, 5 MB/s). Written on
+    demand by tests/integration/run.py into a temporary folder: too big to keep in the repository."""
+    w = PcapWriter(os.path.join(out, "bh_bulk.pcap"))
+    c = TcpConn("10.66.0.7", "198.51.100.9", 43000, 443)
+    t = T0
+    for p in c.handshake():
+        w.write(t, p)
+        t += 0.001
+    chunk = bytes(range(256)) * 5 + bytes(120)
+    sent = 0
+    while sent < total:
+        w.write(t, c.pkt(0, "PA", chunk))
+        sent += len(chunk)
+        if sent % (len(chunk) * 8) == 0:
+            w.write(t, c.pkt(1, "A"))
+        t += len(chunk) / 5e6
+    for p in c.close():
+        w.write(t, p)
+        t += 0.001
+    w.close()
+
+
+def gen_bh_benign(out):
+    """Ordinary traffic that must raise no behavioural record: web browsing (HTTP, 30 connections to 3
+    servers chosen at random, at random times), DNS look-ups of a few names, two long SSH sessions, a 400 kB download, one
+    refused connection, ARP that does not change."""
+    import random
+    rnd = random.Random(9)
+    w = PcapWriter(os.path.join(out, "bh_benign.pcap"))
+    t = T0
+    names = ["www.example.ma", "mail.example.ma", "portal.cnss.co.ma", "cdn.example.com"]
+    for i in range(30):
+        srv = ("10.0.0.80", "198.51.100.20", "198.51.100.21")[rnd.randrange(3)]
+        c = TcpConn("10.0.0.50", srv, 44000 + i, 80, isn_c=300 * i, isn_s=700 * i)
+        for p in c.handshake() + http_exchange(c, "/page%d.html" % i) + c.close():
+            w.write(t, p)
+            t += 0.002
+        q = names[rnd.randrange(4)]
+        w.write(t, eth(ipv4("10.0.0.50", "10.0.0.53", 17, udp("10.0.0.50", "10.0.0.53", 45000 + i, 53, dns_query(i, q)))))
+        w.write(t + 0.001, eth(ipv4("10.0.0.53", "10.0.0.50", 17, udp("10.0.0.53", "10.0.0.50", 53, 45000 + i,
+                                                                       dns_answer_a(i, q, "192.0.2.7")))))
+        t += rnd.expovariate(1 / 8.0)
+    for s in range(2):
+        c = TcpConn("10.0.0.51", "10.0.0.22", 46000 + s, 22, isn_c=11 + s, isn_s=99 + s)
+        pk = c.handshake() + [c.pkt(1, "PA", b"SSH-2.0-OpenSSH_9.2p1\r\n"), c.pkt(0, "PA", b"SSH-2.0-OpenSSH_9.2p1\r\n")]
+        for k in range(40):
+            pk += [c.pkt(0, "PA", b"\x05" * 200), c.pkt(1, "PA", b"\x06" * 600)]
+        for p in pk + c.close():
+            w.write(t, p)
+            t += 0.05
+    c = TcpConn("10.0.0.52", "198.51.100.30", 47000, 443)
+    for p in c.handshake() + [c.pkt(0, "PA", b"\x16\x03\x01" + b"\x00" * 300)]:
+        w.write(t, p)
+        t += 0.001
+    for k in range(300):
+        w.write(t, c.pkt(1, "A", b"\x17" * 1400))
+        if k % 4 == 0:
+            w.write(t, c.pkt(0, "A"))
+        t += 0.0003
+    for p in c.close():
+        w.write(t, p)
+        t += 0.001
+    w.write(t, eth(ipv4("10.0.0.50", "10.0.0.99", 6, tcp("10.0.0.50", "10.0.0.99", 48000, 8080, 1, 0, "S"))))
+    w.write(t + 0.001, eth(ipv4("10.0.0.99", "10.0.0.50", 6, tcp("10.0.0.99", "10.0.0.50", 8080, 48000, 0, 2, "RA"))))
+    from pktgen import mac
+    for i in range(3):
+        w.write(t + i, eth(_arp(2, mac("00:00:5e:00:01:01"), "10.0.0.1", mac("00:11:22:33:44:55"), "10.0.0.50"),
+                           etype=0x0806, src="00:00:5e:00:01:01"))
+    w.close()
+
+
+def gen_behaviour(out):
+    for g in (gen_bh_scan, gen_bh_synflood, gen_bh_brute_ssh, gen_bh_http401, gen_bh_dns_tunnel, gen_bh_beacon,
+              gen_bh_arp, gen_bh_benign):
+        g(out)
+
+
+# ---------------------------------------------------------------------------
 # personal-data leak captures (docs/leak.md); the records come from pii.py
 
 LEAK_N = 300  # records per capture
@@ -385,6 +613,7 @@ def main():
     gen_pcapng(out)
     gen_sample(out)
     gen_truncated(out)
+    gen_behaviour(out)
     gen_leak(out)
 
 

@@ -371,6 +371,7 @@ def applayer_sample(ctx):
 
 
 def write_rules(ctx, text):
+    """text in a temporary file (rules, or a YAML configuration); returns its path"""
     d = tempfile.mkdtemp(prefix="ribat-rules-")
     ctx.cleanup.append(d)
     path = os.path.join(d, "test.rules")
@@ -574,12 +575,13 @@ def leak_rule_keyword(ctx):
 def leak_privacy_no_full_identifier_anywhere(ctx):
     """Every output file, stdout and stderr (verbose) of runs over every leak capture: no synthetic
     identifier appears in full. The dns records of leak_dns.pcap quote the query names as seen on the
-    wire (as Suricata does), so that capture runs with the dns record type off (docs/leak.md)."""
+    wire (as Suricata does), and the behavioural DNS-tunnel record quotes a sample label, so that capture
+    runs with the dns and anomaly record types off (docs/leak.md, "Privacy guarantees")."""
     import re
     pii, affil, recs = leak_truth()
     pats = [re.compile(r"(?<![0-9A-Za-z])%s(?![0-9])" % re.escape(v)) for v in pii.values(affil, recs)]
     no_dns = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      filename: eve.json\n"
-                              "      types: [alert, anomaly, http, fileinfo, tls, ssh, flow, stats, leak]\n")
+                              "      types: [alert, http, fileinfo, tls, ssh, flow, stats, leak]\n")
     rules = write_rules(ctx, 'alert tcp any any -> any any (msg:"pii"; pii:cnss,10; sid:900;)\n')
     for cap in ("leak_http_csv", "leak_http_gzip", "leak_http_multipart", "leak_tcp_raw", "leak_dns", "leak_benign"):
         out = tempfile.mkdtemp(prefix="ribat-it-")
@@ -599,6 +601,163 @@ def leak_privacy_no_full_identifier_anywhere(ctx):
             for pat in pats:
                 m = pat.search(text)
                 expect(m is None, "%s: %s contains a full identifier (%s...)" % (cap, name, m.group(0)[:2] if m else ""))
+
+
+# ---------------------------------------------------------------------------
+# behavioural detectors: captures bh_*.pcap from tests/data/gen_pcaps.py (docs/behaviour.md)
+
+def behaviour_records(r, detector=None):
+    out = [x for x in select(r.records, event_type="anomaly") if get(x, "anomaly.type") == "behaviour"]
+    if detector:
+        out = [x for x in out if x["anomaly"]["detector"] == detector]
+    return out
+
+
+def summaries(r):
+    return [x for x in behaviour_records(r) if x["anomaly"]["evidence"].get("summary")]
+
+
+def expect_behaviour(r, detector, n, src_ip=None, n_summary=None):
+    """n detections (and n_summary summary records when given) of detector, and no other behavioural record"""
+    allrec = behaviour_records(r)
+    got = [x for x in allrec if not x["anomaly"]["evidence"].get("summary")]
+    dets = sorted(x["anomaly"]["detector"] for x in got)
+    expect(dets == [detector] * n, "behaviour records %s, want %d x %s" % (dets, n, detector))
+    sums = [x for x in allrec if x["anomaly"]["evidence"].get("summary")]
+    expect(all(x["anomaly"]["detector"] == detector for x in sums), "summaries of other detectors")
+    if n_summary is not None:
+        expect(len(sums) == n_summary, "%d summary records, want %d" % (len(sums), n_summary))
+        expect(r.stats()["anomaly"]["behaviour"][detector]["summaries"] == n_summary, "stats summaries")
+    for x in got:
+        a = x["anomaly"]
+        expect(a["severity"] in (1, 2, 3) and len(a["explanation"]) > 40, "severity/explanation: %s" % a)
+        expect(isinstance(a.get("evidence"), dict), "evidence")
+        if src_ip:
+            expect(x.get("src_ip") == src_ip, "src_ip %s, want %s" % (x.get("src_ip"), src_ip))
+            expect("flow_id" in x and "community_id" in x and "dest_ip" in x and "proto" in x, "flow fields %s" % x)
+    s = r.stats()["anomaly"]["behaviour"]
+    expect(s[detector]["events"] == n, "stats events %s" % s[detector])
+    return got
+
+
+@test
+def behaviour_port_scan(ctx):
+    r = Run(ctx, "bh_scan.pcap")
+    x = expect_behaviour(r, "port_scan", 1, "10.66.0.1", n_summary=1)[0]
+    ev = x["anomaly"]["evidence"]
+    expect(ev["scan_type"] == "vertical" and ev["distinct_hosts"] == 1 and ev["distinct_ports"] >= 25, "evidence %s" % ev)
+    expect(x["dest_ip"] == "10.0.0.10" and ev["sample_ports"][:3] == [1, 2, 3], "evidence %s" % ev)
+    expect(r.stats()["anomaly"]["behaviour"]["port_scan"]["suppressed"] > 100, "the rest of the scan is held back")
+    # the summary at the end of input has the scan's full size, on the first record's addresses
+    s = summaries(r)[0]
+    ev = s["anomaly"]["evidence"]
+    expect(ev["distinct_ports"] >= 190 and ev["suppressed"] > 100 and s["src_ip"] == "10.66.0.1", "summary %s" % ev)
+    expect("flow_id" not in s and s["pkt_src"] == "behaviour summary", "summary record %s" % s)
+
+
+@test
+def behaviour_syn_flood(ctx):
+    r = Run(ctx, "bh_synflood.pcap")
+    got = expect_behaviour(r, "syn_flood", 2, "10.66.0.2", n_summary=2)
+    aggs = sorted(x["anomaly"]["evidence"]["aggregation"] for x in got)
+    expect(aggs == ["destination", "source"], "aggregations %s" % aggs)
+    ev = [x for x in got if x["anomaly"]["evidence"]["aggregation"] == "destination"][0]["anomaly"]["evidence"]
+    expect(ev["target"] == "10.0.0.20" and ev["half_open_ratio"] == 1 and ev["rate_per_second"] >= 100, "%s" % ev)
+    expect(ev["top_sources"][0]["ip"] == "10.66.0.2", "top sources %s" % ev["top_sources"])
+
+
+@test
+def behaviour_brute_force_ssh(ctx):
+    r = Run(ctx, "bh_brute_ssh.pcap")
+    ev = expect_behaviour(r, "brute_force", 1, "10.66.0.3", n_summary=1)[0]["anomaly"]["evidence"]
+    expect(ev["signal"] == "short_sessions" and ev["dest_port"] == 22 and ev["sessions"] == 10, "%s" % ev)
+
+
+@test
+def behaviour_brute_force_http_401(ctx):
+    r = Run(ctx, "bh_http401.pcap")
+    x = expect_behaviour(r, "brute_force", 1, "10.66.0.4", n_summary=1)[0]
+    ev = x["anomaly"]["evidence"]
+    expect(ev["signal"] == "http_401" and ev["http_401"] == 20 and x["dest_port"] == 80, "%s" % ev)
+    expect(r.stats()["anomaly"]["behaviour"]["brute_force"]["suppressed"] == 80, "80 more 401s held back")
+    expect(summaries(r)[0]["anomaly"]["evidence"]["http_401"] == 100, "summary: all 100 answers")
+
+
+@test
+def behaviour_dns_tunnel(ctx):
+    r = Run(ctx, "bh_dns_tunnel.pcap")
+    ev = expect_behaviour(r, "dns_tunnel", 1, "10.66.0.5", n_summary=1)[0]["anomaly"]["evidence"]
+    expect(ev["domain"] == "example.com" and ev["unique_subdomains"] >= 30 and ev["mean_entropy"] > 4, "%s" % ev)
+    expect(ev["txt_null_queries"] == ev["queries"], "%s" % ev)
+
+
+@test
+def behaviour_beaconing(ctx):
+    r = Run(ctx, "bh_beacon.pcap")
+    got = expect_behaviour(r, "beaconing", 2, "10.66.0.6", n_summary=1)  # 15 minutes, one record per 600 s
+    ev = got[0]["anomaly"]["evidence"]
+    expect(9.0 <= ev["period_seconds"] <= 11.0 and ev["jitter_seconds"] <= 1.0 and ev["connections"] == 10, "%s" % ev)
+    expect(got[1]["anomaly"]["evidence"]["suppressed"] > 0, "summary count in the second record")
+
+
+@test
+def behaviour_arp_spoof(ctx):
+    r = Run(ctx, "bh_arp.pcap")
+    got = expect_behaviour(r, "arp_spoof", 1, n_summary=0)
+    ev = dict(got[0]["anomaly"]["evidence"])
+    age = ev.pop("previous_binding_seconds")
+    expect(ev == {"ip": "10.0.0.1", "old_mac": "00:00:5e:00:01:01", "new_mac": "02:66:66:66:66:66", "arp_op": "reply",
+                  "gratuitous": True, "changes": 1} and 149.9 < age < 150.1, "%s" % ev)
+    expect(r.stats()["anomaly"]["behaviour"]["arp_malformed"] == 1, "truncated ARP frame counted")
+
+
+@test
+def behaviour_bulk_transfer(ctx):
+    # 20 MB: generated here, not kept in the repository
+    sys.path.insert(0, DATA)
+    import gen_pcaps
+    d = tempfile.mkdtemp(prefix="ribat-bulk-")
+    ctx.cleanup.append(d)
+    gen_pcaps.gen_bh_bulk(d)
+    r = Run(ctx, os.path.join(d, "bh_bulk.pcap"))
+    got = expect_behaviour(r, "bulk_transfer", 2, "10.66.0.7", n_summary=0)
+    sig = sorted(x["anomaly"]["evidence"]["signal"] for x in got)
+    expect(sig == ["host_window", "single_flow"], "signals %s" % sig)
+    fl = [x for x in got if x["anomaly"]["evidence"]["signal"] == "single_flow"][0]["anomaly"]["evidence"]
+    expect(fl["flow_bytes"] >= 16 << 20 and fl["destination"] == "198.51.100.9", "%s" % fl)
+
+
+@test
+def behaviour_benign_quiet(ctx):
+    r = Run(ctx, "bh_benign.pcap")
+    got = behaviour_records(r)
+    expect(got == [], "benign capture raised %s" % [x["anomaly"]["explanation"] for x in got])
+    # and the existing captures raise nothing either
+    for cap in ("sample.pcap", "flows_basic.pcap", "tunnels.pcap", "timeouts.pcap"):
+        got = behaviour_records(Run(ctx, cap))
+        expect(got == [], "%s raised %s" % (cap, [x["anomaly"]["explanation"] for x in got]))
+
+
+@test
+def behaviour_config_switches(ctx):
+    # the EVE switch, a detector switch and a threshold, by --set
+    r = Run(ctx, "bh_scan.pcap", ["--set", "outputs.0.eve-log.types.0.anomaly.types.behaviour=no"])
+    expect(behaviour_records(r) == [], "anomaly.types.behaviour=no")
+    r = Run(ctx, "bh_scan.pcap", ["--set", "anomaly.behaviour.port_scan.enabled=no"])
+    expect(behaviour_records(r) == [], "port_scan.enabled=no")
+    r = Run(ctx, "bh_scan.pcap", ["--set", "anomaly.behaviour.port_scan.min-ports=150"])
+    ev = expect_behaviour(r, "port_scan", 1, "10.66.0.1")[0]["anomaly"]["evidence"]
+    expect(ev["distinct_ports"] >= 150, "%s" % ev)
+    r = Run(ctx, "bh_scan.pcap", ["--set", "anomaly.behaviour.enabled=no"])
+    expect(behaviour_records(r) == [] and "anomaly" not in r.stats(), "anomaly.behaviour.enabled=no")
+    r = Run(ctx, "bh_scan.pcap", ["--set", "anomaly.behaviour.port_scan.min-ports=banana"])
+    expect("port_scan.min-ports" in r.stderr, "a bad value is named: %s" % r.stderr)
+    # YAML: lists as values, an unknown key warned about
+    cfg = write_rules(ctx, "%YAML 1.1\n---\nanomaly:\n  behaviour:\n    home-net: [10.0.0.0/8]\n    brute_force:\n"
+                           "      ports: [2222]\n      min-sesions: 3\n")
+    r = Run(ctx, "bh_brute_ssh.pcap", ["-c", cfg])
+    expect(behaviour_records(r, "brute_force") == [], "port 22 is no longer a login service")
+    expect("anomaly.behaviour.brute_force.min-sesions is not a known key" in r.stderr, "stderr: %s" % r.stderr)
 
 
 class Ctx:

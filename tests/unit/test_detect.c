@@ -19,6 +19,7 @@
 #include "applayer/http.h"
 #include "applayer/tls.h"
 #include "common/jbuf.h"
+#include "config/config.h"
 #include "detect/detect.h"
 #include "flow/flow.h"
 #include "output/eve_alert.h"
@@ -370,6 +371,241 @@ static void test_flowbits(void **state)
     done(t);
 }
 
+/* flow variables in EVE: traffic/id and traffic/label flowbits, other flowbits,
+ * pcre captures into flow variables, flowints; and capture-spec errors */
+static void test_flow_vars_json(void **state)
+{
+    (void)state;
+    T *t = mk("alert tcp any any -> any any (content:\"UA \"; pcre:\"/UA (\\w+)\\/(\\d+)/, flow:agent,flow:ver\"; "
+              "flowbits:set,traffic/id/web; flowbits:set,traffic/label/browser; flowbits:set,seen; "
+              "flowint:hits,+,2; sid:1;)\n");
+    rb_flow *f = mkflow(6);
+    jbuf jb;
+    jb_init(&jb);
+    detect_flow_vars_json(t->dt, f, &jb);
+    assert_int_equal(jb.len, 0); /* no variable yet: nothing */
+    Packet p = tcp("UA Mozilla/5");
+    p.flow = f;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 1), 1);
+    jb_open_object(&jb, NULL);
+    detect_flow_vars_json(t->dt, f, &jb);
+    jb_close_object(&jb);
+    assert_string_equal(jb.buf, "{\"traffic\":{\"id\":[\"web\"],\"label\":[\"browser\"]},"
+                                "\"metadata\":{\"flowbits\":[\"seen\"],\"flowvars\":[{\"agent\":\"Mozilla\"},"
+                                "{\"ver\":\"5\"}],\"flowints\":{\"hits\":2}}}");
+    jb_free(&jb);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
+    /* a capture variable needs a group, and a flow: or pkt: prefix */
+    rules_report rep;
+    const char *bad = "alert tcp any any -> any any (pcre:\"/a(b)/, flow:x,flow:y\"; sid:2;)\n"
+                      "alert tcp any any -> any any (pcre:\"/a(b)/, var:x\"; sid:3;)\n"
+                      "alert tcp any any -> any any (pcre:\"/a(b)/i, pkt:x\"; sid:4;)\n";
+    rule_set *rs = rules_load_string(bad, strlen(bad), "test.rules", NULL, &rep);
+    assert_non_null(rs);
+    assert_int_equal(rep.failed, 2);
+    assert_int_equal(rep.loaded, 1);
+    rule_set_free(rs);
+}
+
+/* file keywords: filename, fileext, filesize, filemd5 (hash list next to the
+ * rules), negation; one file must satisfy all of a rule's file keywords */
+static void test_file_keywords(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ribat-test-files-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char list[256], rules_path[256];
+    snprintf(list, sizeof list, "%s/md5.list", dir);
+    FILE *fp = fopen(list, "w");
+    assert_non_null(fp);
+    fputs("# known bad\n090fe607a5be1228362614ccaa088577\n\nffffffffffffffffffffffffffffffff\n", fp);
+    fclose(fp);
+    snprintf(rules_path, sizeof rules_path, "%s/t.rules", dir);
+    fp = fopen(rules_path, "w");
+    assert_non_null(fp);
+    fputs("alert http any any -> any any (filename:\"REPORT\"; sid:1;)\n"
+          "alert http any any -> any any (fileext:\"pdf\"; filesize:>100; sid:2;)\n"
+          "alert http any any -> any any (fileext:!\"pdf\"; sid:3;)\n"
+          "alert http any any -> any any (filemd5:md5.list; sid:4;)\n"
+          "alert http any any -> any any (filemd5:!md5.list; sid:5;)\n"
+          "alert http any any -> any any (filemd5:missing.list; sid:6;)\n"
+          "alert http any any -> any any (file.name; content:\".pdf\"; endswith; sid:7;)\n", fp);
+    fclose(fp);
+    T *t = calloc(1, sizeof *t);
+    rules_report rep;
+    const char *files[1] = { rules_path };
+    t->rs = rules_load_files(files, 1, NULL, &rep);
+    assert_non_null(t->rs);
+    char err[256];
+    t->de = detect_engine_build(t->rs, err, sizeof err);
+    assert_non_null(t->de);
+    t->dt = detect_thread_new(t->de);
+    bool hm, h1, h2;
+    detect_engine_file_hashes(t->de, &hm, &h1, &h2);
+    assert_true(hm);
+    assert_false(h1);
+    http_file f;
+    memset(&f, 0, sizeof f);
+    static uint8_t name1[] = "/upload/q3-report.pdf", name2[] = "/a.txt";
+    f.filename.ptr = name1;
+    f.filename.len = sizeof name1 - 1;
+    f.size = 4096;
+    f.state = HTTP_FILE_CLOSED;
+    f.dir = 0;
+    f.has_md5 = true;
+    static const uint8_t md5[16] = { 0x09, 0x0f, 0xe6, 0x07, 0xa5, 0xbe, 0x12, 0x28,
+                                     0x36, 0x26, 0x14, 0xcc, 0xaa, 0x08, 0x85, 0x77 };
+    memcpy(f.md5, md5, 16);
+    http_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.files = &f;
+    tx.n_files = 1;
+    rb_flow *fl = mkflow(6);
+    fl->app_proto = ALPROTO_HTTP;
+    Packet p = tcp("");
+    p.flow = fl;
+    detect_buffers b = { 0 };
+    detect_fill_http(&tx, 0, &b);
+    detect_tx(t->dt, &p, fl, 0, 0, &b, on_alert, t);
+    assert_int_equal(count(t, 1), 1); /* substring, any case */
+    assert_int_equal(count(t, 2), 1);
+    assert_int_equal(count(t, 3), 0);
+    assert_int_equal(count(t, 4), 1);
+    assert_int_equal(count(t, 5), 0);
+    assert_int_equal(count(t, 6), 0); /* its list cannot be read: the rule is not used */
+    assert_int_equal(count(t, 7), 1);
+    /* another file: small, not a pdf, unknown hash */
+    f.filename.ptr = name2;
+    f.filename.len = sizeof name2 - 1;
+    f.size = 10;
+    f.md5[0] = 0x42;
+    t->n = 0;
+    detect_fill_http(&tx, 0, &b);
+    detect_tx(t->dt, &p, fl, 0, 1, &b, on_alert, t);
+    assert_int_equal(count(t, 1), 0);
+    assert_int_equal(count(t, 2), 0);
+    assert_int_equal(count(t, 3), 1);
+    assert_int_equal(count(t, 4), 0);
+    assert_int_equal(count(t, 5), 1);
+    /* a download is not seen in the request direction */
+    f.dir = 1;
+    t->n = 0;
+    detect_fill_http(&tx, 0, &b);
+    detect_tx(t->dt, &p, fl, 0, 2, &b, on_alert, t);
+    assert_int_equal(count(t, 3), 0);
+    detect_buffers_free(&b);
+    detect_flow_end(t->dt, fl);
+    free(fl);
+    done(t);
+    unlink(list);
+    unlink(rules_path);
+    rmdir(dir);
+}
+
+/* datasets: load (base64 strings), isset / isnotset, set (matches when new),
+ * datarep comparisons, the save file; a set used with another type is refused */
+/* a DNS query transaction with one name: did rule sid alert? */
+static bool dq(T *t, uint32_t sid, const char *name)
+{
+    dns_query q = { { (const uint8_t *)name, strlen(name), false }, 1, 1 };
+    dns_tx d;
+    memset(&d, 0, sizeof d);
+    d.has_request = true;
+    d.queries = &q;
+    d.n_queries = 1;
+    rb_flow *f = mkflow(17);
+    f->app_proto = ALPROTO_DNS;
+    Packet p = pkt(17, IP4(10, 0, 0, 1), IP4(10, 0, 0, 53), 5555, 53, "", 0);
+    p.flow = f;
+    detect_buffers b = { 0 };
+    detect_fill_dns(&d, 0, &b);
+    t->n = 0;
+    detect_tx(t->dt, &p, f, 0, 0, &b, on_alert, t);
+    detect_buffers_free(&b);
+    detect_flow_end(t->dt, f);
+    free(f);
+    return count(t, sid) > 0;
+}
+
+static void test_datasets(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ribat-test-ds-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], rules_path[256], saved[256];
+    snprintf(path, sizeof path, "%s/ua.lst", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("Y3VybC83LjQzLjA=\n", fp); /* curl/7.43.0 */
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/rep.lst", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("ZXZpbC5leGFtcGxl,250\nb2sudGVzdA==,10\n", fp); /* evil.example, ok.test */
+    fclose(fp);
+    snprintf(rules_path, sizeof rules_path, "%s/t.rules", dir);
+    fp = fopen(rules_path, "w");
+    assert_non_null(fp);
+    fputs("alert dns any any -> any any (dns.query; dataset:isset,ua,type string,load ua.lst; sid:1;)\n"
+          "alert dns any any -> any any (dns.query; dataset:isnotset,ua; sid:2;)\n"
+          "alert dns any any -> any any (dns.query; dataset:set,seen,type string,save seen.lst; sid:3;)\n"
+          "alert dns any any -> any any (dns.query; datarep:rep, >, 200, load rep.lst, type string; sid:4;)\n"
+          "alert dns any any -> any any (dns.query; dataset:isset,ua,type md5; sid:5;)\n"
+          "alert dns any any -> any any (dns.query; dataset:isnotset,nowhere; sid:6;)\n", fp);
+    fclose(fp);
+    T *t = calloc(1, sizeof *t);
+    rules_report rep;
+    const char *files[1] = { rules_path };
+    rb_config *cfg = cfg_new();
+    char kv[300];
+    snprintf(kv, sizeof kv, "data-dir=%s", dir);
+    assert_int_equal(cfg_set(cfg, kv), 0);
+    t->rs = rules_load_files(files, 1, cfg, &rep);
+    assert_non_null(t->rs);
+    char err[256];
+    t->de = detect_engine_build(t->rs, err, sizeof err);
+    assert_non_null(t->de);
+    t->dt = detect_thread_new(t->de);
+    assert_int_equal(rep.failed, 0);
+    assert_true(dq(t, 1, "curl/7.43.0"));
+    assert_false(dq(t, 2, "curl/7.43.0"));
+    assert_true(dq(t, 2, "Wget/1.0"));
+    assert_true(dq(t, 3, "first"));
+    assert_false(dq(t, 3, "first")); /* already in the set */
+    assert_true(dq(t, 3, "second"));
+    assert_true(dq(t, 4, "evil.example"));
+    assert_false(dq(t, 4, "ok.test"));
+    assert_false(dq(t, 4, "unknown"));
+    assert_false(dq(t, 5, "curl/7.43.0")); /* ua is a string set: the md5 rule is not used */
+    assert_false(dq(t, 6, "x")); /* no rule gives "nowhere" a type: not used */
+    detect_engine_save_datasets(t->de);
+    snprintf(saved, sizeof saved, "%s/seen.lst", dir);
+    fp = fopen(saved, "r");
+    assert_non_null(fp);
+    char line[64];
+    int n = 0;
+    bool first = false;
+    while (fgets(line, sizeof line, fp)) {
+        n++;
+        first |= strcmp(line, "Zmlyc3Q=\n") == 0; /* base64("first") */
+    }
+    fclose(fp);
+    assert_int_equal(n, 8); /* every distinct name the set rule saw */
+    assert_true(first);
+    done(t);
+    cfg_free(cfg);
+    unlink(saved);
+    snprintf(path, sizeof path, "%s/ua.lst", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/rep.lst", dir);
+    unlink(path);
+    unlink(rules_path);
+    rmdir(dir);
+}
+
 static void test_flowint(void **state)
 {
     (void)state;
@@ -448,16 +684,48 @@ static void test_pass_rule(void **state)
     p.flow = f;
     detect_packet(t->dt, &p, NULL, on_alert, t);
     assert_int_equal(t->n, 0);
-    /* the flow is passed: nothing more on it */
+    /* a pass rule with a payload match passes the packet, not the flow (as Suricata) */
+    assert_int_equal(f->action, RB_FLOW_ACT_NONE);
     p = tcp("xyz");
     p.flow = f;
     detect_packet(t->dt, &p, NULL, on_alert, t);
-    assert_int_equal(t->n, 0);
+    assert_int_equal(count(t, 3), 1);
     /* another source: not passed */
+    t->n = 0;
     p = pkt(6, IP4(10, 0, 0, 2), IP4(192, 0, 2, 1), 40000, 80, "evil xyz", 8);
     detect_packet(t->dt, &p, NULL, on_alert, t);
     assert_int_equal(count(t, 1), 1);
     assert_int_equal(count(t, 3), 1);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
+    /* a header-only pass rule passes the whole flow */
+    t = mk("alert tcp any any -> any any (msg:\"other\"; content:\"xyz\"; sid:3;)\n"
+           "pass tcp 10.0.0.1 any -> any any (msg:\"trusted host\"; sid:4;)\n");
+    f = mkflow(6);
+    p = tcp("xyz");
+    p.flow = f;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(t->n, 0);
+    assert_int_equal(f->action, RB_FLOW_ACT_PASS);
+    p.src.u32[0] = IP4(192, 0, 2, 1); /* the other direction: the flow is passed */
+    p.dst.u32[0] = IP4(10, 0, 0, 1);
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(t->n, 0);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
+    /* IPS: a drop rule blocks the flow; alert rules on the same packet still alert */
+    t = mk("drop tcp any any -> any any (msg:\"block\"; content:\"evil\"; sid:5;)\n"
+           "alert tcp any any -> any any (msg:\"see\"; content:\"evil\"; sid:6;)\n");
+    detect_thread_set_ips(t->dt, true);
+    f = mkflow(6);
+    p = tcp("evil");
+    p.flow = f;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 5), 1);
+    assert_int_equal(count(t, 6), 1);
+    assert_int_equal(f->action, RB_FLOW_ACT_DROP);
     detect_flow_end(t->dt, f);
     free(f);
     done(t);
@@ -539,7 +807,15 @@ static void test_dns_tls_tx(void **state)
               "alert dns any any -> any any (msg:\"dotp\"; dns.query; dotprefix; content:\".evil.example\"; endswith; sid:3;)\n"
               "alert tls any any -> any any (msg:\"sni\"; tls.sni; content:\"bad.test\"; bsize:8; sid:2;)\n"
               "alert tls any any -> any any (msg:\"cert\"; tls.certs; content:\"|de ad be ef|\"; sid:4;)\n"
-              "alert tls any any -> any any (msg:\"cert2\"; tls.certs; content:\"|01 02|\"; content:\"|de ad|\"; sid:5;)\n");
+              "alert tls any any -> any any (msg:\"cert2\"; tls.certs; content:\"|01 02|\"; content:\"|de ad|\"; sid:5;)\n"
+              "alert tls any any -> any any (msg:\"rnd\"; flow:to_client; tls.random_time; content:\"|54 f9 fc 15|\"; sid:6;)\n"
+              "alert tls any any -> any any (msg:\"rndb\"; tls.random_bytes; content:\"|77|\"; startswith; sid:7;)\n"
+              "alert tls any any -> any any (msg:\"subj\"; tls.subject:\"O=Stamus\"; sid:8;)\n"
+              "alert tls any any -> any any (msg:\"fp\"; tls.fingerprint:\"90:86:A4\"; sid:9;)\n"
+              "alert tls any any -> any any (msg:\"fp2\"; tls.fingerprint:\"90:86:A4:3B\"; sid:10;)\n"
+              "alert dns any any -> any any (msg:\"op\"; dns.opcode:4; sid:11;)\n"
+              "alert dns any any -> any any (msg:\"z\"; app-layer-event:dns.z_flag_set; sid:12;)\n"
+              "alert tls any any -> any any (msg:\"chain\"; tls.cert_chain_len:>1; sid:13;)\n");
     dns_query q = { { (const uint8_t *)"www.EVIL.example", 16, false }, 1, 1 };
     dns_tx d;
     memset(&d, 0, sizeof d);
@@ -555,6 +831,18 @@ static void test_dns_tls_tx(void **state)
     detect_tx(t->dt, &p, f, 0, 0, &b, on_alert, t);
     assert_int_equal(count(t, 1), 1);
     assert_int_equal(count(t, 3), 0); /* case differs */
+    assert_int_equal(count(t, 11), 0);
+    assert_int_equal(count(t, 12), 0);
+    /* dns.opcode and app-layer-event read the transaction */
+    d.opcode = 4;
+    d.events = DNS_EV_Z_FLAG;
+    t->n = 0;
+    detect_fill_dns(&d, 0, &b);
+    detect_tx(t->dt, &p, f, 0, 7, &b, on_alert, t);
+    assert_int_equal(count(t, 11), 1);
+    assert_int_equal(count(t, 12), 1);
+    d.opcode = 0;
+    d.events = 0;
     q.name.ptr = (const uint8_t *)"evil.example";
     q.name.len = 12;
     t->n = 0;
@@ -600,8 +888,27 @@ static void test_dns_tls_tx(void **state)
     detect_fill_tls(s, 1, &b);
     detect_tx(t->dt, &q2, g, 1, 0, &b, on_alert, t);
     assert_int_equal(count(t, 4), 1);
+    assert_int_equal(count(t, 13), 1); /* two certificates */
     assert_int_equal(count(t, 5), 0); /* the bytes are split over two certificates */
     s->conn[1].cert_count = 0;
+    /* the server hello's random, the legacy tls.subject / tls.fingerprint keywords */
+    static const uint8_t rnd[32] = { 0x54, 0xf9, 0xfc, 0x15, 0x77, 0xe4 };
+    memcpy(s->conn[1].random, rnd, 32);
+    s->conn[1].has_random = true;
+    s->conn[1].cert0_ok = true;
+    s->conn[1].cert0.subject = strdup("C=FR, O=Stamus, CN=SELKS");
+    strcpy(s->conn[1].cert0.fingerprint, "90:86:a4:3b");
+    t->n = 0;
+    detect_fill_tls(s, 1, &b);
+    detect_tx(t->dt, &q2, g, 1, 2, &b, on_alert, t);
+    assert_int_equal(count(t, 6), 1);
+    assert_int_equal(count(t, 7), 1);
+    assert_int_equal(count(t, 8), 1);
+    assert_int_equal(count(t, 9), 0); /* the fingerprint must be equal, not a prefix */
+    assert_int_equal(count(t, 10), 1);
+    free(s->conn[1].cert0.subject);
+    s->conn[1].cert0.subject = NULL;
+    s->conn[1].cert0_ok = false;
     free(s->sni);
     free(s);
     detect_buffers_free(&b);
@@ -811,6 +1118,9 @@ int main(void)
         cmocka_unit_test(test_tcp_flags),
         cmocka_unit_test(test_flowbits),
         cmocka_unit_test(test_flowint),
+        cmocka_unit_test(test_flow_vars_json),
+        cmocka_unit_test(test_file_keywords),
+        cmocka_unit_test(test_datasets),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_pass_rule),
         cmocka_unit_test(test_http_tx),

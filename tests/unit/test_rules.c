@@ -522,7 +522,15 @@ static void test_flow_state(void **st)
     bad(R("detection_filter:track by_src, count 1, seconds 1; threshold:type limit,track by_src,count 1,seconds 1; "
           "sid:1;"), "detection_filter");
     bad(R("dataset:isset,x,type string; sid:1;"), "sticky buffer");
-    bad(RH("http.host; dataset:isset,x; sid:1;"), "type is required");
+    /* without a type: the set is defined by another rule (checked when the engine is built) */
+    r = one(RH("http.host; dataset:isset,x; sid:1;"));
+    assert_null(r->opts[0].u.dataset.type);
+    r = one(RH("http.host; datarep:rep, >=, 20, load r.lst, type string; sid:1;"));
+    assert_int_equal(r->opts[0].u.dataset.cmd, RULE_DS_REP);
+    assert_int_equal(r->opts[0].u.dataset.rep_op, 'g');
+    assert_int_equal(r->opts[0].u.dataset.rep_value, 20);
+    bad(RH("http.host; datarep:rep, ~, 20, load r.lst, type string; sid:1;"), "operator");
+    bad(RH("http.host; datarep:rep, >, 20, type string; sid:1;"), "load is required");
     bad(RH("http.host; dataset:isset,x,type blob; sid:1;"), "bad type");
     bad(R("stream_size:sideways,>,1; sid:1;"), "direction");
 }
