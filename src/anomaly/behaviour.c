@@ -2,6 +2,7 @@
  * detection rules and their EVE records. See behaviour.h for the design and
  * docs/behaviour.md for each detector. */
 #include "anomaly/behaviour.h"
+#include "leak/leak.h"
 #include "common/hash.h"
 
 #include <math.h>
@@ -1040,7 +1041,11 @@ void behaviour_dns_query(behaviour_thread *bt, rb_flow *f, const Packet *p, cons
     jb_double(jb, "mean_length", mean_len);
     jb_double(jb, "mean_entropy", mean_ent);
     jb_u64(jb, "txt_null_queries", e->txt_null);
-    jb_str(jb, "sample_subdomain", e->sample);
+    /* labels may carry personal identifiers: digit runs masked (src/leak, docs/leak.md) */
+    char sample[sizeof e->sample];
+    memcpy(sample, e->sample, sizeof sample);
+    leak_redact(sample);
+    jb_str(jb, "sample_subdomain", sample);
     jb_double(jb, "window_seconds", c->dt_window);
     jb_double(jb, "elapsed_seconds", span);
     end_record(bt, jb, sup);

@@ -22,7 +22,13 @@ struct applayer_ctx {
     detect_thread *dt;   /* signatures, or NULL */
     uint64_t alerts;
     applayer_observer obs; /* behavioural hooks (zeroed: none) */
+    leak_ctx *leak;      /* leak detection, or NULL */
 };
+
+void applayer_set_leak(applayer_ctx *a, leak_ctx *l)
+{
+    a->leak = l;
+}
 
 void applayer_set_observer(applayer_ctx *a, const applayer_observer *o)
 {
@@ -131,6 +137,11 @@ typedef struct app_flow {
     void *state;                /* the protocol's parser state */
     uint64_t logged_tx;
     bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
+    /* leak stage: the HTTP body observer's context */
+    applayer_ctx *a;
+    rb_flow *f;
+    uint64_t leak_tx[2];        /* 1 + tx_id of the body being scanned, 0 none */
+    bool leak_file[2];          /* its file name was passed */
 } app_flow;
 
 /* ------------------------------------------------------------------------ */
@@ -325,6 +336,8 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
         log_http_events(a, f, p, tx);
         if (a->obs.http_status && tx->status > 0)
             a->obs.http_status(a->obs.ctx, f, p, tx->status);
+        if (a->leak && tx->uri.len)
+            leak_feed(a->leak, f, 0, LEAK_SRC_URI, tx->uri.ptr, tx->uri.len);
         if (!a->eve_enabled)
             continue;
         const rb_eve_types *t = a->eve->types;
@@ -432,6 +445,9 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
         for (unsigned e = 0; e < DNS_EV_COUNT; e++)
             if (tx->events & (1u << e))
                 log_app_event(a, f, p, ALPROTO_DNS, dns_event_name(e), tx->has_request ? 0 : 1, true, tx->tx_id);
+        if (a->leak && tx->has_request)
+            for (uint32_t i = 0; i < tx->n_queries; i++)
+                leak_feed(a->leak, f, 0, LEAK_SRC_DNS, tx->queries[i].name.ptr, tx->queries[i].name.len);
         if (a->obs.dns_query && tx->has_request)
             for (uint32_t i = 0; i < tx->n_queries; i++)
                 a->obs.dns_query(a->obs.ctx, f, p, tx->queries[i].name.ptr, tx->queries[i].name.len,
@@ -562,6 +578,64 @@ static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8
     }
 }
 
+/* ---- leak stage hooks ---- */
+
+static bool has_ci(const uint8_t *p, size_t n, const char *w)
+{
+    size_t wl = strlen(w);
+    for (size_t i = 0; i + wl <= n; i++) {
+        size_t k = 0;
+        while (k < wl && (p[i + k] | 0x20) == w[k])
+            k++;
+        if (k == wl)
+            return true;
+    }
+    return false;
+}
+
+/* every decoded HTTP body byte, before the body limits */
+static void http_body_leak(void *ctx, const http_tx *tx, int dir, const uint8_t *p, size_t n)
+{
+    app_flow *af = ctx;
+    const http_file *file = NULL;
+    for (uint32_t i = tx->n_files; i-- > 0;)
+        if (tx->files[i].dir == dir) {
+            file = &tx->files[i];
+            break;
+        }
+    bool new_body = af->leak_tx[dir] != tx->tx_id + 1;
+    if (new_body || (file && !af->leak_file[dir])) {
+        af->leak_tx[dir] = tx->tx_id + 1;
+        af->leak_file[dir] = file != NULL;
+        leak_http_context(af->a->leak, af->f, dir, new_body, (const char *)tx->host.ptr, tx->host.len,
+                          (const char *)tx->uri.ptr, tx->uri.len, file ? (const char *)file->filename.ptr : NULL,
+                          file ? file->filename.len : 0);
+    }
+    bool form = dir == 0 && tx->content_type.ptr &&
+                has_ci(tx->content_type.ptr, tx->content_type.len, "x-www-form-urlencoded");
+    leak_feed(af->a->leak, af->f, dir, form ? LEAK_SRC_HTTP_FORM : LEAK_SRC_HTTP, p, n);
+}
+
+/* The raw stream goes to the leak stage unless a parser serves it better:
+ * HTTP (the decoded bodies and URIs are scanned instead, once) or encrypted
+ * (TLS, SSH: nothing to find). A parser that gave up hands it back. */
+static bool leak_raw_wanted(const app_flow *af)
+{
+    if (af->gave_up)
+        return true;
+    return af->proto != ALPROTO_HTTP && af->proto != ALPROTO_TLS && af->proto != ALPROTO_SSH;
+}
+
+static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
+{
+    af->a = a;
+    af->f = f;
+    af->leak_tx[0] = af->leak_tx[1] = 0; /* a new parser state numbers its transactions anew */
+    af->leak_file[0] = af->leak_file[1] = false;
+    if (a->leak && af->proto == ALPROTO_HTTP && af->state)
+        http_set_body_cb(af->state, http_body_leak, af);
+}
+
 /* Bytes of one direction for a flow whose protocol is still unknown. */
 static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
@@ -598,6 +672,7 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
         af->gave_up = true;
         return;
     }
+    leak_observe(a, af, f);
     /* replay what was held, the other direction's first if it came first (to-server first) */
     for (int d2 = 0; d2 < 2; d2++) {
         if (af->probe_len[d2]) {
@@ -634,8 +709,11 @@ static void drain(applayer_ctx *a, stream_ctx *sc, rb_flow *f, app_flow *af)
                 if (protocols[af->proto].gap)
                     protocols[af->proto].gap(af->state, dir, ch.gap_before);
             }
-            if (ch.len)
+            if (ch.len) {
+                if (a->leak && leak_raw_wanted(af))
+                    leak_feed(a->leak, f, dir, LEAK_SRC_STREAM, ch.data, ch.len);
                 data(a, af, f, dir, ch.data, ch.len, true);
+            }
             stream_consume(sc, f, dir, ch.len);
             if (ch.eof) {
                 if (af->proto != ALPROTO_UNKNOWN && af->proto != ALPROTO_FAILED && !af->gave_up &&

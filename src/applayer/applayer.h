@@ -17,6 +17,7 @@
 #include "detect/detect.h"
 #include "decode/packet.h"
 #include "flow/flow.h"
+#include "leak/leak.h"
 #include "output/eve.h"
 #include "stream/stream.h"
 
@@ -83,6 +84,10 @@ typedef struct applayer_observer {
 } applayer_observer;
 void applayer_set_observer(applayer_ctx *a, const applayer_observer *o);
 uint64_t applayer_alerts(const applayer_ctx *a);
+
+/* Personal-data leak detection: the released stream bytes of every TCP flow,
+ * the decoded HTTP bodies and the DNS query names go to the leak stage. */
+void applayer_set_leak(applayer_ctx *a, leak_ctx *l);
 
 const applayer_stats *applayer_get_stats(const applayer_ctx *a);
 const char *applayer_proto_name(int proto);

@@ -295,6 +295,12 @@ bool http_is_connect_tunnel(const http_state *s); /* CONNECT 2xx */
  * until http_free. They start the tunnelled protocol. */
 size_t http_tunnel_data(const http_state *s, int dir, const uint8_t **data);
 
+/* Observer of every decoded body byte (after chunked and content decoding,
+ * before the body limits), both directions: the leak stage scans them. The
+ * transaction is the one the bytes belong to. */
+typedef void (*http_body_cb)(void *ctx, const http_tx *tx, int dir, const uint8_t *p, size_t n);
+void http_set_body_cb(http_state *s, http_body_cb cb, void *ctx);
+
 /* ---- helpers, also used by the tests ---- */
 
 /* libhtp-style path normalisation: %XX and %uXXXX decoding (invalid escapes

@@ -449,6 +449,12 @@ static bool mp_boundary(const uint8_t *v, size_t n, const uint8_t **b, size_t *b
 /* ------------------------------------------------------------------ */
 /* entity data: after decoding                                         */
 
+void http_set_body_cb(http_state *s, http_body_cb cb, void *ctx)
+{
+    s->body_cb = cb;
+    s->body_ctx = ctx;
+}
+
 static void sink(http_state *s, http_dir *d, http_tx *tx, const uint8_t *p, size_t n)
 {
     if (d->dec_stop || !n)
@@ -462,6 +468,8 @@ static void sink(http_state *s, http_dir *d, http_tx *tx, const uint8_t *p, size
     *ent += n;
     if (!n)
         return;
+    if (s->body_cb)
+        s->body_cb(s->body_ctx, tx, d->dir, p, n);
     if (!d->body_gapped) {
         http_str *b = d->dir ? &tx->response_body : &tx->request_body;
         uint64_t lim = d->dir ? s->cfg.response_body_limit : s->cfg.request_body_limit;

@@ -77,6 +77,8 @@ struct http_state {
     bool connect_failed;
     bool dead, tunnel;
     bool tunnel_connect;    /* the tunnel is a CONNECT's (not a 101 upgrade) */
+    http_body_cb body_cb;   /* observer of decoded body bytes, or NULL */
+    void *body_ctx;
 };
 
 /* http.c */

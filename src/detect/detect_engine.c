@@ -599,7 +599,7 @@ static int compile_rule(detect_engine *de, drule *d)
                           (o->type == RO_CONTENT || o->type == RO_PCRE || o->type == RO_BYTE_TEST ||
                            o->type == RO_BYTE_JUMP || o->type == RO_BYTE_EXTRACT || o->type == RO_BYTE_MATH ||
                            o->type == RO_ISDATAAT || o->type == RO_UINT || o->type == RO_TRANSFORM ||
-                           o->type == RO_DATASET);
+                           o->type == RO_DATASET || o->type == RO_PII);
         if (is_buf_opt && o->type == RO_DATASET && engine_dataset(de, d, &d->r->opts[i]) < 0)
             INACTIVE(d, "dataset");
         if (is_buf_opt) {

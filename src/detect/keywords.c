@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "leak/leak.h"
 
 const rule_buffer_info rule_buffers[RB__COUNT] = {
 #define RULE_BUF_INFO_(id, nm, proto, prio) [RB_##id] = { nm, proto, prio },
@@ -1093,6 +1094,36 @@ static int p_uint(rule_pctx *pc, const rule_keyword *kw, char *arg)
     return 0;
 }
 
+/* pii:TYPE,COUNT -- the current buffer holds COUNT or more valid identifiers
+ * of TYPE (a leak type name: cin, cnss, rib, ...), with the leak stage's
+ * validators and context rules; COUNT may also be a comparison (">=5", "<3"). */
+static int p_pii(rule_pctx *pc, const rule_keyword *kw, char *arg)
+{
+    char *t[MAX_TOK];
+    int n = split_commas(arg, t, MAX_TOK);
+    if (n != 2)
+        return pc_fail(pc, "pii: expected TYPE,COUNT (e.g. pii:cnss,10)");
+    int type = leak_type_from_name(t[0], strlen(t[0]));
+    if (type < 0)
+        return pc_fail(pc, "pii: unknown identifier type \"%.30s\" (cin, cnss, cnss_affiliation, rib, iban, ice, "
+                           "card, email, phone, ebds_record)", t[0]);
+    char tmp[64];
+    const char *c = t[1];
+    if (c[0] >= '0' && c[0] <= '9') {
+        snprintf(tmp, sizeof tmp, ">=%.40s", c);
+        c = tmp;
+    }
+    rule_uint v;
+    if (parse_uint_cmp(c, UINT32_MAX, &v) < 0)
+        return pc_fail(pc, "pii: bad count \"%.30s\"", t[1]);
+    rule_opt *o = pc_add_opt(pc, RO_PII, (uint16_t)(kw - rule_keywords), cur_buf(pc));
+    if (!o)
+        return -1;
+    o->u.pii.type = type;
+    o->u.pii.cmp = v;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- flow & state */
 
 static int p_flow(rule_pctx *pc, const rule_keyword *kw, char *arg)
@@ -1839,6 +1870,7 @@ const rule_keyword rule_keywords[] = {
     { "byte_math",        A0,                     KWK_PAYLOAD,    RB_NONE, p_byte_math, KWF_ARG },
     { "isdataat",         A0,                     KWK_PAYLOAD,    RB_NONE, p_isdataat,  KWF_ARG },
     { "bsize",            A0,                     KWK_PAYLOAD,    RB_NONE, p_uint,      KWF_ARG },
+    { "pii",              A0,                     KWK_PAYLOAD,    RB_NONE, p_pii,       KWF_ARG },
     { "base64_decode",    A0,                     KWK_PAYLOAD,    RB_NONE, p_base64_decode, 0 },
     { "dataset",          A0,                     KWK_PAYLOAD,    RB_NONE, p_dataset,   KWF_ARG },
     { "datarep",          A0,                     KWK_PAYLOAD,    RB_NONE, p_datarep,   KWF_ARG },

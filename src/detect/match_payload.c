@@ -11,6 +11,7 @@
 
 #include "common/digest.h"
 #include "common/sha1.h"
+#include "leak/leak.h"
 
 #define DM_BUDGET 3000   /* element evaluations per buffer inspection (Suricata: inspection-recursion-limit) */
 #define DM_FRAMES 1024
@@ -385,6 +386,11 @@ static int ev_one(dm_thread *t, const rule_opt *op, const uint8_t *buf, uint32_t
         return dm_cmp(&op->u.num, len) ? EV_MATCH : EV_DISCONT;
     case RO_DATASET: /* the whole buffer is the value */
         return dataset_eval(&op->u.dataset, buf, len) ? EV_MATCH : EV_DISCONT;
+    case RO_PII: { /* the whole buffer, whatever the cursor */
+        uint32_t counts[LEAK_N];
+        leak_scan_counts(buf, len, counts);
+        return dm_cmp(&op->u.pii.cmp, counts[op->u.pii.type]) ? EV_MATCH : EV_DISCONT;
+    }
     default:
         return EV_MATCH;
     }

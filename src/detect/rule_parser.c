@@ -463,7 +463,8 @@ static int dispatch(rule_pctx *pc, const char *name, char *arg)
         if (o->buffer != RB_NONE && o->buffer != RB_PKT)
             if (pc_need_app(pc, rule_buffers[o->buffer].app_proto, kw->name) < 0)
                 return -1;
-        if (opt_is_match(o) || o->type == RO_UINT || o->type == RO_DATASET || o->type == RO_TRANSFORM) {
+        if (opt_is_match(o) || o->type == RO_UINT || o->type == RO_DATASET || o->type == RO_TRANSFORM ||
+            o->type == RO_PII) {
             if (o->buffer == pc->sticky && pc->sticky != RB_NONE && o->type != RO_TRANSFORM)
                 pc->sticky_used = true;
             if (opt_is_match(o))

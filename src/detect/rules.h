@@ -357,6 +357,7 @@ typedef enum rule_opt_type {
     RO_APP_LAYER_PROTOCOL, RO_EVENT /* app-layer-event decode-event stream-event */,
     RO_TRANSFORM /* dotprefix, to_lowercase, ... applies to `buffer` */,
     RO_BASE64_DECODE, RO_STREAM_SIZE, RO_GENERIC /* validated, arg kept as text */,
+    RO_PII /* pii:TYPE,COUNT -- valid personal identifiers in the buffer (src/leak) */,
 } rule_opt_type;
 
 typedef struct rule_opt {
@@ -379,6 +380,7 @@ typedef struct rule_opt {
         struct { char *proto, *name; } event;   /* proto "" for decode/stream events */
         struct { uint8_t direction; /* stream_size: 0 server 1 client 2 both 3 either */ rule_uint cmp; } stream_size;
         struct { rule_val bytes, offset; bool relative; } b64;
+        struct { int type; /* enum leak_type */ rule_uint cmp; } pii;
         char *arg;               /* RO_GENERIC, RO_TRANSFORM: the argument text (may be NULL) */
     } u;
 } rule_opt;

@@ -22,6 +22,7 @@ void engine_config_default(rb_engine_config *c)
     c->defrag_enabled = true;
     stream_config_default(&c->stream);
     applayer_config_default(&c->applayer);
+    leak_config_default(&c->leak);
     eve_types_default(&c->eve);
     c->eve_enabled = true;
     c->eve_filename = "eve.json";
@@ -47,6 +48,7 @@ typedef struct rb_worker {
     applayer_ctx *app;
     detect_thread *dt;
     behaviour_thread *bt;       /* behavioural detectors, or NULL */
+    leak_ctx *leak;             /* personal-data leak detection, or NULL when off */
     uint64_t alerts;
     rb_eve_writer eve;
     int64_t last_expire_sec;
@@ -80,6 +82,8 @@ static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
         }
     }
     applayer_flow_end(w->app, w->stream, f);
+    if (f->leak)
+        leak_flow_end(w->leak, f);
     behaviour_flow_end(w->bt, f);
     if (f->stream)
         stream_flow_end(w->stream, f);
@@ -352,6 +356,12 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
     w->app = applayer_new(&cfg->applayer, &w->eve, cfg->eve_enabled);
     if (!w->stream || !w->app)
         return -1;
+    if (cfg->leak.enabled) {
+        w->leak = leak_new(&cfg->leak, cfg->eve_enabled ? &w->eve : NULL);
+        if (!w->leak)
+            return -1;
+        applayer_set_leak(w->app, w->leak);
+    }
     if (cfg->detect) {
         w->dt = detect_thread_new(cfg->detect);
         if (!w->dt)
@@ -398,6 +408,7 @@ static void worker_destroy(rb_worker *w)
     defrag_free(w->defrag);
     stream_ctx_free(w->stream);
     applayer_free(w->app);
+    leak_free(w->leak);
     detect_thread_free(w->dt);
     learned_free(w->learned);
     behaviour_thread_free(w->bt);
@@ -802,6 +813,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     memset(&ssum, 0, sizeof ssum);
     applayer_stats asum;
     memset(&asum, 0, sizeof asum);
+    leak_stats leaksum;
+    memset(&leaksum, 0, sizeof leaksum);
     behaviour_stats bsum;
     memset(&bsum, 0, sizeof bsum);
     for (int i = 0; i < n; i++) {
@@ -813,6 +826,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             stats_add_stream(&ssum, stream_get_stats(workers[i].stream));
         if (workers[i].app)
             stats_add_applayer(&asum, applayer_get_stats(workers[i].app));
+        if (workers[i].leak)
+            leak_stats_add(&leaksum, leak_get_stats(workers[i].leak));
         res->anomalies += workers[i].anomalies;
         if (workers[i].bt) {
             behaviour_stats_add(&bsum, behaviour_get_stats(workers[i].bt));
@@ -833,7 +848,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         rb_run_stats rs = { .decode = &dsum, .flow = &fsum, .defrag = &gsum, .stream = &ssum,
                             .applayer = &asum, .capture = cs, .sink = &sink, .uptime = res->wall_seconds,
                             .rules = cfg->rules ? &cfg->rules_rep : NULL, .alerts = res->alerts,
-                            .behaviour = cfg->behaviour.enabled ? &bsum : NULL };
+                            .behaviour = cfg->behaviour.enabled ? &bsum : NULL,
+                            .leak = cfg->leak.enabled ? &leaksum : NULL };
         stats_log(&w, &rs);
         eve_writer_destroy(&w);
     }

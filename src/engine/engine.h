@@ -19,6 +19,7 @@
 #include "detect/rules.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
+#include "leak/leak.h"
 #include "output/eve.h"
 #include "stream/stream.h"
 
@@ -33,6 +34,7 @@ typedef struct rb_engine_config {
     bool ips;                   /* --simulate-ips: inline (IPS) semantics on a capture */
     stream_config stream;
     applayer_config applayer;
+    leak_config leak;           /* personal-data leak detection (src/leak, docs/leak.md) */
     rb_eve_types eve;
     bool eve_enabled;
     const char *eve_filename;   /* relative to logdir; default eve.json */

@@ -144,6 +144,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                 ec->applayer.tls_extended = strcmp(cfg_node_value(ext), "yes") == 0 || strcmp(cfg_node_value(ext), "true") == 0;
         }
         else if (strcmp(name, "ssh") == 0) t->ssh = true;
+        else if (strcmp(name, "leak") == 0) t->leak = true;
         else if (strcmp(name, "files") == 0 || strcmp(name, "fileinfo") == 0) {
             t->fileinfo = true;
             const cfg_node *fh = body ? cfg_node_lookup(body, "force-hash") : NULL;
@@ -251,6 +252,68 @@ static void warn_unknown_behaviour_keys(const rb_config *c)
             if (!behaviour_key_known(k))
                 rb_warn("configuration: anomaly.behaviour.%s is not a known key (docs/behaviour.md)", k);
         }
+    }
+}
+
+/* leak: personal-data leak detection (docs/leak.md) */
+static void apply_leak(const rb_config *c, leak_config *lc)
+{
+    lc->enabled = cfg_get_bool(c, "leak.enabled", lc->enabled) != 0;
+    lc->look_stream = cfg_get_bool(c, "leak.inspect.stream", lc->look_stream) != 0;
+    lc->look_http = cfg_get_bool(c, "leak.inspect.http-body", lc->look_http) != 0;
+    lc->look_dns = cfg_get_bool(c, "leak.inspect.dns", lc->look_dns) != 0;
+    lc->flow_threshold = get_u32(c, "leak.thresholds.flow", lc->flow_threshold);
+    lc->host_threshold = get_u32(c, "leak.thresholds.host", lc->host_threshold);
+    lc->host_window = get_u32(c, "leak.thresholds.host-window", lc->host_window);
+    lc->inbound_factor = get_u32(c, "leak.thresholds.inbound-factor", lc->inbound_factor);
+    lc->host_table_size = get_u32(c, "leak.host-table-size", lc->host_table_size);
+    lc->max_distinct = get_u32(c, "leak.max-distinct", lc->max_distinct);
+    for (int t = 0; t < LEAK_N; t++) {
+        char k[96];
+        snprintf(k, sizeof k, "leak.thresholds.types.%s", leak_type_name(t));
+        lc->type_threshold[t] = get_u32(c, k, lc->type_threshold[t]);
+        snprintf(k, sizeof k, "leak.sensitive.%s", leak_type_name(t));
+        lc->sensitive[t] = cfg_get_bool(c, k, lc->sensitive[t]) != 0;
+    }
+    const char *salt = cfg_get_str(c, "leak.salt");
+    if (salt && *salt) {
+        /* FNV-1a of the configured text: the same salt gives the same hashes across runs */
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (const char *p = salt; *p; p++)
+            h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+        lc->salt = h;
+        lc->salt_set = true;
+    }
+    const char *home = cfg_get_str(c, "leak.home-net");
+    if (!home)
+        home = cfg_get_str(c, "vars.address-groups.HOME_NET");
+    if (home && leak_set_home(lc, home) == 0)
+        rb_warn("configuration: no network in HOME_NET '%s' for leak detection; using RFC 1918", home);
+    const cfg_node *al = cfg_find(c, "leak.allow");
+    for (size_t i = 0; al && i < cfg_node_count(al); i++) {
+        const cfg_node *item = cfg_node_child(al, i);
+        const cfg_node *s = cfg_node_lookup(item, "src"), *d = cfg_node_lookup(item, "dst");
+        const cfg_node *pt = cfg_node_lookup(item, "port");
+        if (lc->n_allow >= LEAK_MAX_ALLOW) {
+            rb_warn("configuration: leak.allow has more than %d entries; the rest are ignored", LEAK_MAX_ALLOW);
+            break;
+        }
+        leak_allow *a = &lc->allow[lc->n_allow];
+        memset(a, 0, sizeof *a);
+        bool ok = true;
+        if (s && cfg_node_value(s) && strcmp(cfg_node_value(s), "any") != 0)
+            ok = ok && leak_parse_cidr(cfg_node_value(s), &a->src);
+        if (d && cfg_node_value(d) && strcmp(cfg_node_value(d), "any") != 0)
+            ok = ok && leak_parse_cidr(cfg_node_value(d), &a->dst);
+        if (pt && cfg_node_value(pt)) {
+            long v = strtol(cfg_node_value(pt), NULL, 10);
+            ok = ok && v > 0 && v < 65536;
+            a->port = (uint16_t)v;
+        }
+        if (ok)
+            lc->n_allow++;
+        else
+            rb_warn("configuration: leak.allow entry %zu is not {src: CIDR, dst: CIDR, port: N}; ignored", i);
     }
 }
 
@@ -373,6 +436,7 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
             rb_warn("configuration: %s; keeping the default", msg);
     }
 
+    apply_leak(c, &ec->leak);
     apply_eve(c, have_config_file, ec);
     apply_learned(c, &ec->learned);
     return 0;

@@ -88,6 +88,7 @@ typedef struct rb_flow {
     void *stream;                   /* owned by the stream stage */
     void *app;                      /* owned by the app-layer stage */
     void *detect;                   /* owned by the detection stage (flowbits, ...) */
+    void *leak;                     /* owned by the leak stage (src/leak) */
 } rb_flow;
 
 typedef struct rb_flow_config {

@@ -20,6 +20,7 @@
 /* which record types are written */
 typedef struct rb_eve_types {
     bool alert, anomaly, flow, stats, http, dns, tls, ssh, fileinfo;
+    bool leak;           /* personal-data leak incidents (src/leak) */
     bool anomaly_decode, anomaly_stream, anomaly_applayer;
     bool community_id;
     bool ethernet;       /* add ether {src_mac,dest_mac} to packet records */

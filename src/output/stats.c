@@ -227,6 +227,23 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
     jb_u64(jb, "alert", rs->alerts);
     jb_close_object(jb);
 
+    if (rs->leak) {
+        const leak_stats *ls = rs->leak;
+        jb_open_object(jb, "leak");
+        jb_u64(jb, "bytes_scanned", ls->bytes);
+        jb_u64(jb, "binary_skipped", ls->binary_skipped);
+        jb_u64(jb, "flow_directions", ls->flows);
+        jb_u64(jb, "incidents", ls->incidents);
+        jb_u64(jb, "allowed", ls->allowed);
+        jb_u64(jb, "distinct_capped", ls->set_full);
+        jb_u64(jb, "hosts_evicted", ls->hosts_evicted);
+        jb_open_object(jb, "ids");
+        for (int i = 0; i < LEAK_N; i++)
+            jb_u64(jb, leak_type_name(i), ls->ids[i]);
+        jb_close_object(jb);
+        jb_close_object(jb);
+    }
+
     jb_open_object(jb, "eve");
     jb_u64(jb, "records", sink->records);
     jb_u64(jb, "write_errors", sink->write_errors);

