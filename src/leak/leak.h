@@ -88,6 +88,11 @@ void leak_mask(const char *s, size_t n, char *out, size_t outcap);
 /* Mask, in place, every run of 5+ characters holding 4+ digits of a
  * string (URLs and file names quoted in records). */
 void leak_redact(char *s);
+/* s[0..n) with every identifier the scanner validates in it masked (as in
+ * leak records: 2 or 1 characters kept at each end), into out (cap bytes,
+ * NUL-terminated). Returns n when something was masked, 0 when s holds no
+ * identifier (out is then untouched): for strings quoted in any output. */
+size_t leak_redact_into(const char *s, size_t n, char *out, size_t cap);
 
 /* ---- configuration ---- */
 

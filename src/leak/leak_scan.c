@@ -7,6 +7,7 @@
 #include "leak/leak_int.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* cls[]: the class in the low 2 bits, token flags above (see fb[]) */
@@ -758,4 +759,74 @@ void leak_scan_counts(const uint8_t *d, size_t n, uint32_t counts[LEAK_N])
         leak_scan_buf(&s, &k, &nl, 1);
     }
     leak_scan_finish(&s, &k);
+}
+
+/* ---------------------------------------------------------------- redaction */
+
+#define REDACT_MAX 16 /* identifiers masked per string */
+
+typedef struct redact_found {
+    uint8_t n;
+    struct { char v[40]; uint8_t len; } id[REDACT_MAX];
+} redact_found;
+
+static void redact_collect(void *u, int type, const char *v, size_t n)
+{
+    (void)type;
+    redact_found *r = u;
+    if (r->n < REDACT_MAX && n && n < sizeof r->id[0].v) {
+        memcpy(r->id[r->n].v, v, n);
+        r->id[r->n++].len = (uint8_t)n;
+    }
+}
+
+size_t leak_redact_into(const char *s, size_t n, char *out, size_t cap)
+{
+    /* most strings hold no identifier: no 5 digits and no '@' */
+    size_t digits = 0;
+    bool at = false;
+    for (size_t i = 0; i < n; i++) {
+        digits += (unsigned)(s[i] - '0') < 10u;
+        at |= s[i] == '@';
+    }
+    if ((digits < 5 && !at) || n >= cap)
+        return 0;
+    redact_found r;
+    r.n = 0;
+    leak_scan sc;
+    leak_scan_init(&sc);
+    leak_sink k = { redact_collect, &r };
+    leak_scan_buf(&sc, &k, (const uint8_t *)s, n);
+    uint8_t nl = '\n';
+    leak_scan_buf(&sc, &k, &nl, 1);
+    leak_scan_finish(&sc, &k);
+    if (!r.n)
+        return 0;
+    memcpy(out, s, n);
+    out[n] = 0;
+    size_t masked = 0;
+    for (uint8_t i = 0; i < r.n; i++) {
+        /* the identifier as it stands in the text (those written with
+         * separators are masked digit group by digit group below) */
+        size_t vl = r.id[i].len;
+        for (char *p = out; (p = memmem(p, (size_t)(out + n - p), r.id[i].v, vl)) != NULL; p += vl) {
+            size_t keep = vl > 8 ? 2 : 1;
+            for (size_t j = keep; j + keep < vl; j++)
+                p[j] = '*';
+            masked++;
+        }
+    }
+    if (!masked) {
+        /* written with separators (spaced card or IBAN groups): every digit
+         * but the last two of each run of digits goes */
+        for (size_t i = 0; i < n; i++) {
+            size_t j = i;
+            while (j < n && (unsigned)(out[j] - '0') < 10u)
+                j++;
+            for (size_t m = i; m + 2 < j; m++)
+                out[m] = '*';
+            i = j;
+        }
+    }
+    return n;
 }

@@ -1,5 +1,6 @@
 /* eve.c -- see eve.h */
 #include "output/eve.h"
+#include "leak/leak.h"
 #include "common/sha1.h"
 #include "decode/events.h"
 
@@ -454,4 +455,14 @@ void eve_alert_tail(rb_eve_writer *w, const Packet *p, const rb_flow *f)
         jb_u64(jb, "dest_port", f->dp);
     }
     jb_close_object(jb);
+}
+
+void eve_put_text(jbuf *jb, const char *key, const char *s, size_t n)
+{
+    char stack[1024];
+    char *buf = n < sizeof stack ? stack : malloc(n + 1);
+    size_t m = buf ? leak_redact_into(s, n, buf, n + 1) : 0;
+    jb_strn(jb, key, m ? buf : s, n);
+    if (buf && buf != stack)
+        free(buf);
 }

@@ -82,6 +82,13 @@ void eve_put_ether(rb_eve_writer *w, const Packet *p);
  * object, when there is one): app_proto, direction and the "flow" object. */
 void eve_alert_tail(rb_eve_writer *w, const Packet *p, const rb_flow *f);
 
+/* A string quoted from the traffic that may carry personal identifiers (URL,
+ * host, DNS name, file name, header value, certificate name): written with
+ * every identifier the leak scanner validates masked, so that no output holds
+ * one in full (docs/leak.md). Strings without 5 digits or an '@' cost a scan
+ * of their bytes and nothing more. */
+void eve_put_text(jbuf *jb, const char *key, const char *s, size_t n);
+
 /* Records */
 void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason);
 void eve_log_anomalies(rb_eve_writer *w, const Packet *p);

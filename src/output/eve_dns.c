@@ -2,6 +2,7 @@
  * against Suricata 7.0.10's eve.json on the conformance captures and on
  * crafted ones (docs/dns-ssh.md). */
 #include "output/eve_dns.h"
+#include "output/eve.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 void eve_dns_bytes(jbuf *jb, const char *key, const uint8_t *p, size_t n)
 {
     if (rb_utf8_valid(p, n)) {
-        jb_strn(jb, key, (const char *)p, n);
+        eve_put_text(jb, key, (const char *)p, n);
         return;
     }
     static const char hex[] = "0123456789abcdef";
@@ -33,7 +34,7 @@ void eve_dns_bytes(jbuf *jb, const char *key, const uint8_t *p, size_t n)
             o[k++] = hex[p[i] & 15];
         }
     }
-    jb_strn(jb, key, o, k);
+    eve_put_text(jb, key, o, k);
     if (o != stack)
         free(o);
 }

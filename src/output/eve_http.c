@@ -1,12 +1,13 @@
 /* eve_http.c -- see eve_http.h */
 #include "output/eve_http.h"
+#include "output/eve.h"
 
 #include <string.h>
 
 static void put(jbuf *jb, const char *key, const http_str *s)
 {
     if (s->ptr)
-        jb_strn(jb, key, (const char *)s->ptr, s->len);
+        eve_put_text(jb, key, (const char *)s->ptr, s->len);
 }
 
 static void headers(jbuf *jb, const char *key, const http_header *h, uint32_t n)
@@ -15,7 +16,7 @@ static void headers(jbuf *jb, const char *key, const http_header *h, uint32_t n)
     for (uint32_t i = 0; i < n; i++) {
         jb_open_object(jb, NULL);
         jb_strn(jb, "name", (const char *)h[i].name.ptr, h[i].name.len);
-        jb_strn(jb, "value", (const char *)h[i].value.ptr, h[i].value.len);
+        eve_put_text(jb, "value", (const char *)h[i].value.ptr, h[i].value.len);
         jb_close_object(jb);
     }
     jb_close_array(jb);
@@ -96,7 +97,7 @@ void eve_fileinfo_object(jbuf *jb, const http_file *f, const http_config *cfg)
     char hex[65];
     jb_open_object(jb, "fileinfo");
     if (f->filename.ptr)
-        jb_strn(jb, "filename", (const char *)f->filename.ptr, f->filename.len);
+        eve_put_text(jb, "filename", (const char *)f->filename.ptr, f->filename.len);
     else
         jb_str(jb, "filename", "");
     jb_bool(jb, "gaps", f->gaps);

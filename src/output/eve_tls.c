@@ -1,5 +1,6 @@
 /* eve_tls.c -- see eve_tls.h */
 #include "output/eve_tls.h"
+#include "output/eve.h"
 
 #include <string.h>
 
@@ -20,9 +21,9 @@ void eve_tls_object_ex(jbuf *jb, const tls_state *s, const eve_tls_opts *o)
 
     jb_open_object(jb, "tls");
     if (c && c->subject)
-        jb_str(jb, "subject", c->subject);
+        eve_put_text(jb, "subject", c->subject, strlen(c->subject));
     if (c && c->issuer)
-        jb_str(jb, "issuerdn", c->issuer);
+        eve_put_text(jb, "issuerdn", c->issuer, strlen(c->issuer));
     if (o->session_resumption && s->session_resumed && !c && srv->hello_seen &&
         !s->log_without_cert)
         jb_bool(jb, "session_resumed", true);
@@ -32,7 +33,7 @@ void eve_tls_object_ex(jbuf *jb, const tls_state *s, const eve_tls_opts *o)
         if (c && c->fingerprint[0])
             jb_str(jb, "fingerprint", c->fingerprint);
         if (s->sni)
-            jb_str(jb, "sni", s->sni);
+            eve_put_text(jb, "sni", s->sni, strlen(s->sni));
         char vb[24];
         jb_str(jb, "version", tls_version_string(s->version, vb));
         if (c) {

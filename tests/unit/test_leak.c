@@ -470,9 +470,29 @@ static void test_mask_and_cidr(void **st)
     assert_int_equal(leak_type_from_name("nope", 4), -1);
 }
 
+/* strings quoted in outputs: validated identifiers masked, the rest untouched */
+static void test_redact_into(void **st)
+{
+    (void)st;
+    char out[256];
+    const char *q = "cnss-123456785.cin-ab123456.sync.example.com";
+    size_t n = strlen(q);
+    assert_int_equal(leak_redact_into(q, n, out, sizeof out), n);
+    assert_null(strstr(out, "123456785"));
+    assert_non_null(strstr(out, "cnss-12*****85."));
+    assert_int_equal(strlen(out), n);
+    /* no identifier: nothing written, the caller quotes the original */
+    const char *u = "/api/v1/orders/20241127?page=12345";
+    assert_int_equal(leak_redact_into(u, strlen(u), out, sizeof out), 0);
+    const char *e = "mail to fatima.alaoui7@mail.example.ma now";
+    assert_int_equal(leak_redact_into(e, strlen(e), out, sizeof out), strlen(e));
+    assert_null(strstr(out, "fatima.alaoui7@mail.example.ma"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_redact_into),
         cmocka_unit_test(test_rib),
         cmocka_unit_test(test_iban),
         cmocka_unit_test(test_cnss),
