@@ -14,6 +14,7 @@
 
 #include "applayer/applayer.h"
 #include "common/log.h"
+#include "output/eve.h"
 #include "applayer/dns.h"
 #include "applayer/tls.h"
 #include "decode/events.h"
@@ -1383,7 +1384,7 @@ void detect_flow_vars_json(const void *ctx, const rb_flow *f, jbuf *jb)
         jb_open_array(jb, "flowvars");
         for (uint32_t i = 0; i < df->n_fv; i++) {
             jb_open_object(jb, NULL);
-            jb_strn(jb, df->fv[i].name, (const char *)df->fv[i].val, df->fv[i].len);
+            eve_put_text(jb, df->fv[i].name, (const char *)df->fv[i].val, df->fv[i].len); /* captured traffic */
             jb_close_object(jb);
         }
         jb_close_array(jb);
