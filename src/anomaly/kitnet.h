@@ -56,6 +56,11 @@ void kn_free(kitnet *k);
  * returns the training score; then scores (and also trains when learn). */
 double kn_process(kitnet *k, const double *x, bool learn);
 
+/* The score of x by the double-precision pass used in training, without
+ * training (kn_process scores in single precision after training: this is
+ * its reference, for measuring the difference; docs/anomaly.md). */
+double kn_score_double(kitnet *k, const double *x);
+
 enum kn_phase kn_phase(const kitnet *k);
 double kn_threshold(const kitnet *k);
 uint64_t kn_count(const kitnet *k);   /* vectors seen */
