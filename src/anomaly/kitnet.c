@@ -70,6 +70,7 @@ void kn_free(kitnet *k)
     free(k->P);
     free(k->nc);
     free(k->fc);
+    free(k->fs);
     free(k->scratch);
     free(k->s1);
     free(k->cal);
@@ -101,12 +102,13 @@ kitnet *kn_clone(const kitnet *s)
     k->P = dup_mem(s->P, s->nparam * sizeof *s->P);
     k->nc = dup_mem(s->nc, s->nnc * sizeof *s->nc);
     k->fc = dup_mem(s->fc, s->nfc * sizeof *s->fc);
+    k->fs = s->fs ? dup_mem(s->fs, 2 * nf * sizeof *s->fs) : NULL;
     k->scratch = calloc(7 * KN_SLOT(k), sizeof *k->scratch);
     k->s1 = s->nclust ? calloc(s->nclust, sizeof *k->s1) : NULL;
     k->cal = s->cal ? dup_mem(s->cal, s->capcal * sizeof *s->cal) : NULL;
     bool bad = !k->scratch || (s->fm_mean && !k->fm_mean) || (s->fm_c && !k->fm_c) ||
                (s->feat && !k->feat) || (s->cstart && !k->cstart) || (s->ae && !k->ae) ||
-               (s->P && !k->P) || (s->nc && !k->nc) || (s->fc && !k->fc) || (s->nclust && !k->s1) || (s->cal && !k->cal);
+               (s->P && !k->P) || (s->nc && !k->nc) || (s->fc && !k->fc) || (s->fs && !k->fs) || (s->nclust && !k->s1) || (s->cal && !k->cal);
     if (bad) {
         kn_free(k);
         return NULL;
@@ -128,6 +130,8 @@ size_t kn_memory(const kitnet *k)
         m += (nf * nf + nf) * sizeof(double);
     m += nf * sizeof(uint32_t) + (k->nclust + 1) * (sizeof(uint32_t) + sizeof(kn_ae) + sizeof(double));
     m += (k->nparam + k->nnc) * sizeof(double) + k->nfc * sizeof(float);
+    if (k->fs)
+        m += 2 * nf * sizeof(double);
     return m;
 }
 
@@ -393,8 +397,9 @@ int kn_build_ensemble(kitnet *k, bool init_weights)
     k->nfc = foff;
     k->nc = calloc(noff, sizeof *k->nc);
     k->fc = calloc(foff, sizeof *k->fc);
+    k->fs = calloc(2 * (size_t)k->nfeat, sizeof *k->fs);
     k->fc_stale = true;
-    if (!k->nc || !k->fc)
+    if (!k->nc || !k->fc || !k->fs)
         return -1;
     if (!init_weights)
         return 0; /* the loader fills P */
@@ -646,11 +651,20 @@ KN_INLINE kn_fae fae_get(const kitnet *k, uint32_t c)
     return f;
 }
 
-/* inputs in[idx[i]] (idx NULL: in[i]) scaled by the training range, in float */
-KN_INLINE void fae_input(const kn_fae *f, const double *in, const uint32_t *idx)
+/* an ensemble member's inputs: xs[idx[i]], already scaled */
+KN_INLINE void fae_gather(const kn_fae *f, const float *xs, const uint32_t *idx)
 {
     for (uint32_t i = 0; i < f->n; i++)
-        f->xn[i] = (float)(((idx ? in[idx[i]] : in[i]) - f->lo[i]) * f->inv[i]);
+        f->xn[i] = xs[idx[i]];
+    for (uint32_t i = f->n; i < f->np; i++)
+        f->xn[i] = 0;
+}
+
+/* the output autoencoder's inputs in[i], scaled by the training range */
+KN_INLINE void fae_input(const kn_fae *f, const double *in)
+{
+    for (uint32_t i = 0; i < f->n; i++)
+        f->xn[i] = (float)((in[i] - f->lo[i]) * f->inv[i]);
     for (uint32_t i = f->n; i < f->np; i++)
         f->xn[i] = 0;
 }
@@ -659,10 +673,16 @@ KN_INLINE void fae_input(const kn_fae *f, const double *in, const uint32_t *idx)
 KN_INLINE void fae_encode(const kn_fae *f)
 {
     for (uint32_t j0 = 0; j0 < f->hp; j0 += 8) {
-        kn_v8 acc = v8_load(f->hb + j0);
-        for (uint32_t i = 0; i < f->n; i++)
+        /* two sums (even and odd inputs): half the chain of dependent adds */
+        kn_v8 acc = v8_load(f->hb + j0), acc1 = v8_set(0.0f);
+        uint32_t i = 0;
+        for (; i + 1 < f->n; i += 2) {
             acc += v8_set(f->xn[i]) * v8_load(f->We + (size_t)i * f->hp + j0);
-        acc = v8_sigmoid(acc);
+            acc1 += v8_set(f->xn[i + 1]) * v8_load(f->We + (size_t)(i + 1) * f->hp + j0);
+        }
+        if (i < f->n)
+            acc += v8_set(f->xn[i]) * v8_load(f->We + (size_t)i * f->hp + j0);
+        acc = v8_sigmoid(acc + acc1);
         memcpy(f->y + j0, &acc, sizeof acc);
     }
 }
@@ -674,10 +694,15 @@ KN_INLINE double fae_decode(const kn_fae *f)
 {
     kn_v8 se8 = v8_set(0.0f);
     for (uint32_t i0 = 0; i0 < f->np; i0 += 8) {
-        kn_v8 acc = v8_load(f->vb + i0);
-        for (uint32_t j = 0; j < f->h; j++)
+        kn_v8 acc = v8_load(f->vb + i0), acc1 = v8_set(0.0f);
+        uint32_t j = 0;
+        for (; j + 1 < f->h; j += 2) {
             acc += v8_set(f->y[j]) * v8_load(f->Wd + (size_t)j * f->np + i0);
-        kn_v8 e = v8_load(f->xn + i0) - v8_sigmoid(acc);
+            acc1 += v8_set(f->y[j + 1]) * v8_load(f->Wd + (size_t)(j + 1) * f->np + i0);
+        }
+        if (j < f->h)
+            acc += v8_set(f->y[j]) * v8_load(f->Wd + (size_t)j * f->np + i0);
+        kn_v8 e = v8_load(f->xn + i0) - v8_sigmoid(acc + acc1);
         const kn_v8i lane = { 0, 1, 2, 3, 4, 5, 6, 7 };
         kn_v8i real = lane < (kn_v8i){ 0, 0, 0, 0, 0, 0, 0, 0 } + (int32_t)(f->n - i0);
         se8 += (kn_v8)((kn_v8i)(e * e) & real);
@@ -688,13 +713,24 @@ KN_INLINE double fae_decode(const kn_fae *f)
     return sqrt(se / f->n);
 }
 
-/* the whole ensemble on the model inputs x: the score */
+/* the whole ensemble on the feature vector x: the score */
 KN_CLONES static double score_f32(kitnet *k, const double *x)
 {
-    const uint32_t nclust = k->nclust;
+    const uint32_t nclust = k->nclust, nf = k->nfeat;
+    /* every input transformed and scaled at once, in feature order (one
+     * vectorised loop), then gathered per autoencoder */
+    float *xs = (float *)(k->scratch + 6 * KN_SLOT(k));
+    const double *lo = k->fs, *inv = lo + nf;
+    if (k->cfg.log_inputs) {
+        for (uint32_t i = 0; i < nf; i++)
+            xs[i] = (float)((squash(x[i]) - lo[i]) * inv[i]);
+    } else {
+        for (uint32_t i = 0; i < nf; i++)
+            xs[i] = (float)((x[i] - lo[i]) * inv[i]);
+    }
     for (uint32_t c = 0; c < nclust; c++) {
         kn_fae f = fae_get(k, c);
-        fae_input(&f, x, k->feat + k->cstart[c]);
+        fae_gather(&f, xs, k->feat + k->cstart[c]);
     }
     for (uint32_t c = 0; c < nclust; c++) {
         kn_fae f = fae_get(k, c);
@@ -705,7 +741,7 @@ KN_CLONES static double score_f32(kitnet *k, const double *x)
         k->s1[c] = fae_decode(&f);
     }
     kn_fae o = fae_get(k, nclust); /* the output autoencoder reads the ensemble's RMSEs */
-    fae_input(&o, k->s1, NULL);
+    fae_input(&o, k->s1);
     fae_encode(&o);
     double s = fae_decode(&o);
     return isfinite(s) ? s : 1e300;
@@ -714,11 +750,21 @@ KN_CLONES static double score_f32(kitnet *k, const double *x)
 static double score_fast(kitnet *k, const double *xr)
 {
     if (k->fc_stale) {
-        for (uint32_t c = 0; c <= k->nclust; c++)
-            ae_fpack(&k->ae[c], k->P + k->ae[c].off, k->fc + k->ae[c].foff);
+        for (uint32_t c = 0; c <= k->nclust; c++) {
+            const kn_ae *a = &k->ae[c];
+            ae_fpack(a, k->P + a->off, k->fc + a->foff);
+            if (c == k->nclust)
+                break;
+            const double *lo = k->nc + a->noff, *inv = lo + KN_PAD4(a->n);
+            for (uint32_t i = 0; i < a->n; i++) {
+                uint32_t f = k->feat[k->cstart[c] + i];
+                k->fs[f] = lo[i];
+                k->fs[k->nfeat + f] = inv[i];
+            }
+        }
         k->fc_stale = false;
     }
-    return score_f32(k, model_inputs(k, xr, k->scratch + 6 * KN_SLOT(k)));
+    return score_f32(k, xr);
 }
 
 /* one SGD step after ae_forward (xn, y, z as it left them); dh scratch[h] */

@@ -46,7 +46,8 @@ struct kitnet {
     size_t nnc;
     float *fc;                  /* single-precision copies for scoring, derived from P */
     size_t nfc;
-    bool fc_stale;              /* P changed since fc was built */
+    double *fs;                 /* for scoring: each feature's lo[nfeat] and inv[nfeat] scaling, feature order */
+    bool fc_stale;              /* P changed since fc and fs were built */
 
     /* threshold calibration: the training scores are kept (float, at most
      * KN_CAL_MAX); the log-normal fit is over the second half of them */
