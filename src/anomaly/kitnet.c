@@ -470,7 +470,17 @@ void kn_refresh_pack(kitnet *k)
 {
     for (uint32_t c = 0; c <= k->nclust; c++)
         ae_pack(&k->ae[c], k->P + k->ae[c].off, k->nc + k->ae[c].noff);
+    k->nc_stale = false;
     k->fc_stale = true; /* rebuilt before the next scoring pass */
+}
+
+/* A training step leaves the packed copies behind P (the next step packs
+ * each autoencoder before using it anyway): brought up to date here, before
+ * any pass that reads them without training. */
+static void ensure_packed(kitnet *k)
+{
+    if (k->nc_stale)
+        kn_refresh_pack(k);
 }
 
 /* The single-precision copy of autoencoder a for scoring (section "Scoring
@@ -749,6 +759,7 @@ KN_CLONES static double score_f32(kitnet *k, const double *x)
 
 static double score_fast(kitnet *k, const double *xr)
 {
+    ensure_packed(k);
     if (k->fc_stale) {
         for (uint32_t c = 0; c <= k->nclust; c++) {
             const kn_ae *a = &k->ae[c];
@@ -820,8 +831,7 @@ static double run_ensemble(kitnet *k, const double *xr, bool train)
         double s = ae_forward(a, pk, in, xn, y, z);
         if (train) {
             ae_backward(a, par, xn, y, z, dh, k->cfg.lr);
-            ae_pack(a, par, pk);
-            k->fc_stale = true;
+            k->nc_stale = k->fc_stale = true; /* pk is behind par now */
         }
         if (c == k->nclust)
             return isfinite(s) ? s : 1e300;
@@ -935,6 +945,7 @@ double kn_explain(const kitnet *kc, const double *xr, double *contrib, double *n
         contrib[f] = norm[f] = 0;
     if (k->phase == KN_MAP)
         return 0;
+    ensure_packed(k);
     const size_t S = KN_SLOT(k);
     double *xin = k->scratch, *xn = xin + S, *y = xn + S, *z = y + S;
     double *share = z + S; /* nclust <= nf */
@@ -974,6 +985,7 @@ double kn_score_double(kitnet *k, const double *x)
 {
     if (k->phase == KN_MAP)
         return 0.0;
+    ensure_packed(k);
     return run_ensemble(k, x, false);
 }
 

@@ -48,6 +48,7 @@ struct kitnet {
     size_t nfc;
     double *fs;                 /* for scoring: each feature's lo[nfeat] and inv[nfeat] scaling, feature order */
     bool fc_stale;              /* P changed since fc and fs were built */
+    bool nc_stale;              /* P changed since nc was built (training packs lazily) */
 
     /* threshold calibration: the training scores are kept (float, at most
      * KN_CAL_MAX); the log-normal fit is over the second half of them */
