@@ -698,7 +698,7 @@ KN_INLINE void fae_encode(const kn_fae *f)
 }
 
 /* decoder, eight outputs per vector (padded hidden units meet zero weights),
- * and the RMSE over the n real outputs (their squared errors summed per lane,
+ * and the sum of squared errors over the n real outputs (summed per lane,
  * then the lanes pairwise: a fixed order) */
 KN_INLINE double fae_decode(const kn_fae *f)
 {
@@ -719,8 +719,7 @@ KN_INLINE double fae_decode(const kn_fae *f)
     }
     float l[8];
     memcpy(l, &se8, sizeof l);
-    double se = (double)(((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7])));
-    return sqrt(se / f->n);
+    return (double)(((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7])));
 }
 
 /* the whole ensemble on the feature vector x: the score */
@@ -750,10 +749,14 @@ KN_CLONES static double score_f32(kitnet *k, const double *x)
         kn_fae f = fae_get(k, c);
         k->s1[c] = fae_decode(&f);
     }
+    /* the RMSEs in a loop of their own: the divides and square roots of
+     * different autoencoders then overlap instead of ending each chain */
+    for (uint32_t c = 0; c < nclust; c++)
+        k->s1[c] = sqrt(k->s1[c] / k->ae[c].n);
     kn_fae o = fae_get(k, nclust); /* the output autoencoder reads the ensemble's RMSEs */
     fae_input(&o, k->s1);
     fae_encode(&o);
-    double s = fae_decode(&o);
+    double s = sqrt(fae_decode(&o) / o.n);
     return isfinite(s) ? s : 1e300;
 }
 
