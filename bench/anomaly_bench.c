@@ -1,6 +1,6 @@
 /* anomaly_bench.c -- throughput and memory of the learned anomaly detector.
  *
- *   build/anomaly_bench CAPTURE [--runs N] [--max-packets N] [--fm N] [--ad N]
+ *   build/anomaly_bench CAPTURE [--runs N] [--max-packets N] [--fm N] [--ad N] [--max-ae N]
  *
  * The capture is read and decoded once into memory (packet time, size, MAC,
  * addresses, ports, protocol of each IP packet); then, per run, on one core:
@@ -49,7 +49,7 @@ static double median(double *v, int n)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: anomaly_bench CAPTURE [--runs N] [--max-packets N] [--fm N] [--ad N]\n");
+        fprintf(stderr, "usage: anomaly_bench CAPTURE [--runs N] [--max-packets N] [--fm N] [--ad N] [--max-ae N]\n");
         return 2;
     }
     int runs = 3;
@@ -61,6 +61,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--max-packets") == 0) maxp = (size_t)atoll(argv[i + 1]);
         else if (strcmp(argv[i], "--fm") == 0) kc.fm_grace = (uint32_t)atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--ad") == 0) kc.ad_grace = (uint32_t)atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--max-ae") == 0) kc.max_ae = (uint32_t)atoi(argv[i + 1]);
     }
     if (runs < 1 || runs > 50)
         runs = 3;
