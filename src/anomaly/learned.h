@@ -8,11 +8,11 @@
  * of type "learned" naming the flow, the score, the threshold and the three
  * features that carry most of the reconstruction error, in words; at most
  * one record per channel (source -> destination address) per alert-interval
- * seconds, and only once the channel has had min-packets packets over the
- * threshold each within sustain seconds of the previous one (sustained
- * excess: an isolated benign excursion is not an alert) (the record counts
- * the packets over the threshold it stands for:
- * a scan or flood of new flows is one record, not one per flow), and at most
+ * seconds (the record counts the packets over the threshold it stands for:
+ * a scan or flood of new flows is one record, not one per flow), and only
+ * once the channel has had min-packets packets over the threshold, each
+ * within sustain seconds of the previous one (sustained excess: an isolated
+ * benign excursion is not an alert); at most
  * max-rate records per second of capture time per worker (many channels at
  * once, e.g. spoofed sources; the next record says how many were withheld).
  * No records during the first warmup seconds of a worker's traffic: its
