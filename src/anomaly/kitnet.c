@@ -700,10 +700,41 @@ KN_INLINE void fae_encode(const kn_fae *f)
 /* decoder, eight outputs per vector (padded hidden units meet zero weights),
  * and the sum of squared errors over the n real outputs (summed per lane,
  * then the lanes pairwise: a fixed order) */
-KN_INLINE double fae_decode(const kn_fae *f)
+/* Outputs past the last whole block of 8, when there are one or two of them
+ * (an autoencoder of 9 or 10 inputs, the most common), are not worth a block
+ * of their own (8 lanes of multiply-adds per hidden unit and a sigmoid vector
+ * for one or two outputs): each is a dot product of y with the output's
+ * encoder row (tied weights), its sigmoid taken later with every other
+ * autoencoder's (kn_tail). */
+typedef struct kn_tail {
+    float *pre, *xn;            /* pre-activation and input of each tail output */
+    uint32_t *owner;            /* its autoencoder */
+    uint32_t n;
+} kn_tail;
+
+KN_INLINE float v8_hsum(kn_v8 v)
+{
+    float l[8];
+    memcpy(l, &v, sizeof l);
+    return ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
+}
+
+KN_INLINE double fae_decode(const kn_fae *f, kn_tail *tail, uint32_t owner)
 {
     kn_v8 se8 = v8_set(0.0f);
-    for (uint32_t i0 = 0; i0 < f->np; i0 += 8) {
+    uint32_t np = f->np, rest = f->n & 7u;
+    if (tail && f->n > 8 && rest <= 2) {
+        np = f->n - rest;
+        for (uint32_t i = np; i < f->n; i++) {
+            kn_v8 d = v8_set(0.0f);
+            for (uint32_t j0 = 0; j0 < f->hp; j0 += 8)
+                d += v8_load(f->y + j0) * v8_load(f->We + (size_t)i * f->hp + j0);
+            tail->pre[tail->n] = f->vb[i] + v8_hsum(d);
+            tail->xn[tail->n] = f->xn[i];
+            tail->owner[tail->n++] = owner;
+        }
+    }
+    for (uint32_t i0 = 0; i0 < np; i0 += 8) {
         kn_v8 acc = v8_load(f->vb + i0), acc1 = v8_set(0.0f);
         uint32_t j = 0;
         for (; j + 1 < f->h; j += 2) {
@@ -717,15 +748,16 @@ KN_INLINE double fae_decode(const kn_fae *f)
         kn_v8i real = lane < (kn_v8i){ 0, 0, 0, 0, 0, 0, 0, 0 } + (int32_t)(f->n - i0);
         se8 += (kn_v8)((kn_v8i)(e * e) & real);
     }
-    float l[8];
-    memcpy(l, &se8, sizeof l);
-    return (double)(((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7])));
+    return (double)v8_hsum(se8);
 }
 
 /* the whole ensemble on the feature vector x: the score */
 KN_CLONES static double score_f32(kitnet *k, const double *x)
 {
     const uint32_t nclust = k->nclust, nf = k->nfeat;
+    /* at most 2 tail outputs per autoencoder: 2 * nclust <= 2 * nfeat floats, in free scratch slots */
+    kn_tail tail = { (float *)(k->scratch + KN_SLOT(k)), (float *)(k->scratch + 2 * KN_SLOT(k)),
+                     (uint32_t *)(k->scratch + 3 * KN_SLOT(k)), 0 };
     /* every input transformed and scaled at once, in feature order (one
      * vectorised loop), then gathered per autoencoder */
     float *xs = (float *)(k->scratch + 6 * KN_SLOT(k));
@@ -747,7 +779,18 @@ KN_CLONES static double score_f32(kitnet *k, const double *x)
     }
     for (uint32_t c = 0; c < nclust; c++) {
         kn_fae f = fae_get(k, c);
-        k->s1[c] = fae_decode(&f);
+        k->s1[c] = fae_decode(&f, &tail, c);
+    }
+    /* the tail outputs' sigmoids, eight per vector, and their squared errors */
+    for (uint32_t t = tail.n; t < KN_PAD8(tail.n); t++)
+        tail.pre[t] = 0;
+    for (uint32_t t0 = 0; t0 < tail.n; t0 += 8) {
+        kn_v8 z = v8_sigmoid(v8_load(tail.pre + t0));
+        memcpy(tail.pre + t0, &z, sizeof z);
+    }
+    for (uint32_t t = 0; t < tail.n; t++) {
+        float e = tail.xn[t] - tail.pre[t];
+        k->s1[tail.owner[t]] += (double)(e * e);
     }
     /* the RMSEs in a loop of their own: the divides and square roots of
      * different autoencoders then overlap instead of ending each chain */
@@ -756,7 +799,7 @@ KN_CLONES static double score_f32(kitnet *k, const double *x)
     kn_fae o = fae_get(k, nclust); /* the output autoencoder reads the ensemble's RMSEs */
     fae_input(&o, k->s1);
     fae_encode(&o);
-    double s = sqrt(fae_decode(&o) / o.n);
+    double s = sqrt(fae_decode(&o, NULL, 0) / o.n);
     return isfinite(s) ? s : 1e300;
 }
 
