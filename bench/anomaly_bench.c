@@ -1,6 +1,6 @@
 /* anomaly_bench.c -- throughput and memory of the learned anomaly detector.
  *
- *   build/anomaly_bench CAPTURE [--runs N] [--max-packets N] [--fm N] [--ad N]
+ *   build/anomaly_bench CAPTURE [--runs N] [--max-packets N] [--fm N] [--ad N] [--max-ae N]
  *
  * The capture is read and decoded once into memory (packet time, size, MAC,
  * addresses, ports, protocol of each IP packet); then, per run, on one core:
@@ -49,7 +49,7 @@ static double median(double *v, int n)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: anomaly_bench CAPTURE [--runs N] [--max-packets N] [--fm N] [--ad N]\n");
+        fprintf(stderr, "usage: anomaly_bench CAPTURE [--runs N] [--max-packets N] [--fm N] [--ad N] [--max-ae N]\n");
         return 2;
     }
     int runs = 3;
@@ -61,6 +61,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--max-packets") == 0) maxp = (size_t)atoll(argv[i + 1]);
         else if (strcmp(argv[i], "--fm") == 0) kc.fm_grace = (uint32_t)atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--ad") == 0) kc.ad_grace = (uint32_t)atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--max-ae") == 0) kc.max_ae = (uint32_t)atoi(argv[i + 1]);
     }
     if (runs < 1 || runs > 50)
         runs = 3;
@@ -159,6 +160,27 @@ int main(int argc, char **argv)
         ai_get_stats(x, &st);
         mem_ai = st.memory;
         mem_kn = kn_memory(k);
+        if (r == runs - 1) {
+            /* not timed: the float scoring pass against the double one, on
+             * the same vectors (a fresh extractor replays the capture) */
+            ai_extractor *x2 = ai_new(&ac);
+            double max_abs = 0, max_rel = 0, thr = kn_threshold(k);
+            size_t flips = 0;
+            for (size_t i = 0; i < n; i++) {
+                const pkt *q = &P[i];
+                ai_update_raw(x2, q->t, q->size, q->mac, q->ipver, &q->src, &q->dst, q->sp, q->dp, q->proto, f);
+                if (i < ntrain)
+                    continue;
+                double a = kn_process(k, f, false), b = kn_score_double(k, f);
+                double d = a > b ? a - b : b - a;
+                if (d > max_abs) max_abs = d;
+                if (b > 0 && d / b > max_rel) max_rel = d / b;
+                flips += (a > thr) != (b > thr);
+            }
+            printf("float scoring vs double: max abs difference %.3g, max relative %.3g, "
+                   "%zu of %zu packets on the other side of the threshold\n", max_abs, max_rel, flips, n - ntrain);
+            ai_free(x2);
+        }
         printf("run %d: extract %.0f pkt/s, train %.0f pkt/s, score %.0f pkt/s (%u autoencoders, threshold %.4g)\n",
                r + 1, ex[r], tr[r], sc[r], kn_nclusters(k), kn_threshold(k));
         kn_free(k);

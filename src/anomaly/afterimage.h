@@ -20,7 +20,9 @@
  * sum of squared deviations M2) instead of the textbook linear and square sums,
  * so the variance never goes negative through cancellation; it is clamped at 0
  * anyway and the std is its square root (a real standard deviation). A time
- * that goes backwards counts as dt = 0.
+ * that goes backwards counts as dt = 0. The decay factors come from an own
+ * inlined exp2 (a few units in the last place), the statistics are stored
+ * as per-window arrays so that the loops over the windows vectorise.
  *
  * Memory: each key kind has its own table with a fixed number of entries,
  * allocated once (no allocation per packet). Entries sit on an LRU list; an

@@ -69,6 +69,8 @@ void kn_free(kitnet *k)
     free(k->ae);
     free(k->P);
     free(k->nc);
+    free(k->fc);
+    free(k->fs);
     free(k->scratch);
     free(k->s1);
     free(k->cal);
@@ -99,12 +101,14 @@ kitnet *kn_clone(const kitnet *s)
     k->ae = dup_mem(s->ae, (s->nclust + 1) * sizeof *s->ae);
     k->P = dup_mem(s->P, s->nparam * sizeof *s->P);
     k->nc = dup_mem(s->nc, s->nnc * sizeof *s->nc);
+    k->fc = dup_mem(s->fc, s->nfc * sizeof *s->fc);
+    k->fs = s->fs ? dup_mem(s->fs, 2 * nf * sizeof *s->fs) : NULL;
     k->scratch = calloc(7 * KN_SLOT(k), sizeof *k->scratch);
     k->s1 = s->nclust ? calloc(s->nclust, sizeof *k->s1) : NULL;
     k->cal = s->cal ? dup_mem(s->cal, s->capcal * sizeof *s->cal) : NULL;
     bool bad = !k->scratch || (s->fm_mean && !k->fm_mean) || (s->fm_c && !k->fm_c) ||
                (s->feat && !k->feat) || (s->cstart && !k->cstart) || (s->ae && !k->ae) ||
-               (s->P && !k->P) || (s->nc && !k->nc) || (s->nclust && !k->s1) || (s->cal && !k->cal);
+               (s->P && !k->P) || (s->nc && !k->nc) || (s->fc && !k->fc) || (s->fs && !k->fs) || (s->nclust && !k->s1) || (s->cal && !k->cal);
     if (bad) {
         kn_free(k);
         return NULL;
@@ -125,7 +129,9 @@ size_t kn_memory(const kitnet *k)
     if (k->fm_c)
         m += (nf * nf + nf) * sizeof(double);
     m += nf * sizeof(uint32_t) + (k->nclust + 1) * (sizeof(uint32_t) + sizeof(kn_ae) + sizeof(double));
-    m += (k->nparam + k->nnc) * sizeof(double);
+    m += (k->nparam + k->nnc) * sizeof(double) + k->nfc * sizeof(float);
+    if (k->fs)
+        m += 2 * nf * sizeof(double);
     return m;
 }
 
@@ -372,7 +378,7 @@ int kn_build_ensemble(kitnet *k, bool init_weights)
     k->s1 = calloc(nc, sizeof *k->s1);
     if (!k->ae || !k->s1)
         return -1;
-    size_t off = 0, noff = 0;
+    size_t off = 0, noff = 0, foff = 0;
     for (uint32_t c = 0; c <= nc; c++) {
         uint32_t n = c < nc ? k->cstart[c + 1] - k->cstart[c] : nc;
         uint32_t h = (uint32_t)ceil(k->cfg.hidden_ratio * n);
@@ -381,13 +387,19 @@ int kn_build_ensemble(kitnet *k, bool init_weights)
         k->ae[c].h = h;
         k->ae[c].off = off;
         k->ae[c].noff = noff;
+        k->ae[c].foff = foff;
         off += KN_AE_SIZE(n, h);
         noff += KN_PACK_SIZE(n, h);
+        foff += KN_FPACK_SIZE(n, h);
     }
     k->nparam = off;
     k->nnc = noff;
+    k->nfc = foff;
     k->nc = calloc(noff, sizeof *k->nc);
-    if (!k->nc)
+    k->fc = calloc(foff, sizeof *k->fc);
+    k->fs = calloc(2 * (size_t)k->nfeat, sizeof *k->fs);
+    k->fc_stale = true;
+    if (!k->nc || !k->fc || !k->fs)
         return -1;
     if (!init_weights)
         return 0; /* the loader fills P */
@@ -458,6 +470,39 @@ void kn_refresh_pack(kitnet *k)
 {
     for (uint32_t c = 0; c <= k->nclust; c++)
         ae_pack(&k->ae[c], k->P + k->ae[c].off, k->nc + k->ae[c].noff);
+    k->nc_stale = false;
+    k->fc_stale = true; /* rebuilt before the next scoring pass */
+}
+
+/* A training step leaves the packed copies behind P (the next step packs
+ * each autoencoder before using it anyway): brought up to date here, before
+ * any pass that reads them without training. */
+static void ensure_packed(kitnet *k)
+{
+    if (k->nc_stale)
+        kn_refresh_pack(k);
+}
+
+/* The single-precision copy of autoencoder a for scoring (section "Scoring
+ * in single precision" of docs/anomaly.md): the weights rounded to float,
+ * as rows of PAD8(h) for the encoder and of PAD8(n) for the decoder, the
+ * padding zero, so that every loop of the pass runs over whole vectors of 8
+ * floats. The input scaling stays in the double packed copy. */
+static void ae_fpack(const kn_ae *a, const double *par, float *fp)
+{
+    const uint32_t n = a->n, h = a->h, np = KN_PAD8(n), hp = KN_PAD8(h);
+    const double *W = par, *hb = W + (size_t)n * h, *vb = hb + h;
+    float *hbp = fp, *We = hbp + hp, *vbp = We + (size_t)n * hp, *Wd = vbp + np;
+    memset(fp, 0, KN_FPACK_SIZE(n, h) * sizeof *fp);
+    for (uint32_t j = 0; j < h; j++)
+        hbp[j] = (float)hb[j];
+    for (uint32_t i = 0; i < n; i++) {
+        vbp[i] = (float)vb[i];
+        for (uint32_t j = 0; j < h; j++) {
+            We[(size_t)i * hp + j] = (float)W[(size_t)i * h + j];
+            Wd[(size_t)j * np + i] = (float)W[(size_t)i * h + j];
+        }
+    }
 }
 
 static void ae_update_range(const kn_ae *a, double *par, const double *x)
@@ -520,6 +565,265 @@ KN_CLONES static double ae_forward(const kn_ae *a, const double *pk, const doubl
     return sqrt(se / n);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Scoring in single precision (after training, when not learning). The
+ * double pass above stays for training, explanations and model files; this
+ * one only scores, from the float copies in fc: inputs scaled in double, then
+ * rounded to float; every matrix loop over whole vectors of 8 floats (one AVX
+ * register, two SSE ones); a float exp; the squared errors summed in double.
+ * Bound, measured against the double pass over 1.2 M lab-mixed vectors:
+ * docs/anomaly.md. Same operations in the same order in every clone, no FMA:
+ * the same bits on every x86-64 machine. */
+
+#define KN_ROUNDF 12582912.0f /* 1.5 * 2^23: adding it rounds to an integer */
+
+/* GCC/clang vector extensions: eight floats, one AVX register (two SSE ones
+ * in the default clone, the same operations lane by lane). The helpers are
+ * always inlined, so no vector crosses a call. */
+typedef float kn_v8 __attribute__((vector_size(32)));
+typedef uint32_t kn_v8u __attribute__((vector_size(32)));
+typedef int32_t kn_v8i __attribute__((vector_size(32)));
+#define KN_INLINE static inline __attribute__((always_inline))
+#if defined(__GNUC__) && !defined(__clang__)
+/* GCC notes that a 32-byte vector returned by a function built without AVX
+ * would change the ABI; these helpers are always inlined and never cross a
+ * call, so that ABI is never used */
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+KN_INLINE kn_v8 v8_load(const float *p)
+{
+    kn_v8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+KN_INLINE kn_v8 v8_set(float f)
+{
+    kn_v8 v = { f, f, f, f, f, f, f, f };
+    return v;
+}
+
+/* e^x per lane for |x| <= 80 (the caller clamps), as kn_exp in float:
+ * degree-6 Taylor polynomial on |r| <= ln2/2, relative error below 2e-7 */
+KN_INLINE kn_v8 v8_exp(kn_v8 x)
+{
+    kn_v8 t = x * v8_set(1.44269504f) + v8_set(KN_ROUNDF);
+    kn_v8 kf = t - v8_set(KN_ROUNDF);
+    /* ln 2 in two parts, the first with few bits so that kf * it is exact */
+    kn_v8 r = x - kf * v8_set(0.693359375f) + kf * v8_set(2.12194440e-4f);
+    kn_v8 r2 = r * r, r4 = r2 * r2;
+    kn_v8 p = ((v8_set(1.0f) + r) + r2 * (v8_set(0.5f) + r * v8_set(1.0f / 6))) +
+              r4 * ((v8_set(1.0f / 24) + r * v8_set(1.0f / 120)) + r2 * v8_set(1.0f / 720));
+    kn_v8u sb = ((kn_v8u)t + 127u) << 23; /* the low bits of t hold k: 2^k */
+    return p * (kn_v8)sb;
+}
+
+/* sigmoid per lane, the input clamped to [-30, 30] (1 - sigmoid(30) is
+ * below a float's resolution at 1) by bit selects */
+KN_INLINE kn_v8 v8_sigmoid(kn_v8 v)
+{
+    const kn_v8 hi = v8_set(30.0f), lo = v8_set(-30.0f);
+    kn_v8i m = v < hi;
+    v = (kn_v8)(((kn_v8i)v & m) | ((kn_v8i)hi & ~m));
+    m = v > lo;
+    v = (kn_v8)(((kn_v8i)v & m) | ((kn_v8i)lo & ~m));
+    return v8_set(1.0f) / (v8_set(1.0f) + v8_exp(-v));
+}
+
+/* The pass of one autoencoder in three steps, each over all autoencoders
+ * in turn (score_f32): each step is a chain of dependent operations (sums,
+ * exp, divide, sqrt) whose latency, not the arithmetic, bounds the pass;
+ * chains of different autoencoders side by side overlap in the processor. */
+typedef struct kn_fae {
+    uint32_t n, h, np, hp;
+    const double *lo, *inv;     /* input scaling (double packed copy) */
+    const float *hb, *We, *vb, *Wd;
+    float *xn, *y;
+} kn_fae;
+
+KN_INLINE kn_fae fae_get(const kitnet *k, uint32_t c)
+{
+    const kn_ae *a = &k->ae[c];
+    kn_fae f;
+    f.n = a->n;
+    f.h = a->h;
+    f.np = KN_PAD8(a->n);
+    f.hp = KN_PAD8(a->h);
+    f.lo = k->nc + a->noff;
+    f.inv = f.lo + KN_PAD4(a->n);
+    f.hb = k->fc + a->foff;
+    f.We = f.hb + f.hp;
+    f.vb = f.We + (size_t)f.n * f.hp;
+    f.Wd = f.vb + f.np;
+    f.xn = (float *)f.Wd + (size_t)f.h * f.np;
+    f.y = f.xn + f.np;
+    return f;
+}
+
+/* an ensemble member's inputs: xs[idx[i]], already scaled */
+KN_INLINE void fae_gather(const kn_fae *f, const float *xs, const uint32_t *idx)
+{
+    for (uint32_t i = 0; i < f->n; i++)
+        f->xn[i] = xs[idx[i]];
+    for (uint32_t i = f->n; i < f->np; i++)
+        f->xn[i] = 0;
+}
+
+/* the output autoencoder's inputs in[i], scaled by the training range */
+KN_INLINE void fae_input(const kn_fae *f, const double *in)
+{
+    for (uint32_t i = 0; i < f->n; i++)
+        f->xn[i] = (float)((in[i] - f->lo[i]) * f->inv[i]);
+    for (uint32_t i = f->n; i < f->np; i++)
+        f->xn[i] = 0;
+}
+
+/* encoder: eight hidden units per vector, the sums in registers */
+KN_INLINE void fae_encode(const kn_fae *f)
+{
+    for (uint32_t j0 = 0; j0 < f->hp; j0 += 8) {
+        /* two sums (even and odd inputs): half the chain of dependent adds */
+        kn_v8 acc = v8_load(f->hb + j0), acc1 = v8_set(0.0f);
+        uint32_t i = 0;
+        for (; i + 1 < f->n; i += 2) {
+            acc += v8_set(f->xn[i]) * v8_load(f->We + (size_t)i * f->hp + j0);
+            acc1 += v8_set(f->xn[i + 1]) * v8_load(f->We + (size_t)(i + 1) * f->hp + j0);
+        }
+        if (i < f->n)
+            acc += v8_set(f->xn[i]) * v8_load(f->We + (size_t)i * f->hp + j0);
+        acc = v8_sigmoid(acc + acc1);
+        memcpy(f->y + j0, &acc, sizeof acc);
+    }
+}
+
+/* decoder, eight outputs per vector (padded hidden units meet zero weights),
+ * and the sum of squared errors over the n real outputs (summed per lane,
+ * then the lanes pairwise: a fixed order) */
+/* Outputs past the last whole block of 8, when there are one or two of them
+ * (an autoencoder of 9 or 10 inputs, the most common), are not worth a block
+ * of their own (8 lanes of multiply-adds per hidden unit and a sigmoid vector
+ * for one or two outputs): each is a dot product of y with the output's
+ * encoder row (tied weights), its sigmoid taken later with every other
+ * autoencoder's (kn_tail). */
+typedef struct kn_tail {
+    float *pre, *xn;            /* pre-activation and input of each tail output */
+    uint32_t *owner;            /* its autoencoder */
+    uint32_t n;
+} kn_tail;
+
+KN_INLINE float v8_hsum(kn_v8 v)
+{
+    float l[8];
+    memcpy(l, &v, sizeof l);
+    return ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
+}
+
+KN_INLINE double fae_decode(const kn_fae *f, kn_tail *tail, uint32_t owner)
+{
+    kn_v8 se8 = v8_set(0.0f);
+    uint32_t np = f->np, rest = f->n & 7u;
+    if (tail && f->n > 8 && rest <= 2) {
+        np = f->n - rest;
+        for (uint32_t i = np; i < f->n; i++) {
+            kn_v8 d = v8_set(0.0f);
+            for (uint32_t j0 = 0; j0 < f->hp; j0 += 8)
+                d += v8_load(f->y + j0) * v8_load(f->We + (size_t)i * f->hp + j0);
+            tail->pre[tail->n] = f->vb[i] + v8_hsum(d);
+            tail->xn[tail->n] = f->xn[i];
+            tail->owner[tail->n++] = owner;
+        }
+    }
+    for (uint32_t i0 = 0; i0 < np; i0 += 8) {
+        kn_v8 acc = v8_load(f->vb + i0), acc1 = v8_set(0.0f);
+        uint32_t j = 0;
+        for (; j + 1 < f->h; j += 2) {
+            acc += v8_set(f->y[j]) * v8_load(f->Wd + (size_t)j * f->np + i0);
+            acc1 += v8_set(f->y[j + 1]) * v8_load(f->Wd + (size_t)(j + 1) * f->np + i0);
+        }
+        if (j < f->h)
+            acc += v8_set(f->y[j]) * v8_load(f->Wd + (size_t)j * f->np + i0);
+        kn_v8 e = v8_load(f->xn + i0) - v8_sigmoid(acc + acc1);
+        const kn_v8i lane = { 0, 1, 2, 3, 4, 5, 6, 7 };
+        kn_v8i real = lane < (kn_v8i){ 0, 0, 0, 0, 0, 0, 0, 0 } + (int32_t)(f->n - i0);
+        se8 += (kn_v8)((kn_v8i)(e * e) & real);
+    }
+    return (double)v8_hsum(se8);
+}
+
+/* the whole ensemble on the feature vector x: the score */
+KN_CLONES static double score_f32(kitnet *k, const double *x)
+{
+    const uint32_t nclust = k->nclust, nf = k->nfeat;
+    /* at most 2 tail outputs per autoencoder: 2 * nclust <= 2 * nfeat floats, in free scratch slots */
+    kn_tail tail = { (float *)(k->scratch + KN_SLOT(k)), (float *)(k->scratch + 2 * KN_SLOT(k)),
+                     (uint32_t *)(k->scratch + 3 * KN_SLOT(k)), 0 };
+    /* every input transformed and scaled at once, in feature order (one
+     * vectorised loop), then gathered per autoencoder */
+    float *xs = (float *)(k->scratch + 6 * KN_SLOT(k));
+    const double *lo = k->fs, *inv = lo + nf;
+    if (k->cfg.log_inputs) {
+        for (uint32_t i = 0; i < nf; i++)
+            xs[i] = (float)((squash(x[i]) - lo[i]) * inv[i]);
+    } else {
+        for (uint32_t i = 0; i < nf; i++)
+            xs[i] = (float)((x[i] - lo[i]) * inv[i]);
+    }
+    for (uint32_t c = 0; c < nclust; c++) {
+        kn_fae f = fae_get(k, c);
+        fae_gather(&f, xs, k->feat + k->cstart[c]);
+    }
+    for (uint32_t c = 0; c < nclust; c++) {
+        kn_fae f = fae_get(k, c);
+        fae_encode(&f);
+    }
+    for (uint32_t c = 0; c < nclust; c++) {
+        kn_fae f = fae_get(k, c);
+        k->s1[c] = fae_decode(&f, &tail, c);
+    }
+    /* the tail outputs' sigmoids, eight per vector, and their squared errors */
+    for (uint32_t t = tail.n; t < KN_PAD8(tail.n); t++)
+        tail.pre[t] = 0;
+    for (uint32_t t0 = 0; t0 < tail.n; t0 += 8) {
+        kn_v8 z = v8_sigmoid(v8_load(tail.pre + t0));
+        memcpy(tail.pre + t0, &z, sizeof z);
+    }
+    for (uint32_t t = 0; t < tail.n; t++) {
+        float e = tail.xn[t] - tail.pre[t];
+        k->s1[tail.owner[t]] += (double)(e * e);
+    }
+    /* the RMSEs in a loop of their own: the divides and square roots of
+     * different autoencoders then overlap instead of ending each chain */
+    for (uint32_t c = 0; c < nclust; c++)
+        k->s1[c] = sqrt(k->s1[c] / k->ae[c].n);
+    kn_fae o = fae_get(k, nclust); /* the output autoencoder reads the ensemble's RMSEs */
+    fae_input(&o, k->s1);
+    fae_encode(&o);
+    double s = sqrt(fae_decode(&o, NULL, 0) / o.n);
+    return isfinite(s) ? s : 1e300;
+}
+
+static double score_fast(kitnet *k, const double *xr)
+{
+    ensure_packed(k);
+    if (k->fc_stale) {
+        for (uint32_t c = 0; c <= k->nclust; c++) {
+            const kn_ae *a = &k->ae[c];
+            ae_fpack(a, k->P + a->off, k->fc + a->foff);
+            if (c == k->nclust)
+                break;
+            const double *lo = k->nc + a->noff, *inv = lo + KN_PAD4(a->n);
+            for (uint32_t i = 0; i < a->n; i++) {
+                uint32_t f = k->feat[k->cstart[c] + i];
+                k->fs[f] = lo[i];
+                k->fs[k->nfeat + f] = inv[i];
+            }
+        }
+        k->fc_stale = false;
+    }
+    return score_f32(k, xr);
+}
+
 /* one SGD step after ae_forward (xn, y, z as it left them); dh scratch[h] */
 KN_CLONES static void ae_backward(const kn_ae *a, double *par, const double *xn, const double *y, const double *z,
                         double *dh, double lr)
@@ -573,7 +877,7 @@ static double run_ensemble(kitnet *k, const double *xr, bool train)
         double s = ae_forward(a, pk, in, xn, y, z);
         if (train) {
             ae_backward(a, par, xn, y, z, dh, k->cfg.lr);
-            ae_pack(a, par, pk);
+            k->nc_stale = k->fc_stale = true; /* pk is behind par now */
         }
         if (c == k->nclust)
             return isfinite(s) ? s : 1e300;
@@ -664,7 +968,7 @@ double kn_process(kitnet *k, const double *x, bool learn)
         }
         return s;
     }
-    return run_ensemble(k, x, learn);
+    return learn ? run_ensemble(k, x, true) : score_fast(k, x);
 }
 
 int kn_finish_training(kitnet *k)
@@ -687,6 +991,7 @@ double kn_explain(const kitnet *kc, const double *xr, double *contrib, double *n
         contrib[f] = norm[f] = 0;
     if (k->phase == KN_MAP)
         return 0;
+    ensure_packed(k);
     const size_t S = KN_SLOT(k);
     double *xin = k->scratch, *xn = xin + S, *y = xn + S, *z = y + S;
     double *share = z + S; /* nclust <= nf */
@@ -718,7 +1023,16 @@ double kn_explain(const kitnet *kc, const double *xr, double *contrib, double *n
         for (uint32_t i = k->cstart[c]; i < k->cstart[c + 1]; i++)
             contrib[k->feat[i]] *= sh;
     }
-    return s;
+    /* after training, the score is the one kn_process gives (the float pass) */
+    return k->phase == KN_EXEC ? score_fast(k, xr) : s;
+}
+
+double kn_score_double(kitnet *k, const double *x)
+{
+    if (k->phase == KN_MAP)
+        return 0.0;
+    ensure_packed(k);
+    return run_ensemble(k, x, false);
 }
 
 void kn_feature_range(const kitnet *k, uint32_t f, double *lo, double *hi)

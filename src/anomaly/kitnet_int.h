@@ -10,6 +10,7 @@ typedef struct kn_ae {
     uint32_t n, h;
     size_t off;
     size_t noff;                /* its packed copy in nc (see kn_pack) */
+    size_t foff;                /* its single-precision scoring copy in fc (see kitnet.c) */
 } kn_ae;
 
 #define KN_CAL_MAX (1u << 20)
@@ -18,6 +19,11 @@ typedef struct kn_ae {
 /* packed copy of an autoencoder with n inputs and h hidden units, np = PAD4(n),
  * hp = PAD4(h): lo[np] inv[np] hbias[hp] vbias[np] We[n][hp] Wd[h][np] */
 #define KN_PACK_SIZE(n, h) (3 * (size_t)KN_PAD4(n) + KN_PAD4(h) + (size_t)(n) * KN_PAD4(h) + (size_t)(h) * KN_PAD4(n))
+/* single-precision scoring copy, np8 = PAD8(n), hp8 = PAD8(h):
+ * hbias[hp8] We[n][hp8] vbias[np8] Wd[h][np8], then the pass's working
+ * vectors xn[np8] y[hp8] */
+#define KN_PAD8(v) (((v) + 7u) & ~7u)
+#define KN_FPACK_SIZE(n, h) ((size_t)KN_PAD8(h) * ((size_t)(n) + 2) + (size_t)KN_PAD8(n) * ((size_t)(h) + 2))
 #define KN_AE_SIZE(n, h) ((size_t)(n) * (h) + (h) + 3 * (size_t)(n))
 
 struct kitnet {
@@ -38,6 +44,11 @@ struct kitnet {
     size_t nparam;
     double *nc;                 /* packed copies for the forward pass, derived from P */
     size_t nnc;
+    float *fc;                  /* single-precision copies for scoring, derived from P */
+    size_t nfc;
+    double *fs;                 /* for scoring: each feature's lo[nfeat] and inv[nfeat] scaling, feature order */
+    bool fc_stale;              /* P changed since fc and fs were built */
+    bool nc_stale;              /* P changed since nc was built (training packs lazily) */
 
     /* threshold calibration: the training scores are kept (float, at most
      * KN_CAL_MAX); the log-normal fit is over the second half of them */

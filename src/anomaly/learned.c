@@ -17,6 +17,8 @@ typedef struct rl_slot {
     uint64_t key;       /* hash of the channel, 0 = empty */
     int64_t next_sec;   /* no record before this second */
     uint64_t over;      /* packets over the threshold since the last record */
+    double last_over;   /* capture time of the channel's last packet over the threshold */
+    uint32_t run;       /* packets over the threshold in the current run (each within sustain s of the last) */
 } rl_slot;
 
 void learned_config_default(learned_config *c)
@@ -28,6 +30,8 @@ void learned_config_default(learned_config *c)
     c->alert_interval = 60;
     c->max_rate = 20;
     c->warmup = 2;
+    c->min_packets = 20;
+    c->sustain = 5;
 }
 
 typedef struct bucket {
@@ -283,13 +287,23 @@ void learned_packet(learned_ctx *l, const Packet *p)
             struct { rb_addr s, d; uint64_t v; } ck = { p->src, p->dst, p->ipver };
             uint64_t key = rb_hash_words(&ck, sizeof ck, 0x726c) | 1u;
             rl_slot *s = &l->rl[key % RL_SLOTS];
+            double t = (double)p->ts_sec + (double)p->ts_usec * 1e-6;
             if (s->key != key) {
                 s->key = key;
                 s->next_sec = INT64_MIN;
                 s->over = 0;
+                s->run = 0;
             }
             s->over++;
-            if (p->ts_sec >= s->next_sec && emit_record(l, p, score, thr, s->over)) {
+            /* sustained excess: min-packets packets over the threshold, each
+             * within sustain seconds of the previous one */
+            if (s->run == 0 || !(t - s->last_over <= (double)l->cfg->sustain))
+                s->run = 0;
+            s->last_over = t;
+            if (s->run < UINT32_MAX)
+                s->run++;
+            if (s->run >= l->cfg->min_packets && p->ts_sec >= s->next_sec &&
+                emit_record(l, p, score, thr, s->over)) {
                 record = true;
                 s->over = 0;
                 s->next_sec = p->ts_sec + l->cfg->alert_interval;

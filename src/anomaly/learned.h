@@ -9,7 +9,10 @@
  * features that carry most of the reconstruction error, in words; at most
  * one record per channel (source -> destination address) per alert-interval
  * seconds (the record counts the packets over the threshold it stands for:
- * a scan or flood of new flows is one record, not one per flow), and at most
+ * a scan or flood of new flows is one record, not one per flow), and only
+ * once the channel has had min-packets packets over the threshold, each
+ * within sustain seconds of the previous one (sustained excess: an isolated
+ * benign excursion is not an alert); at most
  * max-rate records per second of capture time per worker (many channels at
  * once, e.g. spoofed sources; the next record says how many were withheld).
  * No records during the first warmup seconds of a worker's traffic: its
@@ -44,6 +47,8 @@ typedef struct learned_config {
     uint32_t alert_interval;    /* seconds between records of one channel; default 60 */
     uint32_t max_rate;          /* records per second of capture time per worker; default 20 */
     uint32_t warmup;            /* seconds after a worker's first packet without records; default 2 */
+    uint32_t min_packets;       /* a channel's record needs this many packets over the threshold ... ; default 20 */
+    uint32_t sustain;           /* ... each within this many seconds of the previous one; default 5 */
     const char *model_path;     /* --model: start from this model */
     const char *train_out;      /* ribat model train -o: save here, train only */
     const char *dump_features;  /* hidden --dump-features FILE (one thread) */

@@ -200,6 +200,8 @@ static void apply_learned(const rb_config *c, learned_config *l)
     l->alert_interval = get_u32(c, "anomaly.learned.alert-interval", l->alert_interval);
     l->max_rate = get_u32(c, "anomaly.learned.max-records-per-second", l->max_rate);
     l->warmup = get_u32(c, "anomaly.learned.warmup", l->warmup);
+    l->min_packets = get_u32(c, "anomaly.learned.min-packets", l->min_packets);
+    l->sustain = get_u32(c, "anomaly.learned.sustain", l->sustain);
     l->kn.fm_grace = get_u32(c, "anomaly.learned.fm-grace", l->kn.fm_grace);
     l->kn.ad_grace = get_u32(c, "anomaly.learned.ad-grace", l->kn.ad_grace);
     l->kn.max_ae = get_u32(c, "anomaly.learned.max-ae", l->kn.max_ae);

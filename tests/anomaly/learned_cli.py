@@ -130,6 +130,14 @@ def main():
         os.mkdir(d1)
         ribat(args, "-r", att, "-l", d1, "--model", model, "--threads", "1")
         check_flood_flagged(d1)
+        # sustained excess: a channel's first record stands for min-packets (20) packets over the threshold
+        first = [r for r in learned_records(d1) if ATTACKER in (r["src_ip"], r["dest_ip"])][0]
+        assert first["anomaly"]["packets_over_threshold"] >= 20, first["anomaly"]
+        d1b = os.path.join(wd, "min-packets")
+        os.mkdir(d1b)
+        ribat(args, "-r", att, "-l", d1b, "--model", model, "--threads", "1",
+              "--set", "anomaly.learned.min-packets=1000")  # more than the flood's 600 packets
+        assert not learned_records(d1b), learned_records(d1b)[:1]
 
         d2 = os.path.join(wd, "no-model")
         os.mkdir(d2)
