@@ -39,6 +39,10 @@ static void usage(FILE *f)
             "  --set KEY=VALUE      override a configuration key (dotted path), may be repeated\n"
             "  --threads N          worker threads (default: number of cores)\n"
             "  --runmode single     one thread (same as --threads 1)\n"
+            "  --user USER          after start-up, run as USER (name or number; needs root)\n"
+            "  --group GROUP        after start-up, run as GROUP (default: USER's primary group)\n"
+            "  --sandbox, --no-sandbox  seccomp filter after start-up (default on; off in sanitizer builds\n"
+            "                       and under valgrind); root without --user still drops every capability\n"
             "  -T                   check the configuration (and rules) and exit\n"
             "  --dump-config        print the effective configuration and exit\n"
             "  -v                   more messages (repeat for more)\n"
@@ -50,6 +54,7 @@ static void usage(FILE *f)
 enum {
     OPT_SET = 1000, OPT_THREADS, OPT_RUNMODE, OPT_DUMP_CONFIG, OPT_IGNORED, OPT_IGNORED_ARG,
     OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL,
+    OPT_USER, OPT_GROUP, OPT_SANDBOX, OPT_NO_SANDBOX,
 };
 
 /* The rule files to load: -S alone, else the config's rule-files (under
@@ -85,6 +90,8 @@ int main(int argc, char **argv)
     const char *rules_exclusive = NULL, *rules_extra = NULL, *checksum = "auto";
     char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int nsets = 0, threads = 0, verbose = 0;
+    const char *run_user = NULL, *run_group = NULL;
+    int sandbox_opt = -1; /* --sandbox 1, --no-sandbox 0, else the configuration's */
     bool test_mode = false, dump_config = false, quiet = false, init_errors_fatal = false, no_detect = false;
     if (!sets)
         return 1;
@@ -114,8 +121,10 @@ int main(int argc, char **argv)
         { "pcap-file-delete", no_argument, NULL, OPT_IGNORED },
         { "data-dir", required_argument, NULL, OPT_IGNORED_ARG },
         { "pidfile", required_argument, NULL, OPT_IGNORED_ARG },
-        { "user", required_argument, NULL, OPT_IGNORED_ARG },
-        { "group", required_argument, NULL, OPT_IGNORED_ARG },
+        { "user", required_argument, NULL, OPT_USER },
+        { "group", required_argument, NULL, OPT_GROUP },
+        { "sandbox", no_argument, NULL, OPT_SANDBOX },
+        { "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
         { "engine-analysis", no_argument, NULL, OPT_IGNORED },
         { NULL, 0, NULL, 0 },
     };
@@ -152,6 +161,10 @@ int main(int argc, char **argv)
         case OPT_DISABLE_DETECTION: no_detect = true; break;
         case OPT_INIT_ERRORS_FATAL: init_errors_fatal = true; break;
         case OPT_STRICT_RULES: break;
+        case OPT_USER: run_user = optarg; break;
+        case OPT_GROUP: run_group = optarg; break;
+        case OPT_SANDBOX: sandbox_opt = 1; break;
+        case OPT_NO_SANDBOX: sandbox_opt = 0; break;
         case OPT_IGNORED: case OPT_IGNORED_ARG: break;
         case 'V':
             printf("This is ribat version " RIBAT_VERSION "\n");
@@ -188,6 +201,7 @@ int main(int argc, char **argv)
     int rc = 0;
     rb_engine_config ec;
     engine_config_default(&ec);
+    sandbox_config_default(&ec.sandbox);
     rb_config *cfg = cfg_new();
     char err[1024] = "";
     if (!cfg) {
@@ -225,6 +239,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "ribat: error: -k takes none, all or auto, not '%s'\n", checksum);
         rc = 1;
         goto out;
+    }
+    /* least privilege after start-up (src/engine/sandbox.h) */
+    if (sandbox_opt >= 0)
+        ec.sandbox.filter = sandbox_opt == 1;
+    if (!run_user)
+        run_user = cfg_get_str(cfg, "run-as.user");
+    if (!run_group)
+        run_group = cfg_get_str(cfg, "run-as.group");
+    if (sandbox_resolve(&ec.sandbox, run_user, run_group, err, sizeof err) != 0) {
+        fprintf(stderr, "ribat: error: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    {
+        const char *st = getenv("RIBAT_SANDBOX_SELFTEST"); /* hidden test hook: tests/hardening */
+        ec.sandbox.selftest = st && strcmp(st, "1") == 0;
     }
     if (threads > 0)
         ec.threads = threads;

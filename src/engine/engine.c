@@ -635,6 +635,19 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             by_ref = true;
         }
     }
+    /* start-up is over (capture and log open, workers set up): least privilege
+     * from here on, before the worker threads exist so that they inherit it */
+    if (sandbox_enter(&cfg->sandbox, err, errlen) != 0) {
+        for (int i = 0; i < n; i++)
+            worker_destroy(&workers[i]);
+        free(workers);
+        free(queues);
+        capture_close(cap);
+        eve_sink_close(&sink);
+        return -1;
+    }
+    if (cfg->sandbox.selftest)
+        sandbox_selftest();
     if (n > 1) {
         cur = calloc((size_t)n, sizeof *cur);
         allocated = calloc((size_t)n, sizeof *allocated);

@@ -16,6 +16,7 @@
 #include "detect/detect.h"
 #include "detect/rules.h"
 #include "defrag/defrag.h"
+#include "engine/sandbox.h"
 #include "flow/flow.h"
 #include "output/eve.h"
 #include "stream/stream.h"
@@ -42,6 +43,7 @@ typedef struct rb_engine_config {
     rules_report rules_rep;
     bool progress;              /* progress line on stderr */
     bool summary;               /* human summary on stderr at the end */
+    rb_sandbox_config sandbox;  /* least privilege after start-up (sandbox.h); all off here, main.c turns it on */
 } rb_engine_config;
 
 void engine_config_default(rb_engine_config *c);
