@@ -792,6 +792,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
                 (unsigned long long)res->events_written, res->wall_seconds);
         if (res->wall_seconds > 0)
             fprintf(stderr, " (%.0f packets/s)", (double)res->packets / res->wall_seconds);
+        if (res->events_dropped)
+            fprintf(stderr, ", %llu EVE records dropped (write errors)", (unsigned long long)res->events_dropped);
         fprintf(stderr, "\n");
     }
     return 0;
