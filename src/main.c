@@ -53,7 +53,7 @@ static void usage(FILE *f)
 
 enum {
     OPT_SET = 1000, OPT_THREADS, OPT_RUNMODE, OPT_DUMP_CONFIG, OPT_IGNORED, OPT_IGNORED_ARG,
-    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL,
+    OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL, OPT_SIMULATE_IPS,
     OPT_USER, OPT_GROUP, OPT_SANDBOX, OPT_NO_SANDBOX,
 };
 
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
     int nsets = 0, threads = 0, verbose = 0;
     const char *run_user = NULL, *run_group = NULL;
     int sandbox_opt = -1; /* --sandbox 1, --no-sandbox 0, else the configuration's */
-    bool test_mode = false, dump_config = false, quiet = false, init_errors_fatal = false, no_detect = false;
+    bool test_mode = false, dump_config = false, quiet = false, init_errors_fatal = false, no_detect = false, simulate_ips = false;
     if (!sets)
         return 1;
     /* Stream buffers grow and are freed all the time; with glibc's defaults the
@@ -114,8 +114,8 @@ int main(int argc, char **argv)
         { "disable-detection", no_argument, NULL, OPT_DISABLE_DETECTION },
         { "strict-rule-keywords", optional_argument, NULL, OPT_STRICT_RULES },
         /* Suricata options that change nothing in offline mode here */
-        { "simulate-ips", no_argument, NULL, OPT_IGNORED },
         { "init-errors-fatal", no_argument, NULL, OPT_INIT_ERRORS_FATAL },
+        { "simulate-ips", no_argument, NULL, OPT_SIMULATE_IPS },
         { "no-random", no_argument, NULL, OPT_IGNORED },
         { "pcap-file-continuous", no_argument, NULL, OPT_IGNORED },
         { "pcap-file-delete", no_argument, NULL, OPT_IGNORED },
@@ -160,6 +160,7 @@ int main(int argc, char **argv)
             return 0;
         case OPT_DISABLE_DETECTION: no_detect = true; break;
         case OPT_INIT_ERRORS_FATAL: init_errors_fatal = true; break;
+        case OPT_SIMULATE_IPS: simulate_ips = true; break;
         case OPT_STRICT_RULES: break;
         case OPT_USER: run_user = optarg; break;
         case OPT_GROUP: run_group = optarg; break;
@@ -226,6 +227,7 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    ec.ips = simulate_ips;
     if (settings_apply(cfg, config_path != NULL, &ec, err, sizeof err) != 0) {
         fprintf(stderr, "ribat: error: %s\n", err);
         rc = 1;

@@ -90,7 +90,14 @@ static void inspect_tx(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, 
         Packet q;
         if (p) {
             q = *p;
-            q.dir = (uint8_t)dir;
+            if (p->dir != dir) {
+                /* the other direction's transaction: addresses as a packet of that direction */
+                q.src = p->dst;
+                q.dst = p->src;
+                q.sp = p->dp;
+                q.dp = p->sp;
+                q.dir = (uint8_t)dir;
+            }
         } else {
             flow_pseudo_packet(f, dir, &q);
         }
@@ -114,6 +121,7 @@ typedef struct app_flow {
     uint8_t *probe[2];          /* bytes held while detecting */
     void *state;                /* the protocol's parser state */
     uint64_t logged_tx;
+    bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
 } app_flow;
 
 /* ------------------------------------------------------------------------ */
@@ -298,10 +306,12 @@ static void begin_record(applayer_ctx *a, rb_flow *f, const Packet *p, const cha
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
 {
     http_tx *tx;
+    while ((tx = http_next_request_ready(af->state)) != NULL)
+        inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, 0);
     while ((tx = http_next_loggable(af->state, flow_end)) != NULL) {
         a->st.tx[ALPROTO_HTTP]++;
         af->logged_tx++;
-        inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, -1);
+        inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, tx->req_inspected ? 1 : -1);
         if (!a->eve_enabled)
             continue;
         const rb_eve_types *t = a->eve->types;
@@ -433,16 +443,57 @@ static int detect(applayer_ctx *a, rb_flow *f, int dir, const uint8_t *d, size_t
     return need_more ? 0 : ALPROTO_FAILED;
 }
 
+static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp);
+static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp);
+
+/* An HTTP CONNECT opened a tunnel: log what HTTP has, then detect the
+ * tunnelled protocol on the bytes that follow (once per flow, so nested
+ * tunnels cannot recurse). EVE shows app_proto_orig "http". */
+static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp)
+{
+    uint8_t *rest[2] = { NULL, NULL };
+    size_t rn[2] = { 0, 0 };
+    for (int d = 0; d < 2; d++) {
+        const uint8_t *p;
+        size_t n = http_tunnel_data(af->state, d, &p);
+        if (n && (rest[d] = malloc(n)) != NULL) {
+            memcpy(rest[d], p, n);
+            rn[d] = n;
+        }
+    }
+    protocols[af->proto].log(a, af, f, NULL, true);
+    protocols[af->proto].state_free(af->state);
+    af->state = NULL;
+    af->changed = true;
+    f->app_proto_orig = protocols[af->proto].name;
+    af->proto = ALPROTO_UNKNOWN;
+    f->app_proto = ALPROTO_UNKNOWN;
+    f->app_proto_name = NULL;
+    af->dir_failed[0] = af->dir_failed[1] = false;
+    af->logged_tx = 0;
+    for (int d = 0; d < 2; d++) {
+        if (rn[d] && af->proto == ALPROTO_UNKNOWN)
+            detect_bytes(a, af, f, d, rest[d], rn[d], tcp);
+        else if (rn[d] && af->proto != ALPROTO_FAILED)
+            feed(a, af, f, d, rest[d], rn[d], tcp);
+        free(rest[d]);
+    }
+}
+
 static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
     if (af->gave_up || n == 0)
         return;
     const alproto_ops *op = &protocols[af->proto];
     if (op->feed(af->state, dir, d, n, tcp) < 0) {
+        if (af->proto == ALPROTO_HTTP && !af->changed && http_is_connect_tunnel(af->state)) {
+            protocol_change(a, af, f, tcp);
+            return;
+        }
         af->gave_up = true;
         a->st.parser_errors[af->proto]++;
         /* a parser that gave up before any transaction: the flow is not that protocol after all */
-        if (af->logged_tx == 0)
+        if (af->logged_tx == 0 && !af->changed)
             f->app_proto_name = "failed";
     }
 }
@@ -468,8 +519,11 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
         r = ALPROTO_FAILED;
     if (r == ALPROTO_FAILED) {
         af->dir_failed[dir] = true;
-        if (!tcp || af->dir_failed[0] + af->dir_failed[1] == 2)
+        if (!tcp || af->dir_failed[0] + af->dir_failed[1] == 2) {
             set_proto(a, f, af, ALPROTO_FAILED);
+            if (f->app_proto_orig) /* nothing known inside a tunnel: the flow stays what it was */
+                f->app_proto_name = f->app_proto_orig;
+        }
         return;
     }
     if (r == 0)

@@ -464,6 +464,8 @@ static void tx_free(http_state *s, http_tx *tx)
         hstr_free(s, strs[i]);
     hstr_free_grown(s, &tx->request_body);
     hstr_free_grown(s, &tx->response_body);
+    hstr_free_grown(s, &tx->headers_raw[0]);
+    hstr_free_grown(s, &tx->headers_raw[1]);
     hstr_free_grown(s, &tx->request_body_decoded);
     headers_free(s, &tx->req_headers, &tx->n_req_headers);
     headers_free(s, &tx->resp_headers, &tx->n_resp_headers);
@@ -1000,6 +1002,7 @@ static void process_response_headers(http_state *s, http_dir *d, http_tx *tx)
     bool connect = mem_ieq(tx->method.ptr, tx->method.len, "CONNECT");
     if ((tx->status == 101 && !te && !cl) || (connect && tx->status >= 200 && tx->status <= 299)) {
         s->tunnel = true;
+        s->tunnel_connect = connect;
         resp_finish(s, d, tx);
         return;
     }
@@ -1320,12 +1323,15 @@ static void on_line(http_state *s, http_dir *d, const uint8_t *raw, size_t rawle
         tx->is_09 = false;
         tx_event(tx, HTTP_EV_REQUEST_LINE_MISSING_PROTOCOL);
         d->st = ST_HEADERS;
+        hstr_append(s, &tx->headers_raw[d->dir], raw, rawlen, s->cfg.max_header_bytes);
         header_raw(s, d, tx, p, n);
         return;
     }
     case ST_HEADERS:
         if (d->line_cut)
             tx_event(tx, d->dir ? HTTP_EV_RESPONSE_FIELD_TOO_LONG : HTTP_EV_REQUEST_FIELD_TOO_LONG);
+        if (tx)
+            hstr_append(s, &tx->headers_raw[d->dir], raw, rawlen, s->cfg.max_header_bytes);
         /* libhtp: a line of one whitespace + LF also ends the headers
          * unless another LF follows right away */
         if (n == 0 && d->dir == 1 && !line_is_empty(raw, rawlen))
@@ -1649,6 +1655,9 @@ static int feed_dir(http_state *s, int dir, const uint8_t *data, size_t len)
     }
     if (dir == 1 && !s->connect_pending && s->d[0].st == ST_WAIT_CONNECT)
         connect_resolved(s);
+    /* the bytes after the response that opened a tunnel belong to the tunnel */
+    if (s->tunnel && i < len && dir == 1)
+        hstr_append(s, &d->hold, data + i, len - i, 64 * 1024);
     return 0;
 }
 
@@ -1921,6 +1930,18 @@ http_tx *http_next_loggable(http_state *s, bool flow_end)
     return NULL;
 }
 
+http_tx *http_next_request_ready(http_state *s)
+{
+    for (size_t i = 0; s && i < s->q_len; i++) {
+        http_tx *tx = s->q[i];
+        if (!tx->logged && tx->request_complete && !tx->req_inspected) {
+            tx->req_inspected = true;
+            return tx;
+        }
+    }
+    return NULL;
+}
+
 size_t http_tx_count(const http_state *s)
 {
     return s ? (size_t)s->next_tx_id : 0;
@@ -1939,4 +1960,26 @@ bool http_gave_up(const http_state *s)
 bool http_is_tunnel(const http_state *s)
 {
     return s && s->tunnel;
+}
+
+bool http_is_connect_tunnel(const http_state *s)
+{
+    return s && s->tunnel && s->tunnel_connect;
+}
+
+size_t http_tunnel_data(const http_state *s, int dir, const uint8_t **data)
+{
+    *data = NULL;
+    if (!s || !s->tunnel || dir < 0 || dir > 1)
+        return 0;
+    const uint8_t *p = s->d[dir].hold.ptr;
+    size_t n = s->d[dir].hold.len;
+    /* the LF of the line that ended the headers may be held when its CR
+     * closed the line */
+    for (int k = 0; k < 2 && n && (p[0] == '\n' || p[0] == '\r'); k++) {
+        p++;
+        n--;
+    }
+    *data = p;
+    return n;
 }

@@ -195,6 +195,8 @@ typedef struct http_tx {
     bool is_09;             /* simple request: no headers, response is raw body */
     http_header *req_headers;
     uint32_t n_req_headers;
+    http_str headers_raw[2];  /* header lines as received, terminators and the final empty
+                                 line included ([0] request, [1] response); http.header.raw */
     http_str host;          /* lower-cased, from the absolute URI or else the Host header */
     int32_t port;           /* from the URI authority or Host header, -1 absent */
     bool host_from_uri;
@@ -240,6 +242,7 @@ typedef struct http_tx {
     bool request_complete, response_complete;
     bool unmatched;                /* response without request */
     bool logged;                   /* returned by http_next_loggable */
+    bool req_inspected;            /* returned by http_next_request_ready */
 } http_tx;
 
 static inline bool http_tx_has_event(const http_tx *tx, http_event ev)
@@ -277,11 +280,20 @@ void http_eof(http_state *s, int dir);
  * response are complete; with flow_end true incomplete ones too (their open
  * files become TRUNCATED). NULL when none. */
 http_tx *http_next_loggable(http_state *s, bool flow_end);
+/* The next transaction whose request is complete and was not returned here
+ * before (its response may still be coming): signatures inspect a request
+ * as soon as it is whole, as Suricata does, not when the transaction is logged. */
+http_tx *http_next_request_ready(http_state *s);
 size_t http_tx_count(const http_state *s); /* transactions created so far */
 uint64_t http_mem_in_use(const http_state *s);
 uint64_t http_mem_cap(const http_config *cfg); /* the per-state cap */
 bool http_gave_up(const http_state *s);
 bool http_is_tunnel(const http_state *s);       /* CONNECT 2xx or 101 Switching Protocols */
+bool http_is_connect_tunnel(const http_state *s); /* CONNECT 2xx */
+/* Bytes of direction dir that were fed after the tunnel opened (the client's
+ * held after its CONNECT, the server's after the 2xx), up to 64 KiB each; valid
+ * until http_free. They start the tunnelled protocol. */
+size_t http_tunnel_data(const http_state *s, int dir, const uint8_t **data);
 
 /* ---- helpers, also used by the tests ---- */
 

@@ -76,6 +76,7 @@ struct http_state {
     http_tx *connect_pending;
     bool connect_failed;
     bool dead, tunnel;
+    bool tunnel_connect;    /* the tunnel is a CONNECT's (not a 101 upgrade) */
 };
 
 /* http.c */

@@ -600,7 +600,7 @@ static void parse_client_hello(tls_state *s, const uint8_t *b, size_t n)
     bool first = !c->hello_seen;
     rd r = {b, n, false};
     uint16_t ver = (uint16_t)rd_u(&r, 2);
-    rd_sub(&r, 32); /* random */
+    rd rnd = rd_sub(&r, 32);
     uint8_t sidl = (uint8_t)rd_u(&r, 1);
     rd sid = rd_sub(&r, sidl);
     uint16_t cl = (uint16_t)rd_u(&r, 2);
@@ -614,6 +614,8 @@ static void parse_client_hello(tls_state *s, const uint8_t *b, size_t n)
     if (first) {
         c->hello_seen = true;
         c->legacy_version = ver;
+        memcpy(c->random, rnd.p, 32);
+        c->has_random = true;
         memcpy(c->session_id, sid.p, sidl);
         c->session_id_len = sidl;
     }
@@ -672,6 +674,8 @@ static void parse_server_hello(tls_state *s, const uint8_t *b, size_t n)
     c->hello_seen = true;
     if (first) {
         c->legacy_version = ver;
+        memcpy(c->random, rnd.p, 32);
+        c->has_random = true;
         l_push(&c->ciphers, cipher);
         memcpy(c->session_id, sid.p ? sid.p : (const uint8_t *)"", sidl);
         c->session_id_len = sidl;
@@ -1090,16 +1094,9 @@ int tls_probe(const uint8_t *p, size_t n, int dir)
             return 0;
         if (n < 3)
             return -1;
-        if (p[2] > 4)
-            return 0;
-        if (n < 5)
-            return -1;
-        uint16_t rl = (uint16_t)(p[3] << 8 | p[4]);
-        if (rl < 4 || rl > TLS_MAX_RECORD_LEN)
-            return 0;
-        if (n < 6)
-            return -1;
-        return (p[5] == HS_CLIENT_HELLO || p[5] == HS_SERVER_HELLO) ? 1 : 0;
+        /* 16 03 00..04 is TLS, as Suricata's detection pattern: the parser
+         * judges the record (a bad length is its event, not another protocol) */
+        return p[2] <= 4 ? 1 : 0;
     }
     if (p[0] & 0x80) { /* SSLv2 */
         if (n < 3)

@@ -119,6 +119,8 @@ typedef struct tls_conn {
     /* hello */
     bool hello_seen;           /* ClientHello (dir 0) / ServerHello (dir 1) parsed */
     uint16_t legacy_version;   /* version field of the hello */
+    uint8_t random[32];        /* the hello's random (tls.random, tls.random_time/_bytes) */
+    bool has_random;
     uint16_t record_version;   /* version of the last record header */
     tls_u16list ciphers;       /* client: offered; server: the chosen one */
     tls_u16list extensions;    /* extension types in order */

@@ -818,7 +818,7 @@ static int decode_ipv6(const rb_decode_opts *o, rb_decode_stats *st, Packet *p, 
             if (nh == 0 || nh == 60) {
                 /* options: check lengths, note padding-only headers */
                 uint32_t i = off + 2;
-                bool only_pad = true, bad = false;
+                bool only_pad = true, bad = false, unknown = false;
                 while (i < off + hl) {
                     uint8_t t = b[i];
                     if (t == 0) { i++; continue; }
@@ -829,8 +829,15 @@ static int decode_ipv6(const rb_decode_opts *o, rb_decode_stats *st, Packet *p, 
                         if (ol == 0) EV(p, st, IPV6_ZERO_LEN_PADN);
                     } else {
                         only_pad = false;
+                        /* known: router alert (5), jumbo payload (0xc2), home address (0xc9) */
+                        if (t != 5 && t != 0xc2 && t != 0xc9)
+                            unknown = true;
                     }
                     i += 2u + ol;
+                }
+                if (unknown) {
+                    if (nh == 0) EV(p, st, IPV6_HOPOPTS_UNKNOWN_OPT);
+                    else EV(p, st, IPV6_DSTOPTS_UNKNOWN_OPT);
                 }
                 if (bad)
                     EV(p, st, IPV6_EXTHDR_INVALID_OPTLEN);
@@ -862,6 +869,13 @@ static int decode_ipv6(const rb_decode_opts *o, rb_decode_stats *st, Packet *p, 
             if (p->frag_offset == 0 && !p->frag_mf) {
                 /* an atomic fragment: no reassembly needed */
                 EV(p, st, IPV6_EXTHDR_USELESS_FH);
+                if (off + 8 >= end) {
+                    /* nothing after it: decoding stops at the fragment header */
+                    EV(p, st, IPV6_TRUNC_EXTHDR);
+                    p->proto = 44;
+                    p->ip_hlen = off + 8;
+                    return 0;
+                }
                 prev_nh_off = off;
                 nh = b[off];
                 off += 8;

@@ -45,6 +45,7 @@
 
 #include "decode/packet.h"
 #include "detect/rules.h"
+#include "common/jbuf.h"
 #include "flow/flow.h"
 #include "stream/stream.h"
 
@@ -92,6 +93,12 @@ void detect_thread_free(detect_thread *dt);
 
 /* Release the per-flow state (f->detect). Call when the flow ends. */
 void detect_flow_end(detect_thread *dt, rb_flow *f);
+/* The flow's variables as Suricata 7's EVE shows them (ctx is the flow's
+ * worker's detect_thread): "traffic" {id, label} for flowbits named
+ * traffic/id/X and traffic/label/X, then "metadata" {flowbits, flowvars,
+ * flowints}. Writes nothing when the flow has no variable set. Matches
+ * rb_eve_vars_fn so the EVE writer can call it without knowing detect. */
+void detect_flow_vars_json(const void *ctx, const rb_flow *f, jbuf *jb);
 
 /* Buffers of one transaction, one per RB_* id; data NULL = absent (content on an
  * absent buffer never matches, negated or not, as in Suricata). */

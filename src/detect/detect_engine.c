@@ -212,7 +212,12 @@ typedef struct dflow {
     uint32_t n_txa, cap_txa;
     struct { uint32_t rule; uint32_t count; int64_t tv1; } *thr;
     uint32_t n_thr, cap_thr;
+    /* flow variables set by pcre captures, in the order first set */
+    struct fvar { const char *name; uint8_t *val; uint16_t len; } *fv;
+    uint32_t n_fv;
 } dflow;
+
+#define MAX_FLOWVARS 32 /* variables per flow; later new names are not stored */
 
 struct detect_thread {
     const detect_engine *de;
@@ -251,6 +256,7 @@ static int tx_buffer_dir(int b, bool *supported)
     case RB_HTTP_HEADER: case RB_HTTP_HEADER_RAW: case RB_HTTP_HEADER_NAMES: case RB_HTTP_COOKIE:
     case RB_HTTP_CONTENT_TYPE: case RB_HTTP_CONTENT_LEN: case RB_HTTP_PROTOCOL: case RB_HTTP_START:
     case RB_HTTP_CONNECTION: case RB_SSH_PROTO: case RB_SSH_SOFTWARE:
+    case RB_TLS_RANDOM: case RB_TLS_RANDOM_TIME: case RB_TLS_RANDOM_BYTES: /* each side's hello */
         return -1;
     case RB_TLS_CERTS: case RB_HTTP_RESPONSE_HEADER:
         return 1;
@@ -411,7 +417,7 @@ static int compile_rule(detect_engine *de, drule *d)
     d->alproto = alproto_of(r->app_proto);
     if (d->alproto == AL_NEVER)
         INACTIVE(d, "app-layer protocol without parser");
-    bool has_pkt = false, has_tx = false, dsize = false;
+    bool has_pkt = false, has_tx = false, dsize = false, syn_rule = false;
     int want_dir = -1;
     uint32_t flow_flags = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -510,7 +516,15 @@ static int compile_rule(detect_engine *de, drule *d)
             d->match[d->n_match++] = (uint16_t)i;
             break;
         }
-        case RO_FLAGS: case RO_FRAGBITS: case RO_STREAM_SIZE:
+        case RO_FLAGS:
+            /* a rule for SYN packets looks at their payload (TCP Fast Open
+             * data), which the stream does not show: it is a packet rule */
+            if ((o->u.flagset.bits & TH_SYN) &&
+                o->u.flagset.mode != RULE_BM_NOT && o->u.flagset.mode != RULE_BM_ANY)
+                syn_rule = true;
+            d->match[d->n_match++] = (uint16_t)i;
+            break;
+        case RO_FRAGBITS: case RO_STREAM_SIZE:
             d->match[d->n_match++] = (uint16_t)i;
             break;
         case RO_APP_LAYER_PROTOCOL: {
@@ -551,7 +565,7 @@ static int compile_rule(detect_engine *de, drule *d)
     /* kind */
     bool tcp_only = r->l4 == RULE_L4_TCP || r->l4 == RULE_L4_TCP_PKT || r->l4 == RULE_L4_TCP_STREAM ||
                     (r->l4 == RULE_L4_APP && app_tcp_only(r->app_proto));
-    d->pkt_only = dsize || (flow_flags & RULE_FLOW_NO_STREAM) || r->l4 == RULE_L4_TCP_PKT;
+    d->pkt_only = dsize || syn_rule || (flow_flags & RULE_FLOW_NO_STREAM) || r->l4 == RULE_L4_TCP_PKT;
     d->stream_only = (flow_flags & RULE_FLOW_ONLY_STREAM) || r->l4 == RULE_L4_TCP_STREAM;
     if (has_tx)
         d->kind = K_TX;
@@ -980,6 +994,9 @@ void detect_flow_end(detect_thread *dt, rb_flow *f)
     free(df->fi_set);
     free(df->txa);
     free(df->thr);
+    for (uint32_t i = 0; i < df->n_fv; i++)
+        free(df->fv[i].val);
+    free(df->fv);
     free(df);
     f->detect = NULL;
 }
@@ -1044,6 +1061,99 @@ static void fi_put(const detect_engine *de, dflow *df, uint32_t id, uint32_t v)
     }
     df->fi_set[id] = 1;
     df->fi_val[id] = v;
+}
+
+static bool any_bit(const dflow *df)
+{
+    for (uint32_t i = 0; i < df->nwords; i++)
+        if (df->bits[i])
+            return true;
+    return false;
+}
+
+/* Flowbits named traffic/id/X and traffic/label/X are shown as Suricata 7 does:
+ * "traffic": {"id": [X], "label": [X]}, the others in "metadata". */
+static const char *traffic_kind(const char *name, const char **rest)
+{
+    if (!strncmp(name, "traffic/id/", 11)) {
+        *rest = name + 11;
+        return "id";
+    }
+    if (!strncmp(name, "traffic/label/", 14)) {
+        *rest = name + 14;
+        return "label";
+    }
+    return NULL;
+}
+
+void detect_flow_vars_json(const void *ctx, const rb_flow *f, jbuf *jb)
+{
+    const detect_thread *dt = ctx;
+    const dflow *df = f ? f->detect : NULL;
+    if (!dt || !df)
+        return;
+    const detect_engine *de = dt->de;
+    bool bits = df->nwords && any_bit(df), ints = false;
+    for (uint32_t i = 0; df->fi_set && i < de->n_ints && !ints; i++)
+        ints = df->fi_set[i];
+    if (!bits && !ints && !df->n_fv)
+        return;
+    if (bits) {
+        static const char *const kinds[2] = { "id", "label" };
+        bool open = false;
+        for (int k = 0; k < 2; k++) {
+            bool arr = false;
+            for (uint32_t i = 0; i < de->n_bits; i++) {
+                const char *rest, *kind;
+                if (!bit_get(df, i) || !(kind = traffic_kind(de->bit_names[i], &rest)) || strcmp(kind, kinds[k]))
+                    continue;
+                if (!open) {
+                    jb_open_object(jb, "traffic");
+                    open = true;
+                }
+                if (!arr) {
+                    jb_open_array(jb, kinds[k]);
+                    arr = true;
+                }
+                jb_str(jb, NULL, rest);
+            }
+            if (arr)
+                jb_close_array(jb);
+        }
+        if (open)
+            jb_close_object(jb);
+    }
+    jb_open_object(jb, "metadata");
+    bool arr = false;
+    for (uint32_t i = 0; bits && i < de->n_bits; i++) {
+        const char *rest;
+        if (!bit_get(df, i) || traffic_kind(de->bit_names[i], &rest))
+            continue;
+        if (!arr) {
+            jb_open_array(jb, "flowbits");
+            arr = true;
+        }
+        jb_str(jb, NULL, de->bit_names[i]);
+    }
+    if (arr)
+        jb_close_array(jb);
+    if (df->n_fv) {
+        jb_open_array(jb, "flowvars");
+        for (uint32_t i = 0; i < df->n_fv; i++) {
+            jb_open_object(jb, NULL);
+            jb_strn(jb, df->fv[i].name, (const char *)df->fv[i].val, df->fv[i].len);
+            jb_close_object(jb);
+        }
+        jb_close_array(jb);
+    }
+    if (ints) {
+        jb_open_object(jb, "flowints");
+        for (uint32_t i = 0; i < de->n_ints; i++)
+            if (df->fi_set[i])
+                jb_u64(jb, de->int_names[i], df->fi_val[i]);
+        jb_close_object(jb);
+    }
+    jb_close_object(jb);
 }
 
 /* ---------------------------------------------------------------- inspection */
@@ -1349,6 +1459,7 @@ static bool inspect_data(vctx *v, const drule *d, const bufgrp *g, const uint8_t
 
 static bool rule_matches(vctx *v, const drule *d)
 {
+    v->dt->dm.ncaps = 0;
     if (d->inactive)
         return false;
     if (d->alproto != AL_NONE && (!v->f || v->f->app_proto != d->alproto))
@@ -1367,8 +1478,34 @@ static bool rule_matches(vctx *v, const drule *d)
     return true;
 }
 
+static void flowvar_put(dflow *df, const char *name, const uint8_t *val, uint16_t len)
+{
+    uint32_t i = 0;
+    while (i < df->n_fv && strcmp(df->fv[i].name, name))
+        i++;
+    if (i == df->n_fv) {
+        if (df->n_fv == MAX_FLOWVARS)
+            return;
+        if (!df->fv && !(df->fv = calloc(MAX_FLOWVARS, sizeof *df->fv)))
+            return;
+        df->fv[i].name = name;
+        df->fv[i].val = NULL;
+        df->n_fv++;
+    }
+    uint8_t *nv = realloc(df->fv[i].val, len ? len : 1);
+    if (!nv)
+        return;
+    memcpy(nv, val, len);
+    df->fv[i].val = nv;
+    df->fv[i].len = len;
+}
+
 static void post_match(vctx *v, const drule *d)
 {
+    const dm_thread *dm = &v->dt->dm;
+    for (uint32_t k = 0; v->df && k < dm->ncaps; k++)
+        if (dm->caps[k].pe->cap_kind[dm->caps[k].idx] == RULE_VAR_FLOW)
+            flowvar_put(v->df, dm->caps[k].pe->cap_names[dm->caps[k].idx], dm->caps[k].val, dm->caps[k].len);
     for (uint16_t k = 0; k < d->n_post; k++) {
         const rule_opt *o = &d->r->opts[d->post[k]];
         const uint32_t *ids = v->de->pool + d->aux[d->post[k]];

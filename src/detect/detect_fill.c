@@ -145,10 +145,15 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
         }
         o = cat(m, o, "\r\n", 2);
     }
-    if (nh) {
+    if (nh)
         put(b, RB_HTTP_HEADER, hb, hsz);
+    /* http.header.raw: the lines as received; rebuilt from the fields when the
+     * parser kept no raw copy */
+    const http_str *raw = &tx->headers_raw[dir == 1];
+    if (raw->len)
+        put(b, RB_HTTP_HEADER_RAW, raw->ptr, raw->len);
+    else if (nh)
         put(b, RB_HTTP_HEADER_RAW, hb, hsz);
-    }
     uint8_t *nb = m + o;
     size_t no = 0;
     no = cat(nb, no, "\r\n", 2);
@@ -201,6 +206,13 @@ void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b)
         put(b, RB_JA3_HASH, c->ja3_hash, strlen(c->ja3_hash));
     if (s->ja4[0])
         put(b, RB_JA4_HASH, s->ja4, strlen(s->ja4));
+    /* the random of this direction's hello: all of it, its time, its bytes */
+    const tls_conn *hc = &s->conn[dir == 1];
+    if (hc->has_random) {
+        put(b, RB_TLS_RANDOM, hc->random, 32);
+        put(b, RB_TLS_RANDOM_TIME, hc->random, 4);
+        put(b, RB_TLS_RANDOM_BYTES, hc->random + 4, 28);
+    }
     if (dir == 1) {
         if (sv->ja3)
             put(b, RB_JA3S_STRING, sv->ja3, strlen(sv->ja3));

@@ -12,6 +12,9 @@
 #include "detect/rules.h"
 
 /* per-thread state of the payload matcher */
+#define DM_MAX_CAPS 16   /* capture variables recorded per rule evaluation */
+#define DM_CAP_LEN 256   /* bytes kept per captured value */
+
 typedef struct dm_thread {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
@@ -22,6 +25,14 @@ typedef struct dm_thread {
     uint8_t *tbuf[2];        /* transform output buffers */
     uint32_t tcap[2];
     uint64_t pcre_limit_hits;
+    /* pcre captures of the rule being evaluated (cleared per rule, stored on match) */
+    uint32_t ncaps;
+    struct dm_cap {
+        const rule_pcre *pe;
+        uint8_t idx;         /* variable index in pe->cap_names */
+        uint16_t len;
+        uint8_t val[DM_CAP_LEN];
+    } caps[DM_MAX_CAPS];
 } dm_thread;
 
 int dm_thread_init(dm_thread *t);

@@ -450,6 +450,26 @@ static int p_uricontent(rule_pctx *pc, const rule_keyword *kw, char *arg)
     return add_content(pc, kw, arg, RB_HTTP_URI);
 }
 
+/* tls.subject:"X", tls.issuerdn:"X" (X occurs in the certificate's subject or
+ * issuer) and tls.fingerprint:"X" (the SHA-1 fingerprint is X, any case):
+ * Suricata's older TLS keywords, as a content on the matching buffer. */
+static int p_tls_legacy(rule_pctx *pc, const rule_keyword *kw, char *arg)
+{
+    bool fp = strcmp(kw->name, "tls.fingerprint") == 0;
+    int buf = fp ? RB_TLS_CERT_FINGERPRINT
+                 : strcmp(kw->name, "tls.subject") == 0 ? RB_TLS_CERT_SUBJECT : RB_TLS_CERT_ISSUER;
+    if (fp)
+        for (char *c = arg; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    if (add_content(pc, kw, arg, buf) != 0)
+        return -1;
+    if (fp) {
+        rule_opt *o = &pc->r->opts[pc->r->n_opts - 1];
+        o->u.content.flags |= RULE_CONTENT_STARTSWITH | RULE_CONTENT_ENDSWITH;
+    }
+    return 0;
+}
+
 static int set_flag_once(rule_pctx *pc, const rule_keyword *kw, rule_content *c, uint32_t f)
 {
     if (c->flags & f)
@@ -561,6 +581,35 @@ static int p_fast_pattern(rule_pctx *pc, const rule_keyword *kw, char *arg)
 
 /* ---------------------------------------------------------------- pcre */
 
+/* "flow:name,pkt:name,...": where the pattern's groups 1.. are stored */
+static int pcre_captures(rule_pctx *pc, rule_pcre *pe, char *spec)
+{
+    uint32_t groups = 0;
+    pcre2_pattern_info((pcre2_code *)pe->code, PCRE2_INFO_CAPTURECOUNT, &groups);
+    for (char *save = NULL, *t = strtok_r(spec, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        t = rp_trim(t);
+        uint8_t kind;
+        if (!strncmp(t, "flow:", 5))
+            kind = RULE_VAR_FLOW;
+        else if (!strncmp(t, "pkt:", 4))
+            kind = RULE_VAR_PKT;
+        else
+            return pc_fail(pc, "pcre: capture \"%.40s\" is not flow:NAME or pkt:NAME", t);
+        const char *name = rp_trim(strchr(t, ':') + 1);
+        if (!*name)
+            return pc_fail(pc, "pcre: capture variable without a name");
+        if (pe->n_caps == RULE_PCRE_MAX_CAPS)
+            return pc_fail(pc, "pcre: more than %d capture variables", RULE_PCRE_MAX_CAPS);
+        if (pe->n_caps >= groups)
+            return pc_fail(pc, "pcre: %u capture variables but the pattern has %u groups", pe->n_caps + 1u, groups);
+        pe->cap_names[pe->n_caps] = dup_or_fail(pc, name);
+        if (!pe->cap_names[pe->n_caps])
+            return -1;
+        pe->cap_kind[pe->n_caps++] = kind;
+    }
+    return 0;
+}
+
 static int p_pcre(rule_pctx *pc, const rule_keyword *kw, char *arg)
 {
     bool neg = false;
@@ -584,6 +633,11 @@ static int p_pcre(rule_pctx *pc, const rule_keyword *kw, char *arg)
         return pc_fail(pc, "pcre: missing closing '/'");
     *end = 0;
     char *pat = re + 1, *fl = end + 1;
+    /* capture variables after the flags: "/re/flags, flow:name,pkt:name" */
+    char *capspec = strchr(fl, ',');
+    if (capspec)
+        *capspec++ = 0;
+    fl = rp_trim(fl);
     uint32_t opts = 0, flags = neg ? RULE_PCRE_NEGATED : 0;
     int buf = -1;
     for (char *f = fl; *f; f++) {
@@ -650,7 +704,9 @@ static int p_pcre(rule_pctx *pc, const rule_keyword *kw, char *arg)
     o->u.pcre.match_limit = pc->set->pcre_match_limit;
     o->u.pcre.depth_limit = pc->set->pcre_depth_limit;
     o->u.pcre.pattern = dup_or_fail(pc, pat);
-    return o->u.pcre.pattern ? 0 : -1;
+    if (!o->u.pcre.pattern)
+        return -1;
+    return capspec ? pcre_captures(pc, &o->u.pcre, capspec) : 0;
 }
 
 /* ---------------------------------------------------------------- byte_* and isdataat */
@@ -1688,6 +1744,8 @@ void rule_opt_free(rule_opt *o)
     case RO_CONTENT: free(o->u.content.pat); break;
     case RO_PCRE:
         free(o->u.pcre.pattern);
+        for (uint8_t i = 0; i < o->u.pcre.n_caps; i++)
+            free(o->u.pcre.cap_names[i]);
         pcre2_code_free((pcre2_code *)o->u.pcre.code);
         break;
     case RO_FLOWBITS: case RO_XBITS:
@@ -1809,6 +1867,8 @@ const rule_keyword rule_keywords[] = {
     STICKY("tls.certs",         A0,                                  TLS_CERTS),
     STICKY("tls.subjectaltname", A0,                                 TLS_SUBJECTALTNAME),
     STICKY("tls.random",        A0,                                  TLS_RANDOM),
+    STICKY("tls.random_time",   A0,                                  TLS_RANDOM_TIME),
+    STICKY("tls.random_bytes",  A0,                                  TLS_RANDOM_BYTES),
     STICKY("ja3.hash",          { "ja3_hash" },                      JA3_HASH),
     STICKY("ja3.string",        { "ja3_string" },                    JA3_STRING),
     STICKY("ja3s.hash",         A0,                                  JA3S_HASH),
@@ -1919,15 +1979,14 @@ const rule_keyword rule_keywords[] = {
     GEN("ssl_version", KWF_ARG),
     GEN("ssl_state", KWF_ARG),
     GEN("tls.version", KWF_ARG),
-    GEN("tls.subject", KWF_ARG),
-    GEN("tls.issuerdn", KWF_ARG),
-    GEN("tls.fingerprint", KWF_ARG),
+    { "tls.subject",      A0,                     KWK_PAYLOAD,    RB_NONE, p_tls_legacy, KWF_ARG },
+    { "tls.issuerdn",     A0,                     KWK_PAYLOAD,    RB_NONE, p_tls_legacy, KWF_ARG },
+    { "tls.fingerprint",  A0,                     KWK_PAYLOAD,    RB_NONE, p_tls_legacy, KWF_ARG },
     GEN("tls.store", KWF_NOARG),
     GEN("tls_cert_notbefore", KWF_ARG),
     GEN("tls_cert_notafter", KWF_ARG),
     GEN("tls_cert_expired", KWF_NOARG),
     GEN("tls_cert_valid", KWF_NOARG),
-    GEN("tls.random_time", 0),
     GEN("ftpbounce", KWF_NOARG),
     GEN("ssh.protoversion", KWF_ARG),
     GEN("ssh.softwareversion", KWF_ARG),

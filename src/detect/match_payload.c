@@ -210,6 +210,31 @@ static int ev_content(const rule_content *c, const uint8_t *buf, uint32_t len, u
     return EV_MATCH;
 }
 
+/* Keep group i+1 of the last match of pe as the value of its capture variable i
+ * (a later evaluation of the same pcre, when backtracking, replaces it). */
+static void record_capture(dm_thread *t, const rule_pcre *pe, uint8_t i, const uint8_t *subj, const PCRE2_SIZE *ov,
+                           int rc)
+{
+    int g = i + 1;
+    if (g >= rc || ov[2 * g] == PCRE2_UNSET || ov[2 * g + 1] < ov[2 * g])
+        return;
+    uint32_t k = 0;
+    while (k < t->ncaps && !(t->caps[k].pe == pe && t->caps[k].idx == i))
+        k++;
+    if (k == t->ncaps) {
+        if (t->ncaps == DM_MAX_CAPS)
+            return;
+        t->ncaps++;
+    }
+    size_t n = ov[2 * g + 1] - ov[2 * g];
+    if (n > DM_CAP_LEN)
+        n = DM_CAP_LEN;
+    t->caps[k].pe = pe;
+    t->caps[k].idx = i;
+    t->caps[k].len = (uint16_t)n;
+    memcpy(t->caps[k].val, subj + ov[2 * g], n);
+}
+
 static int ev_pcre(dm_thread *t, const rule_pcre *pe, const uint8_t *buf, uint32_t len, uint32_t off, bool retry,
                    uint32_t start_min, ev_out *o)
 {
@@ -243,6 +268,8 @@ static int ev_pcre(dm_thread *t, const rule_pcre *pe, const uint8_t *buf, uint32
     if (rc < 0)
         return EV_NOMATCH;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+    for (uint8_t i = 0; i < pe->n_caps; i++)
+        record_capture(t, pe, i, buf + soff, ov, rc);
     o->mstart = soff + (uint32_t)ov[0];
     o->mend = soff + (uint32_t)ov[1];
     o->off = o->mend;

@@ -123,6 +123,8 @@ typedef struct rule_ports {
     X(TLS_CERTS, "tls.certs", "tls", 2)                                        \
     X(TLS_SUBJECTALTNAME, "tls.subjectaltname", "tls", 2)                      \
     X(TLS_RANDOM, "tls.random", "tls", 2)                                      \
+    X(TLS_RANDOM_TIME, "tls.random_time", "tls", 2)                            \
+    X(TLS_RANDOM_BYTES, "tls.random_bytes", "tls", 2)                          \
     X(JA3_HASH, "ja3.hash", "tls", 2)                                          \
     X(JA3_STRING, "ja3.string", "tls", 2)                                      \
     X(JA3S_HASH, "ja3s.hash", "tls", 2)                                        \
@@ -230,6 +232,9 @@ typedef struct rule_content {
 #define RULE_PCRE_NO_LIMITS (1u << 3)   /* O: the matcher uses PCRE2's own limits */
 #define RULE_PCRE_RELATIVE_NEXT (1u << 4)
 
+#define RULE_PCRE_MAX_CAPS 8
+enum { RULE_VAR_FLOW = 0, RULE_VAR_PKT = 1 };
+
 struct pcre2_real_code_8; /* pcre2_code from <pcre2.h> (PCRE2_CODE_UNIT_WIDTH 8) */
 typedef struct rule_pcre {
     char *pattern;              /* between the slashes, unchanged */
@@ -239,6 +244,11 @@ typedef struct rule_pcre {
     bool jit;                   /* pcre2_jit_compile succeeded */
     uint32_t match_limit;       /* for pcre2_set_match_limit (config pcre.match-limit) */
     uint32_t depth_limit;       /* for pcre2_set_depth_limit (pcre.match-limit-recursion) */
+    /* captures: pcre:"/(a)(b)/, flow:x,pkt:y" stores group i+1 in variable cap_names[i]
+     * when the rule matches (flow variables are logged in EVE metadata.flowvars) */
+    uint8_t n_caps;
+    uint8_t cap_kind[RULE_PCRE_MAX_CAPS]; /* RULE_VAR_FLOW or RULE_VAR_PKT */
+    char *cap_names[RULE_PCRE_MAX_CAPS];
 } rule_pcre;
 
 /* byte_test / byte_jump / byte_extract / byte_math */

@@ -72,12 +72,13 @@ static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
         }
     }
     applayer_flow_end(w->app, w->stream, f);
-    if (w->dt)
-        detect_flow_end(w->dt, f);
     if (f->stream)
         stream_flow_end(w->stream, f);
+    /* the flow record shows the flow's detection variables: log it first */
     if (w->cfg->eve_enabled)
         eve_log_flow(&w->eve, f, reason);
+    if (w->dt)
+        detect_flow_end(w->dt, f);
 }
 
 static const char *inner_src(const Packet *outer, uint16_t vxlan_port)
@@ -111,7 +112,8 @@ static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a)
 }
 
 /* Everything after decoding, for one packet (captured or derived). */
-static void process_decoded(rb_worker *w, Packet *p)
+/* Timeouts run on packet time, once per second of it. */
+static void expire(rb_worker *w, const Packet *p)
 {
     if (p->ts_sec != w->last_expire_sec) {
         flow_table_expire(w->flows, p->ts_sec, p->ts_usec);
@@ -119,14 +121,39 @@ static void process_decoded(rb_worker *w, Packet *p)
             defrag_expire(w->defrag, packet_ts_us(p));
         w->last_expire_sec = p->ts_sec;
     }
+}
+
+static void process_decoded(rb_worker *w, Packet *p)
+{
+    expire(w, p);
     rb_flow *f = flow_handle_packet(w->flows, p);
     if (f) {
         if (p->proto == 6) {
             stream_packet(w->stream, p);
-            /* signatures see the stream before the app layer consumes it */
-            if (w->dt)
+            /* Signatures see the stream before the app layer consumes it; but
+             * while the protocol is not known yet, the app layer looks first
+             * (as in Suricata, where it runs inside the stream stage), so that
+             * rules bound to the protocol see the bytes that reveal it. */
+            bool al_first = f->app_proto == 0 /* ALPROTO_UNKNOWN */ && !f->app_proto_name;
+            if (al_first)
+                applayer_tcp(w->app, w->stream, p);
+            if (w->dt) {
                 detect_packet(w->dt, p, w->stream, on_packet_alert, w);
-            applayer_tcp(w->app, w->stream, p);
+                if ((p->tcp_flags & TH_RST) && f->stream) {
+                    /* a reset ends both directions: the other side's last bytes
+                     * are inspected now, before the app layer drains them */
+                    Packet q;
+                    flow_pseudo_packet(f, !p->dir, &q);
+                    q.pcap_cnt = p->pcap_cnt;
+                    q.ts_sec = p->ts_sec;
+                    q.ts_usec = p->ts_usec;
+                    q.pkt_src = p->pkt_src;
+                    detect_stream(w->dt, &q, w->stream, !p->dir, on_packet_alert, w);
+                }
+            }
+            if (!al_first)
+                applayer_tcp(w->app, w->stream, p);
+            stream_release_finished(w->stream, f);
         } else {
             if (p->proto == 17)
                 applayer_udp(w->app, p);
@@ -180,10 +207,10 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
             process_decoded(w, p);
             continue;
         }
-        process_decoded(w, p);
-
-        /* an IP fragment: try to complete its datagram */
+        /* an IP fragment: try to complete its datagram, before the fragment
+         * itself is processed so that it carries the events defrag raises */
         if (p->is_fragment && w->defrag && nstack < MAX_DERIVED) {
+            expire(w, p);
             defrag_result r;
             memset(&r, 0, sizeof r);
             uint64_t key_extra = ((uint64_t)p->tunnel_depth << 32) |
@@ -196,9 +223,9 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
                 rc = defrag_ipv6(w->defrag, p->l3, p->l3_len, p->ip6_frag_hdr_off, p->ip6_frag_prev_nh_off,
                                  key_extra, packet_ts_us(p), &r);
             if (r.events) {
-                /* events raised by this fragment are reported on it */
+                /* events raised by this fragment are reported on it (its
+                 * anomaly records and decode-event rules, below) */
                 Packet *fp = p;
-                uint8_t before = fp->nevents;
                 if (r.events & DEFRAG_EV_IPV4_FRAG_OVERLAP) set_event(w, fp, RB_EV_IPV4_FRAG_OVERLAP);
                 if (r.events & DEFRAG_EV_IPV4_FRAG_TOO_LARGE) set_event(w, fp, RB_EV_IPV4_FRAG_PKT_TOO_LARGE);
                 if (r.events & DEFRAG_EV_IPV4_FRAG_IGNORED) set_event(w, fp, RB_EV_IPV4_FRAG_IGNORED);
@@ -208,14 +235,6 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
                 if (r.events & DEFRAG_EV_IPV6_FRAG_IGNORED) set_event(w, fp, RB_EV_IPV6_FRAG_IGNORED);
                 if (r.events & DEFRAG_EV_MAX_FRAGS) set_event(w, fp, RB_EV_DEFRAG_MAX_FRAGS);
                 if (r.events & DEFRAG_EV_MEMCAP) set_event(w, fp, RB_EV_DEFRAG_MEMCAP);
-                if (fp->nevents > before && w->cfg->eve_enabled) {
-                    /* log only the new ones */
-                    Packet tmp = *fp;
-                    memmove(tmp.events, fp->events + before, (size_t)(fp->nevents - before) * sizeof tmp.events[0]);
-                    tmp.nevents = (uint8_t)(fp->nevents - before);
-                    w->anomalies += tmp.nevents;
-                    eve_log_anomalies(&w->eve, &tmp);
-                }
             }
             if (rc == 1 && r.data) {
                 owned[nowned++] = r.data;
@@ -241,6 +260,8 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
                 nstack++;
             }
         }
+
+        process_decoded(w, p);
 
         /* a tunnel: its inner packet is a packet in its own right */
         if (p->inner_kind != RB_INNER_NONE && p->inner_len > 0) {
@@ -303,6 +324,8 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
         if (!w->dt)
             return -1;
         applayer_set_detect(w->app, w->dt);
+        w->eve.vars_fn = detect_flow_vars_json;
+        w->eve.vars_ctx = w->dt;
     }
     return 0;
 }

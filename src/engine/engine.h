@@ -29,6 +29,7 @@ typedef struct rb_engine_config {
     rb_flow_config flow;
     defrag_config defrag;
     bool defrag_enabled;
+    bool ips;                   /* --simulate-ips: inline (IPS) semantics on a capture */
     stream_config stream;
     applayer_config applayer;
     rb_eve_types eve;

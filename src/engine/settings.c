@@ -240,6 +240,10 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     ec->stream.midstream = ec->flow.midstream;
     ec->applayer.midstream = ec->flow.midstream;
     ec->stream.async_oneside = cfg_get_bool(c, "stream.async-oneside", ec->stream.async_oneside) != 0;
+    ec->flow.async_oneside = ec->stream.async_oneside;
+    /* stream.inline: yes, no, or auto (= the IPS mode) */
+    const char *sinl = cfg_get_str(c, "stream.inline");
+    ec->stream.inline_mode = sinl && strcmp(sinl, "auto") != 0 ? cfg_get_bool(c, "stream.inline", 0) != 0 : ec->ips;
     const char *spol = cfg_get_str(c, "stream.reassembly.policy");
     if (spol) {
         int sp = stream_policy_from_name(spol);

@@ -340,7 +340,9 @@ static void tcp_update(rb_flow_table *t, rb_flow *f, const Packet *p, int dir)
     }
     switch (s) {
     case RB_TCP_SYN_SENT:
-        if (dir == 1 && (fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+        if (dir == 0 && t->cfg.async_oneside && (fl & (TH_SYN | TH_ACK)) == TH_ACK) {
+            f->tcp_state = RB_TCP_ESTABLISHED; /* only the client's side is in the capture */
+        } else if (dir == 1 && (fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
             f->tcp_state = RB_TCP_SYN_RECV;
             f->tcp_isn[1] = p->tcp_seq;
         } else if (dir == 1 && (fl & (TH_SYN | TH_ACK)) == TH_SYN) {
@@ -534,10 +536,14 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
             memset(f, 0, sizeof *f);
             f->key = k;
             f->hash = h;
-            f->src = p->src;
-            f->dst = p->dst;
-            f->sp = p->sp;
-            f->dp = p->dp;
+            /* midstream pick-up on a SYN/ACK: its receiver opened the
+             * connection, so the flow is oriented from it (as Suricata) */
+            bool rev = proto == 6 && t->cfg.midstream &&
+                       (p->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) == (TH_SYN | TH_ACK);
+            f->src = rev ? p->dst : p->src;
+            f->dst = rev ? p->src : p->dst;
+            f->sp = rev ? p->dp : p->sp;
+            f->dp = rev ? p->sp : p->dp;
             f->proto = proto;
             f->ipver = p->ipver;
             f->vlan_n = p->vlan_n;
@@ -561,7 +567,7 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
             case 58: t->st.icmpv6++; break;
             default: t->st.other++; break;
             }
-            dir = 0;
+            dir = rev ? 1 : 0;
         } else {
             /* which side sent this packet? */
             bool f_src_is_a = addr_cmp(&f->src, &k.a) == 0 && f->sp == k.pa &&

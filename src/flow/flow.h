@@ -81,6 +81,7 @@ typedef struct rb_flow {
     uint8_t cli_mac[6], srv_mac[6];
     uint16_t app_proto;             /* set by the application layer */
     const char *app_proto_name;     /* EVE app_proto, NULL until known */
+    const char *app_proto_orig;     /* EVE app_proto_orig: the protocol before a change (CONNECT) */
     void *stream;                   /* owned by the stream stage */
     void *app;                      /* owned by the app-layer stage */
     void *detect;                   /* owned by the detection stage (flowbits, ...) */
@@ -93,6 +94,7 @@ typedef struct rb_flow_config {
     uint32_t emerg_timeout[RB_FP_N][RB_FS_N];
     uint32_t emergency_recovery;    /* percent of memcap free to leave emergency mode; default 30 */
     bool midstream;                 /* stream.midstream: track TCP sessions not seen from the SYN */
+    bool async_oneside;             /* stream.async-oneside: a SYN then the client's ACK establishes */
 } rb_flow_config;
 
 void flow_config_default(rb_flow_config *c);

@@ -299,6 +299,8 @@ void eve_begin_packet(rb_eve_writer *w, const Packet *p, const char *event_type)
     if (p->flow && w->types->community_id)
         jb_str(jb, "community_id", flow_community_id_cached(p->flow));
     jb_str(jb, "pkt_src", p->pkt_src ? p->pkt_src : "wire/pcap");
+    if (p->flow && p->flow->detect && w->vars_fn)
+        w->vars_fn(w->vars_ctx, p->flow, jb);
     if (p->outer) {
         /* a packet from inside a tunnel: the outermost packet, as Suricata logs it */
         const Packet *r = p->outer;
@@ -415,6 +417,8 @@ void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason)
     }
     if (f->app_proto_name)
         jb_str(jb, "app_proto", f->app_proto_name);
+    if (f->app_proto_orig)
+        jb_str(jb, "app_proto_orig", f->app_proto_orig);
     jb_open_object(jb, "flow");
     jb_u64(jb, "pkts_toserver", f->pkts[0]);
     jb_u64(jb, "pkts_toclient", f->pkts[1]);
@@ -429,6 +433,8 @@ void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason)
     jb_str(jb, "reason", flow_end_reason_name(reason));
     jb_bool(jb, "alerted", f->alerted);
     jb_close_object(jb);
+    if (f->detect && w->vars_fn)
+        w->vars_fn(w->vars_ctx, f, jb);
     if (w->types->community_id)
         jb_str(jb, "community_id", flow_community_id_cached(f));
     if (w->types->ethernet && f->has_macs) {

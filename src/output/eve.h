@@ -42,8 +42,14 @@ typedef struct rb_eve_sink {
 int eve_sink_open(rb_eve_sink *s, const char *path, char *err, size_t errlen);
 void eve_sink_close(rb_eve_sink *s);
 
+/* Writes a flow's detection variables (traffic / metadata objects), see
+ * detect_flow_vars_json(); set by the engine when signatures are loaded. */
+typedef void (*rb_eve_vars_fn)(const void *ctx, const rb_flow *f, jbuf *jb);
+
 typedef struct rb_eve_writer {
     rb_eve_sink *sink;
+    rb_eve_vars_fn vars_fn;
+    const void *vars_ctx;
     const rb_eve_types *types;
     jbuf jb;               /* the record being built */
     char *out;             /* pending records */

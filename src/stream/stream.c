@@ -62,6 +62,8 @@ typedef struct half {
     uint64_t next_off;    /* end of the contiguous data from base_off */
     uint64_t max_off;     /* highest right edge seen (FIN counts one) */
     uint64_t acked_off;   /* the receiver acked up to here */
+    bool unseen;          /* async-oneside: this side's packets are not in the capture (no gaps
+                             are reported for the data its peer acknowledges) */
     uint64_t fin_off;     /* stream offset of the FIN */
     uint64_t gap_mark;    /* base_off at which the current hole was counted */
     uint64_t gap_pending; /* skipped bytes not yet reported */
@@ -441,12 +443,12 @@ static void extend_next(half *h)
 
 static void pump(stream_ctx *c, half *h, Packet *p)
 {
-    if (!h->init)
+    if (!h->init || h->unseen)
         return;
     bool stalled = false; /* stopped with work left (unconsumed bytes before a hole, memcap) */
     for (;;) {
         bool no_ack = h->async && !h->ack_seen; /* one-sided: ACKs are not seen */
-        uint64_t dlim = depth_clamp(c, h, (h->flush || no_ack || h->fin) ? UINT64_MAX : h->acked_off);
+        uint64_t dlim = depth_clamp(c, h, (h->flush || no_ack || h->fin || c->cfg.inline_mode) ? UINT64_MAX : h->acked_off);
         uint64_t glim = depth_clamp(c, h, h->acked_off);
         seg *s = h->head;
         if (s && s->off == h->base_off) {
@@ -818,6 +820,7 @@ static void est_packet(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
 {
     half *snd = &ssn->h[dir], *rcv = &ssn->h[!dir];
     uint8_t fl = p->tcp_flags;
+    snd->unseen = false;
     if (!snd->init) {
         half_init(snd, p->tcp_seq);
         snd->wscale = ssn->midstream ? WSCALE_MAX : 0;
@@ -874,6 +877,8 @@ static stream_session *start_session(stream_ctx *c, rb_flow *f, Packet *p, int d
         if (p->payload_len && p->payload) { /* TCP Fast Open: data on the SYN */
             h->syn_data = p->payload_len;
             insert(c, h, p, 0, p->payload, p->payload_len);
+            if (c->cfg.inline_mode)
+                pump(c, h, p); /* inline: released as it arrives */
         }
         return NULL; /* nothing more to do with the SYN */
     }
@@ -902,6 +907,7 @@ static stream_session *start_session(stream_ctx *c, rb_flow *f, Packet *p, int d
         if (fl & TH_ACK) {
             half_init(rcv, p->tcp_ack);
             rcv->wscale = WSCALE_MAX;
+            rcv->unseen = c->cfg.async_oneside; /* until a packet of the client shows up */
         }
         return NULL;
     }
@@ -971,6 +977,7 @@ void stream_packet(stream_ctx *c, Packet *p)
                 if (c->cfg.async_oneside && (fl & TH_ACK)) {
                     /* only the client side is visible */
                     half_init(sv, p->tcp_ack);
+                    sv->unseen = true;
                     cl->async = true;
                     cl->wscale = cl->wscale_opt ? cl->wscale_opt_val : 0;
                     ssn->state = SS_ESTABLISHED;
@@ -1025,7 +1032,7 @@ void stream_packet(stream_ctx *c, Packet *p)
             }
             {
                 half *peer = &ssn->h[!dir];
-                if (peer->init) {
+                if (peer->init && !peer->unseen) {
                     int64_t a = off_of(peer, p->tcp_ack);
                     if (a < 0 || a > (int64_t)peer->max_off) {
                         ev(p, RB_EV_STREAM_3WHS_WRONG_SEQ_WRONG_ACK);
@@ -1102,15 +1109,23 @@ void stream_consume(stream_ctx *c, rb_flow *f, int dir, uint32_t len)
     uint64_t avail = h->buf_off + h->buf_len - h->consumed_off;
     h->consumed_off += len < avail ? len : avail;
     buf_compact(c, h);
-    /* a direction that ended and was read to the end keeps no buffer: a closed
-     * connection waiting for its flow timeout then costs no stream memory */
-    if (h->eof && h->eof_reported && h->buf && h->consumed_off >= h->buf_off + h->buf_len && !h->head) {
-        mem_sub(c, h->buf_cap);
-        free(h->buf);
-        h->buf = NULL;
-        h->buf_cap = 0;
-        h->buf_len = 0;
-        h->buf_off = h->consumed_off;
+}
+
+void stream_release_finished(stream_ctx *c, rb_flow *f)
+{
+    stream_session *ssn = f ? f->stream : NULL;
+    if (!ssn)
+        return;
+    for (int d = 0; d < 2; d++) {
+        half *h = &ssn->h[d];
+        if (h->eof && h->eof_reported && h->buf && h->consumed_off >= h->buf_off + h->buf_len && !h->head) {
+            mem_sub(c, h->buf_cap);
+            free(h->buf);
+            h->buf = NULL;
+            h->buf_cap = 0;
+            h->buf_len = 0;
+            h->buf_off = h->consumed_off;
+        }
     }
 }
 

@@ -80,6 +80,8 @@ typedef struct stream_config {
     uint64_t memcap;                   /* all data memory of the context; default 256 MiB */
     bool midstream;                    /* pick up sessions without a 3-way handshake; default false */
     bool async_oneside;                /* accept sessions of which only one side is seen; default false */
+    bool inline_mode;                  /* stream.inline: data is released in order as it arrives, not
+                                          once acknowledged (IPS semantics); default false */
     stream_overlap_policy policy;      /* default STREAM_OVERLAP_BSD (Suricata's default) */
     uint32_t max_segments_per_session; /* out-of-order pieces held per direction; default 65535 */
     uint32_t raw_window;               /* bytes kept behind the consumption point for detection; default 8 KiB */
@@ -116,6 +118,10 @@ typedef struct stream_chunk {
 bool stream_next_chunk(stream_ctx *c, rb_flow *f, int dir, stream_chunk *out);
 /* The app layer used len bytes of the last chunk (clamped to what is available). */
 void stream_consume(stream_ctx *c, rb_flow *f, int dir, uint32_t len);
+/* After the packet's detection and app layer: a direction that ended and was
+ * read to the end gives its buffer back, so a closed connection waiting for its
+ * flow timeout costs no stream memory. */
+void stream_release_finished(stream_ctx *c, rb_flow *f);
 
 /* The raw reassembled stream for detection: contiguous bytes of direction dir, i.e. up to
  * raw_window bytes before the consumption point plus everything delivered but not yet

@@ -138,6 +138,45 @@ static void test_ipv6_ext_and_fragment(void **state)
     assert_true(has_event(&p, RB_EV_IPV6_HOPOPTS_ONLY_PADDING));
 }
 
+/* destination options: an option type ribat does not know is reported; an
+ * atomic fragment header with nothing after it stops decoding there */
+static void test_ipv6_unknown_opt_and_empty_atomic_fragment(void **state)
+{
+    (void)state;
+    uint8_t b[128];
+    memset(b, 0, sizeof b);
+    size_t n = th_eth(b, 0x86dd);
+    uint8_t *ip6 = b + n;
+    ip6[0] = 0x60;
+    th_put16(ip6 + 4, 8);
+    ip6[6] = 60; /* destination options */
+    ip6[7] = 64;
+    uint8_t *dh = ip6 + 40;
+    dh[0] = 59; dh[1] = 0; dh[2] = 0x1e; dh[3] = 4; /* option 0x1e, 4 bytes */
+    Packet p;
+    mk(&p, b, n + 40 + 8, RB_LINKTYPE_ETHERNET);
+    rb_decode(&opts, &st, &p);
+    assert_true(has_event(&p, RB_EV_IPV6_DSTOPTS_UNKNOWN_OPT));
+    assert_false(has_event(&p, RB_EV_IPV6_DSTOPTS_ONLY_PADDING));
+    dh[2] = 1; /* PadN: known */
+    mk(&p, b, n + 40 + 8, RB_LINKTYPE_ETHERNET);
+    rb_decode(&opts, &st, &p);
+    assert_false(has_event(&p, RB_EV_IPV6_DSTOPTS_UNKNOWN_OPT));
+    assert_true(has_event(&p, RB_EV_IPV6_DSTOPTS_ONLY_PADDING));
+    /* atomic fragment (offset 0, M=0), next header TCP, no bytes after */
+    memset(ip6, 0, 48);
+    ip6[0] = 0x60;
+    th_put16(ip6 + 4, 8);
+    ip6[6] = 44;
+    ip6[40] = 6;
+    mk(&p, b, n + 40 + 8, RB_LINKTYPE_ETHERNET);
+    rb_decode(&opts, &st, &p);
+    assert_true(has_event(&p, RB_EV_IPV6_EXTHDR_USELESS_FH));
+    assert_true(has_event(&p, RB_EV_IPV6_TRUNC_EXTHDR));
+    assert_int_equal(p.proto, 44);
+    assert_false(p.is_fragment);
+}
+
 static void test_gre_tunnel_inner(void **state)
 {
     (void)state;
@@ -287,6 +326,7 @@ int main(void)
         cmocka_unit_test_setup(test_truncated_ipv4, setup),
         cmocka_unit_test_setup(test_every_length_is_safe, setup),
         cmocka_unit_test_setup(test_ipv6_ext_and_fragment, setup),
+        cmocka_unit_test_setup(test_ipv6_unknown_opt_and_empty_atomic_fragment, setup),
         cmocka_unit_test_setup(test_gre_tunnel_inner, setup),
         cmocka_unit_test_setup(test_mpls_and_pppoe, setup),
         cmocka_unit_test_setup(test_vlan_too_many_layers, setup),

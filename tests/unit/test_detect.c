@@ -346,6 +346,45 @@ static void test_flowbits(void **state)
     done(t);
 }
 
+/* flow variables in EVE: traffic/id and traffic/label flowbits, other flowbits,
+ * pcre captures into flow variables, flowints; and capture-spec errors */
+static void test_flow_vars_json(void **state)
+{
+    (void)state;
+    T *t = mk("alert tcp any any -> any any (content:\"UA \"; pcre:\"/UA (\\w+)\\/(\\d+)/, flow:agent,flow:ver\"; "
+              "flowbits:set,traffic/id/web; flowbits:set,traffic/label/browser; flowbits:set,seen; "
+              "flowint:hits,+,2; sid:1;)\n");
+    rb_flow *f = mkflow(6);
+    jbuf jb;
+    jb_init(&jb);
+    detect_flow_vars_json(t->dt, f, &jb);
+    assert_int_equal(jb.len, 0); /* no variable yet: nothing */
+    Packet p = tcp("UA Mozilla/5");
+    p.flow = f;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 1), 1);
+    jb_open_object(&jb, NULL);
+    detect_flow_vars_json(t->dt, f, &jb);
+    jb_close_object(&jb);
+    assert_string_equal(jb.buf, "{\"traffic\":{\"id\":[\"web\"],\"label\":[\"browser\"]},"
+                                "\"metadata\":{\"flowbits\":[\"seen\"],\"flowvars\":[{\"agent\":\"Mozilla\"},"
+                                "{\"ver\":\"5\"}],\"flowints\":{\"hits\":2}}}");
+    jb_free(&jb);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
+    /* a capture variable needs a group, and a flow: or pkt: prefix */
+    rules_report rep;
+    const char *bad = "alert tcp any any -> any any (pcre:\"/a(b)/, flow:x,flow:y\"; sid:2;)\n"
+                      "alert tcp any any -> any any (pcre:\"/a(b)/, var:x\"; sid:3;)\n"
+                      "alert tcp any any -> any any (pcre:\"/a(b)/i, pkt:x\"; sid:4;)\n";
+    rule_set *rs = rules_load_string(bad, strlen(bad), "test.rules", NULL, &rep);
+    assert_non_null(rs);
+    assert_int_equal(rep.failed, 2);
+    assert_int_equal(rep.loaded, 1);
+    rule_set_free(rs);
+}
+
 static void test_flowint(void **state)
 {
     (void)state;
@@ -515,7 +554,12 @@ static void test_dns_tls_tx(void **state)
               "alert dns any any -> any any (msg:\"dotp\"; dns.query; dotprefix; content:\".evil.example\"; endswith; sid:3;)\n"
               "alert tls any any -> any any (msg:\"sni\"; tls.sni; content:\"bad.test\"; bsize:8; sid:2;)\n"
               "alert tls any any -> any any (msg:\"cert\"; tls.certs; content:\"|de ad be ef|\"; sid:4;)\n"
-              "alert tls any any -> any any (msg:\"cert2\"; tls.certs; content:\"|01 02|\"; content:\"|de ad|\"; sid:5;)\n");
+              "alert tls any any -> any any (msg:\"cert2\"; tls.certs; content:\"|01 02|\"; content:\"|de ad|\"; sid:5;)\n"
+              "alert tls any any -> any any (msg:\"rnd\"; flow:to_client; tls.random_time; content:\"|54 f9 fc 15|\"; sid:6;)\n"
+              "alert tls any any -> any any (msg:\"rndb\"; tls.random_bytes; content:\"|77|\"; startswith; sid:7;)\n"
+              "alert tls any any -> any any (msg:\"subj\"; tls.subject:\"O=Stamus\"; sid:8;)\n"
+              "alert tls any any -> any any (msg:\"fp\"; tls.fingerprint:\"90:86:A4\"; sid:9;)\n"
+              "alert tls any any -> any any (msg:\"fp2\"; tls.fingerprint:\"90:86:A4:3B\"; sid:10;)\n");
     dns_query q = { { (const uint8_t *)"www.EVIL.example", 16, false }, 1, 1 };
     dns_tx d;
     memset(&d, 0, sizeof d);
@@ -578,6 +622,24 @@ static void test_dns_tls_tx(void **state)
     assert_int_equal(count(t, 4), 1);
     assert_int_equal(count(t, 5), 0); /* the bytes are split over two certificates */
     s->conn[1].cert_count = 0;
+    /* the server hello's random, the legacy tls.subject / tls.fingerprint keywords */
+    static const uint8_t rnd[32] = { 0x54, 0xf9, 0xfc, 0x15, 0x77, 0xe4 };
+    memcpy(s->conn[1].random, rnd, 32);
+    s->conn[1].has_random = true;
+    s->conn[1].cert0_ok = true;
+    s->conn[1].cert0.subject = strdup("C=FR, O=Stamus, CN=SELKS");
+    strcpy(s->conn[1].cert0.fingerprint, "90:86:a4:3b");
+    t->n = 0;
+    detect_fill_tls(s, 1, &b);
+    detect_tx(t->dt, &q2, g, 1, 2, &b, on_alert, t);
+    assert_int_equal(count(t, 6), 1);
+    assert_int_equal(count(t, 7), 1);
+    assert_int_equal(count(t, 8), 1);
+    assert_int_equal(count(t, 9), 0); /* the fingerprint must be equal, not a prefix */
+    assert_int_equal(count(t, 10), 1);
+    free(s->conn[1].cert0.subject);
+    s->conn[1].cert0.subject = NULL;
+    s->conn[1].cert0_ok = false;
     free(s->sni);
     free(s);
     detect_buffers_free(&b);
@@ -786,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_tcp_flags),
         cmocka_unit_test(test_flowbits),
         cmocka_unit_test(test_flowint),
+        cmocka_unit_test(test_flow_vars_json),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_pass_rule),
         cmocka_unit_test(test_http_tx),

@@ -76,6 +76,33 @@ static void test_bidirectional(void **state)
     flow_table_free(t);
 }
 
+/* stream.midstream: a flow picked up on a SYN/ACK is oriented from the SYN/ACK's
+ * receiver (the client); without midstream the first packet's sender is the source */
+static void test_midstream_synack_orientation(void **state)
+{
+    (void)state;
+    for (int mid = 0; mid < 2; mid++) {
+        rb_flow_config c;
+        flow_config_default(&c);
+        c.midstream = mid;
+        ended e = { 0 };
+        rb_flow_table *t = flow_table_new(&c, on_end, &e, 1);
+        Packet b = pkt(2, 1, 80, 1000, 6, TH_SYN | TH_ACK, 100);
+        Packet a = pkt(1, 2, 1000, 80, 6, TH_ACK, 100);
+        rb_flow *f = flow_handle_packet(t, &b);
+        assert_non_null(f);
+        assert_ptr_equal(flow_handle_packet(t, &a), f);
+        assert_int_equal(f->src.u32[0], mid ? 1 : 2);
+        assert_int_equal(f->sp, mid ? 1000 : 80);
+        assert_int_equal(b.dir, mid ? 1 : 0);
+        assert_int_equal(a.dir, mid ? 0 : 1);
+        assert_int_equal(f->pkts[0], 1);
+        assert_int_equal(f->pkts[1], 1);
+        flow_table_flush(t);
+        flow_table_free(t);
+    }
+}
+
 static void test_tcp_close_sequence(void **state)
 {
     (void)state;
@@ -199,6 +226,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bidirectional),
+        cmocka_unit_test(test_midstream_synack_orientation),
         cmocka_unit_test(test_tcp_close_sequence),
         cmocka_unit_test(test_timeout_splits_flow),
         cmocka_unit_test(test_icmp_keys),

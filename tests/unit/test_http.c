@@ -177,6 +177,61 @@ static void test_headers_in_eve(void **st)
     http_free(s);
 }
 
+/* http.header.raw: the header lines exactly as received, with their line ends,
+ * folded lines and the closing empty line, also when fed byte by byte */
+static void test_headers_raw(void **st)
+{
+    (void)st;
+    for (int bytewise = 0; bytewise < 2; bytewise++) {
+        http_state *s = http_new(NULL);
+        const char *req = "GET / HTTP/1.1\r\nHost:  a\r\nX: 1\r\n  2\n\r\n";
+        const char *resp = "HTTP/1.1 200 OK\r\nServer:       Yx(yw)\r\nContent-Length: 0\r\n\r\n";
+        if (bytewise) {
+            feed1(s, 0, req, strlen(req));
+            feed1(s, 1, resp, strlen(resp));
+        } else {
+            feed(s, 0, req);
+            feed(s, 1, resp);
+        }
+        http_tx *tx = http_next_loggable(s, false);
+        assert_non_null(tx);
+        assert_str(&tx->headers_raw[0], "Host:  a\r\nX: 1\r\n  2\n\r\n");
+        assert_str(&tx->headers_raw[1], "Server:       Yx(yw)\r\nContent-Length: 0\r\n\r\n");
+        http_free(s);
+    }
+}
+
+/* CONNECT 2xx opens a tunnel: the bytes after it (held client bytes, the
+ * server's bytes after the response) are handed back for the tunnelled
+ * protocol; a 101 upgrade is a tunnel but not a CONNECT one */
+static void test_connect_tunnel_data(void **st)
+{
+    (void)st;
+    http_state *s = http_new(NULL);
+    assert_int_equal(feed(s, 0, "CONNECT abc:443 HTTP/1.1\r\nHost: abc\r\n\r\n"), 0);
+    assert_int_equal(feedn(s, 0, "\x16\x03\x01\x00\x05hello", 10), 0); /* sent before the answer */
+    assert_false(http_is_tunnel(s));
+    assert_true(feedn(s, 1, "HTTP/1.1 200 OK\r\n\r\n\x16\x03\x03xy", 24) < 0);
+    assert_true(http_is_connect_tunnel(s));
+    const uint8_t *p;
+    size_t n = http_tunnel_data(s, 0, &p);
+    assert_int_equal(n, 10);
+    assert_memory_equal(p, "\x16\x03\x01\x00\x05hello", 10);
+    n = http_tunnel_data(s, 1, &p);
+    assert_int_equal(n, 5);
+    assert_memory_equal(p, "\x16\x03\x03xy", 5);
+    http_tx *tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_int_equal(tx->status, 200);
+    http_free(s);
+    s = http_new(NULL);
+    feed(s, 0, "GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    feed(s, 1, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n");
+    assert_true(http_is_tunnel(s));
+    assert_false(http_is_connect_tunnel(s));
+    http_free(s);
+}
+
 static void test_pipelining(void **st)
 {
     (void)st;
@@ -839,6 +894,8 @@ int main(void)
         cmocka_unit_test(test_probe),
         cmocka_unit_test(test_simple_pair_and_eve),
         cmocka_unit_test(test_headers_in_eve),
+        cmocka_unit_test(test_headers_raw),
+        cmocka_unit_test(test_connect_tunnel_data),
         cmocka_unit_test(test_pipelining),
         cmocka_unit_test(test_chunked),
         cmocka_unit_test(test_chunked_bytewise),

@@ -202,6 +202,27 @@ static void test_in_order(void **state)
     teardown_t(t);
 }
 
+/* stream.inline (IPS): in-order data is released as it arrives, not when acked;
+ * data after a hole still waits for it */
+static void test_inline_mode(void **state)
+{
+    (void)state;
+    stream_config c;
+    stream_config_default(&c);
+    c.inline_mode = true;
+    tctx *t = setup_with(&c);
+    handshake(t);
+    cdata(t, 0, "GET ");
+    assert_out(t, 0, "GET ");
+    cdata(t, 10, "TTP/1.0\r\n");
+    assert_out(t, 0, "GET ");
+    cdata(t, 4, "/ H");
+    assert_out(t, 0, "GET / H");
+    cdata(t, 7, "xxH");
+    assert_out(t, 0, "GET / HxxHTTP/1.0\r\n");
+    teardown_t(t);
+}
+
 static void test_out_of_order(void **state)
 {
     (void)state;
@@ -858,6 +879,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order),
+        cmocka_unit_test(test_inline_mode),
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_retransmission_same_data),
         cmocka_unit_test(test_retransmission_after_delivery_diff),

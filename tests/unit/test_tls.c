@@ -633,8 +633,13 @@ static void test_probe_and_sslv2(void **st)
     (void)st;
     static const uint8_t tls[] = {22, 3, 1, 0, 200, 1};
     assert_int_equal(tls_probe(tls, 1, 0), -1);
-    assert_int_equal(tls_probe(tls, 5, 0), -1);
+    assert_int_equal(tls_probe(tls, 2, 0), -1);
+    assert_int_equal(tls_probe(tls, 3, 0), 1); /* handshake record, version 3.x: TLS (as Suricata) */
     assert_int_equal(tls_probe(tls, 6, 0), 1);
+    static const uint8_t ver5[] = {22, 3, 5, 0, 200, 1};
+    assert_int_equal(tls_probe(ver5, 6, 0), 0);
+    static const uint8_t notls[] = {23, 3, 1, 0, 200, 1};
+    assert_int_equal(tls_probe(notls, 6, 0), 0);
     static const uint8_t http[] = "GET / HTTP/1.1\r\n";
     assert_int_equal(tls_probe(http, 16, 0), 0);
     static const uint8_t badver[] = {22, 9, 1, 0, 200, 1};
