@@ -590,6 +590,19 @@ static void progress(uint64_t pkts, uint64_t bytes, double start, bool final)
             final ? "\n" : "   ");
 }
 
+/* Undo a start-up that failed before the worker threads existed: the first
+ * n_init workers, the queues, the capture and the sink. Returns -1. */
+static int start_failed(rb_worker *workers, int n_init, batch_queue *queues, rb_capture *cap, rb_eve_sink *sink)
+{
+    for (int j = 0; j < n_init; j++)
+        worker_destroy(&workers[j]);
+    free(workers);
+    free(queues);
+    capture_close(cap);
+    eve_sink_close(sink);
+    return -1;
+}
+
 int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_result *res,
                char *err, size_t errlen)
 {
@@ -630,13 +643,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     for (int i = 0; i < n; i++) {
         if (worker_init(&workers[i], i, cfg, &sink) != 0) {
             snprintf(err, errlen, "out of memory setting up worker %d", i);
-            for (int j = 0; j <= i; j++)
-                worker_destroy(&workers[j]);
-            free(workers);
-            free(queues);
-            capture_close(cap);
-            eve_sink_close(&sink);
-            return -1;
+            return start_failed(workers, i + 1, queues, cap, &sink);
         }
     }
 
@@ -660,15 +667,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     }
     /* start-up is over (capture and log open, workers set up): least privilege
      * from here on, before the worker threads exist so that they inherit it */
-    if (sandbox_enter(&cfg->sandbox, err, errlen) != 0) {
-        for (int i = 0; i < n; i++)
-            worker_destroy(&workers[i]);
-        free(workers);
-        free(queues);
-        capture_close(cap);
-        eve_sink_close(&sink);
-        return -1;
-    }
+    if (sandbox_enter(&cfg->sandbox, err, errlen) != 0)
+        return start_failed(workers, n, queues, cap, &sink);
     if (cfg->sandbox.selftest)
         sandbox_selftest();
     if (n > 1) {

@@ -56,39 +56,45 @@ void sandbox_config_default(rb_sandbox_config *c)
     c->drop = true;
 }
 
+/* a user or group given as a number: 0 and the value, or -1 */
+static int parse_id(const char *s, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int sandbox_resolve(rb_sandbox_config *c, const char *user, const char *group, char *err, size_t errlen)
 {
+    long v;
     if (user) {
         struct passwd *pw = getpwnam(user);
-        char *end;
         if (pw) {
             c->uid = pw->pw_uid;
             if (!group) {
                 c->gid = pw->pw_gid;
                 c->have_gid = true;
             }
-        } else {
-            long v = strtol(user, &end, 10);
-            if (!*user || *end || v < 0) {
-                snprintf(err, errlen, "unknown user '%s'", user);
-                return -1;
-            }
+        } else if (parse_id(user, &v) == 0) {
             c->uid = (uid_t)v;
+        } else {
+            snprintf(err, errlen, "unknown user '%s'", user);
+            return -1;
         }
         c->have_uid = true;
     }
     if (group) {
         struct group *gr = getgrnam(group);
-        char *end;
         if (gr) {
             c->gid = gr->gr_gid;
-        } else {
-            long v = strtol(group, &end, 10);
-            if (!*group || *end || v < 0) {
-                snprintf(err, errlen, "unknown group '%s'", group);
-                return -1;
-            }
+        } else if (parse_id(group, &v) == 0) {
             c->gid = (gid_t)v;
+        } else {
+            snprintf(err, errlen, "unknown group '%s'", group);
+            return -1;
         }
         c->have_gid = true;
     }
