@@ -186,7 +186,7 @@ static void rule(prog *p, long nr, uint32_t action)
 
 /* What offline processing needs. Calls missing on an architecture are skipped. */
 static const long allowed[] = {
-    SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_lseek, SYS_close, SYS_fstat,
+    SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64, SYS_lseek, SYS_close, SYS_fstat,
 #ifdef SYS_newfstatat
     SYS_newfstatat,
 #endif
@@ -212,6 +212,17 @@ static const long allowed[] = {
     SYS_exit, SYS_exit_group,
 };
 
+/* Allowed in addition with allow_file_output (whole files written at the end). */
+static const long file_output[] = {
+#ifdef SYS_rename
+    SYS_rename,
+#endif
+#ifdef SYS_unlink
+    SYS_unlink,
+#endif
+    SYS_renameat, SYS_renameat2, SYS_unlinkat,
+};
+
 /* Never legitimate after start-up: the process is killed (SIGSYS). */
 static const long killed[] = {
     SYS_execve, SYS_execveat, SYS_ptrace, SYS_process_vm_readv, SYS_process_vm_writev,
@@ -223,7 +234,7 @@ static const long killed[] = {
 #endif
 };
 
-static int install_filter(char *err, size_t errlen)
+static int install_filter(bool file_out, char *err, size_t errlen)
 {
     prog *p = calloc(1, sizeof *p);
     if (!p) {
@@ -244,6 +255,12 @@ static int install_filter(char *err, size_t errlen)
         rule(p, allowed[i], SECCOMP_RET_ALLOW);
     for (size_t i = 0; i < sizeof killed / sizeof killed[0]; i++)
         rule(p, killed[i], SECCOMP_RET_KILL_PROCESS);
+    if (file_out) {
+        for (size_t i = 0; i < sizeof file_output / sizeof file_output[0]; i++)
+            rule(p, file_output[i], SECCOMP_RET_ALLOW);
+        /* any openat (writing with O_CREAT/O_TRUNC included) */
+        rule(p, SYS_openat, SECCOMP_RET_ALLOW);
+    }
 
     /* clone: threads only (pthread_create); a new process is killed */
     emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 4));
@@ -291,8 +308,9 @@ static int install_filter(char *err, size_t errlen)
 
 #else
 
-static int install_filter(char *err, size_t errlen)
+static int install_filter(bool file_out, char *err, size_t errlen)
 {
+    (void)file_out;
     (void)err;
     (void)errlen;
     rb_warn("sandbox: no seccomp filter for this architecture; running without one");
@@ -316,7 +334,7 @@ int sandbox_enter(const rb_sandbox_config *c, char *err, size_t errlen)
             snprintf(err, errlen, "sandbox: cannot set no_new_privs: %s", strerror(errno));
             return -1;
         }
-        if (install_filter(err, errlen) != 0)
+        if (install_filter(c->allow_file_output, err, errlen) != 0)
             return -1;
     }
     return 0;

@@ -20,7 +20,8 @@
  *       so that glibc falls back to clone), signals to the process itself,
  *       getdents64 and openat *read-only* (the next file of a capture folder,
  *       time zone data) or *append-only* (re-creating a removed eve.json: no
- *       O_TRUNC, no read access), exit.
+ *       O_TRUNC, no read access), exit; with allow_file_output also writing
+ *       opens with O_CREAT/O_TRUNC, rename and unlink (files written at the end).
  *     execve/execveat, ptrace, fork (clone without CLONE_THREAD), and
  *     process_vm_* kill the process (SIGSYS); any other system call -- socket,
  *     connect, unlink, rename, mkdir, chmod, kill of another process, mount,
@@ -46,6 +47,11 @@ typedef struct rb_sandbox_config {
     uid_t uid;            /* from --user, resolved at start-up */
     gid_t gid;            /* from --group, or --user's primary group */
     bool selftest;        /* RIBAT_SANDBOX_SELFTEST=1: probe forbidden calls after entering, then exit */
+    /* Set by a module that writes whole files after start-up (a model saved at
+     * the end of a run, a CSV series): the filter then also allows openat for
+     * writing with O_CREAT/O_TRUNC, rename(at/at2) and unlink(at). Off by
+     * default: the plain run only appends to the files it opened at start-up. */
+    bool allow_file_output;
 } rb_sandbox_config;
 
 /* Defaults: filter and drop on, except in sanitizer builds and under valgrind. */

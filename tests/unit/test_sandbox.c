@@ -31,12 +31,13 @@ static rb_sandbox_config filter_only(void)
 }
 
 /* run fn in a child inside the sandbox; returns the wait status */
-static int in_child(int (*fn)(void))
+static int in_child_ex(int (*fn)(void), bool file_output)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         rb_sandbox_config c = filter_only();
+        c.allow_file_output = file_output;
         char err[256];
         if (sandbox_enter(&c, err, sizeof err) != 0)
             _exit(100);
@@ -45,6 +46,43 @@ static int in_child(int (*fn)(void))
     int st = 0;
     assert_int_equal(waitpid(pid, &st, 0), pid);
     return st;
+}
+
+static int in_child(int (*fn)(void))
+{
+    return in_child_ex(fn, false);
+}
+
+static char out_path[64];
+
+/* create, rename and remove a file: 0 when all work, else the step that failed */
+static int try_file_output(void)
+{
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return 1;
+    close(fd);
+    char to[80];
+    snprintf(to, sizeof to, "%s.x", out_path);
+    if (rename(out_path, to) != 0)
+        return 2;
+    if (unlink(to) != 0)
+        return 3;
+    return 0;
+}
+
+static void test_filter_file_output(void **state)
+{
+    (void)state;
+    snprintf(out_path, sizeof out_path, "/tmp/ribat-sandbox-test-%d", (int)getpid());
+    /* refused by default */
+    int st = in_child(try_file_output);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 1);
+    /* allowed for modules that write whole files at the end */
+    st = in_child_ex(try_file_output, true);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 static int try_socket(void)
@@ -161,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_filter_open_modes),
         cmocka_unit_test(test_filter_allows_threads),
         cmocka_unit_test(test_filter_kills_fork),
+        cmocka_unit_test(test_filter_file_output),
         cmocka_unit_test(test_resolve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
