@@ -302,6 +302,9 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
     fc.hash_size = cfg->flow.hash_size / (uint32_t)n;
     if (fc.hash_size < 1024)
         fc.hash_size = 1024;
+    /* the flow memcap bounds the flows and their TCP sessions: a flood of new
+     * flows cannot make the sessions grow beyond it (docs/security.md) */
+    fc.per_flow_state = (uint32_t)stream_session_size();
     w->flows = flow_table_new(&fc, on_flow_end, w, (uint32_t)id);
     if (!w->flows)
         return -1;

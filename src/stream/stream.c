@@ -803,6 +803,11 @@ static bool rst_valid(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
 /* ------------------------------------------------------------------------ */
 /* packets */
 
+size_t stream_session_size(void)
+{
+    return sizeof(stream_session);
+}
+
 static stream_session *ssn_new(stream_ctx *c, rb_flow *f)
 {
     stream_session *s = calloc(1, sizeof *s);

@@ -96,6 +96,8 @@ typedef struct stream_ctx stream_ctx;
 
 /* NULL on allocation failure or a zero memcap / max_segments_per_session / bad policy. */
 stream_ctx *stream_ctx_new(const stream_config *cfg);
+/* Bytes of one TCP session's state (counted in stats.memuse while it lives). */
+size_t stream_session_size(void);
 /* The sessions must have been ended (stream_flow_end) before. */
 void stream_ctx_free(stream_ctx *c);
 

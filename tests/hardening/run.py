@@ -56,10 +56,11 @@ outputs:
 
 # small caps for the exhaustion tests; the RSS bound is computed from these
 CAPS = {"flow.memcap": 8 * MiB, "stream.reassembly.memcap": 8 * MiB, "defrag.memcap": 4 * MiB}
-# Per-flow memory that flow.memcap does not count (docs/security.md): each
-# flow record (304 B, counted) carries a TCP session (~460 B) and app-layer /
-# detection state; measured RSS grows ~3.2 B per counted byte of flow.memcap.
-FLOW_OVERHEAD = 3.5
+# flow.memcap counts each flow's record and its TCP session; what it does not
+# count (allocator overhead, app-layer and detection state of the flows alive)
+# makes RSS grow about 1.25 B per byte of flow.memcap on a SYN flood
+# (docs/security.md).
+FLOW_OVERHEAD = 1.5
 SLACK = 24 * MiB  # allocator slack, hash arrays, the HTTP/TLS parsers' per-flow caps
 
 
