@@ -44,6 +44,10 @@ static void usage(FILE *f)
             "  --runmode single     one thread (same as --threads 1)\n"
             "  --model MODEL        score with this learned anomaly model (ribat model train)\n"
             "  --model-learn        keep training the learned model while scoring\n"
+            "  --user USER          after start-up, run as USER (name or number; needs root)\n"
+            "  --group GROUP        after start-up, run as GROUP (default: USER's primary group)\n"
+            "  --sandbox, --no-sandbox  seccomp filter after start-up (default on; off in sanitizer builds\n"
+            "                       and under valgrind); root without --user still drops every capability\n"
             "  -T                   check the configuration (and rules) and exit\n"
             "  --dump-config        print the effective configuration and exit\n"
             "  -v                   more messages (repeat for more)\n"
@@ -58,7 +62,7 @@ static void usage(FILE *f)
 enum {
     OPT_SET = 1000, OPT_THREADS, OPT_RUNMODE, OPT_DUMP_CONFIG, OPT_IGNORED, OPT_IGNORED_ARG,
     OPT_STRICT_RULES, OPT_BUILD_INFO, OPT_DISABLE_DETECTION, OPT_INIT_ERRORS_FATAL, OPT_SIMULATE_IPS, OPT_DATA_DIR,
-    OPT_MODEL, OPT_MODEL_LEARN, OPT_DUMP_FEATURES,
+    OPT_MODEL, OPT_MODEL_LEARN, OPT_DUMP_FEATURES, OPT_USER, OPT_GROUP, OPT_SANDBOX, OPT_NO_SANDBOX,
 };
 
 /* The rule files to load: -S alone, else the config's rule-files (under
@@ -94,6 +98,8 @@ int main(int argc, char **argv)
     const char *rules_exclusive = NULL, *rules_extra = NULL, *checksum = "auto", *data_dir = NULL;
     char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int nsets = 0, threads = 0, verbose = 0;
+    const char *run_user = NULL, *run_group = NULL;
+    int sandbox_opt = -1; /* --sandbox 1, --no-sandbox 0, else the configuration's */
     bool test_mode = false, dump_config = false, quiet = false, init_errors_fatal = false, no_detect = false, simulate_ips = false;
     if (!sets)
         return 1;
@@ -138,8 +144,10 @@ int main(int argc, char **argv)
         { "pcap-file-delete", no_argument, NULL, OPT_IGNORED },
         { "data-dir", required_argument, NULL, OPT_DATA_DIR },
         { "pidfile", required_argument, NULL, OPT_IGNORED_ARG },
-        { "user", required_argument, NULL, OPT_IGNORED_ARG },
-        { "group", required_argument, NULL, OPT_IGNORED_ARG },
+        { "user", required_argument, NULL, OPT_USER },
+        { "group", required_argument, NULL, OPT_GROUP },
+        { "sandbox", no_argument, NULL, OPT_SANDBOX },
+        { "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
         { "engine-analysis", no_argument, NULL, OPT_IGNORED },
         { "model", required_argument, NULL, OPT_MODEL },
         { "model-learn", no_argument, NULL, OPT_MODEL_LEARN },
@@ -191,6 +199,10 @@ int main(int argc, char **argv)
         case OPT_INIT_ERRORS_FATAL: init_errors_fatal = true; break;
         case OPT_SIMULATE_IPS: simulate_ips = true; break;
         case OPT_STRICT_RULES: break;
+        case OPT_USER: run_user = optarg; break;
+        case OPT_GROUP: run_group = optarg; break;
+        case OPT_SANDBOX: sandbox_opt = 1; break;
+        case OPT_NO_SANDBOX: sandbox_opt = 0; break;
         case OPT_IGNORED: case OPT_IGNORED_ARG: break;
         case 'V':
             printf("This is ribat version " RIBAT_VERSION "\n");
@@ -228,6 +240,7 @@ int main(int argc, char **argv)
     rb_engine_config ec;
     engine_config_default(&ec);
     ec.threads = 0; /* unless --threads or threading.worker-threads says: one worker per core */
+    sandbox_config_default(&ec.sandbox);
     rb_config *cfg = cfg_new();
     char err[1024] = "";
     if (!cfg) {
@@ -279,6 +292,22 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    /* least privilege after start-up (src/engine/sandbox.h) */
+    if (sandbox_opt >= 0)
+        ec.sandbox.filter = sandbox_opt == 1;
+    if (!run_user)
+        run_user = cfg_get_str(cfg, "run-as.user");
+    if (!run_group)
+        run_group = cfg_get_str(cfg, "run-as.group");
+    if (sandbox_resolve(&ec.sandbox, run_user, run_group, err, sizeof err) != 0) {
+        fprintf(stderr, "ribat: error: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    {
+        const char *st = getenv("RIBAT_SANDBOX_SELFTEST"); /* hidden test hook: tests/hardening */
+        ec.sandbox.selftest = st && strcmp(st, "1") == 0;
+    }
     if (threads > 0)
         ec.threads = threads;
     else if (ec.threads <= 0) {
@@ -297,6 +326,7 @@ int main(int argc, char **argv)
         }
         ec.learned.enabled = true;
         ec.learned.train_out = model_out;
+        ec.sandbox.allow_file_output = true; /* the model is written at the end */
         ec.eve_enabled = false;
         ec.threads = 1;
         no_detect = true;
@@ -353,6 +383,8 @@ int main(int argc, char **argv)
             ec.applayer.http.file_md5 |= hm;
             ec.applayer.http.file_sha1 |= hs1;
             ec.applayer.http.file_sha256 |= hs2;
+            if (detect_engine_writes_files(detect))
+                ec.sandbox.allow_file_output = true; /* datasets' save/state files, written at the end */
         }
     }
 

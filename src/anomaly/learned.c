@@ -345,20 +345,15 @@ static int bucket_cmp(const void *a, const void *b)
     return (x->sec > y->sec) - (x->sec < y->sec);
 }
 
-int learned_write_series(learned_ctx *const *ls, int n, const char *logdir)
+int learned_write_series(learned_ctx *const *ls, int n, FILE *f)
 {
     size_t total = 0;
     for (int i = 0; i < n; i++)
         if (ls[i])
             total += ls[i]->nb;
-    if (total == 0)
-        return 0; /* nothing was scored (a capture shorter than the grace periods): no file */
-    char path[4096];
-    snprintf(path, sizeof path, "%s/anomaly-scores.csv", logdir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
     fputs("time,packets,mean_score,max_score,threshold,records\n", f);
+    if (total == 0)
+        return fflush(f) == 0 ? 0 : -1; /* nothing was scored (shorter than the grace periods) */
     bucket *all = total ? malloc(total * sizeof *all) : NULL;
     if (all) {
         size_t k = 0;
@@ -383,5 +378,5 @@ int learned_write_series(learned_ctx *const *ls, int n, const char *logdir)
         }
     }
     free(all);
-    return fclose(f) == 0 ? 0 : -1;
+    return fflush(f) == 0 ? 0 : -1;
 }

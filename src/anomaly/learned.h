@@ -36,6 +36,7 @@
 #include "output/eve.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 typedef struct learned_config {
@@ -79,7 +80,8 @@ int learned_save(learned_ctx *l, const char *path, char *err, size_t errlen);
 
 void learned_get_stats(const learned_ctx *l, learned_stats *s);
 
-/* anomaly-scores.csv from all workers' series. */
-int learned_write_series(learned_ctx *const *ls, int n, const char *logdir);
+/* anomaly-scores.csv from all workers' series, into f (opened by the caller at
+ * start-up, before the sandbox; the caller closes it). */
+int learned_write_series(learned_ctx *const *ls, int n, FILE *f);
 
 #endif

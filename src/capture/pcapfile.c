@@ -114,6 +114,11 @@ static int classic_magic(const uint8_t *b, size_t n, bool *swapped, bool *nsec)
 
 static int mm_open(mm_file *m, const char *name)
 {
+    /* only regular files are mapped: opening a FIFO here would consume its
+     * writer's data and leave libpcap's own open waiting for ever */
+    struct stat st0;
+    if (stat(name, &st0) != 0 || !S_ISREG(st0.st_mode))
+        return -1;
     int fd = open(name, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
@@ -155,6 +160,9 @@ static void mm_close(mm_file *m)
 bool capture_path_is_classic_pcap(const char *path)
 {
     uint8_t hdr[24];
+    struct stat st0;
+    if (stat(path, &st0) != 0 || !S_ISREG(st0.st_mode))
+        return false; /* a FIFO must be opened once only (see mm_open) */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;

@@ -88,6 +88,8 @@ void detect_engine_get_stats(const detect_engine *de, detect_engine_stats *st);
 void detect_engine_file_hashes(const detect_engine *de, bool *md5, bool *sha1, bool *sha256);
 /* Write the datasets that have a save or state file (at the end of a run). */
 void detect_engine_save_datasets(const detect_engine *de);
+/* Some dataset has a save or state file (written after start-up). */
+bool detect_engine_writes_files(const detect_engine *de);
 
 /* Category text of a rule (classification description, "" if none): for EVE. */
 const char *detect_rule_category(const detect_engine *de, const rule *r);

@@ -537,6 +537,14 @@ static int engine_dataset(detect_engine *de, const drule *d, const rule_opt *o)
     return 0;
 }
 
+bool detect_engine_writes_files(const detect_engine *de)
+{
+    for (uint32_t i = 0; de && i < de->n_ds; i++)
+        if (de->ds[i]->save)
+            return true;
+    return false;
+}
+
 void detect_engine_save_datasets(const detect_engine *de)
 {
     char err[512];

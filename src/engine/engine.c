@@ -339,6 +339,9 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
     fc.hash_size = cfg->flow.hash_size / (uint32_t)n;
     if (fc.hash_size < 1024)
         fc.hash_size = 1024;
+    /* the flow memcap bounds the flows and their TCP sessions: a flood of new
+     * flows cannot make the sessions grow beyond it (docs/security.md) */
+    fc.per_flow_state = (uint32_t)stream_session_size();
     w->flows = flow_table_new(&fc, on_flow_end, w, (uint32_t)id);
     if (!w->flows)
         return -1;
@@ -646,6 +649,19 @@ static void progress(uint64_t pkts, uint64_t bytes, double start, bool final)
             final ? "\n" : "   ");
 }
 
+/* Undo a start-up that failed before the worker threads existed: the first
+ * n_init workers, the queues, the capture and the sink. Returns -1. */
+static int start_failed(rb_worker *workers, int n_init, batch_queue *queues, rb_capture *cap, rb_eve_sink *sink)
+{
+    for (int j = 0; j < n_init; j++)
+        worker_destroy(&workers[j]);
+    free(workers);
+    free(queues);
+    capture_close(cap);
+    eve_sink_close(sink);
+    return -1;
+}
+
 int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_result *res,
                char *err, size_t errlen)
 {
@@ -686,13 +702,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     for (int i = 0; i < n; i++) {
         if (worker_init(&workers[i], i, cfg, &sink) != 0) {
             snprintf(err, errlen, "out of memory setting up worker %d", i);
-            for (int j = 0; j <= i; j++)
-                worker_destroy(&workers[j]);
-            free(workers);
-            free(queues);
-            capture_close(cap);
-            eve_sink_close(&sink);
-            return -1;
+            return start_failed(workers, i + 1, queues, cap, &sink);
         }
     }
 
@@ -715,6 +725,24 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             by_ref = true;
         }
     }
+    /* the learned detector's score series is written at the end: its file is
+     * created now, while files may still be created */
+    FILE *series = NULL;
+    if (cfg->learned.enabled && !cfg->learned.train_out) {
+        char sp[4096];
+        snprintf(sp, sizeof sp, "%s/anomaly-scores.csv", cfg->logdir);
+        if (!(series = fopen(sp, "w")))
+            rb_warn("cannot create %s: the score series is not written", sp);
+    }
+    /* start-up is over (capture and log open, workers set up): least privilege
+     * from here on, before the worker threads exist so that they inherit it */
+    if (sandbox_enter(&cfg->sandbox, err, errlen) != 0) {
+        if (series)
+            fclose(series);
+        return start_failed(workers, n, queues, cap, &sink);
+    }
+    if (cfg->sandbox.selftest)
+        sandbox_selftest();
     if (n > 1) {
         cur = calloc((size_t)n, sizeof *cur);
         allocated = calloc((size_t)n, sizeof *allocated);
@@ -878,11 +906,17 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
                 (unsigned long long)lsum.packets, (unsigned long long)lsum.scored,
                 (unsigned long long)lsum.over_threshold, (unsigned long long)lsum.records,
                 (unsigned long long)lsum.withheld, (double)lsum.memory / 1048576.0);
-        if (!cfg->learned.train_out && learned_write_series(lc, n, cfg->logdir) != 0)
-            rb_warn("could not write %s/anomaly-scores.csv", cfg->logdir);
+        if (series) {
+            int wrc = learned_write_series(lc, n, series);
+            if (fclose(series) != 0 || wrc != 0)
+                rb_warn("could not write %s/anomaly-scores.csv", cfg->logdir);
+            series = NULL;
+        }
         if (cfg->learned.train_out && learned_save(workers[0].learned, cfg->learned.train_out, err, errlen) != 0)
             rc = -1;
     }
+    if (series)
+        fclose(series);
     for (int i = 0; i < n; i++)
         worker_destroy(&workers[i]);
     if (n > 1) {
@@ -907,6 +941,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
                 (unsigned long long)res->events_written, res->wall_seconds);
         if (res->wall_seconds > 0)
             fprintf(stderr, " (%.0f packets/s)", (double)res->packets / res->wall_seconds);
+        if (res->events_dropped)
+            fprintf(stderr, ", %llu EVE records dropped (write errors)", (unsigned long long)res->events_dropped);
         fprintf(stderr, "\n");
     }
     return rc;

@@ -18,6 +18,7 @@
 #include "detect/detect.h"
 #include "detect/rules.h"
 #include "defrag/defrag.h"
+#include "engine/sandbox.h"
 #include "flow/flow.h"
 #include "leak/leak.h"
 #include "output/eve.h"
@@ -50,6 +51,7 @@ typedef struct rb_engine_config {
     learned_config learned;     /* learned anomaly detector (docs/anomaly.md) */
     const kitnet *learned_model;/* loaded --model, copied by each worker, or NULL */
     behaviour_config behaviour; /* behavioural detectors (anomaly.behaviour) */
+    rb_sandbox_config sandbox;  /* least privilege after start-up (sandbox.h); all off here, main.c turns it on */
 } rb_engine_config;
 
 void engine_config_default(rb_engine_config *c);

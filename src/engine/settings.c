@@ -353,6 +353,7 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
             rb_warn("configuration: defrag.policy '%s' is not one of bsd, linux, windows, solaris, first, last; using bsd", pol);
     }
     ec->defrag_enabled = cfg_get_bool(c, "defrag.enabled", 1) != 0;
+    ec->sandbox.filter = cfg_get_bool(c, "security.sandbox", ec->sandbox.filter) != 0;
 
     /* decoders */
     ec->decode.vxlan_enabled = cfg_get_bool(c, "decoder.vxlan.enabled", ec->decode.vxlan_enabled) != 0;

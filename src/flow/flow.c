@@ -172,6 +172,10 @@ static inline void lru_append(rb_flow_table *t, rb_flow *f)
 
 static rb_flow *flow_alloc(rb_flow_table *t)
 {
+    /* the state hung on each flow in use counts too (one flow always fits) */
+    uint32_t extra = t->cfg.per_flow_state;
+    if (extra && t->st.active > 0 && t->st.memuse + extra > t->cfg.memcap)
+        return NULL;
     if (!t->free_list) {
         if (t->st.memuse + sizeof(struct slab) > t->cfg.memcap)
             return NULL;
@@ -190,6 +194,9 @@ static rb_flow *flow_alloc(rb_flow_table *t)
     }
     rb_flow *f = t->free_list;
     t->free_list = f->hnext;
+    t->st.memuse += extra;
+    if (t->st.memuse > t->st.memuse_peak)
+        t->st.memuse_peak = t->st.memuse;
     return f;
 }
 
@@ -212,6 +219,7 @@ static void flow_end(rb_flow_table *t, rb_flow *f, enum rb_flow_end reason)
         t->end_cb(t->end_ctx, f, reason);
     f->hnext = t->free_list;
     t->free_list = f;
+    t->st.memuse -= t->st.memuse >= t->cfg.per_flow_state ? t->cfg.per_flow_state : t->st.memuse;
 }
 
 static inline uint32_t timeout_of(const rb_flow_table *t, const rb_flow *f)
@@ -263,8 +271,9 @@ static rb_flow *flow_alloc_emergency(rb_flow_table *t, int64_t sec, int32_t usec
         t->st.emerg_mode_entered++;
     }
     flow_table_expire(t, sec, usec);
-    if (t->free_list)
-        return flow_alloc(t);
+    rb_flow *f = flow_alloc(t);
+    if (f)
+        return f;
     rb_flow *oldest = NULL;
     for (int i = 0; i < LRU_N; i++) {
         rb_flow *h = t->lru[i].head;

@@ -99,6 +99,9 @@ typedef struct rb_flow_config {
     uint32_t emergency_recovery;    /* percent of memcap free to leave emergency mode; default 30 */
     bool midstream;                 /* stream.midstream: track TCP sessions not seen from the SYN */
     bool async_oneside;             /* stream.async-oneside: a SYN then the client's ACK establishes */
+    uint32_t per_flow_state;        /* bytes counted against the memcap for each flow in use, on top
+                                       of its record: the state other stages hang on it (the engine
+                                       sets the TCP session's size; docs/security.md); default 0 */
 } rb_flow_config;
 
 void flow_config_default(rb_flow_config *c);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,21 +51,63 @@ void eve_sink_close(rb_eve_sink *s)
     s->path = NULL;
 }
 
+/* Is the file still reachable at its path? When it (or its folder) was
+ * removed, what is written goes to a file nobody can read: re-create it at
+ * its path, which works again once the folder exists again. Returns false
+ * while it cannot (the caller drops and counts the records). One fstat per
+ * buffer (256 KiB), not per record. */
+static bool sink_file_ok(rb_eve_sink *s)
+{
+    struct stat st;
+    if (fstat(s->fd, &st) == 0 && st.st_nlink > 0)
+        return true;
+    int fd = open(s->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return false;
+    close(s->fd);
+    s->fd = fd;
+    s->reopened++;
+    return true;
+}
+
+static size_t count_lines(const char *buf, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to; i++)
+        if (buf[i] == '\n')
+            n++;
+    return n;
+}
+
 static void sink_write(rb_eve_sink *s, const char *buf, size_t len, size_t records)
 {
     pthread_mutex_lock(&s->lock);
     size_t off = 0;
+    if (!sink_file_ok(s)) {
+        s->write_errors++;
+        s->dropped_records += records;
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
     while (off < len) {
         ssize_t n = write(s->fd, buf + off, len - off);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             s->write_errors++;
+            /* A line cut in the middle (disk full) would glue itself to the
+             * next record written after recovery: cut the file back to the
+             * last whole line. */
+            size_t keep = off;
+            while (keep > 0 && buf[keep - 1] != '\n')
+                keep--;
+            if (keep < off) {
+                off_t end = lseek(s->fd, 0, SEEK_END);
+                if (end >= (off_t)(off - keep) && ftruncate(s->fd, end - (off_t)(off - keep)) == 0)
+                    off = keep;
+            }
             /* count the records that did not make it (whole lines after off) */
-            size_t lost = 0;
-            for (size_t i = off; i < len; i++)
-                if (buf[i] == '\n')
-                    lost++;
+            size_t lost = count_lines(buf, off, len);
             s->dropped_records += lost;
             records -= lost < records ? lost : records;
             break;

@@ -5,7 +5,10 @@
  * sink under a mutex, so no lock is taken per record and lines never
  * interleave. A write error (disk full, removed folder) is counted, the
  * records of that buffer are dropped and counted, and writing is retried
- * with the next buffer. */
+ * with the next buffer; a line cut by a full disk is cut off the file again,
+ * so that every line stays one whole JSON record. A file removed while open
+ * (its folder deleted) is re-created at its path before the next buffer, as
+ * soon as that is possible again; until then buffers are dropped and counted. */
 #ifndef RIBAT_EVE_H
 #define RIBAT_EVE_H
 
@@ -35,6 +38,7 @@ typedef struct rb_eve_sink {
     char *path;
     pthread_mutex_t lock;
     uint64_t records, bytes, write_errors, dropped_records;
+    uint64_t reopened;   /* the file was re-created after it had been removed */
 } rb_eve_sink;
 
 int eve_sink_open(rb_eve_sink *s, const char *path, char *err, size_t errlen);

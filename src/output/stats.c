@@ -248,6 +248,7 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
     jb_u64(jb, "records", sink->records);
     jb_u64(jb, "write_errors", sink->write_errors);
     jb_u64(jb, "dropped_records", sink->dropped_records);
+    jb_u64(jb, "reopened", sink->reopened);
     jb_close_object(jb);
 
     /* behavioural detectors: stats.anomaly.behaviour.<detector> */

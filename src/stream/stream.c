@@ -95,6 +95,7 @@ struct stream_ctx {
     uint64_t rng;
     void *pool;          /* idle blocks, linked through their first word */
     uint32_t pool_n;
+    uint64_t ssn_mem;    /* bytes of session structs, part of st.memuse */
 };
 
 static void *block_get(stream_ctx *c, uint64_t need)
@@ -202,6 +203,16 @@ static inline void mem_add(stream_ctx *c, uint64_t n)
 static inline void mem_sub(stream_ctx *c, uint64_t n)
 {
     c->st.memuse = c->st.memuse >= n ? c->st.memuse - n : 0;
+}
+
+/* The memory the memcap admits data against: st.memuse without the session
+ * structs. Sessions are bounded by the flow table (one per TCP flow, so by
+ * flow.memcap), not by this memcap: counting them here let a SYN flood fill
+ * the memcap with empty sessions, after which every data segment of every
+ * other session was dropped (the IDS blinded; tests/hardening). */
+static inline uint64_t data_mem(const stream_ctx *c)
+{
+    return c->st.memuse > c->ssn_mem ? c->st.memuse - c->ssn_mem : 0;
 }
 
 /* ---- skip list over the sorted, disjoint pieces ---- */
@@ -356,7 +367,7 @@ static bool new_wins(stream_overlap_policy pol, uint64_t ns, uint64_t ne, uint64
 static void buf_compact(stream_ctx *c, half *h)
 {
     uint64_t keep = c->cfg.raw_window;
-    if (c->st.memuse > c->cfg.memcap / 2 && keep > RAW_MIN_KEEP)
+    if (data_mem(c) > c->cfg.memcap / 2 && keep > RAW_MIN_KEEP)
         keep = RAW_MIN_KEEP;
     uint64_t behind = h->consumed_off - h->buf_off;
     if (behind <= keep)
@@ -392,9 +403,9 @@ static bool buf_reserve(stream_ctx *c, half *h, uint32_t n, uint64_t credit)
     if (nc < need)
         nc = need;
     uint64_t limit = c->cfg.memcap + credit;
-    if (c->st.memuse + (nc - h->buf_cap) > limit) {
+    if (data_mem(c) + (nc - h->buf_cap) > limit) {
         nc = need;
-        if (c->st.memuse + (nc - h->buf_cap) > limit)
+        if (data_mem(c) + (nc - h->buf_cap) > limit)
             return false;
     }
     uint8_t *nb = realloc(h->buf, (size_t)nc);
@@ -517,7 +528,12 @@ static seg *seg_new(stream_ctx *c, half *h, Packet *p, uint64_t off, const uint8
     uint64_t need = sizeof(seg) + (uint64_t)(lvl - 1) * sizeof(seg *) + (uint64_t)len;
     if (need <= SEG_POOL_BLOCK)
         need = SEG_POOL_BLOCK; /* accounted as the block it takes */
-    if (c->st.memuse + need > c->cfg.memcap) {
+    /* Out-of-order data (beyond the next expected byte) may take three
+     * quarters of the memcap only: the last quarter stays for in-order data,
+     * so that holes never filled (an attack, or a capture that lost packets)
+     * cannot starve every other session of its data (tests/hardening). */
+    uint64_t cap = off > h->next_off ? c->cfg.memcap / 4 * 3 : c->cfg.memcap;
+    if (data_mem(c) + need > cap) {
         c->st.segment_memcap_drop++;
         ev(p, RB_EV_STREAM_REASSEMBLY_INSERT_MEMCAP);
         return NULL;
@@ -787,12 +803,18 @@ static bool rst_valid(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
 /* ------------------------------------------------------------------------ */
 /* packets */
 
+size_t stream_session_size(void)
+{
+    return sizeof(stream_session);
+}
+
 static stream_session *ssn_new(stream_ctx *c, rb_flow *f)
 {
     stream_session *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     mem_add(c, sizeof *s);
+    c->ssn_mem += sizeof *s;
     c->st.sessions++;
     f->stream = s;
     return s;
@@ -1150,6 +1172,7 @@ void stream_flow_end(stream_ctx *c, rb_flow *f)
     half_free(c, &ssn->h[0]);
     half_free(c, &ssn->h[1]);
     mem_sub(c, sizeof *ssn);
+    c->ssn_mem -= sizeof *ssn;
     free(ssn);
     f->stream = NULL;
 }

@@ -45,9 +45,12 @@
  *
  * Memory: every stored byte (out-of-order or waiting for its ACK), the delivered-but-not-
  * yet-consumed bytes and the raw window are accounted against cfg.memcap. New data that
- * would exceed it is dropped (stats.segment_memcap_drop, stream.reassembly_insert_memcap).
+ * would exceed it is dropped (stats.segment_memcap_drop, stream.reassembly_insert_memcap);
+ * out-of-order data may fill three quarters of it only, the rest stays for in-order data.
  * When more than half of the memcap is in use the raw window kept behind the consumption
- * point shrinks from raw_window to 4 KiB. */
+ * point shrinks from raw_window to 4 KiB. The session structs (one per TCP flow, bounded
+ * by the flow table's memcap) are in stats.memuse but not admitted against cfg.memcap, so
+ * that a flood of empty sessions cannot starve the data of the others. */
 #ifndef RIBAT_STREAM_H
 #define RIBAT_STREAM_H
 
@@ -93,6 +96,8 @@ typedef struct stream_ctx stream_ctx;
 
 /* NULL on allocation failure or a zero memcap / max_segments_per_session / bad policy. */
 stream_ctx *stream_ctx_new(const stream_config *cfg);
+/* Bytes of one TCP session's state (counted in stats.memuse while it lives). */
+size_t stream_session_size(void);
 /* The sessions must have been ended (stream_flow_end) before. */
 void stream_ctx_free(stream_ctx *c);
 

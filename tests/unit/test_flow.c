@@ -171,20 +171,29 @@ static void test_icmp_keys(void **state)
     flow_table_free(t);
 }
 
+/* A table with a memcap of about 3 slabs, fed n SYNs from distinct sources:
+ * every packet gets a flow and memuse never exceeds the memcap. */
+static rb_flow_table *syn_flood_table(rb_flow_config *c, ended *e, uint32_t per_flow_state, uint32_t n)
+{
+    flow_config_default(c);
+    c->hash_size = 1024;
+    c->memcap = 1024 * sizeof(void *) + 3 * 256 * sizeof(rb_flow) + 65536;
+    c->per_flow_state = per_flow_state;
+    rb_flow_table *t = flow_table_new(c, on_end, e, 1);
+    for (uint32_t i = 0; i < n; i++) {
+        Packet p = pkt(i + 1, 0x0a000001, (uint16_t)i, 80, 6, TH_SYN, 100 + i / 1000);
+        assert_non_null(flow_handle_packet(t, &p));
+        assert_true(flow_table_stats(t)->memuse <= c->memcap);
+    }
+    return t;
+}
+
 static void test_memcap_evicts_oldest(void **state)
 {
     (void)state;
     rb_flow_config c;
-    flow_config_default(&c);
-    c.hash_size = 1024;
-    c.memcap = 1024 * sizeof(void *) + 3 * 256 * sizeof(rb_flow) + 65536; /* about 3 slabs */
     ended e = { 0 };
-    rb_flow_table *t = flow_table_new(&c, on_end, &e, 1);
-    for (uint32_t i = 0; i < 100000; i++) {
-        Packet p = pkt(i + 1, 0x0a000001, (uint16_t)i, 80, 6, TH_SYN, 100 + i / 1000);
-        assert_non_null(flow_handle_packet(t, &p));
-        assert_true(flow_table_stats(t)->memuse <= c.memcap);
-    }
+    rb_flow_table *t = syn_flood_table(&c, &e, 0, 100000);
     const rb_flow_stats *s = flow_table_stats(t);
     assert_true(s->memcap > 0);
     assert_true(s->emerg_mode_entered >= 1);
@@ -192,6 +201,27 @@ static void test_memcap_evicts_oldest(void **state)
     assert_true(s->active <= c.memcap / sizeof(rb_flow));
     flow_table_flush(t);
     assert_int_equal(e.n, 100000);
+    flow_table_free(t);
+}
+
+/* per_flow_state: the state hung on each flow counts against the memcap, so
+ * fewer flows fit, every packet still gets a flow, and memuse goes back down
+ * as flows end (emergency mode can end) */
+static void test_memcap_counts_per_flow_state(void **state)
+{
+    (void)state;
+    rb_flow_config c;
+    ended e = { 0 };
+    rb_flow_table *t = syn_flood_table(&c, &e, 2 * sizeof(rb_flow), 20000);
+    const rb_flow_stats *s = flow_table_stats(t);
+    assert_true(s->emerg_mode_entered >= 1);
+    /* each flow costs its record and the state: a third of the records fit */
+    assert_true(s->active <= c.memcap / (3 * sizeof(rb_flow)) + 1);
+    uint64_t before = s->memuse, active = s->active;
+    flow_table_flush(t);
+    assert_int_equal(e.n, 20000);
+    /* the states of the flows alive are given back, the records' slabs stay */
+    assert_int_equal(flow_table_stats(t)->memuse, before - active * c.per_flow_state);
     flow_table_free(t);
 }
 
@@ -231,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_timeout_splits_flow),
         cmocka_unit_test(test_icmp_keys),
         cmocka_unit_test(test_memcap_evicts_oldest),
+        cmocka_unit_test(test_memcap_counts_per_flow_state),
         cmocka_unit_test(test_community_id_vectors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
