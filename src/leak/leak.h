@@ -33,8 +33,15 @@
  *     (bounded table with eviction), thresholds per type and in total,
  *     direction-aware (outbound from HOME_NET), allow-list of flows. At flow
  *     end a direction that crossed a threshold becomes one EVE `leak` record
- *     with counts, severity, masked samples ("AB****56") and salted SHA-256
- *     prefixes. No full identifier is ever written or logged.
+ *     ("scope": "flow") with counts, severity, masked samples ("AB****56")
+ *     and salted SHA-256 prefixes. The other directions merge their distinct
+ *     sets into their sender's window; a window over the host threshold
+ *     becomes ONE record ("scope": "host") when it ends (expiry, eviction,
+ *     leak_finish at end of input). No full identifier is ever written.
+ *
+ * Past the stream reassembly depth the application layer feeds the packet
+ * payloads of the direction (LEAK_SRC_STREAM, distinct counting absorbs
+ * retransmissions); DNS names are case-folded for CIN/IBAN candidates.
  *
  * Each worker owns a leak_ctx (host table, EVE writer, stats): no locks. The
  * per-flow state hangs on flow->leak and is freed by leak_flow_end(). */
