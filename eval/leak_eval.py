@@ -5,8 +5,8 @@
                       [--mixed /work/bench-data/lab-mixed.pcap] [--markdown]
 
 For each exfiltration capture (exfil_http, exfil_tcp, exfil_https) ribat runs with its default configuration;
-the counts of the leak records of flows between the capture's labelled attacker and victim are summed per
-type and compared with the number of DISTINCT values per type in the data file the lab sent (the generator's
+the counts of the leak records of flows between the capture's labelled attacker and victim (and of the
+host-level records, "scope": "host", whose sender is labelled) are summed per type and compared with the number of DISTINCT values per type in the data file the lab sent (the generator's
 truth file counts rows; ribat counts distinct identifiers, so the truth is recomputed from the data: phone
 numbers are compared by subscriber number, as ribat normalises +212/0 prefixes). benign.pcap and, when
 given, the large mixed capture must have no leak record at all. Prints a table; exit status 1 when a
@@ -69,11 +69,18 @@ def main():
         labels = json.load(open(os.path.join(a.caps, cap + ".labels.json")))
         ends = set(labels.get("attacker", [])) | set(labels.get("victim", []))
         got = {}
-        n = 0
+        n = nh = 0
         for r in run(a.ribat, pcap):
-            if r["event_type"] != "leak" or not {r["src_ip"], r["dest_ip"]} <= ends:
+            if r["event_type"] != "leak":
+                continue
+            # a host-level record ("scope": "host") carries the sender's distinct counts over a window of
+            # many flows (its dest_ip is only the last receiver): it counts when its sender is labelled;
+            # a flow record counts when both ends are. The two never cover the same flow direction.
+            host = r["leak"].get("scope") == "host"
+            if not (r["src_ip"] in ends if host else {r["src_ip"], r["dest_ip"]} <= ends):
                 continue
             n += 1
+            nh += host
             for t, c in r["leak"]["counts"].items():
                 got[t] = got.get(t, 0) + c
         encrypted = cap.endswith("https")
@@ -86,7 +93,8 @@ def main():
             else:
                 note = "ok" if abs(diff) <= 2.0 else "OFF BY > 2%"
                 bad |= abs(diff) > 2.0
-            rows.append((cap, t, cap_truth[t], g, "%+.1f%%" % diff, note + (" (%d incident)" % n if t == "cin" else "")))
+            rows.append((cap, t, cap_truth[t], g, "%+.1f%%" % diff, note + ((" (%d incident, %d host-level)" % (n, nh) if nh else " (%d incident)" % n)
+                                                                    if t == "cin" else "")))
         for t, g in got.items():
             if t not in cap_truth:
                 rows.append((cap, t, "-", g, "-", "not in the data file's truth"))

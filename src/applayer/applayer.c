@@ -736,6 +736,12 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
     if (!af)
         return;
     drain(a, sc, f, af);
+    /* leak stage past the reassembly depth: the packets' payloads as they
+     * come (distinct counting absorbs retransmissions), HTTP flows included
+     * (their decoded bodies stop at the depth too); one test otherwise */
+    if (a->leak && p->payload_len && (af->gave_up || (af->proto != ALPROTO_TLS && af->proto != ALPROTO_SSH)) &&
+        stream_depth_reached(sc, f, p->dir))
+        leak_feed(a->leak, f, p->dir, LEAK_SRC_STREAM, p->payload, p->payload_len);
     if (af->state && af->proto != ALPROTO_FAILED)
         protocols[af->proto].log(a, af, f, p, false);
 }

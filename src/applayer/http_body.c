@@ -455,12 +455,43 @@ void http_set_body_cb(http_state *s, http_body_cb cb, void *ctx)
     s->body_ctx = ctx;
 }
 
+/* Decoded bytes for the observer only (dec_observe): the bomb limit holds. */
+static void observe(http_state *s, http_dir *d, http_tx *tx, const uint8_t *p, size_t n)
+{
+    if (d->obs_len + n > s->cfg.decompress_limit) {
+        n = (size_t)(s->cfg.decompress_limit - d->obs_len);
+        d->dec_stop = true; /* the observer's decoding only: see observe_decoded() */
+    }
+    d->obs_len += n;
+    if (n && s->body_cb)
+        s->body_cb(s->body_ctx, tx, d->dir, p, n);
+}
+
+static void layer_feed(http_state *s, http_dir *d, http_tx *tx, int li, const uint8_t *p, size_t n);
+
+/* Run the layers for the observer, leaving the transaction's events and
+ * the raw path's dec_stop as they were: nothing else sees this decoding. */
+static void observe_decoded(http_state *s, http_dir *d, http_tx *tx, const uint8_t *p, size_t n)
+{
+    if (d->obs_stop)
+        return;
+    uint8_t ev[sizeof tx->events];
+    memcpy(ev, tx->events, sizeof ev);
+    bool stop = d->dec_stop;
+    d->dec_stop = false;
+    layer_feed(s, d, tx, 0, p, n);
+    if (d->dec_stop)
+        d->obs_stop = true;
+    d->dec_stop = stop;
+    memcpy(tx->events, ev, sizeof ev);
+}
+
 static void sink(http_state *s, http_dir *d, http_tx *tx, const uint8_t *p, size_t n)
 {
     if (d->dec_stop || !n)
         return;
     uint64_t *ent = d->dir ? &tx->response_entity_len : &tx->request_entity_len;
-    if (d->nlayers > 0 && *ent + n > s->cfg.decompress_limit) {
+    if (d->nlayers > 0 && !d->dec_observe && *ent + n > s->cfg.decompress_limit) {
         n = (size_t)(s->cfg.decompress_limit - *ent);
         tx_event(tx, HTTP_EV_COMPRESSION_BOMB);
         d->dec_stop = true;
@@ -468,7 +499,7 @@ static void sink(http_state *s, http_dir *d, http_tx *tx, const uint8_t *p, size
     *ent += n;
     if (!n)
         return;
-    if (s->body_cb)
+    if (s->body_cb && !d->dec_observe)
         s->body_cb(s->body_ctx, tx, d->dir, p, n);
     if (!d->body_gapped) {
         http_str *b = d->dir ? &tx->response_body : &tx->request_body;
@@ -499,11 +530,11 @@ static void sink(http_state *s, http_dir *d, http_tx *tx, const uint8_t *p, size
 /* ------------------------------------------------------------------ */
 /* content decoding                                                    */
 
-static void layer_feed(http_state *s, http_dir *d, http_tx *tx, int li, const uint8_t *p, size_t n);
-
 static void emit(http_state *s, http_dir *d, http_tx *tx, int li, const uint8_t *p, size_t n)
 {
-    if (li + 1 >= d->nlayers)
+    if (li + 1 >= d->nlayers && d->dec_observe)
+        observe(s, d, tx, p, n);
+    else if (li + 1 >= d->nlayers)
         sink(s, d, tx, p, n);
     else
         layer_feed(s, d, tx, li + 1, p, n); /* depth bounded by HTTP_MAX_LAYERS */
@@ -747,6 +778,9 @@ void body_reset(http_state *s, http_dir *d)
     d->mp = NULL;
     d->body_active = false;
     d->dec_stop = false;
+    d->dec_observe = false;
+    d->obs_stop = false;
+    d->obs_len = 0;
     d->body_gapped = false;
     d->file_idx = -1;
     d->want_file = false;
@@ -756,8 +790,16 @@ void body_begin(http_state *s, http_dir *d, http_tx *tx)
 {
     body_reset(s, d);
     d->body_active = true;
-    if (d->dir == 1 || s->cfg.request_decompress)
+    if (d->dir == 1 || s->cfg.request_decompress) {
         setup_decoding(s, d, tx);
+    } else if (s->body_cb) {
+        /* request decompression off: decode for the observer only */
+        uint8_t ev[sizeof tx->events];
+        memcpy(ev, tx->events, sizeof ev);
+        setup_decoding(s, d, tx);
+        memcpy(tx->events, ev, sizeof ev);
+        d->dec_observe = d->nlayers > 0;
+    }
     if (d->dir == 1) {
         d->want_file = true;
         return;
@@ -780,7 +822,10 @@ void body_data(http_state *s, http_dir *d, http_tx *tx, const uint8_t *p, size_t
         return;
     if (!d->body_active)
         body_begin(s, d, tx);
-    if (d->nlayers > 0) {
+    if (d->dec_observe) {
+        sink(s, d, tx, p, n); /* as sent, for everything but the observer */
+        observe_decoded(s, d, tx, p, n);
+    } else if (d->nlayers > 0) {
         if (!d->dec_stop)
             layer_feed(s, d, tx, 0, p, n);
     } else {
@@ -800,7 +845,9 @@ void body_gap(http_state *s, http_dir *d, http_tx *tx, uint64_t n)
         tx->response_body_truncated = true;
     else
         tx->request_body_truncated = true;
-    if (d->nlayers > 0)
+    if (d->dec_observe)
+        d->obs_stop = true; /* the raw path goes on as without decoding */
+    else if (d->nlayers > 0)
         d->dec_stop = true;
     if (d->mp) {
         if (d->mp->in_part && d->mp->file_idx >= 0 && (uint32_t)d->mp->file_idx < tx->n_files) {

@@ -59,6 +59,12 @@ typedef struct http_dir {
     struct http_layer *layers[HTTP_MAX_LAYERS];
     int nlayers;
     bool dec_stop;    /* decoding stopped (bomb, gap) */
+    /* request body with request_decompress off and a body observer: the
+     * layers decode for the observer only (the leak stage); signatures,
+     * files and events see the body as sent, as in Suricata */
+    bool dec_observe;
+    bool obs_stop;    /* observer decoding stopped (bomb, gap, error) */
+    uint64_t obs_len; /* decoded bytes given to the observer */
     bool body_gapped; /* stop keeping body bytes */
     int file_idx;     /* index into tx->files, -1 none yet, -2 never */
     bool want_file;

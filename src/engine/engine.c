@@ -401,6 +401,7 @@ static void worker_finish(rb_worker *w)
     if (w->end_set)
         flow_table_expire(w->flows, w->end_sec, w->end_usec);
     flow_table_flush(w->flows);
+    leak_finish(w->leak); /* the host windows still open */
     behaviour_finish(w->bt);
     eve_writer_flush(&w->eve);
 }

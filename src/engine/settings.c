@@ -270,6 +270,7 @@ static void apply_leak(const rb_config *c, leak_config *lc)
     lc->inbound_factor = get_u32(c, "leak.thresholds.inbound-factor", lc->inbound_factor);
     lc->host_table_size = get_u32(c, "leak.host-table-size", lc->host_table_size);
     lc->max_distinct = get_u32(c, "leak.max-distinct", lc->max_distinct);
+    lc->host_memcap = cfg_get_size(c, "leak.host-memcap", lc->host_memcap);
     for (int t = 0; t < LEAK_N; t++) {
         char k[96];
         snprintf(k, sizeof k, "leak.thresholds.types.%s", leak_type_name(t));

@@ -39,6 +39,7 @@ void leak_config_default(leak_config *c)
     c->host_table_size = 4096;
     c->inbound_factor = 2;
     c->max_distinct = 65536;
+    c->host_memcap = 32u << 20;
     for (size_t i = 0; i < sizeof rfc1918 / sizeof rfc1918[0]; i++)
         if (leak_parse_cidr(rfc1918[i], &c->home[c->n_home]))
             c->n_home++;
@@ -141,11 +142,17 @@ typedef struct leak_samples {
     char hash[LEAK_N][SAMPLES][17];
 } leak_samples;
 
+/* Distinct identifiers: salted 64-bit hashes (top 4 bits: type + 1, so a
+ * set can be merged into another by type), open addressing, 0 = empty. */
+typedef struct leak_set {
+    uint64_t *v;
+    uint32_t cap, n;
+    bool full;                   /* stopped growing: later values not counted */
+} leak_set;
+
 typedef struct leak_dir {
     leak_scan *sc[2];            /* reassembled stream, decoded HTTP body; allocated on first use */
-    uint64_t *set;               /* open addressing, 0 = empty */
-    uint32_t set_cap, set_n;
-    bool set_full;
+    leak_set ids;                /* the distinct identifiers */
     uint32_t counts[LEAK_N];
     struct leak_samples *smp;    /* allocated at the first identifier */
     form_pend form;              /* of the decoded HTTP body */
@@ -159,11 +166,21 @@ typedef struct leak_flow {
     bool checked[2], allowed[2];
 } leak_flow;
 
+/* A sender's window: the distinct identifiers of its flow directions that
+ * raised no incident of their own; one host-level record when the window
+ * (or the input) ends with the sensitive total over the host threshold. */
 typedef struct leak_host {
     uint8_t family;
     uint8_t addr[16];
-    int64_t win_start;
-    uint32_t count;
+    bool outbound;               /* a contributing direction was outbound */
+    bool incident;               /* the threshold was reached in this window */
+    int64_t win_start, last_sec;
+    uint32_t count;              /* sensitive distinct identifiers of the window */
+    uint32_t counts[LEAK_N];     /* distinct identifiers per type */
+    uint32_t flows;              /* contributing flow directions */
+    leak_set ids;                /* allocated at the first identifier */
+    uint8_t rcv[16];             /* receiver of the last contributing direction */
+    uint8_t proto;
 } leak_host;
 
 struct leak_ctx {
@@ -171,8 +188,11 @@ struct leak_ctx {
     rb_eve_writer *eve;
     leak_stats st;
     leak_host *hosts;
+    uint64_t host_mem;           /* bytes of the hosts' sets, at most cfg.host_memcap */
     char salt_str[40];
 };
+
+static void set_free(leak_set *d, uint64_t *mem);
 
 leak_ctx *leak_new(const leak_config *cfg, rb_eve_writer *eve)
 {
@@ -209,6 +229,8 @@ void leak_free(leak_ctx *l)
 {
     if (!l)
         return;
+    for (uint32_t i = 0; i < l->cfg.host_table_size; i++)
+        set_free(&l->hosts[i].ids, &l->host_mem);
     free(l->hosts);
     free(l);
 }
@@ -244,34 +266,39 @@ static uint64_t id_hash(uint64_t salt, int type, const char *v, size_t n)
     uint64_t w = 0;
     memcpy(&w, v + i, n - i);
     h = rb_mix64(h ^ w ^ 0xff);
-    return h ? h : 1;
+    return (h >> 4) | ((uint64_t)(type + 1) << 60); /* never 0 */
 }
 
-/* insert; true when new. At max entries the set stops growing (set_full):
- * values not yet in it are no longer counted. */
-static bool set_insert(leak_dir *d, uint32_t max, uint64_t h)
+/* insert; true when new. At max entries the set stops growing (full):
+ * values not yet in it are no longer counted. mem (may be NULL) accounts
+ * the table's bytes against memcap. */
+static bool set_insert(leak_set *d, uint32_t max, uint64_t h, uint64_t *mem, uint64_t memcap)
 {
-    if (d->set_cap) {
-        uint32_t j = (uint32_t)h & (d->set_cap - 1);
-        while (d->set[j]) {
-            if (d->set[j] == h)
+    if (d->cap) {
+        uint32_t j = (uint32_t)h & (d->cap - 1);
+        while (d->v[j]) {
+            if (d->v[j] == h)
                 return false;
-            j = (j + 1) & (d->set_cap - 1);
+            j = (j + 1) & (d->cap - 1);
         }
     }
-    if (d->set_n >= max) {
-        d->set_full = true;
+    if (d->n >= max) {
+        d->full = true;
         return false;
     }
-    if (d->set_n + 1 > d->set_cap / 2) {
-        uint32_t nc = d->set_cap ? d->set_cap * 2 : 64;
-        uint64_t *ns = calloc(nc, sizeof *ns);
-        if (!ns) {
-            d->set_full = true;
+    if (d->n + 1 > d->cap / 2) {
+        uint32_t nc = d->cap ? d->cap * 2 : 64;
+        if (mem && *mem + (uint64_t)(nc - d->cap) * sizeof(uint64_t) > memcap) {
+            d->full = true;
             return false;
         }
-        for (uint32_t i = 0; i < d->set_cap; i++) {
-            uint64_t x = d->set[i];
+        uint64_t *ns = calloc(nc, sizeof *ns);
+        if (!ns) {
+            d->full = true;
+            return false;
+        }
+        for (uint32_t i = 0; i < d->cap; i++) {
+            uint64_t x = d->v[i];
             if (!x)
                 continue;
             uint32_t j = (uint32_t)x & (nc - 1);
@@ -279,19 +306,29 @@ static bool set_insert(leak_dir *d, uint32_t max, uint64_t h)
                 j = (j + 1) & (nc - 1);
             ns[j] = x;
         }
-        free(d->set);
-        d->set = ns;
-        d->set_cap = nc;
+        if (mem)
+            *mem += (uint64_t)(nc - d->cap) * sizeof(uint64_t);
+        free(d->v);
+        d->v = ns;
+        d->cap = nc;
     }
-    uint32_t j = (uint32_t)h & (d->set_cap - 1);
-    while (d->set[j]) {
-        if (d->set[j] == h)
+    uint32_t j = (uint32_t)h & (d->cap - 1);
+    while (d->v[j]) {
+        if (d->v[j] == h)
             return false;
-        j = (j + 1) & (d->set_cap - 1);
+        j = (j + 1) & (d->cap - 1);
     }
-    d->set[j] = h;
-    d->set_n++;
+    d->v[j] = h;
+    d->n++;
     return true;
+}
+
+static void set_free(leak_set *d, uint64_t *mem)
+{
+    if (mem)
+        *mem -= (uint64_t)d->cap * sizeof(uint64_t);
+    free(d->v);
+    memset(d, 0, sizeof *d);
 }
 
 typedef struct found_ctx {
@@ -326,7 +363,7 @@ static void flow_found(void *u, int type, const char *v, size_t n)
     }
     if (type == LEAK_PHONE && n > 9)
         v += n - 9, n = 9; /* +212 6.., 00212 6.., 06..: the same subscriber */
-    if (!set_insert(d, c->l->cfg.max_distinct, id_hash(c->l->cfg.salt, type, v, n)))
+    if (!set_insert(&d->ids, c->l->cfg.max_distinct, id_hash(c->l->cfg.salt, type, v, n), NULL, 0))
         return;
     d->counts[type]++;
     c->l->st.ids[type]++;
@@ -481,6 +518,7 @@ void leak_feed(leak_ctx *l, rb_flow *f, int dir, enum leak_source src, const uin
         ld->bytes += n;
         leak_scan s;
         leak_scan_init(&s);
+        s.fold_case = src == LEAK_SRC_DNS;
         if (src == LEAK_SRC_URI) {
             form_pend fp = { 0, { 0, 0, 0 } };
             feed_form(&s, &k, &fp, d, n);
@@ -559,6 +597,8 @@ void leak_flow_counts(const rb_flow *f, int dir, uint32_t counts[LEAK_N])
 /* ------------------------------------------------------------------------ */
 /* hosts */
 
+static void host_close(leak_ctx *l, leak_host *h);
+
 static leak_host *host_get(leak_ctx *l, int family, const uint8_t *a, int64_t now)
 {
     size_t alen = family == 4 ? 4 : 16;
@@ -584,6 +624,7 @@ static leak_host *host_get(leak_ctx *l, int family, const uint8_t *a, int64_t no
     }
     if (victim->family != 0 && now - victim->win_start <= (int64_t)l->cfg.host_window)
         l->st.hosts_evicted++;
+    host_close(l, victim); /* its window ends here: the record, if any, now */
     memset(victim, 0, sizeof *victim);
     victim->family = (uint8_t)family;
     memcpy(victim->addr, key, 16);
@@ -611,18 +652,39 @@ static void put_samples(jbuf *jb, const char *key, const leak_dir *d, bool hashe
 
 static const char *const sev_names[] = { "low", "medium", "high", "critical" };
 
-static void write_record(leak_ctx *l, rb_flow *f, int dir, leak_dir *d, bool outbound, const char *reason,
-                         uint32_t total, uint32_t base, uint32_t host_count)
+/* 0 low .. 3 critical: volume against the threshold crossed, +1 outbound */
+static int severity(const uint32_t counts[LEAK_N], uint32_t total, uint32_t base, bool outbound)
 {
     uint32_t vol = total;
     for (int t = 0; t < LEAK_N; t++)
-        if (d->counts[t] > vol)
-            vol = d->counts[t];
+        if (counts[t] > vol)
+            vol = counts[t];
     int level = 0;
     if (vol >= base * 10u) level++;
     if (vol >= base * 100u) level++;
     if (outbound) level++;
-    if (level > 3) level = 3;
+    return level > 3 ? 3 : level;
+}
+
+static void put_head(jbuf *jb, const uint32_t counts[LEAK_N], uint32_t total, bool outbound, int level,
+                     const char *reason)
+{
+    jb_open_object(jb, "counts");
+    for (int t = 0; t < LEAK_N; t++)
+        if (counts[t])
+            jb_u64(jb, leak_type_name(t), counts[t]);
+    jb_close_object(jb);
+    jb_u64(jb, "total_sensitive", total);
+    jb_bool(jb, "outbound", outbound);
+    jb_str(jb, "severity", sev_names[level]);
+    jb_u64(jb, "severity_level", (uint64_t)level + 1);
+    jb_str(jb, "reason", reason);
+}
+
+static void write_record(leak_ctx *l, rb_flow *f, int dir, leak_dir *d, bool outbound, const char *reason,
+                         uint32_t total, uint32_t base)
+{
+    int level = severity(d->counts, total, base, outbound);
 
     rb_eve_writer *w = l->eve;
     Packet q;
@@ -632,20 +694,10 @@ static void write_record(leak_ctx *l, rb_flow *f, int dir, leak_dir *d, bool out
     jbuf *jb = &w->jb;
     jb_str(jb, "app_proto", f->app_proto_name ? f->app_proto_name : "failed");
     jb_open_object(jb, "leak");
-    jb_open_object(jb, "counts");
-    for (int t = 0; t < LEAK_N; t++)
-        if (d->counts[t])
-            jb_u64(jb, leak_type_name(t), d->counts[t]);
-    jb_close_object(jb);
-    jb_u64(jb, "total_sensitive", total);
+    jb_str(jb, "scope", "flow");
+    put_head(jb, d->counts, total, outbound, level, reason);
     jb_str(jb, "direction", dir ? "to_client" : "to_server");
-    jb_bool(jb, "outbound", outbound);
-    jb_str(jb, "severity", sev_names[level]);
-    jb_u64(jb, "severity_level", (uint64_t)level + 1);
-    jb_str(jb, "reason", reason);
-    if (host_count)
-        jb_u64(jb, "host_window_count", host_count);
-    if (d->set_full)
+    if (d->ids.full)
         jb_bool(jb, "distinct_capped", true);
     jb_u64(jb, "bytes_scanned", d->bytes);
     put_samples(jb, "samples", d, false);
@@ -663,6 +715,86 @@ static void write_record(leak_ctx *l, rb_flow *f, int dir, leak_dir *d, bool out
     eve_commit(w);
 }
 
+/* The host-level record of a window that reached the host threshold: the
+ * sender, the receiver of its last contributing direction (no ports: the
+ * window spans flows), the window's bounds and its distinct counts. */
+static void write_host_record(leak_ctx *l, const leak_host *h, uint32_t base)
+{
+    rb_eve_writer *w = l->eve;
+    Packet q;
+    memset(&q, 0, sizeof q);
+    q.ts_sec = h->last_sec;
+    q.ipver = h->family;
+    q.addrs_ok = true;
+    q.proto = h->proto;
+    memcpy(&q.src, h->addr, h->family == 4 ? 4 : 16);
+    memcpy(&q.dst, h->rcv, h->family == 4 ? 4 : 16);
+    q.pkt_src = "leak (host window end)";
+    eve_begin_packet(w, &q, "leak");
+    jbuf *jb = &w->jb;
+    jb_open_object(jb, "leak");
+    jb_str(jb, "scope", "host");
+    put_head(jb, h->counts, h->count, h->outbound, severity(h->counts, h->count, base, h->outbound), "host");
+    jb_u64(jb, "host_window_count", h->count);
+    jb_u64(jb, "host_window_start", (uint64_t)h->win_start);
+    jb_u64(jb, "host_window_seconds", (uint64_t)(h->last_sec - h->win_start));
+    jb_u64(jb, "flows", h->flows);
+    if (h->ids.full)
+        jb_bool(jb, "distinct_capped", true);
+    jb_close_object(jb);
+    eve_commit(w);
+}
+
+static uint32_t host_base(const leak_ctx *l, const leak_host *h)
+{
+    uint32_t f = h->outbound ? 1 : (l->cfg.inbound_factor ? l->cfg.inbound_factor : 1);
+    return l->cfg.host_threshold * f;
+}
+
+/* The window of h ends (expired, evicted, end of input): its record if it
+ * reached the threshold; the entry is emptied (the address stays). */
+static void host_close(leak_ctx *l, leak_host *h)
+{
+    if (h->family && h->incident) {
+        l->st.incidents++;
+        if (l->eve && l->eve->types->leak)
+            write_host_record(l, h, host_base(l, h));
+    }
+    set_free(&h->ids, &l->host_mem);
+    h->incident = h->outbound = false;
+    h->count = h->flows = 0;
+    memset(h->counts, 0, sizeof h->counts);
+}
+
+/* A direction without an incident of its own adds its identifiers to its
+ * sender's window (distinct across the window's flows). */
+static void host_add(leak_ctx *l, rb_flow *f, const leak_dir *d, const uint8_t *snd, const uint8_t *rcv,
+                     bool outbound)
+{
+    const leak_config *c = &l->cfg;
+    leak_host *h = host_get(l, f->ipver, snd, f->last_sec);
+    if (f->last_sec - h->win_start > (int64_t)c->host_window) {
+        host_close(l, h);
+        h->win_start = f->last_sec;
+    }
+    for (uint32_t i = 0; i < d->ids.cap; i++) {
+        uint64_t x = d->ids.v[i];
+        if (!x || !set_insert(&h->ids, c->max_distinct, x, &l->host_mem, c->host_memcap))
+            continue;
+        int t = (int)(x >> 60) - 1;
+        h->counts[t]++;
+        if (c->sensitive[t])
+            h->count++;
+    }
+    h->flows++;
+    h->outbound |= outbound;
+    h->last_sec = f->last_sec;
+    memcpy(h->rcv, rcv, f->ipver == 4 ? 4 : 16);
+    h->proto = f->proto;
+    if (h->count && h->count >= host_base(l, h))
+        h->incident = true;
+}
+
 static void decide(leak_ctx *l, rb_flow *f, int dir, leak_dir *d)
 {
     const leak_config *c = &l->cfg;
@@ -675,7 +807,7 @@ static void decide(leak_ctx *l, rb_flow *f, int dir, leak_dir *d)
     if (!any)
         return;
     l->st.flows++;
-    if (d->set_full)
+    if (d->ids.full)
         l->st.set_full++;
     const uint8_t *snd, *rcv;
     uint16_t rport;
@@ -691,27 +823,25 @@ static void decide(leak_ctx *l, rb_flow *f, int dir, leak_dir *d)
             reason = "type";
             base = c->type_threshold[t] * factor;
         }
-    uint32_t host_count = 0;
-    if (c->host_threshold && total) {
-        leak_host *h = host_get(l, f->ipver, snd, f->last_sec);
-        if (f->last_sec - h->win_start > (int64_t)c->host_window) {
-            h->win_start = f->last_sec;
-            h->count = 0;
-        }
-        h->count += total;
-        if (!reason && h->count >= c->host_threshold * factor) {
-            reason = "host";
-            base = c->host_threshold * factor;
-            host_count = h->count;
-        }
-    }
-    if (!reason)
+    if (!reason) {
+        /* below the flow's own thresholds: the sender's window decides */
+        if (c->host_threshold && total)
+            host_add(l, f, d, snd, rcv, outbound);
         return;
+    }
     if (!base)
         base = 1;
     l->st.incidents++;
     if (l->eve && l->eve->types->leak)
-        write_record(l, f, dir, d, outbound, reason, total, base, host_count);
+        write_record(l, f, dir, d, outbound, reason, total, base);
+}
+
+void leak_finish(leak_ctx *l)
+{
+    if (!l)
+        return;
+    for (uint32_t i = 0; i < l->cfg.host_table_size; i++)
+        host_close(l, &l->hosts[i]);
 }
 
 void leak_flow_end(leak_ctx *l, rb_flow *f)
@@ -737,7 +867,7 @@ void leak_flow_end(leak_ctx *l, rb_flow *f)
             continue;
         free(lf->d[dir]->sc[0]);
         free(lf->d[dir]->sc[1]);
-        free(lf->d[dir]->set);
+        free(lf->d[dir]->ids.v);
         free(lf->d[dir]->smp);
         free(lf->d[dir]);
     }

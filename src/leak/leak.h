@@ -33,8 +33,15 @@
  *     (bounded table with eviction), thresholds per type and in total,
  *     direction-aware (outbound from HOME_NET), allow-list of flows. At flow
  *     end a direction that crossed a threshold becomes one EVE `leak` record
- *     with counts, severity, masked samples ("AB****56") and salted SHA-256
- *     prefixes. No full identifier is ever written or logged.
+ *     ("scope": "flow") with counts, severity, masked samples ("AB****56")
+ *     and salted SHA-256 prefixes. The other directions merge their distinct
+ *     sets into their sender's window; a window over the host threshold
+ *     becomes ONE record ("scope": "host") when it ends (expiry, eviction,
+ *     leak_finish at end of input). No full identifier is ever written.
+ *
+ * Past the stream reassembly depth the application layer feeds the packet
+ * payloads of the direction (LEAK_SRC_STREAM, distinct counting absorbs
+ * retransmissions); DNS names are case-folded for CIN/IBAN candidates.
  *
  * Each worker owns a leak_ctx (host table, EVE writer, stats): no locks. The
  * per-flow state hangs on flow->leak and is freed by leak_flow_end(). */
@@ -122,7 +129,8 @@ typedef struct leak_config {
     uint32_t host_window;          /* seconds; default 600 */
     uint32_t host_table_size;      /* hosts tracked per worker; default 4096 */
     uint32_t inbound_factor;       /* thresholds x this when the direction is not outbound; default 2 */
-    uint32_t max_distinct;         /* distinct ids kept per flow direction; default 65536 */
+    uint32_t max_distinct;         /* distinct ids kept per flow direction (and per host window); default 65536 */
+    uint64_t host_memcap;          /* bytes of the hosts' distinct sets per worker; default 32 MiB */
     uint64_t salt;                 /* leak.salt (hashed to 64 bits); random per run when unset */
     bool salt_set;
     leak_cidr home[LEAK_MAX_NETS]; /* HOME_NET; RFC 1918 + fc00::/7 by default */
@@ -185,6 +193,9 @@ void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const ch
                        const char *url, size_t ul, const char *filename, size_t fl);
 /* The flow ends: decide, write the incident records, free flow->leak. */
 void leak_flow_end(leak_ctx *l, rb_flow *f);
+/* End of input (after the last flow ended): the open host windows that
+ * reached the host threshold write their host-level records. */
+void leak_finish(leak_ctx *l);
 
 /* Distinct counts so far of a flow direction (tests); zeros when none. */
 void leak_flow_counts(const rb_flow *f, int dir, uint32_t counts[LEAK_N]);

@@ -49,6 +49,7 @@ typedef struct leak_scan {
     uint8_t grp_len, grp_n;
     char grp_sep;                 /* the byte after the last token */
     uint64_t grp_start, grp_end;
+    bool fold_case;               /* a DNS name: letters of CIN/IBAN candidates are upper-cased */
 } leak_scan;
 
 void leak_scan_init(leak_scan *s);

@@ -276,6 +276,16 @@ static void process_part(leak_scan *s, const leak_sink *k, const char *p, size_t
     }
     if (c[0] == '+')
         return;
+    bool folded = false;
+    if (s->fold_case) /* a DNS name: case carries no meaning, CIN and IBAN are upper-case */
+        for (size_t i = 0; i < m; i++)
+            if (c[i] >= 'a' && c[i] <= 'z') {
+                c[i] = (char)(c[i] - 32);
+                folded = true;
+            }
+    /* short lower-case labels ("q12", "ns1", "s3") are host names, not CINs */
+    if (folded && digits < 4 && lead_letters <= 2 && m - lead_letters == digits)
+        return;
     /* letters first, then digits: CIN, IBAN */
     if (lead_letters <= 2 && m - lead_letters == digits && leak_valid_cin_shape(c, m)) {
         if (has_ctx(s, LEAK_CIN, pos))

@@ -1235,3 +1235,10 @@ bool stream_session_check(const stream_ctx *c, const rb_flow *f)
     }
     return true;
 }
+
+bool stream_depth_reached(const stream_ctx *c, const rb_flow *f, int dir)
+{
+    (void)c;
+    const stream_session *ssn = f ? f->stream : NULL;
+    return ssn && dir >= 0 && dir < 2 && ssn->h[dir].depth_evented;
+}

@@ -135,6 +135,10 @@ bool stream_raw_window(stream_ctx *c, rb_flow *f, int dir, const uint8_t **data,
 /* Make everything buffered deliverable (flow end): holes are skipped and reported as
  * gaps, both directions get eof once drained. */
 void stream_flow_flush(stream_ctx *c, rb_flow *f);
+/* The data of direction dir (0 to server) went past reassembly_depth: later
+ * bytes of that direction are no longer reassembled. One load, for
+ * inspectors that go on looking at packet payloads (the leak stage). */
+bool stream_depth_reached(const stream_ctx *c, const rb_flow *f, int dir);
 /* Free the session (after the caller drained the final chunks); f->stream = NULL. */
 void stream_flow_end(stream_ctx *c, rb_flow *f);
 

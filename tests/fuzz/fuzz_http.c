@@ -1,6 +1,6 @@
 /* libFuzzer harness: the HTTP/1.x parser and its EVE output.
  * Input layout: byte 0 = options (decompression layers, hashes, header
- * logging, small limits), then records of [ctl][len] + len bytes:
+ * logging, small limits, 64: a body observer), then records of [ctl][len] + len bytes:
  *   ctl & 3: 0 data to server, 1 data to client, 2 gap, 3 eof/flow-end poll
  *   ctl >> 2 selects the direction of a gap / eof.
  * Every record is fed to a fresh copy (so ASan sees over-reads) and
@@ -40,6 +40,16 @@ static void log_all(http_state *s, jbuf *jb, const http_config *c, bool end)
     }
 }
 
+/* the body observer (the leak stage's hook): reads every byte it is given */
+static void observe(void *ctx, const http_tx *tx, int dir, const uint8_t *p, size_t n)
+{
+    (void)tx;
+    (void)dir;
+    volatile uint8_t *acc = ctx;
+    for (size_t k = 0; k < n; k++)
+        *acc ^= p[k];
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -60,6 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     http_state *s = http_new(&c);
     if (!s)
         return 0;
+    volatile uint8_t acc = 0;
+    if (o & 64) /* with an observer: request bodies are decoded for it only */
+        http_set_body_cb(s, observe, (void *)&acc);
     jbuf jb;
     jb_init(&jb);
     size_t i = 1;

@@ -415,6 +415,86 @@ static void test_too_many_layers(void **st)
     http_free(s);
 }
 
+/* the body observer (the leak stage) of a gzip request body, request
+ * decompression off: the observer sees the decoded bytes (bomb limit
+ * kept); signatures' request_body, the entity length and the events stay
+ * as sent, as without an observer */
+typedef struct obs_acc {
+    uint8_t buf[8192];
+    size_t n;
+    uint64_t total;
+} obs_acc;
+
+static void obs_cb(void *ctx, const http_tx *tx, int dir, const uint8_t *p, size_t n)
+{
+    (void)tx;
+    obs_acc *a = ctx;
+    if (dir != 0)
+        return;
+    size_t take = n < sizeof a->buf - a->n ? n : sizeof a->buf - a->n;
+    memcpy(a->buf + a->n, p, take);
+    a->n += take;
+    a->total += n;
+}
+
+static void test_request_gzip_observer(void **st)
+{
+    (void)st;
+    uint8_t plain[5000], comp[8000];
+    for (size_t i = 0; i < sizeof plain; i++)
+        plain[i] = (uint8_t)("abcdefghij"[i % 10] + (i / 1000));
+    size_t cn = gz(plain, sizeof plain, comp, sizeof comp, 31);
+    char hdr[256];
+    snprintf(hdr, sizeof hdr, "POST /up HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n", cn);
+    for (int with_obs = 0; with_obs < 2; with_obs++) {
+        http_state *s = mk();
+        obs_acc *a = calloc(1, sizeof *a);
+        if (with_obs)
+            http_set_body_cb(s, obs_cb, a);
+        feed(s, 0, hdr);
+        for (size_t i = 0; i < cn; i += 11)
+            feedn(s, 0, comp + i, cn - i < 11 ? cn - i : 11);
+        feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        http_tx *tx = http_next_loggable(s, false);
+        assert_non_null(tx);
+        assert_int_equal(tx->request_body.len, cn); /* as sent */
+        assert_memory_equal(tx->request_body.ptr, comp, cn);
+        assert_int_equal(tx->request_entity_len, cn);
+        for (int e = 0; e < HTTP_EV_COUNT; e++)
+            assert_false(http_tx_has_event(tx, (http_event)e));
+        if (with_obs) {
+            assert_int_equal(a->n, sizeof plain);
+            assert_memory_equal(a->buf, plain, sizeof plain);
+        }
+        free(a);
+        http_free(s);
+    }
+    /* a bomb: the observer stops at decompress_limit, the raw path goes on */
+    http_config c;
+    http_config_default(&c);
+    c.decompress_limit = 1 << 20;
+    http_state *s = http_new(&c);
+    obs_acc *a = calloc(1, sizeof *a);
+    http_set_body_cb(s, obs_cb, a);
+    size_t pn = 8u << 20;
+    uint8_t *big = calloc(1, pn);
+    uint8_t *bc = malloc(64 * 1024);
+    size_t bn = gz(big, pn, bc, 64 * 1024, 31);
+    snprintf(hdr, sizeof hdr, "POST /b HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n", bn);
+    feed(s, 0, hdr);
+    assert_int_equal(feedn(s, 0, bc, bn), 0);
+    feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    http_tx *tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_int_equal(a->total, 1 << 20);
+    assert_int_equal(tx->request_entity_len, bn);
+    assert_false(http_tx_has_event(tx, HTTP_EV_COMPRESSION_BOMB));
+    free(big);
+    free(bc);
+    free(a);
+    http_free(s);
+}
+
 static void test_gzip_bomb(void **st)
 {
     (void)st;
@@ -906,6 +986,7 @@ int main(void)
         cmocka_unit_test(test_gzip_two_layers_and_passthrough),
         cmocka_unit_test(test_too_many_layers),
         cmocka_unit_test(test_gzip_bomb),
+        cmocka_unit_test(test_request_gzip_observer),
         cmocka_unit_test(test_uri_normalisation),
         cmocka_unit_test(test_multipart_upload),
         cmocka_unit_test(test_urlencoded),

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "leak/leak.h"
+#include "output/eve.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -437,6 +438,114 @@ static void test_cap(void **st)
     leak_free(l);
 }
 
+/* records of the writer's pending output holding pat */
+static int count_in(const rb_eve_writer *w, const char *pat)
+{
+    int n = 0;
+    const char *s = w->out, *end = w->out + w->out_len;
+    while (s && s < end) {
+        const char *hit = memmem(s, (size_t)(end - s), pat, strlen(pat));
+        if (!hit)
+            break;
+        n++;
+        s = hit + 1;
+    }
+    return n;
+}
+
+/* one query name per flow, from one host: no flow reaches its own
+ * threshold; the host window does, and gives ONE host-level record with
+ * the distinct counts over the window (a repeated name counts once),
+ * written when the window ends, then again for the next window */
+static void test_host_window(void **st)
+{
+    (void)st;
+    leak_config cfg;
+    leak_config_default(&cfg);
+    cfg.host_threshold = 40;
+    rb_eve_types types;
+    eve_types_default(&types);
+    rb_eve_writer w;
+    eve_writer_init(&w, NULL, &types);
+    leak_ctx *l = leak_new(&cfg, &w);
+    char q[96];
+    for (int i = 0; i < 60; i++) {
+        for (int rep = 0; rep < 2; rep++) { /* each name twice, in two flows */
+            rb_flow *f = new_flow();
+            f->proto = 17;
+            f->sp = (uint16_t)(30000 + i * 2 + rep);
+            f->dp = 53;
+            f->last_sec = 1000 + i;
+            int k = snprintf(q, sizeof q, "cin-ab%06d.t.example.com", 100000 + i);
+            leak_feed(l, f, 0, LEAK_SRC_DNS, (const uint8_t *)q, (size_t)k);
+            leak_flow_end(l, f);
+            free(f);
+        }
+    }
+    assert_int_equal(count_in(&w, "\"event_type\":\"leak\""), 0); /* the window is still open */
+    /* a flow 700 s later: the window ended, its record is written */
+    rb_flow *f = new_flow();
+    f->last_sec = 1000 + 700;
+    leak_feed(l, f, 0, LEAK_SRC_DNS, (const uint8_t *)"cin-ab999999.x.example.com", 26);
+    leak_flow_end(l, f);
+    free(f);
+    assert_int_equal(count_in(&w, "\"event_type\":\"leak\""), 1);
+    assert_int_equal(count_in(&w, "\"scope\":\"host\""), 1);
+    assert_int_equal(count_in(&w, "\"counts\":{\"cin\":60}"), 1);
+    assert_int_equal(count_in(&w, "\"flows\":120"), 1);
+    assert_int_equal(count_in(&w, "AB1000"), 0); /* nothing written in full, not even in part */
+    /* end of input: the new window has 1 identifier, under the threshold */
+    leak_finish(l);
+    assert_int_equal(count_in(&w, "\"event_type\":\"leak\""), 1);
+    assert_int_equal(leak_get_stats(l)->incidents, 1);
+    leak_free(l);
+    eve_writer_destroy(&w);
+
+    /* a flow over its own threshold keeps its per-flow record and does not feed the host window */
+    leak_config_default(&cfg);
+    cfg.host_threshold = 3;
+    cfg.flow_threshold = 4;
+    eve_writer_init(&w, NULL, &types);
+    l = leak_new(&cfg, &w);
+    f = new_flow();
+    leak_feed(l, f, 0, LEAK_SRC_STREAM, (const uint8_t *)DOC, strlen(DOC));
+    leak_flow_end(l, f);
+    free(f);
+    leak_finish(l);
+    assert_int_equal(count_in(&w, "\"scope\":\"flow\""), 1);
+    assert_int_equal(count_in(&w, "\"scope\":\"host\""), 0);
+    leak_free(l);
+    eve_writer_destroy(&w);
+}
+
+/* DNS names are case-insensitive: a lower-case CIN counts (once with its
+ * upper-case spelling); short lower-case labels are host names */
+static void test_dns_case(void **st)
+{
+    (void)st;
+    leak_config cfg;
+    leak_config_default(&cfg);
+    leak_ctx *l = leak_new(&cfg, NULL);
+    rb_flow *f = new_flow();
+    const char *a = "cnss-123456785.cin-ab123456.sync.example.com";
+    const char *b = "cnss-123456785.cin-AB123456.q12.example.com";
+    const char *c = "cin-ns1.cin-s3.cin-x12.example.com";
+    leak_feed(l, f, 0, LEAK_SRC_DNS, (const uint8_t *)a, strlen(a));
+    leak_feed(l, f, 0, LEAK_SRC_DNS, (const uint8_t *)b, strlen(b));
+    leak_feed(l, f, 0, LEAK_SRC_DNS, (const uint8_t *)c, strlen(c));
+    uint32_t got[LEAK_N];
+    leak_flow_counts(f, 0, got);
+    assert_int_equal(got[LEAK_CIN], 1);
+    assert_int_equal(got[LEAK_CNSS], 1);
+    /* outside DNS names, a lower-case CIN is not one */
+    leak_feed(l, f, 1, LEAK_SRC_STREAM, (const uint8_t *)"cin: ab123456\n", 14);
+    leak_flow_counts(f, 1, got);
+    assert_int_equal(got[LEAK_CIN], 0);
+    leak_flow_end(l, f);
+    free(f);
+    leak_free(l);
+}
+
 static void test_mask_and_cidr(void **st)
 {
     (void)st;
@@ -508,6 +617,8 @@ int main(void)
         cmocka_unit_test(test_form_and_dns),
         cmocka_unit_test(test_allow_and_disabled),
         cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_host_window),
+        cmocka_unit_test(test_dns_case),
         cmocka_unit_test(test_mask_and_cidr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -459,8 +459,13 @@ static void test_depth(void **state)
     handshake(t);
     Packet p = cdata(t, 0, "0123456");
     assert_false(has_event(&p, RB_EV_STREAM_REASSEMBLY_DEPTH_REACHED));
+    assert_false(stream_depth_reached(t->sc, t->flow, 0));
     p = cdata(t, 7, "789abc");
     assert_true(has_event(&p, RB_EV_STREAM_REASSEMBLY_DEPTH_REACHED));
+    /* the leak stage's question: this direction only */
+    assert_true(stream_depth_reached(t->sc, t->flow, 0));
+    assert_false(stream_depth_reached(t->sc, t->flow, 1));
+    assert_false(stream_depth_reached(t->sc, NULL, 0));
     p = cdata(t, 13, "def");
     assert_false(has_event(&p, RB_EV_STREAM_REASSEMBLY_DEPTH_REACHED)); /* once */
     sack_to(t, 16);
