@@ -179,6 +179,7 @@ typedef struct leak_host {
     uint32_t counts[LEAK_N];     /* distinct identifiers per type */
     uint32_t flows;              /* contributing flow directions */
     leak_set ids;                /* allocated at the first identifier */
+    struct leak_samples *smp;    /* masked samples and hash prefixes of the window, like a flow's */
     uint8_t rcv[16];             /* receiver of the last contributing direction */
     uint8_t proto;
 } leak_host;
@@ -229,8 +230,10 @@ void leak_free(leak_ctx *l)
 {
     if (!l)
         return;
-    for (uint32_t i = 0; i < l->cfg.host_table_size; i++)
+    for (uint32_t i = 0; i < l->cfg.host_table_size; i++) {
         set_free(&l->hosts[i].ids, &l->host_mem);
+        free(l->hosts[i].smp);
+    }
     free(l->hosts);
     free(l);
 }
@@ -636,15 +639,15 @@ static leak_host *host_get(leak_ctx *l, int family, const uint8_t *a, int64_t no
 /* policy and the record */
 
 /* {type: [masked sample or hash prefix, ...]} */
-static void put_samples(jbuf *jb, const char *key, const leak_dir *d, bool hashes)
+static void put_samples(jbuf *jb, const char *key, const leak_samples *sm, bool hashes)
 {
     jb_open_object(jb, key);
-    for (int t = 0; t < LEAK_N && d->smp; t++) {
-        if (!d->smp->n[t])
+    for (int t = 0; t < LEAK_N && sm; t++) {
+        if (!sm->n[t])
             continue;
         jb_open_array(jb, leak_type_name(t));
-        for (int i = 0; i < d->smp->n[t]; i++)
-            jb_str(jb, NULL, hashes ? d->smp->hash[t][i] : d->smp->masked[t][i]);
+        for (int i = 0; i < sm->n[t]; i++)
+            jb_str(jb, NULL, hashes ? sm->hash[t][i] : sm->masked[t][i]);
         jb_close_array(jb);
     }
     jb_close_object(jb);
@@ -700,8 +703,8 @@ static void write_record(leak_ctx *l, rb_flow *f, int dir, leak_dir *d, bool out
     if (d->ids.full)
         jb_bool(jb, "distinct_capped", true);
     jb_u64(jb, "bytes_scanned", d->bytes);
-    put_samples(jb, "samples", d, false);
-    put_samples(jb, "hashes", d, true);
+    put_samples(jb, "samples", d->smp, false);
+    put_samples(jb, "hashes", d->smp, true);
     if (d->has_http) {
         jb_open_object(jb, "context");
         jb_open_object(jb, "http");
@@ -741,6 +744,8 @@ static void write_host_record(leak_ctx *l, const leak_host *h, uint32_t base)
     jb_u64(jb, "flows", h->flows);
     if (h->ids.full)
         jb_bool(jb, "distinct_capped", true);
+    put_samples(jb, "samples", h->smp, false);
+    put_samples(jb, "hashes", h->smp, true);
     jb_close_object(jb);
     eve_commit(w);
 }
@@ -761,6 +766,8 @@ static void host_close(leak_ctx *l, leak_host *h)
             write_host_record(l, h, host_base(l, h));
     }
     set_free(&h->ids, &l->host_mem);
+    if (h->smp)
+        memset(h->smp, 0, sizeof *h->smp);
     h->incident = h->outbound = false;
     h->count = h->flows = 0;
     memset(h->counts, 0, sizeof h->counts);
@@ -785,6 +792,20 @@ static void host_add(leak_ctx *l, rb_flow *f, const leak_dir *d, const uint8_t *
         h->counts[t]++;
         if (c->sensitive[t])
             h->count++;
+    }
+    /* the first samples of the window, per type, from its directions */
+    if (d->smp && (h->smp || (h->smp = calloc(1, sizeof *h->smp)) != NULL)) {
+        for (int t = 0; t < LEAK_N; t++)
+            for (uint8_t k = 0; k < d->smp->n[t] && h->smp->n[t] < SAMPLES; k++) {
+                bool dup = false;
+                for (uint8_t m = 0; m < h->smp->n[t] && !dup; m++)
+                    dup = !strcmp(h->smp->hash[t][m], d->smp->hash[t][k]);
+                if (dup)
+                    continue;
+                uint8_t j = h->smp->n[t]++;
+                memcpy(h->smp->masked[t][j], d->smp->masked[t][k], sizeof h->smp->masked[t][j]);
+                memcpy(h->smp->hash[t][j], d->smp->hash[t][k], sizeof h->smp->hash[t][j]);
+            }
     }
     h->flows++;
     h->outbound |= outbound;

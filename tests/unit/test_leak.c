@@ -493,6 +493,9 @@ static void test_host_window(void **st)
     assert_int_equal(count_in(&w, "\"scope\":\"host\""), 1);
     assert_int_equal(count_in(&w, "\"counts\":{\"cin\":60}"), 1);
     assert_int_equal(count_in(&w, "\"flows\":120"), 1);
+    /* like a flow's record: three masked samples and hash prefixes per type */
+    assert_int_equal(count_in(&w, "\"samples\":{\"cin\":[\""), 1);
+    assert_int_equal(count_in(&w, "\"hashes\":{\"cin\":[\""), 1);
     assert_int_equal(count_in(&w, "AB1000"), 0); /* nothing written in full, not even in part */
     /* end of input: the new window has 1 identifier, under the threshold */
     leak_finish(l);
