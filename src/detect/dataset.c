@@ -242,13 +242,6 @@ static long b64_decode(const char *s, size_t n, uint8_t *out, size_t cap)
     return (long)o;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* one value as the text form of its type -> bytes; length or -1 */
 static long parse_value(int type, const char *s, size_t n, uint8_t *out, size_t cap)
 {
@@ -257,14 +250,8 @@ static long parse_value(int type, const char *s, size_t n, uint8_t *out, size_t 
         return b64_decode(s, n, out, cap);
     case DS_MD5: case DS_SHA256: {
         size_t hl = type == DS_MD5 ? 16 : 32;
-        if (n != 2 * hl || cap < hl)
+        if (n != 2 * hl || cap < hl || !dm_parse_hex(s, out, hl))
             return -1;
-        for (size_t i = 0; i < hl; i++) {
-            int a = hexval((unsigned char)s[2 * i]), b = hexval((unsigned char)s[2 * i + 1]);
-            if (a < 0 || b < 0)
-                return -1;
-            out[i] = (uint8_t)(a << 4 | b);
-        }
         return (long)hl;
     }
     case DS_IPV4: case DS_IP: {

@@ -440,17 +440,26 @@ static void cand_add(void *ctx, uint32_t ri);
 
 #define INACTIVE(d, w) do { if (!(d)->inactive) (d)->why = (w); (d)->inactive = true; } while (0)
 
+/* The path of a file a rule names: files it reads (hash lists, dataset loads)
+ * relative to the rule file's folder, files written (dataset state/save)
+ * relative to the data dir; absolute paths as they are. */
+static void rule_file_path(const detect_engine *de, const rule *r, const char *name, bool data, char *out, size_t n)
+{
+    if (name[0] == '/')
+        snprintf(out, n, "%s", name);
+    else if (data && de->data_dir)
+        snprintf(out, n, "%s/%s", de->data_dir, name);
+    else if (!data && r->file && strchr(r->file, '/'))
+        snprintf(out, n, "%.*s/%s", (int)(strrchr(r->file, '/') - r->file), r->file, name);
+    else
+        snprintf(out, n, "%s", name);
+}
+
 /* A hash list, loaded once per (path, hash length); -1 when it cannot be read. */
 static int32_t engine_hashlist(detect_engine *de, const rule *r, const char *name, int hlen)
 {
     char path[4096];
-    if (name[0] != '/' && r->file && strchr(r->file, '/')) {
-        /* relative to the rule file's folder */
-        int dl = (int)(strrchr(r->file, '/') - r->file);
-        snprintf(path, sizeof path, "%.*s/%s", dl, r->file, name);
-    } else {
-        snprintf(path, sizeof path, "%s", name);
-    }
+    rule_file_path(de, r, name, false, path, sizeof path);
     for (uint32_t i = 0; i < de->n_hls; i++)
         if (de->hls[i].hlen == hlen && !strcmp(de->hls[i].path, path))
             return de->hls[i].h || de->hls[i].n == 0 ? (int32_t)i : -1;
@@ -470,20 +479,6 @@ static int32_t engine_hashlist(detect_engine *de, const rule *r, const char *nam
         return -1;
     }
     return (int32_t)de->n_hls++;
-}
-
-/* path of a dataset file: load files relative to the rule file, state/save
- * files relative to the data dir */
-static void ds_path(const detect_engine *de, const rule *r, const char *name, bool data, char *out, size_t n)
-{
-    if (name[0] == '/')
-        snprintf(out, n, "%s", name);
-    else if (data && de->data_dir)
-        snprintf(out, n, "%s/%s", de->data_dir, name);
-    else if (!data && r->file && strchr(r->file, '/'))
-        snprintf(out, n, "%.*s/%s", (int)(strrchr(r->file, '/') - r->file), r->file, name);
-    else
-        snprintf(out, n, "%s", name);
 }
 
 /* The dataset a dataset/datarep option names: created and loaded by its first
@@ -520,7 +515,7 @@ static int engine_dataset(detect_engine *de, const drule *d, const rule_opt *o)
     char path[4096], err[512];
     const char *from = rd->load ? rd->load : rd->state;
     if (from) {
-        ds_path(de, r, from, rd->state != NULL, path, sizeof path);
+        rule_file_path(de, r, from, rd->state != NULL, path, sizeof path);
         /* a state file that does not exist yet is an empty set */
         if ((rd->load || access(path, F_OK) == 0) &&
             dataset_load(ds, path, rd->cmd == RULE_DS_REP, err, sizeof err) != 0) {
@@ -530,7 +525,7 @@ static int engine_dataset(detect_engine *de, const drule *d, const rule_opt *o)
     }
     const char *to = rd->save ? rd->save : rd->state;
     if (to) {
-        ds_path(de, r, to, true, path, sizeof path);
+        rule_file_path(de, r, to, true, path, sizeof path);
         ds->save = strdup(path);
     }
     rd->ds = ds;

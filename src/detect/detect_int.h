@@ -55,6 +55,28 @@ bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n,
                   const uint8_t **out, uint32_t *olen);
 bool dm_transform_supported(const char *name);
 
+/* A hexadecimal digit's value, -1 for another byte. */
+static inline int dm_hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The first 2n characters of s as n bytes of hexadecimal (hash lists,
+ * datasets); false when one is not a hex digit. */
+static inline bool dm_parse_hex(const char *s, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int a = dm_hexval((unsigned char)s[2 * i]), b = a < 0 ? -1 : dm_hexval((unsigned char)s[2 * i + 1]);
+        if (a < 0 || b < 0)
+            return false;
+        out[i] = (uint8_t)(a << 4 | b);
+    }
+    return true;
+}
+
 /* rule_uint comparison */
 static inline bool dm_cmp(const rule_uint *u, uint64_t v)
 {

@@ -58,14 +58,6 @@ char *file_kw_value(char *arg, bool *negated)
     return arg;
 }
 
-static int hexv(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static int cmp_hash16(const void *a, const void *b) { return memcmp(a, b, 16); }
 static int cmp_hash20(const void *a, const void *b) { return memcmp(a, b, 20); }
 static int cmp_hash32(const void *a, const void *b) { return memcmp(a, b, 32); }
@@ -119,13 +111,9 @@ int hashlist_load(hashlist *hl, const char *path, int hlen, char *err, size_t er
             cap = nc;
         }
         uint8_t *dst = hl->h + (size_t)hl->n * (size_t)hlen;
-        for (int i = 0; i < hlen; i++) {
-            int a = hexv((unsigned char)s[2 * i]), b = a < 0 ? -1 : hexv((unsigned char)s[2 * i + 1]);
-            if (a < 0 || b < 0) {
-                snprintf(err, errlen, "%s:%u: not a %d-character hexadecimal hash", path, lineno, 2 * hlen);
-                goto fail;
-            }
-            dst[i] = (uint8_t)(a << 4 | b);
+        if (!dm_parse_hex(s, dst, (size_t)hlen)) {
+            snprintf(err, errlen, "%s:%u: not a %d-character hexadecimal hash", path, lineno, 2 * hlen);
+            goto fail;
         }
         char end = s[2 * hlen];
         if (end && !isspace((unsigned char)end) && end != ',' && end != '#') {

@@ -480,14 +480,6 @@ static uint8_t *tb(dm_thread *t, int k, uint32_t need)
     return t->tbuf[k];
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, const uint8_t *in, uint32_t len,
                   const uint8_t **out, uint32_t *olen)
 {
@@ -528,8 +520,8 @@ bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n,
             }
         } else if (strcmp(name, "url_decode") == 0) {
             for (uint32_t j = 0; j < cl; j++) {
-                if (cur[j] == '%' && j + 2 < cl + 0 && hexval(cur[j + 1]) >= 0 && hexval(cur[j + 2]) >= 0) {
-                    d[dl++] = (uint8_t)(hexval(cur[j + 1]) << 4 | hexval(cur[j + 2]));
+                if (cur[j] == '%' && j + 2 < cl + 0 && dm_hexval(cur[j + 1]) >= 0 && dm_hexval(cur[j + 2]) >= 0) {
+                    d[dl++] = (uint8_t)(dm_hexval(cur[j + 1]) << 4 | dm_hexval(cur[j + 2]));
                     j += 2;
                 } else if (cur[j] == '+')
                     d[dl++] = ' ';
@@ -560,8 +552,8 @@ bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n,
             size_t kl = 0;
             if (*a == '"')
                 a++;
-            while (a[0] && a[1] && hexval(a[0]) >= 0 && hexval(a[1]) >= 0 && kl < sizeof key) {
-                key[kl++] = (uint8_t)(hexval(a[0]) << 4 | hexval(a[1]));
+            while (a[0] && a[1] && dm_hexval(a[0]) >= 0 && dm_hexval(a[1]) >= 0 && kl < sizeof key) {
+                key[kl++] = (uint8_t)(dm_hexval(a[0]) << 4 | dm_hexval(a[1]));
                 a += 2;
             }
             if (!kl)
