@@ -233,7 +233,6 @@ enum { T_PS, T_SYN_DST, T_SYN_SRC, T_UDP_DST, T_UDP_SRC, T_BF, T_DT, T_BC, T_ARP
 struct behaviour_thread {
     const behaviour_config *cfg;
     rb_eve_writer *eve;
-    int workers;
     behaviour_stats st;
     btab t[T_N];
 };
@@ -245,7 +244,6 @@ behaviour_thread *behaviour_thread_new(const behaviour_config *c, rb_eve_writer 
         return NULL;
     bt->cfg = c;
     bt->eve = eve;
-    bt->workers = 1;
     static const struct { int det; size_t esize; } spec[T_N] = {
         [T_PS] = { BH_PORT_SCAN, sizeof(ps_ent) },
         [T_SYN_DST] = { BH_SYN_FLOOD, sizeof(fl_ent) }, [T_SYN_SRC] = { BH_SYN_FLOOD, sizeof(fl_ent) },
@@ -264,11 +262,6 @@ behaviour_thread *behaviour_thread_new(const behaviour_config *c, rb_eve_writer 
         }
     }
     return bt;
-}
-
-void behaviour_set_workers(behaviour_thread *bt, int n)
-{
-    bt->workers = n > 1 ? n : 1;
 }
 
 void behaviour_thread_free(behaviour_thread *bt)

@@ -136,10 +136,9 @@ typedef struct behaviour_thread behaviour_thread;
  * outlive the thread. NULL on out of memory. */
 behaviour_thread *behaviour_thread_new(const behaviour_config *c, rb_eve_writer *eve);
 void behaviour_thread_free(behaviour_thread *bt);
-/* How many workers share the traffic (default 1). The engine gives all the
- * traffic of a host pair to one worker; per-source counts over many
- * destinations (horizontal scans, floods from many sources) are per worker. */
-void behaviour_set_workers(behaviour_thread *bt, int n);
+/* Several workers: the engine gives all the traffic of a host pair to one
+ * worker; per-source counts over many destinations (horizontal scans, floods
+ * from many sources) are per worker. */
 
 void behaviour_packet(behaviour_thread *bt, const Packet *p);
 void behaviour_flow_end(behaviour_thread *bt, rb_flow *f);

@@ -387,7 +387,6 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
         w->bt = behaviour_thread_new(&cfg->behaviour, cfg->eve_enabled ? &w->eve : NULL);
         if (!w->bt)
             return -1;
-        behaviour_set_workers(w->bt, n);
         applayer_observer o = { obs_dns, obs_http, w->bt };
         applayer_set_observer(w->app, &o);
     }

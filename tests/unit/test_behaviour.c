@@ -480,10 +480,9 @@ static void test_beaconing(void **state)
     assert_true(output_has(x, "\"dest_port\":443"));
     fx_free(x);
 
-    /* several workers: the engine gives a host pair to one worker, so TCP and UDP
-     * channels are both tracked whole */
+    /* a worker among several gets whole host pairs (the engine's dispatch), so
+     * TCP and UDP channels are both tracked whole */
     x = fx_new(NULL);
-    behaviour_set_workers(x->bt, 2);
     t = 1000;
     for (int i = 0; i < 30; i++) {
         t += 10.0;
