@@ -746,6 +746,21 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
         protocols[af->proto].log(a, af, f, p, false);
 }
 
+void applayer_tcp_orient(const applayer_ctx *a, Packet *p)
+{
+    rb_flow *f = p->flow;
+    if (!a->cfg.midstream || !f || f->pkts[0] + f->pkts[1] != 1 || (p->tcp_flags & TH_SYN) ||
+        p->payload_len < 12 || !p->payload)
+        return;
+    /* "HTTP/1.x NNN": only a server writes this first */
+    const uint8_t *d = p->payload;
+    if (memcmp(d, "HTTP/1.", 7) != 0 || (d[7] != '0' && d[7] != '1') || d[8] != ' ' ||
+        !isdigit(d[9]) || !isdigit(d[10]) || !isdigit(d[11]))
+        return;
+    flow_swap(f);
+    p->dir = 1;
+}
+
 void applayer_udp(applayer_ctx *a, Packet *p)
 {
     rb_flow *f = p->flow;

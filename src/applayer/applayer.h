@@ -62,6 +62,11 @@ void applayer_free(applayer_ctx *a);
 /* After stream_packet() for a TCP packet with a flow: pull released bytes of
  * both directions, detect, parse, log. */
 void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p);
+/* Before the stream stage, on a TCP packet: a flow picked up midstream whose
+ * very first packet is a server's reply (an HTTP status line) is reversed, so
+ * that its client is the source and the reply travels to the client (as
+ * Suricata does); the packet's direction follows. */
+void applayer_tcp_orient(const applayer_ctx *a, Packet *p);
 /* A UDP packet with a flow. */
 void applayer_udp(applayer_ctx *a, Packet *p);
 /* The flow ends: drain what the reassembler still holds (after the caller's

@@ -150,6 +150,7 @@ static void process_decoded(rb_worker *w, Packet *p)
     }
     if (f) {
         if (p->proto == 6) {
+            applayer_tcp_orient(w->app, p);
             stream_packet(w->stream, p);
             /* Signatures see the stream before the app layer consumes it; but
              * while the protocol is not known yet, the app layer looks first

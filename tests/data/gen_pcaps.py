@@ -601,6 +601,16 @@ def gen_leak(out):
                 c2.handshake(), send(c2, 0, req2), send(c2, 1, ok), c2.close()])
 
 
+def gen_midstream_reply_first(out):
+    """A TCP flow picked up midstream whose first packet is the server's HTTP reply (then the client's ACK,
+    then a second request and its reply): with stream.midstream the flow is reversed, the client is the source."""
+    c = TcpConn("10.0.0.5", "10.0.0.80", 40000, 8080)
+    resp = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"
+    req = b"GET /second HTTP/1.1\r\nHost: srv\r\n\r\n"
+    write_conv(os.path.join(out, "midstream_reply_first.pcap"),
+               [[c.pkt(1, "PA", resp), c.pkt(0, "A"), c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")]])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
@@ -615,6 +625,7 @@ def main():
     gen_truncated(out)
     gen_behaviour(out)
     gen_leak(out)
+    gen_midstream_reply_first(out)
 
 
 if __name__ == "__main__":

@@ -370,6 +370,25 @@ def applayer_sample(ctx):
     expect(st["flow"]["http"] == 6 and st["tx"]["http"] == 6, "app_layer stats %s" % st)
 
 
+@test
+def midstream_reply_first_reversed(ctx):
+    # picked up midstream on the server's reply: the flow is reversed (client first), the reply is paired
+    rules = write_rules(ctx, 'alert http any any -> any any (msg:"stat"; http.stat_code; content:"200"; sid:7;)\n')
+    r = Run(ctx, "midstream_reply_first.pcap", ["-k", "none", "--set", "stream.midstream=true", "-S", rules])
+    f = r.flows()
+    expect(len(f) == 1 and f[0]["src_ip"] == "10.0.0.5" and f[0]["dest_port"] == 8080 and f[0]["app_proto"] == "http",
+           "flow %s" % f)
+    expect(f[0]["flow"]["pkts_toserver"] == 3 and f[0]["flow"]["pkts_toclient"] == 2, "directions %s" % f[0]["flow"])
+    http = select(r.records, event_type="http")
+    expect(len(http) == 2 and all(h["src_ip"] == "10.0.0.5" and h["http"]["status"] == 200 for h in http),
+           "http %s" % http)
+    expect(select(http, http__url="/second"), "second request paired %s" % http)
+    expect(len(select(r.records, event_type="alert", alert__signature_id=7)) == 2, "alerts on both replies")
+    # without midstream pick-up nothing of it is parsed
+    r = Run(ctx, "midstream_reply_first.pcap", ["-k", "none", "--set", "stream.midstream=false", "-S", rules])
+    expect(not select(r.records, event_type="http") and not select(r.records, event_type="alert"), "no pick-up")
+
+
 def write_rules(ctx, text):
     """text in a temporary file (rules, or a YAML configuration); returns its path"""
     d = tempfile.mkdtemp(prefix="ribat-rules-")
