@@ -749,14 +749,19 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
 void applayer_tcp_orient(const applayer_ctx *a, Packet *p)
 {
     rb_flow *f = p->flow;
-    if (!a->cfg.midstream || !f || f->pkts[0] + f->pkts[1] != 1 || (p->tcp_flags & TH_SYN) ||
-        p->payload_len < 12 || !p->payload)
+    if (!a->cfg.midstream || !f || p->dir != 0 || p->payload_len < 12 || !p->payload ||
+        ((f->tcp_flags[0] | f->tcp_flags[1]) & TH_SYN))
+        return;
+    const app_flow *af = f->app;
+    if (af && (af->saw_data || af->proto != ALPROTO_UNKNOWN))
         return;
     /* "HTTP/1.x NNN": only a server writes this first */
     const uint8_t *d = p->payload;
     if (memcmp(d, "HTTP/1.", 7) != 0 || (d[7] != '0' && d[7] != '1') || d[8] != ' ' ||
         !isdigit(d[9]) || !isdigit(d[10]) || !isdigit(d[11]))
         return;
+    if (!stream_swap_sides(f))
+        return; /* data already went by: the orientation stays */
     flow_swap(f);
     p->dir = 1;
 }

@@ -1116,6 +1116,21 @@ void stream_consume(stream_ctx *c, rb_flow *f, int dir, uint32_t len)
     buf_compact(c, h);
 }
 
+bool stream_swap_sides(rb_flow *f)
+{
+    stream_session *ssn = f ? f->stream : NULL;
+    if (!ssn)
+        return true;
+    for (int d = 0; d < 2; d++)
+        if (ssn->h[d].max_off || ssn->h[d].nsegs || ssn->h[d].buf_len || ssn->h[d].syn_data)
+            return false;
+    half t = ssn->h[0];
+    ssn->h[0] = ssn->h[1];
+    ssn->h[1] = t;
+    ssn->client = (uint8_t)!ssn->client;
+    return true;
+}
+
 void stream_release_finished(stream_ctx *c, rb_flow *f)
 {
     stream_session *ssn = f ? f->stream : NULL;
