@@ -29,6 +29,19 @@ static const char RULES[] =
 static rule_set *rules;
 static detect_engine *detect;
 
+static void remove_logdir(void);
+/* the log folder (the learned detector's anomaly-scores.csv): a private one,
+ * not the working directory */
+static char logdir[] = "/tmp/ribat-fuzz-engine-log-XXXXXX";
+
+static void remove_logdir(void)
+{
+    char p[sizeof logdir + 32];
+    snprintf(p, sizeof p, "%s/anomaly-scores.csv", logdir);
+    unlink(p);
+    rmdir(logdir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!detect) {
@@ -37,8 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rules = rules_load_string(RULES, sizeof RULES - 1, "fuzz.rules", NULL, &rep);
         char err[256];
         detect = rules ? detect_engine_build(rules, err, sizeof err) : NULL;
-        if (!detect)
+        if (!detect || !mkdtemp(logdir))
             abort();
+        atexit(remove_logdir);
     }
     char path[] = "/tmp/ribat-fuzz-engine-XXXXXX";
     int fd = mkstemp(path);
@@ -69,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ec.summary = false;
     ec.progress = false;
     ec.eve_filename = "/dev/null";
+    ec.logdir = logdir;
     ec.rules = rules;
     ec.detect = detect;
     ec.flow.memcap = 4u << 20;
