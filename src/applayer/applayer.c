@@ -10,6 +10,7 @@
 #include "output/eve_ssh.h"
 #include "output/eve_tls.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,38 @@ static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool aler
     }
 }
 
+/* The client address an X-Forwarded-For header of the transaction names:
+ * the first (forward proxy) or last (reverse proxy) entry of the list, when
+ * it is an IPv4 or IPv6 address; false otherwise. */
+static bool xff_address(const http_tx *tx, const xff_config *x, char out[INET6_ADDRSTRLEN])
+{
+    const http_header *h = http_tx_req_header(tx, x->header[0] ? x->header : "X-Forwarded-For");
+    if (!h || !h->value.ptr || !h->value.len)
+        return false;
+    const char *v = (const char *)h->value.ptr, *end = v + h->value.len;
+    const char *s = v, *e = end;
+    if (x->reverse) {
+        const char *c = memrchr(v, ',', h->value.len);
+        if (c)
+            s = c + 1;
+    } else {
+        const char *c = memchr(v, ',', h->value.len);
+        if (c)
+            e = c;
+    }
+    while (s < e && (*s == ' ' || *s == '\t'))
+        s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    size_t n = (size_t)(e - s);
+    if (n == 0 || n >= INET6_ADDRSTRLEN)
+        return false;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    uint8_t bin[16];
+    return inet_pton(AF_INET, out, bin) == 1 || inet_pton(AF_INET6, out, bin) == 1;
+}
+
 static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
 {
     tx_alert_ctx *c = ctx;
@@ -80,10 +113,18 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
     if (!a->eve_enabled || !a->eve->types->alert)
         return;
     jbuf *jb = &a->eve->jb;
+    char xff[INET6_ADDRSTRLEN];
+    const xff_config *x = &a->cfg.xff_alert;
+    bool has_xff = x->mode != XFF_OFF && c->proto == ALPROTO_HTTP && xff_address(c->tx, x, xff);
+    if (has_xff && x->mode == XFF_OVERWRITE)
+        a->eve->addr_override[p->dir ? 1 : 0] = xff; /* the client's side of the record */
     eve_begin_packet(a->eve, p, "alert");
     if (al->has_tx)
         jb_u64(jb, "tx_id", al->tx_id);
-    eve_alert_object(jb, al->r, al->category, al->r->priority, eve_alert_action(al->r, a->cfg.ips), p);
+    eve_alert_object_open(jb, al->r, al->category, al->r->priority, eve_alert_action(al->r, a->cfg.ips), p);
+    if (has_xff && x->mode == XFF_EXTRA_DATA)
+        jb_str(jb, "xff", xff);
+    jb_close_object(jb);
     put_app_object(a, c->proto, c->tx, true);
     eve_alert_tail(a->eve, p, c->f);
     eve_commit(a->eve);
@@ -313,9 +354,10 @@ static void begin_record(applayer_ctx *a, rb_flow *f, const Packet *p, const cha
     bool swap = orient == 1;
     eve_format_addr(swap ? &f->dst : &f->src, f->ipver, sa);
     eve_format_addr(swap ? &f->src : &f->dst, f->ipver, da);
-    jb_str(jb, "src_ip", sa);
+    jb_str(jb, "src_ip", w->addr_override[0] ? w->addr_override[0] : sa);
     jb_u64(jb, "src_port", swap ? f->dp : f->sp);
-    jb_str(jb, "dest_ip", da);
+    jb_str(jb, "dest_ip", w->addr_override[1] ? w->addr_override[1] : da);
+    w->addr_override[0] = w->addr_override[1] = NULL;
     jb_u64(jb, "dest_port", swap ? f->sp : f->dp);
     jb_str(jb, "proto", eve_proto_name(f->proto, pb));
     if (p) {
@@ -342,8 +384,15 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
             continue;
         const rb_eve_types *t = a->eve->types;
         if (t->http) {
+            char xff[INET6_ADDRSTRLEN];
+            const xff_config *x = &a->cfg.xff_http;
+            bool has_xff = x->mode != XFF_OFF && xff_address(tx, x, xff);
+            if (has_xff && x->mode == XFF_OVERWRITE)
+                a->eve->addr_override[0] = xff;
             begin_record(a, f, p, "http", 0);
             jb_u64(&a->eve->jb, "tx_id", tx->tx_id);
+            if (has_xff && x->mode == XFF_EXTRA_DATA)
+                jb_str(&a->eve->jb, "xff", xff);
             put_app_object(a, ALPROTO_HTTP, tx, false);
             eve_commit(a->eve);
         }

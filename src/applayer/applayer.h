@@ -34,6 +34,15 @@ enum rb_alproto {
     ALPROTO_FAILED = 255,
 };
 
+/* X-Forwarded-For (outputs.eve-log.types.alert.xff / http.xff): the client
+ * behind a proxy, taken from a request header of the transaction. */
+enum { XFF_OFF = 0, XFF_EXTRA_DATA, XFF_OVERWRITE };
+typedef struct xff_config {
+    uint8_t mode;             /* XFF_*: extra-data adds "xff", overwrite replaces the client's address */
+    bool reverse;             /* deployment reverse: the last address of the list, forward: the first */
+    char header[64];          /* default X-Forwarded-For */
+} xff_config;
+
 typedef struct applayer_config {
     bool enabled[ALPROTO_N];
     http_config http;
@@ -41,6 +50,7 @@ typedef struct applayer_config {
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */
     bool midstream;           /* stream.midstream: a UDP DNS flow may start with an answer (then reversed) */
     bool ips;                 /* --simulate-ips: drop/reject alerts are "blocked" and block the flow */
+    xff_config xff_alert, xff_http; /* on alerts on HTTP transactions, on http records */
 } applayer_config;
 
 void applayer_config_default(applayer_config *c);

@@ -61,6 +61,40 @@ static void apply_timeouts(const rb_config *c, rb_flow_config *fc)
     }
 }
 
+/* A type's xff map (alert, http): enabled, mode extra-data|overwrite,
+ * deployment reverse|forward, header. Unknown values warn once and keep the
+ * default (extra-data, reverse). */
+static void apply_xff(const cfg_node *body, const char *type, xff_config *x)
+{
+    const cfg_node *xn = body ? cfg_node_lookup(body, "xff") : NULL;
+    if (!xn)
+        return;
+    const cfg_node *en = cfg_node_lookup(xn, "enabled");
+    const char *v = en ? cfg_node_value(en) : NULL;
+    if (!v || !(strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0)) {
+        x->mode = XFF_OFF;
+        return;
+    }
+    x->mode = XFF_EXTRA_DATA;
+    x->reverse = true;
+    snprintf(x->header, sizeof x->header, "X-Forwarded-For");
+    const cfg_node *n;
+    if ((n = cfg_node_lookup(xn, "mode")) && (v = cfg_node_value(n))) {
+        if (strcmp(v, "overwrite") == 0)
+            x->mode = XFF_OVERWRITE;
+        else if (strcmp(v, "extra-data") != 0)
+            rb_warn("configuration: outputs.eve-log.types.%s.xff.mode: unknown value '%s', using extra-data", type, v);
+    }
+    if ((n = cfg_node_lookup(xn, "deployment")) && (v = cfg_node_value(n))) {
+        if (strcmp(v, "forward") == 0)
+            x->reverse = false;
+        else if (strcmp(v, "reverse") != 0)
+            rb_warn("configuration: outputs.eve-log.types.%s.xff.deployment: unknown value '%s', using reverse", type, v);
+    }
+    if ((n = cfg_node_lookup(xn, "header")) && (v = cfg_node_value(n)) && *v)
+        snprintf(x->header, sizeof x->header, "%s", v);
+}
+
 /* outputs: the eve-log item (Suricata allows several; the first enabled one is used) */
 static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_config *ec)
 {
@@ -132,7 +166,10 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
             if (v && (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "off") == 0))
                 continue;
         }
-        if (strcmp(name, "alert") == 0) t->alert = true;
+        if (strcmp(name, "alert") == 0) {
+            t->alert = true;
+            apply_xff(body, "alert", &ec->applayer.xff_alert);
+        }
         else if (strcmp(name, "flow") == 0) t->flow = true;
         else if (strcmp(name, "stats") == 0) t->stats = true;
         else if (strcmp(name, "dns") == 0) t->dns = true;
@@ -158,6 +195,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         }
         else if (strcmp(name, "http") == 0) {
             t->http = true;
+            apply_xff(body, "http", &ec->applayer.xff_http);
             const cfg_node *eh = body ? cfg_node_lookup(body, "dump-all-headers") : NULL;
             const char *v = eh ? cfg_node_value(eh) : NULL;
             if (v && (strcmp(v, "both") == 0 || strcmp(v, "request") == 0))

@@ -287,10 +287,10 @@ void eve_begin_packet(rb_eve_writer *w, const Packet *p, const char *event_type)
         eve_format_addr(&p->dst, p->ipver, b);
         /* fragments show ports 0, as Suricata does */
         bool ports = (p->l4_ok || p->is_fragment) && (p->proto == 6 || p->proto == 17 || p->proto == 132);
-        jb_str(jb, "src_ip", a);
+        jb_str(jb, "src_ip", w->addr_override[0] ? w->addr_override[0] : a);
         if (ports)
             jb_u64(jb, "src_port", p->is_fragment ? 0 : p->sp);
-        jb_str(jb, "dest_ip", b);
+        jb_str(jb, "dest_ip", w->addr_override[1] ? w->addr_override[1] : b);
         if (ports)
             jb_u64(jb, "dest_port", p->is_fragment ? 0 : p->dp);
         jb_str(jb, "proto", eve_proto_name(p->proto, pb));
@@ -299,6 +299,7 @@ void eve_begin_packet(rb_eve_writer *w, const Packet *p, const char *event_type)
             jb_u64(jb, "icmp_code", p->icmp_code);
         }
     }
+    w->addr_override[0] = w->addr_override[1] = NULL;
     if (p->flow && w->types->community_id)
         jb_str(jb, "community_id", flow_community_id_cached(p->flow));
     jb_str(jb, "pkt_src", p->pkt_src ? p->pkt_src : "wire/pcap");

@@ -60,6 +60,10 @@ typedef struct rb_eve_writer {
     int64_t ts_cache_sec;
     char ts_cache[40];
     size_t ts_cache_len;
+    /* for the next record only (eve_begin_packet clears them): an address
+     * written instead of src_ip ([0]) or dest_ip ([1]), e.g. the client
+     * named by X-Forwarded-For in overwrite mode */
+    const char *addr_override[2];
 } rb_eve_writer;
 
 void eve_writer_init(rb_eve_writer *w, rb_eve_sink *sink, const rb_eve_types *types);

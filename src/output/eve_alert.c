@@ -25,8 +25,8 @@ static void endpoint(jbuf *jb, const char *key, const Packet *p, bool src)
     jb_close_object(jb);
 }
 
-void eve_alert_object(jbuf *jb, const rule *r, const char *category, int severity, const char *action,
-                      const Packet *p)
+void eve_alert_object_open(jbuf *jb, const rule *r, const char *category, int severity, const char *action,
+                           const Packet *p)
 {
     jb_open_object(jb, "alert");
     jb_str(jb, "action", action ? action : "allowed");
@@ -71,6 +71,12 @@ void eve_alert_object(jbuf *jb, const rule *r, const char *category, int severit
                 free(v);
         }
     }
+}
+
+void eve_alert_object(jbuf *jb, const rule *r, const char *category, int severity, const char *action,
+                      const Packet *p)
+{
+    eve_alert_object_open(jb, r, category, severity, action, p);
     jb_close_object(jb);
 }
 

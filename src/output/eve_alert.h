@@ -20,6 +20,9 @@
  * (then no source/target object). */
 void eve_alert_object(jbuf *jb, const rule *r, const char *category, int severity, const char *action,
                       const Packet *p);
+/* The same, left open for the caller to add fields (xff) and close. */
+void eve_alert_object_open(jbuf *jb, const rule *r, const char *category, int severity, const char *action,
+                           const Packet *p);
 /* The alert's action: "blocked" for drop and reject rules in IPS mode
  * (--simulate-ips), else "allowed". */
 const char *eve_alert_action(const rule *r, bool ips);

@@ -615,6 +615,16 @@ def gen_midstream_reply_first(out):
                  c2.pkt(0, "A")]])
 
 
+def gen_http_xff(out):
+    """An HTTP exchange through a proxy: the request names the clients behind it in X-Forwarded-For."""
+    c = TcpConn("10.0.0.7", "10.0.0.80", 41000, 80)
+    req = (b"GET /account HTTP/1.1\r\nHost: intranet\r\nX-Forwarded-For: 203.0.113.7, 10.9.9.9\r\n"
+           b"User-Agent: proxy\r\n\r\n")
+    resp = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret"
+    write_conv(os.path.join(out, "http_xff.pcap"),
+               [c.handshake() + [c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")] + c.close()])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
@@ -630,6 +640,7 @@ def main():
     gen_behaviour(out)
     gen_leak(out)
     gen_midstream_reply_first(out)
+    gen_http_xff(out)
 
 
 if __name__ == "__main__":

@@ -390,6 +390,39 @@ def midstream_reply_first_reversed(ctx):
     expect(not select(r.records, event_type="http") and not select(r.records, event_type="alert"), "no pick-up")
 
 
+@test
+def http_xff(ctx):
+    # X-Forwarded-For: alerts overwrite the client's address (forward: the first entry), http records carry
+    # it as extra data (reverse: the last entry); an unknown mode warns once and falls back to extra-data
+    rules = write_rules(ctx, 'alert http any any -> any any (msg:"uri"; http.uri; content:"/account"; sid:1;)\n'
+                             'alert http any any -> any any (msg:"body"; http.response_body; content:"secret"; sid:2;)\n')
+    conf = write_rules(ctx, "%%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n"
+                            "        - alert:\n            xff:\n              enabled: yes\n"
+                            "              mode: overwrite\n              deployment: forward\n"
+                            "        - http:\n            xff:\n              enabled: yes\n"
+                            "              mode: %s\n              deployment: reverse\n        - flow\n")
+    with open(conf) as f:
+        text = f.read()
+    with open(conf, "w") as f:
+        f.write(text % "extra-data")
+    r = Run(ctx, "http_xff.pcap", ["-c", conf, "-S", rules])
+    a1 = select(r.records, event_type="alert", alert__signature_id=1)
+    a2 = select(r.records, event_type="alert", alert__signature_id=2)
+    expect(len(a1) == 1 and a1[0]["src_ip"] == "203.0.113.7" and a1[0]["dest_ip"] == "10.0.0.80", "to-server %s" % a1)
+    expect(len(a2) == 1 and a2[0]["dest_ip"] == "203.0.113.7" and a2[0]["src_ip"] == "10.0.0.80", "to-client %s" % a2)
+    expect("xff" not in a1[0]["alert"], "overwrite adds no xff field")
+    http = select(r.records, event_type="http")
+    expect(len(http) == 1 and http[0].get("xff") == "10.9.9.9" and http[0]["src_ip"] == "10.0.0.7", "http %s" % http)
+    flows = r.flows()
+    expect(len(flows) == 1 and flows[0]["src_ip"] == "10.0.0.7", "flow records keep the wire's addresses")
+    with open(conf, "w") as f:
+        f.write(text % "sideways")
+    r = Run(ctx, "http_xff.pcap", ["-c", conf, "-S", rules])
+    http = select(r.records, event_type="http")
+    expect(r.stderr.count("xff.mode") == 1 and "sideways" in r.stderr, "one warning naming the value: %s" % r.stderr)
+    expect(len(http) == 1 and http[0].get("xff") == "10.9.9.9", "falls back to extra-data %s" % http)
+
+
 def write_rules(ctx, text):
     """text in a temporary file (rules, or a YAML configuration); returns its path"""
     d = tempfile.mkdtemp(prefix="ribat-rules-")
