@@ -24,6 +24,7 @@ struct applayer_ctx {
     uint64_t alerts;
     applayer_observer obs; /* behavioural hooks (zeroed: none) */
     leak_ctx *leak;      /* leak detection, or NULL */
+    stream_ctx *sc;      /* the worker's reassembler (alert payloads), set by applayer_tcp */
 };
 
 void applayer_set_leak(applayer_ctx *a, leak_ctx *l)
@@ -125,6 +126,15 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
     if (has_xff && x->mode == XFF_EXTRA_DATA)
         jb_str(jb, "xff", xff);
     jb_close_object(jb);
+    /* as Suricata: a transaction's alert on TCP shows the stream of the
+     * packet's direction, else the packet's payload */
+    const uint8_t *d = p->payload;
+    uint32_t n = p->payload_len;
+    uint64_t off;
+    bool stream = c->f->proto == 6 && a->sc && c->f->stream;
+    if (stream && !stream_raw_window(a->sc, c->f, p->dir, &d, &n, &off))
+        n = 0;
+    eve_alert_payload(a->eve, p, d, n, stream);
     put_app_object(a, c->proto, c->tx, true);
     eve_alert_tail(a->eve, p, c->f);
     eve_commit(a->eve);
@@ -784,6 +794,7 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
     app_flow *af = app_of(f);
     if (!af)
         return;
+    a->sc = sc;
     drain(a, sc, f, af);
     /* leak stage past the reassembly depth: the packets' payloads as they
      * come (distinct counting absorbs retransmissions), HTTP flows included
@@ -862,6 +873,7 @@ void applayer_udp(applayer_ctx *a, Packet *p)
 void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f)
 {
     app_flow *af = f->app;
+    a->sc = sc;
     if (f->proto == 6 && sc && f->stream) {
         /* the caller flushed the reassembler (stream_flow_flush) */
         if (!af)

@@ -1333,7 +1333,11 @@ const char *cfg_get_str(const rb_config *c, const char *dotted)
 
 int cfg_get_bool(const rb_config *c, const char *dotted, int dflt)
 {
-    const char *v = cfg_get_str(c, dotted);
+    return cfg_value_bool(cfg_get_str(c, dotted), dflt);
+}
+
+int cfg_value_bool(const char *v, int dflt)
+{
     if (v == NULL)
         return dflt;
     static const char *const t[] = { "yes", "true", "on", "1" };
@@ -1428,7 +1432,11 @@ static int parse_size(const char *s, uint64_t *out)
 
 uint64_t cfg_get_size(const rb_config *c, const char *dotted, uint64_t dflt)
 {
-    const char *v = cfg_get_str(c, dotted);
+    return cfg_value_size(cfg_get_str(c, dotted), dflt);
+}
+
+uint64_t cfg_value_size(const char *v, uint64_t dflt)
+{
     uint64_t r;
     if (v == NULL || parse_size(v, &r) != 0)
         return dflt;

@@ -83,6 +83,9 @@ int64_t cfg_get_int(const rb_config *c, const char *dotted, int64_t dflt);
  * g/gb/gib/t/tb/tib in any case, all powers of 1024; dflt if absent, malformed
  * or overflowing */
 uint64_t cfg_get_size(const rb_config *c, const char *dotted, uint64_t dflt);
+/* The same conversions of a scalar value in hand (a node's, NULL: dflt). */
+int cfg_value_bool(const char *v, int dflt);
+uint64_t cfg_value_size(const char *v, uint64_t dflt);
 /* finite floating point number; dflt if absent or malformed */
 double cfg_get_double(const rb_config *c, const char *dotted, double dflt);
 

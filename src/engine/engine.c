@@ -123,6 +123,12 @@ static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a)
     if (a->has_tx)
         jb_u64(&w->eve.jb, "tx_id", a->tx_id);
     eve_alert_object(&w->eve.jb, a->r, a->category, a->r->priority, eve_alert_action(a->r, w->cfg->ips), p);
+    const uint8_t *d = p->payload;
+    uint32_t n = p->payload_len;
+    uint64_t off;
+    if (a->stream_match && !(p->flow && stream_raw_window(w->stream, p->flow, p->dir, &d, &n, &off)))
+        n = 0;
+    eve_alert_payload(&w->eve, p, d, n, a->stream_match);
     eve_alert_tail(&w->eve, p, p->flow);
     eve_commit(&w->eve);
 }

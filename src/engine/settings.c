@@ -146,6 +146,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
     rb_eve_types *t = &ec->eve;
     bool keep_cid = t->community_id, keep_eth = t->ethernet, keep_ph = t->anomaly_packethdr;
     memset(t, 0, sizeof *t);
+    t->alert_payload_max = 4096;
     t->community_id = keep_cid;
     t->ethernet = keep_eth;
     t->anomaly_packethdr = keep_ph;
@@ -169,6 +170,17 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         if (strcmp(name, "alert") == 0) {
             t->alert = true;
             apply_xff(body, "alert", &ec->applayer.xff_alert);
+            const cfg_node *o;
+            if (body && (o = cfg_node_lookup(body, "payload")))
+                t->alert_payload = cfg_value_bool(cfg_node_value(o), 0) == 1;
+            if (body && (o = cfg_node_lookup(body, "payload-printable")))
+                t->alert_payload_printable = cfg_value_bool(cfg_node_value(o), 0) == 1;
+            if (body && (o = cfg_node_lookup(body, "packet")))
+                t->alert_packet = cfg_value_bool(cfg_node_value(o), 0) == 1;
+            if (body && (o = cfg_node_lookup(body, "payload-buffer-size"))) {
+                uint64_t sz = cfg_value_size(cfg_node_value(o), 4096);
+                t->alert_payload_max = sz > (64u << 20) ? (64u << 20) : (uint32_t)sz;
+            }
         }
         else if (strcmp(name, "flow") == 0) t->flow = true;
         else if (strcmp(name, "stats") == 0) t->stats = true;

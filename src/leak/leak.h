@@ -100,6 +100,13 @@ void leak_redact(char *s);
  * NUL-terminated). Returns n when something was masked, 0 when s holds no
  * identifier (out is then untouched): for strings quoted in any output. */
 size_t leak_redact_into(const char *s, size_t n, char *out, size_t cap);
+/* Bytes of traffic dumped whole (an alert's payload or packet): as
+ * leak_redact_into, and since a dump has no context (the CSV header, the
+ * "cin:" label may be in another segment) every run of 5 or more digits also
+ * keeps only its two first and two last, and a CIN-shaped token (1-2
+ * capitals and 1-6 digits standing alone) only its last digit. out holds n bytes (+1 for a NUL);
+ * always filled; returns the number of bytes changed. */
+size_t leak_redact_payload(const uint8_t *s, size_t n, uint8_t *out);
 
 /* ---- configuration ---- */
 

@@ -6,6 +6,7 @@
  * the buffer is kept in the state's tail and completed by the next buffer. */
 #include "leak/leak_int.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
@@ -773,21 +774,99 @@ void leak_scan_counts(const uint8_t *d, size_t n, uint32_t counts[LEAK_N])
 
 /* ---------------------------------------------------------------- redaction */
 
-#define REDACT_MAX 16 /* identifiers masked per string */
+#define REDACT_STACK 16 /* identifiers held without allocating; more go to the heap */
 
+typedef struct redact_id { char v[40]; uint8_t len; } redact_id;
 typedef struct redact_found {
-    uint8_t n;
-    struct { char v[40]; uint8_t len; } id[REDACT_MAX];
+    size_t n, cap;
+    redact_id *id;            /* stack, or the heap once more were found */
+    redact_id stack[REDACT_STACK];
+    bool oom;                 /* an identifier could not be kept: mask every digit run */
 } redact_found;
 
 static void redact_collect(void *u, int type, const char *v, size_t n)
 {
     (void)type;
     redact_found *r = u;
-    if (r->n < REDACT_MAX && n && n < sizeof r->id[0].v) {
-        memcpy(r->id[r->n].v, v, n);
-        r->id[r->n++].len = (uint8_t)n;
+    if (!n || n >= sizeof r->id[0].v)
+        return;
+    if (r->n == r->cap) {
+        /* a payload may hold many (a CSV export: several per line) */
+        size_t cap = r->cap * 2;
+        redact_id *m = r->id == r->stack ? malloc(cap * sizeof *m) : realloc(r->id, cap * sizeof *m);
+        if (!m) {
+            r->oom = true;
+            return;
+        }
+        if (r->id == r->stack)
+            memcpy(m, r->stack, sizeof r->stack);
+        r->id = m;
+        r->cap = cap;
     }
+    memcpy(r->id[r->n].v, v, n);
+    r->id[r->n++].len = (uint8_t)n;
+}
+
+size_t leak_redact_payload(const uint8_t *s, size_t n, uint8_t *out)
+{
+    if (!leak_redact_into((const char *)s, n, (char *)out, n + 1))
+        memcpy(out, s, n);
+    out[n] = 0;
+    size_t changed = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        while (j < n && (unsigned)(out[j] - '0') < 10u)
+            j++;
+        if (j - i >= 5)
+            for (size_t m = i + 2; m + 2 < j; m++, changed++)
+                out[m] = '*';
+        i = j;
+    }
+    /* CIN-shaped tokens (1-2 capitals, 1-6 digits, alone between
+     * non-alphanumerics): all digits but the last */
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && isalnum(out[i - 1]))
+            continue;
+        size_t l = i;
+        while (l < n && l - i < 3 && out[l] >= 'A' && out[l] <= 'Z')
+            l++;
+        size_t d = l;
+        while (d < n && d - l < 7 && ((unsigned)(out[d] - '0') < 10u || out[d] == '*'))
+            d++;
+        if (l == i || l - i > 2 || d == l || d - l > 6 || (d < n && isalnum(out[d])))
+            continue;
+        for (size_t m = l; m + 1 < d; m++, changed++)
+            out[m] = '*';
+        i = d;
+    }
+    for (size_t i = 0; i < n && !changed; i++)
+        changed += out[i] != s[i];
+    return changed;
+}
+
+/* Mask in out every run of digits of s that holds the last 8 digits of the
+ * identifier v (2 kept at each end); false when there is none. */
+static bool redact_digit_run(const char *s, char *out, size_t n, const char *v, size_t vl)
+{
+    char tail[8];
+    size_t t = 0;
+    for (size_t i = vl; i-- > 0 && t < sizeof tail;)
+        if ((unsigned)(v[i] - '0') < 10u)
+            tail[sizeof tail - 1 - t++] = v[i];
+    if (t < sizeof tail)
+        return false;
+    bool hit = false;
+    for (const char *p = s; (p = memmem(p, (size_t)(s + n - p), tail, sizeof tail)) != NULL; p += sizeof tail) {
+        size_t a = (size_t)(p - s), b = a + sizeof tail;
+        while (a > 0 && (unsigned)(s[a - 1] - '0') < 10u)
+            a--;
+        while (b < n && (unsigned)(s[b] - '0') < 10u)
+            b++;
+        for (size_t j = a + 2; j + 2 < b; j++)
+            out[j] = '*';
+        hit = true;
+    }
+    return hit;
 }
 
 size_t leak_redact_into(const char *s, size_t n, char *out, size_t cap)
@@ -803,6 +882,9 @@ size_t leak_redact_into(const char *s, size_t n, char *out, size_t cap)
         return 0;
     redact_found r;
     r.n = 0;
+    r.cap = REDACT_STACK;
+    r.id = r.stack;
+    r.oom = false;
     leak_scan sc;
     leak_scan_init(&sc);
     leak_sink k = { redact_collect, &r };
@@ -810,25 +892,32 @@ size_t leak_redact_into(const char *s, size_t n, char *out, size_t cap)
     uint8_t nl = '\n';
     leak_scan_buf(&sc, &k, &nl, 1);
     leak_scan_finish(&sc, &k);
-    if (!r.n)
+    if (!r.n && !r.oom)
         return 0;
     memcpy(out, s, n);
     out[n] = 0;
-    size_t masked = 0;
-    for (uint8_t i = 0; i < r.n; i++) {
-        /* the identifier as it stands in the text (those written with
-         * separators are masked digit group by digit group below) */
+    /* each identifier where it stands in the text (searched in s, so that a
+     * repeated one is found again though already masked in out); one the
+     * scanner normalised (a phone's +212 for its leading 0) by the run of
+     * digits holding its last 8; failing both, or when not all could be kept,
+     * every run of digits loses all but its last two */
+    bool fallback = r.oom;
+    for (size_t i = 0; i < r.n && !r.oom; i++) {
         size_t vl = r.id[i].len;
-        for (char *p = out; (p = memmem(p, (size_t)(out + n - p), r.id[i].v, vl)) != NULL; p += vl) {
+        bool hit = false;
+        for (const char *p = s; (p = memmem(p, (size_t)(s + n - p), r.id[i].v, vl)) != NULL; p += vl) {
             size_t keep = vl > 8 ? 2 : 1;
             for (size_t j = keep; j + keep < vl; j++)
-                p[j] = '*';
-            masked++;
+                out[(size_t)(p - s) + j] = '*';
+            hit = true;
         }
+        if (!hit)
+            hit = redact_digit_run(s, out, n, r.id[i].v, vl);
+        fallback |= !hit;
     }
-    if (!masked) {
-        /* written with separators (spaced card or IBAN groups): every digit
-         * but the last two of each run of digits goes */
+    if (r.id != r.stack)
+        free(r.id);
+    if (fallback) {
         for (size_t i = 0; i < n; i++) {
             size_t j = i;
             while (j < n && (unsigned)(out[j] - '0') < 10u)

@@ -4,6 +4,7 @@
 #include "common/sha1.h"
 #include "decode/events.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ void eve_types_default(rb_eve_types *t)
     t->anomaly_behaviour = true;
     t->community_id = true;
     t->ethernet = false;
+    t->alert_payload_max = 4096;
 }
 
 int eve_sink_open(rb_eve_sink *s, const char *path, char *err, size_t errlen)
@@ -359,21 +361,59 @@ void eve_log_anomalies(rb_eve_writer *w, const Packet *p)
         jb_str(&w->jb, "type", rb_event_type_name(t));
         jb_str(&w->jb, "event", rb_event_name(ev));
         jb_close_object(&w->jb);
-        if (w->types->anomaly_packethdr && p->data && p->len) {
-            /* the packet as captured, as Suricata's packethdr option logs it */
-            size_t n = p->len > 65535 ? 65535 : p->len;
-            char *b64 = malloc(4 * ((n + 2) / 3) + 1);
-            if (b64) {
-                rb_base64_encode(p->data, n, b64);
-                jb_str(&w->jb, "packet", b64);
-                free(b64);
-            }
-            jb_open_object(&w->jb, "packet_info");
-            jb_u64(&w->jb, "linktype", (uint64_t)p->linktype);
-            jb_close_object(&w->jb);
-        }
+        if (w->types->anomaly_packethdr)
+            eve_put_packet(w, p); /* the packet as captured, as Suricata's packethdr option logs it */
         eve_commit(w);
     }
+}
+
+/* Bytes of traffic in base64, personal identifiers masked first
+ * (leak_redact_payload keeps the length, so a packet stays a packet). */
+static void put_base64_redacted(jbuf *jb, const char *key, const uint8_t *data, size_t n)
+{
+    uint8_t *red = malloc(n + 1);
+    char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+    if (red && b64) {
+        leak_redact_payload(data, n, red);
+        rb_base64_encode(red, n, b64);
+        jb_str(jb, key, b64);
+    }
+    free(red);
+    free(b64);
+}
+
+void eve_put_packet(rb_eve_writer *w, const Packet *p)
+{
+    if (!p->data || !p->len)
+        return;
+    put_base64_redacted(&w->jb, "packet", p->data, p->len > 65535 ? 65535 : p->len);
+    jb_open_object(&w->jb, "packet_info");
+    jb_u64(&w->jb, "linktype", (uint64_t)p->linktype);
+    jb_close_object(&w->jb);
+}
+
+void eve_alert_payload(rb_eve_writer *w, const Packet *p, const uint8_t *data, size_t n, bool stream)
+{
+    const rb_eve_types *t = w->types;
+    if (t->alert_payload || t->alert_payload_printable) {
+        if (n > t->alert_payload_max)
+            n = t->alert_payload_max;
+        if (n && t->alert_payload)
+            put_base64_redacted(&w->jb, "payload", data, n);
+        uint8_t *s = n && t->alert_payload_printable ? malloc(n + 1) : NULL;
+        if (s) {
+            /* printable characters, CR and LF as they are, anything else '.' */
+            leak_redact_payload(data, n, s);
+            for (size_t i = 0; i < n; i++)
+                if (!isprint(s[i]) && s[i] != '\n' && s[i] != '\r')
+                    s[i] = '.';
+            jb_strn(&w->jb, "payload_printable", (const char *)s, n);
+            free(s);
+        }
+        jb_u64(&w->jb, "stream", stream ? 1 : 0);
+    }
+    if (t->alert_packet)
+        eve_put_packet(w, p); /* none for a packet made up at flow end */
 }
 
 static void put_tcp_flags(jbuf *jb, const char *key, uint8_t fl)

@@ -29,6 +29,10 @@ typedef struct rb_eve_types {
     bool ethernet;       /* add ether {src_mac,dest_mac} to packet records */
     bool anomaly_packethdr; /* add the packet (base64) and packet_info to anomaly records */
     bool anomaly_behaviour; /* behavioural detectors (src/anomaly/behaviour.h) */
+    /* alert: payload (base64), payload-printable, packet (base64, with
+     * packet_info), payload-buffer-size (bytes of payload kept, default 4 KiB) */
+    bool alert_payload, alert_payload_printable, alert_packet;
+    uint32_t alert_payload_max;
 } rb_eve_types;
 
 void eve_types_default(rb_eve_types *t);
@@ -89,6 +93,13 @@ void eve_put_ether(rb_eve_writer *w, const Packet *p);
 /* The end of an alert record, after the "alert" object (and the app-layer
  * object, when there is one): app_proto, direction and the "flow" object. */
 void eve_alert_tail(rb_eve_writer *w, const Packet *p, const rb_flow *f);
+/* An alert's payload fields as the alert type's options ask: payload (base64)
+ * and payload_printable of data (n bytes, cut at payload-buffer-size; the
+ * packet's payload, or the stream's bytes when stream), "stream", and the
+ * packet itself (packet, packet_info). Identifiers are masked in all. */
+void eve_alert_payload(rb_eve_writer *w, const Packet *p, const uint8_t *data, size_t n, bool stream);
+/* The packet as captured (base64, identifiers masked) and packet_info.linktype. */
+void eve_put_packet(rb_eve_writer *w, const Packet *p);
 
 /* A string quoted from the traffic that may carry personal identifiers (URL,
  * host, DNS name, file name, header value, certificate name): written with

@@ -423,6 +423,38 @@ def http_xff(ctx):
     expect(len(http) == 1 and http[0].get("xff") == "10.9.9.9", "falls back to extra-data %s" % http)
 
 
+@test
+def alert_payload_fields(ctx):
+    # alert payload, payload_printable, stream and packet when the alert type asks (off by default)
+    import base64
+    rules = write_rules(ctx, 'alert tcp any any -> any any (msg:"pkt"; flow:to_server; content:"GET /page2"; sid:2;)\n'
+                             'alert http any any -> any any (msg:"tx"; http.uri; content:"/page3"; sid:3;)\n')
+    r = Run(ctx, "sample.pcap", ["-S", rules])
+    a = select(r.records, event_type="alert")
+    expect(len(a) == 2 and not any(k in x for x in a for k in ("payload", "packet", "stream")), "off by default")
+    conf = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n"
+                            "        - alert:\n            payload: yes\n            payload-printable: yes\n"
+                            "            packet: yes\n            payload-buffer-size: 16\n")
+    r = Run(ctx, "sample.pcap", ["-S", rules, "-c", conf])
+    a2 = select(r.records, event_type="alert", alert__signature_id=2)
+    a3 = select(r.records, event_type="alert", alert__signature_id=3)
+    expect(len(a2) == 1 and len(a3) == 1, "alerts %s" % r.records)
+    for x in a2 + a3:
+        pl = base64.b64decode(x["payload"])
+        expect(len(pl) == 16 and pl.startswith(b"GET /page"), "payload cut at payload-buffer-size: %r" % pl)
+        expect(x["payload_printable"] == pl.decode(), "printable %r" % x["payload_printable"])
+        expect(x["stream"] == 1, "the request's stream (alerts when the server acks it)")
+        pk = base64.b64decode(x["packet"])
+        expect(x["packet_info"]["linktype"] == 1 and len(pk) >= 54 and pk[12:14] == b"\x08\x00", "packet")
+    # a packet rule (tcp-pkt) shows the packet's own payload, stream 0
+    rules = write_rules(ctx, 'alert tcp-pkt any any -> any any (msg:"pkt"; content:"GET /page4"; sid:4;)\n')
+    r = Run(ctx, "sample.pcap", ["-S", rules, "-c", conf])
+    a4 = select(r.records, event_type="alert", alert__signature_id=4)
+    expect(len(a4) == 1 and a4[0]["stream"] == 0 and base64.b64decode(a4[0]["payload"]) == b"GET /page4.html ",
+           "packet payload %s" % a4)
+    expect(base64.b64decode(a4[0]["payload"]) in base64.b64decode(a4[0]["packet"]), "its packet")
+
+
 def write_rules(ctx, text):
     """text in a temporary file (rules, or a YAML configuration); returns its path"""
     d = tempfile.mkdtemp(prefix="ribat-rules-")
@@ -633,12 +665,21 @@ def leak_privacy_no_full_identifier_anywhere(ctx):
     import re
     pii, affil, recs = leak_truth()
     pats = [re.compile(r"(?<![0-9A-Za-z])%s(?![0-9])" % re.escape(v)) for v in pii.values(affil, recs)]
-    rules = write_rules(ctx, 'alert tcp any any -> any any (msg:"pii"; pii:cnss,10; sid:900;)\n')
+    import base64
+    rules = write_rules(ctx, 'alert tcp any any -> any any (msg:"pii"; pii:cnss,10; sid:900;)\n'
+                             'alert tcp any any -> any any (msg:"every segment"; dsize:>0; sid:901;)\n'
+                             'alert udp any any -> any any (msg:"every datagram"; dsize:>0; sid:902;)\n')
+    # every record type, and the alert's payload, payload_printable and packet (base64, decoded below)
+    conf = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n"
+                            "        - alert:\n            payload: yes\n            payload-printable: yes\n"
+                            "            packet: yes\n        - anomaly:\n            packethdr: yes\n"
+                            "        - http\n        - dns\n        - tls\n        - files\n        - flow\n"
+                            "        - leak\n        - stats\n")
     for cap in ("leak_http_csv", "leak_http_gzip", "leak_http_multipart", "leak_tcp_raw", "leak_dns", "leak_benign"):
         out = tempfile.mkdtemp(prefix="ribat-it-")
         ctx.cleanup.append(out)
         cmd = list(ctx.prefix) + [ctx.ribat, "-v", "-v", "-r", os.path.join(DATA, cap + ".pcap"), "-l", out,
-                                  "-S", rules]
+                                  "-S", rules, "-c", conf]
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
         expect(p.returncode == 0, "%s: exit %d %s" % (cap, p.returncode, p.stderr[-500:]))
         texts = {"stdout": p.stdout.decode("utf-8", "replace"), "stderr": p.stderr.decode("utf-8", "replace")}
@@ -646,6 +687,14 @@ def leak_privacy_no_full_identifier_anywhere(ctx):
             with open(os.path.join(out, name), encoding="utf-8", errors="replace") as f:
                 texts[name] = f.read()
         expect("eve.json" in texts and '"leak"' in texts["eve.json"], "%s: no eve.json" % cap)
+        decoded = []
+        for line in texts["eve.json"].splitlines():
+            rec = json.loads(line)
+            for key in ("payload", "packet"):
+                if key in rec:
+                    decoded.append(base64.b64decode(rec[key]).decode("latin-1"))
+        expect(len(decoded) > 10 and '"payload_printable"' in texts["eve.json"], "%s: payloads logged" % cap)
+        texts["base64 payloads and packets"] = "\n".join(decoded)
         for name, text in texts.items():
             for pat in pats:
                 m = pat.search(text)

@@ -601,9 +601,41 @@ static void test_redact_into(void **st)
     assert_null(strstr(out, "fatima.alaoui7@mail.example.ma"));
 }
 
+/* more identifiers than the fixed slots, one of them normalised (+212 for 0) */
+static void test_redact_into_many(void **st)
+{
+    (void)st;
+    char in[2048], out[2048];
+    size_t n = 0;
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(in + n, sizeof in - n, "mail: user%d@mail.example.ma tel: +212612%06d\n", i, i);
+    n += (size_t)snprintf(in + n, sizeof in - n, "tel: 0612000007\n");
+    assert_int_equal(leak_redact_into(in, n, out, sizeof out), n);
+    assert_null(strstr(out, "user39@mail.example.ma"));
+    assert_null(strstr(out, "612000039"));
+    assert_null(strstr(out, "0612000007")); /* the same subscriber as +212612000007 */
+}
+
+/* dumps (alert payloads, packets): no context, so digit runs and CIN shapes too */
+static void test_redact_payload(void **st)
+{
+    (void)st;
+    const char *in = "Amrani;Hassan;G86070;J12;123456785;HTTP/1.1 X1 id=1234";
+    size_t n = strlen(in);
+    uint8_t out[128];
+    assert_true(leak_redact_payload((const uint8_t *)in, n, out) > 0);
+    assert_string_equal((char *)out, "Amrani;Hassan;G****0;J*2;12*****85;HTTP/1.1 X1 id=1234");
+    const uint8_t bin[6] = { 0, 1, 2, 0xff, '1', '2' };
+    uint8_t o2[7];
+    assert_int_equal(leak_redact_payload(bin, sizeof bin, o2), 0);
+    assert_memory_equal(o2, bin, sizeof bin);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_redact_into_many),
+        cmocka_unit_test(test_redact_payload),
         cmocka_unit_test(test_redact_into),
         cmocka_unit_test(test_rib),
         cmocka_unit_test(test_iban),
