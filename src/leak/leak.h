@@ -48,6 +48,7 @@
 #ifndef RIBAT_LEAK_H
 #define RIBAT_LEAK_H
 
+#include "common/cidr.h"
 #include "flow/flow.h"
 #include "output/eve.h"
 
@@ -113,11 +114,7 @@ size_t leak_redact_payload(const uint8_t *s, size_t n, uint8_t *out);
 #define LEAK_MAX_ALLOW 64
 #define LEAK_MAX_NETS 64
 
-typedef struct leak_cidr {
-    uint8_t family;      /* 4 or 6 */
-    uint8_t bits;
-    uint8_t addr[16];    /* network order */
-} leak_cidr;
+typedef rb_cidr leak_cidr; /* family 0 = any */
 
 typedef struct leak_allow {
     leak_cidr src, dst;  /* family 0 = any */
@@ -148,12 +145,15 @@ typedef struct leak_config {
 
 void leak_config_default(leak_config *c);
 /* "10.0.0.0/8" / "192.168.1.1" / "fd00::/8"; false when invalid */
-bool leak_parse_cidr(const char *s, leak_cidr *out);
+static inline bool leak_parse_cidr(const char *s, leak_cidr *out) { return rb_cidr_parse(s, out); }
 /* A Suricata address group ("[10.0.0.0/8,172.16.0.0/12]"): the CIDRs it
  * lists replace c->home (negations and variables are skipped). Returns the
  * number of networks taken. */
 int leak_set_home(leak_config *c, const char *group);
-bool leak_cidr_contains(const leak_cidr *n, int family, const uint8_t *addr);
+static inline bool leak_cidr_contains(const leak_cidr *n, int family, const uint8_t *addr)
+{
+    return rb_cidr_contains(n, family, addr);
+}
 
 /* ---- stateless scan of one buffer (rule keyword, tests, bench) ---- */
 
