@@ -40,6 +40,7 @@ typedef struct rb_engine_config {
     bool eve_enabled;
     const char *eve_filename;   /* relative to logdir; default eve.json */
     char *owned_eve_filename;   /* set when eve_filename came from the config (freed by settings_free) */
+    stream_host_policy *owned_host_policy; /* stream.hosts from host-os-policy (freed by settings_free) */
     const char *logdir;
     const char *bpf;            /* optional BPF filter */
     int threads;

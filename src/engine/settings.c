@@ -95,6 +95,74 @@ static void apply_xff(const cfg_node *body, const char *type, xff_config *x)
         snprintf(x->header, sizeof x->header, "%s", v);
 }
 
+/* host-os-policy: a map of policy name -> addresses (a YAML list, or a
+ * Suricata address string "[10.0.0.0/8, 192.168.1.1]"); the TCP overlap
+ * policy of each receiving host. A bad name or address warns with what and
+ * where, and is skipped. */
+#define MAX_HOST_POLICIES 4096
+static void add_host(rb_engine_config *ec, const char *addr, const char *pname, int pol, uint32_t *cap)
+{
+    while (*addr == ' ' || *addr == '[' || *addr == '"')
+        addr++;
+    char a[64];
+    size_t n = strcspn(addr, ",]\"");
+    if (n == 0)
+        return;
+    if (n >= sizeof a || ec->stream.n_hosts >= MAX_HOST_POLICIES) {
+        rb_warn("configuration: host-os-policy.%s: '%.*s' skipped (too long, or over %d entries)", pname, (int)(n > 64 ? 64 : n),
+                addr, MAX_HOST_POLICIES);
+        return;
+    }
+    memcpy(a, addr, n);
+    a[n] = '\0';
+    stream_host_policy hp;
+    if (!rb_cidr_parse(a, &hp.net)) {
+        rb_warn("configuration: host-os-policy.%s: '%s' is not an address or network; skipped", pname, a);
+        return;
+    }
+    hp.policy = (uint8_t)pol;
+    if (ec->stream.n_hosts == *cap) {
+        uint32_t nc = *cap ? *cap * 2 : 16;
+        stream_host_policy *m = realloc(ec->owned_host_policy, nc * sizeof *m);
+        if (!m)
+            return;
+        ec->owned_host_policy = m;
+        *cap = nc;
+    }
+    ec->owned_host_policy[ec->stream.n_hosts++] = hp;
+    ec->stream.hosts = ec->owned_host_policy;
+}
+
+static void apply_host_os_policy(const rb_config *c, rb_engine_config *ec)
+{
+    const cfg_node *hop = cfg_find(c, "host-os-policy");
+    uint32_t cap = ec->stream.n_hosts;
+    for (size_t i = 0; hop && i < cfg_node_count(hop); i++) {
+        const cfg_node *item = cfg_node_child(hop, i);
+        const char *pname = cfg_node_name(item);
+        int pol = stream_policy_from_name(pname);
+        if (pol < 0) {
+            rb_warn("configuration: host-os-policy.%s: unknown policy; its hosts use the default", pname);
+            continue;
+        }
+        const char *v = cfg_node_value(item);
+        if (v) { /* "[a, b]" or "a" */
+            for (const char *p = v; *p;) {
+                add_host(ec, p, pname, pol, &cap);
+                p += strcspn(p, ",");
+                if (*p == ',')
+                    p++;
+            }
+            continue;
+        }
+        for (size_t j = 0; j < cfg_node_count(item); j++) {
+            const char *a = cfg_node_value(cfg_node_child(item, j));
+            if (a)
+                add_host(ec, a, pname, pol, &cap);
+        }
+    }
+}
+
 /* outputs: the eve-log item (Suricata allows several; the first enabled one is used) */
 static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_config *ec)
 {
@@ -436,6 +504,7 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
         else
             ec->stream.policy = (stream_overlap_policy)sp;
     }
+    apply_host_os_policy(c, ec);
 
     /* application layer */
     for (int i = 1; i < ALPROTO_N; i++) {
@@ -500,5 +569,9 @@ void settings_free(rb_engine_config *ec)
 {
     free(ec->owned_eve_filename);
     ec->owned_eve_filename = NULL;
+    free(ec->owned_host_policy);
+    ec->owned_host_policy = NULL;
+    ec->stream.hosts = NULL;
+    ec->stream.n_hosts = 0;
     ec->eve_filename = NULL;
 }

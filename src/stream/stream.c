@@ -52,6 +52,7 @@ typedef struct half {
     bool wscale_opt, sack_ok, ts_opt, ts_seen;
     bool fin, flush, async;
     bool depth_evented, eof, eof_reported, gap_marked;
+    uint8_t policy;       /* overlap policy of the host receiving these bytes */
     uint8_t wscale_opt_val; /* from its SYN */
     uint8_t wscale;       /* applied to its windows once established */
     uint32_t isn, seq0;
@@ -96,6 +97,7 @@ struct stream_ctx {
     void *pool;          /* idle blocks, linked through their first word */
     uint32_t pool_n;
     uint64_t ssn_mem;    /* bytes of session structs, part of st.memuse */
+    stream_host_policy *hosts; /* own copy of cfg.hosts */
 };
 
 static void *block_get(stream_ctx *c, uint64_t need)
@@ -165,10 +167,23 @@ stream_ctx *stream_ctx_new(const stream_config *cfg)
     }
     if (cfg->memcap == 0 || cfg->max_segments_per_session == 0 || (unsigned)cfg->policy >= STREAM_OVERLAP_N)
         return NULL;
+    for (uint32_t i = 0; i < cfg->n_hosts; i++)
+        if (cfg->hosts[i].policy >= STREAM_OVERLAP_N)
+            return NULL;
     stream_ctx *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    if (cfg->n_hosts) {
+        stream_host_policy *h = malloc(cfg->n_hosts * sizeof *h);
+        if (!h) {
+            free(c);
+            return NULL;
+        }
+        memcpy(h, cfg->hosts, cfg->n_hosts * sizeof *h);
+        c->hosts = h;
+    }
     c->cfg = *cfg;
+    c->cfg.hosts = c->hosts;
     c->rng = 0x9e3779b97f4a7c15ull;
     return c;
 }
@@ -182,6 +197,7 @@ void stream_ctx_free(stream_ctx *c)
         memcpy(&c->pool, b, sizeof(void *));
         free(b);
     }
+    free(c->hosts);
     free(c);
 }
 
@@ -642,7 +658,7 @@ static void insert(stream_ctx *c, half *h, Packet *p, int64_t off, const uint8_t
         overlapped = true;
         if (memcmp(sd, nd, (size_t)(oe - cur)) != 0) {
             diff = true;
-            if (new_wins(c->cfg.policy, ons, one, s->ooff, s->oend))
+            if (new_wins((stream_overlap_policy)h->policy, ons, one, s->ooff, s->oend))
                 memcpy(sd, nd, (size_t)(oe - cur));
         }
         last = s;
@@ -808,11 +824,30 @@ size_t stream_session_size(void)
     return sizeof(stream_session);
 }
 
+/* The overlap policy of the host at address a: the longest listed prefix
+ * holding it, else the default. Once per session. */
+static uint8_t host_policy(const stream_ctx *c, const rb_addr *a, int ipver)
+{
+    int best = -1;
+    uint8_t pol = (uint8_t)c->cfg.policy;
+    for (uint32_t i = 0; i < c->cfg.n_hosts; i++) {
+        const stream_host_policy *h = &c->hosts[i];
+        if ((int)h->net.bits > best && rb_cidr_contains(&h->net, ipver, a->u8)) {
+            best = h->net.bits;
+            pol = h->policy;
+        }
+    }
+    return pol;
+}
+
 static stream_session *ssn_new(stream_ctx *c, rb_flow *f)
 {
     stream_session *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
+    /* bytes to the server (direction 0) are reassembled as the server would */
+    s->h[0].policy = host_policy(c, &f->dst, f->ipver);
+    s->h[1].policy = host_policy(c, &f->src, f->ipver);
     mem_add(c, sizeof *s);
     c->ssn_mem += sizeof *s;
     c->st.sessions++;

@@ -57,6 +57,8 @@
 #include "decode/packet.h"
 #include "flow/flow.h"
 
+#include "common/cidr.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -75,6 +77,12 @@ typedef enum {
     STREAM_OVERLAP_N
 } stream_overlap_policy;
 
+/* host-os-policy: the overlap policy of a receiving host, by address */
+typedef struct stream_host_policy {
+    rb_cidr net;
+    uint8_t policy;                    /* stream_overlap_policy */
+} stream_host_policy;
+
 typedef struct stream_config {
     uint64_t reassembly_depth;         /* per direction, bytes of stream stored; default 1 MiB, 0 = unlimited */
     uint64_t memcap;                   /* all data memory of the context; default 256 MiB */
@@ -83,6 +91,10 @@ typedef struct stream_config {
     bool inline_mode;                  /* stream.inline: data is released in order as it arrives, not
                                           once acknowledged (IPS semantics); default false */
     stream_overlap_policy policy;      /* default STREAM_OVERLAP_BSD (Suricata's default) */
+    const stream_host_policy *hosts;   /* host-os-policy: bytes sent to an address listed here follow its
+                                          policy (the longest prefix wins), others follow policy; copied
+                                          by stream_ctx_new */
+    uint32_t n_hosts;
     uint32_t max_segments_per_session; /* out-of-order pieces held per direction; default 65535 */
     uint32_t raw_window;               /* bytes kept behind the consumption point for detection; default 8 KiB */
 } stream_config;

@@ -348,6 +348,40 @@ static void test_overlap_policies(void **state)
             run_shape(policy_table[i].pol, &shapes[s], policy_table[i].expect[s] == 'N');
 }
 
+/* host-os-policy: bytes to the server (10.0.0.2, listed as "last") let new
+ * data win; bytes to the client (not listed) follow the default ("first") */
+static void test_host_os_policy(void **state)
+{
+    (void)state;
+    stream_config c;
+    stream_config_default(&c);
+    c.policy = STREAM_OVERLAP_FIRST;
+    stream_host_policy hp[2];
+    memset(hp, 0, sizeof hp);
+    assert_true(rb_cidr_parse("10.0.0.0/8", &hp[0].net));
+    hp[0].policy = STREAM_OVERLAP_FIRST;
+    assert_true(rb_cidr_parse("10.0.0.2", &hp[1].net)); /* the longer prefix wins */
+    hp[1].policy = STREAM_OVERLAP_LAST;
+    c.hosts = hp;
+    c.n_hosts = 2;
+    tctx *t = setup_with(&c);
+    memset(hp, 0xff, sizeof hp); /* the context keeps its own copy */
+    handshake(t);
+    send_pkt(t, 0, C(0), S(0), TH_ACK, "GOOD", 4, 65535);
+    send_pkt(t, 0, C(0), S(0), TH_ACK, "EVIL", 4, 65535);
+    send_pkt(t, 1, S(0), C(4), TH_ACK, "good", 4, 65535);
+    send_pkt(t, 1, S(0), C(4), TH_ACK, "evil", 4, 65535);
+    send_pkt(t, 0, C(4), S(4), TH_ACK, NULL, 0, 65535);
+    send_pkt(t, 1, S(4), C(4), TH_ACK, NULL, 0, 65535);
+    assert_out(t, 0, "EVIL");
+    assert_out(t, 1, "good");
+    teardown_t(t);
+    /* a policy out of range is refused */
+    hp[0].policy = STREAM_OVERLAP_N;
+    c.n_hosts = 1;
+    assert_null(stream_ctx_new(&c));
+}
+
 static void test_overlap_three_segments(void **state)
 {
     (void)state;
@@ -889,6 +923,7 @@ int main(void)
         cmocka_unit_test(test_retransmission_same_data),
         cmocka_unit_test(test_retransmission_after_delivery_diff),
         cmocka_unit_test(test_overlap_policies),
+        cmocka_unit_test(test_host_os_policy),
         cmocka_unit_test(test_overlap_three_segments),
         cmocka_unit_test(test_gap_on_ack),
         cmocka_unit_test(test_gap_ack_beyond_all_data),
