@@ -815,10 +815,14 @@ void applayer_tcp_orient(const applayer_ctx *a, Packet *p)
     const app_flow *af = f->app;
     if (af && (af->saw_data || af->proto != ALPROTO_UNKNOWN))
         return;
-    /* "HTTP/1.x NNN": only a server writes this first */
+    /* only a server writes first "HTTP/1.x NNN", or a DNS response (over TCP) */
     const uint8_t *d = p->payload;
-    if (memcmp(d, "HTTP/1.", 7) != 0 || (d[7] != '0' && d[7] != '1') || d[8] != ' ' ||
-        !isdigit(d[9]) || !isdigit(d[10]) || !isdigit(d[11]))
+    bool http_reply = memcmp(d, "HTTP/1.", 7) == 0 && (d[7] == '0' || d[7] == '1') && d[8] == ' ' &&
+                      isdigit(d[9]) && isdigit(d[10]) && isdigit(d[11]);
+    bool is_request = true;
+    bool dns_reply = !http_reply && a->cfg.enabled[ALPROTO_DNS] &&
+                     dns_probe_ex(d, p->payload_len, true, 0, &is_request) == 1 && !is_request;
+    if (!http_reply && !dns_reply)
         return;
     if (!stream_swap_sides(f))
         return; /* data already went by: the orientation stays */

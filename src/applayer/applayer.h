@@ -73,7 +73,7 @@ void applayer_free(applayer_ctx *a);
  * both directions, detect, parse, log. */
 void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p);
 /* Before the stream stage, on a TCP packet: a flow picked up midstream whose
- * very first packet is a server's reply (an HTTP status line) is reversed, so
+ * first data is a server's reply (an HTTP status line, a DNS response) is reversed, so
  * that its client is the source and the reply travels to the client (as
  * Suricata does); the packet's direction follows. */
 void applayer_tcp_orient(const applayer_ctx *a, Packet *p);

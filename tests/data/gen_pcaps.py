@@ -604,15 +604,19 @@ def gen_leak(out):
 def gen_midstream_reply_first(out):
     """A TCP flow picked up midstream whose first packet is the server's HTTP reply (then the client's ACK,
     then a second request and its reply): with stream.midstream the flow is reversed, the client is the source.
-    A second flow starts with a bare ACK of the server before its reply: reversed the same way."""
+    A second flow starts with a bare ACK of the server before its reply: reversed the same way. A third is DNS
+    over TCP whose first message is the server's answer."""
     c = TcpConn("10.0.0.5", "10.0.0.80", 40000, 8080)
     c2 = TcpConn("10.0.0.6", "10.0.0.80", 40001, 8080)
+    c3 = TcpConn("10.0.0.7", "10.0.0.53", 40002, 53)
+    ans = dns_answer_a(0x1234, "intranet.example.ma", "10.1.2.3")
     resp = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"
     req = b"GET /second HTTP/1.1\r\nHost: srv\r\n\r\n"
     write_conv(os.path.join(out, "midstream_reply_first.pcap"),
                [[c.pkt(1, "PA", resp), c.pkt(0, "A"), c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")],
                 [c2.pkt(1, "A"), c2.pkt(1, "PA", resp), c2.pkt(0, "A"), c2.pkt(0, "PA", req), c2.pkt(1, "PA", resp),
-                 c2.pkt(0, "A")]])
+                 c2.pkt(0, "A")],
+                [c3.pkt(1, "PA", struct.pack(">H", len(ans)) + ans), c3.pkt(0, "A")]])
 
 
 def gen_http_xff(out):
