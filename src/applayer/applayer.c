@@ -5,6 +5,7 @@
 #include "applayer/tls.h"
 #include "common/log.h"
 #include "output/eve_alert.h"
+#include "output/eve_dcerpc.h"
 #include "output/eve_dns.h"
 #include "output/eve_http.h"
 #include "output/eve_ssh.h"
@@ -55,6 +56,12 @@ typedef struct tx_alert_ctx {
     const void *tx;      /* http_tx, dns_tx, tls_state or ssh_state */
 } tx_alert_ctx;
 
+/* DCE/RPC transactions are seen with their connection (the bound interfaces) */
+typedef struct dcerpc_view {
+    const dcerpc_state *st;
+    const dcerpc_tx *tx;
+} dcerpc_view;
+
 /* The protocol's object of a transaction ("http", "dns", "tls", "ssh"), for
  * its own records and for alerts on it. */
 static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool alert)
@@ -65,6 +72,11 @@ static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool aler
     case ALPROTO_DNS: if (alert) eve_dns_alert_object(jb, tx); break;
     case ALPROTO_TLS: eve_tls_object(jb, tx, a->cfg.tls_extended); break;
     case ALPROTO_SSH: eve_ssh_object(jb, tx); break;
+    case ALPROTO_DCERPC: {
+        const dcerpc_view *v = tx;
+        eve_dcerpc_object(jb, v->st, v->tx);
+        break;
+    }
     default: break;
     }
 }
@@ -125,6 +137,11 @@ static void fill_http(const void *tx, int dir, detect_buffers *b) { detect_fill_
 static void fill_dns(const void *tx, int dir, detect_buffers *b) { detect_fill_dns(tx, dir, b); }
 static void fill_tls(const void *tx, int dir, detect_buffers *b) { detect_fill_tls(tx, dir, b); }
 static void fill_ssh(const void *tx, int dir, detect_buffers *b) { detect_fill_ssh(tx, dir, b); }
+static void fill_dcerpc(const void *tx, int dir, detect_buffers *b)
+{
+    const dcerpc_view *v = tx;
+    detect_fill_dcerpc(v->st, v->tx, dir, b);
+}
 
 /* per-flow state, on flow->app */
 typedef struct app_flow {
@@ -137,6 +154,8 @@ typedef struct app_flow {
     void *state;                /* the protocol's parser state */
     uint64_t logged_tx;
     bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
+    bool dir_checked[2];        /* TCP: this direction's first bytes were probed too */
+    bool dir_other[2];          /* ... and found another protocol: not fed to the parser */
     /* leak stage: the HTTP body observer's context */
     applayer_ctx *a;
     rb_flow *f;
@@ -226,7 +245,24 @@ static int dns_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool t
 }
 static void dns_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dns_gap(s, dir); }
 
+/* ---- DCE/RPC ---- */
+
+static int dcerpc_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    (void)dir; (void)sp; (void)dp;
+    return tcp ? dcerpc_probe(d, n) : 0;
+}
+static void *dcerpc_new_adapter(const applayer_config *cfg) { return dcerpc_new(&cfg->dcerpc); }
+static void dcerpc_free_adapter(void *s) { dcerpc_free(s); }
+static int dcerpc_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    (void)tcp;
+    return dcerpc_feed(s, dir, d, n);
+}
+static void dcerpc_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dcerpc_gap(s, dir); }
+
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+static void log_dcerpc(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx);
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
@@ -241,6 +277,8 @@ static const alproto_ops protocols[ALPROTO_N] = {
                       ssh_feed_adapter, NULL, NULL, log_ssh },
     [ALPROTO_DNS] = { "dns", true, true, 53, dns_probe_adapter, dns_new_adapter, dns_free_adapter,
                       dns_feed_adapter, dns_gap_adapter, NULL, log_dns },
+    [ALPROTO_DCERPC] = { "dcerpc", true, false, 135, dcerpc_probe_adapter, dcerpc_new_adapter,
+                         dcerpc_free_adapter, dcerpc_feed_adapter, dcerpc_gap_adapter, NULL, log_dcerpc },
 };
 
 const char *applayer_proto_name(int proto)
@@ -260,6 +298,7 @@ void applayer_config_default(applayer_config *c)
     http_config_default(&c->http);
     c->tls_extended = true; /* as Debian's suricata.yaml */
     c->probe_limit = 2048;
+    dcerpc_config_default(&c->dcerpc);
 }
 
 applayer_ctx *applayer_new(const applayer_config *cfg, rb_eve_writer *eve, bool eve_enabled)
@@ -469,6 +508,38 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
     }
 }
 
+/* DCE/RPC: a request is inspected once complete (its last fragment), the
+ * response when it is; the record is written when both are, or at flow end. */
+static void log_dcerpc(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    dcerpc_state *st = af->state;
+    for (dcerpc_tx *tx = dcerpc_tx_first(st); tx; tx = tx->next) {
+        dcerpc_view v = { st, tx };
+        for (int dir = 0; dir < 2; dir++) {
+            bool done = dir == 0 ? tx->req_done && tx->req_type != DCERPC_TYPE_NONE : tx->resp_done;
+            if (done && !tx->inspected[dir]) {
+                tx->inspected[dir] = true;
+                inspect_tx(a, f, p, ALPROTO_DCERPC, &v, tx->tx_id, fill_dcerpc, dir);
+            }
+        }
+    }
+    dcerpc_tx *tx;
+    while ((tx = dcerpc_take_loggable(st, flow_end)) != NULL) {
+        dcerpc_view v = { st, tx };
+        for (int dir = 0; dir < 2; dir++) /* what flow end closes unfinished */
+            if (!tx->inspected[dir] && tx->frag_cnt[dir])
+                inspect_tx(a, f, p, ALPROTO_DCERPC, &v, tx->tx_id, fill_dcerpc, dir);
+        a->st.tx[ALPROTO_DCERPC]++;
+        af->logged_tx++;
+        if (a->eve_enabled && a->eve->types->dcerpc) {
+            begin_record(a, f, p, "dcerpc", 0);
+            put_app_object(a, ALPROTO_DCERPC, &v, false);
+            eve_commit(a->eve);
+        }
+        dcerpc_tx_free(tx);
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* detection and feeding */
 
@@ -636,6 +707,26 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
         http_set_body_cb(af->state, http_body_leak, af);
 }
 
+/* TCP: the first bytes of the direction that did not decide the protocol are
+ * probed as well (Suricata detects each direction on its own). When they are
+ * another protocol, the flow records it (EVE app_proto_ts / app_proto_tc) and
+ * that direction is not fed to the flow's parser. Returns true to feed. */
+static bool other_dir_feeds(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n)
+{
+    if (af->dir_checked[dir])
+        return !af->dir_other[dir];
+    af->dir_checked[dir] = true;
+    int r = detect(a, f, dir, d, n < a->cfg.probe_limit ? n : a->cfg.probe_limit, true);
+    if (r <= 0 || r >= ALPROTO_N || r == af->proto)
+        return true;
+    af->dir_other[dir] = true;
+    if (dir == 0)
+        f->app_proto_ts = protocols[r].name;
+    else
+        f->app_proto_tc = protocols[r].name;
+    return false;
+}
+
 /* Bytes of one direction for a flow whose protocol is still unknown. */
 static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
@@ -673,12 +764,14 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
         return;
     }
     leak_observe(a, af, f);
+    af->dir_checked[dir] = true;
     /* replay what was held, the other direction's first if it came first (to-server first) */
     for (int d2 = 0; d2 < 2; d2++) {
         if (af->probe_len[d2]) {
             const uint8_t *buf = af->probe[d2];
             uint32_t len = af->probe_len[d2];
-            feed(a, af, f, d2, buf, len, tcp);
+            if (!tcp || d2 == dir || other_dir_feeds(a, af, f, d2, buf, len))
+                feed(a, af, f, d2, buf, len, tcp);
         }
         free(af->probe[d2]);
         af->probe[d2] = NULL;
@@ -693,7 +786,7 @@ static void data(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8
 {
     if (af->proto == ALPROTO_UNKNOWN)
         detect_bytes(a, af, f, dir, d, n, tcp);
-    else if (af->proto != ALPROTO_FAILED)
+    else if (af->proto != ALPROTO_FAILED && (!tcp || other_dir_feeds(a, af, f, dir, d, n)))
         feed(a, af, f, dir, d, n, tcp);
 }
 
