@@ -515,13 +515,21 @@ static size_t find_header(const uint8_t *d, size_t n)
     return n;
 }
 
+/* A corrupt header ends the direction. When no PDU was ever read, the
+ * connection is not DCE/RPC: -1 (the caller gives up on it); otherwise the
+ * other direction goes on. */
+static int dead_rc(const dcerpc_state *s)
+{
+    return s->st.pdus[0] + s->st.pdus[1] ? 0 : -1;
+}
+
 int dcerpc_feed(dcerpc_state *s, int dir, const uint8_t *d, size_t n)
 {
     if (!s || dir < 0 || dir > 1)
         return -1;
     dce_dir *D = &s->d[dir];
     if (D->dead)
-        return -1;
+        return dead_rc(s);
     if (D->resync) {
         size_t k = find_header(d, n);
         if (k == n)
@@ -582,7 +590,8 @@ int dcerpc_feed(dcerpc_state *s, int dir, const uint8_t *d, size_t n)
 corrupt:
     D->dead = true;
     D->len = 0;
-    return -1;
+    s->st.bad_pdus++;
+    return dead_rc(s);
 }
 
 void dcerpc_gap(dcerpc_state *s, int dir)

@@ -29,10 +29,10 @@
  * the matching BIND_ACK / ALTER_CONTEXT_RESP, in list order, say which ones
  * were accepted. dce_iface matches against the accepted ones.
  *
- * Hostile input: a header with another version or an impossible frag_length
- * (< 16, or shorter than its PDU type's fixed part) ends the direction (the
- * stream is not DCE/RPC or is corrupt); a PDU whose body does not parse is
- * skipped and counted. Caps: DCERPC_MAX_IFACES contexts per connection,
+ * Hostile input: a header with another version or a frag_length below 16
+ * ends the direction (the stream is not DCE/RPC or is corrupt); a PDU shorter
+ * than its type's fixed part, or whose body does not parse, is skipped and
+ * counted. Caps: DCERPC_MAX_IFACES contexts per connection,
  * `max_tx` open transactions (the oldest is closed early beyond that),
  * `max_stub` bytes of stub per transaction and direction. No recursion.
  *
@@ -115,9 +115,10 @@ void dcerpc_free(dcerpc_state *s);
  * -1 too few bytes to say (fewer than 16 that match so far). */
 int dcerpc_probe(const uint8_t *d, size_t n);
 
-/* Feed in-order stream bytes of direction dir. Returns 0, or -1 when the
- * direction stopped parsing (not DCE/RPC, or a corrupt header): later bytes
- * of that direction are ignored. */
+/* Feed in-order stream bytes of direction dir. A corrupt header (another
+ * version, frag_length < 16) stops that direction: its later bytes are
+ * ignored. Returns -1 when that happens before any PDU was read in either
+ * direction (the connection is not DCE/RPC), else 0. */
 int dcerpc_feed(dcerpc_state *s, int dir, const uint8_t *d, size_t n);
 /* Bytes of direction dir were lost: the partial PDU is dropped and the next
  * data is searched for a plausible header. */
