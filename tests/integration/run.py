@@ -370,6 +370,52 @@ def applayer_sample(ctx):
     expect(st["flow"]["http"] == 6 and st["tx"]["http"] == 6, "app_layer stats %s" % st)
 
 
+@test
+def dcerpc_records_and_keywords(ctx):
+    """dcerpc.pcap (tests/data/gen_pcaps.py: gen_dcerpc): transactions, interfaces, keywords, both byte orders"""
+    rules = write_rules(ctx,
+        'alert dcerpc any any -> any any (msg:"srvsvc"; dce_iface:4b324fc8-1670-01d3-1278-5a47bf6ee188; sid:1;)\n'
+        'alert dcerpc any any -> any any (msg:"epm rejected"; dce_iface:e1af8308-5d1f-11c9-91a4-08002b14a0fa; '
+        'dce_opnum:2; sid:2;)\n'
+        'alert dcerpc any any -> any any (msg:"stub"; dce_opnum:10-20; dce_stub_data; content:"SRVPIPE-NAMETAIL"; '
+        'sid:3;)\n'
+        'alert dcerpc any any -> any any (msg:"response stub"; dce_stub_data; content:"RESPONSE-OK!"; sid:4;)\n'
+        'alert dcerpc any any -> any any (msg:"big-endian"; dce_iface:e1af8308-5d1f-11c9-91a4-08002b14a0fa,=3; '
+        'dce_opnum:3; dce_stub_data; content:"|00 01|"; byte_test:2,=,0x0203,0,relative,dce; sid:5;)\n'
+        'alert dcerpc any any -> any any (msg:"dce is not big"; dce_stub_data; content:"|00 01|"; '
+        'byte_test:2,=,0x0302,0,relative,dce; sid:6;)\n')
+    r = Run(ctx, "dcerpc.pcap", ["-k", "none", "-S", rules])
+    recs = select(r.records, event_type="dcerpc")
+    expect(len(recs) == 6, "6 dcerpc records, got %d" % len(recs))
+    bind = select(recs, dest_port=135, dcerpc__request="BIND")
+    expect(len(bind) == 1 and bind[0]["dcerpc"]["interfaces"] == [
+        {"uuid": "4b324fc8-1670-01d3-1278-5a47bf6ee188", "version": "3.0", "ack_result": 0},
+        {"uuid": "e1af8308-5d1f-11c9-91a4-08002b14a0fa", "version": "3.0", "ack_result": 2}]
+        and bind[0]["dcerpc"]["response"] == "BINDACK", "bind %s" % bind)
+    call2 = select(recs, dcerpc__call_id=2)
+    expect(len(call2) == 1 and call2[0]["dcerpc"] == {
+        "request": "REQUEST", "req": {"opnum": 15, "frag_cnt": 3, "stub_data_size": 18}, "response": "RESPONSE",
+        "res": {"frag_cnt": 2, "stub_data_size": 12}, "call_id": 2, "rpc_version": "5.0"}, "call 2 %s" % call2)
+    expect_count(recs, 1, dcerpc__call_id=3, dcerpc__response="UNREPLIED")
+    expect_count(recs, 1, dest_port=4444, dcerpc__response="FAULT", dcerpc__req__opnum=3)
+    sids = sorted(a["alert"]["signature_id"] for a in select(r.records, event_type="alert"))
+    expect(sids == [1, 3, 4, 5], "alerts %s" % sids)
+    al = select(r.records, event_type="alert", alert__signature_id=3)[0]
+    expect(al["dcerpc"]["call_id"] == 2 and al["pcap_cnt"] == 11, "alert on the packet completing the request: %s" % al)
+    for port in (135, 4444):
+        expect_count(r.flows(), 1, dest_port=port, app_proto="dcerpc")
+    mixed = r.flows(dest_port=8080)
+    expect(len(mixed) == 1 and mixed[0].get("app_proto") == "dcerpc" and mixed[0].get("app_proto_tc") == "http",
+           "a DCE/RPC request answered in HTTP: %s" % mixed)
+    st = r.stats()["app_layer"]
+    expect(st["flow"]["dcerpc"] == 3 and st["tx"]["dcerpc"] == 6, "app_layer stats %s" % st)
+    # the record type can be turned off in the configuration
+    cfg = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n"
+                           "        - flow\n        - alert\n")
+    r2 = Run(ctx, "dcerpc.pcap", ["-k", "none", "-c", cfg])
+    expect(not select(r2.records, event_type="dcerpc"), "dcerpc records written though not configured")
+
+
 def write_rules(ctx, text):
     """text in a temporary file (rules, or a YAML configuration); returns its path"""
     d = tempfile.mkdtemp(prefix="ribat-rules-")
