@@ -403,6 +403,13 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
                                            hc->response_body_limit);
     hc->decompress_layer_limit = get_u32(c, "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit",
                                          hc->decompress_layer_limit);
+    /* DCE/RPC caps (ribat's keys; docs/dcerpc.md) */
+    dcerpc_config *dc = &ec->applayer.dcerpc;
+    uint64_t stub = cfg_get_size(c, "app-layer.protocols.dcerpc.max-stub-size", dc->max_stub);
+    dc->max_stub = stub > (64u << 20) ? (64u << 20) : (uint32_t)stub;
+    dc->max_tx = get_u32(c, "app-layer.protocols.dcerpc.max-tx", dc->max_tx);
+    if (dc->max_tx == 0 || dc->max_tx > 65536)
+        dc->max_tx = DCERPC_DEFAULT_MAX_TX;
 
     /* threads */
     int64_t th = cfg_get_int(c, "threading.worker-threads", 0);

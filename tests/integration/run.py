@@ -414,6 +414,12 @@ def dcerpc_records_and_keywords(ctx):
                            "        - flow\n        - alert\n")
     r2 = Run(ctx, "dcerpc.pcap", ["-k", "none", "-c", cfg])
     expect(not select(r2.records, event_type="dcerpc"), "dcerpc records written though not configured")
+    # stubs are kept up to app-layer.protocols.dcerpc.max-stub-size bytes: the contents beyond are not seen
+    cfg = write_rules(ctx, "%YAML 1.1\n---\napp-layer:\n  protocols:\n    dcerpc:\n      max-stub-size: 8\n")
+    r3 = Run(ctx, "dcerpc.pcap", ["-k", "none", "-c", cfg, "-S", rules])
+    sids = sorted(a["alert"]["signature_id"] for a in select(r3.records, event_type="alert"))
+    expect(sids == [1, 5], "alerts with 8-byte stubs %s" % sids)
+    expect_count(r3.records, 1, event_type="dcerpc", dcerpc__call_id=2, dcerpc__req__stub_data_size=18)
 
 
 def write_rules(ctx, text):
