@@ -18,6 +18,8 @@ struct dcerpc_state {
     dce_dir d[2];
     dcerpc_tx *head, *tail;  /* open transactions, oldest first */
     uint32_t n_tx;
+    uint32_t n_ready;        /* open transactions that are complete (take_loggable has work) */
+    dcerpc_tx *last_req;     /* the request being reassembled most recently (fragments continue it) */
     uint64_t next_tx_id;
     dcerpc_iface ifaces[DCERPC_MAX_IFACES];
     uint32_t n_ifaces;
@@ -199,6 +201,20 @@ int dcerpc_probe(const uint8_t *d, size_t n)
 
 /* ---------------------------------------------------------------- transactions */
 
+static bool tx_complete(const dcerpc_tx *t)
+{
+    return t->resp_done && (t->req_done || t->req_type == DCERPC_TYPE_NONE);
+}
+
+/* after a change to t: count it once when it becomes complete */
+static void tx_update(dcerpc_state *s, dcerpc_tx *t)
+{
+    if (!t->ready_ && tx_complete(t)) {
+        t->ready_ = true;
+        s->n_ready++;
+    }
+}
+
 static dcerpc_tx *tx_new(dcerpc_state *s, uint32_t call_id)
 {
     if (s->n_tx >= s->cfg.max_tx) {
@@ -207,6 +223,7 @@ static dcerpc_tx *tx_new(dcerpc_state *s, uint32_t call_id)
             if (!(o->req_done && o->resp_done)) {
                 o->req_done = o->resp_done = true;
                 s->st.tx_evicted++;
+                tx_update(s, o);
                 break;
             }
         }
@@ -252,8 +269,10 @@ dcerpc_tx *dcerpc_take_loggable(dcerpc_state *s, bool flush)
     /* the oldest complete one (a request still waiting for its answer does
      * not hold back later calls): both sides done, or a response whose
      * request was not seen; with flush, the oldest of all */
+    if (!flush && s->n_ready == 0)
+        return NULL;
     dcerpc_tx *prev = NULL, *t = s->head;
-    while (t && !flush && !(t->resp_done && (t->req_done || t->req_type == DCERPC_TYPE_NONE))) {
+    while (t && !flush && !t->ready_) {
         prev = t;
         t = t->next;
     }
@@ -266,6 +285,10 @@ dcerpc_tx *dcerpc_take_loggable(dcerpc_state *s, bool flush)
     if (s->tail == t)
         s->tail = prev;
     s->n_tx--;
+    if (t->ready_)
+        s->n_ready--;
+    if (s->last_req == t)
+        s->last_req = NULL;
     t->next = NULL;
     return t;
 }
@@ -418,15 +441,21 @@ static void on_response_side(dcerpc_state *s, const uint8_t *pdu, const hdr *h)
         t->resp_done = true;
         break;
     }
+    tx_update(s, t);
 }
 
 static void on_request(dcerpc_state *s, const uint8_t *pdu, const hdr *h)
 {
-    dcerpc_tx *t = tx_find(s, h->call_id, 0);
-    if (t && t->req_type != DCERPC_REQUEST)
-        t = NULL;
-    if (t && (h->flags & DCERPC_PFC_FIRST_FRAG) && t->frag_cnt[0])
-        t = NULL; /* a new call reusing the id */
+    /* a first fragment starts a call; a later one continues the call of that
+     * id still being reassembled (most often the last one: no list walk) */
+    dcerpc_tx *t = NULL;
+    if (!(h->flags & DCERPC_PFC_FIRST_FRAG)) {
+        t = s->last_req;
+        if (!t || t->call_id != h->call_id || t->req_done || t->resp_type != DCERPC_TYPE_NONE)
+            t = tx_find(s, h->call_id, 0);
+        if (t && t->req_type != DCERPC_REQUEST)
+            t = NULL;
+    }
     if (!t)
         t = tx_new(s, h->call_id);
     if (!t)
@@ -447,6 +476,7 @@ static void on_request(dcerpc_state *s, const uint8_t *pdu, const hdr *h)
         t->opnum = opnum;
     }
     t->req_type = DCERPC_REQUEST;
+    s->last_req = t;
     if (h->flags & DCERPC_PFC_FIRST_FRAG)
         t->req_first_frag = true;
     t->frag_cnt[0]++;
@@ -456,6 +486,7 @@ static void on_request(dcerpc_state *s, const uint8_t *pdu, const hdr *h)
     stub_add(s, t, 0, pdu + st, n);
     if (h->flags & DCERPC_PFC_LAST_FRAG)
         t->req_done = true;
+    tx_update(s, t);
 }
 
 /* One whole PDU of direction dir (frag_len bytes). */

@@ -96,6 +96,7 @@ typedef struct dcerpc_tx {
     bool big_endian[2];      /* drep of the last PDU of each direction */
     uint8_t rpc_vers, rpc_vers_minor;
     bool inspected[2];       /* for the caller: signatures looked at that side */
+    bool ready_;             /* parser's own: counted as complete */
     struct dcerpc_tx *next;  /* open transactions, oldest first */
 } dcerpc_tx;
 
