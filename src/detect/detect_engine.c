@@ -592,7 +592,7 @@ static int engine_dce_kw(detect_engine *de, drule *d, uint32_t i, const char *kw
 {
     const rule_opt *o = &d->r->opts[i];
     char err[160];
-    union { dcerpc_iface_kw ifc; dcerpc_opnum_kw op; uint32_t w[1]; } u;
+    union { dcerpc_iface_kw ifc; dcerpc_opnum_kw op; } u;
     bool iface = !strcmp(kw, "dce_iface");
     int rc = iface ? dcerpc_iface_kw_parse(o->u.arg, &u.ifc, err, sizeof err)
                    : dcerpc_opnum_kw_parse(o->u.arg, &u.op, err, sizeof err);
@@ -600,10 +600,13 @@ static int engine_dce_kw(detect_engine *de, drule *d, uint32_t i, const char *kw
         INACTIVE(d, kw); /* the rule parser refuses such an argument: cannot happen */
         return 1;
     }
-    size_t words = (iface ? sizeof u.ifc : sizeof u.op) / sizeof(uint32_t);
+    uint32_t w[(sizeof u + 3) / 4];
+    memset(w, 0, sizeof w);
+    memcpy(w, &u, iface ? sizeof u.ifc : sizeof u.op);
+    size_t words = ((iface ? sizeof u.ifc : sizeof u.op) + 3) / 4;
     d->aux[i] = (uint32_t)(iface ? HK_DCE_IFACE : HK_DCE_OPNUM) | de->n_pool << 8;
     for (size_t k = 0; k < words; k++)
-        if (pool_push(de, u.w[k]) < 0)
+        if (pool_push(de, w[k]) < 0)
             return -1;
     if (d->alproto == AL_NONE)
         d->alproto = ALPROTO_DCERPC;
