@@ -156,6 +156,7 @@ typedef struct app_flow {
     bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
     bool dir_checked[2];        /* TCP: this direction's first bytes were probed too */
     bool dir_other[2];          /* ... and found another protocol: not fed to the parser */
+    int8_t mismatch_dir;        /* 1 + the direction whose mismatch is still to be reported, 0 none */
     /* leak stage: the HTTP body observer's context */
     applayer_ctx *a;
     rb_flow *f;
@@ -416,8 +417,8 @@ static void log_session(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet 
 
 /* Suricata's application-layer anomaly record: one per event a parser raised.
  * orient 1: the event came from the server's side. */
-static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
-                          bool has_tx, uint64_t tx_id)
+static void log_app_event_layer(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event,
+                                int orient, bool has_tx, uint64_t tx_id, const char *layer)
 {
     if (!a->eve_enabled || !a->eve->types->anomaly || !a->eve->types->anomaly_applayer)
         return;
@@ -429,9 +430,15 @@ static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int prot
     jb_str(jb, "app_proto", protocols[proto].name);
     jb_str(jb, "type", "applayer");
     jb_str(jb, "event", event);
-    jb_str(jb, "layer", "proto_parser");
+    jb_str(jb, "layer", layer);
     jb_close_object(jb);
     eve_commit(a->eve);
+}
+
+static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
+                          bool has_tx, uint64_t tx_id)
+{
+    log_app_event_layer(a, f, p, proto, event, orient, has_tx, tx_id, "proto_parser");
 }
 
 /* the HTTP events of a transaction, named as Suricata's EVE names them
@@ -720,6 +727,7 @@ static bool other_dir_feeds(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, 
     if (r <= 0 || r >= ALPROTO_N || r == af->proto)
         return true;
     af->dir_other[dir] = true;
+    af->mismatch_dir = (int8_t)(1 + dir);
     if (dir == 0)
         f->app_proto_ts = protocols[r].name;
     else
@@ -798,6 +806,7 @@ static void drain(applayer_ctx *a, stream_ctx *sc, rb_flow *f, app_flow *af)
         int guard = 0;
         while (stream_next_chunk(sc, f, dir, &ch) && guard++ < 4096) {
             if (ch.gap_before && af->proto != ALPROTO_UNKNOWN && af->proto != ALPROTO_FAILED && !af->gave_up) {
+                af->dir_checked[dir] = true; /* a direction whose start was lost is not probed */
                 a->st.gaps[af->proto]++;
                 if (protocols[af->proto].gap)
                     protocols[af->proto].gap(af->state, dir, ch.gap_before);
@@ -820,6 +829,19 @@ static void drain(applayer_ctx *a, stream_ctx *sc, rb_flow *f, app_flow *af)
     }
 }
 
+/* Suricata's APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS anomaly (layer
+ * proto_detect), on the packet that showed it (other_dir_feeds) */
+static void report_mismatch(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p)
+{
+    if (!af->mismatch_dir)
+        return;
+    int dir = af->mismatch_dir - 1;
+    af->mismatch_dir = 0;
+    if (af->proto > 0 && af->proto < ALPROTO_N)
+        log_app_event_layer(a, f, p, af->proto, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", p ? p->dir : dir, false,
+                            0, "proto_detect");
+}
+
 void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
 {
     rb_flow *f = p->flow;
@@ -829,6 +851,7 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
     if (!af)
         return;
     drain(a, sc, f, af);
+    report_mismatch(a, af, f, p);
     /* leak stage past the reassembly depth: the packets' payloads as they
      * come (distinct counting absorbs retransmissions), HTTP flows included
      * (their decoded bodies stop at the depth too); one test otherwise */
@@ -895,6 +918,7 @@ void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f)
     }
     if (!af)
         return;
+    report_mismatch(a, af, f, NULL);
     if (af->proto == ALPROTO_UNKNOWN && af->saw_data)
         set_proto(a, f, af, ALPROTO_FAILED);
     if (af->state && af->proto != ALPROTO_FAILED) {
