@@ -250,15 +250,17 @@ static void dns_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dns_gap
 
 static int dcerpc_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
 {
-    (void)dir; (void)sp; (void)dp;
-    return tcp ? dcerpc_probe(d, n) : 0;
+    (void)dir;
+    if (tcp)
+        return dcerpc_probe(d, n);
+    /* connectionless: only on its port, as Suricata */
+    return (sp == 135 || dp == 135) ? dcerpc_probe_udp(d, n) : 0;
 }
 static void *dcerpc_new_adapter(const applayer_config *cfg) { return dcerpc_new(&cfg->dcerpc); }
 static void dcerpc_free_adapter(void *s) { dcerpc_free(s); }
 static int dcerpc_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
 {
-    (void)tcp;
-    return dcerpc_feed(s, dir, d, n);
+    return tcp ? dcerpc_feed(s, dir, d, n) : dcerpc_feed_udp(s, dir, d, n);
 }
 static void dcerpc_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dcerpc_gap(s, dir); }
 
@@ -278,7 +280,7 @@ static const alproto_ops protocols[ALPROTO_N] = {
                       ssh_feed_adapter, NULL, NULL, log_ssh },
     [ALPROTO_DNS] = { "dns", true, true, 53, dns_probe_adapter, dns_new_adapter, dns_free_adapter,
                       dns_feed_adapter, dns_gap_adapter, NULL, log_dns },
-    [ALPROTO_DCERPC] = { "dcerpc", true, false, 135, dcerpc_probe_adapter, dcerpc_new_adapter,
+    [ALPROTO_DCERPC] = { "dcerpc", true, true, 135, dcerpc_probe_adapter, dcerpc_new_adapter,
                          dcerpc_free_adapter, dcerpc_feed_adapter, dcerpc_gap_adapter, NULL, log_dcerpc },
 };
 

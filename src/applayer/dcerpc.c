@@ -518,6 +518,94 @@ static void on_pdu(dcerpc_state *s, int dir, const uint8_t *pdu, const hdr *h)
     }
 }
 
+/* ---------------------------------------------------------------- connectionless */
+
+static int dead_rc(const dcerpc_state *s);
+
+int dcerpc_probe_udp(const uint8_t *d, size_t n)
+{
+    if (n < DCERPC_CL_HDR_LEN || d[0] != 4 || d[1] > DCERPC_CANCEL_ACK || (d[4] & 0xee) != 0 || d[5] > 3)
+        return 0;
+    uint16_t frag_len = get16(d + 74, (d[4] & 0x10) != 0);
+    return DCERPC_CL_HDR_LEN + (size_t)frag_len <= n ? 1 : 0;
+}
+
+/* the open connectionless call (act_id, seqnum) whose side is not done */
+static dcerpc_tx *tx_find_cl(dcerpc_state *s, const uint8_t act[16], uint32_t seq, int side)
+{
+    for (dcerpc_tx *t = s->head; t; t = t->next) {
+        if (!t->cl || t->seqnum != seq || memcmp(t->act_id, act, 16) != 0)
+            continue;
+        if (side == 0 ? !t->req_done && t->resp_type == DCERPC_TYPE_NONE : !t->resp_done)
+            return t;
+    }
+    return NULL;
+}
+
+int dcerpc_feed_udp(dcerpc_state *s, int dir, const uint8_t *d, size_t n)
+{
+    if (!s || dir < 0 || dir > 1)
+        return -1;
+    if (!dcerpc_probe_udp(d, n)) {
+        s->st.bad_pdus++;
+        return dead_rc(s);
+    }
+    bool le = (d[4] & 0x10) != 0;
+    rd r = { d, DCERPC_CL_HDR_LEN, 24, le, false }; /* after the object UUID */
+    uint8_t type = d[1], flags1 = d[2];
+    uint8_t ifc[16], act[16];
+    rd_uuid(&r, ifc);
+    rd_uuid(&r, act);
+    uint32_t if_vers = get32(d + 60, le);
+    uint32_t seq = get32(d + 64, le);
+    uint16_t opnum = get16(d + 68, le);
+    uint16_t frag_len = get16(d + 74, le);
+    uint16_t fragnum = get16(d + 76, le);
+    const uint8_t *body = d + DCERPC_CL_HDR_LEN;
+    s->st.pdus[dir]++;
+    s->vers = 4;
+    s->vers_minor = 0;
+    bool last = !(flags1 & DCERPC_PFC1_FRAG) || (flags1 & DCERPC_PFC1_LASTFRAG);
+    int side = type == DCERPC_REQUEST ? 0 : 1;
+    if (type != DCERPC_REQUEST && type != DCERPC_RESPONSE && type != DCERPC_FAULT && type != DCERPC_REJECT)
+        return 0; /* PING, WORKING, NOCALL, ACK, FACK, cancels: no transaction */
+    dcerpc_tx *t = tx_find_cl(s, act, seq, side);
+    if (t && side == 0 && fragnum == 0 && t->frag_cnt[0])
+        t = NULL; /* a new call on the same activity and number */
+    if (!t) {
+        t = tx_new(s, 0);
+        if (!t)
+            return 0;
+        t->cl = true;
+        memcpy(t->act_id, act, 16);
+        t->seqnum = seq;
+        t->rpc_vers = 4;
+    }
+    t->big_endian[side] = !le;
+    t->frag_cnt[side]++;
+    if (side == 0) {
+        if (t->frag_cnt[0] == 1) {
+            t->opnum = opnum;
+            memcpy(t->if_id, ifc, 16);
+            t->if_vers = if_vers;
+        }
+        t->req_type = DCERPC_REQUEST;
+        if (fragnum == 0)
+            t->req_first_frag = true;
+        stub_add(s, t, 0, body, frag_len);
+        if (last)
+            t->req_done = true;
+    } else {
+        t->resp_type = type;
+        if (type == DCERPC_RESPONSE)
+            stub_add(s, t, 1, body, frag_len);
+        if (last || type != DCERPC_RESPONSE)
+            t->resp_done = true;
+    }
+    tx_update(s, t);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- the stream */
 
 static bool dir_reserve(dce_dir *d, uint32_t need)
@@ -822,27 +910,35 @@ int dcerpc_opnum_kw_parse(const char *arg, dcerpc_opnum_kw *out, char *err, size
     }
 }
 
+static bool version_ok(const dcerpc_iface_kw *kw, uint16_t v)
+{
+    switch (kw->op) {
+    case '<': return v < kw->version;
+    case '>': return v > kw->version;
+    case '=': return v == kw->version;
+    case '!': return v != kw->version;
+    default: return true;
+    }
+}
+
 bool dcerpc_iface_kw_match(const dcerpc_iface_kw *kw, const dcerpc_state *s, const dcerpc_tx *tx)
 {
     if (!s || !tx || (tx->req_type != DCERPC_REQUEST && tx->resp_type != DCERPC_RESPONSE))
         return false;
     if (!kw->any_frag && tx->req_type == DCERPC_REQUEST && !tx->req_first_frag)
         return false;
+    if (tx->cl) {
+        /* connectionless: the interface (and its major version) is in every PDU */
+        if (tx->req_type != DCERPC_REQUEST || memcmp(tx->if_id, kw->uuid, 16) != 0)
+            return false;
+        return version_ok(kw, (uint16_t)(tx->if_vers & 0xffff));
+    }
     for (uint32_t i = 0; i < s->n_ifaces; i++) {
         const dcerpc_iface *ifc = &s->ifaces[i];
         if (!ifc->acked || ifc->ack_result != 0 || ifc->ctx_id != tx->ctx_id)
             continue;
-        if (memcmp(ifc->uuid, kw->uuid, 16) != 0)
-            continue;
-        uint16_t v = ifc->ver_major;
-        switch (kw->op) {
-        case '<': if (!(v < kw->version)) continue; break;
-        case '>': if (!(v > kw->version)) continue; break;
-        case '=': if (v != kw->version) continue; break;
-        case '!': if (v == kw->version) continue; break;
-        default: break;
-        }
-        return true;
+        if (memcmp(ifc->uuid, kw->uuid, 16) == 0 && version_ok(kw, ifc->ver_major))
+            return true;
     }
     return false;
 }

@@ -95,6 +95,11 @@ typedef struct dcerpc_tx {
     uint64_t stub_total[2];  /* stub bytes seen, kept or not */
     bool big_endian[2];      /* drep of the last PDU of each direction */
     uint8_t rpc_vers, rpc_vers_minor;
+    /* connectionless (UDP): the call is (activity, sequence number); the
+     * interface is named in every PDU */
+    bool cl;
+    uint8_t act_id[16], if_id[16];  /* text order */
+    uint32_t seqnum, if_vers;
     bool inspected[2];       /* for the caller: signatures looked at that side */
     bool ready_;             /* parser's own: counted as complete */
     struct dcerpc_tx *next;  /* open transactions, oldest first */
@@ -121,6 +126,20 @@ int dcerpc_probe(const uint8_t *d, size_t n);
  * ignored. Returns -1 when that happens before any PDU was read in either
  * direction (the connection is not DCE/RPC), else 0. */
 int dcerpc_feed(dcerpc_state *s, int dir, const uint8_t *d, size_t n);
+/* Connectionless DCE/RPC (DCE 1.1 ch. 12.5, over UDP): one datagram holds one
+ * PDU (80-byte header, then frag_len bytes of body). REQUEST fragments
+ * (fragnum, PFC1_FRAG / PFC1_LASTFRAG) join into one transaction per activity
+ * UUID and sequence number; RESPONSE, FAULT and REJECT answer it. The other
+ * types (PING, WORKING, NOCALL, ACK, FACK, CANCEL, ...) open nothing.
+ * dcerpc_probe_udp: 1 when d[0..n) is such a PDU, else 0. dcerpc_feed_udp:
+ * as dcerpc_feed (a bad datagram is counted and skipped). A state is used
+ * for one transport only. */
+#define DCERPC_CL_HDR_LEN      80u
+#define DCERPC_PFC1_LASTFRAG   0x02u
+#define DCERPC_PFC1_FRAG       0x04u
+int dcerpc_probe_udp(const uint8_t *d, size_t n);
+int dcerpc_feed_udp(dcerpc_state *s, int dir, const uint8_t *d, size_t n);
+
 /* Bytes of direction dir were lost: the partial PDU is dropped and the next
  * data is searched for a plausible header. */
 void dcerpc_gap(dcerpc_state *s, int dir);

@@ -47,8 +47,14 @@ void eve_dcerpc_object(jbuf *jb, const dcerpc_state *s, const dcerpc_tx *tx)
     } else {
         jb_str(jb, "response", "UNREPLIED");
     }
-    jb_u64(jb, "call_id", tx->call_id);
-    snprintf(buf, sizeof buf, "%u.%u", tx->rpc_vers, tx->rpc_vers_minor);
-    jb_str(jb, "rpc_version", buf);
+    if (tx->cl) {
+        dcerpc_uuid_str(tx->act_id, buf);
+        jb_str(jb, "activityuuid", buf);
+        jb_u64(jb, "seqnum", tx->seqnum);
+    } else {
+        jb_u64(jb, "call_id", tx->call_id);
+        snprintf(buf, sizeof buf, "%u.%u", tx->rpc_vers, tx->rpc_vers_minor);
+        jb_str(jb, "rpc_version", buf);
+    }
     jb_close_object(jb);
 }

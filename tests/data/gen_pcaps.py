@@ -654,6 +654,14 @@ def dce_fault(le, call_id, status):
     return _dce_pdu(le, 3, 3, call_id, struct.pack(e + "IHBBI", 0, 0, 0, 0, status))
 
 
+def dce_cl(le, ptype, flags1, seq, opnum, fragnum, body):
+    """a connectionless PDU (UDP): 80-byte header (interface epm 3, activity 6b1e2a30-...), then the body"""
+    e = "<" if le else ">"
+    return (bytes([4, ptype, flags1, 0, 0x10 if le else 0, 0, 0, 0]) + bytes(16) + _dce_uuid(DCE_EPM, le)
+            + _dce_uuid("6b1e2a30-aa11-4c2b-9d3e-000102030405", le)
+            + struct.pack(e + "IIIHHHHHBB", 0, 3, seq, opnum, 0xffff, 0xffff, len(body), fragnum, 0, 0) + body)
+
+
 def gen_dcerpc(out):
     """dcerpc.pcap -- three DCE/RPC conversations:
     1. 10.0.0.1:49700 -> 10.0.0.2:135, little-endian: BIND (srvsvc 3.0, epm 3.0) answered by a BIND_ACK that
@@ -664,7 +672,9 @@ def gen_dcerpc(out):
     2. 10.0.0.1:49701 -> 10.0.0.3:4444, big-endian, found by content off port 135: BIND epm 3.0 accepted,
        REQUEST call 7 opnum 3 with stub 00 01 02 03 answered by a FAULT (nca_s_op_rng_error 0x1c010002).
     3. 10.0.0.1:49702 -> 10.0.0.4:8080: a DCE/RPC REQUEST answered by an HTTP response (app_proto dcerpc,
-       app_proto_tc http)."""
+       app_proto_tc http).
+    4. UDP 10.0.0.1:49800 -> 10.0.0.5:135, connectionless: a REQUEST (seqnum 7, opnum 4, epm 3) in two
+       fragments ("first-" "last") and its RESPONSE ("ok")."""
     c = TcpConn("10.0.0.1", "10.0.0.2", 49700, 135)
     le = True
     frag1 = dce_request(le, 2, 1, 0, 15, b"\\\\SRV")
@@ -689,7 +699,12 @@ def gen_dcerpc(out):
         c3.pkt(0, "PA", dce_request(True, 1, 3, 0, 9, b"")),
         c3.pkt(1, "PA", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), c3.pkt(0, "A"),
     ] + c3.close()
-    write_conv(os.path.join(out, "dcerpc.pcap"), [conv1, conv2, conv3])
+    def dgram(src, dst, sp, dp, payload):
+        return eth(ipv4(src, dst, 17, udp(src, dst, sp, dp, payload)))
+    conv4 = [dgram("10.0.0.1", "10.0.0.5", 49800, 135, dce_cl(True, 0, 4, 7, 4, 0, b"first-")),
+             dgram("10.0.0.1", "10.0.0.5", 49800, 135, dce_cl(True, 0, 6, 7, 4, 1, b"last")),
+             dgram("10.0.0.5", "10.0.0.1", 135, 49800, dce_cl(True, 2, 0, 7, 4, 0, b"ok"))]
+    write_conv(os.path.join(out, "dcerpc.pcap"), [conv1, conv2, conv3, conv4])
 
 
 def main():

@@ -1,7 +1,8 @@
 /* libFuzzer harness: the DCE/RPC parser, its EVE output and the dce_iface /
  * dce_opnum keywords.
  * Input layout: byte 0 = options (bits 0-2: max_stub = 16 << bits, bit 3:
- * max_tx 4 instead of the default, bit 7: the rest is keyword text instead),
+ * max_tx 4 instead of the default, bit 4: each record is a UDP datagram of
+ * connectionless DCE/RPC, bit 7: the rest is keyword text instead),
  * then records of [ctl][len] + len bytes:
  *   ctl & 1: direction (0 to server, 1 to client); ctl & 2: a gap before it.
  * Every record is fed from a fresh copy (so ASan sees over-reads); after each,
@@ -64,7 +65,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dcerpc_state *s = dcerpc_new(&cfg);
     if (!s)
         return 0;
+    bool udp = (opt & 0x10) != 0;
     (void)dcerpc_probe(data, size);
+    (void)dcerpc_probe_udp(data, size);
     char err[160];
     dcerpc_iface_kw ikw;
     dcerpc_opnum_kw okw;
@@ -76,17 +79,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (off + 2 <= size) {
         uint8_t ctl = data[off];
         size_t len = data[off + 1];
+        if (udp && (ctl & 4) && off + 2 < size) /* a longer datagram: 16-bit length */
+            len = len << 8 | data[off + 2], off++;
         off += 2;
         if (len > size - off)
             len = size - off;
         int dir = ctl & 1;
-        if (ctl & 2)
+        if ((ctl & 2) && !udp)
             dcerpc_gap(s, dir);
         uint8_t *copy = malloc(len ? len : 1);
         if (!copy)
             break;
         memcpy(copy, data + off, len);
-        (void)dcerpc_feed(s, dir, copy, len);
+        if (udp)
+            (void)dcerpc_feed_udp(s, dir, copy, len);
+        else
+            (void)dcerpc_feed(s, dir, copy, len);
         free(copy);
         off += len;
         log_all(s, &jb, false, &ikw, &okw);

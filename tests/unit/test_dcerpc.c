@@ -462,6 +462,76 @@ static void test_many_and_gap(void **state)
     dcerpc_free(s);
 }
 
+/* ---------------------------------------------------------------- connectionless */
+
+#define ACT "6b1e2a30-aa11-4c2b-9d3e-000102030405"
+
+/* one connectionless PDU: 80-byte header then the body */
+static void cl_pdu(pb *p, uint8_t type, uint8_t flags1, uint32_t seq, uint16_t opnum, uint16_t fragnum,
+                   const void *body, size_t n)
+{
+    p->start = p->n;
+    p8(p, 4); p8(p, type); p8(p, flags1); p8(p, 0);
+    p8(p, p->le ? 0x10 : 0x00); p8(p, 0); p8(p, 0); p8(p, 0);
+    puuid(p, "00000000-0000-0000-0000-000000000000");
+    puuid(p, IF_EPM);
+    puuid(p, ACT);
+    p32(p, 0); p32(p, 3); p32(p, seq); p16(p, opnum); p16(p, 0xffff); p16(p, 0xffff);
+    p16(p, (unsigned)n); p16(p, fragnum); p8(p, 0); p8(p, 0);
+    pbytes(p, body, n);
+}
+
+static void run_cl(bool le)
+{
+    dcerpc_state *s = dcerpc_new(NULL);
+    pb *p = newpb(le);
+    cl_pdu(p, DCERPC_REQUEST, 0, 9, 0, 0, "x", 1);
+    assert_int_equal(p->n, 81);
+    assert_int_equal(dcerpc_probe_udp(p->b, p->n), 1);
+    assert_int_equal(dcerpc_probe_udp(p->b, p->n - 1), 0);   /* body shorter than frag_len */
+    assert_int_equal(dcerpc_probe(p->b, p->n), 0);           /* not connection-oriented */
+    p->n = 0;
+    cl_pdu(p, DCERPC_REQUEST, DCERPC_PFC1_FRAG, 7, 4, 0, "first-", 6);
+    assert_int_equal(dcerpc_feed_udp(s, 0, p->b, p->n), 0);
+    p->n = 0;
+    cl_pdu(p, DCERPC_REQUEST, DCERPC_PFC1_FRAG | DCERPC_PFC1_LASTFRAG, 7, 4, 1, "last", 4);
+    assert_int_equal(dcerpc_feed_udp(s, 0, p->b, p->n), 0);
+    dcerpc_tx *tx = dcerpc_tx_first(s);
+    assert_non_null(tx);
+    assert_null(tx->next);
+    assert_true(tx->req_done);
+    assert_memory_equal(tx->stub[0], "first-last", 10);
+    dcerpc_iface_kw kw;
+    char err[160];
+    assert_int_equal(dcerpc_iface_kw_parse(IF_EPM ",=3", &kw, err, sizeof err), 0);
+    assert_true(dcerpc_iface_kw_match(&kw, s, tx));
+    assert_int_equal(dcerpc_iface_kw_parse(IF_SRVSVC, &kw, err, sizeof err), 0);
+    assert_false(dcerpc_iface_kw_match(&kw, s, tx));
+    p->n = 0;
+    cl_pdu(p, DCERPC_RESPONSE, 0, 7, 4, 0, "ok", 2);
+    assert_int_equal(dcerpc_feed_udp(s, 1, p->b, p->n), 0);
+    p->n = 0;
+    cl_pdu(p, DCERPC_PING, 0, 8, 0, 0, "", 0);               /* no transaction */
+    assert_int_equal(dcerpc_feed_udp(s, 0, p->b, p->n), 0);
+    assert_int_equal(dcerpc_feed_udp(s, 0, (const uint8_t *)"short", 5), 0); /* counted, skipped */
+    tx = dcerpc_take_loggable(s, false);
+    assert_non_null(tx);
+    ASSERT_JSON(json(s, tx), "{\"dcerpc\":{\"request\":\"REQUEST\",\"req\":{\"opnum\":4,\"frag_cnt\":2,"
+                             "\"stub_data_size\":10},\"response\":\"RESPONSE\",\"res\":{\"frag_cnt\":1,"
+                             "\"stub_data_size\":2},\"activityuuid\":\"" ACT "\",\"seqnum\":7}}");
+    dcerpc_tx_free(tx);
+    assert_null(dcerpc_take_loggable(s, true));
+    assert_int_equal(dcerpc_get_stats(s)->bad_pdus, 1);
+    free(p);
+    dcerpc_free(s);
+    /* a first datagram that is not DCE/RPC: the flow is not */
+    s = dcerpc_new(NULL);
+    assert_int_equal(dcerpc_feed_udp(s, 0, (const uint8_t *)"short", 5), -1);
+    dcerpc_free(s);
+}
+
+static void test_connectionless(void **state) { (void)state; run_cl(true); run_cl(false); }
+
 /* ---------------------------------------------------------------- keywords */
 
 static void test_kw_parse(void **state)
@@ -653,6 +723,7 @@ int main(void)
         cmocka_unit_test(test_hostile_lengths),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_many_and_gap),
+        cmocka_unit_test(test_connectionless),
         cmocka_unit_test(test_kw_parse),
         cmocka_unit_test(test_kw_rules),
         cmocka_unit_test(test_detect_le),
