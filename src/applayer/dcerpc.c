@@ -19,6 +19,7 @@ struct dcerpc_state {
     dcerpc_tx *head, *tail;  /* open transactions, oldest first */
     uint32_t n_tx;
     uint32_t n_ready;        /* open transactions that are complete (take_loggable has work) */
+    uint64_t stub_held;      /* stub buffer bytes of the open transactions (max_state_stub) */
     dcerpc_tx *last_req;     /* the request being reassembled most recently (fragments continue it) */
     uint64_t next_tx_id;
     dcerpc_iface ifaces[DCERPC_MAX_IFACES];
@@ -32,6 +33,7 @@ struct dcerpc_state {
 void dcerpc_config_default(dcerpc_config *c)
 {
     c->max_stub = DCERPC_DEFAULT_MAX_STUB;
+    c->max_state_stub = DCERPC_DEFAULT_MAX_STATE_STUB;
     c->max_tx = DCERPC_DEFAULT_MAX_TX;
 }
 
@@ -289,6 +291,7 @@ dcerpc_tx *dcerpc_take_loggable(dcerpc_state *s, bool flush)
         s->n_ready--;
     if (s->last_req == t)
         s->last_req = NULL;
+    s->stub_held -= (uint64_t)t->stub_cap[0] + t->stub_cap[1];
     t->next = NULL;
     return t;
 }
@@ -300,25 +303,39 @@ static void stub_add(dcerpc_state *s, dcerpc_tx *t, int dir, const uint8_t *p, u
         return;
     uint32_t room = s->cfg.max_stub > t->stub_len[dir] ? s->cfg.max_stub - t->stub_len[dir] : 0;
     uint32_t take = n < room ? n : room;
-    if (take < n)
-        s->st.stub_truncated += n - take;
-    if (take == 0)
-        return;
     uint32_t need = t->stub_len[dir] + take;
-    if (need > t->stub_cap[dir]) {
-        uint32_t nc = t->stub_cap[dir] ? t->stub_cap[dir] : 256;
+    if (take && need > t->stub_cap[dir]) {
+        uint32_t old = t->stub_cap[dir];
+        uint32_t nc = old ? old : need < 256 ? 256 : need; /* the first fragment's size, then doubling */
         while (nc < need)
             nc = nc > UINT32_MAX / 2 ? need : nc * 2;
         if (nc > s->cfg.max_stub)
             nc = s->cfg.max_stub;
-        uint8_t *nb = realloc(t->stub[dir], nc);
-        if (!nb)
-            return;
-        t->stub[dir] = nb;
-        t->stub_cap[dir] = nc;
+        /* the connection's budget: stub buffers of all open transactions */
+        uint64_t state_room = s->cfg.max_state_stub > s->stub_held ? s->cfg.max_state_stub - s->stub_held : 0;
+        if ((uint64_t)(nc - old) > state_room)
+            nc = (uint64_t)(need - old) <= state_room ? need : old + (uint32_t)state_room;
+        if (nc < need) {
+            take = nc - t->stub_len[dir];
+            need = nc;
+        }
+        if (nc > old) {
+            uint8_t *nb = realloc(t->stub[dir], nc);
+            if (!nb) {
+                take = 0;
+            } else {
+                t->stub[dir] = nb;
+                t->stub_cap[dir] = nc;
+                s->stub_held += nc - old;
+            }
+        }
     }
+    if (take < n)
+        s->st.stub_truncated += n - take;
+    if (take == 0)
+        return;
     memcpy(t->stub[dir] + t->stub_len[dir], p, take);
-    t->stub_len[dir] = need;
+    t->stub_len[dir] += take;
 }
 
 /* the stub of a REQUEST / RESPONSE: from off to the end, less the auth

@@ -20,7 +20,8 @@
  * BIND_NAK / ALTER_CONTEXT_RESP; REQUEST opens one closed by RESPONSE or
  * FAULT. The fragments of one call (PFC_FIRST_FRAG .. PFC_LAST_FRAG) are
  * joined into one stub per direction (request stub to server, response stub
- * to client), up to `max_stub` bytes each (the rest is counted, not kept). A
+ * to client), up to `max_stub` bytes each and `max_state_stub` for all open
+ * transactions of the connection together (the rest is counted, not kept). A
  * response whose request was not seen opens its own transaction. AUTH3,
  * SHUTDOWN, CO_CANCEL, ORPHANED and RTS open none.
  *
@@ -34,7 +35,8 @@
  * than its type's fixed part, or whose body does not parse, is skipped and
  * counted. Caps: DCERPC_MAX_IFACES contexts per connection,
  * `max_tx` open transactions (the oldest is closed early beyond that),
- * `max_stub` bytes of stub per transaction and direction. No recursion.
+ * `max_stub` bytes of stub per transaction and direction, `max_state_stub`
+ * per connection. No recursion.
  *
  * Not thread-safe per state; different states are independent. */
 #ifndef RIBAT_DCERPC_H
@@ -49,6 +51,7 @@
 #define DCERPC_MAX_IFACES     64u         /* bound contexts kept per connection */
 #define DCERPC_DEFAULT_MAX_TX 256u        /* open transactions per connection */
 #define DCERPC_DEFAULT_MAX_STUB (1u << 20) /* stub bytes kept per transaction and direction */
+#define DCERPC_DEFAULT_MAX_STATE_STUB (4u << 20) /* stub bytes held per connection (open transactions) */
 
 /* PDU types (DCE 1.1 ch. 12.6.4; 0-10 are connectionless only) */
 enum dcerpc_pdu_type {
@@ -67,6 +70,7 @@ enum dcerpc_pdu_type {
 
 typedef struct dcerpc_config {
     uint32_t max_stub;   /* bytes of stub kept per transaction and direction */
+    uint64_t max_state_stub; /* bytes of stub held per connection, all open transactions together */
     uint32_t max_tx;     /* open transactions per connection */
 } dcerpc_config;
 

@@ -407,6 +407,9 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     dcerpc_config *dc = &ec->applayer.dcerpc;
     uint64_t stub = cfg_get_size(c, "app-layer.protocols.dcerpc.max-stub-size", dc->max_stub);
     dc->max_stub = stub > (64u << 20) ? (64u << 20) : (uint32_t)stub;
+    dc->max_state_stub = cfg_get_size(c, "app-layer.protocols.dcerpc.max-state-stub", dc->max_state_stub);
+    if (dc->max_state_stub > (1024ull << 20))
+        dc->max_state_stub = 1024ull << 20;
     dc->max_tx = get_u32(c, "app-layer.protocols.dcerpc.max-tx", dc->max_tx);
     if (dc->max_tx == 0 || dc->max_tx > 65536)
         dc->max_tx = DCERPC_DEFAULT_MAX_TX;

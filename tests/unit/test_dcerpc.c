@@ -431,6 +431,61 @@ static void test_caps(void **state)
     dcerpc_free(s);
 }
 
+/* the connection's stub budget: open calls together hold at most max_state_stub */
+static void test_state_budget(void **state)
+{
+    (void)state;
+    dcerpc_config cfg;
+    dcerpc_config_default(&cfg);
+    cfg.max_stub = 4096;
+    cfg.max_state_stub = 10000;
+    dcerpc_state *s = dcerpc_new(&cfg);
+    pb *p = newpb(true);
+    static uint8_t big[3000];
+    memset(big, 'z', sizeof big);
+    for (uint32_t c = 1; c <= 8; c++) /* 8 calls never finished: 8 x 3000 bytes offered */
+        request(p, c, DCERPC_PFC_FIRST_FRAG, 0, 0, big, sizeof big);
+    assert_int_equal(dcerpc_feed(s, 0, p->b, p->n), 0);
+    uint64_t kept = 0, caps = 0;
+    for (dcerpc_tx *t = dcerpc_tx_first(s); t; t = t->next) {
+        kept += t->stub_len[0];
+        caps += t->stub_cap[0];
+        assert_int_equal(t->stub_total[0], sizeof big);
+    }
+    assert_true(caps <= 10000);
+    assert_true(kept >= 9000);                       /* the budget is used, not wasted */
+    assert_int_equal(dcerpc_get_stats(s)->stub_truncated, 8 * sizeof big - kept);
+    /* once calls are answered and taken, their budget is free again */
+    p->n = 0;
+    for (uint32_t c = 1; c <= 8; c++)
+        request(p, c, DCERPC_PFC_LAST_FRAG, 0, 0, "", 0);
+    for (uint32_t c = 1; c <= 8; c++)
+        response(p, c, 3, "r", 1);
+    assert_int_equal(dcerpc_feed(s, 0, p->b, p->n), 0);
+    dcerpc_tx *tx;
+    int n = 0;
+    while ((tx = dcerpc_take_loggable(s, false)) != NULL) {
+        dcerpc_tx_free(tx);
+        n++;
+    }
+    assert_int_equal(n, 0);                          /* responses go to direction 1 */
+    p->n = 0;
+    for (uint32_t c = 1; c <= 8; c++)
+        response(p, c, 3, "r", 1);
+    assert_int_equal(dcerpc_feed(s, 1, p->b, p->n), 0);
+    while ((tx = dcerpc_take_loggable(s, false)) != NULL) {
+        dcerpc_tx_free(tx);
+        n++;
+    }
+    assert_int_equal(n, 8);
+    p->n = 0;
+    request(p, 9, 3, 0, 0, big, sizeof big);
+    assert_int_equal(dcerpc_feed(s, 0, p->b, p->n), 0);
+    assert_int_equal(dcerpc_tx_first(s)->stub_len[0], sizeof big);
+    free(p);
+    dcerpc_free(s);
+}
+
 /* several PDUs per call, and a gap: the parser finds the next header */
 static void test_many_and_gap(void **state)
 {
@@ -722,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_pairing),
         cmocka_unit_test(test_hostile_lengths),
         cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_state_budget),
         cmocka_unit_test(test_many_and_gap),
         cmocka_unit_test(test_connectionless),
         cmocka_unit_test(test_kw_parse),
