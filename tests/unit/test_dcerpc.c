@@ -398,14 +398,38 @@ static void test_hostile_lengths(void **state)
     free(p);
 }
 
+/* a state with the given caps (0: the default) */
+static dcerpc_state *state_with(uint32_t max_stub, uint64_t max_state_stub, uint32_t max_tx)
+{
+    dcerpc_config cfg;
+    dcerpc_config_default(&cfg);
+    if (max_stub)
+        cfg.max_stub = max_stub;
+    if (max_state_stub)
+        cfg.max_state_stub = max_state_stub;
+    if (max_tx)
+        cfg.max_tx = max_tx;
+    dcerpc_state *s = dcerpc_new(&cfg);
+    assert_non_null(s);
+    return s;
+}
+
+/* take and free every complete transaction; how many */
+static int take_all(dcerpc_state *s)
+{
+    dcerpc_tx *tx;
+    int n = 0;
+    while ((tx = dcerpc_take_loggable(s, false)) != NULL) {
+        dcerpc_tx_free(tx);
+        n++;
+    }
+    return n;
+}
+
 static void test_caps(void **state)
 {
     (void)state;
-    dcerpc_config cfg;
-    dcerpc_config_default(&cfg);
-    cfg.max_stub = 6;
-    cfg.max_tx = 4;
-    dcerpc_state *s = dcerpc_new(&cfg);
+    dcerpc_state *s = state_with(6, 0, 4);
     pb *p = newpb(true);
     request(p, 1, DCERPC_PFC_FIRST_FRAG, 0, 0, "0123", 4);
     request(p, 1, DCERPC_PFC_LAST_FRAG, 0, 0, "4567", 4);
@@ -421,12 +445,7 @@ static void test_caps(void **state)
         request(p, c, 3, 0, 0, "x", 1);
     assert_int_equal(dcerpc_feed(s, 0, p->b, p->n), 0);
     assert_true(dcerpc_get_stats(s)->tx_evicted >= 6);
-    int taken = 0;
-    while ((tx = dcerpc_take_loggable(s, false)) != NULL) {
-        taken++;
-        dcerpc_tx_free(tx);
-    }
-    assert_true(taken >= 6);
+    assert_true(take_all(s) >= 6);
     free(p);
     dcerpc_free(s);
 }
@@ -435,11 +454,7 @@ static void test_caps(void **state)
 static void test_state_budget(void **state)
 {
     (void)state;
-    dcerpc_config cfg;
-    dcerpc_config_default(&cfg);
-    cfg.max_stub = 4096;
-    cfg.max_state_stub = 10000;
-    dcerpc_state *s = dcerpc_new(&cfg);
+    dcerpc_state *s = state_with(4096, 10000, 0);
     pb *p = newpb(true);
     static uint8_t big[3000];
     memset(big, 'z', sizeof big);
@@ -462,22 +477,12 @@ static void test_state_budget(void **state)
     for (uint32_t c = 1; c <= 8; c++)
         response(p, c, 3, "r", 1);
     assert_int_equal(dcerpc_feed(s, 0, p->b, p->n), 0);
-    dcerpc_tx *tx;
-    int n = 0;
-    while ((tx = dcerpc_take_loggable(s, false)) != NULL) {
-        dcerpc_tx_free(tx);
-        n++;
-    }
-    assert_int_equal(n, 0);                          /* responses go to direction 1 */
+    assert_int_equal(take_all(s), 0);                /* responses go to direction 1 */
     p->n = 0;
     for (uint32_t c = 1; c <= 8; c++)
         response(p, c, 3, "r", 1);
     assert_int_equal(dcerpc_feed(s, 1, p->b, p->n), 0);
-    while ((tx = dcerpc_take_loggable(s, false)) != NULL) {
-        dcerpc_tx_free(tx);
-        n++;
-    }
-    assert_int_equal(n, 8);
+    assert_int_equal(take_all(s), 8);
     p->n = 0;
     request(p, 9, 3, 0, 0, big, sizeof big);
     assert_int_equal(dcerpc_feed(s, 0, p->b, p->n), 0);
