@@ -222,7 +222,7 @@ static dcerpc_tx *tx_new(dcerpc_state *s, uint32_t call_id)
     if (s->n_tx >= s->cfg.max_tx) {
         /* too many open: the oldest still open is closed early (logged next) */
         for (dcerpc_tx *o = s->head; o; o = o->next) {
-            if (!(o->req_done && o->resp_done)) {
+            if (!o->ready_) {
                 o->req_done = o->resp_done = true;
                 s->st.tx_evicted++;
                 tx_update(s, o);
