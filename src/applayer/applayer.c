@@ -5,6 +5,7 @@
 #include "applayer/tls.h"
 #include "common/log.h"
 #include "output/eve_alert.h"
+#include "output/eve_dcerpc.h"
 #include "output/eve_dns.h"
 #include "output/eve_http.h"
 #include "output/eve_ssh.h"
@@ -57,6 +58,12 @@ typedef struct tx_alert_ctx {
     const void *tx;      /* http_tx, dns_tx, tls_state or ssh_state */
 } tx_alert_ctx;
 
+/* DCE/RPC transactions are seen with their connection (the bound interfaces) */
+typedef struct dcerpc_view {
+    const dcerpc_state *st;
+    const dcerpc_tx *tx;
+} dcerpc_view;
+
 /* The protocol's object of a transaction ("http", "dns", "tls", "ssh"), for
  * its own records and for alerts on it. */
 static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool alert)
@@ -67,6 +74,11 @@ static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool aler
     case ALPROTO_DNS: if (alert) eve_dns_alert_object(jb, tx); break;
     case ALPROTO_TLS: eve_tls_object(jb, tx, a->cfg.tls_extended); break;
     case ALPROTO_SSH: eve_ssh_object(jb, tx); break;
+    case ALPROTO_DCERPC: {
+        const dcerpc_view *v = tx;
+        eve_dcerpc_object(jb, v->st, v->tx);
+        break;
+    }
     default: break;
     }
 }
@@ -176,6 +188,11 @@ static void fill_http(const void *tx, int dir, detect_buffers *b) { detect_fill_
 static void fill_dns(const void *tx, int dir, detect_buffers *b) { detect_fill_dns(tx, dir, b); }
 static void fill_tls(const void *tx, int dir, detect_buffers *b) { detect_fill_tls(tx, dir, b); }
 static void fill_ssh(const void *tx, int dir, detect_buffers *b) { detect_fill_ssh(tx, dir, b); }
+static void fill_dcerpc(const void *tx, int dir, detect_buffers *b)
+{
+    const dcerpc_view *v = tx;
+    detect_fill_dcerpc(v->st, v->tx, dir, b);
+}
 
 /* per-flow state, on flow->app */
 typedef struct app_flow {
@@ -188,6 +205,9 @@ typedef struct app_flow {
     void *state;                /* the protocol's parser state */
     uint64_t logged_tx;
     bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
+    bool dir_checked[2];        /* TCP: this direction's first bytes were probed too */
+    bool dir_other[2];          /* ... and found another protocol: not fed to the parser */
+    int8_t mismatch_dir;        /* 1 + the direction whose mismatch is still to be reported, 0 none */
     /* leak stage: the HTTP body observer's context */
     applayer_ctx *a;
     rb_flow *f;
@@ -277,7 +297,26 @@ static int dns_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool t
 }
 static void dns_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dns_gap(s, dir); }
 
+/* ---- DCE/RPC ---- */
+
+static int dcerpc_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    (void)dir;
+    if (tcp)
+        return dcerpc_probe(d, n);
+    /* connectionless: only on its port, as Suricata */
+    return (sp == 135 || dp == 135) ? dcerpc_probe_udp(d, n) : 0;
+}
+static void *dcerpc_new_adapter(const applayer_config *cfg) { return dcerpc_new(&cfg->dcerpc); }
+static void dcerpc_free_adapter(void *s) { dcerpc_free(s); }
+static int dcerpc_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    return tcp ? dcerpc_feed(s, dir, d, n) : dcerpc_feed_udp(s, dir, d, n);
+}
+static void dcerpc_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dcerpc_gap(s, dir); }
+
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+static void log_dcerpc(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx);
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
@@ -292,6 +331,8 @@ static const alproto_ops protocols[ALPROTO_N] = {
                       ssh_feed_adapter, NULL, NULL, log_ssh },
     [ALPROTO_DNS] = { "dns", true, true, 53, dns_probe_adapter, dns_new_adapter, dns_free_adapter,
                       dns_feed_adapter, dns_gap_adapter, NULL, log_dns },
+    [ALPROTO_DCERPC] = { "dcerpc", true, true, 135, dcerpc_probe_adapter, dcerpc_new_adapter,
+                         dcerpc_free_adapter, dcerpc_feed_adapter, dcerpc_gap_adapter, NULL, log_dcerpc },
 };
 
 const char *applayer_proto_name(int proto)
@@ -311,6 +352,7 @@ void applayer_config_default(applayer_config *c)
     http_config_default(&c->http);
     c->tls_extended = true; /* as Debian's suricata.yaml */
     c->probe_limit = 2048;
+    dcerpc_config_default(&c->dcerpc);
 }
 
 applayer_ctx *applayer_new(const applayer_config *cfg, rb_eve_writer *eve, bool eve_enabled)
@@ -436,8 +478,8 @@ static void log_session(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet 
 
 /* Suricata's application-layer anomaly record: one per event a parser raised.
  * orient 1: the event came from the server's side. */
-static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
-                          bool has_tx, uint64_t tx_id)
+static void log_app_event_layer(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event,
+                                int orient, bool has_tx, uint64_t tx_id, const char *layer)
 {
     if (!a->eve_enabled || !a->eve->types->anomaly || !a->eve->types->anomaly_applayer)
         return;
@@ -449,9 +491,15 @@ static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int prot
     jb_str(jb, "app_proto", protocols[proto].name);
     jb_str(jb, "type", "applayer");
     jb_str(jb, "event", event);
-    jb_str(jb, "layer", "proto_parser");
+    jb_str(jb, "layer", layer);
     jb_close_object(jb);
     eve_commit(a->eve);
+}
+
+static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
+                          bool has_tx, uint64_t tx_id)
+{
+    log_app_event_layer(a, f, p, proto, event, orient, has_tx, tx_id, "proto_parser");
 }
 
 /* the HTTP events of a transaction, named as Suricata's EVE names them
@@ -525,6 +573,38 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
             eve_dns_answer_object(&a->eve->jb, "dns", tx, true, true);
             eve_commit(a->eve);
         }
+    }
+}
+
+/* DCE/RPC: a request is inspected once complete (its last fragment), the
+ * response when it is; the record is written when both are, or at flow end. */
+static void log_dcerpc(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    dcerpc_state *st = af->state;
+    for (dcerpc_tx *tx = dcerpc_tx_first(st); tx; tx = tx->next) {
+        dcerpc_view v = { st, tx };
+        for (int dir = 0; dir < 2; dir++) {
+            bool done = dir == 0 ? tx->req_done && tx->req_type != DCERPC_TYPE_NONE : tx->resp_done;
+            if (done && !tx->inspected[dir]) {
+                tx->inspected[dir] = true;
+                inspect_tx(a, f, p, ALPROTO_DCERPC, &v, tx->tx_id, fill_dcerpc, dir);
+            }
+        }
+    }
+    dcerpc_tx *tx;
+    while ((tx = dcerpc_take_loggable(st, flow_end)) != NULL) {
+        dcerpc_view v = { st, tx };
+        for (int dir = 0; dir < 2; dir++) /* what flow end closes unfinished */
+            if (!tx->inspected[dir] && tx->frag_cnt[dir])
+                inspect_tx(a, f, p, ALPROTO_DCERPC, &v, tx->tx_id, fill_dcerpc, dir);
+        a->st.tx[ALPROTO_DCERPC]++;
+        af->logged_tx++;
+        if (a->eve_enabled && a->eve->types->dcerpc) {
+            begin_record(a, f, p, "dcerpc", 0);
+            put_app_object(a, ALPROTO_DCERPC, &v, false);
+            eve_commit(a->eve);
+        }
+        dcerpc_tx_free(tx);
     }
 }
 
@@ -695,6 +775,27 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
         http_set_body_cb(af->state, http_body_leak, af);
 }
 
+/* TCP: the first bytes of the direction that did not decide the protocol are
+ * probed as well (Suricata detects each direction on its own). When they are
+ * another protocol, the flow records it (EVE app_proto_ts / app_proto_tc) and
+ * that direction is not fed to the flow's parser. Returns true to feed. */
+static bool other_dir_feeds(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n)
+{
+    if (af->dir_checked[dir])
+        return !af->dir_other[dir];
+    af->dir_checked[dir] = true;
+    int r = detect(a, f, dir, d, n < a->cfg.probe_limit ? n : a->cfg.probe_limit, true);
+    if (r <= 0 || r >= ALPROTO_N || r == af->proto)
+        return true;
+    af->dir_other[dir] = true;
+    af->mismatch_dir = (int8_t)(1 + dir);
+    if (dir == 0)
+        f->app_proto_ts = protocols[r].name;
+    else
+        f->app_proto_tc = protocols[r].name;
+    return false;
+}
+
 /* Bytes of one direction for a flow whose protocol is still unknown. */
 static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
@@ -732,12 +833,14 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
         return;
     }
     leak_observe(a, af, f);
+    af->dir_checked[dir] = true;
     /* replay what was held, the other direction's first if it came first (to-server first) */
     for (int d2 = 0; d2 < 2; d2++) {
         if (af->probe_len[d2]) {
             const uint8_t *buf = af->probe[d2];
             uint32_t len = af->probe_len[d2];
-            feed(a, af, f, d2, buf, len, tcp);
+            if (!tcp || d2 == dir || other_dir_feeds(a, af, f, d2, buf, len))
+                feed(a, af, f, d2, buf, len, tcp);
         }
         free(af->probe[d2]);
         af->probe[d2] = NULL;
@@ -752,7 +855,7 @@ static void data(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8
 {
     if (af->proto == ALPROTO_UNKNOWN)
         detect_bytes(a, af, f, dir, d, n, tcp);
-    else if (af->proto != ALPROTO_FAILED)
+    else if (af->proto != ALPROTO_FAILED && (!tcp || other_dir_feeds(a, af, f, dir, d, n)))
         feed(a, af, f, dir, d, n, tcp);
 }
 
@@ -764,6 +867,7 @@ static void drain(applayer_ctx *a, stream_ctx *sc, rb_flow *f, app_flow *af)
         int guard = 0;
         while (stream_next_chunk(sc, f, dir, &ch) && guard++ < 4096) {
             if (ch.gap_before && af->proto != ALPROTO_UNKNOWN && af->proto != ALPROTO_FAILED && !af->gave_up) {
+                af->dir_checked[dir] = true; /* a direction whose start was lost is not probed */
                 a->st.gaps[af->proto]++;
                 if (protocols[af->proto].gap)
                     protocols[af->proto].gap(af->state, dir, ch.gap_before);
@@ -786,6 +890,19 @@ static void drain(applayer_ctx *a, stream_ctx *sc, rb_flow *f, app_flow *af)
     }
 }
 
+/* Suricata's APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS anomaly (layer
+ * proto_detect), on the packet that showed it (other_dir_feeds) */
+static void report_mismatch(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p)
+{
+    if (!af->mismatch_dir)
+        return;
+    int dir = af->mismatch_dir - 1;
+    af->mismatch_dir = 0;
+    if (af->proto > 0 && af->proto < ALPROTO_N)
+        log_app_event_layer(a, f, p, af->proto, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", p ? p->dir : dir, false,
+                            0, "proto_detect");
+}
+
 void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
 {
     rb_flow *f = p->flow;
@@ -796,6 +913,7 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
         return;
     a->sc = sc;
     drain(a, sc, f, af);
+    report_mismatch(a, af, f, p);
     /* leak stage past the reassembly depth: the packets' payloads as they
      * come (distinct counting absorbs retransmissions), HTTP flows included
      * (their decoded bodies stop at the depth too); one test otherwise */
@@ -887,6 +1005,7 @@ void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f)
     }
     if (!af)
         return;
+    report_mismatch(a, af, f, NULL);
     if (af->proto == ALPROTO_UNKNOWN && af->saw_data)
         set_proto(a, f, af, ALPROTO_FAILED);
     if (af->state && af->proto != ALPROTO_FAILED) {

@@ -4,7 +4,8 @@
  * reassembler releases (both directions), detects the protocol by content
  * (with the ports as a hint: HTTP on 8081 or TLS on 8443 are still found),
  * and feeds the protocol's parser; for UDP it feeds each datagram. Completed
- * transactions are written as EVE records (http, fileinfo, dns, tls, ssh).
+ * transactions are written as EVE records (http, fileinfo, dns, tls, ssh,
+ * dcerpc).
  *
  * The protocols are rows of one table (applayer.c: `protocols[]`): name,
  * probe, state constructor/destructor, feed, gap, end-of-stream and logger.
@@ -13,6 +14,7 @@
 #ifndef RIBAT_APPLAYER_H
 #define RIBAT_APPLAYER_H
 
+#include "applayer/dcerpc.h"
 #include "applayer/http.h"
 #include "detect/detect.h"
 #include "decode/packet.h"
@@ -30,6 +32,7 @@ enum rb_alproto {
     ALPROTO_TLS,
     ALPROTO_SSH,
     ALPROTO_DNS,
+    ALPROTO_DCERPC,           /* dcerpc.c: connection-oriented DCE/RPC */
     ALPROTO_N,
     ALPROTO_FAILED = 255,
 };
@@ -47,6 +50,7 @@ typedef struct applayer_config {
     bool enabled[ALPROTO_N];
     http_config http;
     bool tls_extended;        /* log the extended TLS fields */
+    dcerpc_config dcerpc;     /* stub and transaction caps */
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */
     bool midstream;           /* stream.midstream: a UDP DNS flow may start with an answer (then reversed) */
     bool ips;                 /* --simulate-ips: drop/reject alerts are "blocked" and block the flow */

@@ -53,6 +53,8 @@ struct http_tx;
 struct dns_tx;
 struct tls_state;
 struct ssh_state;
+struct dcerpc_state;
+struct dcerpc_tx;
 
 typedef struct detect_engine detect_engine;
 
@@ -133,6 +135,10 @@ typedef struct detect_buffers {
     uint8_t event_bits_[8];
     int64_t num[DETECT_TXNUM_N]; /* dns.opcode, tls.cert_chain_len */
     uint8_t has_num;            /* bit k: num[k] is set */
+    /* DCE/RPC (dce_iface, dce_opnum, byte_* dce): the transaction and its connection */
+    const struct dcerpc_state *dce_state;
+    const struct dcerpc_tx *dce_tx;
+    bool dce_big_endian;
     uint8_t scratch_[512];      /* storage for small synthesised buffers (fill helpers) */
     uint8_t *heap_;             /* storage for large synthesised buffers; freed by detect_buffers_free */
     size_t heap_len_, heap_cap_;
@@ -148,6 +154,8 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b);
 void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b);
 void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b);
 void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b);
+/* dce_stub_data: the request stub (dir 0) or the response stub (dir 1) */
+void detect_fill_dcerpc(const struct dcerpc_state *s, const struct dcerpc_tx *tx, int dir, detect_buffers *b);
 void detect_buffers_free(detect_buffers *b);
 
 typedef struct detect_alert {

@@ -2,6 +2,7 @@
  * stream windows and app-layer transactions (see detect.h and docs/detect.md). */
 #include "detect/detect_int.h"
 #include "detect/mpm.h"
+#include "applayer/dcerpc.h"
 
 #include <hs/hs.h>
 #include <pthread.h>
@@ -30,6 +31,7 @@ enum { K_PACKET, K_STREAM, K_TX };
 enum {
     HK_NONE, HK_DSIZE, HK_TTL, HK_TOS, HK_ID, HK_IP_PROTO, HK_FRAGOFFSET, HK_SEQ, HK_ACK, HK_WINDOW, HK_MSS,
     HK_TCP_HLEN, HK_ITYPE, HK_ICODE, HK_ICMP_ID, HK_ICMP_SEQ, HK_SAMEIP, HK_IPOPTS, HK_TAG, HK_TXNUM, HK_UNSUPPORTED,
+    HK_DCE_IFACE, HK_DCE_OPNUM, /* aux >> 8: the parsed keyword's first word in the pool */
 };
 
 typedef struct bufgrp {
@@ -277,6 +279,7 @@ static int tx_buffer_dir(int b, bool *supported)
     case RB_HTTP_CONTENT_TYPE: case RB_HTTP_CONTENT_LEN: case RB_HTTP_PROTOCOL: case RB_HTTP_START:
     case RB_HTTP_CONNECTION: case RB_SSH_PROTO: case RB_SSH_SOFTWARE: case RB_FILE_NAME:
     case RB_TLS_RANDOM: case RB_TLS_RANDOM_TIME: case RB_TLS_RANDOM_BYTES: /* each side's hello */
+    case RB_DCE_STUB_DATA: /* the request stub to server, the response stub to client */
         return -1;
     case RB_TLS_CERTS: case RB_HTTP_RESPONSE_HEADER:
         return 1;
@@ -298,6 +301,8 @@ static uint8_t alproto_of(const char *name)
         return ALPROTO_SSH;
     if (!strcmp(name, "dns"))
         return ALPROTO_DNS;
+    if (!strcmp(name, "dcerpc"))
+        return ALPROTO_DCERPC;
     if (!strcmp(name, "failed"))
         return ALPROTO_FAILED;
     return AL_NEVER;
@@ -580,6 +585,35 @@ static int add_fileopt(detect_engine *de, drule *d, uint32_t i, int kind)
     return 0;
 }
 
+/* dce_iface / dce_opnum: the argument parsed once (applayer/dcerpc.h) and kept
+ * in the pool as 32-bit words. Returns 0, 1 when the rule is made inactive,
+ * -1 out of memory. */
+static int engine_dce_kw(detect_engine *de, drule *d, uint32_t i, const char *kw)
+{
+    const rule_opt *o = &d->r->opts[i];
+    char err[160];
+    union { dcerpc_iface_kw ifc; dcerpc_opnum_kw op; } u;
+    bool iface = !strcmp(kw, "dce_iface");
+    int rc = iface ? dcerpc_iface_kw_parse(o->u.arg, &u.ifc, err, sizeof err)
+                   : dcerpc_opnum_kw_parse(o->u.arg, &u.op, err, sizeof err);
+    if (rc < 0) {
+        INACTIVE(d, kw); /* the rule parser refuses such an argument: cannot happen */
+        return 1;
+    }
+    uint32_t w[(sizeof u + 3) / 4];
+    memset(w, 0, sizeof w);
+    memcpy(w, &u, iface ? sizeof u.ifc : sizeof u.op);
+    size_t words = ((iface ? sizeof u.ifc : sizeof u.op) + 3) / 4;
+    d->aux[i] = (uint32_t)(iface ? HK_DCE_IFACE : HK_DCE_OPNUM) | de->n_pool << 8;
+    for (size_t k = 0; k < words; k++)
+        if (pool_push(de, w[k]) < 0)
+            return -1;
+    if (d->alproto == AL_NONE)
+        d->alproto = ALPROTO_DCERPC;
+    d->match[d->n_match++] = (uint16_t)i;
+    return 0;
+}
+
 static int compile_rule(detect_engine *de, drule *d)
 {
     const rule *r = d->r;
@@ -681,6 +715,14 @@ static int compile_rule(detect_engine *de, drule *d)
                 if (add_fileopt(de, d, i, fk) < 0)
                     return -1;
                 has_tx = true;
+                break;
+            }
+            if (!strcmp(kw, "dce_iface") || !strcmp(kw, "dce_opnum")) {
+                int rc = engine_dce_kw(de, d, i, kw);
+                if (rc < 0)
+                    return -1;
+                if (rc == 0)
+                    has_tx = true;
                 break;
             }
             int hk = hk_of(kw);
@@ -1534,6 +1576,15 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
             return bits == 0xffffffu ? p->ip4_opts != 0 : (p->ip4_opts & bits) != 0;
         }
         case HK_TAG: return true;
+        case HK_DCE_IFACE: case HK_DCE_OPNUM: {
+            if (!v->b || !v->b->dce_tx)
+                return false;
+            union { dcerpc_iface_kw ifc; dcerpc_opnum_kw op; } u;
+            bool iface = (d->aux[i] & 0xff) == HK_DCE_IFACE;
+            memcpy(&u, v->de->pool + (d->aux[i] >> 8), iface ? sizeof u.ifc : sizeof u.op);
+            return iface ? dcerpc_iface_kw_match(&u.ifc, v->b->dce_state, v->b->dce_tx)
+                         : dcerpc_opnum_kw_match(&u.op, v->b->dce_tx);
+        }
         default: return false;
         }
     case RO_FLOW: {
@@ -2183,6 +2234,8 @@ void detect_tx(detect_thread *dt, Packet *p, rb_flow *f, int dir, uint64_t tx_id
         for (uint16_t k = 0; k < b->n_multi; k++)
             mpm_scan(de->db_tx[b->multi_id], dt->scratch, b->multi[k], b->multi_len[k], cand_add, dt);
     bool al = b->app_proto < ALPROTO_N;
+    dt->dm.dce_big_endian = b->dce_big_endian;
     run_candidates(&v, al ? de->always_tx[b->app_proto] : NULL, al ? de->n_always_tx[b->app_proto] : 0, 1u << K_TX,
                    true, tx_id, cb, ctx);
+    dt->dm.dce_big_endian = false;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "applayer/applayer.h"
+#include "applayer/dcerpc.h"
 #include "applayer/dns.h"
 #include "applayer/http.h"
 #include "applayer/ssh.h"
@@ -59,6 +60,9 @@ static void reset(detect_buffers *b, uint16_t proto)
     b->files = NULL;
     b->n_files = 0;
     b->has_num = 0;
+    b->dce_state = NULL;
+    b->dce_tx = NULL;
+    b->dce_big_endian = false;
     b->heap_ = heap;
     b->heap_cap_ = cap;
     b->heap_len_ = 0;
@@ -285,4 +289,17 @@ void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b)
         put(b, RB_SSH_PROTO, sd->proto, sd->proto_len);
     if (sd->software_len)
         put(b, RB_SSH_SOFTWARE, sd->software, sd->software_len);
+}
+
+void detect_fill_dcerpc(const struct dcerpc_state *s, const struct dcerpc_tx *tx, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_DCERPC);
+    if (!tx || dir < 0 || dir > 1)
+        return;
+    b->dce_state = s;
+    b->dce_tx = tx;
+    b->dce_big_endian = tx->big_endian[dir];
+    bool has = dir == 0 ? tx->req_type == DCERPC_REQUEST : tx->resp_type == DCERPC_RESPONSE;
+    if (has)
+        put(b, RB_DCE_STUB_DATA, tx->stub[dir] ? tx->stub[dir] : (const uint8_t *)"", tx->stub_len[dir]);
 }

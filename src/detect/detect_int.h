@@ -27,6 +27,7 @@ typedef struct dm_thread {
     uint8_t *tbuf[2];        /* transform output buffers */
     uint32_t tcap[2];
     uint64_t pcre_limit_hits;
+    bool dce_big_endian;     /* byte_* dce: the inspected DCE/RPC transaction is big-endian */
     /* pcre captures of the rule being evaluated (cleared per rule, stored on match) */
     uint32_t ncaps;
     struct dm_cap {

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "applayer/dcerpc.h"
 #include "common/log.h"
 #include "leak/leak.h"
 
@@ -1847,6 +1848,19 @@ void rule_opt_free(rule_opt *o)
 #define NUM(nm, al) { nm, al, KWK_NONPAYLOAD, RB_NONE, p_uint, KWF_ARG }
 #define GEN(nm, fl) { nm, A0, KWK_NONPAYLOAD, RB_NONE, p_generic, fl }
 
+/* dce_iface / dce_opnum: checked here (a bad argument fails the rule with the
+ * reason), kept as text; the matcher parses it again once (applayer/dcerpc.h) */
+static int p_dce(rule_pctx *pc, const rule_keyword *kw, char *arg)
+{
+    char err[160];
+    union { dcerpc_iface_kw ifc; dcerpc_opnum_kw op; } u;
+    int rc = strcmp(kw->name, "dce_iface") == 0 ? dcerpc_iface_kw_parse(arg, &u.ifc, err, sizeof err)
+                                                : dcerpc_opnum_kw_parse(arg, &u.op, err, sizeof err);
+    if (rc < 0)
+        return pc_fail(pc, "%s", err);
+    return p_generic(pc, kw, arg);
+}
+
 const rule_keyword rule_keywords[] = {
     /* name               aliases                 kind            buffer   parse       flags */
     /* --- meta --- */
@@ -2064,8 +2078,8 @@ const rule_keyword rule_keywords[] = {
     GEN("ftpbounce", KWF_NOARG),
     GEN("ssh.protoversion", KWF_ARG),
     GEN("ssh.softwareversion", KWF_ARG),
-    GEN("dce_iface", KWF_ARG),
-    GEN("dce_opnum", KWF_ARG),
+    { "dce_iface",        A0,                     KWK_NONPAYLOAD, RB_NONE, p_dce,       KWF_ARG },
+    { "dce_opnum",        A0,                     KWK_NONPAYLOAD, RB_NONE, p_dce,       KWF_ARG },
     GEN("ipv4-csum", KWF_ARG),
     GEN("tcpv4-csum", KWF_ARG),
     GEN("udpv4-csum", KWF_ARG),

@@ -89,8 +89,10 @@ static bool content_at(const uint8_t *p, const uint8_t *n, size_t nl, bool nocas
     return true;
 }
 
-/* value of nbytes at buf[pos]; false when out of bounds / not a number */
-static bool extract(const rule_byte *b, const uint8_t *buf, uint32_t len, int64_t pos, uint64_t *out, uint32_t *used)
+/* value of nbytes at buf[pos]; false when out of bounds / not a number.
+ * dce_big: the DCE/RPC PDU's data representation is big-endian (option dce) */
+static bool extract(const rule_byte *b, const uint8_t *buf, uint32_t len, int64_t pos, bool dce_big, uint64_t *out,
+                    uint32_t *used)
 {
     uint32_t nb = b->nbytes;
     if (pos < 0 || pos > (int64_t)len)
@@ -114,7 +116,7 @@ static bool extract(const rule_byte *b, const uint8_t *buf, uint32_t len, int64_
     if ((int64_t)nb > (int64_t)len - pos)
         return false;
     uint64_t v = 0;
-    bool little = (b->flags & (RULE_BYTE_LITTLE | RULE_BYTE_DCE)) != 0;
+    bool little = (b->flags & RULE_BYTE_LITTLE) || ((b->flags & RULE_BYTE_DCE) && !dce_big);
     for (uint32_t i = 0; i < nb; i++) {
         uint8_t c = little ? buf[pos + nb - 1 - i] : buf[pos + i];
         v = (v << 8) | c;
@@ -278,7 +280,8 @@ static int ev_pcre(dm_thread *t, const rule_pcre *pe, const uint8_t *buf, uint32
     return EV_MATCH;
 }
 
-static int ev_byte(const rule_opt *op, const uint8_t *buf, uint32_t len, uint32_t off, uint64_t *vars, ev_out *o)
+static int ev_byte(const rule_opt *op, const uint8_t *buf, uint32_t len, uint32_t off, uint64_t *vars, bool dce_big,
+                   ev_out *o)
 {
     const rule_byte *b = &op->u.byte;
     int64_t pos = ((b->flags & RULE_BYTE_RELATIVE) ? (int64_t)off : 0) + val_of(&b->offset, vars);
@@ -289,7 +292,7 @@ static int ev_byte(const rule_opt *op, const uint8_t *buf, uint32_t len, uint32_
     o->positional = false;
     if ((b->flags & RULE_BYTE_RELATIVE) && off >= len && op->type == RO_BYTE_TEST)
         return EV_NOMATCH;
-    if (!extract(b, buf, len, pos, &v, &used))
+    if (!extract(b, buf, len, pos, dce_big, &v, &used))
         return EV_NOMATCH;
     switch (op->type) {
     case RO_BYTE_TEST: {
@@ -373,7 +376,7 @@ static int ev_one(dm_thread *t, const rule_opt *op, const uint8_t *buf, uint32_t
     case RO_PCRE:
         return ev_pcre(t, &op->u.pcre, buf, len, off, retry, start_min, o);
     case RO_BYTE_TEST: case RO_BYTE_JUMP: case RO_BYTE_EXTRACT: case RO_BYTE_MATH:
-        return ev_byte(op, buf, len, off, vars, o);
+        return ev_byte(op, buf, len, off, vars, t->dce_big_endian, o);
     case RO_ISDATAAT: {
         const rule_isdataat *d = &op->u.isdataat;
         int64_t n = val_of(&d->size, vars);

@@ -261,6 +261,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                 ec->applayer.tls_extended = strcmp(cfg_node_value(ext), "yes") == 0 || strcmp(cfg_node_value(ext), "true") == 0;
         }
         else if (strcmp(name, "ssh") == 0) t->ssh = true;
+        else if (strcmp(name, "dcerpc") == 0) t->dcerpc = true;
         else if (strcmp(name, "leak") == 0) t->leak = true;
         else if (strcmp(name, "files") == 0 || strcmp(name, "fileinfo") == 0) {
             t->fileinfo = true;
@@ -521,6 +522,16 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
                                            hc->response_body_limit);
     hc->decompress_layer_limit = get_u32(c, "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit",
                                          hc->decompress_layer_limit);
+    /* DCE/RPC caps (ribat's keys; docs/dcerpc.md) */
+    dcerpc_config *dc = &ec->applayer.dcerpc;
+    uint64_t stub = cfg_get_size(c, "app-layer.protocols.dcerpc.max-stub-size", dc->max_stub);
+    dc->max_stub = stub > (64u << 20) ? (64u << 20) : (uint32_t)stub;
+    dc->max_state_stub = cfg_get_size(c, "app-layer.protocols.dcerpc.max-state-stub", dc->max_state_stub);
+    if (dc->max_state_stub > (1024ull << 20))
+        dc->max_state_stub = 1024ull << 20;
+    dc->max_tx = get_u32(c, "app-layer.protocols.dcerpc.max-tx", dc->max_tx);
+    if (dc->max_tx == 0 || dc->max_tx > 65536)
+        dc->max_tx = DCERPC_DEFAULT_MAX_TX;
 
     /* threads */
     int64_t th = cfg_get_int(c, "threading.worker-threads", 0);

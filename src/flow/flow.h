@@ -85,6 +85,7 @@ typedef struct rb_flow {
     uint16_t app_proto;             /* set by the application layer */
     const char *app_proto_name;     /* EVE app_proto, NULL until known */
     const char *app_proto_orig;     /* EVE app_proto_orig: the protocol before a change (CONNECT) */
+    const char *app_proto_ts, *app_proto_tc; /* EVE: a direction found to speak another protocol */
     void *stream;                   /* owned by the stream stage */
     void *app;                      /* owned by the app-layer stage */
     void *detect;                   /* owned by the detection stage (flowbits, ...) */

@@ -21,6 +21,7 @@ void eve_types_default(rb_eve_types *t)
     memset(t, 0, sizeof *t);
     t->alert = t->anomaly = t->flow = t->stats = true;
     t->http = t->dns = t->tls = t->ssh = t->fileinfo = true;
+    t->dcerpc = true;
     t->leak = true;
     t->anomaly_decode = t->anomaly_stream = t->anomaly_applayer = true;
     t->anomaly_behaviour = true;
@@ -461,6 +462,10 @@ void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason)
     }
     if (f->app_proto_name)
         jb_str(jb, "app_proto", f->app_proto_name);
+    if (f->app_proto_ts)
+        jb_str(jb, "app_proto_ts", f->app_proto_ts);
+    if (f->app_proto_tc)
+        jb_str(jb, "app_proto_tc", f->app_proto_tc);
     if (f->app_proto_orig)
         jb_str(jb, "app_proto_orig", f->app_proto_orig);
     jb_open_object(jb, "flow");

@@ -24,6 +24,7 @@
 typedef struct rb_eve_types {
     bool alert, anomaly, flow, stats, http, dns, tls, ssh, fileinfo;
     bool leak;           /* personal-data leak incidents (src/leak) */
+    bool dcerpc;         /* DCE/RPC transactions (src/applayer/dcerpc.h) */
     bool anomaly_decode, anomaly_stream, anomaly_applayer;
     bool community_id;
     bool ethernet;       /* add ether {src_mac,dest_mac} to packet records */

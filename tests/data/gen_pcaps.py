@@ -600,6 +600,112 @@ def gen_leak(out):
                [c.handshake(), send(c, 0, req), send(c, 1, resp), c.close(),
                 c2.handshake(), send(c2, 0, req2), send(c2, 1, ok), c2.close()])
 
+# ---------------------------------------------------------------------------
+# DCE/RPC (docs/dcerpc.md)
+
+DCE_NDR = "8a885d04-1ceb-11c9-9fe8-08002b104860"
+DCE_SRVSVC = "4b324fc8-1670-01d3-1278-5a47bf6ee188"
+DCE_EPM = "e1af8308-5d1f-11c9-91a4-08002b14a0fa"
+
+
+def _dce_uuid(text, le):
+    h = bytes.fromhex(text.replace("-", ""))
+    return struct.pack("<IHH" if le else ">IHH", *struct.unpack(">IHH", h[:8])) + h[8:]
+
+
+def _dce_pdu(le, ptype, flags, call_id, body):
+    e = "<" if le else ">"
+    return (bytes([5, 0, ptype, flags, 0x10 if le else 0x00, 0, 0, 0])
+            + struct.pack(e + "HHI", 16 + len(body), 0, call_id) + body)
+
+
+def dce_bind(le, call_id, ifaces):
+    e = "<" if le else ">"
+    b = struct.pack(e + "HHI", 4280, 4280, 0) + bytes([len(ifaces), 0, 0, 0])
+    for i, (u, ver) in enumerate(ifaces):
+        b += (struct.pack(e + "H", i) + bytes([1, 0]) + _dce_uuid(u, le) + struct.pack(e + "HH", ver, 0)
+              + _dce_uuid(DCE_NDR, le) + struct.pack(e + "I", 2))
+    return _dce_pdu(le, 11, 3, call_id, b)
+
+
+def dce_bind_ack(le, call_id, results):
+    e = "<" if le else ">"
+    b = struct.pack(e + "HHI", 4280, 4280, 0x53f0) + struct.pack(e + "H", 4) + b"135\0"
+    while (16 + len(b)) % 4:
+        b += b"\0"
+    b += bytes([len(results), 0, 0, 0])
+    for r in results:
+        b += struct.pack(e + "HH", r, 0) + _dce_uuid(DCE_NDR, le) + struct.pack(e + "I", 2)
+    return _dce_pdu(le, 12, 3, call_id, b)
+
+
+def dce_request(le, call_id, flags, ctx, opnum, stub):
+    e = "<" if le else ">"
+    return _dce_pdu(le, 0, flags, call_id, struct.pack(e + "IHH", len(stub), ctx, opnum) + stub)
+
+
+def dce_response(le, call_id, flags, stub):
+    e = "<" if le else ">"
+    return _dce_pdu(le, 2, flags, call_id, struct.pack(e + "IHBB", len(stub), 0, 0, 0) + stub)
+
+
+def dce_fault(le, call_id, status):
+    e = "<" if le else ">"
+    return _dce_pdu(le, 3, 3, call_id, struct.pack(e + "IHBBI", 0, 0, 0, 0, status))
+
+
+def dce_cl(le, ptype, flags1, seq, opnum, fragnum, body):
+    """a connectionless PDU (UDP): 80-byte header (interface epm 3, activity 6b1e2a30-...), then the body"""
+    e = "<" if le else ">"
+    return (bytes([4, ptype, flags1, 0, 0x10 if le else 0, 0, 0, 0]) + bytes(16) + _dce_uuid(DCE_EPM, le)
+            + _dce_uuid("6b1e2a30-aa11-4c2b-9d3e-000102030405", le)
+            + struct.pack(e + "IIIHHHHHBB", 0, 3, seq, opnum, 0xffff, 0xffff, len(body), fragnum, 0, 0) + body)
+
+
+def gen_dcerpc(out):
+    """dcerpc.pcap -- three DCE/RPC conversations:
+    1. 10.0.0.1:49700 -> 10.0.0.2:135, little-endian: BIND (srvsvc 3.0, epm 3.0) answered by a BIND_ACK that
+       accepts srvsvc and rejects epm (provider rejection, 2); a REQUEST call 2, opnum 15, in three fragments
+       whose second PDU is cut across two segments and whose last two travel in one segment (stub
+       "\\\\SRV" "PIPE-NAME" "TAIL", 18 bytes); a RESPONSE of two fragments (stub 12 bytes); then a REQUEST
+       call 3 (opnum 2, ctx 1) left unanswered.
+    2. 10.0.0.1:49701 -> 10.0.0.3:4444, big-endian, found by content off port 135: BIND epm 3.0 accepted,
+       REQUEST call 7 opnum 3 with stub 00 01 02 03 answered by a FAULT (nca_s_op_rng_error 0x1c010002).
+    3. 10.0.0.1:49702 -> 10.0.0.4:8080: a DCE/RPC REQUEST answered by an HTTP response (app_proto dcerpc,
+       app_proto_tc http).
+    4. UDP 10.0.0.1:49800 -> 10.0.0.5:135, connectionless: a REQUEST (seqnum 7, opnum 4, epm 3) in two
+       fragments ("first-" "last") and its RESPONSE ("ok")."""
+    c = TcpConn("10.0.0.1", "10.0.0.2", 49700, 135)
+    le = True
+    frag1 = dce_request(le, 2, 1, 0, 15, b"\\\\SRV")
+    frag2 = dce_request(le, 2, 0, 0, 15, b"PIPE-NAME")
+    frag3 = dce_request(le, 2, 2, 0, 15, b"TAIL")
+    conv1 = c.handshake() + [
+        c.pkt(0, "PA", dce_bind(le, 1, [(DCE_SRVSVC, 3), (DCE_EPM, 3)])), c.pkt(1, "A"),
+        c.pkt(1, "PA", dce_bind_ack(le, 1, [0, 2])), c.pkt(0, "A"),
+        c.pkt(0, "PA", frag1 + frag2[:10]), c.pkt(1, "A"),
+        c.pkt(0, "PA", frag2[10:] + frag3), c.pkt(1, "A"),
+        c.pkt(1, "PA", dce_response(le, 2, 1, b"RESP") + dce_response(le, 2, 2, b"ONSE-OK!")), c.pkt(0, "A"),
+        c.pkt(0, "PA", dce_request(le, 3, 3, 1, 2, b"xx")), c.pkt(1, "A"),
+    ] + c.close()
+    c2 = TcpConn("10.0.0.1", "10.0.0.3", 49701, 4444)
+    conv2 = c2.handshake() + [
+        c2.pkt(0, "PA", dce_bind(False, 6, [(DCE_EPM, 3)])), c2.pkt(1, "PA", dce_bind_ack(False, 6, [0])),
+        c2.pkt(0, "PA", dce_request(False, 7, 3, 0, 3, bytes([0, 1, 2, 3]))),
+        c2.pkt(1, "PA", dce_fault(False, 7, 0x1c010002)), c2.pkt(0, "A"),
+    ] + c2.close()
+    c3 = TcpConn("10.0.0.1", "10.0.0.4", 49702, 8080)
+    conv3 = c3.handshake() + [
+        c3.pkt(0, "PA", dce_request(True, 1, 3, 0, 9, b"")),
+        c3.pkt(1, "PA", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), c3.pkt(0, "A"),
+    ] + c3.close()
+    def dgram(src, dst, sp, dp, payload):
+        return eth(ipv4(src, dst, 17, udp(src, dst, sp, dp, payload)))
+    conv4 = [dgram("10.0.0.1", "10.0.0.5", 49800, 135, dce_cl(True, 0, 4, 7, 4, 0, b"first-")),
+             dgram("10.0.0.1", "10.0.0.5", 49800, 135, dce_cl(True, 0, 6, 7, 4, 1, b"last")),
+             dgram("10.0.0.5", "10.0.0.1", 135, 49800, dce_cl(True, 2, 0, 7, 4, 0, b"ok"))]
+    write_conv(os.path.join(out, "dcerpc.pcap"), [conv1, conv2, conv3, conv4])
+
 
 def gen_midstream_reply_first(out):
     """A TCP flow picked up midstream whose first packet is the server's HTTP reply (then the client's ACK,
@@ -645,6 +751,7 @@ def main():
     gen_leak(out)
     gen_midstream_reply_first(out)
     gen_http_xff(out)
+    gen_dcerpc(out)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ tests/fuzz/fuzz_*.c):
   fuzz_http, fuzz_tls,     TCP payloads of port 80/8080, 443 and 22 conversations,
   fuzz_ssh                 re-chunked into the harness's record format
   fuzz_dns                 UDP payloads of port 53, joined with the harness's separator
+  fuzz_dcerpc              TCP payloads of port 135 conversations, in the harness's record format
   fuzz_rules               each test.rules; the ET Open file in slices of 60 rules
   fuzz_config              each YAML file (byte 0 = 2: also apply the settings)
 
@@ -195,6 +196,13 @@ def seeds_from_capture(path, corp):
         cli = b"".join(pl for d, pl in recs if d == 0)
         srv = b"".join(pl for d, pl in recs if d == 1)
         corp["fuzz_ssh"].add(bytes([63]) + cli[:2048] + srv[:2048])
+    for key, recs in conversations(pkts, {135}).items():
+        blob = bytearray([0])
+        for d, pl in recs:
+            for i in range(0, len(pl), 255):
+                part = pl[i:i + 255]
+                blob += bytes([d, len(part)]) + part  # ctl bit 0 = direction, no gap
+        corp["fuzz_dcerpc"].add(bytes(blob))
     dns = []
     for lt, pkt in pkts:
         r = ip_payload(lt, pkt)
@@ -212,7 +220,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(root, "build-fuzz", "seeds"))
     a = ap.parse_args()
     names = ["fuzz_pcap", "fuzz_engine", "fuzz_decode", "fuzz_http", "fuzz_tls", "fuzz_ssh", "fuzz_dns",
-             "fuzz_rules", "fuzz_config"]
+             "fuzz_rules", "fuzz_config", "fuzz_dcerpc"]
     corp = {n: Corpus(a.out, n) for n in names}
     caps = []
     for top in (os.path.join(a.shared, "compat", "tests"), os.path.join(root, "tests", "data")):

@@ -456,6 +456,65 @@ def alert_payload_fields(ctx):
     expect(len(a4) == 1 and a4[0]["stream"] == 0 and base64.b64decode(a4[0]["payload"]) == b"GET /page4.html ",
            "packet payload %s" % a4)
     expect(base64.b64decode(a4[0]["payload"]) in base64.b64decode(a4[0]["packet"]), "its packet")
+def dcerpc_records_and_keywords(ctx):
+    """dcerpc.pcap (tests/data/gen_pcaps.py: gen_dcerpc): transactions, interfaces, keywords, both byte orders"""
+    rules = write_rules(ctx,
+        'alert dcerpc any any -> any any (msg:"srvsvc"; dce_iface:4b324fc8-1670-01d3-1278-5a47bf6ee188; sid:1;)\n'
+        'alert dcerpc any any -> any any (msg:"epm rejected"; dce_iface:e1af8308-5d1f-11c9-91a4-08002b14a0fa; '
+        'dce_opnum:2; sid:2;)\n'
+        'alert dcerpc any any -> any any (msg:"stub"; dce_opnum:10-20; dce_stub_data; content:"SRVPIPE-NAMETAIL"; '
+        'sid:3;)\n'
+        'alert dcerpc any any -> any any (msg:"response stub"; dce_stub_data; content:"RESPONSE-OK!"; sid:4;)\n'
+        'alert dcerpc any any -> any any (msg:"big-endian"; dce_iface:e1af8308-5d1f-11c9-91a4-08002b14a0fa,=3; '
+        'dce_opnum:3; dce_stub_data; content:"|00 01|"; byte_test:2,=,0x0203,0,relative,dce; sid:5;)\n'
+        'alert dcerpc any any -> any any (msg:"dce is not big"; dce_stub_data; content:"|00 01|"; '
+        'byte_test:2,=,0x0302,0,relative,dce; sid:6;)\n'
+        'alert udp any any -> any any (msg:"udp"; dce_iface:e1af8308-5d1f-11c9-91a4-08002b14a0fa; dce_opnum:4; '
+        'dce_stub_data; content:"first-last"; sid:7;)\n')
+    r = Run(ctx, "dcerpc.pcap", ["-k", "none", "-S", rules])
+    recs = select(r.records, event_type="dcerpc")
+    expect(len(recs) == 7, "7 dcerpc records, got %d" % len(recs))
+    bind = select(recs, dest_port=135, dcerpc__request="BIND")
+    expect(len(bind) == 1 and bind[0]["dcerpc"]["interfaces"] == [
+        {"uuid": "4b324fc8-1670-01d3-1278-5a47bf6ee188", "version": "3.0", "ack_result": 0},
+        {"uuid": "e1af8308-5d1f-11c9-91a4-08002b14a0fa", "version": "3.0", "ack_result": 2}]
+        and bind[0]["dcerpc"]["response"] == "BINDACK", "bind %s" % bind)
+    call2 = select(recs, dcerpc__call_id=2)
+    expect(len(call2) == 1 and call2[0]["dcerpc"] == {
+        "request": "REQUEST", "req": {"opnum": 15, "frag_cnt": 3, "stub_data_size": 18}, "response": "RESPONSE",
+        "res": {"frag_cnt": 2, "stub_data_size": 12}, "call_id": 2, "rpc_version": "5.0"}, "call 2 %s" % call2)
+    expect_count(recs, 1, dcerpc__call_id=3, dcerpc__response="UNREPLIED")
+    expect_count(recs, 1, dest_port=4444, dcerpc__response="FAULT", dcerpc__req__opnum=3)
+    sids = sorted(a["alert"]["signature_id"] for a in select(r.records, event_type="alert"))
+    expect(sids == [1, 3, 4, 5, 7], "alerts %s" % sids)
+    udp = select(recs, proto="UDP")
+    expect(len(udp) == 1 and udp[0]["dcerpc"] == {
+        "request": "REQUEST", "req": {"opnum": 4, "frag_cnt": 2, "stub_data_size": 10}, "response": "RESPONSE",
+        "res": {"frag_cnt": 1, "stub_data_size": 2}, "activityuuid": "6b1e2a30-aa11-4c2b-9d3e-000102030405",
+        "seqnum": 7}, "connectionless %s" % udp)
+    al = select(r.records, event_type="alert", alert__signature_id=3)[0]
+    expect(al["dcerpc"]["call_id"] == 2 and al["pcap_cnt"] == 11, "alert on the packet completing the request: %s" % al)
+    for port in (135, 4444):
+        expect_count(r.flows(), 1, dest_port=port, proto="TCP", app_proto="dcerpc")
+    expect_count(r.flows(), 1, dest_port=135, proto="UDP", app_proto="dcerpc")
+    mixed = r.flows(dest_port=8080)
+    expect(len(mixed) == 1 and mixed[0].get("app_proto") == "dcerpc" and mixed[0].get("app_proto_tc") == "http",
+           "a DCE/RPC request answered in HTTP: %s" % mixed)
+    expect_count(r.records, 1, event_type="anomaly", anomaly__app_proto="dcerpc",  # on the packet that released it
+                 anomaly__event="APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", anomaly__layer="proto_detect")
+    st = r.stats()["app_layer"]
+    expect(st["flow"]["dcerpc"] == 4 and st["tx"]["dcerpc"] == 7, "app_layer stats %s" % st)
+    # the record type can be turned off in the configuration
+    cfg = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n"
+                           "        - flow\n        - alert\n")
+    r2 = Run(ctx, "dcerpc.pcap", ["-k", "none", "-c", cfg])
+    expect(not select(r2.records, event_type="dcerpc"), "dcerpc records written though not configured")
+    # stubs are kept up to app-layer.protocols.dcerpc.max-stub-size bytes: the contents beyond are not seen
+    cfg = write_rules(ctx, "%YAML 1.1\n---\napp-layer:\n  protocols:\n    dcerpc:\n      max-stub-size: 8\n")
+    r3 = Run(ctx, "dcerpc.pcap", ["-k", "none", "-c", cfg, "-S", rules])
+    sids = sorted(a["alert"]["signature_id"] for a in select(r3.records, event_type="alert"))
+    expect(sids == [1, 5], "alerts with 8-byte stubs %s" % sids)  # sid 7's "first-last" is cut too
+    expect_count(r3.records, 1, event_type="dcerpc", dcerpc__call_id=2, dcerpc__req__stub_data_size=18)
 
 
 def write_rules(ctx, text):
