@@ -41,6 +41,7 @@ typedef struct applayer_config {
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */
     bool midstream;           /* stream.midstream: a UDP DNS flow may start with an answer (then reversed) */
     bool ips;                 /* --simulate-ips: drop/reject alerts are "blocked" and block the flow */
+    bool tls_bypass;          /* tls.encryption-handling: bypass: bypass the flow once encrypted data flows */
 } applayer_config;
 
 void applayer_config_default(applayer_config *c);

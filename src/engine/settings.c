@@ -42,7 +42,7 @@ static uint32_t get_u32(const rb_config *c, const char *key, uint32_t dflt)
 static void apply_timeouts(const rb_config *c, rb_flow_config *fc)
 {
     static const char *const protos[RB_FP_N] = { "tcp", "udp", "icmp", "default" };
-    static const char *const states[RB_FS_N] = { "new", "established", "closed" };
+    static const char *const states[RB_FS_N] = { "new", "established", "closed", "bypassed" };
     /* "default" first, then per protocol */
     for (int s = 0; s < RB_FS_N; s++) {
         char k[96];
@@ -257,6 +257,28 @@ static void warn_unknown_behaviour_keys(const rb_config *c)
     }
 }
 
+/* ---- exception policies and flow bypass (engine/exception.h, docs/exception-policy.md) ---- */
+static void apply_exception_policies(const rb_config *c, rb_engine_config *ec)
+{
+    const char *v[RB_EPT_N];
+    for (int t = 0; t < RB_EPT_N; t++)
+        v[t] = cfg_get_str(c, ep_target_key(t));
+    ep_resolve(cfg_get_str(c, "exception-policy"), v, ec->ips, ec->flow.midstream, &ec->ep);
+    ec->stream_bypass = cfg_get_bool(c, "stream.bypass", ec->stream_bypass) != 0;
+    /* TLS: encryption-handling bypass, or the older no-reassemble: yes when
+     * encryption-handling is not given (as Suricata) */
+    const char *eh = cfg_get_str(c, "app-layer.protocols.tls.encryption-handling");
+    if (eh) {
+        if (strcmp(eh, "bypass") != 0 && strcmp(eh, "default") != 0 && strcmp(eh, "full") != 0)
+            rb_warn("configuration: app-layer.protocols.tls.encryption-handling '%s' is not one of default, "
+                    "bypass, full; using default", eh);
+        ec->applayer.tls_bypass = strcmp(eh, "bypass") == 0;
+    } else {
+        ec->applayer.tls_bypass = cfg_get_bool(c, "app-layer.protocols.tls.no-reassemble",
+                                               cfg_get_bool(c, "tls.no-reassemble", 0)) != 0;
+    }
+}
+
 /* leak: personal-data leak detection (docs/leak.md) */
 static void apply_leak(const rb_config *c, leak_config *lc)
 {
@@ -440,6 +462,7 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
             rb_warn("configuration: %s; keeping the default", msg);
     }
 
+    apply_exception_policies(c, ec);
     apply_leak(c, &ec->leak);
     apply_eve(c, have_config_file, ec);
     apply_learned(c, &ec->learned);

@@ -139,6 +139,11 @@ void stream_flow_flush(stream_ctx *c, rb_flow *f);
  * bytes of that direction are no longer reassembled. One load, for
  * inspectors that go on looking at packet payloads (the leak stage). */
 bool stream_depth_reached(const stream_ctx *c, const rb_flow *f, int dir);
+/* The packet would start its flow's session without the handshake (a mid-stream
+ * pick-up, allowed or not by stream.midstream): no session yet, and a FIN, a
+ * SYN/ACK or an ACK, not a SYN or a RST (where Suricata applies its
+ * stream.midstream-policy). */
+bool stream_midstream_packet(const rb_flow *f, const Packet *p);
 /* Free the session (after the caller drained the final chunks); f->stream = NULL. */
 void stream_flow_end(stream_ctx *c, rb_flow *f);
 
