@@ -601,6 +601,39 @@ def gen_leak(out):
                 c2.handshake(), send(c2, 0, req2), send(c2, 1, ok), c2.close()])
 
 
+# ---------------------------------------------------------------------------
+# flow bypass and exception policies (src/engine/exception.h, docs/exception-policy.md)
+
+def gen_bypass(out):
+    """Three TCP flows, 0.1 s apart:
+    - 10.0.0.1:40100 -> 10.0.0.2:80, picked up mid-stream (no handshake): GET /mid, a 200 answer with
+      "uid=0(root)" in its body, FIN/ACK close: 7 packets;
+    - 10.0.0.1:40200 -> 10.0.0.2:80, a full session: GET /bypass-me and its answer, then GET /after and
+      its answer, close: 3 + 4 + 4 + 3 = 14 packets;
+    - 10.0.0.1:40300 -> 10.0.0.2:8080, a full session whose client sends 3000 bytes in 3 segments
+      (each acknowledged), close: 3 + 6 + 3 = 12 packets."""
+    w = PcapWriter(os.path.join(out, "bypass.pcap"))
+    t = T0
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40100, 80)
+    for p in http_exchange(c, path="/mid", body=b"uid=0(root) gid=0(root)") + c.close():
+        w.write(t, p)
+        t += 0.001
+    t += 0.1
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40200, 80)
+    for p in c.handshake() + http_exchange(c, path="/bypass-me") + http_exchange(c, path="/after") + c.close():
+        w.write(t, p)
+        t += 0.001
+    t += 0.1
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40300, 8080)
+    pkts = c.handshake()
+    for _ in range(3):
+        pkts += [c.pkt(0, "PA", b"x" * 1000), c.pkt(1, "A")]
+    for p in pkts + c.close():
+        w.write(t, p)
+        t += 0.001
+    w.close()
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
@@ -615,6 +648,7 @@ def main():
     gen_truncated(out)
     gen_behaviour(out)
     gen_leak(out)
+    gen_bypass(out)
 
 
 if __name__ == "__main__":
