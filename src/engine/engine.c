@@ -184,7 +184,7 @@ static void process_decoded(rb_worker *w, Packet *p, enum rb_ep_verdict v)
         uint64_t app_err = ep->policy[RB_EPT_APPLAYER_ERROR] ? app_errors(w) : 0;
         if (p->proto == 6) {
             bool track = true;
-            if (ep->policy[RB_EPT_MIDSTREAM] && stream_midstream_packet(f, p)) {
+            if ((ep->policy[RB_EPT_MIDSTREAM] || w->cfg->eve.flow_exception_policy) && stream_midstream_packet(f, p)) {
                 /* a session that would start without its handshake */
                 int pol = ep->policy[RB_EPT_MIDSTREAM];
                 v = ep_hit(w, RB_EPT_MIDSTREAM, f);
@@ -194,7 +194,8 @@ static void process_decoded(rb_worker *w, Packet *p, enum rb_ep_verdict v)
                     goto events;
                 }
                 /* only ignore and pass let a session be picked up */
-                track = !w->cfg->flow.midstream || pol == RB_EP_PASS_FLOW || pol == RB_EP_PASS_PACKET;
+                track = !w->cfg->flow.midstream || pol == RB_EP_IGNORE || pol == RB_EP_PASS_FLOW ||
+                        pol == RB_EP_PASS_PACKET;
             }
             if (track) {
                 uint64_t segdrop = ep->policy[RB_EPT_REASSEMBLY] ? stream_get_stats(w->stream)->segment_memcap_drop : 0;
@@ -416,6 +417,10 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
             return -1;
     }
     eve_writer_init(&w->eve, sink, &cfg->eve);
+    if (cfg->eve.flow_exception_policy) {
+        w->eve.ep_fn = ep_flow_json;
+        w->eve.ep_ctx = &cfg->ep;
+    }
     stream_config sc = cfg->stream;
     sc.memcap = cfg->stream.memcap / (uint64_t)n;
     w->stream = stream_ctx_new(&sc);

@@ -131,6 +131,8 @@ void ep_resolve(const char *master_s, const char *const value[RB_EPT_N], bool ip
 
 enum rb_ep_verdict ep_apply(int policy, int target, bool ips, rb_flow *f, rb_ep_stats *st)
 {
+    if (f && target >= 0 && target < RB_EPT_N)
+        f->ep_met |= (uint8_t)(1u << target);
     if (policy <= RB_EP_AUTO || policy >= RB_EP_N)
         return RB_EPV_GO;
     if (st && target >= 0 && target < RB_EPT_N)
@@ -227,4 +229,29 @@ void ep_stats_json_policies(jbuf *jb, const rb_ep_stats *st, const rb_ep_config 
         jb_close_object(jb);
         jb_close_object(jb);
     }
+}
+
+/* Suricata's target names, in the order it lists them */
+static const struct { int target; const char *name; } ep_targets_eve[] = {
+    { RB_EPT_DEFRAG_MEMCAP, "defrag_memcap" }, { RB_EPT_STREAM_MEMCAP, "stream_memcap" },
+    { RB_EPT_REASSEMBLY, "stream_reassembly_memcap" }, { RB_EPT_FLOW_MEMCAP, "flow_memcap" },
+    { RB_EPT_MIDSTREAM, "stream_midstream" }, { RB_EPT_APPLAYER_ERROR, "app_layer_error" },
+};
+
+void ep_flow_json(const void *ctx, const rb_flow *f, jbuf *jb)
+{
+    const rb_ep_config *c = ctx;
+    if (!f->ep_met)
+        return;
+    jb_open_array(jb, "exception_policy");
+    for (size_t i = 0; i < sizeof ep_targets_eve / sizeof ep_targets_eve[0]; i++) {
+        int t = ep_targets_eve[i].target;
+        if (!(f->ep_met & (1u << t)))
+            continue;
+        jb_open_object(jb, NULL);
+        jb_str(jb, "target", ep_targets_eve[i].name);
+        jb_str(jb, "policy", json_names[c->policy[t]]);
+        jb_close_object(jb);
+    }
+    jb_close_array(jb);
 }

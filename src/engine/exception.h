@@ -125,8 +125,14 @@ void ep_resolve(const char *master, const char *const value[RB_EPT_N], bool ips,
                 rb_ep_config *out);
 
 /* Apply a resolved policy to the packet's flow (f may be NULL: policies that
- * act on the packet only) and count it. Returns what the packet still gets. */
+ * act on the packet only) and count it; the flow remembers the exception
+ * (rb_flow.ep_met), also under ignore. Returns what the packet still gets. */
 enum rb_ep_verdict ep_apply(int policy, int target, bool ips, rb_flow *f, rb_ep_stats *st);
+
+/* EVE flow.exception_policy[]: {target, policy} for each exception the flow
+ * met, as Suricata 7.0.12+ with `flow: {exception-policy: true}` (an
+ * rb_eve_vars_fn; ctx is the rb_ep_config). */
+void ep_flow_json(const void *ctx, const rb_flow *f, jbuf *jb);
 
 /* Mark a flow bypassed (its later packets are only counted). */
 static inline void flow_bypass(rb_flow *f)

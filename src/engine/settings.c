@@ -133,7 +133,12 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                 continue;
         }
         if (strcmp(name, "alert") == 0) t->alert = true;
-        else if (strcmp(name, "flow") == 0) t->flow = true;
+        else if (strcmp(name, "flow") == 0) {
+            t->flow = true;
+            const cfg_node *xp = body ? cfg_node_lookup(body, "exception-policy") : NULL;
+            t->flow_exception_policy = xp && cfg_node_value(xp) &&
+                                       (strcmp(cfg_node_value(xp), "yes") == 0 || strcmp(cfg_node_value(xp), "true") == 0);
+        }
         else if (strcmp(name, "stats") == 0) t->stats = true;
         else if (strcmp(name, "dns") == 0) t->dns = true;
         else if (strcmp(name, "tls") == 0) {

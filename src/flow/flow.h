@@ -67,6 +67,7 @@ typedef struct rb_flow {
     uint8_t action;                 /* enum rb_flow_action: a pass rule matched / IPS drop */
     bool emergency_evicted;
     bool bypassed;                  /* local bypass: later packets are only counted (engine/exception.h) */
+    uint8_t ep_met;                 /* bit (1 << enum rb_ep_target): exceptions met (engine/exception.h) */
 
     int64_t start_sec, last_sec;
     int32_t start_usec, last_usec;

@@ -439,6 +439,8 @@ void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason)
     jb_bool(jb, "alerted", f->alerted);
     if (f->action)
         jb_str(jb, "action", f->action == RB_FLOW_ACT_PASS ? "pass" : "drop");
+    if (f->ep_met && w->ep_fn)
+        w->ep_fn(w->ep_ctx, f, jb);
     jb_close_object(jb);
     if (f->detect && w->vars_fn)
         w->vars_fn(w->vars_ctx, f, jb);

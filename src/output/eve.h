@@ -29,6 +29,7 @@ typedef struct rb_eve_types {
     bool ethernet;       /* add ether {src_mac,dest_mac} to packet records */
     bool anomaly_packethdr; /* add the packet (base64) and packet_info to anomaly records */
     bool anomaly_behaviour; /* behavioural detectors (src/anomaly/behaviour.h) */
+    bool flow_exception_policy; /* flow: {exception-policy: true}: flow.exception_policy[] (engine/exception.h) */
 } rb_eve_types;
 
 void eve_types_default(rb_eve_types *t);
@@ -52,6 +53,8 @@ typedef struct rb_eve_writer {
     rb_eve_sink *sink;
     rb_eve_vars_fn vars_fn;
     const void *vars_ctx;
+    rb_eve_vars_fn ep_fn;   /* the flow's exceptions (flow.exception_policy[]), or NULL */
+    const void *ep_ctx;
     const rb_eve_types *types;
     jbuf jb;               /* the record being built */
     char *out;             /* pending records */

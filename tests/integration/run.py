@@ -806,6 +806,13 @@ def midstream_policy_ids(ctx):
            "flow_bypassed bytes %s" % st["flow_bypassed"])
     expect(st["exception_policy"]["tcp"]["midstream"]["bypass"] == 1, "applied once")
     expect(st["flow"]["end"]["state"]["local_bypassed"] == 1, "flow.end.state %s" % st["flow"]["end"]["state"])
+    expect("exception_policy" not in f["flow"], "flow.exception_policy only when asked for")
+    # flow: {exception-policy: true} lists the exceptions met (Suricata 7.0.12)
+    conf = write_rules(ctx, "outputs:\n  - eve-log:\n      types:\n        - flow:\n            exception-policy: true\n")
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "-c", conf, "--set", "stream.midstream-policy=bypass"])
+    expect(mid_flow(r)["flow"]["exception_policy"] == [{"target": "stream_midstream", "policy": "bypass"}],
+           "flow.exception_policy %s" % mid_flow(r)["flow"].get("exception_policy"))
+    expect("exception_policy" not in r.flows(src_port=40200)[0]["flow"], "a flow with its handshake met none")
     # reject and drop-flow do nothing in IDS mode (drop-flow is refused with a warning)
     r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--set", "stream.midstream-policy=reject"])
     expect("action" not in mid_flow(r)["flow"], "IDS reject: no flow action")

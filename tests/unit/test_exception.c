@@ -278,6 +278,40 @@ static void test_stats_json(void **state)
     jb_free(&jb);
 }
 
+/* flow.exception_policy[]: the exceptions a flow met, in Suricata's order, with the policy in force */
+static void test_flow_json(void **state)
+{
+    (void)state;
+    rb_ep_config c;
+    memset(&c, 0, sizeof c);
+    c.policy[RB_EPT_APPLAYER_ERROR] = RB_EP_PASS_FLOW;
+    rb_flow f;
+    memset(&f, 0, sizeof f);
+    /* ignore is remembered too */
+    assert_int_equal(ep_apply(RB_EP_IGNORE, RB_EPT_MIDSTREAM, false, &f, NULL), RB_EPV_GO);
+    ep_apply(RB_EP_PASS_FLOW, RB_EPT_APPLAYER_ERROR, false, &f, NULL);
+    ep_apply(RB_EP_IGNORE, RB_EPT_REASSEMBLY, false, &f, NULL);
+    assert_int_equal(f.ep_met, (1u << RB_EPT_MIDSTREAM) | (1u << RB_EPT_APPLAYER_ERROR) | (1u << RB_EPT_REASSEMBLY));
+    jbuf jb;
+    jb_init(&jb);
+    jb_open_object(&jb, NULL);
+    ep_flow_json(&c, &f, &jb);
+    jb_close_object(&jb);
+    char *s = strndup(jb.buf, jb.len);
+    assert_string_equal(s, "{\"exception_policy\":[{\"target\":\"stream_reassembly_memcap\",\"policy\":\"ignore\"},"
+                           "{\"target\":\"stream_midstream\",\"policy\":\"ignore\"},"
+                           "{\"target\":\"app_layer_error\",\"policy\":\"pass_flow\"}]}");
+    free(s);
+    /* a flow that met none: nothing */
+    memset(&f, 0, sizeof f);
+    jb_reset(&jb);
+    jb_open_object(&jb, NULL);
+    ep_flow_json(&c, &f, &jb);
+    jb_close_object(&jb);
+    assert_int_equal(jb.len, 2);
+    jb_free(&jb);
+}
+
 /* settings: the configuration keys reach the resolution */
 static void test_settings(void **state)
 {
@@ -331,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_midstream_rules),
         cmocka_unit_test(test_apply),
         cmocka_unit_test(test_stats_json),
+        cmocka_unit_test(test_flow_json),
         cmocka_unit_test(test_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
