@@ -167,9 +167,15 @@ static void process_decoded(rb_worker *w, Packet *p, enum rb_ep_verdict v)
     rb_flow *f = flow_handle_packet(w->flows, p);
     const rb_ep_config *ep = &w->cfg->ep;
     if (f && f->bypassed) {
-        /* a bypassed flow: counted (flow and stats), nothing more */
+        /* a bypassed flow: counted (flow and stats), nothing more; its first
+         * packet here gives back the session's stream and app-layer memory
+         * (what the app layer still held is logged now, not at the flow's end) */
         w->ep.bypass_pkts++;
         w->ep.bypass_bytes += p->len;
+        if (f->app)
+            applayer_flow_end(w->app, w->stream, f);
+        if (f->stream)
+            stream_flow_end(w->stream, f);
         f = NULL;
         goto events;
     }
