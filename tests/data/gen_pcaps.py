@@ -632,6 +632,42 @@ def gen_bypass(out):
         w.write(t, p)
         t += 0.001
     w.close()
+    gen_bypass_tls(out)
+
+
+def _tls_record(ctype, body, version=b"\x03\x03"):
+    return bytes([ctype]) + version + struct.pack(">H", len(body)) + body
+
+
+def _tls_handshake(htype, body):
+    return bytes([htype]) + struct.pack(">I", len(body))[1:] + body
+
+
+def gen_bypass_tls(out):
+    """bypass_tls.pcap: one TLS 1.2 session 10.0.0.1:40400 -> 10.0.0.2:443 (SNI www.example.ma): handshake,
+    ClientHello, ServerHello, ChangeCipherSpec both ways, then 4 encrypted application-data records each way
+    (each acknowledged), close: 3 + 2 + 2 + 2 + 2 + 16 + 3 = 30 packets."""
+    w = PcapWriter(os.path.join(out, "bypass_tls.pcap"))
+    t = T0
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40400, 443)
+    sni = b"www.example.ma"
+    ext_sni = struct.pack(">HH", 0, len(sni) + 5) + struct.pack(">HBH", len(sni) + 3, 0, len(sni)) + sni
+    ch = (b"\x03\x03" + bytes(range(32)) + b"\x00" + b"\x00\x02\x00\x2f" + b"\x01\x00"
+          + struct.pack(">H", len(ext_sni)) + ext_sni)
+    sh = b"\x03\x03" + bytes(range(32, 64)) + b"\x00" + b"\x00\x2f" + b"\x00"
+    ccs = _tls_record(20, b"\x01")
+    pkts = c.handshake()
+    pkts += [c.pkt(0, "PA", _tls_record(22, _tls_handshake(1, ch), b"\x03\x01")), c.pkt(1, "A")]
+    pkts += [c.pkt(1, "PA", _tls_record(22, _tls_handshake(2, sh))), c.pkt(0, "A")]
+    pkts += [c.pkt(1, "PA", ccs), c.pkt(0, "A")]
+    pkts += [c.pkt(0, "PA", ccs), c.pkt(1, "A")]
+    for i in range(4):
+        pkts += [c.pkt(0, "PA", _tls_record(23, bytes([i]) * 64)), c.pkt(1, "A")]
+        pkts += [c.pkt(1, "PA", _tls_record(23, bytes([0x80 + i]) * 512)), c.pkt(0, "A")]
+    for p in pkts + c.close():
+        w.write(t, p)
+        t += 0.001
+    w.close()
 
 
 def main():

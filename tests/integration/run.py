@@ -889,6 +889,26 @@ def bypass_stream_depth(ctx):
            "flow_bypassed %s" % r.stats()["flow_bypassed"])
 
 
+@test
+def bypass_tls(ctx):
+    # the client's first encrypted record is delivered when the server acknowledges it (13th packet): the
+    # 17 packets after it are bypassed; the tls record is written before
+    r = Run(ctx, "bypass_tls.pcap", ["-k", "none", "--set", "app-layer.protocols.tls.encryption-handling=bypass"])
+    f = r.flows()[0]
+    expect(f["flow"]["state"] == "bypassed" and f["flow"]["pkts_toserver"] + f["flow"]["pkts_toclient"] == 30,
+           "flow %s" % f["flow"])
+    expect(r.stats()["flow_bypassed"]["local_pkts"] == 17, "flow_bypassed %s" % r.stats()["flow_bypassed"])
+    expect_count(r.records, 1, event_type="tls", tls__sni="www.example.ma")
+    # the older key, and full (no bypass)
+    r = Run(ctx, "bypass_tls.pcap", ["-k", "none", "--set", "app-layer.protocols.tls.no-reassemble=yes"])
+    expect(r.stats()["flow_bypassed"]["local_pkts"] == 17, "no-reassemble: yes")
+    r = Run(ctx, "bypass_tls.pcap", ["-k", "none", "--set", "app-layer.protocols.tls.encryption-handling=full",
+                                      "--set", "app-layer.protocols.tls.no-reassemble=yes"])
+    expect(r.flows()[0]["flow"]["state"] == "closed" and r.stats()["flow_bypassed"]["local_pkts"] == 0,
+           "encryption-handling wins over no-reassemble")
+    expect_count(r.records, 1, event_type="tls", tls__sni="www.example.ma")
+
+
 class Ctx:
     def __init__(self, ribat, prefix):
         self.ribat = ribat
