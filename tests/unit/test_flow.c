@@ -237,12 +237,11 @@ static void test_bypassed_flow(void **state)
     c.timeout[RB_FP_TCP][RB_FS_BYPASSED] = 5;
     ended e = { 0 };
     rb_flow_table *t = flow_table_new(&c, on_end, &e, 1);
-    Packet a = pkt(1, 2, 1000, 80, 6, TH_SYN, 100);
-    Packet b = pkt(2, 1, 80, 1000, 6, TH_SYN | TH_ACK, 100);
-    Packet c3 = pkt(1, 2, 1000, 80, 6, TH_ACK, 100);
-    rb_flow *f = flow_handle_packet(t, &a);
-    flow_handle_packet(t, &b);
-    flow_handle_packet(t, &c3);
+    Packet hs[3] = { pkt(1, 2, 1000, 80, 6, TH_SYN, 100), pkt(2, 1, 80, 1000, 6, TH_SYN | TH_ACK, 100),
+                     pkt(1, 2, 1000, 80, 6, TH_ACK, 100) };
+    rb_flow *f = NULL;
+    for (int i = 0; i < 3; i++)
+        f = flow_handle_packet(t, &hs[i]);
     assert_int_equal(flow_end_state(f), RB_FS_ESTABLISHED);
     f->bypassed = true;
     assert_int_equal(flow_end_state(f), RB_FS_BYPASSED); /* before any later packet */

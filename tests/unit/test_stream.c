@@ -884,12 +884,8 @@ static void test_policy_names(void **state)
 static void test_midstream_packet(void **state)
 {
     (void)state;
-    rb_flow f;
-    memset(&f, 0, sizeof f);
-    Packet p;
-    memset(&p, 0, sizeof p);
-    p.proto = 6;
-    p.l4_ok = true;
+    rb_flow f = { .stream = NULL };
+    Packet p = { .proto = 6, .l4_ok = true };
     static const struct { uint8_t flags; bool want; } cases[] = {
         { TH_ACK, true }, { TH_SYN | TH_ACK, true }, { TH_FIN | TH_ACK, true }, { TH_FIN, true },
         { TH_PUSH | TH_ACK, true }, { TH_SYN, false }, { TH_RST, false }, { TH_RST | TH_ACK, false },
