@@ -528,6 +528,12 @@ static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
     size_t nev = tls_take_events(af->state, evs, 32);
     for (size_t i = 0; i < nev; i++)
         log_app_event(a, f, p, ALPROTO_TLS, tls_event_name(evs[i]), 0, true, 0);
+    /* encryption-handling: bypass: the flow is bypassed once the handshake is
+     * over and encrypted data flows (engine/exception.h) */
+    const tls_state *ts = af->state;
+    if (a->cfg.tls_bypass && !flow_end && ts->handshake_done &&
+        (ts->conn[0].appdata_records || ts->conn[1].appdata_records))
+        f->bypassed = true;
     if (!tls_loggable(af->state, flow_end))
         return;
     tls_mark_logged(af->state);

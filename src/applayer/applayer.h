@@ -55,6 +55,7 @@ typedef struct applayer_config {
     bool midstream;           /* stream.midstream: a UDP DNS flow may start with an answer (then reversed) */
     bool ips;                 /* --simulate-ips: drop/reject alerts are "blocked" and block the flow */
     xff_config xff_alert, xff_http; /* on alerts on HTTP transactions, on http records */
+    bool tls_bypass;          /* tls.encryption-handling: bypass: bypass the flow once encrypted data flows */
 } applayer_config;
 
 void applayer_config_default(applayer_config *c);

@@ -53,6 +53,7 @@ typedef struct drule {
     const char *why;      /* reason when inactive */
     bool pkt_only;        /* payload on the packet only (dsize, flow:no_stream, tcp-pkt) */
     bool stream_only;     /* flow:only_stream, tcp-stream */
+    bool bypass;          /* `bypass`: a match bypasses the flow (engine/exception.h) */
     bufgrp *bg;
     uint16_t n_bg;
     uint16_t *match;      /* non-buffer options, rule order */
@@ -710,6 +711,10 @@ static int compile_rule(detect_engine *de, drule *d)
             /* hints for Suricata's engine that change no match: ribat picks its own prefilter */
             if (!strcmp(kw, "prefilter"))
                 continue;
+            if (!strcmp(kw, "bypass")) {
+                d->bypass = true;
+                continue;
+            }
             int fk = file_kw_kind(kw);
             if (fk >= 0) {
                 if (add_fileopt(de, d, i, fk) < 0)
@@ -1835,6 +1840,8 @@ static void post_match(vctx *v, const drule *d)
     for (uint32_t k = 0; v->df && k < dm->ncaps; k++)
         if (dm->caps[k].pe->cap_kind[dm->caps[k].idx] == RULE_VAR_FLOW)
             flowvar_put(v->df, dm->caps[k].pe->cap_names[dm->caps[k].idx], dm->caps[k].val, dm->caps[k].len);
+    if (d->bypass && v->f)
+        v->f->bypassed = true; /* the flow's later packets are only counted */
     for (uint16_t k = 0; k < d->n_post; k++) {
         const rule_opt *o = &d->r->opts[d->post[k]];
         const uint32_t *ids = v->de->pool + d->aux[d->post[k]];
@@ -2138,6 +2145,8 @@ static void inspect(detect_thread *dt, Packet *p, stream_ctx *sc, int only_strea
     v.de = de;
     v.p = p;
     v.f = f;
+    if (f && f->action == RB_FLOW_ACT_PASS)
+        return; /* a pass rule or a pass-flow exception policy */
     v.df = f ? flow_state(dt, f) : NULL;
     if (v.df && v.df->passed)
         return;
@@ -2208,7 +2217,7 @@ void detect_stream(detect_thread *dt, Packet *p, stream_ctx *sc, int dir, detect
 void detect_tx(detect_thread *dt, Packet *p, rb_flow *f, int dir, uint64_t tx_id, const detect_buffers *b,
                detect_alert_cb cb, void *ctx)
 {
-    if (!dt || !p || !f || !b)
+    if (!dt || !p || !f || !b || f->action == RB_FLOW_ACT_PASS)
         return;
     const detect_engine *de = dt->de;
     vctx v;

@@ -56,6 +56,7 @@ typedef struct rb_worker {
     uint64_t packets;
     uint64_t flows_logged;
     uint64_t dropped;           /* IPS: packets of blocked flows */
+    rb_ep_stats ep;             /* bypassed packets, applied exception policies (exception.h) */
     int64_t end_sec;            /* the last packet time of the input (set by the reader at the end) */
     int32_t end_usec;
     bool end_set;
@@ -70,11 +71,14 @@ static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
 {
     rb_worker *w = ctx;
     w->flows_logged++;
+    /* a flow bypassed before its end gets no end-of-flow inspection (as
+     * Suricata's); one bypassed now (a bypass rule below) gets all of it */
+    bool bypassed = f->bypassed;
     /* signatures see the stream's last bytes, then the application layer drains
      * the reassembler and logs what is left */
-    if (f->stream)
+    if (f->stream && !bypassed)
         stream_flow_flush(w->stream, f);
-    if (w->dt && f->stream && !(w->cfg->ips && f->action == RB_FLOW_ACT_DROP)) {
+    if (w->dt && f->stream && !bypassed && !(w->cfg->ips && f->action == RB_FLOW_ACT_DROP)) {
         for (int dir = 0; dir < 2; dir++) {
             Packet q;
             flow_pseudo_packet(f, dir, &q);
@@ -145,19 +149,74 @@ static void expire(rb_worker *w, const Packet *p)
     }
 }
 
-static void process_decoded(rb_worker *w, Packet *p)
+/* ---- exception policies (exception.h) ---- */
+static inline enum rb_ep_verdict ep_hit(rb_worker *w, int target, rb_flow *f)
+{
+    return ep_apply(w->cfg->ep.policy[target], target, w->cfg->ips, f, &w->ep);
+}
+
+/* application-layer parsers that gave up so far (app-layer.error-policy) */
+static uint64_t app_errors(const rb_worker *w)
+{
+    const applayer_stats *as = applayer_get_stats(w->app);
+    uint64_t n = 0;
+    for (int i = 0; i < ALPROTO_N; i++)
+        n += as->parser_errors[i];
+    return n;
+}
+
+/* Everything after decoding, for one packet (captured or derived). v is what
+ * an exception policy already decided for the packet (defrag.memcap). */
+static void process_decoded(rb_worker *w, Packet *p, enum rb_ep_verdict v)
 {
     expire(w, p);
     rb_flow *f = flow_handle_packet(w->flows, p);
-    if (f && f->action == RB_FLOW_ACT_DROP && w->cfg->ips) {
+    const rb_ep_config *ep = &w->cfg->ep;
+    if (f && f->bypassed) {
+        /* a bypassed flow: counted (flow and stats), nothing more; its first
+         * packet here gives back the session's stream and app-layer memory
+         * (what the app layer still held is logged now, not at the flow's end) */
+        w->ep.bypass_pkts++;
+        w->ep.bypass_bytes += p->len;
+        if (f->app)
+            applayer_flow_end(w->app, w->stream, f);
+        if (f->stream)
+            stream_flow_end(w->stream, f);
+        f = NULL;
+        goto events;
+    }
+    if (!f && ep->policy[RB_EPT_FLOW_MEMCAP] && flow_table_take_alloc_failure(w->flows))
+        v = ep_hit(w, RB_EPT_FLOW_MEMCAP, NULL);
+    if (v == RB_EPV_DROP || (f && f->action == RB_FLOW_ACT_DROP && w->cfg->ips)) {
         w->dropped++; /* IPS: a blocked flow's packets go no further */
         f = NULL;
         goto events;
     }
     if (f) {
+        uint64_t app_err = ep->policy[RB_EPT_APPLAYER_ERROR] ? app_errors(w) : 0;
         if (p->proto == 6) {
             applayer_tcp_orient(w->app, p);
-            stream_packet(w->stream, p);
+            bool track = true;
+            if ((ep->policy[RB_EPT_MIDSTREAM] || w->cfg->eve.flow_exception_policy) && stream_midstream_packet(f, p)) {
+                /* a session that would start without its handshake */
+                int pol = ep->policy[RB_EPT_MIDSTREAM];
+                v = ep_hit(w, RB_EPT_MIDSTREAM, f);
+                if (v == RB_EPV_DROP) {
+                    w->dropped++;
+                    f = NULL;
+                    goto events;
+                }
+                /* only ignore and pass let a session be picked up */
+                track = !w->cfg->flow.midstream || pol == RB_EP_IGNORE || pol == RB_EP_PASS_FLOW ||
+                        pol == RB_EP_PASS_PACKET;
+            }
+            if (track) {
+                uint64_t segdrop = ep->policy[RB_EPT_REASSEMBLY] ? stream_get_stats(w->stream)->segment_memcap_drop : 0;
+                stream_packet(w->stream, p);
+                if (ep->policy[RB_EPT_REASSEMBLY] && stream_get_stats(w->stream)->segment_memcap_drop != segdrop &&
+                    ep_hit(w, RB_EPT_REASSEMBLY, f) != RB_EPV_GO && v == RB_EPV_GO)
+                    v = RB_EPV_NO_DETECT; /* an IPS drop takes effect from the next packet on */
+            }
             /* Signatures see the stream before the app layer consumes it; but
              * while the protocol is not known yet, the app layer looks first
              * (as in Suricata, where it runs inside the stream stage), so that
@@ -165,7 +224,7 @@ static void process_decoded(rb_worker *w, Packet *p)
             bool al_first = f->app_proto == 0 /* ALPROTO_UNKNOWN */ && !f->app_proto_name;
             if (al_first)
                 applayer_tcp(w->app, w->stream, p);
-            if (w->dt) {
+            if (w->dt && v == RB_EPV_GO) {
                 detect_packet(w->dt, p, w->stream, on_packet_alert, w);
                 if ((p->tcp_flags & TH_RST) && f->stream) {
                     /* a reset ends both directions: the other side's last bytes
@@ -181,14 +240,20 @@ static void process_decoded(rb_worker *w, Packet *p)
             }
             if (!al_first)
                 applayer_tcp(w->app, w->stream, p);
+            /* stream.bypass: a direction reached the reassembly depth */
+            if (w->cfg->stream_bypass && f->stream &&
+                (stream_depth_reached(w->stream, f, 0) || stream_depth_reached(w->stream, f, 1)))
+                flow_bypass(f);
             stream_release_finished(w->stream, f);
         } else {
             if (p->proto == 17)
                 applayer_udp(w->app, p);
-            if (w->dt)
+            if (w->dt && v == RB_EPV_GO)
                 detect_packet(w->dt, p, NULL, on_packet_alert, w);
         }
-    } else if (w->dt) {
+        if (ep->policy[RB_EPT_APPLAYER_ERROR] && app_errors(w) != app_err)
+            ep_hit(w, RB_EPT_APPLAYER_ERROR, f); /* acts on the flow's next packets */
+    } else if (w->dt && v == RB_EPV_GO) {
         /* packets without a flow (invalid, fragments, non-IP) still meet the
          * header rules: decode-event / pkthdr rules are written for them */
         detect_packet(w->dt, p, NULL, on_packet_alert, w);
@@ -237,11 +302,12 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
     for (int i = 0; i < nstack; i++) {
         p = &stack[i];
         if (i > 0 && rb_decode_from(&w->cfg->decode, &w->dstats, p, kinds[i]) < 0 && !p->ipver) {
-            process_decoded(w, p);
+            process_decoded(w, p, RB_EPV_GO);
             continue;
         }
         /* an IP fragment: try to complete its datagram, before the fragment
          * itself is processed so that it carries the events defrag raises */
+        enum rb_ep_verdict fv = RB_EPV_GO;
         if (p->is_fragment && w->defrag && nstack < MAX_DERIVED) {
             expire(w, p);
             defrag_result r;
@@ -267,7 +333,11 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
                 if (r.events & DEFRAG_EV_IPV6_FRAG_INVALID_LENGTH) set_event(w, fp, RB_EV_IPV6_FRAG_INVALID_LENGTH);
                 if (r.events & DEFRAG_EV_IPV6_FRAG_IGNORED) set_event(w, fp, RB_EV_IPV6_FRAG_IGNORED);
                 if (r.events & DEFRAG_EV_MAX_FRAGS) set_event(w, fp, RB_EV_DEFRAG_MAX_FRAGS);
-                if (r.events & DEFRAG_EV_MEMCAP) set_event(w, fp, RB_EV_DEFRAG_MEMCAP);
+                if (r.events & DEFRAG_EV_MEMCAP) {
+                    set_event(w, fp, RB_EV_DEFRAG_MEMCAP);
+                    if (w->cfg->ep.policy[RB_EPT_DEFRAG_MEMCAP])
+                        fv = ep_hit(w, RB_EPT_DEFRAG_MEMCAP, NULL);
+                }
             }
             if (rc == 1 && r.data) {
                 owned[nowned++] = r.data;
@@ -294,7 +364,7 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
             }
         }
 
-        process_decoded(w, p);
+        process_decoded(w, p, fv);
 
         /* a tunnel: its inner packet is a packet in its own right */
         if (p->inner_kind != RB_INNER_NONE && p->inner_len > 0) {
@@ -360,6 +430,10 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
             return -1;
     }
     eve_writer_init(&w->eve, sink, &cfg->eve);
+    if (cfg->eve.flow_exception_policy) {
+        w->eve.ep_fn = ep_flow_json;
+        w->eve.ep_ctx = &cfg->ep;
+    }
     stream_config sc = cfg->stream;
     sc.memcap = cfg->stream.memcap / (uint64_t)n;
     w->stream = stream_ctx_new(&sc);
@@ -852,7 +926,10 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     memset(&leaksum, 0, sizeof leaksum);
     behaviour_stats bsum;
     memset(&bsum, 0, sizeof bsum);
+    rb_ep_stats epsum;
+    memset(&epsum, 0, sizeof epsum);
     for (int i = 0; i < n; i++) {
+        ep_stats_add(&epsum, &workers[i].ep);
         rb_decode_stats_add(&dsum, &workers[i].dstats);
         stats_add_flow(&fsum, flow_table_stats(workers[i].flows));
         if (workers[i].defrag)
@@ -884,7 +961,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
                             .applayer = &asum, .capture = cs, .sink = &sink, .uptime = res->wall_seconds,
                             .rules = cfg->rules ? &cfg->rules_rep : NULL, .alerts = res->alerts,
                             .behaviour = cfg->behaviour.enabled ? &bsum : NULL,
-                            .leak = cfg->leak.enabled ? &leaksum : NULL };
+                            .leak = cfg->leak.enabled ? &leaksum : NULL,
+                            .ep = &epsum, .ep_cfg = &cfg->ep, .ips = cfg->ips };
         stats_log(&w, &rs);
         eve_writer_destroy(&w);
     }

@@ -18,6 +18,7 @@
 #include "detect/detect.h"
 #include "detect/rules.h"
 #include "defrag/defrag.h"
+#include "engine/exception.h"
 #include "engine/sandbox.h"
 #include "flow/flow.h"
 #include "leak/leak.h"
@@ -53,6 +54,8 @@ typedef struct rb_engine_config {
     const kitnet *learned_model;/* loaded --model, copied by each worker, or NULL */
     behaviour_config behaviour; /* behavioural detectors (anomaly.behaviour) */
     rb_sandbox_config sandbox;  /* least privilege after start-up (sandbox.h); all off here, main.c turns it on */
+    rb_ep_config ep;            /* exception policies, resolved (exception.h); all ignore by default */
+    bool stream_bypass;         /* stream.bypass: bypass a flow when a direction reaches the reassembly depth */
 } rb_engine_config;
 
 void engine_config_default(rb_engine_config *c);

@@ -42,7 +42,7 @@ static uint32_t get_u32(const rb_config *c, const char *key, uint32_t dflt)
 static void apply_timeouts(const rb_config *c, rb_flow_config *fc)
 {
     static const char *const protos[RB_FP_N] = { "tcp", "udp", "icmp", "default" };
-    static const char *const states[RB_FS_N] = { "new", "established", "closed" };
+    static const char *const states[RB_FS_N] = { "new", "established", "closed", "bypassed" };
     /* "default" first, then per protocol */
     for (int s = 0; s < RB_FS_N; s++) {
         char k[96];
@@ -250,7 +250,12 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                 t->alert_payload_max = sz > (64u << 20) ? (64u << 20) : (uint32_t)sz;
             }
         }
-        else if (strcmp(name, "flow") == 0) t->flow = true;
+        else if (strcmp(name, "flow") == 0) {
+            t->flow = true;
+            const cfg_node *xp = body ? cfg_node_lookup(body, "exception-policy") : NULL;
+            t->flow_exception_policy = xp && cfg_node_value(xp) &&
+                                       (strcmp(cfg_node_value(xp), "yes") == 0 || strcmp(cfg_node_value(xp), "true") == 0);
+        }
         else if (strcmp(name, "stats") == 0) t->stats = true;
         else if (strcmp(name, "dns") == 0) t->dns = true;
         else if (strcmp(name, "tls") == 0) {
@@ -373,6 +378,28 @@ static void warn_unknown_behaviour_keys(const rb_config *c)
             if (!behaviour_key_known(k))
                 rb_warn("configuration: anomaly.behaviour.%s is not a known key (docs/behaviour.md)", k);
         }
+    }
+}
+
+/* ---- exception policies and flow bypass (engine/exception.h, docs/exception-policy.md) ---- */
+static void apply_exception_policies(const rb_config *c, rb_engine_config *ec)
+{
+    const char *v[RB_EPT_N];
+    for (int t = 0; t < RB_EPT_N; t++)
+        v[t] = cfg_get_str(c, ep_target_key(t));
+    ep_resolve(cfg_get_str(c, "exception-policy"), v, ec->ips, ec->flow.midstream, &ec->ep);
+    ec->stream_bypass = cfg_get_bool(c, "stream.bypass", ec->stream_bypass) != 0;
+    /* TLS: encryption-handling bypass, or the older no-reassemble: yes when
+     * encryption-handling is not given (as Suricata) */
+    const char *eh = cfg_get_str(c, "app-layer.protocols.tls.encryption-handling");
+    if (eh) {
+        if (strcmp(eh, "bypass") != 0 && strcmp(eh, "default") != 0 && strcmp(eh, "full") != 0)
+            rb_warn("configuration: app-layer.protocols.tls.encryption-handling '%s' is not one of default, "
+                    "bypass, full; using default", eh);
+        ec->applayer.tls_bypass = strcmp(eh, "bypass") == 0;
+    } else {
+        ec->applayer.tls_bypass = cfg_get_bool(c, "app-layer.protocols.tls.no-reassemble",
+                                               cfg_get_bool(c, "tls.no-reassemble", 0)) != 0;
     }
 }
 
@@ -570,6 +597,7 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
             rb_warn("configuration: %s; keeping the default", msg);
     }
 
+    apply_exception_policies(c, ec);
     apply_leak(c, &ec->leak);
     apply_eve(c, have_config_file, ec);
     apply_learned(c, &ec->learned);

@@ -39,6 +39,7 @@ struct rb_flow_table {
     rb_flow_end_cb end_cb;
     void *end_ctx;
     bool emergency;
+    bool alloc_failed;              /* flow_table_take_alloc_failure() */
     uint64_t id_seed;
     uint64_t id_counter;
     rb_flow_stats st;
@@ -50,18 +51,18 @@ void flow_config_default(rb_flow_config *c)
     c->memcap = 128ull << 20;
     c->hash_size = 65536;
     c->emergency_recovery = 30;
-    /* Suricata's shipped suricata.yaml values */
+    /* Suricata's shipped suricata.yaml values (new, established, closed, bypassed) */
     static const uint32_t t[RB_FP_N][RB_FS_N] = {
-        [RB_FP_TCP] = { 60, 600, 60 },
-        [RB_FP_UDP] = { 30, 300, 0 },
-        [RB_FP_ICMP] = { 30, 300, 0 },
-        [RB_FP_OTHER] = { 30, 300, 0 },
+        [RB_FP_TCP] = { 60, 600, 60, 100 },
+        [RB_FP_UDP] = { 30, 300, 0, 100 },
+        [RB_FP_ICMP] = { 30, 300, 0, 100 },
+        [RB_FP_OTHER] = { 30, 300, 0, 100 },
     };
     static const uint32_t e[RB_FP_N][RB_FS_N] = {
-        [RB_FP_TCP] = { 5, 100, 10 },
-        [RB_FP_UDP] = { 10, 100, 0 },
-        [RB_FP_ICMP] = { 10, 100, 0 },
-        [RB_FP_OTHER] = { 10, 100, 0 },
+        [RB_FP_TCP] = { 5, 100, 10, 50 },
+        [RB_FP_UDP] = { 10, 100, 0, 50 },
+        [RB_FP_ICMP] = { 10, 100, 0, 50 },
+        [RB_FP_OTHER] = { 10, 100, 0, 50 },
     };
     memcpy(c->timeout, t, sizeof t);
     memcpy(c->emerg_timeout, e, sizeof e);
@@ -72,6 +73,7 @@ const char *flow_state_name(int s)
     switch (s) {
     case RB_FS_ESTABLISHED: return "established";
     case RB_FS_CLOSED: return "closed";
+    case RB_FS_BYPASSED: return "bypassed";
     default: return "new";
     }
 }
@@ -210,7 +212,7 @@ static void flow_end(rb_flow_table *t, rb_flow *f, enum rb_flow_end reason)
         *pp = f->hnext;
     lru_unlink(t, f);
     t->st.active--;
-    t->st.end_state[f->state]++;
+    t->st.end_state[flow_end_state(f)]++;
     if (f->proto == 6)
         t->st.end_tcp_state[f->tcp_state < RB_TCP_STATE_N ? f->tcp_state : 0]++;
     if (reason == RB_END_TIMEOUT)
@@ -254,6 +256,13 @@ void flow_table_flush(rb_flow_table *t)
         while ((f = t->lru[i].head) != NULL)
             flow_end(t, f, RB_END_SHUTDOWN);
     }
+}
+
+bool flow_table_take_alloc_failure(rb_flow_table *t)
+{
+    bool r = t->alloc_failed;
+    t->alloc_failed = false;
+    return r;
 }
 
 const rb_flow_stats *flow_table_stats(const rb_flow_table *t)
@@ -540,8 +549,10 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
             f = flow_alloc(t);
             if (!f)
                 f = flow_alloc_emergency(t, p->ts_sec, p->ts_usec);
-            if (!f)
+            if (!f) {
+                t->alloc_failed = true;
                 return NULL;
+            }
             memset(f, 0, sizeof *f);
             f->key = k;
             f->hash = h;
@@ -602,7 +613,10 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
         f->last_usec = p->ts_usec;
     }
     uint8_t old_state = f->state;
-    if (proto == 6) {
+    if (f->bypassed) {
+        /* bypassed: no more state tracking, the bypassed timeout (exception.h) */
+        f->state = RB_FS_BYPASSED;
+    } else if (proto == 6) {
         tcp_update(t, f, p, dir);
         f->state = tcp_flow_state(f->tcp_state);
     } else {

@@ -20,7 +20,9 @@
 #include <stdint.h>
 
 enum rb_flow_proto { RB_FP_TCP = 0, RB_FP_UDP, RB_FP_ICMP, RB_FP_OTHER, RB_FP_N };
-enum rb_flow_state { RB_FS_NEW = 0, RB_FS_ESTABLISHED, RB_FS_CLOSED, RB_FS_N };
+/* RB_FS_BYPASSED: a bypassed flow (rb_flow.bypassed) once its next packet came in,
+ * with the flow-timeouts "bypassed" values (src/engine/exception.h) */
+enum rb_flow_state { RB_FS_NEW = 0, RB_FS_ESTABLISHED, RB_FS_CLOSED, RB_FS_BYPASSED, RB_FS_N };
 enum rb_flow_end { RB_END_TIMEOUT = 0, RB_END_FORCED, RB_END_SHUTDOWN, RB_END_TCP_REUSE };
 /* what signatures decided for the whole flow (EVE flow.action) */
 enum rb_flow_action { RB_FLOW_ACT_NONE = 0, RB_FLOW_ACT_PASS, RB_FLOW_ACT_DROP };
@@ -64,6 +66,8 @@ typedef struct rb_flow {
     bool alerted;
     uint8_t action;                 /* enum rb_flow_action: a pass rule matched / IPS drop */
     bool emergency_evicted;
+    bool bypassed;                  /* local bypass: later packets are only counted (engine/exception.h) */
+    uint8_t ep_met;                 /* bit (1 << enum rb_ep_target): exceptions met (engine/exception.h) */
 
     int64_t start_sec, last_sec;
     int32_t start_usec, last_usec;
@@ -128,6 +132,11 @@ void flow_table_free(rb_flow_table *t);
  * a fragment) get p->flow = NULL. May end other flows (timeout, eviction) first. */
 rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p);
 
+/* true once after flow_handle_packet() returned NULL because no flow could be
+ * allocated (flow.memcap reached and nothing to evict): the flow.memcap
+ * exception (engine/exception.h). Clears the condition. */
+bool flow_table_take_alloc_failure(rb_flow_table *t);
+
 /* End flows whose timeout passed at packet time (sec, usec). Cheap when none did. */
 void flow_table_expire(rb_flow_table *t, int64_t sec, int32_t usec);
 
@@ -136,7 +145,12 @@ void flow_table_flush(rb_flow_table *t);
 
 const rb_flow_stats *flow_table_stats(const rb_flow_table *t);
 
-const char *flow_state_name(int state);      /* "new", "established", "closed" */
+const char *flow_state_name(int state);      /* "new", "established", "closed", "bypassed" */
+/* The state a flow ends in (EVE flow.state, stats.flow.end.state). */
+static inline int flow_end_state(const rb_flow *f)
+{
+    return f->bypassed ? RB_FS_BYPASSED : f->state;
+}
 const char *flow_tcp_state_name(int state);  /* "syn_sent", ... */
 const char *flow_end_reason_name(int reason);/* "timeout", "forced", "shutdown", "tcp_reuse" */
 

@@ -478,11 +478,15 @@ void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason)
     eve_format_ts(w, f->last_sec, f->last_usec, ts);
     jb_str(jb, "end", ts);
     jb_i64(jb, "age", f->last_sec - f->start_sec);
-    jb_str(jb, "state", flow_state_name(f->state));
+    if (f->bypassed)
+        jb_str(jb, "bypass", "local"); /* engine/exception.h */
+    jb_str(jb, "state", flow_state_name(flow_end_state(f)));
     jb_str(jb, "reason", flow_end_reason_name(reason));
     jb_bool(jb, "alerted", f->alerted);
     if (f->action)
         jb_str(jb, "action", f->action == RB_FLOW_ACT_PASS ? "pass" : "drop");
+    if (f->ep_met && w->ep_fn)
+        w->ep_fn(w->ep_ctx, f, jb);
     jb_close_object(jb);
     if (f->detect && w->vars_fn)
         w->vars_fn(w->vars_ctx, f, jb);

@@ -34,6 +34,7 @@ typedef struct rb_eve_types {
      * packet_info), payload-buffer-size (bytes of payload kept, default 4 KiB) */
     bool alert_payload, alert_payload_printable, alert_packet;
     uint32_t alert_payload_max;
+    bool flow_exception_policy; /* flow: {exception-policy: true}: flow.exception_policy[] (engine/exception.h) */
 } rb_eve_types;
 
 void eve_types_default(rb_eve_types *t);
@@ -57,6 +58,8 @@ typedef struct rb_eve_writer {
     rb_eve_sink *sink;
     rb_eve_vars_fn vars_fn;
     const void *vars_ctx;
+    rb_eve_vars_fn ep_fn;   /* the flow's exceptions (flow.exception_policy[]), or NULL */
+    const void *ep_ctx;
     const rb_eve_types *types;
     jbuf jb;               /* the record being built */
     char *out;             /* pending records */

@@ -153,7 +153,7 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
     jb_open_object(jb, "end");
     jb_open_object(jb, "state");
     for (int i = 0; i < RB_FS_N; i++)
-        jb_u64(jb, flow_state_name(i), f->end_state[i]);
+        jb_u64(jb, i == RB_FS_BYPASSED ? "local_bypassed" : flow_state_name(i), f->end_state[i]);
     jb_close_object(jb);
     jb_open_object(jb, "tcp_state");
     for (int i = 0; i < RB_TCP_STATE_N; i++)
@@ -163,6 +163,8 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
     jb_u64(jb, "memuse", f->memuse);
     jb_u64(jb, "memuse_peak", f->memuse_peak);
     jb_close_object(jb);
+    if (rs->ep)
+        ep_stats_json_bypass(jb, rs->ep);
 
     jb_open_object(jb, "defrag");
     jb_open_object(jb, "ipv4");
@@ -213,6 +215,8 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
     put_per_proto(jb, "parser_errors", as->parser_errors);
     put_per_proto(jb, "gaps", as->gaps);
     jb_close_object(jb);
+    if (rs->ep && rs->ep_cfg)
+        ep_stats_json_policies(jb, rs->ep, rs->ep_cfg, rs->ips);
 
     /* as Suricata's stats.detect.engines[] */
     jb_open_object(jb, "detect");

@@ -8,6 +8,7 @@
 #include "capture/capture.h"
 #include "decode/decode.h"
 #include "detect/rules.h"
+#include "engine/exception.h"
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
@@ -33,6 +34,9 @@ typedef struct rb_run_stats {
     uint64_t alerts;
     const behaviour_stats *behaviour; /* may be NULL */
     const leak_stats *leak;     /* NULL when leak detection is off */
+    const rb_ep_stats *ep;      /* bypass and exception-policy counters (engine/exception.h) */
+    const rb_ep_config *ep_cfg; /* the policies in force: which exception_policy counters exist */
+    bool ips;
 } rb_run_stats;
 
 void stats_log(rb_eve_writer *w, const rb_run_stats *rs);

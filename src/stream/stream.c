@@ -962,6 +962,18 @@ static stream_session *start_session(stream_ctx *c, rb_flow *f, Packet *p, int d
     return ssn;
 }
 
+bool stream_midstream_packet(const rb_flow *f, const Packet *p)
+{
+    if (f->stream || p->proto != 6 || !p->l4_ok || p->invalid_checksum)
+        return false;
+    uint8_t fl = p->tcp_flags;
+    if (fl & TH_RST)
+        return false;
+    if (fl & TH_FIN)
+        return !(fl & TH_SYN);
+    return (fl & TH_ACK) != 0; /* an ACK or a SYN/ACK; a lone SYN starts a session */
+}
+
 void stream_packet(stream_ctx *c, Packet *p)
 {
     if (!c || !p || !p->flow || p->proto != 6 || !p->l4_ok)

@@ -155,6 +155,11 @@ bool stream_depth_reached(const stream_ctx *c, const rb_flow *f, int dir);
  * halves trade places too. Returns false, changing nothing, once data was
  * seen (the caller then must not reverse the flow). */
 bool stream_swap_sides(rb_flow *f);
+/* The packet would start its flow's session without the handshake (a mid-stream
+ * pick-up, allowed or not by stream.midstream): no session yet, and a FIN, a
+ * SYN/ACK or an ACK, not a SYN or a RST (where Suricata applies its
+ * stream.midstream-policy). */
+bool stream_midstream_packet(const rb_flow *f, const Packet *p);
 /* Free the session (after the caller drained the final chunks); f->stream = NULL. */
 void stream_flow_end(stream_ctx *c, rb_flow *f);
 

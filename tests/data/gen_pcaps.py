@@ -735,6 +735,75 @@ def gen_http_xff(out):
                [c.handshake() + [c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")] + c.close()])
 
 
+# ---------------------------------------------------------------------------
+# flow bypass and exception policies (src/engine/exception.h, docs/exception-policy.md)
+
+def gen_bypass(out):
+    """Three TCP flows, 0.1 s apart:
+    - 10.0.0.1:40100 -> 10.0.0.2:80, picked up mid-stream (no handshake): GET /mid, a 200 answer with
+      "uid=0(root)" in its body, FIN/ACK close: 7 packets;
+    - 10.0.0.1:40200 -> 10.0.0.2:80, a full session: GET /bypass-me and its answer, then GET /after and
+      its answer, close: 3 + 4 + 4 + 3 = 14 packets;
+    - 10.0.0.1:40300 -> 10.0.0.2:8080, a full session whose client sends 3000 bytes in 3 segments
+      (each acknowledged), close: 3 + 6 + 3 = 12 packets."""
+    w = PcapWriter(os.path.join(out, "bypass.pcap"))
+    t = T0
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40100, 80)
+    for p in http_exchange(c, path="/mid", body=b"uid=0(root) gid=0(root)") + c.close():
+        w.write(t, p)
+        t += 0.001
+    t += 0.1
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40200, 80)
+    for p in c.handshake() + http_exchange(c, path="/bypass-me") + http_exchange(c, path="/after") + c.close():
+        w.write(t, p)
+        t += 0.001
+    t += 0.1
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40300, 8080)
+    pkts = c.handshake()
+    for _ in range(3):
+        pkts += [c.pkt(0, "PA", b"x" * 1000), c.pkt(1, "A")]
+    for p in pkts + c.close():
+        w.write(t, p)
+        t += 0.001
+    w.close()
+    gen_bypass_tls(out)
+
+
+def _tls_record(ctype, body, version=b"\x03\x03"):
+    return bytes([ctype]) + version + struct.pack(">H", len(body)) + body
+
+
+def _tls_handshake(htype, body):
+    return bytes([htype]) + struct.pack(">I", len(body))[1:] + body
+
+
+def gen_bypass_tls(out):
+    """bypass_tls.pcap: one TLS 1.2 session 10.0.0.1:40400 -> 10.0.0.2:443 (SNI www.example.ma): handshake,
+    ClientHello, ServerHello, ChangeCipherSpec both ways, then 4 encrypted application-data records each way
+    (each acknowledged), close: 3 + 2 + 2 + 2 + 2 + 16 + 3 = 30 packets."""
+    w = PcapWriter(os.path.join(out, "bypass_tls.pcap"))
+    t = T0
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40400, 443)
+    sni = b"www.example.ma"
+    ext_sni = struct.pack(">HH", 0, len(sni) + 5) + struct.pack(">HBH", len(sni) + 3, 0, len(sni)) + sni
+    ch = (b"\x03\x03" + bytes(range(32)) + b"\x00" + b"\x00\x02\x00\x2f" + b"\x01\x00"
+          + struct.pack(">H", len(ext_sni)) + ext_sni)
+    sh = b"\x03\x03" + bytes(range(32, 64)) + b"\x00" + b"\x00\x2f" + b"\x00"
+    ccs = _tls_record(20, b"\x01")
+    pkts = c.handshake()
+    pkts += [c.pkt(0, "PA", _tls_record(22, _tls_handshake(1, ch), b"\x03\x01")), c.pkt(1, "A")]
+    pkts += [c.pkt(1, "PA", _tls_record(22, _tls_handshake(2, sh))), c.pkt(0, "A")]
+    pkts += [c.pkt(1, "PA", ccs), c.pkt(0, "A")]
+    pkts += [c.pkt(0, "PA", ccs), c.pkt(1, "A")]
+    for i in range(4):
+        pkts += [c.pkt(0, "PA", _tls_record(23, bytes([i]) * 64)), c.pkt(1, "A")]
+        pkts += [c.pkt(1, "PA", _tls_record(23, bytes([0x80 + i]) * 512)), c.pkt(0, "A")]
+    for p in pkts + c.close():
+        w.write(t, p)
+        t += 0.001
+    w.close()
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
@@ -752,6 +821,7 @@ def main():
     gen_midstream_reply_first(out)
     gen_http_xff(out)
     gen_dcerpc(out)
+    gen_bypass(out)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
  * fuzzer spends its time on packets) and run through engine_run(): decode,
  * defrag, flows, TCP reassembly, the application-layer parsers, signatures (a
  * small fixed rule set exercising every inspection path) and EVE output, which
- * goes to /dev/null. */
+ * goes to /dev/null. The input's last byte also picks the IPS mode, flow
+ * bypass triggers and an exception-policy master switch (engine/exception.h). */
 #include "common/log.h"
 #include "detect/detect.h"
 #include "detect/rules.h"
@@ -24,7 +25,8 @@ static const char RULES[] =
     "alert udp any any -> any any (msg:\"u\"; content:\"|00 01|\"; byte_test:1,>,3,0,relative; sid:5;)\n"
     "alert tcp any any -> any any (msg:\"f\"; flow:established; flowbits:set,a; flowbits:noalert; sid:6;)\n"
     "alert tcp any any -> any any (msg:\"g\"; flowbits:isset,a; content:\"HTTP/1.\"; sid:7;)\n"
-    "alert ip any any -> any any (msg:\"i\"; ttl:<3; sid:8;)\n";
+    "alert ip any any -> any any (msg:\"i\"; ttl:<3; sid:8;)\n"
+    "alert tcp any any -> any any (msg:\"b\"; content:\"BYP\"; bypass; sid:9;)\n";
 
 static rule_set *rules;
 static detect_engine *detect;
@@ -90,6 +92,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ec.flow.hash_size = 1024;
     ec.stream.memcap = 4u << 20;
     ec.defrag.memcap = 2u << 20;
+    /* last byte: bit 0 IPS, bit 1 stream.bypass (depth 4 KiB), bit 2 TLS bypass, bit 3 midstream,
+     * bits 4-6 the master switch (ignore, auto, pass-packet, ..., reject) */
+    uint8_t sel = size ? data[size - 1] : 0;
+    ec.ips = sel & 1;
+    ec.stream_bypass = (sel & 2) != 0;
+    if (ec.stream_bypass)
+        ec.stream.reassembly_depth = 4096;
+    ec.applayer.tls_bypass = (sel & 4) != 0;
+    ec.flow.midstream = ec.stream.midstream = ec.applayer.midstream = (sel & 8) != 0;
+    ec.applayer.ips = ec.ips;
+    const char *none[RB_EPT_N] = { 0 };
+    ep_resolve(ep_name((sel >> 4) & 7), none, ec.ips, ec.flow.midstream, &ec.ep);
     rb_engine_result res;
     char err[256];
     engine_run(&ec, path, &res, err, sizeof err);

@@ -920,6 +920,159 @@ def behaviour_config_switches(ctx):
     expect("anomaly.behaviour.brute_force.min-sesions is not a known key" in r.stderr, "stderr: %s" % r.stderr)
 
 
+# ---------------------------------------------------------------------------
+# flow bypass and exception policies (docs/exception-policy.md); bypass.pcap: gen_pcaps.py gen_bypass
+
+BYPASS_RULES = ('alert http any any -> any any (msg:"http"; sid:1;)\n'
+                'alert tcp any any -> any any (msg:"root"; content:"uid=0|28|root|29|"; sid:2;)\n')
+
+
+def mid_flow(r):
+    f = r.flows(src_port=40100)
+    expect(len(f) == 1, "one mid-stream flow, got %d" % len(f))
+    return f[0]
+
+
+def mid_alerts(r):
+    return select(r.records, event_type="alert", src_port=40100) + select(r.records, event_type="alert", dest_port=40100)
+
+
+@test
+def midstream_policy_ids(ctx):
+    rules = write_rules(ctx, BYPASS_RULES)
+    # ignore (the IDS default): no session, no app layer; packets are still inspected one by one
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules])
+    f = mid_flow(r)
+    expect("action" not in f["flow"] and f["flow"]["state"] != "bypassed", "ignore: flow %s" % f["flow"])
+    expect(not select(r.records, event_type="http", src_port=40100), "ignore: no app layer without a session")
+    expect(len(mid_alerts(r)) == 1, "ignore: the packet rule still alerts")
+    expect("exception_policy" not in r.stats(), "no policy, no counters")
+    expect(r.stats()["flow_bypassed"]["local_pkts"] == 0, "nothing bypassed")
+    # pass-flow: no detection on the flow, applied to each of its 7 packets (none starts a session)
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--set", "stream.midstream-policy=pass-flow"])
+    f = mid_flow(r)
+    expect(f["flow"].get("action") == "pass", "pass-flow: flow.action %s" % f["flow"].get("action"))
+    expect(mid_alerts(r) == [], "pass-flow: no alert")
+    expect(r.stats()["exception_policy"]["tcp"]["midstream"] == {"pass_flow": 7, "bypass": 0, "reject": 0},
+           "counters %s" % r.stats()["exception_policy"])
+    # the full sessions are not touched
+    expect(len(select(r.records, event_type="http", src_port=40200)) == 2, "other flows still parsed")
+    # bypass: the flow's 6 later packets are only counted
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--set", "stream.midstream-policy=bypass"])
+    f = mid_flow(r)
+    expect(f["flow"]["state"] == "bypassed" and f["flow"]["bypass"] == "local", "bypass: flow %s" % f["flow"])
+    expect(f["flow"]["pkts_toserver"] + f["flow"]["pkts_toclient"] == 7, "bypassed packets still counted")
+    expect(mid_alerts(r) == [], "bypass: no alert")
+    st = r.stats()
+    expect(st["flow_bypassed"]["local_pkts"] == 6, "flow_bypassed %s" % st["flow_bypassed"])
+    # all but the first packet (the 138-byte GET /mid that triggered the bypass)
+    expect(st["flow_bypassed"]["local_bytes"] == f["flow"]["bytes_toserver"] + f["flow"]["bytes_toclient"] - 138,
+           "flow_bypassed bytes %s" % st["flow_bypassed"])
+    expect(st["exception_policy"]["tcp"]["midstream"]["bypass"] == 1, "applied once")
+    expect(st["flow"]["end"]["state"]["local_bypassed"] == 1, "flow.end.state %s" % st["flow"]["end"]["state"])
+    expect("exception_policy" not in f["flow"], "flow.exception_policy only when asked for")
+    # flow: {exception-policy: true} lists the exceptions met (Suricata 7.0.12)
+    conf = write_rules(ctx, "outputs:\n  - eve-log:\n      types:\n        - flow:\n            exception-policy: true\n")
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "-c", conf, "--set", "stream.midstream-policy=bypass"])
+    expect(mid_flow(r)["flow"]["exception_policy"] == [{"target": "stream_midstream", "policy": "bypass"}],
+           "flow.exception_policy %s" % mid_flow(r)["flow"].get("exception_policy"))
+    expect("exception_policy" not in r.flows(src_port=40200)[0]["flow"], "a flow with its handshake met none")
+    # reject and drop-flow do nothing in IDS mode (drop-flow is refused with a warning)
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--set", "stream.midstream-policy=reject"])
+    expect("action" not in mid_flow(r)["flow"], "IDS reject: no flow action")
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--set", "stream.midstream-policy=drop-flow"])
+    expect("action" not in mid_flow(r)["flow"], "IDS drop-flow: ignored")
+    expect("stream.midstream-policy 'drop-flow'" in r.stderr, "warned: %s" % r.stderr)
+    # a bad value: one warning naming key and value, the default applies
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--set", "stream.midstream-policy=maybe"])
+    expect(r.stderr.count("stream.midstream-policy 'maybe'") == 1, "stderr: %s" % r.stderr)
+    expect(len(mid_alerts(r)) == 1, "bad value: the default (ignore)")
+    # pick-up allowed with pass-flow: the session is parsed and logged, without detection
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--set", "stream.midstream=true",
+                                 "--set", "stream.midstream-policy=pass-flow"])
+    expect(mid_flow(r)["flow"].get("action") == "pass" and mid_alerts(r) == [], "midstream on, pass-flow")
+    expect(len(select(r.records, event_type="http", src_port=40100)) == 1, "http still logged")
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--set", "stream.midstream=true"])
+    sids = sorted(set(a["alert"]["signature_id"] for a in mid_alerts(r)))
+    expect(sids == [1, 2], "midstream on, ignore: http and packet rules alert: %s" % sids)
+
+
+@test
+def midstream_policy_ips(ctx):
+    rules = write_rules(ctx, BYPASS_RULES)
+    # auto in IPS mode: drop-flow; the flow's packets are dropped, the others go on
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--simulate-ips"])
+    f = mid_flow(r)
+    expect(f["flow"].get("action") == "drop", "IPS default: flow.action %s" % f["flow"].get("action"))
+    expect(mid_alerts(r) == [], "dropped: no alert")
+    expect(r.stats()["exception_policy"]["tcp"]["midstream"]["drop_flow"] == 1, "counters %s" % r.stats())
+    expect(len(select(r.records, event_type="http", src_port=40200)) == 2, "other flows go on")
+    # reject: dropped as well
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--simulate-ips", "--set", "stream.midstream-policy=reject"])
+    expect(mid_flow(r)["flow"].get("action") == "drop", "IPS reject")
+    # the master switch set to ignore turns the default off
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--simulate-ips", "--set", "exception-policy=ignore"])
+    expect("action" not in mid_flow(r)["flow"] and len(mid_alerts(r)) == 1, "IPS, master switch ignore")
+    # bypass: bypassed, passed
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules, "--simulate-ips", "--set", "exception-policy=bypass"])
+    f = mid_flow(r)
+    expect(f["flow"]["state"] == "bypassed" and f["flow"].get("action") == "pass", "IPS bypass %s" % f["flow"])
+
+
+@test
+def bypass_keyword(ctx):
+    rules = write_rules(ctx, BYPASS_RULES +
+                        'alert http any any -> any any (msg:"bypass me"; http.uri; content:"/bypass-me"; bypass; sid:3;)\n')
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "-S", rules])
+    f = r.flows(src_port=40200)[0]
+    expect(f["flow"]["state"] == "bypassed" and f["flow"]["bypass"] == "local", "flow %s" % f["flow"])
+    expect(f["flow"]["pkts_toserver"] + f["flow"]["pkts_toclient"] == 14, "all 14 packets counted on the flow")
+    expect_count(r.records, 1, event_type="alert", alert__signature_id=3)
+    expect(not select(r.records, event_type="http", http__url="/after"), "nothing parsed after the bypass")
+    # the request is parsed when the server acknowledges it (5th packet): 9 packets follow
+    expect(r.stats()["flow_bypassed"]["local_pkts"] == 9, "flow_bypassed %s" % r.stats()["flow_bypassed"])
+    expect("exception_policy" not in r.stats(), "no policy counters")
+    # the other flows are not bypassed
+    expect(r.flows(src_port=40300)[0]["flow"]["state"] == "closed", "other flows")
+
+
+@test
+def bypass_stream_depth(ctx):
+    # the client's second 1000-byte segment goes past a 1500-byte depth: the 6 packets after it are bypassed
+    args = ["-k", "none", "--set", "stream.reassembly.depth=1500", "--set", "stream.bypass=yes"]
+    r = Run(ctx, "bypass.pcap", args)
+    f = r.flows(src_port=40300)[0]
+    expect(f["flow"]["state"] == "bypassed", "flow %s" % f["flow"])
+    expect(r.stats()["flow_bypassed"]["local_pkts"] == 6, "flow_bypassed %s" % r.stats()["flow_bypassed"])
+    expect(r.flows(src_port=40200)[0]["flow"]["state"] == "closed", "flows under the depth go on")
+    # stream.bypass off (the default): nothing bypassed
+    r = Run(ctx, "bypass.pcap", ["-k", "none", "--set", "stream.reassembly.depth=1500"])
+    expect(r.flows(src_port=40300)[0]["flow"]["state"] == "closed", "no bypass")
+    expect(r.stats()["flow_bypassed"] == {"local_pkts": 0, "local_bytes": 0, "local_capture_pkts": 0,
+                                          "local_capture_bytes": 0, "closed": 0, "pkts": 0, "bytes": 0},
+           "flow_bypassed %s" % r.stats()["flow_bypassed"])
+
+
+@test
+def bypass_tls(ctx):
+    # the client's first encrypted record is delivered when the server acknowledges it (13th packet): the
+    # 17 packets after it are bypassed; the tls record is written before
+    r = Run(ctx, "bypass_tls.pcap", ["-k", "none", "--set", "app-layer.protocols.tls.encryption-handling=bypass"])
+    f = r.flows()[0]
+    expect(f["flow"]["state"] == "bypassed" and f["flow"]["pkts_toserver"] + f["flow"]["pkts_toclient"] == 30,
+           "flow %s" % f["flow"])
+    expect(r.stats()["flow_bypassed"]["local_pkts"] == 17, "flow_bypassed %s" % r.stats()["flow_bypassed"])
+    expect_count(r.records, 1, event_type="tls", tls__sni="www.example.ma")
+    # the older key, and full (no bypass)
+    r = Run(ctx, "bypass_tls.pcap", ["-k", "none", "--set", "app-layer.protocols.tls.no-reassemble=yes"])
+    expect(r.stats()["flow_bypassed"]["local_pkts"] == 17, "no-reassemble: yes")
+    r = Run(ctx, "bypass_tls.pcap", ["-k", "none", "--set", "app-layer.protocols.tls.encryption-handling=full",
+                                      "--set", "app-layer.protocols.tls.no-reassemble=yes"])
+    expect(r.flows()[0]["flow"]["state"] == "closed" and r.stats()["flow_bypassed"]["local_pkts"] == 0,
+           "encryption-handling wins over no-reassemble")
+    expect_count(r.records, 1, event_type="tls", tls__sni="www.example.ma")
+
+
 class Ctx:
     def __init__(self, ribat, prefix):
         self.ribat = ribat

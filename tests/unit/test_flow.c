@@ -225,6 +225,66 @@ static void test_memcap_counts_per_flow_state(void **state)
     flow_table_free(t);
 }
 
+/* a bypassed flow (engine/exception.h): its later packets are counted, its TCP state
+ * stays as it was, it times out under the bypassed timeout and ends as "bypassed" */
+static void test_bypassed_flow(void **state)
+{
+    (void)state;
+    rb_flow_config c;
+    flow_config_default(&c);
+    assert_int_equal(c.timeout[RB_FP_TCP][RB_FS_BYPASSED], 100);
+    assert_int_equal(c.emerg_timeout[RB_FP_UDP][RB_FS_BYPASSED], 50);
+    c.timeout[RB_FP_TCP][RB_FS_BYPASSED] = 5;
+    ended e = { 0 };
+    rb_flow_table *t = flow_table_new(&c, on_end, &e, 1);
+    Packet hs[3] = { pkt(1, 2, 1000, 80, 6, TH_SYN, 100), pkt(2, 1, 80, 1000, 6, TH_SYN | TH_ACK, 100),
+                     pkt(1, 2, 1000, 80, 6, TH_ACK, 100) };
+    rb_flow *f = NULL;
+    for (int i = 0; i < 3; i++)
+        f = flow_handle_packet(t, &hs[i]);
+    assert_int_equal(flow_end_state(f), RB_FS_ESTABLISHED);
+    f->bypassed = true;
+    assert_int_equal(flow_end_state(f), RB_FS_BYPASSED); /* before any later packet */
+    Packet fin = pkt(1, 2, 1000, 80, 6, TH_FIN | TH_ACK, 101);
+    assert_ptr_equal(flow_handle_packet(t, &fin), f);
+    assert_int_equal(f->pkts[0], 3);
+    assert_int_equal(f->state, RB_FS_BYPASSED);
+    assert_int_equal(f->tcp_state, RB_TCP_ESTABLISHED); /* the FIN was not tracked */
+    assert_false(f->tcp_flags[0] & TH_FIN);
+    assert_string_equal(flow_state_name(RB_FS_BYPASSED), "bypassed");
+    /* the bypassed timeout (5 s), not the established one (600 s) */
+    flow_table_expire(t, 106, 0);
+    assert_int_equal(flow_table_stats(t)->active, 1);
+    flow_table_expire(t, 107, 0);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(e.reasons[0], RB_END_TIMEOUT);
+    assert_int_equal(flow_table_stats(t)->end_state[RB_FS_BYPASSED], 1);
+    flow_table_free(t);
+}
+
+/* no flow could be allocated (flow.memcap reached, nothing to evict): reported once */
+static void test_alloc_failure(void **state)
+{
+    (void)state;
+    rb_flow_config c;
+    flow_config_default(&c);
+    c.hash_size = 1024;
+    c.memcap = 1024 * sizeof(void *) + 64; /* the buckets, and not one slab of flows */
+    rb_flow_table *t = flow_table_new(&c, NULL, NULL, 1);
+    assert_non_null(t);
+    assert_false(flow_table_take_alloc_failure(t));
+    Packet a = pkt(1, 2, 1000, 80, 6, TH_SYN, 100);
+    assert_null(flow_handle_packet(t, &a));
+    assert_true(flow_table_take_alloc_failure(t));
+    assert_false(flow_table_take_alloc_failure(t));
+    /* a packet that cannot have a flow is not an allocation failure */
+    Packet nf = pkt(1, 2, 0, 0, 6, 0, 100);
+    nf.l4_ok = false;
+    assert_null(flow_handle_packet(t, &nf));
+    assert_false(flow_table_take_alloc_failure(t));
+    flow_table_free(t);
+}
+
 static void test_community_id_vectors(void **state)
 {
     (void)state;
@@ -262,6 +322,8 @@ int main(void)
         cmocka_unit_test(test_icmp_keys),
         cmocka_unit_test(test_memcap_evicts_oldest),
         cmocka_unit_test(test_memcap_counts_per_flow_state),
+        cmocka_unit_test(test_bypassed_flow),
+        cmocka_unit_test(test_alloc_failure),
         cmocka_unit_test(test_community_id_vectors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -914,6 +914,33 @@ static void test_policy_names(void **state)
     assert_null(stream_ctx_new(&c));
 }
 
+/* stream_midstream_packet: where stream.midstream-policy applies (engine/exception.h) */
+static void test_midstream_packet(void **state)
+{
+    (void)state;
+    rb_flow f = { .stream = NULL };
+    Packet p = { .proto = 6, .l4_ok = true };
+    static const struct { uint8_t flags; bool want; } cases[] = {
+        { TH_ACK, true }, { TH_SYN | TH_ACK, true }, { TH_FIN | TH_ACK, true }, { TH_FIN, true },
+        { TH_PUSH | TH_ACK, true }, { TH_SYN, false }, { TH_RST, false }, { TH_RST | TH_ACK, false },
+        { TH_SYN | TH_FIN, false }, { TH_PUSH, false }, { 0, false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        p.tcp_flags = cases[i].flags;
+        assert_int_equal(stream_midstream_packet(&f, &p), cases[i].want);
+    }
+    p.tcp_flags = TH_ACK;
+    p.invalid_checksum = true; /* not used by the stream at all */
+    assert_false(stream_midstream_packet(&f, &p));
+    p.invalid_checksum = false;
+    int dummy;
+    f.stream = &dummy; /* a session exists */
+    assert_false(stream_midstream_packet(&f, &p));
+    f.stream = NULL;
+    p.proto = 17;
+    assert_false(stream_midstream_packet(&f, &p));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -948,6 +975,7 @@ int main(void)
         cmocka_unit_test(test_async_oneside),
         cmocka_unit_test(test_invalid_checksum_ignored),
         cmocka_unit_test(test_policy_names),
+        cmocka_unit_test(test_midstream_packet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
