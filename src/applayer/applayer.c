@@ -7,6 +7,7 @@
 #include "output/eve_alert.h"
 #include "output/eve_dns.h"
 #include "output/eve_http.h"
+#include "output/eve_smb.h"
 #include "output/eve_ssh.h"
 #include "output/eve_tls.h"
 
@@ -69,6 +70,8 @@ static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool aler
     }
 }
 
+static void put_smb_alert_objects(applayer_ctx *a, rb_flow *f, const smb_tx *tx);
+
 static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
 {
     tx_alert_ctx *c = ctx;
@@ -85,6 +88,8 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
         jb_u64(jb, "tx_id", al->tx_id);
     eve_alert_object(jb, al->r, al->category, al->r->priority, eve_alert_action(al->r, a->cfg.ips), p);
     put_app_object(a, c->proto, c->tx, true);
+    if (c->proto == ALPROTO_SMB)
+        put_smb_alert_objects(a, c->f, c->tx);
     eve_alert_tail(a->eve, p, c->f);
     eve_commit(a->eve);
 }
@@ -125,6 +130,7 @@ static void fill_http(const void *tx, int dir, detect_buffers *b) { detect_fill_
 static void fill_dns(const void *tx, int dir, detect_buffers *b) { detect_fill_dns(tx, dir, b); }
 static void fill_tls(const void *tx, int dir, detect_buffers *b) { detect_fill_tls(tx, dir, b); }
 static void fill_ssh(const void *tx, int dir, detect_buffers *b) { detect_fill_ssh(tx, dir, b); }
+static void fill_smb(const void *tx, int dir, detect_buffers *b) { detect_fill_smb(tx, dir, b); }
 
 /* per-flow state, on flow->app */
 typedef struct app_flow {
@@ -137,6 +143,7 @@ typedef struct app_flow {
     void *state;                /* the protocol's parser state */
     uint64_t logged_tx;
     bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
+    bool depth_set;             /* SMB: the flow's own stream depth was applied */
     /* leak stage: the HTTP body observer's context */
     applayer_ctx *a;
     rb_flow *f;
@@ -226,7 +233,31 @@ static int dns_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool t
 }
 static void dns_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dns_gap(s, dir); }
 
+/* ---- SMB (docs/smb.md) ---- */
+
+static int smb_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    (void)sp; (void)dp; (void)dir;
+    return tcp ? smb_probe(d, n) : 0;
+}
+static void *smb_new_adapter(const applayer_config *cfg)
+{
+    smb_config c = cfg->smb;
+    c.file_md5 = cfg->http.file_md5; /* files of every protocol hash alike */
+    c.file_sha1 = cfg->http.file_sha1;
+    c.file_sha256 = cfg->http.file_sha256;
+    return smb_new(&c);
+}
+static void smb_free_adapter(void *s) { smb_free(s); }
+static int smb_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    (void)tcp;
+    return smb_feed(s, dir, d, n);
+}
+static void smb_gap_adapter(void *s, int dir, uint64_t len) { smb_gap(s, dir, len); }
+
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+static void log_smb(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx);
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
@@ -241,6 +272,8 @@ static const alproto_ops protocols[ALPROTO_N] = {
                       ssh_feed_adapter, NULL, NULL, log_ssh },
     [ALPROTO_DNS] = { "dns", true, true, 53, dns_probe_adapter, dns_new_adapter, dns_free_adapter,
                       dns_feed_adapter, dns_gap_adapter, NULL, log_dns },
+    [ALPROTO_SMB] = { "smb", true, false, 445, smb_probe_adapter, smb_new_adapter, smb_free_adapter,
+                      smb_feed_adapter, smb_gap_adapter, NULL, log_smb },
 };
 
 const char *applayer_proto_name(int proto)
@@ -258,6 +291,7 @@ void applayer_config_default(applayer_config *c)
     for (int i = 1; i < ALPROTO_N; i++)
         c->enabled[i] = true;
     http_config_default(&c->http);
+    smb_config_default(&c->smb);
     c->tls_extended = true; /* as Debian's suricata.yaml */
     c->probe_limit = 2048;
 }
@@ -466,6 +500,50 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
             eve_dns_answer_object(&a->eve->jb, "dns", tx, true, true);
             eve_commit(a->eve);
         }
+    }
+}
+
+/* SMB: every transaction gets an smb record; file transactions a fileinfo
+ * record too (from the side the data came from) */
+static void log_smb(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    smb_tx *tx;
+    while ((tx = smb_next_loggable(af->state, flow_end)) != NULL) {
+        a->st.tx[ALPROTO_SMB]++;
+        af->logged_tx++;
+        inspect_tx(a, f, p, ALPROTO_SMB, tx, tx->tx_id, fill_smb, -1);
+        if (!a->eve_enabled)
+            continue;
+        const rb_eve_types *t = a->eve->types;
+        char dbuf[32];
+        const char *dialect = smb_dialect(af->state, dbuf, sizeof dbuf);
+        if (t->smb) {
+            begin_record(a, f, p, "smb", 0);
+            eve_smb_object(&a->eve->jb, tx, dialect);
+            eve_commit(a->eve);
+        }
+        if (t->fileinfo && tx->is_file) {
+            begin_record(a, f, p, "fileinfo", tx->file.dir);
+            eve_smb_object(&a->eve->jb, tx, dialect);
+            jb_str(&a->eve->jb, "app_proto", "smb");
+            eve_fileinfo_object(&a->eve->jb, &tx->file, &a->cfg.http);
+            eve_commit(a->eve);
+        }
+    }
+}
+
+/* an alert on an SMB transaction: its smb object and its file, as Suricata's "files" */
+static void put_smb_alert_objects(applayer_ctx *a, rb_flow *f, const smb_tx *tx)
+{
+    app_flow *af = f->app;
+    char dbuf[32];
+    jbuf *jb = &a->eve->jb;
+    eve_smb_object(jb, tx, af && af->state && af->proto == ALPROTO_SMB ? smb_dialect(af->state, dbuf, sizeof dbuf)
+                                                                         : "unknown");
+    if (tx->is_file) {
+        jb_open_array(jb, "files");
+        eve_file_object(jb, NULL, &tx->file);
+        jb_close_array(jb);
     }
 }
 
@@ -736,6 +814,11 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
     if (!af)
         return;
     drain(a, sc, f, af);
+    if (af->proto == ALPROTO_SMB && !af->depth_set) {
+        /* SMB flows are followed to their end by default (smb.stream-depth 0), as Suricata does */
+        stream_set_flow_depth(sc, f, a->cfg.smb.stream_depth);
+        af->depth_set = true;
+    }
     /* leak stage past the reassembly depth: the packets' payloads as they
      * come (distinct counting absorbs retransmissions), HTTP flows included
      * (their decoded bodies stop at the depth too); one test otherwise */

@@ -4,7 +4,7 @@
  * reassembler releases (both directions), detects the protocol by content
  * (with the ports as a hint: HTTP on 8081 or TLS on 8443 are still found),
  * and feeds the protocol's parser; for UDP it feeds each datagram. Completed
- * transactions are written as EVE records (http, fileinfo, dns, tls, ssh).
+ * transactions are written as EVE records (http, fileinfo, dns, tls, ssh, smb).
  *
  * The protocols are rows of one table (applayer.c: `protocols[]`): name,
  * probe, state constructor/destructor, feed, gap, end-of-stream and logger.
@@ -14,6 +14,7 @@
 #define RIBAT_APPLAYER_H
 
 #include "applayer/http.h"
+#include "applayer/smb.h"
 #include "detect/detect.h"
 #include "decode/packet.h"
 #include "flow/flow.h"
@@ -30,6 +31,7 @@ enum rb_alproto {
     ALPROTO_TLS,
     ALPROTO_SSH,
     ALPROTO_DNS,
+    ALPROTO_SMB,
     ALPROTO_N,
     ALPROTO_FAILED = 255,
 };
@@ -37,6 +39,7 @@ enum rb_alproto {
 typedef struct applayer_config {
     bool enabled[ALPROTO_N];
     http_config http;
+    smb_config smb;           /* file hashes come from http's file_md5/sha1/sha256 */
     bool tls_extended;        /* log the extended TLS fields */
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */
     bool midstream;           /* stream.midstream: a UDP DNS flow may start with an answer (then reversed) */

@@ -53,6 +53,7 @@ struct http_tx;
 struct dns_tx;
 struct tls_state;
 struct ssh_state;
+struct smb_tx;
 
 typedef struct detect_engine detect_engine;
 
@@ -148,6 +149,9 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b);
 void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b);
 void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b);
 void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b);
+/* SMB: file.data / file.name of a file transaction (its direction), smb.share or
+ * smb.named_pipe, smb.ntlmssp_user / _domain; files: the transaction's file */
+void detect_fill_smb(const struct smb_tx *tx, int dir, detect_buffers *b);
 void detect_buffers_free(detect_buffers *b);
 
 typedef struct detect_alert {

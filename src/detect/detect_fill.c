@@ -7,6 +7,7 @@
 #include "applayer/applayer.h"
 #include "applayer/dns.h"
 #include "applayer/http.h"
+#include "applayer/smb.h"
 #include "applayer/ssh.h"
 #include "applayer/tls.h"
 
@@ -285,4 +286,24 @@ void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b)
         put(b, RB_SSH_PROTO, sd->proto, sd->proto_len);
     if (sd->software_len)
         put(b, RB_SSH_SOFTWARE, sd->software, sd->software_len);
+}
+
+void detect_fill_smb(const struct smb_tx *tx, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_SMB);
+    if (!tx)
+        return;
+    if (tx->is_file) {
+        b->files = &tx->file;
+        b->n_files = 1;
+        if (tx->file.dir == dir) {
+            if (tx->data.ptr && tx->data.len)
+                put_str(b, RB_FILE_DATA, &tx->data);
+            put_str(b, RB_FILE_NAME, &tx->file.filename);
+        }
+    }
+    if (tx->share.ptr)
+        put_str(b, tx->share_is_pipe ? RB_SMB_NAMED_PIPE : RB_SMB_SHARE, &tx->share);
+    put_str(b, RB_SMB_NTLMSSP_USER, &tx->ntlm_user);
+    put_str(b, RB_SMB_NTLMSSP_DOMAIN, &tx->ntlm_domain);
 }

@@ -144,6 +144,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                 ec->applayer.tls_extended = strcmp(cfg_node_value(ext), "yes") == 0 || strcmp(cfg_node_value(ext), "true") == 0;
         }
         else if (strcmp(name, "ssh") == 0) t->ssh = true;
+        else if (strcmp(name, "smb") == 0) t->smb = true;
         else if (strcmp(name, "leak") == 0) t->leak = true;
         else if (strcmp(name, "files") == 0 || strcmp(name, "fileinfo") == 0) {
             t->fileinfo = true;
@@ -402,6 +403,10 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
                                            hc->response_body_limit);
     hc->decompress_layer_limit = get_u32(c, "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit",
                                          hc->decompress_layer_limit);
+    /* SMB (docs/smb.md) */
+    smb_config *sm = &ec->applayer.smb;
+    sm->max_tx = get_u32(c, "app-layer.protocols.smb.max-tx", sm->max_tx);
+    sm->stream_depth = cfg_get_size(c, "app-layer.protocols.smb.stream-depth", sm->stream_depth);
 
     /* threads */
     int64_t th = cfg_get_int(c, "threading.worker-threads", 0);

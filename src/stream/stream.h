@@ -139,6 +139,10 @@ void stream_flow_flush(stream_ctx *c, rb_flow *f);
  * bytes of that direction are no longer reassembled. One load, for
  * inspectors that go on looking at packet payloads (the leak stage). */
 bool stream_depth_reached(const stream_ctx *c, const rb_flow *f, int dir);
+/* The application layer's reassembly depth for this flow (app-layer.protocols.smb.stream-depth:
+ * 0 = the whole stream), replacing reassembly_depth for the directions that have not reached
+ * it yet. */
+void stream_set_flow_depth(stream_ctx *c, rb_flow *f, uint64_t depth);
 /* Free the session (after the caller drained the final chunks); f->stream = NULL. */
 void stream_flow_end(stream_ctx *c, rb_flow *f);
 
