@@ -1319,10 +1319,32 @@ static void record(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, uint32
         s->st.malformed++;
 }
 
+/* a NetBIOS session request: two encoded names (0x20, 32 letters 'A'..'P', 0) */
+static int probe_session_request(const uint8_t *p, size_t n)
+{
+    if (p[1] || p[2] || p[3] != 68)
+        return 0;
+    for (size_t i = 4; i < 72; i++) {
+        if (i >= n)
+            return -1;
+        uint8_t c = p[i];
+        bool ok = (i == 4 || i == 38) ? c == 0x20 : (i == 37 || i == 71) ? c == 0 : (c >= 'A' && c <= 'P');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
 int smb_probe(const uint8_t *p, size_t n)
 {
-    if (n < 1)
-        return -1;
+    if (n < 4)
+        return n && p[0] != 0x00 && p[0] != 0x81 && p[0] != 0x82 && p[0] != 0x85 ? 0 : -1;
+    /* port 139: the session service opens with a session request (its positive
+     * response is 4 bytes that prove nothing: the other side decides) */
+    if (p[0] == 0x81)
+        return probe_session_request(p, n);
+    if ((p[0] == 0x82 || p[0] == 0x85) && !p[1] && !p[2] && !p[3]) /* positive response, keep-alive */
+        return n >= 12 ? smb_probe(p + 4, n - 4) : -1;
     if (p[0] != 0x00)
         return 0;
     if (n < 8)

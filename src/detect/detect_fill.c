@@ -302,7 +302,9 @@ void detect_fill_smb(const struct smb_tx *tx, int dir, detect_buffers *b)
             put_str(b, RB_FILE_NAME, &tx->file.filename);
         }
     }
-    if (tx->share.ptr)
+    /* smb.share / smb.named_pipe: the TREE_CONNECT transaction's path, as Suricata */
+    bool tree = tx->vers == 1 ? tx->cmd == SMB1_TREE_CONNECT_ANDX : tx->cmd == SMB2_TREE_CONNECT;
+    if (tree && !tx->is_file && tx->share.ptr)
         put_str(b, tx->share_is_pipe ? RB_SMB_NAMED_PIPE : RB_SMB_SHARE, &tx->share);
     put_str(b, RB_SMB_NTLMSSP_USER, &tx->ntlm_user);
     put_str(b, RB_SMB_NTLMSSP_DOMAIN, &tx->ntlm_domain);
