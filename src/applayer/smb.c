@@ -300,6 +300,23 @@ const char *smb_status_name(uint32_t st)
     return NULL;
 }
 
+const char *smb_fsctl_name(uint32_t code)
+{
+    static const struct { uint32_t v; const char *n; } t[] = {
+        { 0x00060194, "FSCTL_DFS_GET_REFERRALS" }, { 0x000601b0, "FSCTL_DFS_GET_REFERRALS_EX" },
+        { 0x0011c017, "FSCTL_PIPE_TRANSCEIVE" }, { 0x0011400c, "FSCTL_PIPE_PEEK" },
+        { 0x00110018, "FSCTL_PIPE_WAIT" }, { 0x00140204, "FSCTL_VALIDATE_NEGOTIATE_INFO" },
+        { 0x001401fc, "FSCTL_QUERY_NETWORK_INTERFACE_INFO" }, { 0x00144064, "FSCTL_SRV_ENUMERATE_SNAPSHOTS" },
+        { 0x00140078, "FSCTL_SRV_REQUEST_RESUME_KEY" }, { 0x001440f2, "FSCTL_SRV_COPYCHUNK" },
+        { 0x001480f2, "FSCTL_SRV_COPYCHUNK_WRITE" }, { 0x000900a4, "FSCTL_SET_REPARSE_POINT" },
+        { 0x000900a8, "FSCTL_GET_REPARSE_POINT" }, { 0x000900c4, "FSCTL_SET_SPARSE" },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (t[i].v == code)
+            return t[i].n;
+    return NULL;
+}
+
 const char *smb_disposition_name(uint32_t d)
 {
     static const char *const n[] = { "FILE_SUPERSEDE", "FILE_OPEN", "FILE_CREATE", "FILE_OPEN_IF", "FILE_OVERWRITE",
@@ -701,6 +718,7 @@ typedef struct smb_hdr {
     uint8_t vers;
     uint16_t cmd;
     bool resp, async, unicode;
+    bool dos;               /* SMB1 status in the DOS error format */
     uint32_t status;
     uint64_t key;
     uint64_t session_id;
@@ -884,6 +902,7 @@ static smb_tx *tx_for(smb_state *s, const smb_hdr *hd)
         t->has_resp = true;
         t->has_status = true;
         t->status = hd->status;
+        t->status_dos = hd->dos;
         t->done = true;
     } else {
         t = tx_new(s, hd->vers, hd->cmd, hd->key);
@@ -1022,6 +1041,20 @@ static void smb2_command(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, 
                 t->times[i] = le64(b + 8 + 8 * i);
             t->size = le64(b + 48);
             create_done(s, t, b + 64, 16, t->tree_id);
+        }
+        break;
+    case SMB2_IOCTL:
+        /* the function; a pipe transceive carries DCERPC: input to the server, output back */
+        if (bn >= 44) {
+            t->has_ioctl = true;
+            t->ioctl = le32(b + 4);
+            smb_handle *ph = handle_find(s, b + 8, 16);
+            if (ph && ph->pipe && t->ioctl == 0x0011c017) {
+                uint32_t off = le32(b + (hd.resp ? 32 : 24)), cnt = le32(b + (hd.resp ? 36 : 28));
+                const uint8_t *p = region(h, hn, off, cnt);
+                if (p)
+                    pipe_data(s, ph, hd.resp, p, cnt);
+            }
         }
         break;
     case SMB2_CLOSE:
@@ -1277,6 +1310,7 @@ static void smb1_record(smb_state *s, smb_dir *d, const uint8_t *rec, uint32_t h
     hd.resp = (rec[9] & 0x80) != 0;
     uint16_t flags2 = le16(rec + 10);
     hd.unicode = (flags2 & 0x8000) != 0;
+    hd.dos = (flags2 & 0x4000) == 0;
     hd.tree_id = le16(rec + 24);
     uint16_t pid = le16(rec + 26);
     hd.session_id = le16(rec + 28);

@@ -34,9 +34,10 @@
  *
  * Named pipes (a tree on IPC$): reads and writes of pipe handles are not files;
  * their bytes go to the pipe observer (smb_set_pipe_cb) -- the hook for a
- * DCERPC parser. TODO: SMB1 TRANS and SMB2 IOCTL FSCTL_PIPE_TRANSCEIVE
- * payloads are handed to it too; SMB1 TRANS2 / NT_TRANS subcommands are not
- * parsed.
+ * DCERPC parser -- and so do the input and output of SMB2 IOCTL
+ * FSCTL_PIPE_TRANSCEIVE on them. TODO: SMB1 TRANS (named pipe transactions)
+ * payloads are not handed over yet; SMB1 TRANS2 / NT_TRANS subcommands are
+ * not parsed.
  *
  * Memory (hostile input): live transactions per flow are capped
  * (cfg.max_tx; beyond, the oldest open one is closed as it is), open handles
@@ -101,6 +102,7 @@ typedef struct smb_tx {
     bool logged;
     bool has_status;
     uint32_t status;            /* NTSTATUS of the (final) response */
+    bool status_dos;            /* SMB1 without the NT-status flag: class (byte 0) and code (bytes 2-3) */
     uint64_t session_id;
     uint32_t tree_id;
     http_str filename;          /* CREATE / file transactions */
@@ -130,6 +132,9 @@ typedef struct smb_tx {
     uint16_t ntlm_ver_build;
     /* TREE_CONNECT (SMB1): the service strings */
     http_str service[2];
+    /* IOCTL (SMB2) */
+    bool has_ioctl;
+    uint32_t ioctl;
     /* file transaction */
     bool is_file;
     http_file file;             /* file.dir: 0 written (upload), 1 read (download) */
@@ -191,6 +196,7 @@ void smb_set_file_cb(smb_state *s, smb_file_cb cb, void *ctx);
 const char *smb_command_name(uint8_t vers, uint16_t cmd);  /* "SMB2_COMMAND_CREATE" */
 const char *smb_status_name(uint32_t status);              /* "STATUS_SUCCESS" or NULL */
 const char *smb_disposition_name(uint32_t d);              /* "FILE_OPEN" or NULL */
+const char *smb_fsctl_name(uint32_t code);                 /* "FSCTL_DFS_GET_REFERRALS" or NULL */
 /* "2.02" style for an SMB2 dialect code; writes into buf (8 bytes at least) */
 const char *smb2_dialect_name(uint16_t d, char *buf);
 

@@ -40,7 +40,13 @@ void eve_smb_object(jbuf *jb, const smb_tx *tx, const char *dialect)
     jb_u64(jb, "id", tx->tx_id + 1);
     jb_str(jb, "dialect", dialect);
     jb_str(jb, "command", smb_command_name(tx->vers, tx->cmd));
-    if (tx->has_status) {
+    if (tx->has_status && tx->status_dos) {
+        /* SMB1 DOS error: class, code (Suricata names the ones it knows; ribat none) */
+        snprintf(buf, sizeof buf, "UNKNOWN_%02X_%04X", tx->status & 0xff, tx->status >> 16);
+        jb_str(jb, "status", buf);
+        snprintf(buf, sizeof buf, "0x%04x", tx->status >> 16);
+        jb_str(jb, "status_code", buf);
+    } else if (tx->has_status) {
         const char *n = smb_status_name(tx->status);
         if (!n) {
             snprintf(buf, sizeof buf, "%u", tx->status);
@@ -110,6 +116,10 @@ void eve_smb_object(jbuf *jb, const smb_tx *tx, const char *dialect)
                 put_str(jb, "response", &tx->service[1]);
             jb_close_object(jb);
         }
+    } else if (tx->vers == 2 && tx->cmd == SMB2_IOCTL) {
+        const char *fn = tx->has_ioctl ? smb_fsctl_name(tx->ioctl) : NULL;
+        if (fn)
+            jb_str(jb, "function", fn);
     } else if (is_cmd(tx, SMB1_NT_CREATE_ANDX, SMB2_CREATE)) {
         if (tx->filename.ptr)
             put_str(jb, "filename", &tx->filename);

@@ -867,16 +867,44 @@ static void test_caps(void **st)
 }
 
 static int pipe_calls;
-static size_t pipe_bytes;
+static size_t pipe_bytes[2];
 static char pipe_name[64];
 static void on_pipe(void *ctx, int dir, const uint8_t *pipe, size_t pl, const uint8_t *d, size_t n)
 {
     (void)ctx;
     (void)d;
-    assert_int_equal(dir, 0);
     pipe_calls++;
-    pipe_bytes += n;
+    pipe_bytes[dir] += n;
     snprintf(pipe_name, sizeof pipe_name, "%.*s", (int)pl, (const char *)pipe);
+}
+
+/* IOCTL FSCTL_PIPE_TRANSCEIVE: in bytes to the pipe, out bytes back */
+static void smb2_transceive(msg *m, uint64_t mid, uint32_t tree, const uint8_t *fid, const char *in, const char *out)
+{
+    size_t r = nb_open(m);
+    h2(m, SMB2_IOCTL, 0, mid, tree, 0);
+    put16(m, 57);
+    put16(m, 0);
+    put32(m, 0x0011c017);
+    putn(m, fid, 16);
+    put32(m, 64 + 56);
+    put32(m, (uint32_t)strlen(in));
+    zeros(m, 24);
+    putn(m, in, strlen(in));
+    nb_close(m, r);
+    r = nb_open(m);
+    h2(m, SMB2_IOCTL, RESP, mid, tree, 0);
+    put16(m, 49);
+    put16(m, 0);
+    put32(m, 0x0011c017);
+    putn(m, fid, 16);
+    put32(m, 0);
+    put32(m, 0);
+    put32(m, 64 + 48);
+    put32(m, (uint32_t)strlen(out));
+    zeros(m, 8);
+    putn(m, out, strlen(out));
+    nb_close(m, r);
 }
 
 /* named pipes: writes go to the pipe observer, not to a file */
@@ -888,15 +916,19 @@ static void test_named_pipe(void **st)
     static const uint8_t srvsvc[] = { 's', 0, 'r', 0, 'v', 0, 's', 0, 'v', 0, 'c', 0 };
     smb2_create(m, 3, 9, srvsvc, sizeof srvsvc, FID2);
     smb2_write(m, 4, 9, FID2, 0, (const uint8_t *)"\x05\x00\x0b\x03", 4);
-    smb2_close(m, 5, 9, FID2);
+    smb2_transceive(m, 5, 9, FID2, "request", "response!");
+    smb2_close(m, 6, 9, FID2);
     smb_state *s = smb_new(NULL);
     smb_set_pipe_cb(s, on_pipe, NULL);
     feed_msgs(s, m, 3);
     seen v = { 0 };
     drain(s, &v, true);
     assert_false(v.has_file);
-    assert_int_equal(pipe_bytes, 4);
-    assert_true(pipe_calls >= 1);
+    assert_int_equal(pipe_bytes[0], 4 + 7);
+    assert_int_equal(pipe_bytes[1], 9);
+    assert_true(pipe_calls >= 3);
+    ASSERT_HAS(&v, "\"command\":\"SMB2_COMMAND_IOCTL\",\"status\":\"STATUS_SUCCESS\",\"status_code\":\"0x0\","
+                   "\"session_id\":73588229205,\"tree_id\":9,\"function\":\"FSCTL_PIPE_TRANSCEIVE\"");
     assert_string_equal(pipe_name, "srvsvc");
     ASSERT_HAS(&v, "\"named_pipe\":\"\\\\\\\\srv\\\\IPC$\",\"share_type\":\"PIPE\"");
     smb_free(s);
