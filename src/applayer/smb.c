@@ -84,6 +84,7 @@ struct smb_state {
     http_str last_dialects; /* the client's SMB1 dialects (NUL-separated), for the response's index */
     uint32_t n_last_dialects;
     smb_stats st;
+    uint64_t mem;           /* heap bytes held: transactions, names, kept file data, hashes */
     smb_pipe_cb pipe_cb;
     void *pipe_ctx;
     smb_file_cb file_cb;
@@ -97,33 +98,47 @@ static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
 
-static void str_free(http_str *x)
+/* the per-flow memory cap (cfg.memcap): false, and counted, when n more bytes do not fit */
+static bool mem_room(smb_state *s, uint64_t n)
 {
+    if (s->mem + n <= s->cfg.memcap)
+        return true;
+    s->st.memcap++;
+    return false;
+}
+
+static void str_free(smb_state *s, http_str *x)
+{
+    if (x->ptr)
+        s->mem -= x->len + 1;
     free(x->ptr);
     x->ptr = NULL;
     x->len = 0;
 }
 
-static void str_set(http_str *x, const uint8_t *p, size_t n)
+static void str_set(smb_state *s, http_str *x, const uint8_t *p, size_t n)
 {
-    str_free(x);
+    str_free(s, x);
     if (n > SMB_MAX_NAME)
         n = SMB_MAX_NAME;
+    if (!mem_room(s, n + 1))
+        return;
     x->ptr = malloc(n + 1);
     if (!x->ptr)
         return;
+    s->mem += n + 1;
     if (n)
         memcpy(x->ptr, p, n);
     x->ptr[n] = 0;
     x->len = n;
 }
 
-static void str_copy(http_str *x, const http_str *from)
+static void str_copy(smb_state *s, http_str *x, const http_str *from)
 {
     if (from->ptr)
-        str_set(x, from->ptr, from->len);
+        str_set(s, x, from->ptr, from->len);
     else
-        str_free(x);
+        str_free(s, x);
 }
 
 size_t smb_utf16_to_utf8(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
@@ -175,15 +190,15 @@ size_t smb_utf16_to_utf8(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 }
 
 /* a name from the wire: UTF-16LE (unicode) or bytes up to a NUL */
-static void name_set(http_str *x, const uint8_t *p, size_t n, bool unicode)
+static void name_set(smb_state *s, http_str *x, const uint8_t *p, size_t n, bool unicode)
 {
     if (unicode) {
         uint8_t tmp[SMB_MAX_NAME];
         size_t m = smb_utf16_to_utf8(p, n, tmp, sizeof tmp);
-        str_set(x, tmp, m);
+        str_set(s, x, tmp, m);
     } else {
         const uint8_t *z = memchr(p, 0, n);
-        str_set(x, p, z ? (size_t)(z - p) : n);
+        str_set(s, x, p, z ? (size_t)(z - p) : n);
     }
 }
 
@@ -334,6 +349,7 @@ void smb_config_default(smb_config *c)
     c->max_files = 256;
     c->file_data_limit = 100 * 1024;
     c->stream_depth = 0;
+    c->memcap = 4u << 20;
 }
 
 smb_state *smb_new(const smb_config *cfg)
@@ -349,34 +365,40 @@ smb_state *smb_new(const smb_config *cfg)
         s->cfg.max_tx = 1;
     if (s->cfg.max_files == 0)
         s->cfg.max_files = 1;
+    if (s->cfg.memcap < 64 * 1024)
+        s->cfg.memcap = 64 * 1024;
     return s;
 }
 
-static void tx_free(smb_tx *t)
+static void tx_free(smb_state *s, smb_tx *t)
 {
     if (!t)
         return;
-    str_free(&t->filename);
-    str_free(&t->share);
-    str_free(&t->dialects);
+    str_free(s, &t->filename);
+    str_free(s, &t->share);
+    str_free(s, &t->dialects);
     for (int i = 0; i < 2; i++) {
-        str_free(&t->native_os[i]);
-        str_free(&t->native_lm[i]);
-        str_free(&t->service[i]);
+        str_free(s, &t->native_os[i]);
+        str_free(s, &t->native_lm[i]);
+        str_free(s, &t->service[i]);
     }
-    str_free(&t->ntlm_user);
-    str_free(&t->ntlm_domain);
-    str_free(&t->ntlm_host);
-    str_free(&t->file.filename);
-    str_free(&t->data);
+    str_free(s, &t->ntlm_user);
+    str_free(s, &t->ntlm_domain);
+    str_free(s, &t->ntlm_host);
+    str_free(s, &t->file.filename);
+    free(t->data.ptr);
+    s->mem -= t->data_cap;
+    if (t->hctx)
+        s->mem -= sizeof *t->hctx;
     free(t->hctx);
     free(t);
+    s->mem -= sizeof *t;
 }
 
-static void handle_clear(smb_handle *h)
+static void handle_clear(smb_state *s, smb_handle *h)
 {
-    str_free(&h->name);
-    str_free(&h->share);
+    str_free(s, &h->name);
+    str_free(s, &h->share);
     memset(h, 0, sizeof *h);
 }
 
@@ -385,14 +407,14 @@ void smb_free(smb_state *s)
     if (!s)
         return;
     for (size_t i = 0; i < s->n_tx; i++)
-        tx_free(s->tx[i]);
+        tx_free(s, s->tx[i]);
     free(s->tx);
     for (uint32_t i = 0; i < s->n_h; i++)
-        handle_clear(&s->h[i]);
+        handle_clear(s, &s->h[i]);
     free(s->h);
     for (unsigned i = 0; i < SMB_MAX_TREES; i++)
-        str_free(&s->trees[i].share);
-    str_free(&s->last_dialects);
+        str_free(s, &s->trees[i].share);
+    str_free(s, &s->last_dialects);
     for (int d = 0; d < 2; d++)
         free(s->d[d].buf);
     free(s);
@@ -406,6 +428,11 @@ const smb_stats *smb_get_stats(const smb_state *s)
 size_t smb_tx_count(const smb_state *s)
 {
     return s->n_tx;
+}
+
+uint64_t smb_mem_in_use(const smb_state *s)
+{
+    return s->mem;
 }
 
 void smb_set_pipe_cb(smb_state *s, smb_pipe_cb cb, void *ctx)
@@ -455,6 +482,8 @@ static void file_close(smb_state *s, smb_tx *t, bool truncated)
             f->has_sha256 = true;
         }
     }
+    if (t->hctx)
+        s->mem -= sizeof *t->hctx;
     free(t->hctx);
     t->hctx = NULL;
 }
@@ -506,10 +535,11 @@ static void file_chunk(smb_state *s, smb_tx *t, uint64_t off, const uint8_t *p, 
             size_t nc = t->data_cap ? t->data_cap : 4096;
             while (nc < t->data.len + take + 1)
                 nc *= 2;
-            uint8_t *nb = realloc(t->data.ptr, nc);
-            if (!nb)
+            uint8_t *nb = mem_room(s, nc - t->data_cap) ? realloc(t->data.ptr, nc) : NULL;
+            if (!nb) {
                 take = 0;
-            else {
+            } else {
+                s->mem += nc - t->data_cap;
                 t->data.ptr = nb;
                 t->data_cap = nc;
             }
@@ -561,9 +591,12 @@ static smb_tx *tx_new(smb_state *s, uint8_t vers, uint16_t cmd, uint64_t key)
         s->tx = n;
         s->cap_tx = nc;
     }
+    if (!mem_room(s, sizeof(smb_tx)))
+        return NULL;
     smb_tx *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
+    s->mem += sizeof *t;
     t->tx_id = s->next_tx_id++;
     t->vers = vers;
     t->cmd = cmd;
@@ -636,14 +669,14 @@ static void tree_add(smb_state *s, uint32_t id, const http_str *share, bool pipe
         t = slot_take(s, s->trees, SMB_MAX_TREES, sizeof s->trees[0]);
     t->id = id;
     t->pipe = pipe;
-    str_copy(&t->share, share);
+    str_copy(s, &t->share, share);
 }
 
 static void tree_del(smb_state *s, uint32_t id)
 {
     smb_tree *t = tree_find(s, id);
     if (t) {
-        str_free(&t->share);
+        str_free(s, &t->share);
         t->slot.used = false;
     }
 }
@@ -660,7 +693,7 @@ static smb_handle *handle_add(smb_state *s, const uint8_t *fuid, uint8_t len)
 {
     smb_handle *h = handle_find(s, fuid, len);
     if (h) {
-        handle_clear(h);
+        handle_clear(s, h);
     } else if (s->n_h < s->cfg.max_files) {
         if (!s->h) {
             s->h = calloc(s->cfg.max_files, sizeof *s->h);
@@ -673,7 +706,7 @@ static smb_handle *handle_add(smb_state *s, const uint8_t *fuid, uint8_t len)
         for (uint32_t i = 1; i < s->n_h; i++)
             if (s->h[i].seq < h->seq)
                 h = &s->h[i];
-        handle_clear(h);
+        handle_clear(s, h);
         s->st.files_evicted++;
     }
     memcpy(h->fuid, fuid, len);
@@ -687,7 +720,7 @@ static void handle_del(smb_state *s, const uint8_t *fuid, uint8_t len)
     smb_handle *h = handle_find(s, fuid, len);
     if (!h)
         return;
-    handle_clear(h);
+    handle_clear(s, h);
     *h = s->h[--s->n_h];
     memset(&s->h[s->n_h], 0, sizeof s->h[0]);
 }
@@ -754,18 +787,19 @@ static smb_tx *file_tx(smb_state *s, const smb_hdr *hd, const uint8_t *fuid, uin
     memcpy(t->fuid, fuid, len);
     t->fuid_len = len;
     if (h) {
-        str_copy(&t->filename, &h->name);
-        str_copy(&t->share, &h->share);
-        str_copy(&t->file.filename, &h->name);
+        str_copy(s, &t->filename, &h->name);
+        str_copy(s, &t->share, &h->share);
+        str_copy(s, &t->file.filename, &h->name);
     }
     if (!t->file.filename.ptr)
-        str_set(&t->file.filename, (const uint8_t *)"", 0);
+        str_set(s, &t->file.filename, (const uint8_t *)"", 0);
     t->file.tx_id = t->tx_id;
     t->file.dir = dir;
     t->file.state = HTTP_FILE_OPEN;
-    if (s->cfg.file_md5 || s->cfg.file_sha1 || s->cfg.file_sha256) {
+    if ((s->cfg.file_md5 || s->cfg.file_sha1 || s->cfg.file_sha256) && mem_room(s, sizeof *t->hctx)) {
         t->hctx = malloc(sizeof *t->hctx);
         if (t->hctx) {
+            s->mem += sizeof *t->hctx;
             rb_md5_init(&t->hctx->md5);
             rb_sha1_init(&t->hctx->sha1);
             rb_sha256_init(&t->hctx->sha256);
@@ -818,7 +852,7 @@ static void data_region(smb_state *s, smb_dir *d, const smb_hdr *hd, int fdir, c
 /* ------------------------------------------------------------------------ */
 /* NTLMSSP (inside the session setup security blob): the AUTHENTICATE message */
 
-static void ntlm_field(smb_tx *t, http_str *x, const uint8_t *m, size_t n, size_t at, bool unicode)
+static void ntlm_field(smb_state *s, smb_tx *t, http_str *x, const uint8_t *m, size_t n, size_t at, bool unicode)
 {
     if (at + 8 > n)
         return;
@@ -826,11 +860,11 @@ static void ntlm_field(smb_tx *t, http_str *x, const uint8_t *m, size_t n, size_
     uint32_t off = le32(m + at + 4);
     if (off > n || len > n - off)
         return;
-    name_set(x, m + off, len, unicode);
+    name_set(s, x, m + off, len, unicode);
     t->has_ntlmssp = true;
 }
 
-static void parse_ntlmssp(smb_tx *t, const uint8_t *blob, size_t n)
+static void parse_ntlmssp(smb_state *s, smb_tx *t, const uint8_t *blob, size_t n)
 {
     static const uint8_t sig[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
     for (size_t i = 0; i + 64 <= n; i++) {
@@ -842,9 +876,9 @@ static void parse_ntlmssp(smb_tx *t, const uint8_t *blob, size_t n)
             return;
         uint32_t flags = le32(m + 60);
         bool unicode = flags & 1;
-        ntlm_field(t, &t->ntlm_domain, m, mn, 28, unicode);
-        ntlm_field(t, &t->ntlm_user, m, mn, 36, unicode);
-        ntlm_field(t, &t->ntlm_host, m, mn, 44, unicode);
+        ntlm_field(s, t, &t->ntlm_domain, m, mn, 28, unicode);
+        ntlm_field(s, t, &t->ntlm_user, m, mn, 36, unicode);
+        ntlm_field(s, t, &t->ntlm_host, m, mn, 44, unicode);
         if ((flags & 0x02000000) && mn >= 72) { /* NTLMSSP_NEGOTIATE_VERSION */
             t->has_ntlm_version = true;
             t->ntlm_ver_major = m[64];
@@ -867,12 +901,12 @@ static void create_done(smb_state *s, smb_tx *t, const uint8_t *fuid, uint8_t le
     smb_handle *h = handle_add(s, fuid, len);
     if (!h)
         return;
-    str_copy(&h->name, &t->filename);
+    str_copy(s, &h->name, &t->filename);
     h->tree_id = tree_id;
     smb_tree *tr = tree_find(s, tree_id);
     if (tr) {
         h->pipe = tr->pipe;
-        str_copy(&h->share, &tr->share);
+        str_copy(s, &h->share, &tr->share);
     }
 }
 
@@ -996,7 +1030,7 @@ static void smb2_command(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, 
                 o += l + 1;
                 t->n_dialects++;
             }
-            str_set(&t->dialects, (const uint8_t *)buf, o);
+            str_set(s, &t->dialects, (const uint8_t *)buf, o);
         } else if (hd.resp && bn >= 40) {
             s->dialect2 = le16(b + 4);
             memcpy(t->server_guid, b + 8, 16);
@@ -1009,14 +1043,14 @@ static void smb2_command(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, 
         if (!hd.resp && bn >= 16) {
             const uint8_t *blob = region(h, hn, le16(b + 12), le16(b + 14));
             if (blob)
-                parse_ntlmssp(t, blob, le16(b + 14));
+                parse_ntlmssp(s, t, blob, le16(b + 14));
         }
         break;
     case SMB2_TREE_CONNECT:
         if (!hd.resp && bn >= 8) {
             const uint8_t *p = region(h, hn, le16(b + 4), le16(b + 6));
             if (p)
-                name_set(&t->share, p, le16(b + 6), true);
+                name_set(s, &t->share, p, le16(b + 6), true);
         } else if (hd.resp && bn >= 3 && hd.status == 0) {
             t->share_type = b[2];
             t->share_is_pipe = b[2] == 2;
@@ -1034,7 +1068,7 @@ static void smb2_command(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, 
             t->delete_on_close = (le32(b + 40) & 0x1000) != 0;
             const uint8_t *p = region(h, hn, le16(b + 44), le16(b + 46));
             if (p)
-                name_set(&t->filename, p, le16(b + 46), true);
+                name_set(s, &t->filename, p, le16(b + 46), true);
         } else if (hd.resp && bn >= 80 && hd.status == 0) {
             t->has_create_resp = true;
             for (int i = 0; i < 4; i++)
@@ -1101,7 +1135,7 @@ static void smb2_record(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, u
 
 /* bytes of an SMB1 string at p (unicode aligned to 2 from the header start
  * at base): returns the offset after it */
-static size_t smb1_string(http_str *x, const uint8_t *base, size_t n, size_t at, bool unicode)
+static size_t smb1_string(smb_state *s, http_str *x, const uint8_t *base, size_t n, size_t at, bool unicode)
 {
     if (unicode && (at & 1))
         at++;
@@ -1111,12 +1145,12 @@ static size_t smb1_string(http_str *x, const uint8_t *base, size_t n, size_t at,
     if (unicode) {
         while (end + 1 < n && (base[end] || base[end + 1]))
             end += 2;
-        name_set(x, base + at, end - at, true);
+        name_set(s, x, base + at, end - at, true);
         return end + 2 > n ? n : end + 2;
     }
     while (end < n && base[end])
         end++;
-    name_set(x, base + at, end - at, false);
+    name_set(s, x, base + at, end - at, false);
     return end + 1 > n ? n : end + 1;
 }
 
@@ -1189,8 +1223,8 @@ static void smb1_command(smb_state *s, smb_dir *d, const uint8_t *rec, uint32_t 
                 t->n_dialects++;
                 i += (uint32_t)(z ? (size_t)(z - (B + i)) + 1 : bn - i);
             }
-            str_set(&t->dialects, (const uint8_t *)buf, o);
-            str_copy(&s->last_dialects, &t->dialects);
+            str_set(s, &t->dialects, (const uint8_t *)buf, o);
+            str_copy(s, &s->last_dialects, &t->dialects);
             s->n_last_dialects = t->n_dialects;
         } else if (wc >= 1) {
             uint16_t idx = le16(W);
@@ -1219,26 +1253,26 @@ static void smb1_command(smb_state *s, smb_dir *d, const uint8_t *rec, uint32_t 
         if (!hd.resp && wc == 12) {
             uint16_t blen = le16(W + 14);
             if (blen <= bn) {
-                parse_ntlmssp(t, B, blen);
-                size_t o = smb1_string(&t->native_os[0], rec, bend, boff + blen, hd.unicode);
-                smb1_string(&t->native_lm[0], rec, bend, o, hd.unicode);
+                parse_ntlmssp(s, t, B, blen);
+                size_t o = smb1_string(s, &t->native_os[0], rec, bend, boff + blen, hd.unicode);
+                smb1_string(s, &t->native_lm[0], rec, bend, o, hd.unicode);
             }
         } else if (!hd.resp && wc == 13) {
             /* passwords, account name, primary domain, then the native strings */
             uint16_t l1 = le16(W + 14), l2 = le16(W + 16);
             if ((uint32_t)l1 + l2 <= bn) {
                 http_str skip = { 0 };
-                size_t o = smb1_string(&skip, rec, bend, boff + l1 + l2, hd.unicode);
-                o = smb1_string(&skip, rec, bend, o, hd.unicode);
-                str_free(&skip);
-                o = smb1_string(&t->native_os[0], rec, bend, o, hd.unicode);
-                smb1_string(&t->native_lm[0], rec, bend, o, hd.unicode);
+                size_t o = smb1_string(s, &skip, rec, bend, boff + l1 + l2, hd.unicode);
+                o = smb1_string(s, &skip, rec, bend, o, hd.unicode);
+                str_free(s, &skip);
+                o = smb1_string(s, &t->native_os[0], rec, bend, o, hd.unicode);
+                smb1_string(s, &t->native_lm[0], rec, bend, o, hd.unicode);
             }
         } else if (hd.resp && (wc == 4 || wc == 3)) {
             uint16_t blen = wc == 4 ? le16(W + 6) : 0;
             if (blen <= bn) {
-                size_t o = smb1_string(&t->native_os[1], rec, bend, boff + blen, hd.unicode);
-                smb1_string(&t->native_lm[1], rec, bend, o, hd.unicode);
+                size_t o = smb1_string(s, &t->native_os[1], rec, bend, boff + blen, hd.unicode);
+                smb1_string(s, &t->native_lm[1], rec, bend, o, hd.unicode);
             }
         }
         break;
@@ -1246,11 +1280,11 @@ static void smb1_command(smb_state *s, smb_dir *d, const uint8_t *rec, uint32_t 
         if (!hd.resp && wc >= 4) {
             uint16_t pwl = le16(W + 6);
             if (pwl <= bn) {
-                size_t o = smb1_string(&t->share, rec, bend, boff + pwl, hd.unicode);
-                smb1_string(&t->service[0], rec, bend, o, false);
+                size_t o = smb1_string(s, &t->share, rec, bend, boff + pwl, hd.unicode);
+                smb1_string(s, &t->service[0], rec, bend, o, false);
             }
         } else if (hd.resp && wc >= 3) {
-            smb1_string(&t->service[1], rec, bend, boff, false);
+            smb1_string(s, &t->service[1], rec, bend, boff, false);
             t->share_is_pipe = share_is_pipe(&t->share) ||
                                (t->service[1].len == 3 && !memcmp(t->service[1].ptr, "IPC", 3));
             if (hd.status == 0)
@@ -1272,7 +1306,7 @@ static void smb1_command(smb_state *s, smb_dir *d, const uint8_t *rec, uint32_t 
                 at++;
             if (at <= bend) {
                 uint32_t avail = bend - at;
-                name_set(&t->filename, rec + at, nl < avail ? nl : avail, hd.unicode);
+                name_set(s, &t->filename, rec + at, nl < avail ? nl : avail, hd.unicode);
             }
         } else if (hd.resp && wc >= 34 && hd.status == 0) {
             t->has_create_resp = true;
@@ -1572,7 +1606,7 @@ smb_tx *smb_next_loggable(smb_state *s, bool flow_end)
     size_t w = 0;
     for (size_t i = 0; i < s->n_tx; i++) {
         if (s->tx[i]->logged)
-            tx_free(s->tx[i]);
+            tx_free(s, s->tx[i]);
         else
             s->tx[w++] = s->tx[i];
     }

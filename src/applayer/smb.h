@@ -39,7 +39,9 @@
  * payloads are not handed over yet; SMB1 TRANS2 / NT_TRANS subcommands are
  * not parsed.
  *
- * Memory (hostile input): live transactions per flow are capped
+ * Memory (hostile input): the heap of a flow's state is capped (cfg.memcap,
+ * 4 MiB: record buffers, handles and tables aside, which are bounded on their
+ * own); live transactions per flow are capped
  * (cfg.max_tx; beyond, the oldest open one is closed as it is), open handles
  * (cfg.max_files), trees (SMB_MAX_TREES) and pending READ requests
  * (SMB_MAX_READS) too, each evicting its oldest; names are cut at
@@ -72,6 +74,9 @@ typedef struct smb_config {
     uint32_t max_files;         /* open file handles tracked per flow, default 256 */
     uint64_t file_data_limit;   /* file bytes kept per file for file_data, default 100 KiB */
     uint64_t stream_depth;      /* app-layer.protocols.smb.stream-depth: 0 = whole stream (default) */
+    uint64_t memcap;            /* heap bytes per flow (transactions, names, kept file data), default
+                                   4 MiB, at least 64 KiB; beyond: names and file data are not kept,
+                                   transactions not made (smb_stats.memcap) */
     bool file_md5, file_sha1, file_sha256; /* fileinfo hashes */
 } smb_config;
 
@@ -152,6 +157,7 @@ typedef struct smb_stats {
     uint64_t tx_evicted;        /* transactions closed early by max_tx */
     uint64_t files_evicted;     /* handles forgotten by max_files */
     uint64_t file_gaps;         /* holes in file data */
+    uint64_t memcap;            /* allocations refused by cfg.memcap */
 } smb_stats;
 
 typedef struct smb_state smb_state;
@@ -179,6 +185,7 @@ smb_tx *smb_next_loggable(smb_state *s, bool flow_end);
 const char *smb_dialect(const smb_state *s, char *buf, size_t cap);
 const smb_stats *smb_get_stats(const smb_state *s);
 size_t smb_tx_count(const smb_state *s); /* live transactions */
+uint64_t smb_mem_in_use(const smb_state *s); /* bytes counted against cfg.memcap */
 
 /* Named-pipe observer (DCERPC over SMB): called with the bytes written to
  * (dir 0) or read from (dir 1) a handle opened on an IPC$ tree, in stream

@@ -862,6 +862,39 @@ static void test_caps(void **st)
     seen w = { 0 };
     drain(s, &w, true);
     ASSERT_HAS(&w, "\"command\":\"SMB2_COMMAND_WRITE\",\"session_id\":73588229205,\"tree_id\":5,\"filename\":\"\"");
+    assert_int_equal(smb_mem_in_use(s), 4 * 10); /* transactions freed; the 4 handles' names stay */
+    smb_free(s);
+    free(m);
+    /* the per-flow memory cap: 300 files of 1000 bytes each written, none closed,
+     * long names; the state stays under 64 KiB */
+    smb_config_default(&c);
+    c.memcap = 64 * 1024;
+    s = smb_new(&c);
+    m = m_new();
+    uint8_t longname[2000];
+    for (size_t i = 0; i < sizeof longname; i += 2) {
+        longname[i] = (uint8_t)('a' + i % 26);
+        longname[i + 1] = 0;
+    }
+    uint8_t blob[1000];
+    memset(blob, 'z', sizeof blob);
+    for (int i = 0; i < 300; i++) {
+        fid[0] = (uint8_t)i;
+        fid[1] = (uint8_t)(i >> 8);
+        smb2_create(m, (uint64_t)(1000 + 2 * i), 5, longname, sizeof longname, fid);
+        smb2_write(m, (uint64_t)(1001 + 2 * i), 5, fid, 0, blob, sizeof blob);
+        if (m->n > sizeof m->b - 8000) {
+            feed_msgs(s, m, 1 << 20);
+            assert_true(smb_mem_in_use(s) <= 64 * 1024);
+            m->n = 0;
+        }
+    }
+    feed_msgs(s, m, 1 << 20);
+    assert_true(smb_mem_in_use(s) <= 64 * 1024);
+    assert_true(smb_get_stats(s)->memcap > 0);
+    seen x = { 0 };
+    drain(s, &x, true);
+    assert_true(smb_mem_in_use(s) <= 256 * 2 * (SMB_MAX_NAME + 1)); /* open handles' names only */
     smb_free(s);
     free(m);
 }
