@@ -694,6 +694,19 @@ static void http_body_leak(void *ctx, const http_tx *tx, int dir, const uint8_t 
     leak_feed(af->a->leak, af->f, dir, form ? LEAK_SRC_HTTP_FORM : LEAK_SRC_HTTP, p, n);
 }
 
+/* SMB: the file whose bytes the stream carries names the leak record's context */
+static void smb_file_leak(void *ctx, const smb_tx *tx, uint64_t offset, const uint8_t *p, size_t n)
+{
+    app_flow *af = ctx;
+    int dir = tx->file.dir;
+    (void)offset; (void)p; (void)n;
+    if (af->leak_tx[dir] == tx->tx_id + 1)
+        return;
+    af->leak_tx[dir] = tx->tx_id + 1;
+    leak_smb_context(af->a->leak, af->f, dir, (const char *)tx->share.ptr, tx->share.len,
+                     (const char *)tx->file.filename.ptr, tx->file.filename.len);
+}
+
 /* The raw stream goes to the leak stage unless a parser serves it better:
  * HTTP (the decoded bodies and URIs are scanned instead, once) or encrypted
  * (TLS, SSH: nothing to find). A parser that gave up hands it back. */
@@ -712,6 +725,8 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
     af->leak_file[0] = af->leak_file[1] = false;
     if (a->leak && af->proto == ALPROTO_HTTP && af->state)
         http_set_body_cb(af->state, http_body_leak, af);
+    if (a->leak && af->proto == ALPROTO_SMB && af->state)
+        smb_set_file_cb(af->state, smb_file_leak, af);
 }
 
 /* Bytes of one direction for a flow whose protocol is still unknown. */

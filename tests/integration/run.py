@@ -813,6 +813,8 @@ def smb_files_and_records(ctx):
     # the personal data of the uploaded CSV reach the leak stage (the stream of an SMB flow is scanned)
     lk = select(r.records, event_type="leak", app_proto="smb")
     expect(len(lk) >= 1 and lk[0]["leak"]["counts"].get("iban", 0) > 100, "leak %s" % lk)
+    expect(lk[0]["leak"]["context"] == {"smb": {"share": "\\\\fs01\\rh", "filename": "paie\\salaires_d\u00e9c.csv"}},
+           "leak context %s" % lk[0]["leak"].get("context"))
     # the smb type can be switched off; fileinfo stays
     r = Run(ctx, "smb.pcap", ["-k", "none", "--set", "outputs.0.eve-log.types.0=fileinfo"])
     expect(select(r.records, event_type="smb") == [] and len(select(r.records, event_type="fileinfo")) == 3,
