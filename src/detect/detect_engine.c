@@ -808,20 +808,21 @@ static int compile_rule(detect_engine *de, drule *d)
         d->txdir = (int8_t)want_dir;
     if (d->n_fo && d->alproto == AL_NONE)
         d->alproto = AL_FILES; /* HTTP and SMB carry files */
-    /* SMB files go both ways (writes to the server, reads from it): file.data follows the flow keyword */
-    if (d->alproto == ALPROTO_SMB && !(flow_flags & (RULE_FLOW_TO_SERVER | RULE_FLOW_TO_CLIENT)))
-        d->txdir = -1;
     if (d->kind == K_TX && d->alproto == AL_NONE) {
-        /* file.data without a protocol (alert tcp ... file_data): HTTP is the only file.data source */
+        /* file.data / file.name without a protocol (alert tcp ... file_data): the files of any source */
         bool only_file = true;
         for (uint16_t k = 0; k < d->n_bg; k++)
             if (d->bg[k].tx && d->bg[k].buffer != RB_FILE_DATA && d->bg[k].buffer != RB_FILE_NAME)
                 only_file = false;
         if (only_file)
-            d->alproto = ALPROTO_HTTP;
+            d->alproto = AL_FILES;
         else
             INACTIVE(d, "app-layer buffer without protocol");
     }
+    /* SMB files go both ways (writes to the server, reads from it): file.data follows the flow
+     * keyword (HTTP fills file.data for responses only, so the HTTP side is unchanged) */
+    if ((d->alproto == ALPROTO_SMB || d->alproto == AL_FILES) && !(flow_flags & (RULE_FLOW_TO_SERVER | RULE_FLOW_TO_CLIENT)))
+        d->txdir = -1;
     /* transport classes */
     switch (r->l4) {
     case RULE_L4_TCP: case RULE_L4_TCP_PKT: case RULE_L4_TCP_STREAM: d->pmask = 1 << PC_TCP; break;

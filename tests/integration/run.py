@@ -765,7 +765,8 @@ SMB_RULES = (
     'alert tcp any any -> any any (msg:"small file"; filesize:<100; sid:2;)\n'
     'alert smb any any -> any any (msg:"HR share"; smb.share; content:"\\\\rh"; endswith; sid:3;)\n'
     'alert smb any any -> any any (msg:"payroll file"; file.name; content:"salaires"; sid:4;)\n'
-    'alert http any any -> any any (msg:"not http"; file_data; content:"EICAR"; sid:5;)\n')
+    'alert http any any -> any any (msg:"not http"; file_data; content:"EICAR"; sid:5;)\n'
+    'alert tcp any any -> any any (msg:"pdf read"; file_data; content:"%PDF-1.4"; startswith; sid:6;)\n')
 
 
 @test
@@ -802,10 +803,11 @@ def smb_files_and_records(ctx):
     expect(got == want, "fileinfo\n got %s\nwant %s" % (got, want))
     rd = [f for f in fi if f["fileinfo"]["filename"] == "rapport.pdf"][0]
     expect(rd["smb"]["command"] == "SMB2_COMMAND_READ" and rd["smb"]["status"] == "STATUS_SUCCESS", "%s" % rd)
-    # alerts: file_data on the SMB file, filesize without a protocol, smb.share, file.name; never http
+    # alerts: file_data on the SMB file, filesize without a protocol, smb.share, file.name, file_data
+    # without a protocol on the downloaded file; never http
     al = select(r.records, event_type="alert")
     sids = sorted(a["alert"]["signature_id"] for a in al)
-    expect(sids == [1, 2, 3, 4], "alerts %s" % sids)
+    expect(sids == [1, 2, 3, 4, 6], "alerts %s" % sids)
     a1 = expect_count(al, 1, alert__signature_id=1)[0]
     expect(a1["files"][0]["filename"] == "\\eicar" and a1["files"][0]["size"] == 68 and
            a1["app_proto"] == "smb" and a1["smb"]["command"] == "SMB1_COMMAND_WRITE_ANDX", "alert %s" % a1)
