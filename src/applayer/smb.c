@@ -14,6 +14,14 @@ struct smb_file_hash {
     rb_sha256 sha256;
 };
 
+/* a piece of file data held until the bytes before it arrive (file_chunk) */
+struct smb_chunk {
+    uint64_t off;
+    size_t len, cap;
+    struct smb_chunk *next;
+    uint8_t data[];
+};
+
 enum { M_BUFFER = 0, M_STREAM, M_SKIP };
 
 typedef struct smb_dir {
@@ -386,6 +394,12 @@ static void tx_free(smb_state *s, smb_tx *t)
     str_free(s, &t->ntlm_domain);
     str_free(s, &t->ntlm_host);
     str_free(s, &t->file.filename);
+    while (t->pend) {
+        struct smb_chunk *c = t->pend;
+        t->pend = c->next;
+        s->mem -= sizeof *c + c->cap;
+        free(c);
+    }
     free(t->data.ptr);
     s->mem -= t->data_cap;
     if (t->hctx)
@@ -462,11 +476,14 @@ const char *smb_dialect(const smb_state *s, char *buf, size_t cap)
 /* ------------------------------------------------------------------------ */
 /* files */
 
+static void pend_flush(smb_state *s, smb_tx *t);
+
 static void file_close(smb_state *s, smb_tx *t, bool truncated)
 {
     http_file *f = &t->file;
     if (!t->is_file || f->state != HTTP_FILE_OPEN)
         return;
+    pend_flush(s, t);
     f->state = truncated || f->gaps ? HTTP_FILE_TRUNCATED : HTTP_FILE_CLOSED;
     if (t->hctx && f->state == HTTP_FILE_CLOSED) {
         if (s->cfg.file_md5) {
@@ -488,8 +505,10 @@ static void file_close(smb_state *s, smb_tx *t, bool truncated)
     t->hctx = NULL;
 }
 
-/* Place n file bytes at offset off (p NULL: n bytes are missing). */
-static void file_chunk(smb_state *s, smb_tx *t, uint64_t off, const uint8_t *p, uint64_t n)
+/* Place n file bytes at offset off (p NULL: n bytes are missing), in order:
+ * what lies ahead of the expected offset leaves a gap, what lies behind it
+ * is dropped. */
+static void place(smb_state *s, smb_tx *t, uint64_t off, const uint8_t *p, uint64_t n)
 {
     http_file *f = &t->file;
     if (f->state != HTTP_FILE_OPEN || n == 0)
@@ -552,6 +571,98 @@ static void file_chunk(smb_state *s, smb_tx *t, uint64_t off, const uint8_t *p, 
     }
     if (s->file_cb)
         s->file_cb(s->file_ctx, t, off, p, (size_t)n);
+}
+
+/* Out-of-order data (READ responses answered out of order, parallel
+ * writes): held until the bytes before them arrive, at most
+ * SMB_MAX_PENDING pieces per file and within cfg.memcap; a piece that
+ * continues a held one is appended to it (a streamed record is one piece). */
+
+static void pend_free(smb_state *s, struct smb_chunk *c)
+{
+    s->mem -= sizeof *c + c->cap;
+    free(c);
+}
+
+/* place the held pieces that now start at or before the expected offset */
+static void pend_drain(smb_state *s, smb_tx *t)
+{
+    while (t->pend && t->pend->off <= t->next_off) {
+        struct smb_chunk *c = t->pend;
+        t->pend = c->next;
+        t->n_pend--;
+        place(s, t, c->off, c->data, c->len);
+        pend_free(s, c);
+    }
+}
+
+/* give up waiting: every held piece is placed (the holes before them become gaps) */
+static void pend_flush(smb_state *s, smb_tx *t)
+{
+    while (t->pend) {
+        struct smb_chunk *c = t->pend;
+        t->pend = c->next;
+        t->n_pend--;
+        place(s, t, c->off, c->data, c->len);
+        pend_free(s, c);
+    }
+}
+
+static bool pend_add(smb_state *s, smb_tx *t, uint64_t off, const uint8_t *p, uint64_t n)
+{
+    struct smb_chunk **pp = &t->pend;
+    for (struct smb_chunk *c = t->pend; c; c = c->next) {
+        if (c->off + c->len == off) { /* continues this piece */
+            if (c->len + n > c->cap) {
+                size_t nc = c->cap * 2 > c->len + n ? c->cap * 2 : c->len + n;
+                if (!mem_room(s, nc - c->cap))
+                    return false;
+                struct smb_chunk *g = realloc(c, sizeof *c + nc);
+                if (!g)
+                    return false;
+                s->mem += nc - g->cap;
+                g->cap = nc;
+                /* relink the moved piece */
+                struct smb_chunk **q = &t->pend;
+                while (*q != c)
+                    q = &(*q)->next;
+                *q = g;
+                c = g;
+            }
+            memcpy(c->data + c->len, p, n);
+            c->len += n;
+            return true;
+        }
+    }
+    if (t->n_pend >= SMB_MAX_PENDING || !mem_room(s, sizeof(struct smb_chunk) + n))
+        return false;
+    struct smb_chunk *c = malloc(sizeof *c + n);
+    if (!c)
+        return false;
+    s->mem += sizeof *c + n;
+    c->off = off;
+    c->len = c->cap = n;
+    memcpy(c->data, p, n);
+    while (*pp && (*pp)->off <= off)
+        pp = &(*pp)->next;
+    c->next = *pp;
+    *pp = c;
+    t->n_pend++;
+    return true;
+}
+
+/* File bytes at offset off (p NULL: missing), in any order. */
+static void file_chunk(smb_state *s, smb_tx *t, uint64_t off, const uint8_t *p, uint64_t n)
+{
+    if (t->file.state != HTTP_FILE_OPEN || n == 0)
+        return;
+    if (off > t->next_off) {
+        if (p && pend_add(s, t, off, p, n))
+            return;
+        pend_flush(s, t); /* a hole, or no room to wait: what is held goes first */
+    }
+    place(s, t, off, p, n);
+    pend_drain(s, t);
 }
 
 /* ------------------------------------------------------------------------ */

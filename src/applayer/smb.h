@@ -29,8 +29,10 @@
  * File names come from SMB1 NT_CREATE_ANDX and SMB2 CREATE (UTF-16LE turned
  * into UTF-8, at most SMB_MAX_NAME bytes), paired with the FID / FileId of the
  * response. File bytes are placed by their offsets: data past the expected
- * offset leaves a gap (the file gets gaps:true, TRUNCATED at its end), data
- * before it (a re-read) is ignored.
+ * offset is held (SMB_MAX_PENDING pieces, within the memory cap) until the
+ * bytes before it arrive -- reads answered out of order -- and otherwise
+ * leaves a gap (the file gets gaps:true, TRUNCATED at its end); data before it
+ * (a re-read) is ignored.
  *
  * Named pipes (a tree on IPC$): reads and writes of pipe handles are not files;
  * their bytes go to the pipe observer (smb_set_pipe_cb) -- the hook for a
@@ -68,6 +70,7 @@
 #define SMB_MAX_TREES 64u            /* tree id -> share entries per flow */
 #define SMB_MAX_READS 256u           /* READ requests waiting for their response */
 #define SMB_MAX_CHAIN 32u            /* SMB2 compound / SMB1 AndX commands walked per record */
+#define SMB_MAX_PENDING 16u          /* out-of-order pieces of a file held until the bytes before them */
 
 typedef struct smb_config {
     uint32_t max_tx;            /* live transactions per flow, default 1024 (Suricata's max-tx) */
@@ -96,6 +99,7 @@ enum {
 };
 
 typedef struct smb_file_hash smb_file_hash; /* running digests (internal) */
+struct smb_chunk;                           /* out-of-order file data held (internal) */
 
 typedef struct smb_tx {
     uint64_t tx_id;
@@ -147,6 +151,8 @@ typedef struct smb_tx {
     uint64_t next_off;          /* file offset the next bytes are expected at */
     http_str data;              /* first file_data_limit bytes of the file (file_data) */
     size_t data_cap;
+    struct smb_chunk *pend;     /* data ahead of next_off, sorted by offset */
+    uint32_t n_pend;
 } smb_tx;
 
 typedef struct smb_stats {
