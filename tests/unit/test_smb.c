@@ -433,6 +433,26 @@ static void drain(smb_state *s, seen *v, bool end)
     }
 }
 
+/* a fresh parser (file md5 on) over m in chunk-byte pieces; what completed is in v */
+static smb_state *run_md5(const msg *m, size_t chunk, seen *v)
+{
+    smb_config c;
+    smb_config_default(&c);
+    c.file_md5 = true;
+    smb_state *s = smb_new(&c);
+    feed_msgs(s, m, chunk);
+    drain(s, v, false);
+    return s;
+}
+
+static void md5_of(const uint8_t *d, size_t n, uint8_t out[16])
+{
+    rb_md5 h;
+    rb_md5_init(&h);
+    rb_md5_update(&h, d, n);
+    rb_md5_final(&h, out);
+}
+
 static bool any_json(const seen *v, const char *needle)
 {
     for (int i = 0; i < v->n; i++)
@@ -469,13 +489,8 @@ static void test_smb2_write_file(void **st)
     (void)st;
     const uint8_t data[] = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR";
     msg *m = smb2_session(data, sizeof data - 1);
-    smb_config c;
-    smb_config_default(&c);
-    c.file_md5 = true;
-    smb_state *s = smb_new(&c);
-    feed_msgs(s, m, 1 << 20);
     seen v = { 0 };
-    drain(s, &v, false);
+    smb_state *s = run_md5(m, 1 << 20, &v);
     assert_int_equal(v.n, 5); /* negotiate, tree, create, file, close */
     ASSERT_HAS(&v, "\"dialect\":\"3.11\"");
     ASSERT_HAS(&v, "\"client_dialects\":[\"2.10\",\"3.11\"]");
@@ -495,10 +510,7 @@ static void test_smb2_write_file(void **st)
     assert_int_equal(v.data_len, sizeof data - 1);
     assert_memory_equal(v.data_head, "X5O!P%@AP[4\\PZX5", 16);
     uint8_t md5[16];
-    rb_md5 h;
-    rb_md5_init(&h);
-    rb_md5_update(&h, data, sizeof data - 1);
-    rb_md5_final(&h, md5);
+    md5_of(data, sizeof data - 1, md5);
     assert_true(v.has_md5);
     assert_memory_equal(v.md5, md5, 16);
     assert_int_equal(smb_tx_count(s), 0); /* the loop's last call freed what was logged */
@@ -577,13 +589,8 @@ static void test_smb2_async_large_read(void **st)
     set32(m, m->n - 16 - 64 + 8, 0x103); /* the interim response: STATUS_PENDING, no data */
     smb2_read_resp(m, 4, ASYNC, data, n);
     smb2_close(m, 5, 5, FID2);
-    smb_config c;
-    smb_config_default(&c);
-    c.file_sha256 = true;
-    smb_state *s = smb_new(&c);
-    feed_msgs(s, m, 1448);
     seen v = { 0 };
-    drain(s, &v, false);
+    smb_state *s = run_md5(m, 1448, &v);
     assert_true(v.has_file);
     assert_int_equal(v.file_size, n);
     assert_int_equal(v.file_state, HTTP_FILE_CLOSED);
@@ -718,21 +725,13 @@ static void test_out_of_order_reads(void **st)
         smb2_read_resp(m, 11, 0, data + n, n);
         smb2_read_resp(m, 10, 0, data, n);
         smb2_close(m, 20, 5, FID2);
-        smb_config c;
-        smb_config_default(&c);
-        c.file_md5 = true;
-        smb_state *s = smb_new(&c);
-        feed_msgs(s, m, 1448);
         seen v = { 0 };
-        drain(s, &v, false);
+        smb_state *s = run_md5(m, 1448, &v);
         assert_int_equal(v.file_size, 3 * n);
         assert_false(v.file_gaps);
         assert_int_equal(v.file_state, HTTP_FILE_CLOSED);
         uint8_t md5[16];
-        rb_md5 h;
-        rb_md5_init(&h);
-        rb_md5_update(&h, data, 3 * n);
-        rb_md5_final(&h, md5);
+        md5_of(data, 3 * n, md5);
         assert_true(v.has_md5);
         assert_memory_equal(v.md5, md5, 16);
         assert_int_equal(smb_get_stats(s)->file_gaps, 0);
