@@ -1265,6 +1265,33 @@ static size_t smb1_string(smb_state *s, http_str *x, const uint8_t *base, size_t
     return end + 1 > n ? n : end + 1;
 }
 
+/* SMB1 TRANS TransactNmPipe (setup: 0x0026, FID): the request's data to the
+ * pipe, the response's (paired by MID, like a READ) back */
+static void smb1_trans(smb_state *s, const smb_hdr *hd, const uint8_t *rec, uint32_t have, const uint8_t *W,
+                       uint8_t wc)
+{
+    if (!hd->resp) {
+        if (wc < 16 || W[26] < 2 || le16(W + 28) != 0x0026)
+            return;
+        smb_handle *h = handle_find(s, W + 30, 2);
+        if (!h || !h->pipe)
+            return;
+        read_add(s, 1, hd->key, W + 30, 2, 0);
+        const uint8_t *p = region(rec, have, le16(W + 24), le16(W + 22));
+        if (p)
+            pipe_data(s, h, 0, p, le16(W + 22));
+    } else if (wc >= 10) {
+        smb_read *r = read_find(s, 1, hd->key);
+        if (!r)
+            return;
+        r->slot.used = false;
+        smb_handle *h = handle_find(s, r->fuid, 2);
+        const uint8_t *p = region(rec, have, le16(W + 14), le16(W + 12));
+        if (h && h->pipe && p)
+            pipe_data(s, h, 1, p, le16(W + 12));
+    }
+}
+
 static void smb1_command(smb_state *s, smb_dir *d, const uint8_t *rec, uint32_t have, uint32_t rec_len,
                          const smb_hdr *hd0, uint8_t cmd, uint32_t woff)
 {
@@ -1307,8 +1334,13 @@ static void smb1_command(smb_state *s, smb_dir *d, const uint8_t *rec, uint32_t 
         }
         return;
     }
-    /* TRANS / TRANS2 make no transaction (as Suricata) */
-    if (cmd == SMB1_TRANS || cmd == SMB1_TRANS2)
+    /* TRANS / TRANS2 make no transaction (as Suricata); a TRANS on a named
+     * pipe (TransactNmPipe) carries DCERPC: its data goes to the pipe hook */
+    if (cmd == SMB1_TRANS) {
+        smb1_trans(s, &hd, rec, have, W, wc);
+        return;
+    }
+    if (cmd == SMB1_TRANS2)
         return;
     smb_tx *t = tx_for(s, &hd);
     if (!t)

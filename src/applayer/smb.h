@@ -37,9 +37,9 @@
  * Named pipes (a tree on IPC$): reads and writes of pipe handles are not files;
  * their bytes go to the pipe observer (smb_set_pipe_cb) -- the hook for a
  * DCERPC parser -- and so do the input and output of SMB2 IOCTL
- * FSCTL_PIPE_TRANSCEIVE on them. TODO: SMB1 TRANS (named pipe transactions)
- * payloads are not handed over yet; SMB1 TRANS2 / NT_TRANS subcommands are
- * not parsed.
+ * FSCTL_PIPE_TRANSCEIVE and of SMB1 TRANS TransactNmPipe on them. TODO: the
+ * other SMB1 TRANS pipe subcommands, TRANS2 / NT_TRANS subcommands and
+ * multi-part (secondary) TRANS requests are not parsed.
  *
  * Memory (hostile input): the heap of a flow's state is capped (cfg.memcap,
  * 4 MiB: record buffers, handles and tables aside, which are bounded on their

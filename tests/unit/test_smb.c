@@ -1059,6 +1059,79 @@ static void test_probe_and_helpers(void **st)
     smb_free(s);
 }
 
+/* SMB1: a TRANS TransactNmPipe on a pipe of IPC$ goes to the pipe hook */
+static void test_smb1_trans_pipe(void **st)
+{
+    (void)st;
+    msg *m = m_new();
+    size_t r = nb_open(m);
+    size_t h = h1(m, SMB1_TREE_CONNECT_ANDX, false, 1, 0, 0);
+    put8(m, 4);
+    put8(m, 0xff);
+    zeros(m, 3);
+    put16(m, 0);
+    put16(m, 1); /* password length */
+    size_t bc = m->n;
+    put16(m, 0);
+    put8(m, 0);
+    if ((m->n - h) & 1)
+        put8(m, 0);
+    utf16(m, "\\\\SRV\\IPC$");
+    put16(m, 0);
+    putn(m, "IPC\0", 4);
+    set16(m, bc, (uint16_t)(m->n - bc - 2));
+    nb_close(m, r);
+    r = nb_open(m);
+    h1(m, SMB1_TREE_CONNECT_ANDX, true, 1, 7, 0);
+    put8(m, 3);
+    put8(m, 0xff);
+    zeros(m, 5);
+    put16(m, 4);
+    putn(m, "IPC\0", 4);
+    nb_close(m, r);
+    smb1_create(m, 2, "\\srvsvc");
+    /* TRANS request: 14 fixed words + 2 setup words (0x0026, FID), 5 data bytes */
+    r = nb_open(m);
+    h = h1(m, SMB1_TRANS, false, 3, 7, 0);
+    put8(m, 16);
+    size_t w = m->n;
+    zeros(m, 32);
+    set16(m, w + 28, 0x0026);
+    m->b[w + 26] = 2;
+    memcpy(m->b + w + 30, FID1, 2);
+    set16(m, w + 22, 5);
+    put16(m, 5 + 2);
+    put16(m, 0); /* pad */
+    set16(m, w + 24, (uint16_t)(m->n - h));
+    putn(m, "hello", 5);
+    nb_close(m, r);
+    r = nb_open(m);
+    h = h1(m, SMB1_TRANS, true, 3, 7, 0);
+    put8(m, 10);
+    w = m->n;
+    zeros(m, 20);
+    set16(m, w + 12, 6);
+    put16(m, 6 + 1);
+    put8(m, 0);
+    set16(m, w + 14, (uint16_t)(m->n - h));
+    putn(m, "world!", 6);
+    nb_close(m, r);
+    pipe_calls = 0;
+    pipe_bytes[0] = pipe_bytes[1] = 0;
+    smb_state *s = smb_new(NULL);
+    smb_set_pipe_cb(s, on_pipe, NULL);
+    feed_msgs(s, m, 1 << 20);
+    seen v = { 0 };
+    drain(s, &v, true);
+    assert_int_equal(pipe_bytes[0], 5);
+    assert_int_equal(pipe_bytes[1], 6);
+    assert_string_equal(pipe_name, "\\srvsvc");
+    ASSERT_HAS(&v, "\"named_pipe\":\"\\\\\\\\SRV\\\\IPC$\"");
+    assert_false(any_json(&v, "SMB1_COMMAND_TRANS\"")); /* no transaction of its own */
+    smb_free(s);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1073,6 +1146,7 @@ int main(void)
         cmocka_unit_test(test_hostile_lengths),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_named_pipe),
+        cmocka_unit_test(test_smb1_trans_pipe),
         cmocka_unit_test(test_probe_and_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
