@@ -938,6 +938,8 @@ static void data_region(smb_state *s, smb_dir *d, const smb_hdr *hd, int fdir, c
     smb_tx *t = pipe ? NULL : file_tx(s, hd, fuid, flen, fdir);
     if (!pipe && !t)
         return;
+    if (t && !hd->resp)
+        t->key = hd->key; /* the last write: its response gives the status (SMB2) */
     /* the buffered part */
     uint64_t in_buf = doff < have ? have - doff : 0;
     if (in_buf > dlen)
@@ -1062,6 +1064,33 @@ static smb_tx *tx_for(smb_state *s, const smb_hdr *hd)
     return t;
 }
 
+/* A write to a named pipe is a transaction of its own (Suricata logs it as
+ * its DCERPC transaction, the read of the answer included); writes to files
+ * belong to the file transaction, pipe reads make none. fuid NULL: a
+ * response (it names no handle). */
+static void pipe_rw_tx(smb_state *s, const smb_hdr *hd, const uint8_t *fuid, uint8_t len)
+{
+    if (hd->cmd != (hd->vers == 2 ? SMB2_WRITE : SMB1_WRITE_ANDX))
+        return;
+    if (!hd->resp) {
+        smb_handle *h = fuid ? handle_find(s, fuid, len) : NULL;
+        if (h && h->pipe)
+            tx_for(s, hd);
+    } else if (tx_find(s, hd->vers, hd->cmd, hd->key)) {
+        tx_for(s, hd);
+    }
+}
+
+/* A CREATE names the file it opens; an empty name is the share's root
+ * (written "<share_root>" as Suricata does). */
+static void create_name(smb_state *s, smb_tx *t, const uint8_t *p, size_t n, bool unicode)
+{
+    if (n == 0)
+        str_set(s, &t->filename, (const uint8_t *)"<share_root>", 12);
+    else
+        name_set(s, &t->filename, p, n, unicode);
+}
+
 /* ------------------------------------------------------------------------ */
 /* SMB2 */
 
@@ -1098,6 +1127,7 @@ static void smb2_command(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, 
         return;
 
     if (hd.cmd == SMB2_READ || hd.cmd == SMB2_WRITE) {
+        pipe_rw_tx(s, &hd, !hd.resp && bn >= 32 ? b + 16 : NULL, 16);
         if (!hd.resp && hd.cmd == SMB2_READ && bn >= 32) {
             read_add(s, 2, hd.key, b + 16, 16, le64(b + 8));
         } else if (!hd.resp && hd.cmd == SMB2_WRITE && bn >= 32) {
@@ -1105,6 +1135,15 @@ static void smb2_command(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, 
             if (doff <= full && dlen > full - doff)
                 dlen = full - doff; /* within this command */
             data_region(s, d, &hd, 0, b + 16, 16, le64(b + 8), rec, have, rec_len, hoff + (uint64_t)doff, dlen);
+        } else if (hd.resp && hd.cmd == SMB2_WRITE) {
+            /* the status of the file's last write, as Suricata shows it */
+            for (size_t i = 0; i < s->n_tx; i++) {
+                smb_tx *ft = s->tx[i];
+                if (ft->is_file && ft->vers == 2 && ft->file.dir == 0 && ft->key == hd.key && !ft->logged) {
+                    ft->has_status = true;
+                    ft->status = hd.status;
+                }
+            }
         } else if (hd.resp && hd.cmd == SMB2_READ) {
             smb_read *r = read_find(s, 2, hd.key);
             if (r && hd.status == 0 && bn >= 8) {
@@ -1122,7 +1161,24 @@ static void smb2_command(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, 
      * (Suricata's rename / delete transactions from SET_INFO are not made) */
     if (hd.cmd == SMB2_CANCEL || hd.cmd == SMB2_QUERY_INFO || hd.cmd == SMB2_SET_INFO)
         return;
-    smb_tx *t = tx_for(s, &hd);
+    /* an SMB2 NEGOTIATE response to an SMB1 NEGOTIATE that offered SMB2
+     * ("SMB 2.002", "SMB 2.???") completes that one, as in Suricata */
+    smb_tx *t = NULL;
+    if (hd.resp && hd.cmd == SMB2_NEGOTIATE && !tx_find(s, 2, SMB2_NEGOTIATE, hd.key)) {
+        for (size_t i = s->n_tx; i-- > 0 && !t;) {
+            smb_tx *o = s->tx[i];
+            if (o->vers == 1 && o->cmd == SMB1_NEGOTIATE && !o->has_resp && !o->done) {
+                smb_hdr h1 = hd;
+                h1.vers = 1;
+                h1.cmd = SMB1_NEGOTIATE;
+                h1.key = o->key;
+                t = tx_for(s, &h1);
+                t->tree_id = 0; /* the response's (SMB1 requests say 0xffff) */
+            }
+        }
+    }
+    if (!t)
+        t = tx_for(s, &hd);
     if (!t)
         return;
     switch (hd.cmd) {
@@ -1179,7 +1235,7 @@ static void smb2_command(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, 
             t->delete_on_close = (le32(b + 40) & 0x1000) != 0;
             const uint8_t *p = region(h, hn, le16(b + 44), le16(b + 46));
             if (p)
-                name_set(s, &t->filename, p, le16(b + 46), true);
+                create_name(s, t, p, le16(b + 46), true);
         } else if (hd.resp && bn >= 80 && hd.status == 0) {
             t->has_create_resp = true;
             for (int i = 0; i < 4; i++)
@@ -1191,10 +1247,12 @@ static void smb2_command(smb_state *s, smb_dir *d, int dir, const uint8_t *rec, 
     case SMB2_IOCTL:
         /* the function; a pipe transceive carries DCERPC: input to the server, output back */
         if (bn >= 44) {
-            t->has_ioctl = true;
-            t->ioctl = le32(b + 4);
             smb_handle *ph = handle_find(s, b + 8, 16);
-            if (ph && ph->pipe && t->ioctl == 0x0011c017) {
+            bool transceive = ph && ph->pipe && le32(b + 4) == 0x0011c017;
+            /* Suricata shows a pipe transceive as DCERPC, without the function */
+            t->has_ioctl = !transceive;
+            t->ioctl = le32(b + 4);
+            if (transceive) {
                 uint32_t off = le32(b + (hd.resp ? 32 : 24)), cnt = le32(b + (hd.resp ? 36 : 28));
                 const uint8_t *p = region(h, hn, off, cnt);
                 if (p)
@@ -1316,6 +1374,7 @@ static void smb1_command(smb_state *s, smb_dir *d, const uint8_t *rec, uint32_t 
     uint32_t bn = bend - boff;
 
     if (cmd == SMB1_READ_ANDX || cmd == SMB1_WRITE_ANDX) {
+        pipe_rw_tx(s, &hd, !hd.resp && wc >= 10 ? W + 4 : NULL, 2);
         if (!hd.resp && cmd == SMB1_READ_ANDX && wc >= 10) {
             uint64_t off = le32(W + 6) | (wc >= 12 ? (uint64_t)le32(W + 20) << 32 : 0);
             read_add(s, 1, hd.key, W + 4, 2, off);
@@ -1449,7 +1508,7 @@ static void smb1_command(smb_state *s, smb_dir *d, const uint8_t *rec, uint32_t 
                 at++;
             if (at <= bend) {
                 uint32_t avail = bend - at;
-                name_set(s, &t->filename, rec + at, nl < avail ? nl : avail, hd.unicode);
+                create_name(s, t, rec + at, nl < avail ? nl : avail, hd.unicode);
             }
         } else if (hd.resp && wc >= 34 && hd.status == 0) {
             t->has_create_resp = true;

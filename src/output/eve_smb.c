@@ -82,7 +82,7 @@ void eve_smb_object(jbuf *jb, const smb_tx *tx, const char *dialect)
             put_guid(jb, "client_guid", tx->client_guid);
         if (tx->has_server_guid)
             put_guid(jb, "server_guid", tx->server_guid);
-        if (tx->vers == 2 && tx->has_resp && tx->max_read) {
+        if (tx->has_resp && tx->max_read) { /* an SMB2 response, also to an SMB1 request */
             jb_u64(jb, "max_read_size", tx->max_read);
             jb_u64(jb, "max_write_size", tx->max_write);
         }
@@ -129,7 +129,8 @@ void eve_smb_object(jbuf *jb, const smb_tx *tx, const char *dialect)
                 jb_str(jb, "disposition", dn);
             jb_str(jb, "access", tx->delete_on_close ? "delete on close" : "normal");
         }
-        if (tx->has_create_resp) {
+        if (tx->has_create_resp || (tx->has_create_req && tx->has_resp)) {
+            /* a failed CREATE: zeros and an empty fuid, as Suricata writes them */
             static const char *const tn[4] = { "created", "accessed", "modified", "changed" };
             for (int i = 0; i < 4; i++)
                 jb_u64(jb, tn[i], smb_filetime_to_unix(tx->times[i]));

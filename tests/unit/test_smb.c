@@ -501,7 +501,8 @@ static void test_smb2_write_file(void **st)
     ASSERT_HAS(&v, "\"filename\":\"a\xc3\xa9\\\\b.txt\",\"disposition\":\"FILE_OPEN\",\"access\":\"delete on close\","
                    "\"created\":1577905907,");
     ASSERT_HAS(&v, "\"size\":1234,\"fuid\":\"04030201-0605-0807-0a09-0c0b100f0e0d\"");
-    ASSERT_HAS(&v, "\"command\":\"SMB2_COMMAND_WRITE\",\"session_id\":73588229205,\"tree_id\":5,"
+    ASSERT_HAS(&v, "\"command\":\"SMB2_COMMAND_WRITE\",\"status\":\"STATUS_SUCCESS\",\"status_code\":\"0x0\","
+                   "\"session_id\":73588229205,\"tree_id\":5,"
                    "\"filename\":\"a\xc3\xa9\\\\b.txt\",\"share\":\"\\\\\\\\srv\\\\docs\"");
     assert_true(v.has_file);
     assert_int_equal(v.file_size, sizeof data - 1);
@@ -903,7 +904,8 @@ static void test_caps(void **st)
     assert_int_equal(smb_get_stats(s)->files_evicted, 6);
     seen w = { 0 };
     drain(s, &w, true);
-    ASSERT_HAS(&w, "\"command\":\"SMB2_COMMAND_WRITE\",\"session_id\":73588229205,\"tree_id\":5,\"filename\":\"\"");
+    ASSERT_HAS(&w, "\"command\":\"SMB2_COMMAND_WRITE\",\"status\":\"STATUS_SUCCESS\",\"status_code\":\"0x0\","
+                   "\"session_id\":73588229205,\"tree_id\":5,\"filename\":\"\"");
     assert_int_equal(smb_mem_in_use(s), 4 * 10); /* transactions freed; the 4 handles' names stay */
     smb_free(s);
     free(m);
@@ -1002,8 +1004,12 @@ static void test_named_pipe(void **st)
     assert_int_equal(pipe_bytes[0], 4 + 7);
     assert_int_equal(pipe_bytes[1], 9);
     assert_true(pipe_calls >= 3);
+    /* a pipe transceive is DCERPC for Suricata: no function */
     ASSERT_HAS(&v, "\"command\":\"SMB2_COMMAND_IOCTL\",\"status\":\"STATUS_SUCCESS\",\"status_code\":\"0x0\","
-                   "\"session_id\":73588229205,\"tree_id\":9,\"function\":\"FSCTL_PIPE_TRANSCEIVE\"");
+                   "\"session_id\":73588229205,\"tree_id\":9}");
+    /* the pipe write is a transaction of its own, the tree's named pipe in no file */
+    ASSERT_HAS(&v, "\"command\":\"SMB2_COMMAND_WRITE\",\"status\":\"STATUS_SUCCESS\",\"status_code\":\"0x0\","
+                   "\"session_id\":73588229205,\"tree_id\":9}");
     assert_string_equal(pipe_name, "srvsvc");
     ASSERT_HAS(&v, "\"named_pipe\":\"\\\\\\\\srv\\\\IPC$\",\"share_type\":\"PIPE\"");
     smb_free(s);
@@ -1132,6 +1138,68 @@ static void test_smb1_trans_pipe(void **st)
     free(m);
 }
 
+/* an SMB1 NEGOTIATE answered in SMB2 is one transaction; CREATE of the
+ * share's root, and a failed CREATE, as Suricata writes them */
+static void test_negotiate_upgrade_and_create_forms(void **st)
+{
+    (void)st;
+    msg *m = m_new();
+    size_t r = nb_open(m);
+    h1(m, SMB1_NEGOTIATE, false, 0, 0xffff, 0);
+    put8(m, 0);
+    static const char dia[] = "\x02NT LM 0.12\0\x02SMB 2.002\0";
+    put16(m, sizeof dia - 1);
+    putn(m, dia, sizeof dia - 1);
+    nb_close(m, r);
+    r = nb_open(m);
+    h2(m, SMB2_NEGOTIATE, RESP, 0, 0, 0);
+    put16(m, 65);
+    put16(m, 1);
+    put16(m, 0x0202);
+    put16(m, 0);
+    putn(m, FID2, 16);
+    put32(m, 0);
+    put32(m, 1 << 16);
+    put32(m, 1 << 16);
+    put32(m, 1 << 16);
+    zeros(m, 24);
+    nb_close(m, r);
+    smb2_create(m, 3, 5, NULL, 0, FID2);
+    /* a CREATE that fails */
+    r = nb_open(m);
+    h2(m, SMB2_CREATE, 0, 4, 5, 0);
+    put16(m, 57);
+    zeros(m, 34);
+    put32(m, 2);
+    put32(m, 0);
+    put16(m, 120);
+    put16(m, 2);
+    zeros(m, 8);
+    put16(m, 'x');
+    nb_close(m, r);
+    r = nb_open(m);
+    h2(m, SMB2_CREATE, RESP, 4, 5, 0xc0000035);
+    put16(m, 9);
+    zeros(m, 7);
+    nb_close(m, r);
+    smb_state *s = smb_new(NULL);
+    feed_msgs(s, m, 1 << 20);
+    seen v = { 0 };
+    drain(s, &v, true);
+    assert_int_equal(v.n, 3);
+    ASSERT_HAS(&v, "{\"smb\":{\"id\":1,\"dialect\":\"2.02\",\"command\":\"SMB1_COMMAND_NEGOTIATE_PROTOCOL\","
+                   "\"status\":\"STATUS_SUCCESS\",\"status_code\":\"0x0\",\"session_id\":73588229205,\"tree_id\":0,"
+                   "\"client_dialects\":[\"NT LM 0.12\",\"SMB 2.002\"],"
+                   "\"server_guid\":\"04030201-0605-0807-0a09-0c0b100f0e0d\",\"max_read_size\":65536");
+    ASSERT_HAS(&v, "\"filename\":\"<share_root>\",\"disposition\":\"FILE_OPEN\"");
+    ASSERT_HAS(&v, "\"status\":\"STATUS_OBJECT_NAME_COLLISION\",\"status_code\":\"0xc0000035\","
+                   "\"session_id\":73588229205,\"tree_id\":5,\"filename\":\"x\",\"disposition\":\"FILE_CREATE\","
+                   "\"access\":\"normal\",\"created\":0,\"accessed\":0,\"modified\":0,\"changed\":0,\"size\":0,"
+                   "\"fuid\":\"\"");
+    smb_free(s);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1147,6 +1215,7 @@ int main(void)
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_named_pipe),
         cmocka_unit_test(test_smb1_trans_pipe),
+        cmocka_unit_test(test_negotiate_upgrade_and_create_forms),
         cmocka_unit_test(test_probe_and_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
