@@ -85,6 +85,23 @@ static size_t h2(msg *m, uint16_t cmd, uint32_t flags, uint64_t mid, uint32_t tr
 
 static const uint8_t FID2[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 
+static void smb2_negotiate_resp(msg *m, uint16_t dialect, uint32_t max_read, uint32_t max_write)
+{
+    size_t r = nb_open(m);
+    h2(m, SMB2_NEGOTIATE, RESP, 0, 0, 0);
+    put16(m, 65);
+    put16(m, 1);
+    put16(m, dialect);
+    put16(m, 0);
+    putn(m, FID2, 16); /* server guid */
+    put32(m, 0);
+    put32(m, 1 << 20);
+    put32(m, max_read);
+    put32(m, max_write);
+    zeros(m, 24);
+    nb_close(m, r);
+}
+
 static void smb2_negotiate(msg *m)
 {
     size_t r = nb_open(m), h = h2(m, SMB2_NEGOTIATE, 0, 0, 0, 0);
@@ -97,19 +114,7 @@ static void smb2_negotiate(msg *m)
     put16(m, 0x0311);
     (void)h;
     nb_close(m, r);
-    r = nb_open(m);
-    h2(m, SMB2_NEGOTIATE, RESP, 0, 0, 0);
-    put16(m, 65);
-    put16(m, 1);
-    put16(m, 0x0311);
-    put16(m, 0);
-    putn(m, FID2, 16); /* server guid */
-    put32(m, 0);
-    put32(m, 1 << 20);
-    put32(m, 1 << 20); /* max read */
-    put32(m, 1 << 16); /* max write */
-    zeros(m, 24);
-    nb_close(m, r);
+    smb2_negotiate_resp(m, 0x0311, 1 << 20, 1 << 16);
 }
 
 static void smb2_tree(msg *m, uint64_t mid, const char *path, uint32_t tree, uint8_t type)
@@ -1151,19 +1156,7 @@ static void test_negotiate_upgrade_and_create_forms(void **st)
     put16(m, sizeof dia - 1);
     putn(m, dia, sizeof dia - 1);
     nb_close(m, r);
-    r = nb_open(m);
-    h2(m, SMB2_NEGOTIATE, RESP, 0, 0, 0);
-    put16(m, 65);
-    put16(m, 1);
-    put16(m, 0x0202);
-    put16(m, 0);
-    putn(m, FID2, 16);
-    put32(m, 0);
-    put32(m, 1 << 16);
-    put32(m, 1 << 16);
-    put32(m, 1 << 16);
-    zeros(m, 24);
-    nb_close(m, r);
+    smb2_negotiate_resp(m, 0x0202, 1 << 16, 1 << 16);
     smb2_create(m, 3, 5, NULL, 0, FID2);
     /* a CREATE that fails */
     r = nb_open(m);
