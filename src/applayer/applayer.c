@@ -8,6 +8,7 @@
 #include "output/eve_dcerpc.h"
 #include "output/eve_dns.h"
 #include "output/eve_http.h"
+#include "output/eve_smb.h"
 #include "output/eve_ssh.h"
 #include "output/eve_tls.h"
 
@@ -114,6 +115,7 @@ static bool xff_address(const http_tx *tx, const xff_config *x, char out[INET6_A
     uint8_t bin[16];
     return inet_pton(AF_INET, out, bin) == 1 || inet_pton(AF_INET6, out, bin) == 1;
 }
+static void put_smb_alert_objects(applayer_ctx *a, rb_flow *f, const smb_tx *tx);
 
 static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
 {
@@ -148,6 +150,8 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
         n = 0;
     eve_alert_payload(a->eve, p, d, n, stream);
     put_app_object(a, c->proto, c->tx, true);
+    if (c->proto == ALPROTO_SMB)
+        put_smb_alert_objects(a, c->f, c->tx);
     eve_alert_tail(a->eve, p, c->f);
     eve_commit(a->eve);
 }
@@ -193,6 +197,7 @@ static void fill_dcerpc(const void *tx, int dir, detect_buffers *b)
     const dcerpc_view *v = tx;
     detect_fill_dcerpc(v->st, v->tx, dir, b);
 }
+static void fill_smb(const void *tx, int dir, detect_buffers *b) { detect_fill_smb(tx, dir, b); }
 
 /* per-flow state, on flow->app */
 typedef struct app_flow {
@@ -208,6 +213,7 @@ typedef struct app_flow {
     bool dir_checked[2];        /* TCP: this direction's first bytes were probed too */
     bool dir_other[2];          /* ... and found another protocol: not fed to the parser */
     int8_t mismatch_dir;        /* 1 + the direction whose mismatch is still to be reported, 0 none */
+    bool depth_set;             /* SMB: the flow's own stream depth was applied */
     /* leak stage: the HTTP body observer's context */
     applayer_ctx *a;
     rb_flow *f;
@@ -317,6 +323,30 @@ static void dcerpc_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dcer
 
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_dcerpc(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+/* ---- SMB (docs/smb.md) ---- */
+
+static int smb_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    (void)sp; (void)dp; (void)dir;
+    return tcp ? smb_probe(d, n) : 0;
+}
+static void *smb_new_adapter(const applayer_config *cfg)
+{
+    smb_config c = cfg->smb;
+    c.file_md5 = cfg->http.file_md5; /* files of every protocol hash alike */
+    c.file_sha1 = cfg->http.file_sha1;
+    c.file_sha256 = cfg->http.file_sha256;
+    return smb_new(&c);
+}
+static void smb_free_adapter(void *s) { smb_free(s); }
+static int smb_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    (void)tcp;
+    return smb_feed(s, dir, d, n);
+}
+static void smb_gap_adapter(void *s, int dir, uint64_t len) { smb_gap(s, dir, len); }
+
+static void log_smb(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx);
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
@@ -333,6 +363,8 @@ static const alproto_ops protocols[ALPROTO_N] = {
                       dns_feed_adapter, dns_gap_adapter, NULL, log_dns },
     [ALPROTO_DCERPC] = { "dcerpc", true, true, 135, dcerpc_probe_adapter, dcerpc_new_adapter,
                          dcerpc_free_adapter, dcerpc_feed_adapter, dcerpc_gap_adapter, NULL, log_dcerpc },
+    [ALPROTO_SMB] = { "smb", true, false, 445, smb_probe_adapter, smb_new_adapter, smb_free_adapter,
+                      smb_feed_adapter, smb_gap_adapter, NULL, log_smb },
 };
 
 const char *applayer_proto_name(int proto)
@@ -350,6 +382,7 @@ void applayer_config_default(applayer_config *c)
     for (int i = 1; i < ALPROTO_N; i++)
         c->enabled[i] = true;
     http_config_default(&c->http);
+    smb_config_default(&c->smb);
     c->tls_extended = true; /* as Debian's suricata.yaml */
     c->probe_limit = 2048;
     dcerpc_config_default(&c->dcerpc);
@@ -614,6 +647,50 @@ static void log_dcerpc(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *
     }
 }
 
+/* SMB: every transaction gets an smb record; file transactions a fileinfo
+ * record too (from the side the data came from) */
+static void log_smb(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    smb_tx *tx;
+    while ((tx = smb_next_loggable(af->state, flow_end)) != NULL) {
+        a->st.tx[ALPROTO_SMB]++;
+        af->logged_tx++;
+        inspect_tx(a, f, p, ALPROTO_SMB, tx, tx->tx_id, fill_smb, -1);
+        if (!a->eve_enabled)
+            continue;
+        const rb_eve_types *t = a->eve->types;
+        char dbuf[32];
+        const char *dialect = smb_dialect(af->state, dbuf, sizeof dbuf);
+        if (t->smb) {
+            begin_record(a, f, p, "smb", 0);
+            eve_smb_object(&a->eve->jb, tx, dialect);
+            eve_commit(a->eve);
+        }
+        if (t->fileinfo && tx->is_file) {
+            begin_record(a, f, p, "fileinfo", tx->file.dir);
+            eve_smb_object(&a->eve->jb, tx, dialect);
+            jb_str(&a->eve->jb, "app_proto", "smb");
+            eve_fileinfo_object(&a->eve->jb, &tx->file, &a->cfg.http);
+            eve_commit(a->eve);
+        }
+    }
+}
+
+/* an alert on an SMB transaction: its smb object and its file, as Suricata's "files" */
+static void put_smb_alert_objects(applayer_ctx *a, rb_flow *f, const smb_tx *tx)
+{
+    app_flow *af = f->app;
+    char dbuf[32];
+    jbuf *jb = &a->eve->jb;
+    eve_smb_object(jb, tx, af && af->state && af->proto == ALPROTO_SMB ? smb_dialect(af->state, dbuf, sizeof dbuf)
+                                                                         : "unknown");
+    if (tx->is_file) {
+        jb_open_array(jb, "files");
+        eve_file_object(jb, NULL, &tx->file);
+        jb_close_array(jb);
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* detection and feeding */
 
@@ -761,6 +838,19 @@ static void http_body_leak(void *ctx, const http_tx *tx, int dir, const uint8_t 
     leak_feed(af->a->leak, af->f, dir, form ? LEAK_SRC_HTTP_FORM : LEAK_SRC_HTTP, p, n);
 }
 
+/* SMB: the file whose bytes the stream carries names the leak record's context */
+static void smb_file_leak(void *ctx, const smb_tx *tx, uint64_t offset, const uint8_t *p, size_t n)
+{
+    app_flow *af = ctx;
+    int dir = tx->file.dir;
+    (void)offset; (void)p; (void)n;
+    if (af->leak_tx[dir] == tx->tx_id + 1)
+        return;
+    af->leak_tx[dir] = tx->tx_id + 1;
+    leak_smb_context(af->a->leak, af->f, dir, (const char *)tx->share.ptr, tx->share.len,
+                     (const char *)tx->file.filename.ptr, tx->file.filename.len);
+}
+
 /* The raw stream goes to the leak stage unless a parser serves it better:
  * HTTP (the decoded bodies and URIs are scanned instead, once) or encrypted
  * (TLS, SSH: nothing to find). A parser that gave up hands it back. */
@@ -779,6 +869,8 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
     af->leak_file[0] = af->leak_file[1] = false;
     if (a->leak && af->proto == ALPROTO_HTTP && af->state)
         http_set_body_cb(af->state, http_body_leak, af);
+    if (a->leak && af->proto == ALPROTO_SMB && af->state)
+        smb_set_file_cb(af->state, smb_file_leak, af);
 }
 
 /* TCP: the first bytes of the direction that did not decide the protocol are
@@ -920,6 +1012,11 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
     a->sc = sc;
     drain(a, sc, f, af);
     report_mismatch(a, af, f, p);
+    if (af->proto == ALPROTO_SMB && !af->depth_set) {
+        /* SMB flows are followed to their end by default (smb.stream-depth 0), as Suricata does */
+        stream_set_flow_depth(sc, f, a->cfg.smb.stream_depth);
+        af->depth_set = true;
+    }
     /* leak stage past the reassembly depth: the packets' payloads as they
      * come (distinct counting absorbs retransmissions), HTTP flows included
      * (their decoded bodies stop at the depth too); one test otherwise */

@@ -5,7 +5,7 @@
  * (with the ports as a hint: HTTP on 8081 or TLS on 8443 are still found),
  * and feeds the protocol's parser; for UDP it feeds each datagram. Completed
  * transactions are written as EVE records (http, fileinfo, dns, tls, ssh,
- * dcerpc).
+ * dcerpc, smb).
  *
  * The protocols are rows of one table (applayer.c: `protocols[]`): name,
  * probe, state constructor/destructor, feed, gap, end-of-stream and logger.
@@ -16,6 +16,7 @@
 
 #include "applayer/dcerpc.h"
 #include "applayer/http.h"
+#include "applayer/smb.h"
 #include "detect/detect.h"
 #include "decode/packet.h"
 #include "flow/flow.h"
@@ -33,6 +34,7 @@ enum rb_alproto {
     ALPROTO_SSH,
     ALPROTO_DNS,
     ALPROTO_DCERPC,           /* dcerpc.c: connection-oriented DCE/RPC */
+    ALPROTO_SMB,
     ALPROTO_N,
     ALPROTO_FAILED = 255,
 };
@@ -49,6 +51,7 @@ typedef struct xff_config {
 typedef struct applayer_config {
     bool enabled[ALPROTO_N];
     http_config http;
+    smb_config smb;           /* file hashes come from http's file_md5/sha1/sha256 */
     bool tls_extended;        /* log the extended TLS fields */
     dcerpc_config dcerpc;     /* stub and transaction caps */
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */

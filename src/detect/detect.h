@@ -55,6 +55,7 @@ struct tls_state;
 struct ssh_state;
 struct dcerpc_state;
 struct dcerpc_tx;
+struct smb_tx;
 
 typedef struct detect_engine detect_engine;
 
@@ -156,6 +157,9 @@ void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b);
 void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b);
 /* dce_stub_data: the request stub (dir 0) or the response stub (dir 1) */
 void detect_fill_dcerpc(const struct dcerpc_state *s, const struct dcerpc_tx *tx, int dir, detect_buffers *b);
+/* SMB: file.data / file.name of a file transaction (its direction), smb.share or
+ * smb.named_pipe, smb.ntlmssp_user / _domain; files: the transaction's file */
+void detect_fill_smb(const struct smb_tx *tx, int dir, detect_buffers *b);
 void detect_buffers_free(detect_buffers *b);
 
 typedef struct detect_alert {

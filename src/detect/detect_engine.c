@@ -26,6 +26,7 @@ enum { PC_TCP, PC_UDP, PC_OTHER, PC_N };
 enum { K_PACKET, K_STREAM, K_TX };
 #define AL_NONE 0
 #define AL_NEVER 0xff
+#define AL_FILES 0xfe /* file keywords without a protocol: any file source (HTTP, SMB) */
 
 /* what a non-buffer option checks (drule.aux for RO_UINT / RO_GENERIC) */
 enum {
@@ -281,6 +282,7 @@ static int tx_buffer_dir(int b, bool *supported)
     case RB_HTTP_CONNECTION: case RB_SSH_PROTO: case RB_SSH_SOFTWARE: case RB_FILE_NAME:
     case RB_TLS_RANDOM: case RB_TLS_RANDOM_TIME: case RB_TLS_RANDOM_BYTES: /* each side's hello */
     case RB_DCE_STUB_DATA: /* the request stub to server, the response stub to client */
+    case RB_SMB_SHARE: case RB_SMB_NAMED_PIPE: case RB_SMB_NTLMSSP_USER: case RB_SMB_NTLMSSP_DOMAIN:
         return -1;
     case RB_TLS_CERTS: case RB_HTTP_RESPONSE_HEADER:
         return 1;
@@ -304,9 +306,17 @@ static uint8_t alproto_of(const char *name)
         return ALPROTO_DNS;
     if (!strcmp(name, "dcerpc"))
         return ALPROTO_DCERPC;
+    if (!strcmp(name, "smb"))
+        return ALPROTO_SMB;
     if (!strcmp(name, "failed"))
         return ALPROTO_FAILED;
     return AL_NEVER;
+}
+
+/* a rule's protocol (AL_FILES: any file source) against a flow's / transaction's */
+static bool alproto_ok(uint8_t want, uint16_t have)
+{
+    return want == AL_FILES ? have == ALPROTO_HTTP || have == ALPROTO_SMB : want == have;
 }
 
 /* application protocols Suricata runs over TCP only */
@@ -844,18 +854,22 @@ static int compile_rule(detect_engine *de, drule *d)
     else
         d->txdir = (int8_t)want_dir;
     if (d->n_fo && d->alproto == AL_NONE)
-        d->alproto = ALPROTO_HTTP; /* HTTP is ribat's only file source */
+        d->alproto = AL_FILES; /* HTTP and SMB carry files */
     if (d->kind == K_TX && d->alproto == AL_NONE) {
-        /* file.data without a protocol (alert tcp ... file_data): HTTP is the only file source */
+        /* file.data / file.name without a protocol (alert tcp ... file_data): the files of any source */
         bool only_file = true;
         for (uint16_t k = 0; k < d->n_bg; k++)
             if (d->bg[k].tx && d->bg[k].buffer != RB_FILE_DATA && d->bg[k].buffer != RB_FILE_NAME)
                 only_file = false;
         if (only_file)
-            d->alproto = ALPROTO_HTTP;
+            d->alproto = AL_FILES;
         else
             INACTIVE(d, "app-layer buffer without protocol");
     }
+    /* SMB files go both ways (writes to the server, reads from it): file.data follows the flow
+     * keyword (HTTP fills file.data for responses only, so the HTTP side is unchanged) */
+    if ((d->alproto == ALPROTO_SMB || d->alproto == AL_FILES) && !(flow_flags & (RULE_FLOW_TO_SERVER | RULE_FLOW_TO_CLIENT)))
+        d->txdir = -1;
     /* transport classes */
     switch (r->l4) {
     case RULE_L4_TCP: case RULE_L4_TCP_PKT: case RULE_L4_TCP_STREAM: d->pmask = 1 << PC_TCP; break;
@@ -1092,6 +1106,11 @@ detect_engine *detect_engine_build(const rule_set *rs, char *err, size_t errlen)
             if (d->kind == K_TX) {
                 if (d->alproto < ALPROTO_N)
                     rc = list_push(&de->always_tx[d->alproto], &de->n_always_tx[d->alproto], i);
+                else if (d->alproto == AL_FILES) {
+                    rc = list_push(&de->always_tx[ALPROTO_HTTP], &de->n_always_tx[ALPROTO_HTTP], i);
+                    if (rc == 0)
+                        rc = list_push(&de->always_tx[ALPROTO_SMB], &de->n_always_tx[ALPROTO_SMB], i);
+                }
             } else {
                 for (int pc = 0; pc < PC_N && rc == 0; pc++)
                     if (d->pmask & (1 << pc))
@@ -1794,7 +1813,7 @@ static bool rule_matches(vctx *v, const drule *d)
     v->dt->dm.ncaps = 0;
     if (d->inactive)
         return false;
-    if (d->alproto != AL_NONE && (!v->f || v->f->app_proto != d->alproto))
+    if (d->alproto != AL_NONE && (!v->f || !alproto_ok(d->alproto, v->f->app_proto)))
         return false;
     if (!header_ok(d, v->p, &v->hv))
         return false;
@@ -2042,7 +2061,7 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
         if (is_tx) {
             if (d->txdir >= 0 && d->txdir != v->hv.dir)
                 continue;
-            if (v->b && d->alproto != v->b->app_proto)
+            if (v->b && !alproto_ok(d->alproto, v->b->app_proto))
                 continue;
             bool done = false;
             for (uint32_t k = 0; v->df && k < v->df->n_txa; k++)

@@ -8,6 +8,7 @@
 #include "applayer/dcerpc.h"
 #include "applayer/dns.h"
 #include "applayer/http.h"
+#include "applayer/smb.h"
 #include "applayer/ssh.h"
 #include "applayer/tls.h"
 
@@ -302,4 +303,26 @@ void detect_fill_dcerpc(const struct dcerpc_state *s, const struct dcerpc_tx *tx
     bool has = dir == 0 ? tx->req_type == DCERPC_REQUEST : tx->resp_type == DCERPC_RESPONSE;
     if (has)
         put(b, RB_DCE_STUB_DATA, tx->stub[dir] ? tx->stub[dir] : (const uint8_t *)"", tx->stub_len[dir]);
+}
+
+void detect_fill_smb(const struct smb_tx *tx, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_SMB);
+    if (!tx)
+        return;
+    if (tx->is_file) {
+        b->files = &tx->file;
+        b->n_files = 1;
+        if (tx->file.dir == dir) {
+            if (tx->data.ptr && tx->data.len)
+                put_str(b, RB_FILE_DATA, &tx->data);
+            put_str(b, RB_FILE_NAME, &tx->file.filename);
+        }
+    }
+    /* smb.share / smb.named_pipe: the TREE_CONNECT transaction's path, as Suricata */
+    bool tree = tx->vers == 1 ? tx->cmd == SMB1_TREE_CONNECT_ANDX : tx->cmd == SMB2_TREE_CONNECT;
+    if (tree && !tx->is_file && tx->share.ptr)
+        put_str(b, tx->share_is_pipe ? RB_SMB_NAMED_PIPE : RB_SMB_SHARE, &tx->share);
+    put_str(b, RB_SMB_NTLMSSP_USER, &tx->ntlm_user);
+    put_str(b, RB_SMB_NTLMSSP_DOMAIN, &tx->ntlm_domain);
 }

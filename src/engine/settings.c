@@ -267,6 +267,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         }
         else if (strcmp(name, "ssh") == 0) t->ssh = true;
         else if (strcmp(name, "dcerpc") == 0) t->dcerpc = true;
+        else if (strcmp(name, "smb") == 0) t->smb = true;
         else if (strcmp(name, "leak") == 0) t->leak = true;
         else if (strcmp(name, "files") == 0 || strcmp(name, "fileinfo") == 0) {
             t->fileinfo = true;
@@ -559,6 +560,10 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     dc->max_tx = get_u32(c, "app-layer.protocols.dcerpc.max-tx", dc->max_tx);
     if (dc->max_tx == 0 || dc->max_tx > 65536)
         dc->max_tx = DCERPC_DEFAULT_MAX_TX;
+    /* SMB (docs/smb.md) */
+    smb_config *sm = &ec->applayer.smb;
+    sm->max_tx = get_u32(c, "app-layer.protocols.smb.max-tx", sm->max_tx);
+    sm->stream_depth = cfg_get_size(c, "app-layer.protocols.smb.stream-depth", sm->stream_depth);
 
     /* threads */
     int64_t th = cfg_get_int(c, "threading.worker-threads", 0);

@@ -104,6 +104,8 @@ typedef struct leak_dir {
     form_pend form;              /* of the decoded HTTP body */
     bool has_http;
     char http_host[CTX_LEN], http_url[CTX_LEN], http_file[CTX_LEN];
+    bool has_smb;                /* leak_smb_context */
+    char smb_share[CTX_LEN], smb_file[CTX_LEN];
     uint64_t bytes;
 } leak_dir;
 
@@ -535,6 +537,20 @@ void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const ch
         copy_ctx(ld->http_file, filename, fl);
 }
 
+void leak_smb_context(leak_ctx *l, rb_flow *f, int dir, const char *share, size_t sl, const char *filename,
+                      size_t fl)
+{
+    if (!l || !l->cfg.enabled || dir < 0 || dir > 1)
+        return;
+    leak_flow *lf = flow_state(f);
+    leak_dir *ld = lf ? dir_state(lf, dir) : NULL;
+    if (!ld)
+        return;
+    ld->has_smb = true;
+    copy_ctx(ld->smb_share, share ? share : "", share ? sl : 0);
+    copy_ctx(ld->smb_file, filename ? filename : "", filename ? fl : 0);
+}
+
 void leak_flow_counts(const rb_flow *f, int dir, uint32_t counts[LEAK_N])
 {
     memset(counts, 0, LEAK_N * sizeof counts[0]);
@@ -651,13 +667,21 @@ static void write_record(leak_ctx *l, rb_flow *f, int dir, leak_dir *d, bool out
     jb_u64(jb, "bytes_scanned", d->bytes);
     put_samples(jb, "samples", d->smp, false);
     put_samples(jb, "hashes", d->smp, true);
-    if (d->has_http) {
+    if (d->has_http || d->has_smb) {
         jb_open_object(jb, "context");
-        jb_open_object(jb, "http");
-        if (d->http_host[0]) jb_str(jb, "hostname", d->http_host);
-        if (d->http_url[0]) jb_str(jb, "url", d->http_url);
-        if (d->http_file[0]) jb_str(jb, "filename", d->http_file);
-        jb_close_object(jb);
+        if (d->has_http) {
+            jb_open_object(jb, "http");
+            if (d->http_host[0]) jb_str(jb, "hostname", d->http_host);
+            if (d->http_url[0]) jb_str(jb, "url", d->http_url);
+            if (d->http_file[0]) jb_str(jb, "filename", d->http_file);
+            jb_close_object(jb);
+        }
+        if (d->has_smb) { /* the last file written (to_server) or read (to_client) */
+            jb_open_object(jb, "smb");
+            if (d->smb_share[0]) jb_str(jb, "share", d->smb_share);
+            if (d->smb_file[0]) jb_str(jb, "filename", d->smb_file);
+            jb_close_object(jb);
+        }
         jb_close_object(jb);
     }
     jb_close_object(jb);

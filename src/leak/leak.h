@@ -198,6 +198,11 @@ void leak_feed(leak_ctx *l, rb_flow *f, int dir, enum leak_source src, const uin
  * as it is). new_body: a new message body starts (the last one is complete). */
 void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const char *host, size_t hl,
                        const char *url, size_t ul, const char *filename, size_t fl);
+/* SMB context of a flow direction: the share and name of the file being
+ * written (dir 0) or read (dir 1); its bytes reach the stage through the
+ * stream. Copied, redacted; written as context.smb {share, filename}. */
+void leak_smb_context(leak_ctx *l, rb_flow *f, int dir, const char *share, size_t sl, const char *filename,
+                      size_t fl);
 /* The flow ends: decide, write the incident records, free flow->leak. */
 void leak_flow_end(leak_ctx *l, rb_flow *f);
 /* End of input (after the last flow ended): the open host windows that

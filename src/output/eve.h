@@ -23,6 +23,7 @@
 /* which record types are written */
 typedef struct rb_eve_types {
     bool alert, anomaly, flow, stats, http, dns, tls, ssh, fileinfo;
+    bool smb;            /* SMB transactions (src/applayer/smb.h) */
     bool leak;           /* personal-data leak incidents (src/leak) */
     bool dcerpc;         /* DCE/RPC transactions (src/applayer/dcerpc.h) */
     bool anomaly_decode, anomaly_stream, anomaly_applayer;

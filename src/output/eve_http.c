@@ -94,8 +94,13 @@ const char *eve_file_state_name(http_file_state st)
 void eve_fileinfo_object(jbuf *jb, const http_file *f, const http_config *cfg)
 {
     (void)cfg;
+    eve_file_object(jb, "fileinfo", f);
+}
+
+void eve_file_object(jbuf *jb, const char *key, const http_file *f)
+{
     char hex[65];
-    jb_open_object(jb, "fileinfo");
+    jb_open_object(jb, key);
     if (f->filename.ptr)
         eve_put_text(jb, "filename", (const char *)f->filename.ptr, f->filename.len);
     else

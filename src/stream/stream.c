@@ -74,7 +74,12 @@ typedef struct half {
     uint8_t *buf;
     uint32_t buf_len, buf_cap;
     uint64_t buf_off, consumed_off;
+    bool own_depth;       /* the app layer set this flow's depth (stream_set_flow_depth) */
+    uint64_t depth;       /* ... to this (0 = unlimited) */
 } half;
+
+/* reassembly depth of a direction: the flow's own (SMB: whole stream) or the configuration's */
+static inline uint64_t half_depth(const stream_ctx *c, const half *h);
 
 typedef struct stream_session {
     half h[2];
@@ -438,10 +443,11 @@ static bool buf_reserve(stream_ctx *c, half *h, uint32_t n, uint64_t credit)
 
 static uint64_t depth_clamp(const stream_ctx *c, const half *h, uint64_t lim)
 {
+    uint64_t depth = half_depth(c, h);
     if (h->fin && lim > h->fin_off)
         lim = h->fin_off;
-    if (c->cfg.reassembly_depth && lim > c->cfg.reassembly_depth)
-        lim = c->cfg.reassembly_depth;
+    if (depth && lim > depth)
+        lim = depth;
     return lim;
 }
 
@@ -515,7 +521,7 @@ static void pump(stream_ctx *c, half *h, Packet *p)
         h->buf_len = 0;
         extend_next(h);
     }
-    bool fin_done = (c->cfg.reassembly_depth && h->base_off >= c->cfg.reassembly_depth) ||
+    bool fin_done = (half_depth(c, h) && h->base_off >= half_depth(c, h)) ||
                     (h->fin && h->base_off >= h->fin_off) || (h->flush && !h->head);
     h->eof = fin_done && !stalled;
 }
@@ -608,7 +614,7 @@ static void insert(stream_ctx *c, half *h, Packet *p, int64_t off, const uint8_t
     const uint64_t ons = orig_off < 0 ? 0 : (uint64_t)orig_off;
     if (h->fin && ne > h->fin_off)
         ne = h->fin_off > ns ? h->fin_off : ns;
-    uint64_t depth = c->cfg.reassembly_depth;
+    uint64_t depth = half_depth(c, h);
     if (depth && ne > depth) {
         if (!h->depth_evented) {
             h->depth_evented = true;
@@ -1292,10 +1298,30 @@ bool stream_session_check(const stream_ctx *c, const rb_flow *f)
             return CHECK_FAIL();
         if (h->fin && h->head && h->tail->off + h->tail->len > h->fin_off)
             return CHECK_FAIL();
-        if (c->cfg.reassembly_depth && h->head && h->tail->off + h->tail->len > c->cfg.reassembly_depth)
+        if (half_depth(c, h) && h->head && h->tail->off + h->tail->len > half_depth(c, h))
             return CHECK_FAIL();
     }
     return true;
+}
+
+static inline uint64_t half_depth(const stream_ctx *c, const half *h)
+{
+    return h->own_depth ? h->depth : c->cfg.reassembly_depth;
+}
+
+void stream_set_flow_depth(stream_ctx *c, rb_flow *f, uint64_t depth)
+{
+    (void)c;
+    stream_session *ssn = f ? f->stream : NULL;
+    if (!ssn)
+        return;
+    for (int d = 0; d < 2; d++) {
+        half *h = &ssn->h[d];
+        if (h->depth_evented || (depth && h->base_off >= depth))
+            continue; /* a direction that already stopped stays stopped */
+        h->own_depth = true;
+        h->depth = depth;
+    }
 }
 
 bool stream_depth_reached(const stream_ctx *c, const rb_flow *f, int dir)

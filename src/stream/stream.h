@@ -160,6 +160,10 @@ bool stream_swap_sides(rb_flow *f);
  * SYN/ACK or an ACK, not a SYN or a RST (where Suricata applies its
  * stream.midstream-policy). */
 bool stream_midstream_packet(const rb_flow *f, const Packet *p);
+/* The application layer's reassembly depth for this flow (app-layer.protocols.smb.stream-depth:
+ * 0 = the whole stream), replacing reassembly_depth for the directions that have not reached
+ * it yet. */
+void stream_set_flow_depth(stream_ctx *c, rb_flow *f, uint64_t depth);
 /* Free the session (after the caller drained the final chunks); f->stream = NULL. */
 void stream_flow_end(stream_ctx *c, rb_flow *f);
 

@@ -804,6 +804,159 @@ def gen_bypass_tls(out):
     w.close()
 
 
+# ---------------------------------------------------------------------------
+# SMB file shares (src/applayer/smb.h, docs/smb.md)
+
+def _nb(payload):
+    """an NBSS session message around an SMB message"""
+    return struct.pack(">I", len(payload)) + payload
+
+
+def _smb2(cmd, mid, body, resp=False, tree=7, sess=0x4400000000002a, status=0, async_id=None, next_cmd=0):
+    flags = (1 if resp else 0) | (2 if async_id is not None else 0)
+    tail = struct.pack("<Q", async_id) if async_id is not None else struct.pack("<II", 0, tree)
+    return (b"\xfeSMB" + struct.pack("<HHIHHIIQ", 64, 1, status, cmd, 1, flags, next_cmd, mid) + tail +
+            struct.pack("<Q", sess) + bytes(16) + body)
+
+
+def _u16(s):
+    return s.encode("utf-16-le")
+
+
+def _ntlm_auth(user, domain, host):
+    """an NTLMSSP AUTHENTICATE message (unicode, with a version)"""
+    fields = [b"", b"", _u16(domain), _u16(user), _u16(host), b""]
+    off = 72
+    hdr = b"NTLMSSP\x00" + struct.pack("<I", 3)
+    data = b""
+    for f in fields:
+        hdr += struct.pack("<HHI", len(f), len(f), off + len(data))
+        data += f
+    hdr += struct.pack("<I", 0x02000001) + bytes([10, 0]) + struct.pack("<H", 19041) + bytes([0, 0, 0, 15])
+    return hdr + data
+
+
+SMB2_FID_DOC = bytes(range(0x10, 0x20))
+SMB2_FID_PDF = bytes(range(0x30, 0x40))
+
+
+def _smb2_session(c):
+    """SMB 3.1.1 to \\\\fs01\\rh: upload of paie\\salaires_déc.csv (100 000 bytes, one WRITE streamed past the
+    parser's buffer), download of rapport.pdf (READ answered asynchronously: STATUS_PENDING, then the data),
+    both closed. Returns the packets."""
+    out = []
+    mid = [0]
+
+    def ex(cmd, req, resp, **kw):
+        m = mid[0]
+        mid[0] += 1
+        out.extend(send(c, 0, _nb(_smb2(cmd, m, req, **kw)), mss=1448))
+        if resp is not None:
+            for r in (resp if isinstance(resp, list) else [resp]):
+                out.extend(send(c, 1, _nb(r(m)), mss=1448))
+        return m
+
+    dial = [0x0202, 0x0210, 0x0300, 0x0302, 0x0311]
+    neg = struct.pack("<HHHHI", 36, len(dial), 1, 0, 0x7f) + bytes(range(16)) + bytes(8) + \
+        b"".join(struct.pack("<H", d) for d in dial)
+    ex(0, neg, lambda m: _smb2(0, m, struct.pack("<HHHH", 65, 1, 0x0311, 0) + b"ribat-fs01-guid!" +
+                               struct.pack("<IIII", 0x7f, 1 << 23, 1 << 23, 1 << 23) + bytes(24), resp=True, sess=0,
+                               tree=0), sess=0, tree=0)
+    blob = _ntlm_auth("alice", "CORP", "PC-RH-01")
+    ex(1, struct.pack("<HBBIIHHQ", 25, 0, 1, 0, 0, 88, len(blob), 0) + blob,
+       lambda m: _smb2(1, m, struct.pack("<HHHH", 9, 0, 72, 0), resp=True))
+    path = _u16("\\\\fs01\\rh")
+    ex(3, struct.pack("<HHHH", 9, 0, 72, len(path)) + path,
+       lambda m: _smb2(3, m, struct.pack("<HBBIII", 16, 1, 0, 0, 0, 0x1f01ff), resp=True))
+
+    def create(name, fid, disposition, size):
+        n = _u16(name)
+        req = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, 0x12019f, 0x80, 7, disposition, 0x40, 120, len(n),
+                          0, 0) + n
+        ft = 133787000000000000  # 2024-12-15T04:13:20Z
+        rsp = struct.pack("<HBBIQQQQQQII", 89, 0, 0, 1, ft, ft, ft, ft, 0, size, 0x80, 0) + fid + bytes(8)
+        ex(5, req, lambda m: _smb2(5, m, rsp, resp=True))
+
+    def close(fid):
+        ex(6, struct.pack("<HHI", 24, 0, 0) + fid, lambda m: _smb2(6, m, struct.pack("<HHI", 60, 0, 0) + bytes(52),
+                                                                   resp=True))
+
+    import pii
+    affil, recs = pii.records(400)
+    doc = pii.to_csv(recs)[:100000].ljust(100000, b"\n")
+    create("paie\\salaires_d\u00e9c.csv", SMB2_FID_DOC, 5, 0)
+    ex(9, struct.pack("<HHIQ", 49, 112, len(doc), 0) + SMB2_FID_DOC + bytes(16) + doc,
+       lambda m: _smb2(9, m, struct.pack("<HHII", 17, 0, len(doc), 0) + bytes(8), resp=True))
+    close(SMB2_FID_DOC)
+    pdf = b"%PDF-1.4\n" + bytes((i * 31 + 7) & 0xff for i in range(3000)) + b"\n%%EOF\n"
+    create("rapport.pdf", SMB2_FID_PDF, 1, len(pdf))
+    ex(8, struct.pack("<HBBIQ", 49, 0x50, 0, len(pdf), 0) + SMB2_FID_PDF + bytes(16) + b"\x00",
+       [lambda m: _smb2(8, m, struct.pack("<HBBI", 9, 0, 0, 0) + b"\x21", resp=True, status=0x103, async_id=0x55),
+        lambda m: _smb2(8, m, struct.pack("<HBBIII", 17, 80, 0, len(pdf), 0, 0) + pdf, resp=True, async_id=0x55)])
+    close(SMB2_FID_PDF)
+    ex(4, struct.pack("<HH", 4, 0), lambda m: _smb2(4, m, struct.pack("<HH", 4, 0), resp=True))
+    return out
+
+
+def _smb1(cmd, mid, words, data, resp=False, tid=0x800, uid=0x64, status=0):
+    return (b"\xffSMB" + struct.pack("<BIBHH8sHHHHH", cmd, status, 0x98 if resp else 0x18, 0xc807, 0, bytes(8), 0,
+                                     tid, 0x4242, uid, mid) + bytes([len(words) // 2]) + words +
+            struct.pack("<H", len(data)) + data)
+
+
+def _smb1_session(c):
+    """SMB1 over NetBIOS (port 139): session request, NT LM 0.12, \\\\FS02\\PUBLIC, upload of \\eicar with
+    the WRITE_ANDX in the same segment as an ECHO (two NBSS records), close."""
+    out = []
+    req = b"\x81\x00\x00\x44" + b" " + b"CACACACACACACACACACACACACACACAAA" + b"\x00" + b" " + \
+        b"EFFGEDEFCACACACACACACACACACACAAA" + b"\x00"
+    out += send(c, 0, req) + send(c, 1, b"\x82\x00\x00\x00")
+    dialects = b"".join(b"\x02" + d + b"\x00" for d in (b"PC NETWORK PROGRAM 1.0", b"LANMAN1.0", b"NT LM 0.12"))
+    out += send(c, 0, _nb(_smb1(0x72, 1, b"", dialects, tid=0, uid=0)))
+    out += send(c, 1, _nb(_smb1(0x72, 1, struct.pack("<HBHHIIII", 2, 3, 50, 1, 16644, 65536, 0, 0x8000f3fd) +
+                                bytes(11), bytes(range(0x40, 0x50)), resp=True, tid=0, uid=0)))
+    share = _u16("\\\\FS02\\PUBLIC") + b"\x00\x00"
+    # header 32 + wc 1 + 8 + bc 2 = 43, password 1: the path starts aligned
+    out += send(c, 0, _nb(_smb1(0x75, 2, struct.pack("<BBHHH", 0xff, 0, 0, 0, 1), b"\x00" + share + b"?????\x00")))
+    out += send(c, 1, _nb(_smb1(0x75, 2, struct.pack("<BBHHH", 0xff, 0, 0, 1, 0), b"A:\x00NTFS\x00", resp=True)))
+    name = _u16("\\eicar") + b"\x00\x00"
+    words = struct.pack("<BBHBHIIIQIIIIIB", 0xff, 0, 0, 0, len(name) - 2, 0x16, 0, 0x2019f, 0, 0x80, 3, 5, 0x40, 2, 0)
+    out += send(c, 0, _nb(_smb1(0xa2, 3, words, b"\x00" + name)))
+    ft = 133787000000000000
+    rw = struct.pack("<BBHBHIQQQQIQQHHB", 0xff, 0, 0, 0, 0x4001, 2, ft, ft, ft, ft, 0x80, 0, 0, 0, 0, 0)
+    out += send(c, 1, _nb(_smb1(0xa2, 3, rw, b"", resp=True)))
+    eicar = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+    echo = _nb(_smb1(0x2b, 4, struct.pack("<H", 1), b"\xf0" * 16, tid=0xffff))
+    ww = struct.pack("<BBHHIIHHHHHI", 0xff, 0, 0, 0x4001, 0, 0, 0, 0, 0, len(eicar), 32 + 1 + 28 + 2 + 1, 0)
+    write = _nb(_smb1(0x2f, 5, ww, b"\x00" + eicar))
+    out += [c.pkt(0, "PA", echo + write), c.pkt(1, "A")]
+    out += send(c, 1, _nb(_smb1(0x2b, 4, struct.pack("<H", 1), b"\xf0" * 16, resp=True, tid=0xffff)))
+    out += send(c, 1, _nb(_smb1(0x2f, 5, struct.pack("<BBHHHHHH", 0xff, 0, 0, len(eicar), 0, 0, 0, 0), b"",
+                                resp=True)))
+    out += send(c, 0, _nb(_smb1(0x04, 6, struct.pack("<HI", 0x4001, 0xffffffff), b"")))
+    out += send(c, 1, _nb(_smb1(0x04, 6, b"", b"", resp=True)))
+    return out
+
+
+def gen_smb(out):
+    """smb.pcap: three SMB connections.
+    192.168.20.10:50100 -> 192.168.20.2:445    SMB 3.1.1 (see _smb2_session), NTLMSSP user alice / domain CORP
+    192.168.20.11:50200 -> 192.168.20.3:139    SMB1 over NetBIOS (see _smb1_session)
+    192.168.20.12:50300 -> 192.168.20.4:8445   SMB2 NEGOTIATE on a port that is not SMB's (found by content)
+    """
+    c1 = TcpConn("192.168.20.10", "192.168.20.2", 50100, 445)
+    c2 = TcpConn("192.168.20.11", "192.168.20.3", 50200, 139)
+    c3 = TcpConn("192.168.20.12", "192.168.20.4", 50300, 8445)
+    neg = struct.pack("<HHHHI", 36, 1, 1, 0, 0) + bytes(24) + struct.pack("<H", 0x0210)
+    p3 = c3.handshake()
+    p3 += send(c3, 0, _nb(_smb2(0, 0, neg, sess=0, tree=0))) + send(c3, 1, _nb(_smb2(
+        0, 0, struct.pack("<HHHH", 65, 1, 0x0210, 0) + bytes(16) + struct.pack("<IIII", 0, 65536, 65536, 65536) +
+        bytes(24), resp=True, sess=0, tree=0)))
+    write_conv(os.path.join(out, "smb.pcap"),
+               [c1.handshake(), _smb2_session(c1), c1.close(), c2.handshake(), _smb1_session(c2), c2.close(),
+                p3, c3.close()])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
@@ -822,6 +975,7 @@ def main():
     gen_http_xff(out)
     gen_dcerpc(out)
     gen_bypass(out)
+    gen_smb(out)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ tests/fuzz/fuzz_*.c):
   fuzz_pcap, fuzz_engine   small capture files whole; big ones cut to their first 24 packets
   fuzz_decode              one packet per seed, byte 0 = index of its link type in the harness table
   fuzz_http, fuzz_tls,     TCP payloads of port 80/8080, 443 and 22 conversations,
-  fuzz_ssh                 re-chunked into the harness's record format
+  fuzz_ssh, fuzz_smb       (smb: ports 139 and 445)
+                           re-chunked into the harness's record format
   fuzz_dns                 UDP payloads of port 53, joined with the harness's separator
   fuzz_dcerpc              TCP payloads of port 135 conversations, in the harness's record format
   fuzz_rules               each test.rules; the ET Open file in slices of 60 rules
@@ -192,6 +193,16 @@ def seeds_from_capture(path, corp):
                 part = pl[i:i + 255]
                 blob += bytes([d, len(part)]) + part  # bits 2-7 = 0: length in the next byte
         corp["fuzz_tls"].add(bytes(blob))
+    for key, recs in conversations(pkts, {139, 445}).items():
+        blob = bytearray([0])
+        for d, pl in recs:
+            for i in range(0, len(pl), 255):
+                part = pl[i:i + 255]
+                blob += bytes([d, len(part)]) + part
+            if len(blob) > MAX_SEED:
+                break
+        blob += b"\x03\x00"  # log what is complete
+        corp["fuzz_smb"].add(bytes(blob[:MAX_SEED]))
     for key, recs in conversations(pkts, {22}).items():
         cli = b"".join(pl for d, pl in recs if d == 0)
         srv = b"".join(pl for d, pl in recs if d == 1)
@@ -219,7 +230,7 @@ def main():
     ap.add_argument("--shared", default=os.path.join(root, "..", "shared"))
     ap.add_argument("--out", default=os.path.join(root, "build-fuzz", "seeds"))
     a = ap.parse_args()
-    names = ["fuzz_pcap", "fuzz_engine", "fuzz_decode", "fuzz_http", "fuzz_tls", "fuzz_ssh", "fuzz_dns",
+    names = ["fuzz_pcap", "fuzz_engine", "fuzz_decode", "fuzz_http", "fuzz_tls", "fuzz_ssh", "fuzz_smb", "fuzz_dns",
              "fuzz_rules", "fuzz_config", "fuzz_dcerpc"]
     corp = {n: Corpus(a.out, n) for n in names}
     caps = []

@@ -1073,6 +1073,72 @@ def bypass_tls(ctx):
     expect_count(r.records, 1, event_type="tls", tls__sni="www.example.ma")
 
 
+# SMB (docs/smb.md); the capture and its contents: tests/data/gen_pcaps.py gen_smb
+
+SMB_RULES = (
+    'alert smb any any -> any any (msg:"EICAR over SMB"; flow:established; file_data; '
+    'content:"EICAR-STANDARD-ANTIVIRUS"; sid:1;)\n'
+    'alert tcp any any -> any any (msg:"small file"; filesize:<100; sid:2;)\n'
+    'alert smb any any -> any any (msg:"HR share"; smb.share; content:"\\\\rh"; endswith; sid:3;)\n'
+    'alert smb any any -> any any (msg:"payroll file"; file.name; content:"salaires"; sid:4;)\n'
+    'alert http any any -> any any (msg:"not http"; file_data; content:"EICAR"; sid:5;)\n'
+    'alert tcp any any -> any any (msg:"pdf read"; file_data; content:"%PDF-1.4"; startswith; sid:6;)\n')
+
+
+@test
+def smb_files_and_records(ctx):
+    r = Run(ctx, "smb.pcap", ["-k", "none", "-S", write_rules(ctx, SMB_RULES)])
+    expect(sorted(f.get("app_proto") for f in r.flows()) == ["smb", "smb", "smb"],
+           "app_proto %s" % [f.get("app_proto") for f in r.flows()])
+    s = r.stats()
+    expect(s["app_layer"]["flow"]["smb"] == 3, "app_layer.flow.smb %s" % s["app_layer"]["flow"])
+    smb = select(r.records, event_type="smb")
+    expect(len(smb) == 10 + 6 + 1, "smb records: %d" % len(smb))
+    neg = expect_count(smb, 1, smb__command="SMB2_COMMAND_NEGOTIATE_PROTOCOL", dest_port=445)[0]["smb"]
+    expect(neg["client_dialects"] == ["2.02", "2.10", "3.00", "3.02", "3.11"] and neg["dialect"] == "3.11" and
+           neg["max_read_size"] == 8388608, "negotiate %s" % neg)
+    ss = expect_count(smb, 1, smb__command="SMB2_COMMAND_SESSION_SETUP")[0]["smb"]
+    expect(ss["ntlmssp"] == {"domain": "CORP", "user": "alice", "host": "PC-RH-01",
+                             "version": "10.0 build 19041 rev 15"}, "ntlmssp %s" % ss)
+    tc = expect_count(smb, 1, smb__command="SMB2_COMMAND_TREE_CONNECT")[0]["smb"]
+    expect(tc["share"] == "\\\\fs01\\rh" and tc["share_type"] == "FILE", "tree connect %s" % tc)
+    cr = select(smb, smb__command="SMB2_COMMAND_CREATE")
+    expect([c["smb"]["filename"] for c in cr] == ["paie\\salaires_d\u00e9c.csv", "rapport.pdf"], "creates %s" % cr)
+    expect(cr[1]["smb"]["size"] == 3016 and cr[1]["smb"]["disposition"] == "FILE_OPEN", "create %s" % cr[1])
+    # the SMB1 session over NetBIOS (port 139) and the one on port 8445
+    expect_count(smb, 1, smb__command="SMB1_COMMAND_TREE_CONNECT_ANDX", smb__share="\\\\FS02\\PUBLIC")
+    expect_count(smb, 1, smb__command="SMB1_COMMAND_NEGOTIATE_PROTOCOL", smb__dialect="NT LM 0.12")
+    expect_count(smb, 1, dest_port=8445, smb__dialect="2.10")
+    # files: an upload of 100 000 bytes (one WRITE larger than the parser's buffer), an async READ, \eicar
+    fi = select(r.records, event_type="fileinfo")
+    got = sorted((f["fileinfo"]["filename"], f["fileinfo"]["size"], f["fileinfo"]["state"], f["fileinfo"]["gaps"],
+                  f["src_port"], f["app_proto"]) for f in fi)
+    want = sorted([("paie\\salaires_d\u00e9c.csv", 100000, "CLOSED", False, 50100, "smb"),
+                   ("rapport.pdf", 3016, "CLOSED", False, 445, "smb"),
+                   ("\\eicar", 68, "CLOSED", False, 50200, "smb")])
+    expect(got == want, "fileinfo\n got %s\nwant %s" % (got, want))
+    rd = [f for f in fi if f["fileinfo"]["filename"] == "rapport.pdf"][0]
+    expect(rd["smb"]["command"] == "SMB2_COMMAND_READ" and rd["smb"]["status"] == "STATUS_SUCCESS", "%s" % rd)
+    # alerts: file_data on the SMB file, filesize without a protocol, smb.share, file.name, file_data
+    # without a protocol on the downloaded file; never http
+    al = select(r.records, event_type="alert")
+    sids = sorted(a["alert"]["signature_id"] for a in al)
+    expect(sids == [1, 2, 3, 4, 6], "alerts %s" % sids)
+    a1 = expect_count(al, 1, alert__signature_id=1)[0]
+    expect(a1["files"][0]["filename"] == "\\eicar" and a1["files"][0]["size"] == 68 and
+           a1["app_proto"] == "smb" and a1["smb"]["command"] == "SMB1_COMMAND_WRITE_ANDX", "alert %s" % a1)
+    expect(expect_count(al, 1, alert__signature_id=2)[0]["files"][0]["filename"] == "\\eicar", "filesize")
+    # the personal data of the uploaded CSV reach the leak stage (the stream of an SMB flow is scanned)
+    lk = select(r.records, event_type="leak", app_proto="smb")
+    expect(len(lk) >= 1 and lk[0]["leak"]["counts"].get("iban", 0) > 100, "leak %s" % lk)
+    expect(lk[0]["leak"]["context"] == {"smb": {"share": "\\\\fs01\\rh", "filename": "paie\\salaires_d\u00e9c.csv"}},
+           "leak context %s" % lk[0]["leak"].get("context"))
+    # the smb type can be switched off; fileinfo stays
+    r = Run(ctx, "smb.pcap", ["-k", "none", "--set", "outputs.0.eve-log.types.0=fileinfo"])
+    expect(select(r.records, event_type="smb") == [] and len(select(r.records, event_type="fileinfo")) == 3,
+           "types: fileinfo only")
+
+
 class Ctx:
     def __init__(self, ribat, prefix):
         self.ribat = ribat
