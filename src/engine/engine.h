@@ -19,6 +19,7 @@
 #include "detect/rules.h"
 #include "defrag/defrag.h"
 #include "engine/sandbox.h"
+#include "output/filestore.h"
 #include "flow/flow.h"
 #include "leak/leak.h"
 #include "output/eve.h"
@@ -53,6 +54,7 @@ typedef struct rb_engine_config {
     const kitnet *learned_model;/* loaded --model, copied by each worker, or NULL */
     behaviour_config behaviour; /* behavioural detectors (anomaly.behaviour) */
     rb_sandbox_config sandbox;  /* least privilege after start-up (sandbox.h); all off here, main.c turns it on */
+    filestore_config filestore; /* file extraction (outputs.file-store, src/output/filestore.h); off */
 } rb_engine_config;
 
 void engine_config_default(rb_engine_config *c);

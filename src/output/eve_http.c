@@ -115,6 +115,8 @@ void eve_fileinfo_object(jbuf *jb, const http_file *f, const http_config *cfg)
         jb_str(jb, "sha256", hex);
     }
     jb_bool(jb, "stored", f->stored);
+    if (f->stored)
+        jb_u64(jb, "file_id", f->store_id);
     jb_u64(jb, "size", f->size);
     if (f->has_range) {
         jb_u64(jb, "start", f->range_start);

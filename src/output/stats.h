@@ -11,6 +11,7 @@
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "output/filestore.h"
 #include "stream/stream.h"
 
 void stats_add_flow(rb_flow_stats *into, const rb_flow_stats *from);
@@ -33,6 +34,7 @@ typedef struct rb_run_stats {
     uint64_t alerts;
     const behaviour_stats *behaviour; /* may be NULL */
     const leak_stats *leak;     /* NULL when leak detection is off */
+    const filestore_stats *file_store; /* NULL when the file store is off */
 } rb_run_stats;
 
 void stats_log(rb_eve_writer *w, const rb_run_stats *rs);
