@@ -147,6 +147,15 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
         n = 0;
     eve_alert_payload(a->eve, p, d, n, stream);
     put_app_object(a, c->proto, c->tx, true);
+    if (c->proto == ALPROTO_HTTP && al->has_tx && al->file >= 0 &&
+        (uint32_t)al->file < ((const http_tx *)c->tx)->n_files) {
+        /* a rule with file keywords: the file it alerted on (Suricata 7) */
+        jb_open_array(jb, "files");
+        jb_open_object(jb, NULL);
+        eve_fileinfo_fields(jb, &((const http_tx *)c->tx)->files[al->file], &a->cfg.http);
+        jb_close_object(jb);
+        jb_close_array(jb);
+    }
     eve_alert_tail(a->eve, p, c->f);
     eve_commit(a->eve);
 }
@@ -838,6 +847,8 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
         return;
     }
     leak_observe(a, af, f);
+    if (r == ALPROTO_HTTP && dir == 1 && af->dir_failed[0])
+        http_responses_first(af->state); /* the client's bytes were not HTTP */
     /* replay what was held, the other direction's first if it came first (to-server first) */
     for (int d2 = 0; d2 < 2; d2++) {
         if (af->probe_len[d2]) {

@@ -671,10 +671,27 @@ static bool req_prefix_ok(const uint8_t *p, size_t n)
 static void req_finish(http_state *s, http_dir *d, http_tx *tx);
 static void process_request_headers(http_state *s, http_dir *d, http_tx *tx);
 
+/* The request side is not HTTP. Normally the parser gives up; on a flow
+ * recognised by its response (http_responses_first) the request bytes are
+ * ignored and the responses parsed on their own (Suricata 7 does not take
+ * a junk request for HTTP/0.9 when an HTTP status line answers it). */
+static void req_junk(http_state *s, http_dir *d)
+{
+    if (!s->resp_first) {
+        s->dead = true;
+        return;
+    }
+    if (d->tx && !d->tx->request_complete)
+        req_finish(s, d, d->tx);
+    d->st = ST_IGNORE;
+    d->line_len = 0;
+    d->line_cut = false;
+}
+
 static void request_line(http_state *s, http_dir *d, const uint8_t *p, size_t n)
 {
     if (!req_prefix_ok(p, n)) {
-        s->dead = true;
+        req_junk(s, d);
         return;
     }
     hstr_free_grown(s, &d->pend); /* nothing stale folds into a new message */
@@ -711,9 +728,9 @@ static void request_line(http_state *s, http_dir *d, const uint8_t *p, size_t n)
         tx->is_09 = true;
         tx->protocol_num = 9;
         d->bad_lines++;
-        if (d->bad_lines >= 3)
-            s->dead = true;
         req_finish(s, d, tx);
+        if (d->bad_lines >= 3)
+            req_junk(s, d);
         return;
     }
     size_t us = i;
@@ -747,7 +764,7 @@ static void request_line(http_state *s, http_dir *d, const uint8_t *p, size_t n)
         tx_event(tx, HTTP_EV_REQUEST_LINE_INVALID);
     }
     if (bad) {
-        if (++d->bad_lines >= 3)
+        if (++d->bad_lines >= 3 && !s->resp_first)
             s->dead = true;
     } else {
         d->bad_lines = 0;
@@ -1541,7 +1558,7 @@ static void line_done(http_state *s, http_dir *d)
     while (n && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
         n--;
     if (d->st == ST_LINE && d->dir == 0 && !req_prefix_ok(raw, n)) {
-        s->dead = true;
+        req_junk(s, d);
         return;
     }
     on_line(s, d, raw, rawlen, raw, n);
@@ -1667,7 +1684,7 @@ static size_t feed_line(http_state *s, http_dir *d, const uint8_t *data, size_t 
             return take;
         }
         if (d->st == ST_LINE && d->dir == 0 && !req_prefix_ok(d->line, d->line_len))
-            s->dead = true;
+            req_junk(s, d);
         else if (d->st == ST_LINE && d->dir == 1 && !resp_prefix_ok(s, d->line, d->line_len))
             s->dead = true;
         return take;
@@ -1927,12 +1944,14 @@ void http_gap(http_state *s, int dir, uint64_t len)
         d->remaining -= take;
         len -= take;
         if (d->remaining == 0) {
-            if (d->st == ST_CHUNK_DATA)
+            if (d->st == ST_CHUNK_DATA) {
                 d->st = ST_CHUNK_END;
-            else if (len == 0)
+            } else {
+                /* the hole ends the data fed: the message is complete (and
+                 * the rest of the hole, if any, is not this message's) */
                 msg_done(s, d, tx);
-            else
-                final_finish(s, d); /* the rest of the hole is not this message's */
+                final_finish(s, d);
+            }
         }
         if (len == 0)
             return;
@@ -2014,7 +2033,7 @@ void http_eof(http_state *s, int dir)
             while (n && d->line[n - 1] == '\r')
                 n--;
             if (dir == 0 && !req_prefix_ok(d->line, n)) {
-                s->dead = true;
+                req_junk(s, d);
                 break;
             }
             on_line(s, d, d->line, d->line_len, d->line, n);
@@ -2094,6 +2113,12 @@ size_t http_tx_count(const http_state *s)
 uint64_t http_mem_in_use(const http_state *s)
 {
     return s ? s->mem : 0;
+}
+
+void http_responses_first(http_state *s)
+{
+    if (s)
+        s->resp_first = true;
 }
 
 bool http_gave_up(const http_state *s)

@@ -295,6 +295,10 @@ size_t http_tx_count(const http_state *s); /* transactions created so far */
 uint64_t http_mem_in_use(const http_state *s);
 uint64_t http_mem_cap(const http_config *cfg); /* the per-state cap */
 bool http_gave_up(const http_state *s);
+/* The flow was recognised by a response while its request side was not
+ * HTTP: the request bytes are then ignored instead of ending the parser, and
+ * the responses are parsed (unmatched) on their own. Call before feeding. */
+void http_responses_first(http_state *s);
 bool http_is_tunnel(const http_state *s);       /* CONNECT 2xx or 101 Switching Protocols */
 bool http_is_connect_tunnel(const http_state *s); /* CONNECT 2xx */
 /* Bytes of direction dir that were fed after the tunnel opened (the client's

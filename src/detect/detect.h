@@ -156,6 +156,8 @@ typedef struct detect_alert {
     bool has_tx;
     bool stream_match;          /* the payload matched in the reassembled stream */
     const char *category;       /* classification description or "" */
+    int32_t file;               /* a rule with file keywords: the index of the file (in the
+                                   transaction's files) it alerted on; else -1 (or 0 when unset) */
 } detect_alert;
 
 typedef void (*detect_alert_cb)(void *ctx, const Packet *p, const detect_alert *a);

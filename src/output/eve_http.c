@@ -93,9 +93,15 @@ const char *eve_file_state_name(http_file_state st)
 
 void eve_fileinfo_object(jbuf *jb, const http_file *f, const http_config *cfg)
 {
+    jb_open_object(jb, "fileinfo");
+    eve_fileinfo_fields(jb, f, cfg);
+    jb_close_object(jb);
+}
+
+void eve_fileinfo_fields(jbuf *jb, const http_file *f, const http_config *cfg)
+{
     (void)cfg;
     char hex[65];
-    jb_open_object(jb, "fileinfo");
     if (f->filename.ptr)
         eve_put_text(jb, "filename", (const char *)f->filename.ptr, f->filename.len);
     else
@@ -123,5 +129,4 @@ void eve_fileinfo_object(jbuf *jb, const http_file *f, const http_config *cfg)
         jb_u64(jb, "end", f->range_end);
     }
     jb_u64(jb, "tx_id", f->tx_id);
-    jb_close_object(jb);
 }

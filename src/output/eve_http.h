@@ -21,6 +21,8 @@
 
 void eve_http_object(jbuf *jb, const http_tx *tx, const http_config *cfg);
 void eve_fileinfo_object(jbuf *jb, const http_file *f, const http_config *cfg);
+/* the same members without the enclosing object (alerts' "files" array) */
+void eve_fileinfo_fields(jbuf *jb, const http_file *f, const http_config *cfg);
 
 /* Suricata's fileinfo "state" string for a file state */
 const char *eve_file_state_name(http_file_state st);
