@@ -218,6 +218,10 @@ typedef struct app_flow {
      * store_from on */
     uint8_t store_dirs;
     uint64_t store_from;
+    /* ... and a rule with scope file/tx those of its transaction, also the
+     * files that open later in it (a response after a matched request) */
+    struct { uint64_t tx_id; uint8_t dirs; } store_tx[4];
+    uint8_t store_tx_next;
 } app_flow;
 
 /* ---- the file store (outputs.file-store) ---- */
@@ -250,10 +254,16 @@ static void filestore_mark(applayer_ctx *a, rb_flow *f, int proto, const void *t
             if (dirs & (1u << t->files[k].dir))
                 t->files[k].store_wanted = true;
         app_flow *af = f->app;
-        if (flow_scope && af && !af->store_dirs) {
+        if (!af)
+            return;
+        if (flow_scope && !af->store_dirs) {
             af->store_dirs = dirs;
             af->store_from = t->tx_id;
         }
+        /* the files not open yet (a few transactions remembered, round robin) */
+        af->store_tx[af->store_tx_next].tx_id = t->tx_id + 1;
+        af->store_tx[af->store_tx_next].dirs = dirs;
+        af->store_tx_next = (uint8_t)((af->store_tx_next + 1) % 4);
         return;
     }
 }
@@ -284,6 +294,8 @@ static void file_store_decide(applayer_ctx *a, const app_flow *af, http_file *f)
         return;
     bool keep = filestore_get_config(a->fs)->force_filestore || f->store_wanted ||
                 ((af->store_dirs & (1u << f->dir)) && f->tx_id >= af->store_from);
+    for (int i = 0; i < 4 && !keep; i++)
+        keep = af->store_tx[i].tx_id == f->tx_id + 1 && (af->store_tx[i].dirs & (1u << f->dir));
     f->stored = filestore_finish(a->fs, f->store, keep && f->has_sha256, f->has_sha256 ? f->sha256 : NULL,
                                  &f->store_id);
     f->store = NULL;

@@ -677,6 +677,8 @@ static int compile_rule(detect_engine *de, drule *d)
             if (!strcmp(kw, "prefilter"))
                 continue;
             int fk = file_kw_kind(kw);
+            if (fk == FK_STORE)
+                continue; /* an action on alert (the file store reads it), not a condition */
             if (fk >= 0) {
                 if (add_fileopt(de, d, i, fk) < 0)
                     return -1;

@@ -745,13 +745,12 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     /* the file store's folders exist before the sandbox (no mkdir after) */
     filestore *fstore = NULL;
     if (cfg->filestore.enabled) {
-        fstore = filestore_new(&cfg->filestore, cfg->logdir, err, errlen);
-        if (!fstore) {
-            if (series)
-                fclose(series);
-            return start_failed(workers, n, queues, cap, &sink);
-        }
-        for (int i = 0; i < n; i++)
+        /* a store that cannot be set up stores nothing; the rest runs on */
+        char ferr[512];
+        fstore = filestore_new(&cfg->filestore, cfg->logdir, ferr, sizeof ferr);
+        if (!fstore)
+            rb_warn("%s: no files are stored", ferr);
+        for (int i = 0; fstore && i < n; i++)
             applayer_set_filestore(workers[i].app, fstore);
     }
     /* start-up is over (capture and log open, workers set up): least privilege
