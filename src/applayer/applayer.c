@@ -173,6 +173,9 @@ static void inspect_tx(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, 
         detect_buffers b;
         memset(&b, 0, sizeof b);
         fill(tx, dir, &b);
+        uint64_t soff;
+        if (f->proto == 6 && a->sc && f->stream)
+            stream_raw_window(a->sc, f, dir, &b.stream, &b.stream_len, &soff);
         Packet q;
         if (p) {
             q = *p;

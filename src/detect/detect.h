@@ -131,6 +131,11 @@ typedef struct detect_buffers {
     const uint8_t *events;      /* app-layer-event: bit i set = event i of the protocol's table */
     uint32_t n_event_bits;
     uint8_t event_bits_[8];
+    /* the reassembled stream of the inspected direction (TCP): the payload
+     * options of a transaction rule look at it rather than at the packet at
+     * hand (Suricata inspects the stream); NULL: the packet's payload */
+    const uint8_t *stream;
+    uint32_t stream_len;
     int64_t num[DETECT_TXNUM_N]; /* dns.opcode, tls.cert_chain_len */
     uint8_t has_num;            /* bit k: num[k] is set */
     uint8_t scratch_[512];      /* storage for small synthesised buffers (fill helpers) */

@@ -2186,7 +2186,10 @@ void detect_tx(detect_thread *dt, Packet *p, rb_flow *f, int dir, uint64_t tx_id
     if (v.df && v.df->passed)
         return;
     view_of(p, dir, &v.hv);
-    if (p->dir == dir && p->payload_len) {
+    if (b->stream && b->stream_len) {
+        v.pay = b->stream; /* TCP: the reassembled stream of the direction, as Suricata */
+        v.pay_len = b->stream_len;
+    } else if (p->dir == dir && p->payload_len) {
         v.pay = p->payload;
         v.pay_len = p->payload_len;
     }
