@@ -271,8 +271,11 @@ static void filestore_mark(applayer_ctx *a, rb_flow *f, int proto, const void *t
     }
 }
 
-/* The HTTP parser's file observer: bytes go to the store as they come. */
-static void http_file_store(void *ctx, http_file *f, int ev, const uint8_t *p, size_t n)
+/* The file observer: bytes go to the store as they come. Protocol-free: any
+ * parser that tracks its files as http_file (HTTP; SMB through the same
+ * machinery) registers it with its observer hook, then calls
+ * file_store_decide() for each file when the transaction is logged. */
+static void file_store_observer(void *ctx, http_file *f, int ev, const uint8_t *p, size_t n)
 {
     applayer_ctx *a = ctx;
     if (!a->fs)
@@ -822,7 +825,7 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
     if (a->leak && af->proto == ALPROTO_HTTP && af->state)
         http_set_body_cb(af->state, http_body_leak, af);
     if (a->fs && af->proto == ALPROTO_HTTP && af->state)
-        http_set_file_cb(af->state, http_file_store, a);
+        http_set_file_cb(af->state, file_store_observer, a);
 }
 
 /* Bytes of one direction for a flow whose protocol is still unknown. */
