@@ -747,7 +747,14 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     if (cfg->filestore.enabled) {
         /* a store that cannot be set up stores nothing; the rest runs on */
         char ferr[512];
-        fstore = filestore_new(&cfg->filestore, cfg->logdir, ferr, sizeof ferr);
+        filestore_config fc = cfg->filestore;
+        if (cfg->sandbox.drop && cfg->sandbox.have_uid) {
+            /* --user: the folders are that user's, who writes the files */
+            fc.set_owner = true;
+            fc.owner_uid = (unsigned)cfg->sandbox.uid;
+            fc.owner_gid = (unsigned)(cfg->sandbox.have_gid ? cfg->sandbox.gid : (gid_t)-1);
+        }
+        fstore = filestore_new(&fc, cfg->logdir, ferr, sizeof ferr);
         if (!fstore)
             rb_warn("%s: no files are stored", ferr);
         for (int i = 0; fstore && i < n; i++)

@@ -33,12 +33,15 @@ void filestore_config_default(filestore_config *c)
     snprintf(c->dir, sizeof c->dir, "filestore");
 }
 
-static int mkdir_ok(const char *p)
+static int mkdir_ok(const filestore_config *c, const char *p)
 {
     if (mkdir(p, 0750) == 0 || errno == EEXIST) {
         struct stat st;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (c->set_owner && chown(p, (uid_t)c->owner_uid, (gid_t)c->owner_gid) != 0)
+                return -1;
             return 0;
+        }
         errno = ENOTDIR;
     }
     return -1;
@@ -61,16 +64,16 @@ filestore *filestore_new(const filestore_config *cfg, const char *log_dir, char 
         return NULL;
     }
     char p[2200];
-    if (mkdir_ok(fs->root) != 0) {
+    if (mkdir_ok(cfg, fs->root) != 0) {
         snprintf(err, errlen, "file-store: cannot create %s: %s", fs->root, strerror(errno));
         free(fs);
         return NULL;
     }
     snprintf(p, sizeof p, "%s/tmp", fs->root);
-    int bad = mkdir_ok(p);
+    int bad = mkdir_ok(cfg, p);
     for (int i = 0; i < 256 && bad == 0; i++) {
         snprintf(p, sizeof p, "%s/%02x", fs->root, i);
-        bad = mkdir_ok(p);
+        bad = mkdir_ok(cfg, p);
     }
     if (bad != 0) {
         snprintf(err, errlen, "file-store: cannot create %s: %s", p, strerror(errno));

@@ -47,6 +47,8 @@ typedef struct filestore_config {
     uint64_t stream_depth;     /* file-store.stream-depth (0 = unlimited): raises the stream depth */
     bool has_stream_depth;
     char dir[1024];            /* absolute, or relative to the log folder; default "filestore" */
+    bool set_owner;            /* the folders made at start-up are given to owner_uid/gid: the */
+    unsigned owner_uid, owner_gid; /* user the sandbox switches to (--user) must write there */
 } filestore_config;
 
 void filestore_config_default(filestore_config *c);

@@ -473,6 +473,18 @@ def file_store(ctx):
     cmd = list(ctx.prefix) + [ctx.ribat, "-q", "-r", os.path.join(DATA, "sample.pcap"), "-l", r0.outdir, "-c", conf]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
     expect(p.returncode == 0 and b"no files are stored" in p.stderr, "warning, exit 0: %d %s" % (p.returncode, p.stderr))
+    # --user (root only): the store's folders are made at start-up for that user, who writes the files
+    if os.geteuid() == 0:
+        d = tempfile.mkdtemp(prefix="ribat-it-user-")
+        ctx.cleanup.append(d)
+        os.chmod(d, 0o777)
+        conf = write_rules(ctx, FILESTORE_CONF % "yes")
+        p = subprocess.run(list(ctx.prefix) + [ctx.ribat, "-q", "-r", os.path.join(DATA, "sample.pcap"), "-l", d,
+                                               "-c", conf, "--user", "nobody"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+        recs = [json.loads(x) for x in open(os.path.join(d, "eve.json")) if x.strip()]
+        kept = [x for x in recs if x.get("event_type") == "fileinfo" and x["fileinfo"]["stored"]]
+        expect(p.returncode == 0 and len(kept) == 6, "as nobody: %d stored, rc %d %s" % (len(kept), p.returncode, p.stderr))
     # an enabled file-store of version 1 is a configuration error (as Suricata 7)
     conf = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - file-store:\n      enabled: yes\n")
     r = Run(ctx, "sample.pcap", ["-c", conf], expect_rc=1)
