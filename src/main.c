@@ -387,6 +387,8 @@ int main(int argc, char **argv)
                 ec.sandbox.allow_file_output = true; /* datasets' save/state files, written at the end */
         }
     }
+    if (ec.filestore.enabled)
+        ec.sandbox.allow_file_output = true; /* the file store creates, renames and removes files */
 
     if (test_mode) {
         fprintf(stderr, "ribat: configuration OK (%zu rules loaded)\n", ec.rules_rep.loaded);

@@ -11,6 +11,7 @@
 #include "output/eve_smb.h"
 #include "output/eve_ssh.h"
 #include "output/eve_tls.h"
+#include "output/filestore.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -27,7 +28,13 @@ struct applayer_ctx {
     applayer_observer obs; /* behavioural hooks (zeroed: none) */
     leak_ctx *leak;      /* leak detection, or NULL */
     stream_ctx *sc;      /* the worker's reassembler (alert payloads), set by applayer_tcp */
+    filestore *fs;       /* file extraction, or NULL */
 };
+
+void applayer_set_filestore(applayer_ctx *a, filestore *fs)
+{
+    a->fs = fs;
+}
 
 void applayer_set_leak(applayer_ctx *a, leak_ctx *l)
 {
@@ -117,10 +124,14 @@ static bool xff_address(const http_tx *tx, const xff_config *x, char out[INET6_A
 }
 static void put_smb_alert_objects(applayer_ctx *a, rb_flow *f, const smb_tx *tx);
 
+static void filestore_mark(applayer_ctx *a, rb_flow *f, int proto, const void *tx, const rule *r, int dir);
+
 static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
 {
     tx_alert_ctx *c = ctx;
     applayer_ctx *a = c->a;
+    if (a->fs)
+        filestore_mark(a, c->f, c->proto, c->tx, al->r, p->dir);
     a->alerts++;
     c->f->alerted = true;
     if (a->cfg.ips && rule_blocks(al->r))
@@ -152,6 +163,15 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
     put_app_object(a, c->proto, c->tx, true);
     if (c->proto == ALPROTO_SMB)
         put_smb_alert_objects(a, c->f, c->tx);
+    if (c->proto == ALPROTO_HTTP && al->has_tx && al->file >= 0 &&
+        (uint32_t)al->file < ((const http_tx *)c->tx)->n_files) {
+        /* a rule with file keywords: the file it alerted on (Suricata 7) */
+        jb_open_array(jb, "files");
+        jb_open_object(jb, NULL);
+        eve_fileinfo_fields(jb, &((const http_tx *)c->tx)->files[al->file], &a->cfg.http);
+        jb_close_object(jb);
+        jb_close_array(jb);
+    }
     eve_alert_tail(a->eve, p, c->f);
     eve_commit(a->eve);
 }
@@ -169,6 +189,9 @@ static void inspect_tx(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, 
         detect_buffers b;
         memset(&b, 0, sizeof b);
         fill(tx, dir, &b);
+        uint64_t soff;
+        if (f->proto == 6 && a->sc && f->stream)
+            stream_raw_window(a->sc, f, dir, &b.stream, &b.stream_len, &soff);
         Packet q;
         if (p) {
             q = *p;
@@ -219,7 +242,96 @@ typedef struct app_flow {
     rb_flow *f;
     uint64_t leak_tx[2];        /* 1 + tx_id of the body being scanned, 0 none */
     bool leak_file[2];          /* its file name was passed */
+    /* file store: a `filestore` rule with scope flow/ssn stores the files of
+     * these directions (bit 0 to server, 1 to client) from transaction
+     * store_from on */
+    uint8_t store_dirs;
+    uint64_t store_from;
+    /* ... and a rule with scope file/tx those of its transaction, also the
+     * files that open later in it (a response after a matched request) */
+    struct { uint64_t tx_id; uint8_t dirs; } store_tx[4];
+    uint8_t store_tx_next;
 } app_flow;
+
+/* ---- the file store (outputs.file-store) ---- */
+
+/* `filestore[:request|response|to_server|to_client|both[,file|tx|ssn|flow]]`
+ * of a rule that alerted on a transaction in direction dir: mark the
+ * transaction's files of the chosen directions (default: the direction
+ * inspected); scope ssn/flow also marks the flow's later transactions. */
+static void filestore_mark(applayer_ctx *a, rb_flow *f, int proto, const void *tx, const rule *r, int dir)
+{
+    (void)a;
+    for (uint32_t i = 0; r && i < r->n_opts; i++) {
+        const rule_opt *o = &r->opts[i];
+        if (o->type != RO_GENERIC || strcmp(rule_keyword_name(o->kw), "filestore") != 0)
+            continue;
+        const char *arg = o->u.arg ? o->u.arg : "";
+        uint8_t dirs = (uint8_t)(1u << (dir ? 1 : 0));
+        if (!strncmp(arg, "both", 4))
+            dirs = 3;
+        else if (!strncmp(arg, "request", 7) || !strncmp(arg, "to_server", 9))
+            dirs = 1;
+        else if (!strncmp(arg, "response", 8) || !strncmp(arg, "to_client", 9))
+            dirs = 2;
+        const char *comma = strchr(arg, ',');
+        bool flow_scope = comma && (strstr(comma, "flow") || strstr(comma, "ssn"));
+        if (proto != ALPROTO_HTTP || !tx)
+            return;
+        http_tx *t = (http_tx *)(uintptr_t)tx; /* marks only; the parser does not read them */
+        for (uint32_t k = 0; k < t->n_files; k++)
+            if (dirs & (1u << t->files[k].dir))
+                t->files[k].store_wanted = true;
+        app_flow *af = f->app;
+        if (!af)
+            return;
+        if (flow_scope && !af->store_dirs) {
+            af->store_dirs = dirs;
+            af->store_from = t->tx_id;
+        }
+        /* the files not open yet (a few transactions remembered, round robin) */
+        af->store_tx[af->store_tx_next].tx_id = t->tx_id + 1;
+        af->store_tx[af->store_tx_next].dirs = dirs;
+        af->store_tx_next = (uint8_t)((af->store_tx_next + 1) % 4);
+        return;
+    }
+}
+
+/* The file observer: bytes go to the store as they come. Protocol-free: any
+ * parser that tracks its files as http_file (HTTP; SMB through the same
+ * machinery) registers it with its observer hook, then calls
+ * file_store_decide() for each file when the transaction is logged. */
+static void file_store_observer(void *ctx, http_file *f, int ev, const uint8_t *p, size_t n)
+{
+    applayer_ctx *a = ctx;
+    if (!a->fs)
+        return;
+    if (ev == HTTP_FILE_DATA) {
+        if (!f->store && !f->store_skip) {
+            f->store = filestore_open(a->fs);
+            f->store_skip = f->store == NULL;
+        }
+        if (f->store)
+            filestore_write(a->fs, f->store, p, n);
+    } else if (ev == HTTP_FILE_CLOSE && f->store) {
+        filestore_close_fd(a->fs, f->store); /* the decision comes when the transaction is logged */
+    }
+}
+
+/* A logged transaction's file: kept or removed. Suricata stores an empty
+ * file too (no bytes: nothing was opened here, so nothing is stored). */
+static void file_store_decide(applayer_ctx *a, const app_flow *af, http_file *f)
+{
+    if (!a->fs || !f->store)
+        return;
+    bool keep = filestore_get_config(a->fs)->force_filestore || f->store_wanted ||
+                ((af->store_dirs & (1u << f->dir)) && f->tx_id >= af->store_from);
+    for (int i = 0; i < 4 && !keep; i++)
+        keep = af->store_tx[i].tx_id == f->tx_id + 1 && (af->store_tx[i].dirs & (1u << f->dir));
+    f->stored = filestore_finish(a->fs, f->store, keep && f->has_sha256, f->has_sha256 ? f->sha256 : NULL,
+                                 &f->store_id);
+    f->store = NULL;
+}
 
 /* ------------------------------------------------------------------------ */
 /* the protocol table */
@@ -465,6 +577,8 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
             a->obs.http_status(a->obs.ctx, f, p, tx->status);
         if (a->leak && tx->uri.len)
             leak_feed(a->leak, f, 0, LEAK_SRC_URI, tx->uri.ptr, tx->uri.len);
+        for (uint32_t i = 0; i < tx->n_files; i++)
+            file_store_decide(a, af, &tx->files[i]); /* after the signatures: `filestore` */
         if (!a->eve_enabled)
             continue;
         const rb_eve_types *t = a->eve->types;
@@ -481,7 +595,8 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
             put_app_object(a, ALPROTO_HTTP, tx, false);
             eve_commit(a->eve);
         }
-        if (t->fileinfo) {
+        bool fs_info = a->fs && filestore_get_config(a->fs)->write_fileinfo;
+        if (t->fileinfo || fs_info) {
             for (uint32_t i = 0; i < tx->n_files; i++) {
                 const http_file *file = &tx->files[i];
                 /* a download is reported from the server's side, an upload from the client's */
@@ -489,7 +604,23 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
                 put_app_object(a, ALPROTO_HTTP, tx, false);
                 jb_str(&a->eve->jb, "app_proto", "http");
                 eve_fileinfo_object(&a->eve->jb, file, &a->cfg.http);
-                eve_commit(a->eve);
+                if (fs_info && file->stored) {
+                    /* write-fileinfo: the same record next to the stored file */
+                    jbuf *jb = &a->eve->jb;
+                    char *rec = malloc(jb->len + 2);
+                    if (rec) {
+                        memcpy(rec, jb->buf, jb->len);
+                        rec[jb->len] = '}'; /* the record as eve_commit closes it */
+                        filestore_write_fileinfo(a->fs, file->sha256, file->store_id,
+                                                 p ? (uint64_t)p->ts_sec : (uint64_t)f->last_sec, rec,
+                                                 jb->len + 1);
+                        free(rec);
+                    }
+                }
+                if (t->fileinfo)
+                    eve_commit(a->eve);
+                else
+                    jb_reset(&a->eve->jb);
             }
         }
     }
@@ -871,6 +1002,8 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
         http_set_body_cb(af->state, http_body_leak, af);
     if (a->leak && af->proto == ALPROTO_SMB && af->state)
         smb_set_file_cb(af->state, smb_file_leak, af);
+    if (a->fs && af->proto == ALPROTO_HTTP && af->state)
+        http_set_file_cb(af->state, file_store_observer, a);
 }
 
 /* TCP: the first bytes of the direction that did not decide the protocol are
@@ -932,6 +1065,8 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
     }
     leak_observe(a, af, f);
     af->dir_checked[dir] = true;
+    if (r == ALPROTO_HTTP && dir == 1 && af->dir_failed[0])
+        http_responses_first(af->state); /* the client's bytes were not HTTP */
     /* replay what was held, the other direction's first if it came first (to-server first) */
     for (int d2 = 0; d2 < 2; d2++) {
         if (af->probe_len[d2]) {

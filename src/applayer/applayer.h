@@ -112,6 +112,13 @@ uint64_t applayer_alerts(const applayer_ctx *a);
  * the decoded HTTP bodies and the DNS query names go to the leak stage. */
 void applayer_set_leak(applayer_ctx *a, leak_ctx *l);
 
+/* File extraction (outputs.file-store, src/output/filestore.h): the files
+ * the parsers track are written to the store as they stream; when their
+ * transaction is logged they are kept (force-filestore, or a `filestore`
+ * rule matched) or removed. NULL: off. */
+struct filestore;
+void applayer_set_filestore(applayer_ctx *a, struct filestore *fs);
+
 const applayer_stats *applayer_get_stats(const applayer_ctx *a);
 const char *applayer_proto_name(int proto);
 

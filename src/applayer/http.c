@@ -671,10 +671,27 @@ static bool req_prefix_ok(const uint8_t *p, size_t n)
 static void req_finish(http_state *s, http_dir *d, http_tx *tx);
 static void process_request_headers(http_state *s, http_dir *d, http_tx *tx);
 
+/* The request side is not HTTP. Normally the parser gives up; on a flow
+ * recognised by its response (http_responses_first) the request bytes are
+ * ignored and the responses parsed on their own (Suricata 7 does not take
+ * a junk request for HTTP/0.9 when an HTTP status line answers it). */
+static void req_junk(http_state *s, http_dir *d)
+{
+    if (!s->resp_first) {
+        s->dead = true;
+        return;
+    }
+    if (d->tx && !d->tx->request_complete)
+        req_finish(s, d, d->tx);
+    d->st = ST_IGNORE;
+    d->line_len = 0;
+    d->line_cut = false;
+}
+
 static void request_line(http_state *s, http_dir *d, const uint8_t *p, size_t n)
 {
     if (!req_prefix_ok(p, n)) {
-        s->dead = true;
+        req_junk(s, d);
         return;
     }
     hstr_free_grown(s, &d->pend); /* nothing stale folds into a new message */
@@ -711,9 +728,9 @@ static void request_line(http_state *s, http_dir *d, const uint8_t *p, size_t n)
         tx->is_09 = true;
         tx->protocol_num = 9;
         d->bad_lines++;
-        if (d->bad_lines >= 3)
-            s->dead = true;
         req_finish(s, d, tx);
+        if (d->bad_lines >= 3)
+            req_junk(s, d);
         return;
     }
     size_t us = i;
@@ -747,7 +764,7 @@ static void request_line(http_state *s, http_dir *d, const uint8_t *p, size_t n)
         tx_event(tx, HTTP_EV_REQUEST_LINE_INVALID);
     }
     if (bad) {
-        if (++d->bad_lines >= 3)
+        if (++d->bad_lines >= 3 && !s->resp_first)
             s->dead = true;
     } else {
         d->bad_lines = 0;
@@ -780,6 +797,144 @@ static void resp_finish(http_state *s, http_dir *d, http_tx *tx)
     }
 }
 
+/* The message's framing is done. As libhtp's REQ_FINALIZE / RES_FINALIZE,
+ * it completes only once the next line shows it is not more body: a line
+ * that does not start a message ("unexpected body", e.g. the CRLF after a
+ * Content-Length body) is added to this message's body; the end of the
+ * data fed completes it at once (see final_line and feed_dir). */
+static void msg_done(http_state *s, http_dir *d, http_tx *tx)
+{
+    (void)s;
+    d->tx = tx;
+    d->st = ST_FINAL;
+}
+
+static void final_finish(http_state *s, http_dir *d)
+{
+    http_tx *tx = d->tx;
+    if (!tx) {
+        d->st = ST_LINE;
+        return;
+    }
+    if (d->dir == 0)
+        req_finish(s, d, tx);
+    else
+        resp_finish(s, d, tx);
+}
+
+/* libhtp's request methods (htp_convert_method_to_number, case-sensitive) */
+static bool known_method(const uint8_t *p, size_t n)
+{
+    static const char *const m[] = {
+        "GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND",
+        "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "VERSION-CONTROL", "CHECKOUT",
+        "UNCHECKOUT", "CHECKIN", "UPDATE", "LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY",
+        "BASELINE-CONTROL", "MERGE", "INVALID", "HEAD",
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        if (strlen(m[i]) == n && memcmp(m[i], p, n) == 0)
+            return true;
+    return false;
+}
+
+static bool looks_http(const uint8_t *p, size_t n);
+static bool line_append(http_state *s, http_dir *d, const uint8_t *data, size_t take);
+static void line_done(http_state *s, http_dir *d);
+
+/* Is this line (terminator included) after a finished message more body?
+ * Responses: anything that does not start with "http" after whitespace.
+ * Requests: a blank line, or one whose first word is not a known method
+ * (*unexpected: libhtp's "Unexpected request body" warning). */
+static bool final_is_body(const http_dir *d, const uint8_t *p, size_t n, bool *unexpected)
+{
+    *unexpected = false;
+    if (d->dir == 1)
+        return !looks_http(p, n);
+    size_t i = 0;
+    while (i < n && is_sp(p[i]))
+        i++;
+    size_t ms = i;
+    while (i < n && !is_sp(p[i]))
+        i++;
+    if (i == ms)
+        return true;
+    if (known_method(p + ms, i - ms))
+        return false;
+    *unexpected = true;
+    return true;
+}
+
+/* ST_FINAL on new bytes: returns the bytes consumed (0: the message is
+ * complete and the bytes start the next one). */
+static size_t final_line(http_state *s, http_dir *d, const uint8_t *data, size_t len)
+{
+    http_tx *tx = d->tx;
+    const uint8_t *lf = memchr(data, '\n', len);
+    size_t take = lf ? (size_t)(lf - data) + 1 : len;
+    if (d->line_len == 0 && lf) {
+        /* the whole line is here: decide without copying */
+        bool unexp;
+        if (!final_is_body(d, data, take, &unexp)) {
+            final_finish(s, d);
+            return 0;
+        }
+        if (unexp)
+            tx_event(tx, HTTP_EV_REQUEST_BODY_UNEXPECTED);
+        if (d->dir)
+            tx->response_message_len += take;
+        else
+            tx->request_message_len += take;
+        body_data(s, d, tx, data, take);
+        return take;
+    }
+    /* the line crosses the end of the data: hold it (bounded) */
+    if (!line_append(s, d, data, take))
+        return len;
+    if (!lf && !d->line_cut)
+        return take;
+    bool unexp;
+    if (!final_is_body(d, d->line, d->line_len, &unexp)) {
+        /* the held line starts the next message: parse it as such */
+        final_finish(s, d);
+        if (lf) {
+            d->next_byte = take < len ? data[take] : -1;
+            line_done(s, d);
+        }
+        return take;
+    }
+    if (unexp)
+        tx_event(tx, HTTP_EV_REQUEST_BODY_UNEXPECTED);
+    if (d->dir)
+        tx->response_message_len += d->line_len;
+    else
+        tx->request_message_len += d->line_len;
+    body_data(s, d, tx, d->line, d->line_len);
+    d->line_len = 0;
+    d->line_cut = false;
+    return take;
+}
+
+/* The stream ends in ST_FINAL: a held partial line is body or the start of
+ * the next message (left in d->line for ST_LINE); the message completes. */
+static void final_flush(http_state *s, http_dir *d)
+{
+    if (d->st != ST_FINAL)
+        return;
+    bool unexp;
+    if (d->line_len && d->tx && final_is_body(d, d->line, d->line_len, &unexp)) {
+        if (unexp)
+            tx_event(d->tx, HTTP_EV_REQUEST_BODY_UNEXPECTED);
+        if (d->dir)
+            d->tx->response_message_len += d->line_len;
+        else
+            d->tx->request_message_len += d->line_len;
+        body_data(s, d, d->tx, d->line, d->line_len);
+        d->line_len = 0;
+        d->line_cut = false;
+    }
+    final_finish(s, d);
+}
+
 static void start_body(http_state *s, http_dir *d, http_tx *tx, int coding, uint64_t cl)
 {
     d->coding = coding;
@@ -799,10 +954,7 @@ static void start_body(http_state *s, http_dir *d, http_tx *tx, int coding, uint
         break;
     default:
     none:
-        if (d->dir == 0)
-            req_finish(s, d, tx);
-        else
-            resp_finish(s, d, tx);
+        msg_done(s, d, tx);
         return;
     }
     body_begin(s, d, tx);
@@ -1079,6 +1231,8 @@ static http_tx *resp_tx(http_state *s, http_dir *d)
             http_dir *rq = &s->d[0];
             if (rq->tx == tx && rq->st == ST_09_PROBE)
                 req_finish(s, rq, tx);
+            else if (rq->tx == tx && rq->st == ST_FINAL)
+                final_finish(s, rq); /* libhtp: the response completes a finalizing request */
         }
         return tx;
     }
@@ -1346,10 +1500,7 @@ static void on_line(http_state *s, http_dir *d, const uint8_t *raw, size_t rawle
     case ST_TRAILERS:
         if (n == 0) {
             hdr_flush(s, d, tx);
-            if (d->dir == 0)
-                req_finish(s, d, tx);
-            else
-                resp_finish(s, d, tx);
+            msg_done(s, d, tx);
             return;
         }
         header_raw(s, d, tx, p, n);
@@ -1407,7 +1558,7 @@ static void line_done(http_state *s, http_dir *d)
     while (n && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
         n--;
     if (d->st == ST_LINE && d->dir == 0 && !req_prefix_ok(raw, n)) {
-        s->dead = true;
+        req_junk(s, d);
         return;
     }
     on_line(s, d, raw, rawlen, raw, n);
@@ -1533,7 +1684,7 @@ static size_t feed_line(http_state *s, http_dir *d, const uint8_t *data, size_t 
             return take;
         }
         if (d->st == ST_LINE && d->dir == 0 && !req_prefix_ok(d->line, d->line_len))
-            s->dead = true;
+            req_junk(s, d);
         else if (d->st == ST_LINE && d->dir == 1 && !resp_prefix_ok(s, d->line, d->line_len))
             s->dead = true;
         return take;
@@ -1608,13 +1759,10 @@ static int feed_dir(http_state *s, int dir, const uint8_t *data, size_t len)
             d->remaining -= take;
             i += take;
             if (d->remaining == 0) {
-                if (d->st == ST_CHUNK_DATA) {
+                if (d->st == ST_CHUNK_DATA)
                     d->st = ST_CHUNK_END;
-                } else if (dir == 0) {
-                    req_finish(s, d, tx);
-                } else {
-                    resp_finish(s, d, tx);
-                }
+                else
+                    msg_done(s, d, tx);
             }
             break;
         }
@@ -1643,6 +1791,9 @@ static int feed_dir(http_state *s, int dir, const uint8_t *data, size_t len)
             hstr_append(s, &d->hold, p, n, 64 * 1024); /* beyond 64 KiB: dropped */
             i = len;
             break;
+        case ST_FINAL:
+            i += final_line(s, d, p, n); /* 0: completed, the bytes start the next message */
+            break;
         case ST_TUNNEL:
         default:
             i = len;
@@ -1653,6 +1804,9 @@ static int feed_dir(http_state *s, int dir, const uint8_t *data, size_t len)
             connect_resolved(s);
         }
     }
+    /* the data ends right after a message: it is complete (libhtp FINALIZE) */
+    if (d->st == ST_FINAL && d->line_len == 0 && !s->dead)
+        final_finish(s, d);
     if (dir == 1 && !s->connect_pending && s->d[0].st == ST_WAIT_CONNECT)
         connect_resolved(s);
     /* the bytes after the response that opened a tunnel belong to the tunnel */
@@ -1792,16 +1946,20 @@ void http_gap(http_state *s, int dir, uint64_t len)
         if (d->remaining == 0) {
             if (d->st == ST_CHUNK_DATA) {
                 d->st = ST_CHUNK_END;
-            } else if (dir == 0) {
-                req_finish(s, d, tx);
             } else {
-                resp_finish(s, d, tx);
+                /* the hole ends the data fed: the message is complete (and
+                 * the rest of the hole, if any, is not this message's) */
+                msg_done(s, d, tx);
+                final_finish(s, d);
             }
         }
         if (len == 0)
             return;
         break;
     }
+    case ST_FINAL:
+        final_finish(s, d); /* the message is whole; what follows is lost */
+        break;
     case ST_BODY_CLOSE:
         if (dir)
             tx->response_message_len += len;
@@ -1848,6 +2006,7 @@ void http_eof(http_state *s, int dir)
         if (s->dead)
             return;
     }
+    final_flush(s, d);
     http_tx *tx = d->tx;
     switch (d->st) {
     case ST_BODY_CLOSE:
@@ -1874,7 +2033,7 @@ void http_eof(http_state *s, int dir)
             while (n && d->line[n - 1] == '\r')
                 n--;
             if (dir == 0 && !req_prefix_ok(d->line, n)) {
-                s->dead = true;
+                req_junk(s, d);
                 break;
             }
             on_line(s, d, d->line, d->line_len, d->line, n);
@@ -1895,6 +2054,10 @@ static void tx_flow_end(http_state *s, http_tx *tx)
 {
     for (int dir = 0; dir < 2; dir++) {
         http_dir *d = &s->d[dir];
+        if (d->tx == tx && d->st == ST_FINAL) {
+            final_flush(s, d); /* complete, not cut */
+            continue;
+        }
         if (d->tx == tx) {
             body_truncate(s, d, tx);
         }
@@ -1950,6 +2113,12 @@ size_t http_tx_count(const http_state *s)
 uint64_t http_mem_in_use(const http_state *s)
 {
     return s ? s->mem : 0;
+}
+
+void http_responses_first(http_state *s)
+{
+    if (s)
+        s->resp_first = true;
 }
 
 bool http_gave_up(const http_state *s)

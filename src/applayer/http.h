@@ -53,6 +53,8 @@ typedef struct http_config {
     bool request_decompress;          /* also decode Content-Encoding of request bodies;
                                          default off like libhtp/Suricata */
     bool file_md5, file_sha1, file_sha256; /* fileinfo hashes, default off */
+    bool file_sha256_forced;          /* force-hash sha256 or the file store: truncated files get
+                                         one too (over the bytes seen), as in Suricata */
     bool log_request_headers, log_response_headers; /* all headers in EVE, default off */
 } http_config;
 
@@ -89,7 +91,7 @@ typedef struct http_file {
     uint64_t size;         /* decoded bytes (gap bytes included, as Suricata counts them) */
     http_file_state state; /* OPEN until the body ends; TRUNCATED if cut, gapped or the flow ended */
     bool gaps;             /* bytes were missing in the stream */
-    bool stored;           /* always false: ribat does not store files */
+    bool stored;           /* kept by the file store (outputs.file-store), set when logged */
     uint64_t tx_id;
     int dir;               /* 0 upload (request body), 1 download (response body) */
     bool has_range;        /* response is a 206 with a parseable Content-Range */
@@ -97,6 +99,11 @@ typedef struct http_file {
     bool has_md5, has_sha1, has_sha256; /* set when CLOSED and enabled in the config */
     uint8_t md5[16], sha1[20], sha256[32];
     struct http_file_hash *hctx; /* internal */
+    /* for the file observer (http_set_file_cb), e.g. the file store: */
+    void *store;           /* its handle for this file, or NULL */
+    bool store_skip;       /* it gave this file up */
+    bool store_wanted;     /* a `filestore` rule marked the file */
+    uint64_t store_id;     /* EVE file_id when stored */
 } http_file;
 
 /* A multipart/form-data part of a request body. */
@@ -288,6 +295,10 @@ size_t http_tx_count(const http_state *s); /* transactions created so far */
 uint64_t http_mem_in_use(const http_state *s);
 uint64_t http_mem_cap(const http_config *cfg); /* the per-state cap */
 bool http_gave_up(const http_state *s);
+/* The flow was recognised by a response while its request side was not
+ * HTTP: the request bytes are then ignored instead of ending the parser, and
+ * the responses are parsed (unmatched) on their own. Call before feeding. */
+void http_responses_first(http_state *s);
 bool http_is_tunnel(const http_state *s);       /* CONNECT 2xx or 101 Switching Protocols */
 bool http_is_connect_tunnel(const http_state *s); /* CONNECT 2xx */
 /* Bytes of direction dir that were fed after the tunnel opened (the client's
@@ -300,6 +311,14 @@ size_t http_tunnel_data(const http_state *s, int dir, const uint8_t **data);
  * transaction is the one the bytes belong to. */
 typedef void (*http_body_cb)(void *ctx, const http_tx *tx, int dir, const uint8_t *p, size_t n);
 void http_set_body_cb(http_state *s, http_body_cb cb, void *ctx);
+
+/* Observer of file contents (the file store): every byte of every file in
+ * order (HTTP_FILE_DATA), the bytes missing in it (HTTP_FILE_GAP, p NULL) and
+ * its end (HTTP_FILE_CLOSE, once its state and hashes are final). The
+ * observer may keep a handle in f->store; the parser never touches it. */
+enum { HTTP_FILE_DATA = 0, HTTP_FILE_GAP, HTTP_FILE_CLOSE };
+typedef void (*http_file_cb)(void *ctx, http_file *f, int ev, const uint8_t *p, size_t n);
+void http_set_file_cb(http_state *s, http_file_cb cb, void *ctx);
 
 /* ---- helpers, also used by the tests ---- */
 

@@ -91,13 +91,22 @@ static int file_open(http_state *s, http_dir *d, http_tx *tx, const uint8_t *nam
     return (int)n;
 }
 
+void http_set_file_cb(http_state *s, http_file_cb cb, void *ctx)
+{
+    s->file_cb = cb;
+    s->file_ctx = ctx;
+}
+
 static void file_data(http_state *s, http_file *f, const uint8_t *p, size_t n)
 {
-    (void)s;
     if (f->state != HTTP_FILE_OPEN)
         return;
     f->size += n;
-    if (f->hctx && !f->gaps) {
+    if (s->file_cb)
+        s->file_cb(s->file_ctx, f, HTTP_FILE_DATA, p, n);
+    /* as Suricata, the bytes after a gap are hashed too (the hashes of a
+     * file with gaps are only shown for SHA-256, see file_close) */
+    if (f->hctx) {
         if (s->cfg.file_md5)
             rb_md5_update(&f->hctx->md5, p, n);
         if (s->cfg.file_sha1)
@@ -113,6 +122,12 @@ void file_close(http_state *s, http_file *f, bool truncated)
         return;
     f->state = truncated || f->gaps ? HTTP_FILE_TRUNCATED : HTTP_FILE_CLOSED;
     if (f->hctx) {
+        if (f->state == HTTP_FILE_TRUNCATED && s->cfg.file_sha256_forced && s->cfg.file_sha256) {
+            /* Suricata: a forced SHA-256 (force-hash, file-store) is given
+             * for a truncated file too, over the bytes seen */
+            rb_sha256_final(&f->hctx->sha256, f->sha256);
+            f->has_sha256 = true;
+        }
         if (f->state == HTTP_FILE_CLOSED) {
             if (s->cfg.file_md5) {
                 rb_md5_final(&f->hctx->md5, f->md5);
@@ -130,6 +145,17 @@ void file_close(http_state *s, http_file *f, bool truncated)
         hs_free(s, f->hctx, sizeof *f->hctx);
         f->hctx = NULL;
     }
+    if (s->file_cb)
+        s->file_cb(s->file_ctx, f, HTTP_FILE_CLOSE, NULL, 0);
+}
+
+/* n bytes of the file are missing */
+static void file_gap(http_state *s, http_file *f, uint64_t n)
+{
+    f->gaps = true;
+    f->size += n;
+    if (s->file_cb && f->state == HTTP_FILE_OPEN)
+        s->file_cb(s->file_ctx, f, HTTP_FILE_GAP, NULL, (size_t)n);
 }
 
 static http_file *cur_file(http_dir *d, http_tx *tx)
@@ -851,18 +877,14 @@ void body_gap(http_state *s, http_dir *d, http_tx *tx, uint64_t n)
         d->dec_stop = true;
     if (d->mp) {
         if (d->mp->in_part && d->mp->file_idx >= 0 && (uint32_t)d->mp->file_idx < tx->n_files) {
-            http_file *f = &tx->files[d->mp->file_idx];
-            f->gaps = true;
-            f->size += n;
+            file_gap(s, &tx->files[d->mp->file_idx], n);
         }
         d->mp->st = MP_DEAD;
         return;
     }
     http_file *f = msg_file(s, d, tx);
-    if (f) {
-        f->gaps = true;
-        f->size += n;
-    }
+    if (f)
+        file_gap(s, f, n);
 }
 
 static void body_close(http_state *s, http_dir *d, http_tx *tx, bool truncated)

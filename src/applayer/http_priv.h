@@ -22,6 +22,8 @@ enum {
     ST_RESYNC,       /* after a gap that broke framing */
     ST_WAIT_CONNECT, /* request side, CONNECT sent: hold bytes until the response */
     ST_TUNNEL,
+    ST_FINAL,        /* message done: the rest of its line may still be body (libhtp FINALIZE) */
+    ST_IGNORE,       /* request side that is not HTTP, on a flow found by its responses */
 };
 
 enum { CODING_NONE = 0, CODING_CL, CODING_CHUNKED, CODING_CLOSE };
@@ -82,9 +84,12 @@ struct http_state {
     http_tx *connect_pending;
     bool connect_failed;
     bool dead, tunnel;
+    bool resp_first;        /* found by its responses: junk requests are ignored (req_junk) */
     bool tunnel_connect;    /* the tunnel is a CONNECT's (not a 101 upgrade) */
     http_body_cb body_cb;   /* observer of decoded body bytes, or NULL */
     void *body_ctx;
+    http_file_cb file_cb;   /* observer of file contents, or NULL */
+    void *file_ctx;
 };
 
 /* http.c */

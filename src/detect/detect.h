@@ -134,6 +134,11 @@ typedef struct detect_buffers {
     const uint8_t *events;      /* app-layer-event: bit i set = event i of the protocol's table */
     uint32_t n_event_bits;
     uint8_t event_bits_[8];
+    /* the reassembled stream of the inspected direction (TCP): the payload
+     * options of a transaction rule look at it rather than at the packet at
+     * hand (Suricata inspects the stream); NULL: the packet's payload */
+    const uint8_t *stream;
+    uint32_t stream_len;
     int64_t num[DETECT_TXNUM_N]; /* dns.opcode, tls.cert_chain_len */
     uint8_t has_num;            /* bit k: num[k] is set */
     /* DCE/RPC (dce_iface, dce_opnum, byte_* dce): the transaction and its connection */
@@ -168,6 +173,8 @@ typedef struct detect_alert {
     bool has_tx;
     bool stream_match;          /* the payload matched in the reassembled stream */
     const char *category;       /* classification description or "" */
+    int32_t file;               /* a rule with file keywords: the index of the file (in the
+                                   transaction's files) it alerted on; else -1 (or 0 when unset) */
 } detect_alert;
 
 typedef void (*detect_alert_cb)(void *ctx, const Packet *p, const detect_alert *a);

@@ -231,7 +231,7 @@ typedef struct dflow {
     uint8_t *fi_set;
     uint64_t stream_done[2];
     bool passed;
-    struct { uint64_t tx_id; uint32_t rule; } *txa;
+    struct { uint64_t tx_id; uint32_t rule; int32_t file; } *txa; /* file: -1, or the file a file rule alerted on */
     uint32_t n_txa, cap_txa;
     struct { uint32_t rule; uint32_t count; int64_t tv1; } *thr;
     uint32_t n_thr, cap_thr;
@@ -726,6 +726,8 @@ static int compile_rule(detect_engine *de, drule *d)
                 continue;
             }
             int fk = file_kw_kind(kw);
+            if (fk == FK_STORE)
+                continue; /* an action on alert (the file store reads it), not a condition */
             if (fk >= 0) {
                 if (add_fileopt(de, d, i, fk) < 0)
                     return -1;
@@ -1490,6 +1492,7 @@ typedef struct vctx {
     uint32_t need_end;
     bool pay_is_stream;
     const detect_buffers *b;
+    int32_t file_only;       /* file keywords look at this file only (-1: any) */
 } vctx;
 
 static bool addr_ok(const rule_addr *a, int ipver, const uint8_t *ip)
@@ -1794,7 +1797,7 @@ static bool files_match(const vctx *v, const drule *d)
         return false;
     for (uint32_t k = 0; k < v->b->n_files; k++) {
         const http_file *f = &v->b->files[k];
-        if (f->dir != v->hv.dir)
+        if (f->dir != v->hv.dir || (v->file_only >= 0 && (uint32_t)v->file_only != k))
             continue;
         bool all = true;
         for (uint16_t j = 0; j < d->n_fo && all; j++) {
@@ -2058,6 +2061,13 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
         const drule *d = &de->rules[ri];
         if (!(kind_mask & (1u << d->kind)) || d->inactive)
             continue;
+        /* a rule with file keywords alerts once per matching file of the
+         * transaction (Suricata 7), others once per transaction */
+        int32_t nfiles = is_tx && d->n_fo && v->b ? (int32_t)v->b->n_files : 0;
+        for (int32_t fi = nfiles ? 0 : -1; fi < nfiles; fi++) {
+        v->file_only = fi;
+        if (fi >= 0 && v->b->files[fi].dir != v->hv.dir)
+            continue;
         if (is_tx) {
             if (d->txdir >= 0 && d->txdir != v->hv.dir)
                 continue;
@@ -2065,7 +2075,7 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
                 continue;
             bool done = false;
             for (uint32_t k = 0; v->df && k < v->df->n_txa; k++)
-                if (v->df->txa[k].tx_id == tx_id && v->df->txa[k].rule == d->order) {
+                if (v->df->txa[k].tx_id == tx_id && v->df->txa[k].rule == d->order && v->df->txa[k].file == fi) {
                     done = true;
                     break;
                 }
@@ -2108,6 +2118,7 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
             }
             if (df->n_txa < df->cap_txa) {
                 df->txa[df->n_txa].tx_id = tx_id;
+                df->txa[df->n_txa].file = fi;
                 df->txa[df->n_txa++].rule = d->order;
             }
         }
@@ -2129,11 +2140,13 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
             continue;
         detect_alert a = { .r = d->r, .tx_id = tx_id, .has_tx = is_tx,
                            .stream_match = !is_tx && d->kind == K_STREAM && v->pay_is_stream,
-                           .category = d->category };
+                           .category = d->category, .file = fi };
         if (cb)
             cb(ctx, v->p, &a);
         if (dt->ips && d->r->action != RULE_ACTION_ALERT && v->f)
             v->f->action = RB_FLOW_ACT_DROP; /* IPS: the flow's later packets are dropped */
+        } /* files */
+        v->file_only = -1;
     }
 }
 
@@ -2160,6 +2173,7 @@ static void inspect(detect_thread *dt, Packet *p, stream_ctx *sc, int only_strea
     rb_flow *f = p->flow;
     vctx v;
     memset(&v, 0, sizeof v);
+    v.file_only = -1;
     v.dt = dt;
     v.de = de;
     v.p = p;
@@ -2241,6 +2255,7 @@ void detect_tx(detect_thread *dt, Packet *p, rb_flow *f, int dir, uint64_t tx_id
     const detect_engine *de = dt->de;
     vctx v;
     memset(&v, 0, sizeof v);
+    v.file_only = -1;
     v.dt = dt;
     v.de = de;
     v.p = p;
@@ -2250,7 +2265,10 @@ void detect_tx(detect_thread *dt, Packet *p, rb_flow *f, int dir, uint64_t tx_id
     if (v.df && v.df->passed)
         return;
     view_of(p, dir, &v.hv);
-    if (p->dir == dir && p->payload_len) {
+    if (b->stream && b->stream_len) {
+        v.pay = b->stream; /* TCP: the reassembled stream of the direction, as Suricata */
+        v.pay_len = b->stream_len;
+    } else if (p->dir == dir && p->payload_len) {
         v.pay = p->payload;
         v.pay_len = p->payload_len;
     }

@@ -26,6 +26,7 @@ void engine_config_default(rb_engine_config *c)
     eve_types_default(&c->eve);
     c->eve_enabled = true;
     c->eve_filename = "eve.json";
+    filestore_config_default(&c->filestore);
     c->logdir = ".";
     c->threads = 1;
     c->summary = true;
@@ -815,11 +816,30 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         if (!(series = fopen(sp, "w")))
             rb_warn("cannot create %s: the score series is not written", sp);
     }
+    /* the file store's folders exist before the sandbox (no mkdir after) */
+    filestore *fstore = NULL;
+    if (cfg->filestore.enabled) {
+        /* a store that cannot be set up stores nothing; the rest runs on */
+        char ferr[512];
+        filestore_config fc = cfg->filestore;
+        if (cfg->sandbox.drop && cfg->sandbox.have_uid) {
+            /* --user: the folders are that user's, who writes the files */
+            fc.set_owner = true;
+            fc.owner_uid = (unsigned)cfg->sandbox.uid;
+            fc.owner_gid = (unsigned)(cfg->sandbox.have_gid ? cfg->sandbox.gid : (gid_t)-1);
+        }
+        fstore = filestore_new(&fc, cfg->logdir, ferr, sizeof ferr);
+        if (!fstore)
+            rb_warn("%s: no files are stored", ferr);
+        for (int i = 0; fstore && i < n; i++)
+            applayer_set_filestore(workers[i].app, fstore);
+    }
     /* start-up is over (capture and log open, workers set up): least privilege
      * from here on, before the worker threads exist so that they inherit it */
     if (sandbox_enter(&cfg->sandbox, err, errlen) != 0) {
         if (series)
             fclose(series);
+        filestore_free(fstore);
         return start_failed(workers, n, queues, cap, &sink);
     }
     if (cfg->sandbox.selftest)
@@ -963,6 +983,9 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
                             .behaviour = cfg->behaviour.enabled ? &bsum : NULL,
                             .leak = cfg->leak.enabled ? &leaksum : NULL,
                             .ep = &epsum, .ep_cfg = &cfg->ep, .ips = cfg->ips };
+        filestore_stats fss;
+        filestore_get_stats(fstore, &fss);
+        rs.file_store = fstore ? &fss : NULL;
         stats_log(&w, &rs);
         eve_writer_destroy(&w);
     }
@@ -1004,6 +1027,13 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         fclose(series);
     for (int i = 0; i < n; i++)
         worker_destroy(&workers[i]);
+    if (fstore) {
+        filestore_stats fst;
+        filestore_get_stats(fstore, &fst);
+        if (fst.fs_errors)
+            rb_warn("file-store: %llu file system errors (files not stored)", (unsigned long long)fst.fs_errors);
+        filestore_free(fstore);
+    }
     if (n > 1) {
         for (int i = 1; i < n; i++)
             bq_destroy(&queues[i]);

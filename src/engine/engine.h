@@ -20,6 +20,7 @@
 #include "defrag/defrag.h"
 #include "engine/exception.h"
 #include "engine/sandbox.h"
+#include "output/filestore.h"
 #include "flow/flow.h"
 #include "leak/leak.h"
 #include "output/eve.h"
@@ -56,6 +57,7 @@ typedef struct rb_engine_config {
     rb_sandbox_config sandbox;  /* least privilege after start-up (sandbox.h); all off here, main.c turns it on */
     rb_ep_config ep;            /* exception policies, resolved (exception.h); all ignore by default */
     bool stream_bypass;         /* stream.bypass: bypass a flow when a direction reaches the reassembly depth */
+    filestore_config filestore; /* file extraction (outputs.file-store, src/output/filestore.h); off */
 } rb_engine_config;
 
 void engine_config_default(rb_engine_config *c);

@@ -277,7 +277,8 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                 if (!h) continue;
                 if (strcmp(h, "md5") == 0) ec->applayer.http.file_md5 = true;
                 if (strcmp(h, "sha1") == 0) ec->applayer.http.file_sha1 = true;
-                if (strcmp(h, "sha256") == 0) ec->applayer.http.file_sha256 = true;
+                if (strcmp(h, "sha256") == 0)
+                    ec->applayer.http.file_sha256 = ec->applayer.http.file_sha256_forced = true;
             }
         }
         else if (strcmp(name, "http") == 0) {
@@ -314,6 +315,59 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
             }
         }
     }
+}
+
+/* outputs: file-store (version 2 only, as Suricata 7: an enabled version 1
+ * item is an error). docs/configuration.md */
+static int apply_filestore(const rb_config *c, rb_engine_config *ec, char *err, size_t errlen)
+{
+    const cfg_node *outputs = cfg_find(c, "outputs");
+    filestore_config *fc = &ec->filestore;
+    for (size_t i = 0; outputs && i < cfg_node_count(outputs); i++) {
+        const cfg_node *e = cfg_node_lookup(cfg_node_child(outputs, i), "file-store");
+        if (!e)
+            continue;
+        const cfg_node *x = cfg_node_lookup(e, "enabled");
+        if (!x || cfg_value_bool(cfg_node_value(x), 0) != 1)
+            continue;
+        x = cfg_node_lookup(e, "version");
+        const char *ver = x ? cfg_node_value(x) : NULL;
+        if (!ver || strcmp(ver, "2") != 0) {
+            snprintf(err, errlen, "configuration: outputs.file-store version 1 is not supported (removed in "
+                                  "Suricata 7): set version: 2");
+            return -1;
+        }
+        fc->enabled = true;
+        if ((x = cfg_node_lookup(e, "dir")) && cfg_node_value(x))
+            snprintf(fc->dir, sizeof fc->dir, "%s", cfg_node_value(x));
+        if ((x = cfg_node_lookup(e, "force-filestore")))
+            fc->force_filestore = cfg_value_bool(cfg_node_value(x), 0) == 1;
+        if ((x = cfg_node_lookup(e, "write-fileinfo")))
+            fc->write_fileinfo = cfg_value_bool(cfg_node_value(x), 0) == 1;
+        if ((x = cfg_node_lookup(e, "max-open-files")) && cfg_node_value(x)) {
+            long v = strtol(cfg_node_value(x), NULL, 10);
+            fc->max_open_files = v > 0 && v < 1000000 ? (uint32_t)v : 0;
+        }
+        if ((x = cfg_node_lookup(e, "stream-depth")) && cfg_node_value(x)) {
+            fc->has_stream_depth = true;
+            fc->stream_depth = cfg_value_size(cfg_node_value(x), 0);
+        }
+        const cfg_node *fh = cfg_node_lookup(e, "force-hash");
+        for (size_t j = 0; fh && j < cfg_node_count(fh); j++) {
+            const char *h = cfg_node_value(cfg_node_child(fh, j));
+            if (h && strcmp(h, "md5") == 0) ec->applayer.http.file_md5 = true;
+            if (h && strcmp(h, "sha1") == 0) ec->applayer.http.file_sha1 = true;
+        }
+    }
+    if (!fc->enabled)
+        return 0;
+    /* the store names files by their SHA-256: forced, as in Suricata */
+    ec->applayer.http.file_sha256 = ec->applayer.http.file_sha256_forced = true;
+    /* stream-depth overrides the reassembly depth when larger (0: unlimited) */
+    if (fc->has_stream_depth && ec->stream.reassembly_depth &&
+        (fc->stream_depth == 0 || fc->stream_depth > ec->stream.reassembly_depth))
+        ec->stream.reassembly_depth = fc->stream_depth;
+    return 0;
 }
 
 /* anomaly.learned: the learned anomaly detector (docs/anomaly.md) */
@@ -469,8 +523,6 @@ static void apply_leak(const rb_config *c, leak_config *lc)
 
 int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *ec, char *err, size_t errlen)
 {
-    (void)err;
-    (void)errlen;
     /* flow */
     ec->flow.memcap = cfg_get_size(c, "flow.memcap", ec->flow.memcap);
     ec->flow.hash_size = get_u32(c, "flow.hash-size", ec->flow.hash_size);
@@ -606,6 +658,8 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     apply_leak(c, &ec->leak);
     apply_eve(c, have_config_file, ec);
     apply_learned(c, &ec->learned);
+    if (apply_filestore(c, ec, err, errlen) != 0)
+        return -1;
     return 0;
 }
 

@@ -99,8 +99,15 @@ void eve_fileinfo_object(jbuf *jb, const http_file *f, const http_config *cfg)
 
 void eve_file_object(jbuf *jb, const char *key, const http_file *f)
 {
-    char hex[65];
     jb_open_object(jb, key);
+    eve_fileinfo_fields(jb, f, NULL);
+    jb_close_object(jb);
+}
+
+void eve_fileinfo_fields(jbuf *jb, const http_file *f, const http_config *cfg)
+{
+    (void)cfg;
+    char hex[65];
     if (f->filename.ptr)
         eve_put_text(jb, "filename", (const char *)f->filename.ptr, f->filename.len);
     else
@@ -120,11 +127,12 @@ void eve_file_object(jbuf *jb, const char *key, const http_file *f)
         jb_str(jb, "sha256", hex);
     }
     jb_bool(jb, "stored", f->stored);
+    if (f->stored)
+        jb_u64(jb, "file_id", f->store_id);
     jb_u64(jb, "size", f->size);
     if (f->has_range) {
         jb_u64(jb, "start", f->range_start);
         jb_u64(jb, "end", f->range_end);
     }
     jb_u64(jb, "tx_id", f->tx_id);
-    jb_close_object(jb);
 }

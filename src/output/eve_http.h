@@ -23,6 +23,8 @@ void eve_http_object(jbuf *jb, const http_tx *tx, const http_config *cfg);
 void eve_fileinfo_object(jbuf *jb, const http_file *f, const http_config *cfg);
 /* the same object under another key (NULL: an element of the alert's "files" array) */
 void eve_file_object(jbuf *jb, const char *key, const http_file *f);
+/* the same members without the enclosing object (alerts' "files" array) */
+void eve_fileinfo_fields(jbuf *jb, const http_file *f, const http_config *cfg);
 
 /* Suricata's fileinfo "state" string for a file state */
 const char *eve_file_state_name(http_file_state st);

@@ -248,6 +248,16 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
         jb_close_object(jb);
     }
 
+    if (rs->file_store) {
+        /* Suricata's file_store counters, and the files kept */
+        jb_open_object(jb, "file_store");
+        jb_u64(jb, "open_files_max_hit", rs->file_store->open_files_max_hit);
+        jb_u64(jb, "open_files", rs->file_store->open_files);
+        jb_u64(jb, "fs_errors", rs->file_store->fs_errors);
+        jb_u64(jb, "stored", rs->file_store->stored);
+        jb_close_object(jb);
+    }
+
     jb_open_object(jb, "eve");
     jb_u64(jb, "records", sink->records);
     jb_u64(jb, "write_errors", sink->write_errors);

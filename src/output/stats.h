@@ -12,6 +12,7 @@
 #include "defrag/defrag.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "output/filestore.h"
 #include "stream/stream.h"
 
 void stats_add_flow(rb_flow_stats *into, const rb_flow_stats *from);
@@ -37,6 +38,7 @@ typedef struct rb_run_stats {
     const rb_ep_stats *ep;      /* bypass and exception-policy counters (engine/exception.h) */
     const rb_ep_config *ep_cfg; /* the policies in force: which exception_policy counters exist */
     bool ips;
+    const filestore_stats *file_store; /* NULL when the file store is off */
 } rb_run_stats;
 
 void stats_log(rb_eve_writer *w, const rb_run_stats *rs);

@@ -62,6 +62,8 @@ typedef struct half {
     uint64_t base_off;    /* below: delivered (moved to the buffer) or skipped */
     uint64_t next_off;    /* end of the contiguous data from base_off */
     uint64_t max_off;     /* highest right edge seen (FIN counts one) */
+    uint64_t seen_off;    /* highest right edge of data (or FIN) actually captured: an ACK
+                             beyond it with nothing held after the hole is not a gap yet */
     uint64_t acked_off;   /* the receiver acked up to here */
     bool unseen;          /* async-oneside: this side's packets are not in the capture (no gaps
                              are reported for the data its peer acknowledges) */
@@ -499,7 +501,10 @@ static void pump(stream_ctx *c, half *h, Packet *p)
         if (s) {
             to = (h->flush || s->off < glim) ? s->off : glim;
         } else {
-            to = glim; /* the receiver acked data never seen */
+            /* the receiver acked data never seen: as Suricata, a hole with
+             * nothing captured after it is not a gap (yet); only what lies
+             * below the highest byte (or FIN) seen is skipped */
+            to = glim < h->seen_off ? glim : h->seen_off;
             if (h->flush && h->fin && depth_clamp(c, h, h->fin_off) > to)
                 to = depth_clamp(c, h, h->fin_off);
         }
@@ -627,6 +632,8 @@ static void insert(stream_ctx *c, half *h, Packet *p, int64_t off, const uint8_t
         goto done;
     if (one > h->max_off)
         h->max_off = one;
+    if (one > h->seen_off)
+        h->seen_off = one;
 
     /* first piece whose end is beyond ns */
     seg *s = (!h->tail || h->tail->off + h->tail->len <= ns) ? NULL : sl_find(h, ns);
@@ -758,7 +765,7 @@ static void negotiate(stream_session *ssn)
 static void half_reset_data(stream_ctx *c, half *h)
 {
     half_free(c, h);
-    h->base_off = h->next_off = h->max_off = h->acked_off = 0;
+    h->base_off = h->next_off = h->max_off = h->acked_off = h->seen_off = 0;
     h->buf_off = h->consumed_off = 0;
     h->buf_len = 0;
 }
@@ -787,6 +794,8 @@ static void do_fin(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
     h->fin_off = (uint64_t)fo;
     if (h->fin_off + 1 > h->max_off)
         h->max_off = h->fin_off + 1;
+    if (h->fin_off > h->seen_off)
+        h->seen_off = h->fin_off;
     /* data held beyond the FIN can never be delivered */
     while (h->tail && h->tail->off >= h->fin_off)
         seg_free(c, h, h->tail);

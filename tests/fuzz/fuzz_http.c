@@ -50,6 +50,23 @@ static void observe(void *ctx, const http_tx *tx, int dir, const uint8_t *p, siz
         *acc ^= p[k];
 }
 
+/* the file observer (the file store's hook): bytes and gaps of open files
+ * only, a close once per file after its state is final */
+static void file_obs(void *ctx, http_file *f, int ev, const uint8_t *p, size_t n)
+{
+    volatile uint8_t *acc = ctx;
+    if (ev == HTTP_FILE_DATA) {
+        if (f->state != HTTP_FILE_OPEN || !p)
+            abort();
+        for (size_t k = 0; k < n; k++)
+            *acc ^= p[k];
+    } else if (ev == HTTP_FILE_CLOSE) {
+        if (f->state == HTTP_FILE_OPEN || f->store_skip)
+            abort();
+        f->store_skip = true; /* a second close would be a bug */
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -59,6 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t o = data[0];
     c.decompress_layer_limit = 1 + (o & 3);
     c.file_md5 = c.file_sha1 = c.file_sha256 = (o & 4) != 0;
+    c.file_sha256_forced = (o & 128) != 0;
     c.log_request_headers = c.log_response_headers = (o & 8) != 0;
     c.request_decompress = (o & 16) != 0;
     if (o & 32) {
@@ -73,6 +91,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     volatile uint8_t acc = 0;
     if (o & 64) /* with an observer: request bodies are decoded for it only */
         http_set_body_cb(s, observe, (void *)&acc);
+    if (o & 128) {
+        http_set_file_cb(s, file_obs, (void *)&acc);
+        if (o & 1)
+            http_responses_first(s);
+    }
     jbuf jb;
     jb_init(&jb);
     size_t i = 1;

@@ -426,6 +426,74 @@ def http_xff(ctx):
     expect(len(http) == 1 and http[0].get("xff") == "10.9.9.9", "falls back to extra-data %s" % http)
 
 
+FILESTORE_CONF = ("%%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n"
+                  "        - files\n        - alert\n        - stats\n"
+                  "  - file-store:\n      version: 2\n      enabled: yes\n      force-filestore: %s\n"
+                  "      write-fileinfo: yes\n      max-open-files: 2\n")
+
+
+@test
+def file_store(ctx):
+    # file-store v2: every download of the sample capture written as filestore/<xx>/<sha256> with its
+    # content, fileinfo stored:true and the .json record next to it, file_store stats; the run is
+    # sandboxed as usual (the store's folders are made at start-up)
+    import hashlib
+    conf = write_rules(ctx, FILESTORE_CONF % "yes")
+    r = Run(ctx, "sample.pcap", ["-c", conf])
+    files = select(r.records, event_type="fileinfo")
+    expect(len(files) == 6 and all(f["fileinfo"]["stored"] and f["fileinfo"]["state"] == "CLOSED" for f in files),
+           "six stored files %s" % files)
+    for f in files:
+        h = f["fileinfo"]["sha256"]
+        path = os.path.join(r.outdir, "filestore", h[:2], h)
+        with open(path, "rb") as fh:
+            data = fh.read()
+        expect(hashlib.sha256(data).hexdigest() == h and len(data) == f["fileinfo"]["size"], "content of %s" % path)
+        meta = [n for n in os.listdir(os.path.dirname(path)) if n.startswith(h + ".") and n.endswith(".json")]
+        expect(len(meta) == 1, "fileinfo record next to %s: %s" % (h, meta))
+        with open(os.path.join(os.path.dirname(path), meta[0])) as fh:
+            rec = json.loads(fh.read())
+        expect(rec["event_type"] == "fileinfo" and rec["fileinfo"]["sha256"] == h, "record %s" % rec)
+    expect(not os.listdir(os.path.join(r.outdir, "filestore", "tmp")), "no temporary file left")
+    st = r.records[-1]["stats"]["file_store"]
+    expect(st["fs_errors"] == 0 and st["open_files"] == 0 and st["stored"] == 6, "stats %s" % st)
+    # without force-filestore only the files of a `filestore` rule's transaction are kept
+    rules = write_rules(ctx, 'alert http any any -> any any (msg:"keep"; http.uri; content:"/page3"; '
+                             'filestore:response; sid:1;)\n')
+    conf = write_rules(ctx, FILESTORE_CONF % "no")
+    r = Run(ctx, "sample.pcap", ["-c", conf, "-S", rules])
+    kept = [f for f in select(r.records, event_type="fileinfo") if f["fileinfo"]["stored"]]
+    expect(len(kept) == 1 and kept[0]["http"]["url"] == "/page3.html", "only /page3 kept %s" % kept)
+    stored = [n for d in os.listdir(os.path.join(r.outdir, "filestore")) if d != "tmp"
+              for n in os.listdir(os.path.join(r.outdir, "filestore", d)) if not n.endswith(".json")]
+    expect(len(stored) == 1, "one file on disk %s" % stored)
+    # a store folder that cannot be made: a warning, nothing stored, everything else as usual
+    r0 = Run(ctx, "sample.pcap", [])
+    blocked = os.path.join(r0.outdir, "filestore")
+    with open(blocked, "w") as fh:
+        fh.write("not a folder")
+    conf = write_rules(ctx, FILESTORE_CONF % "yes")
+    cmd = list(ctx.prefix) + [ctx.ribat, "-q", "-r", os.path.join(DATA, "sample.pcap"), "-l", r0.outdir, "-c", conf]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    expect(p.returncode == 0 and b"no files are stored" in p.stderr, "warning, exit 0: %d %s" % (p.returncode, p.stderr))
+    # --user (root only): the store's folders are made at start-up for that user, who writes the files
+    if os.geteuid() == 0:
+        d = tempfile.mkdtemp(prefix="ribat-it-user-")
+        ctx.cleanup.append(d)
+        os.chmod(d, 0o777)
+        conf = write_rules(ctx, FILESTORE_CONF % "yes")
+        p = subprocess.run(list(ctx.prefix) + [ctx.ribat, "-q", "-r", os.path.join(DATA, "sample.pcap"), "-l", d,
+                                               "-c", conf, "--user", "nobody"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+        recs = [json.loads(x) for x in open(os.path.join(d, "eve.json")) if x.strip()]
+        kept = [x for x in recs if x.get("event_type") == "fileinfo" and x["fileinfo"]["stored"]]
+        expect(p.returncode == 0 and len(kept) == 6, "as nobody: %d stored, rc %d %s" % (len(kept), p.returncode, p.stderr))
+    # an enabled file-store of version 1 is a configuration error (as Suricata 7)
+    conf = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - file-store:\n      enabled: yes\n")
+    r = Run(ctx, "sample.pcap", ["-c", conf], expect_rc=1)
+    expect("version" in r.stderr, "names the problem: %s" % r.stderr)
+
+
 @test
 def alert_payload_fields(ctx):
     # alert payload, payload_printable, stream and packet when the alert type asks (off by default)

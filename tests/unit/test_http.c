@@ -744,6 +744,209 @@ static void test_gaps(void **st)
     http_free(s);
 }
 
+/* libhtp's RES_FINALIZE: the rest of the line after a Content-Length body,
+ * in the same data, is more body; at the end of the data the message is done */
+static void test_final_response_extra_body(void **st)
+{
+    (void)st;
+    http_state *s = mk();
+    feed(s, 0, "GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.0\r\n\r\nGET /3 HTTP/1.0\r\n\r\n");
+    feed(s, 1, "HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\n");
+    feed(s, 1, "Hello World!\r\n");               /* 2 bytes more than announced */
+    feed(s, 1, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    feed(s, 1, "\r\n");                           /* a data chunk of its own: ignored */
+    feed(s, 1, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nab\r\nHTTP/1.0 404 No\r\n\r\n");
+    http_tx *tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_int_equal(tx->files[0].size, 14);
+    assert_int_equal(tx->files[0].state, HTTP_FILE_CLOSED);
+    assert_int_equal(tx->response_message_len, 14);
+    assert_str(&tx->response_body, "Hello World!\r\n");
+    tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_int_equal(tx->files[0].size, 2); /* the CRLF came in later data */
+    tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    /* the CRLF then a status line: the CRLF is body, the status line the next response */
+    assert_int_equal(tx->files[0].size, 4);
+    assert_false(http_tx_has_event(tx, HTTP_EV_REQUEST_BODY_UNEXPECTED));
+    assert_null(http_next_loggable(s, false));
+    tx = http_next_loggable(s, true);
+    assert_non_null(tx);
+    assert_int_equal(tx->status, 404);
+    assert_true(tx->unmatched);
+    http_free(s);
+}
+
+/* libhtp's REQ_FINALIZE: a line whose first word is not a method is more
+ * request body (http.request_body_unexpected); a method starts the next one */
+static void test_final_request_unexpected_body(void **st)
+{
+    (void)st;
+    http_state *s = mk();
+    feed(s, 0, "POST /a HTTP/1.1\r\nHost: x\r\n\r\nlogin=foo&password=bar3\r\nGET /b HTTP/1.1\r\n\r\n");
+    feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    http_tx *tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_str(&tx->uri, "/a");
+    assert_true(http_tx_has_event(tx, HTTP_EV_REQUEST_BODY_UNEXPECTED));
+    assert_str(&tx->request_body, "login=foo&password=bar3\r\n");
+    tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_str(&tx->uri, "/b");
+    assert_false(http_tx_has_event(tx, HTTP_EV_REQUEST_BODY_UNEXPECTED));
+    assert_int_equal(tx->request_body.len, 0);
+    http_free(s);
+
+    /* the line crosses the end of the data: held until its LF, then judged */
+    s = mk();
+    feed(s, 0, "GET /c HTTP/1.1\r\n\r\nGE");
+    assert_null(http_next_request_ready(s)); /* not complete: the rest may be body */
+    feed(s, 0, "T /d HTTP/1.1\r\n\r\n");
+    tx = http_next_request_ready(s);
+    assert_non_null(tx);
+    assert_str(&tx->uri, "/c");
+    assert_int_equal(tx->request_body.len, 0);
+    tx = http_next_request_ready(s);
+    assert_non_null(tx);
+    assert_str(&tx->uri, "/d");
+    http_free(s);
+}
+
+/* A gap inside a body of known length: the file has gaps, is TRUNCATED, keeps
+ * its size (gap bytes counted); the next messages are parsed again. A gap in
+ * the headers: the message ends, the direction resyncs on a status line. */
+static void test_gap_resync_files(void **st)
+{
+    (void)st;
+    http_state *s = mk();
+    feed(s, 0, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n");
+    feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 70\r\n\r\nAAAAAAAAAAAAAA");
+    http_gap(s, 1, 14);
+    feed(s, 1, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Le");
+    http_gap(s, 1, 20); /* inside the headers */
+    feed(s, 1, "xx\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
+    http_tx *tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_int_equal(tx->files[0].size, 70);
+    assert_true(tx->files[0].gaps);
+    assert_int_equal(tx->files[0].state, HTTP_FILE_TRUNCATED);
+    tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_str(&tx->uri, "/2");
+    assert_true(tx->response_complete);
+    tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_str(&tx->uri, "/3");
+    assert_int_equal(tx->status, 200);
+    assert_int_equal(tx->files[0].size, 3);
+    assert_int_equal(tx->files[0].state, HTTP_FILE_CLOSED);
+    assert_false(tx->files[0].gaps);
+    /* a gap that covers the rest of a body and more: the rest is not this message's */
+    http_free(s);
+    s = mk();
+    feed(s, 0, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n");
+    feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n");
+    http_gap(s, 1, 14);
+    feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz");
+    tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_int_equal(tx->files[0].size, 12);
+    assert_int_equal(tx->files[0].state, HTTP_FILE_TRUNCATED);
+    tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_int_equal(tx->files[0].size, 1);
+    http_free(s);
+}
+
+/* the file observer sees data, gaps and the close in order; a forced SHA-256
+ * is given for a truncated file over the bytes seen */
+typedef struct fobs { int data, gap, close; size_t bytes, gapbytes; } fobs;
+static void fobs_cb(void *ctx, http_file *f, int ev, const uint8_t *p, size_t n)
+{
+    fobs *o = ctx;
+    (void)f;
+    if (ev == HTTP_FILE_DATA) {
+        assert_non_null(p);
+        o->data++;
+        o->bytes += n;
+    } else if (ev == HTTP_FILE_GAP) {
+        assert_null(p);
+        o->gap++;
+        o->gapbytes += n;
+    } else {
+        o->close++;
+        assert_int_not_equal(f->state, HTTP_FILE_OPEN);
+    }
+}
+
+static void test_file_observer_and_forced_sha256(void **st)
+{
+    (void)st;
+    http_config c;
+    http_config_default(&c);
+    c.file_sha256 = c.file_sha256_forced = true;
+    http_state *s = http_new(&c);
+    fobs o = { 0 };
+    http_set_file_cb(s, fobs_cb, &o);
+    feed(s, 0, "GET /f HTTP/1.1\r\n\r\n");
+    feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    http_gap(s, 1, 4);
+    feed(s, 1, "xyz");
+    http_tx *tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_int_equal(o.data, 2);
+    assert_int_equal(o.bytes, 6);
+    assert_int_equal(o.gap, 1);
+    assert_int_equal(o.gapbytes, 4);
+    assert_int_equal(o.close, 1);
+    assert_int_equal(tx->files[0].state, HTTP_FILE_TRUNCATED);
+    assert_true(tx->files[0].has_sha256);
+    /* the digest of the bytes seen, gap left out */
+    rb_sha256 h;
+    uint8_t d[32];
+    rb_sha256_init(&h);
+    rb_sha256_update(&h, (const uint8_t *)"abcxyz", 6);
+    rb_sha256_final(&h, d);
+    assert_memory_equal(tx->files[0].sha256, d, 32);
+    http_free(s);
+
+    /* not forced (a filesha256 rule only): no hash for a truncated file */
+    c.file_sha256_forced = false;
+    s = http_new(&c);
+    feed(s, 0, "GET /f HTTP/1.1\r\n\r\n");
+    feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    http_gap(s, 1, 7);
+    tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_false(tx->files[0].has_sha256);
+    http_free(s);
+}
+
+/* a flow found by its response: a junk request side is ignored, the
+ * responses are parsed on their own (Suricata 7, http-not09-file) */
+static void test_junk_request_responses_first(void **st)
+{
+    (void)st;
+    http_state *s = mk();
+    http_responses_first(s);
+    static const uint8_t junk[] = { 0x25, 0x6c, 0x47, 0x01, 0x02, 0xff, 0x80, 0x0a, 0x9c, 0x00, 0x33, 0x0a };
+    assert_int_equal(feedn(s, 0, junk, sizeof junk), 0);
+    assert_int_equal(feed(s, 1, "HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad"), 0);
+    http_tx *tx = http_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_int_equal(tx->status, 400);
+    assert_true(tx->unmatched);
+    assert_int_equal(tx->files[0].size, 3);
+    http_free(s);
+    /* without it the parser gives up, as before */
+    s = mk();
+    assert_int_equal(feedn(s, 0, junk, sizeof junk), -1);
+    http_free(s);
+}
+
 static void test_garbage_gives_up(void **st)
 {
     (void)st;
@@ -995,6 +1198,11 @@ int main(void)
         cmocka_unit_test(test_connection_close_body),
         cmocka_unit_test(test_flow_end_truncates),
         cmocka_unit_test(test_gaps),
+        cmocka_unit_test(test_final_response_extra_body),
+        cmocka_unit_test(test_final_request_unexpected_body),
+        cmocka_unit_test(test_gap_resync_files),
+        cmocka_unit_test(test_file_observer_and_forced_sha256),
+        cmocka_unit_test(test_junk_request_responses_first),
         cmocka_unit_test(test_garbage_gives_up),
         cmocka_unit_test(test_many_tiny_headers),
         cmocka_unit_test(test_huge_header_line),

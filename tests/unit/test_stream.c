@@ -428,10 +428,13 @@ static void test_gap_ack_beyond_all_data(void **state)
     cdata(t, 0, "abcd");
     sack_to(t, 10); /* the sensor missed [4,10) */
     assert_out(t, 0, "abcd");
-    assert_int_equal(t->gaps[0], 6);
+    /* as Suricata: nothing captured after the hole, so it is not a gap yet
+     * (the ACK may run ahead of the capture) */
+    assert_int_equal(t->gaps[0], 0);
     cdata(t, 10, "KL");
     sack_to(t, 12);
     assert_out(t, 0, "abcdKL");
+    assert_int_equal(t->gaps[0], 6);
     assert_int_equal(t->gap_at[0], 10);
     teardown_t(t);
 }
