@@ -14,6 +14,7 @@
 #define RIBAT_APPLAYER_H
 
 #include "applayer/http.h"
+#include "applayer/http2.h"
 #include "detect/detect.h"
 #include "decode/packet.h"
 #include "flow/flow.h"
@@ -30,6 +31,7 @@ enum rb_alproto {
     ALPROTO_TLS,
     ALPROTO_SSH,
     ALPROTO_DNS,
+    ALPROTO_HTTP2,            /* HTTP/2 over cleartext TCP (http2.h) */
     ALPROTO_N,
     ALPROTO_FAILED = 255,
 };
@@ -46,6 +48,7 @@ typedef struct xff_config {
 typedef struct applayer_config {
     bool enabled[ALPROTO_N];
     http_config http;
+    http2_config http2;       /* app-layer.protocols.http2.* (docs/http2.md) */
     bool tls_extended;        /* log the extended TLS fields */
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */
     bool midstream;           /* stream.midstream: a UDP DNS flow may start with an answer (then reversed) */

@@ -50,6 +50,7 @@
 #include "stream/stream.h"
 
 struct http_tx;
+struct http2_tx;
 struct dns_tx;
 struct tls_state;
 struct ssh_state;
@@ -146,6 +147,7 @@ typedef struct detect_buffers {
  * into the transaction and b; call detect_buffers_free(b) when done. */
 void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b);
 void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b);
+void detect_fill_http2(const struct http2_tx *tx, int dir, detect_buffers *b);
 void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b);
 void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b);
 void detect_buffers_free(detect_buffers *b);

@@ -25,6 +25,13 @@ enum { PC_TCP, PC_UDP, PC_OTHER, PC_N };
 enum { K_PACKET, K_STREAM, K_TX };
 #define AL_NONE 0
 #define AL_NEVER 0xff
+#define AL_HTTP_ANY 0xfe /* "http": HTTP/1 or HTTP/2 ("http1" / "http2" name one) */
+
+/* a rule's protocol (rb_alproto, AL_HTTP_ANY) admits the flow's or buffers' one */
+static bool al_ok(uint8_t want, uint8_t have)
+{
+    return want == have || (want == AL_HTTP_ANY && (have == ALPROTO_HTTP || have == ALPROTO_HTTP2));
+}
 
 /* what a non-buffer option checks (drule.aux for RO_UINT / RO_GENERIC) */
 enum {
@@ -290,8 +297,12 @@ static uint8_t alproto_of(const char *name)
 {
     if (!name || !*name)
         return AL_NONE;
-    if (!strcmp(name, "http") || !strcmp(name, "http1") || !strcmp(name, "http-any"))
+    if (!strcmp(name, "http") || !strcmp(name, "http-any"))
+        return AL_HTTP_ANY;
+    if (!strcmp(name, "http1"))
         return ALPROTO_HTTP;
+    if (!strcmp(name, "http2"))
+        return ALPROTO_HTTP2;
     if (!strcmp(name, "tls") || !strcmp(name, "ssl"))
         return ALPROTO_TLS;
     if (!strcmp(name, "ssh"))
@@ -745,6 +756,8 @@ static int compile_rule(detect_engine *de, drule *d)
             if (o->u.event.proto && o->u.event.proto[0]) {
                 /* an event of the transaction: its index in the protocol's table */
                 int ap = alproto_of(o->u.event.proto);
+                if (ap == AL_HTTP_ANY)
+                    ap = ALPROTO_HTTP; /* the events are HTTP/1's */
                 int ev = tx_event_index(ap, o->u.event.name ? o->u.event.name : "");
                 if (ev < 0) {
                     INACTIVE(d, "app-layer-event");
@@ -797,7 +810,7 @@ static int compile_rule(detect_engine *de, drule *d)
     else
         d->txdir = (int8_t)want_dir;
     if (d->n_fo && d->alproto == AL_NONE)
-        d->alproto = ALPROTO_HTTP; /* HTTP is ribat's only file source */
+        d->alproto = AL_HTTP_ANY; /* HTTP/1 and HTTP/2 are ribat's file sources */
     if (d->kind == K_TX && d->alproto == AL_NONE) {
         /* file.data without a protocol (alert tcp ... file_data): HTTP is the only file source */
         bool only_file = true;
@@ -805,7 +818,7 @@ static int compile_rule(detect_engine *de, drule *d)
             if (d->bg[k].tx && d->bg[k].buffer != RB_FILE_DATA && d->bg[k].buffer != RB_FILE_NAME)
                 only_file = false;
         if (only_file)
-            d->alproto = ALPROTO_HTTP;
+            d->alproto = AL_HTTP_ANY;
         else
             INACTIVE(d, "app-layer buffer without protocol");
     }
@@ -1045,6 +1058,11 @@ detect_engine *detect_engine_build(const rule_set *rs, char *err, size_t errlen)
             if (d->kind == K_TX) {
                 if (d->alproto < ALPROTO_N)
                     rc = list_push(&de->always_tx[d->alproto], &de->n_always_tx[d->alproto], i);
+                else if (d->alproto == AL_HTTP_ANY) {
+                    rc = list_push(&de->always_tx[ALPROTO_HTTP], &de->n_always_tx[ALPROTO_HTTP], i);
+                    if (rc == 0)
+                        rc = list_push(&de->always_tx[ALPROTO_HTTP2], &de->n_always_tx[ALPROTO_HTTP2], i);
+                }
             } else {
                 for (int pc = 0; pc < PC_N && rc == 0; pc++)
                     if (d->pmask & (1 << pc))
@@ -1630,7 +1648,7 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
          * while detection is still going on, the negation does not match */
         if (o->u.alproto.negated && f->app_proto == ALPROTO_UNKNOWN && d->aux[i] != ALPROTO_UNKNOWN)
             return false;
-        bool m = d->aux[i] != AL_NEVER && f->app_proto == d->aux[i];
+        bool m = d->aux[i] != AL_NEVER && al_ok((uint8_t)d->aux[i], f->app_proto);
         return o->u.alproto.negated ? !m : m;
     }
     case RO_EVENT:
@@ -1738,7 +1756,7 @@ static bool rule_matches(vctx *v, const drule *d)
     v->dt->dm.ncaps = 0;
     if (d->inactive)
         return false;
-    if (d->alproto != AL_NONE && (!v->f || v->f->app_proto != d->alproto))
+    if (d->alproto != AL_NONE && (!v->f || !al_ok(d->alproto, v->f->app_proto)))
         return false;
     if (!header_ok(d, v->p, &v->hv))
         return false;
@@ -1984,7 +2002,7 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
         if (is_tx) {
             if (d->txdir >= 0 && d->txdir != v->hv.dir)
                 continue;
-            if (v->b && d->alproto != v->b->app_proto)
+            if (v->b && !al_ok(d->alproto, (uint8_t)v->b->app_proto))
                 continue;
             bool done = false;
             for (uint32_t k = 0; v->df && k < v->df->n_txa; k++)

@@ -7,6 +7,7 @@
 #include "applayer/applayer.h"
 #include "applayer/dns.h"
 #include "applayer/http.h"
+#include "applayer/http2.h"
 #include "applayer/ssh.h"
 #include "applayer/tls.h"
 
@@ -205,6 +206,19 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
     if (line->ptr)
         put(b, RB_HTTP_START, sb, so);
     b->heap_len_ = o + so;
+}
+
+/* HTTP/2 (Suricata 7): the HTTP buffers from the stream's http_tx, whose
+ * header lists hold every field in wire order, pseudo-headers included
+ * (http.header_names then starts with ":method", strip_pseudo_headers drops
+ * them); connection-level transactions (stream 0) have no HTTP buffers. */
+void detect_fill_http2(const struct http2_tx *tx, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_HTTP2);
+    if (!tx || !tx->h)
+        return;
+    detect_fill_http(tx->h, dir, b);
+    b->app_proto = ALPROTO_HTTP2;
 }
 
 void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b)

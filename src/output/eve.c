@@ -21,6 +21,7 @@ void eve_types_default(rb_eve_types *t)
     memset(t, 0, sizeof *t);
     t->alert = t->anomaly = t->flow = t->stats = true;
     t->http = t->dns = t->tls = t->ssh = t->fileinfo = true;
+    t->http2 = true;
     t->leak = true;
     t->anomaly_decode = t->anomaly_stream = t->anomaly_applayer = true;
     t->anomaly_behaviour = true;

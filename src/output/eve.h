@@ -23,6 +23,7 @@
 /* which record types are written */
 typedef struct rb_eve_types {
     bool alert, anomaly, flow, stats, http, dns, tls, ssh, fileinfo;
+    bool http2;          /* HTTP/2 transactions, written as "http" records (Suricata's http2 type) */
     bool leak;           /* personal-data leak incidents (src/leak) */
     bool anomaly_decode, anomaly_stream, anomaly_applayer;
     bool community_id;
