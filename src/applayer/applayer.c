@@ -706,6 +706,8 @@ static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp,
     f->app_proto_name = NULL;
     af->dir_failed[0] = af->dir_failed[1] = false;
     af->logged_tx = 0;
+    if (a->dt)
+        detect_flow_tx_restart(a->dt, f);
     if (h2) {
         set_proto(a, f, af, ALPROTO_HTTP2);
         af->state = h2;

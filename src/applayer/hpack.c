@@ -290,6 +290,8 @@ static int lookup(const hpack_table *t, uint32_t idx, const uint8_t **n, uint32_
 int hpack_decode(hpack_table *t, const uint8_t *p, size_t n, uint8_t *scratch, size_t scratch_cap, hpack_cb cb,
                  void *ctx)
 {
+    if (!p || !n)
+        return HPACK_OK;
     const uint8_t *end = p + n;
     size_t half = scratch_cap / 2;
     while (p < end) {

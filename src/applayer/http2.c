@@ -261,6 +261,15 @@ static bool name_is(const http_header *h, const char *n)
     return mem_ieq(h->name.ptr, h->name.len, n);
 }
 
+/* HTTP/2 field names are lower case: the buffers take only those (Suricata
+ * 7 compares exactly: the "User-Agent" of an upgraded HTTP/1 request is not
+ * http.user_agent) */
+static bool name_exact(const http_header *h, const char *n)
+{
+    size_t k = strlen(n);
+    return h->name.len == k && memcmp(h->name.ptr, n, k) == 0;
+}
+
 static void set_once(http_state *hs, http_str *x, const http_header *h)
 {
     if (!x->ptr)
@@ -307,39 +316,39 @@ static void interpret(http2_state *s, http_tx *t, int side, const http_header *h
 {
     http_state *hs = s->hs;
     if (side == 0) {
-        if (name_is(h, ":method"))
+        if (name_exact(h, ":method"))
             set_once(hs, &t->method, h);
-        else if (name_is(h, ":path"))
+        else if (name_exact(h, ":path"))
             set_once(hs, &t->uri, h);
-        else if (name_is(h, ":authority"))
+        else if (name_exact(h, ":authority"))
             set_host(hs, t, h->value.ptr, h->value.len);
-        else if (name_is(h, "host"))
+        else if (name_exact(h, "host"))
             set_host(hs, t, h->value.ptr, h->value.len);
-        else if (name_is(h, "user-agent"))
+        else if (name_exact(h, "user-agent"))
             set_once(hs, &t->user_agent, h);
-        else if (name_is(h, "referer"))
+        else if (name_exact(h, "referer"))
             set_once(hs, &t->referer, h);
-        else if (name_is(h, "content-type"))
+        else if (name_exact(h, "content-type"))
             set_once(hs, &t->content_type, h);
-        else if (name_is(h, "cookie"))
+        else if (name_exact(h, "cookie"))
             set_once(hs, &t->cookie, h);
         return;
     }
     t->has_response = true;
-    if (name_is(h, ":status") && !t->status_str.ptr) {
+    if (name_exact(h, ":status") && !t->status_str.ptr) {
         hstr_set(hs, &t->status_str, h->value.ptr, h->value.len);
         int v = 0;
         size_t i = 0;
         for (; i < h->value.len && i < 4 && isdigit(h->value.ptr[i]); i++)
             v = v * 10 + (h->value.ptr[i] - '0');
         t->status = i == h->value.len && i == 3 ? v : -1;
-    } else if (name_is(h, "content-type")) {
+    } else if (name_exact(h, "content-type")) {
         set_once(hs, &t->response_content_type, h);
-    } else if (name_is(h, "location")) {
+    } else if (name_exact(h, "location")) {
         set_once(hs, &t->location, h);
-    } else if (name_is(h, "server")) {
+    } else if (name_exact(h, "server")) {
         set_once(hs, &t->server, h);
-    } else if (name_is(h, "content-range") && !t->content_range.present) {
+    } else if (name_exact(h, "content-range") && !t->content_range.present) {
         http_parse_content_range(hs, t, h);
     }
 }
@@ -851,7 +860,7 @@ int http2_feed(http2_state *s, int dir, const uint8_t *p, size_t n)
         size_t k = PREFACE_LEN - d->preface_got;
         if (k > n)
             k = n;
-        if (memcmp(p, PREFACE + d->preface_got, k) != 0) {
+        if (memcmp(p, &PREFACE[d->preface_got], k) != 0) {
             /* no preface: frames from here on (Suricata sets an event and goes on) */
             tx_event2(last_tx(s), HTTP2_EV_INVALID_CLIENT_MAGIC);
             d->preface_done = true;

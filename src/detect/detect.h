@@ -102,6 +102,10 @@ detect_thread *detect_thread_new(const detect_engine *de);
 void detect_thread_set_ips(detect_thread *dt, bool ips);
 void detect_thread_free(detect_thread *dt);
 
+/* The flow's protocol changed (HTTP CONNECT, h2c upgrade): the new parser
+ * numbers its transactions from 0 again, so which rules alerted on which
+ * transaction is forgotten. */
+void detect_flow_tx_restart(detect_thread *dt, rb_flow *f);
 /* Release the per-flow state (f->detect). Call when the flow ends. */
 void detect_flow_end(detect_thread *dt, rb_flow *f);
 /* The flow's variables as Suricata 7's EVE shows them (ctx is the flow's

@@ -1247,6 +1247,13 @@ static dflow *flow_state(detect_thread *dt, rb_flow *f)
     return f->detect;
 }
 
+void detect_flow_tx_restart(detect_thread *dt, rb_flow *f)
+{
+    (void)dt;
+    if (f && f->detect)
+        ((dflow *)f->detect)->n_txa = 0;
+}
+
 void detect_flow_end(detect_thread *dt, rb_flow *f)
 {
     (void)dt;

@@ -12,6 +12,7 @@ tests/fuzz/fuzz_*.c):
   fuzz_decode              one packet per seed, byte 0 = index of its link type in the harness table
   fuzz_http, fuzz_tls,     TCP payloads of port 80/8080, 443 and 22 conversations,
   fuzz_ssh                 re-chunked into the harness's record format
+  fuzz_http2               the port 80/8080 ones with the HTTP/2 preface or an h2c upgrade
   fuzz_dns                 UDP payloads of port 53, joined with the harness's separator
   fuzz_rules               each test.rules; the ET Open file in slices of 60 rules
   fuzz_config              each YAML file (byte 0 = 2: also apply the settings)
@@ -184,6 +185,8 @@ def seeds_from_capture(path, corp):
                 part = pl[i:i + 255]
                 blob += bytes([d, len(part)]) + part
         corp["fuzz_http"].add(bytes(blob))
+        if b"PRI * HTTP/2.0" in blob or b"h2c" in blob:
+            corp["fuzz_http2"].add(bytes(blob))
     for key, recs in conversations(pkts, {443, 8443}).items():
         blob = bytearray([0])
         for d, pl in recs:
@@ -211,7 +214,7 @@ def main():
     ap.add_argument("--shared", default=os.path.join(root, "..", "shared"))
     ap.add_argument("--out", default=os.path.join(root, "build-fuzz", "seeds"))
     a = ap.parse_args()
-    names = ["fuzz_pcap", "fuzz_engine", "fuzz_decode", "fuzz_http", "fuzz_tls", "fuzz_ssh", "fuzz_dns",
+    names = ["fuzz_pcap", "fuzz_engine", "fuzz_decode", "fuzz_http", "fuzz_http2", "fuzz_tls", "fuzz_ssh", "fuzz_dns",
              "fuzz_rules", "fuzz_config"]
     corp = {n: Corpus(a.out, n) for n in names}
     caps = []
