@@ -465,8 +465,7 @@ static void log_http2(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p
     while ((tx = http2_next_loggable(af->state, flow_end)) != NULL) {
         a->st.tx[ALPROTO_HTTP2]++;
         af->logged_tx++;
-        if (tx->h)
-            inspect_tx(a, f, p, ALPROTO_HTTP2, tx, tx->tx_id, fill_http2, tx->req_inspected ? 1 : -1);
+        inspect_tx(a, f, p, ALPROTO_HTTP2, tx, tx->tx_id, fill_http2, tx->req_inspected ? 1 : -1);
         for (int e = 0; e < HTTP2_EV_COUNT; e++) {
             if (!http2_tx_has_event(tx, (http2_event)e))
                 continue;

@@ -117,7 +117,12 @@ void detect_flow_vars_json(const void *ctx, const rb_flow *f, jbuf *jb);
 
 /* Buffers of one transaction, one per RB_* id; data NULL = absent (content on an
  * absent buffer never matches, negated or not, as in Suricata). */
-enum { DETECT_TXNUM_DNS_OPCODE = 0, DETECT_TXNUM_TLS_CHAIN_LEN, DETECT_TXNUM_N };
+enum {
+    DETECT_TXNUM_DNS_OPCODE = 0, DETECT_TXNUM_TLS_CHAIN_LEN,
+    DETECT_TXNUM_H2_FRAMES,  /* HTTP/2: bit t = a frame of type t in this direction (http2.frametype) */
+    DETECT_TXNUM_H2_ERROR,   /* HTTP/2: the RST_STREAM / GOAWAY error code of this direction (http2.errorcode) */
+    DETECT_TXNUM_N
+};
 
 typedef struct detect_buffers {
     const uint8_t *data[RB__COUNT];

@@ -3,6 +3,7 @@
 #include "detect/detect_int.h"
 #include "detect/mpm.h"
 
+#include <ctype.h>
 #include <hs/hs.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -37,7 +38,41 @@ static bool al_ok(uint8_t want, uint8_t have)
 enum {
     HK_NONE, HK_DSIZE, HK_TTL, HK_TOS, HK_ID, HK_IP_PROTO, HK_FRAGOFFSET, HK_SEQ, HK_ACK, HK_WINDOW, HK_MSS,
     HK_TCP_HLEN, HK_ITYPE, HK_ICODE, HK_ICMP_ID, HK_ICMP_SEQ, HK_SAMEIP, HK_IPOPTS, HK_TAG, HK_TXNUM, HK_UNSUPPORTED,
+    HK_H2_FRAMETYPE, HK_H2_ERRORCODE, /* aux >> 8: the frame type / error code */
 };
+
+/* http2.frametype / http2.errorcode argument: a number, or a name as
+ * Suricata writes it ("GOAWAY", "NO_ERROR"; case and '_' ignored); -1 unknown */
+static long h2_name_arg(const char *a, bool errorcode)
+{
+    char want[40];
+    size_t n = 0;
+    while (a && *a == ' ')
+        a++;
+    if (a && *a >= '0' && *a <= '9') {
+        char *end;
+        unsigned long v = strtoul(a, &end, 10);
+        return v <= (errorcode ? 0xffffffUL : 255UL) ? (long)v : -1; /* it goes in aux >> 8 */
+    }
+    for (; a && *a && *a != ' ' && n < sizeof want - 1; a++)
+        if (*a != '_')
+            want[n++] = (char)tolower((unsigned char)*a);
+    want[n] = 0;
+    for (unsigned c = 0; c < 32; c++) {
+        const char *nm = errorcode ? http2_error_name(c) : http2_frame_name(c);
+        if (!nm)
+            break;
+        char have[40];
+        size_t k = 0;
+        for (; *nm && k < sizeof have - 1; nm++)
+            if (*nm != '_')
+                have[k++] = (char)tolower((unsigned char)*nm);
+        have[k] = 0;
+        if (!strcmp(have, want))
+            return (long)c;
+    }
+    return -1;
+}
 
 typedef struct bufgrp {
     uint16_t buffer;
@@ -692,6 +727,20 @@ static int compile_rule(detect_engine *de, drule *d)
                 if (add_fileopt(de, d, i, fk) < 0)
                     return -1;
                 has_tx = true;
+                break;
+            }
+            if (!strcmp(kw, "http2.frametype") || !strcmp(kw, "http2.errorcode")) {
+                bool ec = kw[6] == 'e';
+                long v = h2_name_arg(o->u.arg, ec);
+                if (v < 0 || (!ec && v > 31)) {
+                    INACTIVE(d, kw);
+                    break;
+                }
+                d->aux[i] = (uint32_t)(ec ? HK_H2_ERRORCODE : HK_H2_FRAMETYPE) | ((uint32_t)v << 8);
+                d->match[d->n_match++] = (uint16_t)i;
+                has_tx = true;
+                if (d->alproto == AL_NONE)
+                    d->alproto = ALPROTO_HTTP2;
                 break;
             }
             int hk = hk_of(kw);
@@ -1559,6 +1608,12 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
             return bits == 0xffffffu ? p->ip4_opts != 0 : (p->ip4_opts & bits) != 0;
         }
         case HK_TAG: return true;
+        case HK_H2_FRAMETYPE:
+            return v->b && (v->b->has_num >> DETECT_TXNUM_H2_FRAMES & 1) &&
+                   ((uint64_t)v->b->num[DETECT_TXNUM_H2_FRAMES] >> (d->aux[i] >> 8) & 1);
+        case HK_H2_ERRORCODE:
+            return v->b && (v->b->has_num >> DETECT_TXNUM_H2_ERROR & 1) &&
+                   (uint64_t)v->b->num[DETECT_TXNUM_H2_ERROR] == (d->aux[i] >> 8);
         default: return false;
         }
     case RO_FLOW: {

@@ -215,10 +215,17 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
 void detect_fill_http2(const struct http2_tx *tx, int dir, detect_buffers *b)
 {
     reset(b, ALPROTO_HTTP2);
-    if (!tx || !tx->h)
+    if (!tx || dir < 0 || dir > 1)
         return;
-    detect_fill_http(tx->h, dir, b);
-    b->app_proto = ALPROTO_HTTP2;
+    if (tx->h) {
+        detect_fill_http(tx->h, dir, b);
+        b->app_proto = ALPROTO_HTTP2;
+    }
+    const http2_side *sd = &tx->side[dir];
+    if (sd->frame_types)
+        put_num(b, DETECT_TXNUM_H2_FRAMES, sd->frame_types);
+    if (sd->has_error)
+        put_num(b, DETECT_TXNUM_H2_ERROR, sd->error_code);
 }
 
 void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b)

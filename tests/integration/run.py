@@ -432,7 +432,11 @@ def http2(ctx):
     rules = write_rules(ctx, 'alert http2 any any -> any any (msg:"h2 uri"; http.uri; content:"/h2/index.html"; sid:1;)\n'
                              'alert http any any -> any any (msg:"body"; file.data; content:"hello h2"; sid:2;)\n'
                              'alert http1 any any -> any any (msg:"h1"; http.method; content:"GET"; sid:3;)\n'
-                             'alert http any any -> any any (msg:"host"; http.host; content:"www.example.com"; sid:4;)\n')
+                             'alert http any any -> any any (msg:"host"; http.host; content:"www.example.com"; sid:4;)\n'
+                             'alert http2 any any -> any any (msg:"cont"; flow:to_server; http2.frametype:CONTINUATION; '
+                             'sid:5;)\n'
+                             'alert http2 any any -> any any (msg:"rst"; http2.errorcode:CANCEL; sid:6;)\n'
+                             'alert http2 any any -> any any (msg:"goaway"; http2.frametype:GOAWAY; sid:7;)\n')
     r = Run(ctx, "http2.pcap", ["-S", rules, "-k", "none"])
     flows = {f["dest_port"]: f for f in r.flows()}
     expect(flows[8080]["app_proto"] == "http2" and "app_proto_orig" not in flows[8080], "prior knowledge %s" % flows)
@@ -461,7 +465,11 @@ def http2(ctx):
     sizes = sorted(f["fileinfo"]["size"] for f in files)
     expect(sizes == [9, len("<html>hello h2, compressed</html>")], "files (gzip decoded) %s" % sizes)
     ids = sorted(a["alert"]["signature_id"] for a in select(r.records, event_type="alert"))
-    expect(ids == [1, 2, 3, 4, 4], "alerts %s" % ids)
+    expect(ids == [1, 2, 3, 4, 4, 5, 6], "alerts %s" % ids)
+    a5 = select(r.records, event_type="alert", alert__signature_id=5)
+    a6 = select(r.records, event_type="alert", alert__signature_id=6)
+    expect(get(a5[0], "http.http2.stream_id") == 1 and get(a6[0], "http.http2.stream_id") == 3,
+           "http2.frametype / http2.errorcode %s %s" % (a5, a6))
     a3 = select(r.records, event_type="alert", alert__signature_id=3)
     expect(a3[0]["app_proto"] == "http" and "version" not in a3[0]["http"], "http1 only on HTTP/1 %s" % a3)
     a1 = select(r.records, event_type="alert", alert__signature_id=1)
