@@ -53,7 +53,16 @@ struct http2_state {
     size_t q_len, q_cap;
     uint64_t next_tx_id;
     bool dead;
+    /* server bytes that came before any client byte: held until the client
+     * speaks (or the flow ends), as Suricata parses a connection's first
+     * to-client data only after the to-server side (transaction order and
+     * the packet a record is logged with follow) */
+    bool client_seen;
+    uint8_t *hold;
+    size_t hold_len;
 };
+
+#define HOLD_MAX 65536
 
 void http2_config_default(http2_config *c)
 {
@@ -823,6 +832,7 @@ void http2_free(http2_state *s)
 {
     if (!s)
         return;
+    free(s->hold);
     for (size_t i = 0; i < s->q_len; i++)
         tx_free(s, s->q[i]);
     free(s->q);
@@ -843,10 +853,23 @@ void http2_set_body_cb(http2_state *s, http_body_cb cb, void *ctx)
 
 uint64_t http2_mem_in_use(const http2_state *s)
 {
-    uint64_t m = http_mem_in_use(s->hs) + s->q_cap * sizeof(void *);
+    uint64_t m = http_mem_in_use(s->hs) + s->q_cap * sizeof(void *) + s->hold_len;
     for (int i = 0; i < 2; i++)
         m += s->d[i].buf_cap + s->d[i].blk_cap + s->d[i].scratch_cap + hpack_table_mem(&s->d[i].table);
     return m;
+}
+
+static void flush_hold(http2_state *s)
+{
+    if (!s->hold)
+        return;
+    uint8_t *h = s->hold;
+    size_t n = s->hold_len;
+    s->hold = NULL;
+    s->hold_len = 0;
+    if (!s->d[1].dead)
+        feed_frames(s, &s->d[1], h, n);
+    free(h);
 }
 
 int http2_feed(http2_state *s, int dir, const uint8_t *p, size_t n)
@@ -856,6 +879,21 @@ int http2_feed(http2_state *s, int dir, const uint8_t *p, size_t n)
     h2_dir *d = &s->d[dir];
     if (d->dead || !n)
         return 0;
+    if (dir == 1 && !s->client_seen && s->hold_len + n <= HOLD_MAX) {
+        uint8_t *nh = realloc(s->hold, s->hold_len + n);
+        if (nh) {
+            memcpy(nh + s->hold_len, p, n);
+            s->hold = nh;
+            s->hold_len += n;
+            return 0;
+        }
+    }
+    if (dir == 0 && !s->client_seen) {
+        s->client_seen = true;
+        flush_hold(s);
+    } else if (dir == 1) {
+        flush_hold(s); /* over the bound: in order, then the rest */
+    }
     if (!d->preface_done) {
         size_t k = PREFACE_LEN - d->preface_got;
         if (k > n)
@@ -883,6 +921,8 @@ void http2_gap(http2_state *s, int dir, uint64_t len)
     (void)len;
     if (!s || dir < 0 || dir > 1)
         return;
+    if (dir == 1)
+        flush_hold(s);
     /* framing is lost: nothing more of this direction can be parsed; open
      * bodies of this direction are truncated */
     s->d[dir].dead = true;
@@ -920,6 +960,8 @@ http2_tx *http2_next_loggable(http2_state *s, bool flow_end)
 {
     if (!s)
         return NULL;
+    if (flow_end)
+        flush_hold(s);
     reap(s);
     for (size_t i = 0; i < s->q_len; i++) {
         http2_tx *tx = s->q[i];
@@ -960,6 +1002,7 @@ void http2_upgrade(http2_state *s, const http_tx *req)
 {
     if (!s || !req)
         return;
+    s->client_seen = true; /* the HTTP/1 request was the client's first word */
     http2_tx *tx = stream_tx(s, 1);
     if (!tx || !tx->h)
         return;

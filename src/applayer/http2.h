@@ -16,6 +16,10 @@
  * decoded with HPACK (hpack.h), one dynamic table per direction bounded by
  * max_table_size and by the peer's SETTINGS_HEADER_TABLE_SIZE.
  *
+ * Server bytes that come before any client byte (a server that speaks
+ * first) are held (up to 64 KiB) until the client speaks or the flow ends,
+ * as Suricata parses such to-client data after the to-server side.
+ *
  * Transactions follow Suricata 7: one per stream (request headers + DATA,
  * response headers + DATA), complete when both sides ended the stream (or a
  * RST_STREAM); every frame on stream 0 with content (SETTINGS with entries,

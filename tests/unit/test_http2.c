@@ -567,28 +567,63 @@ static void test_upgrade(void **st)
     http2_state *s = mk();
     http2_upgrade(s, up);
     http_free(h1);
-    http2_tx *set = NULL, *t1 = NULL;
     /* the response to the upgraded request comes as HTTP/2 on stream 1 */
     wbuf *sv = calloc(1, sizeof *sv);
     const uint8_t st200 = 0x88;
     put_frame(sv, H2_HEADERS, 0x05, 1, &st200, 1);
     feed_split(s, 1, sv, sv->n);
-    http2_tx *a = http2_next_loggable(s, false), *b = http2_next_loggable(s, false);
-    assert_non_null(a);
-    assert_non_null(b);
-    t1 = a->stream_id == 1 ? a : b;
-    set = a->stream_id == 0 ? a : b;
+    /* transaction 0: stream 1 (checked before the next call, which may free it) */
+    http2_tx *t1 = http2_next_loggable(s, false);
+    assert_non_null(t1);
+    assert_int_equal(t1->stream_id, 1);
     assert_int_equal(t1->tx_id, 0);
     assert_string_equal((const char *)t1->h->req_headers[0].name.ptr, ":method");
     assert_string_equal((const char *)t1->h->req_headers[2].name.ptr, ":authority");
     assert_string_equal((const char *)t1->h->req_headers[2].value.ptr, "nghttp2.org");
     assert_null(hdr(t1->h->req_headers, t1->h->n_req_headers, "HTTP2-Settings"));
     assert_int_equal(t1->h->status, 200);
+    /* transaction 1: the HTTP2-Settings header */
+    http2_tx *set = http2_next_loggable(s, false);
+    assert_non_null(set);
+    assert_int_equal(set->stream_id, 0);
     assert_int_equal(set->side[0].n_settings, 3);
     assert_int_equal(set->side[0].settings[2].id, 2);
     assert_int_equal(set->side[0].settings[2].value, 0);
     http2_free(s);
     free(sv);
+}
+
+/* A server that speaks first: its bytes wait for the client's (as Suricata) */
+static void test_server_first(void **st)
+{
+    (void)st;
+    http2_state *s = mk();
+    wbuf *sv = calloc(1, sizeof *sv), *c = calloc(1, sizeof *c);
+    const uint8_t set[6] = { 0, 3, 0, 0, 0, 100 };
+    put_frame(sv, H2_SETTINGS, 0, 0, set, 6);
+    put_bytes(c, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+    put_frame(c, H2_SETTINGS, 0, 0, set, 6);
+    feed_split(s, 1, sv, sv->n);
+    assert_null(http2_next_loggable(s, false));
+    feed_split(s, 0, c, c->n);
+    http2_tx *a = http2_next_loggable(s, false);
+    assert_non_null(a);
+    assert_int_equal(a->tx_id, 0);
+    assert_int_equal(a->side[1].n_settings, 1);
+    http2_tx *b = http2_next_loggable(s, false); /* a is gone now */
+    assert_non_null(b);
+    assert_int_equal(b->side[0].n_settings, 1);
+    http2_free(s);
+    /* a server alone: its bytes are parsed at the flow's end */
+    s = mk();
+    feed_split(s, 1, sv, sv->n);
+    assert_null(http2_next_loggable(s, false));
+    a = http2_next_loggable(s, true);
+    assert_non_null(a);
+    assert_int_equal(a->side[1].n_settings, 1);
+    http2_free(s);
+    free(sv);
+    free(c);
 }
 
 static void test_names(void **st)
@@ -621,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_dynamic_across_streams),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_upgrade),
+        cmocka_unit_test(test_server_first),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
