@@ -654,7 +654,11 @@ static int compile_rule(detect_engine *de, drule *d)
             INACTIVE(d, "dataset");
         if (is_buf_opt) {
             bufgrp *g = NULL;
-            for (uint16_t k = 0; k < d->n_bg; k++)
+            /* http.request_header / http.response_header named again: options
+             * of each naming match their own header (as Suricata 7) */
+            bool own = (o->flags & RULE_OPT_NEW_INSTANCE) &&
+                       (o->buffer == RB_HTTP_REQUEST_HEADER || o->buffer == RB_HTTP_RESPONSE_HEADER);
+            for (uint16_t k = 0; k < d->n_bg && !own; k++)
                 if (d->bg[k].buffer == o->buffer)
                     g = &d->bg[k];
             if (!g) {

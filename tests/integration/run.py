@@ -436,7 +436,11 @@ def http2(ctx):
                              'alert http2 any any -> any any (msg:"cont"; flow:to_server; http2.frametype:CONTINUATION; '
                              'sid:5;)\n'
                              'alert http2 any any -> any any (msg:"rst"; http2.errorcode:CANCEL; sid:6;)\n'
-                             'alert http2 any any -> any any (msg:"goaway"; http2.frametype:GOAWAY; sid:7;)\n')
+                             'alert http2 any any -> any any (msg:"goaway"; http2.frametype:GOAWAY; sid:7;)\n'
+                             'alert http2 any any -> any any (msg:"two"; http.request_header; content:"method: GET"; '
+                             'http.request_header; content:"user-agent: ribat-test"; sid:8;)\n'
+                             'alert http2 any any -> any any (msg:"one"; http.request_header; content:"method: GET"; '
+                             'content:"user-agent"; sid:9;)\n')
     r = Run(ctx, "http2.pcap", ["-S", rules, "-k", "none"])
     flows = {f["dest_port"]: f for f in r.flows()}
     expect(flows[8080]["app_proto"] == "http2" and "app_proto_orig" not in flows[8080], "prior knowledge %s" % flows)
@@ -465,7 +469,8 @@ def http2(ctx):
     sizes = sorted(f["fileinfo"]["size"] for f in files)
     expect(sizes == [9, len("<html>hello h2, compressed</html>")], "files (gzip decoded) %s" % sizes)
     ids = sorted(a["alert"]["signature_id"] for a in select(r.records, event_type="alert"))
-    expect(ids == [1, 2, 3, 4, 4, 5, 6], "alerts %s" % ids)
+    # sid 8: each http.request_header naming matches its own header; sid 9: one naming, one header
+    expect(ids == [1, 2, 3, 4, 4, 5, 6, 8], "alerts %s" % ids)
     a5 = select(r.records, event_type="alert", alert__signature_id=5)
     a6 = select(r.records, event_type="alert", alert__signature_id=6)
     expect(get(a5[0], "http.http2.stream_id") == 1 and get(a6[0], "http.http2.stream_id") == 3,
