@@ -60,6 +60,7 @@ struct http2_state {
     bool client_seen;
     uint8_t *hold;
     size_t hold_len;
+    http2_tx *last;              /* the stream transaction found last (frames of one stream come in runs) */
 };
 
 #define HOLD_MAX 65536
@@ -224,10 +225,12 @@ static http2_tx *stream_tx(http2_state *s, uint32_t sid)
 {
     if (sid == 0)
         return tx_new(s, 0);
+    if (s->last && s->last->stream_id == sid)
+        return s->last;
     for (size_t i = s->q_len; i-- > 0;)
         if (s->q[i]->stream_id == sid)
-            return s->q[i];
-    return tx_new(s, sid);
+            return s->last = s->q[i];
+    return s->last = tx_new(s, sid);
 }
 
 static void maybe_complete(http2_tx *tx)
@@ -672,7 +675,10 @@ static void frame_done(http2_state *s, h2_dir *d)
             tx_event2(tx, HTTP2_EV_INVALID_FRAME_LENGTH);
         break;
     default:
-        break; /* unknown types are ignored (RFC 9113 4.1) */
+        /* unknown types carry nothing we read (RFC 9113 4.1), but count as
+         * a frame of their stream (a transaction on stream 0), as Suricata */
+        tx = stream_tx(s, d->fsid);
+        break;
     }
     if (tx && d->ftype < 32)
         tx->side[d->dir].frame_types |= 1u << d->ftype;
@@ -946,6 +952,7 @@ void http2_eof(http2_state *s, int dir)
 static void reap(http2_state *s)
 {
     size_t w = 0;
+    s->last = NULL;
     for (size_t i = 0; i < s->q_len; i++) {
         http2_tx *tx = s->q[i];
         if (tx->logged && (tx->req_inspected || !tx->h))
