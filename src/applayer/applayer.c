@@ -466,17 +466,10 @@ static void log_http2(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p
         a->st.tx[ALPROTO_HTTP2]++;
         af->logged_tx++;
         inspect_tx(a, f, p, ALPROTO_HTTP2, tx, tx->tx_id, fill_http2, tx->req_inspected ? 1 : -1);
-        for (int e = 0; e < HTTP2_EV_COUNT; e++) {
-            if (!http2_tx_has_event(tx, (http2_event)e))
-                continue;
-            char up[64];
-            const char *n = http2_event_name((http2_event)e);
-            size_t k = 0;
-            for (; n[k] && k < sizeof up - 1; k++)
-                up[k] = (char)toupper((unsigned char)n[k]);
-            up[k] = 0;
-            log_app_event(a, f, p, ALPROTO_HTTP2, up, 0, true, tx->tx_id);
-        }
+        /* Suricata's names of its Rust parsers' events stay lower case (as DNS's) */
+        for (int e = 0; e < HTTP2_EV_COUNT; e++)
+            if (http2_tx_has_event(tx, (http2_event)e))
+                log_app_event(a, f, p, ALPROTO_HTTP2, http2_event_name((http2_event)e), 0, true, tx->tx_id);
         if (tx->h && a->obs.http_status && tx->h->status > 0)
             a->obs.http_status(a->obs.ctx, f, p, tx->h->status);
         if (a->leak && tx->h && tx->h->uri.len)
