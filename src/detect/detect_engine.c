@@ -373,6 +373,11 @@ static int tx_event_index(int alproto, const char *name)
             if (!strcasecmp(http_event_name((http_event)e), full))
                 return e;
         return -1;
+    case ALPROTO_HTTP2:
+        for (int e = 0; e < HTTP2_EV_COUNT; e++)
+            if (!strcasecmp(http2_event_name((http2_event)e), name))
+                return e;
+        return -1;
     case ALPROTO_DNS:
         for (unsigned e = 0; e < DNS_EV_COUNT; e++)
             if (!strcasecmp(dns_event_name(e), name))

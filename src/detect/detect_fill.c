@@ -221,6 +221,7 @@ void detect_fill_http2(const struct http2_tx *tx, int dir, detect_buffers *b)
         detect_fill_http(tx->h, dir, b);
         b->app_proto = ALPROTO_HTTP2;
     }
+    put_event_word(b, tx->events, HTTP2_EV_COUNT); /* app-layer-event:http2.* */
     const http2_side *sd = &tx->side[dir];
     if (sd->frame_types)
         put_num(b, DETECT_TXNUM_H2_FRAMES, sd->frame_types);
