@@ -673,6 +673,13 @@ static void frame_done(http2_state *s, h2_dir *d)
         tx = stream_tx(s, d->fsid);
         if (tx && ((d->ftype == H2_PING && n != 8) || (d->ftype == H2_WINDOW_UPDATE && n != 4)) && !d->skip)
             tx_event2(tx, HTTP2_EV_INVALID_FRAME_LENGTH);
+        else if (tx && d->ftype == H2_WINDOW_UPDATE && p) {
+            uint32_t inc = be32(p) & 0x7fffffffu;
+            http2_side *sd = &tx->side[d->dir];
+            if (!sd->has_window || inc > sd->window)
+                sd->window = inc;
+            sd->has_window = true;
+        }
         break;
     default:
         /* unknown types carry nothing we read (RFC 9113 4.1), but count as

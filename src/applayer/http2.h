@@ -108,6 +108,8 @@ typedef struct http2_side {
     const char *multiple;          /* Suricata's has_multiple: "error_code" or "priority" */
     uint32_t tsu_at[HTTP2_MAX_TSU], tsu_val[HTTP2_MAX_TSU]; /* size update before header #at */
     uint32_t n_tsu;
+    bool has_window;               /* a WINDOW_UPDATE was seen */
+    uint32_t window;               /* the largest window size increment */
     bool headers;                  /* a header block was decoded */
     bool decode_error;             /* a header block failed to decode */
     bool ended;                    /* END_STREAM (or RST_STREAM) */

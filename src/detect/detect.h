@@ -121,6 +121,7 @@ enum {
     DETECT_TXNUM_DNS_OPCODE = 0, DETECT_TXNUM_TLS_CHAIN_LEN,
     DETECT_TXNUM_H2_FRAMES,  /* HTTP/2: bit t = a frame of type t in this direction (http2.frametype) */
     DETECT_TXNUM_H2_ERROR,   /* HTTP/2: the RST_STREAM / GOAWAY error code of this direction (http2.errorcode) */
+    DETECT_TXNUM_H2_WINDOW,  /* HTTP/2: the largest WINDOW_UPDATE increment of this direction (http2.window) */
     DETECT_TXNUM_N
 };
 

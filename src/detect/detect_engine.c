@@ -705,7 +705,8 @@ static int compile_rule(detect_engine *de, drule *d)
                 break;
             }
             int txnum = !strcmp(kwn, "dns.opcode") ? DETECT_TXNUM_DNS_OPCODE
-                        : !strcmp(kwn, "tls.cert_chain_len") ? DETECT_TXNUM_TLS_CHAIN_LEN : -1;
+                        : !strcmp(kwn, "tls.cert_chain_len") ? DETECT_TXNUM_TLS_CHAIN_LEN
+                        : !strcmp(kwn, "http2.window") ? DETECT_TXNUM_H2_WINDOW : -1;
             if (txnum >= 0) {
                 /* a number of the transaction (detect_buffers.num) */
                 d->aux[i] = HK_TXNUM | ((uint32_t)txnum << 8);
@@ -713,7 +714,8 @@ static int compile_rule(detect_engine *de, drule *d)
                 if (txnum == DETECT_TXNUM_TLS_CHAIN_LEN)
                     want_dir = 1;
                 if (d->alproto == AL_NONE)
-                    d->alproto = txnum == DETECT_TXNUM_DNS_OPCODE ? ALPROTO_DNS : ALPROTO_TLS;
+                    d->alproto = txnum == DETECT_TXNUM_DNS_OPCODE ? ALPROTO_DNS
+                                 : txnum == DETECT_TXNUM_H2_WINDOW ? ALPROTO_HTTP2 : ALPROTO_TLS;
                 d->match[d->n_match++] = (uint16_t)i;
                 break;
             }

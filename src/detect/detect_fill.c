@@ -227,6 +227,8 @@ void detect_fill_http2(const struct http2_tx *tx, int dir, detect_buffers *b)
         put_num(b, DETECT_TXNUM_H2_FRAMES, sd->frame_types);
     if (sd->has_error)
         put_num(b, DETECT_TXNUM_H2_ERROR, sd->error_code);
+    if (sd->has_window)
+        put_num(b, DETECT_TXNUM_H2_WINDOW, sd->window);
 }
 
 void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b)

@@ -626,6 +626,30 @@ static void test_server_first(void **st)
     free(c);
 }
 
+/* WINDOW_UPDATE: the largest increment per side (http2.window) */
+static void test_window_update(void **st)
+{
+    (void)st;
+    http2_state *s = mk();
+    wbuf *c = calloc(1, sizeof *c);
+    put_bytes(c, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+    const uint8_t get[2] = { 0x82, 0x84 };
+    put_frame(c, H2_HEADERS, 0x05, 1, get, 2);
+    const uint8_t w1[4] = { 0, 0, 0x13, 0x88 }, w2[4] = { 0x80, 0, 0, 10 }; /* 5000; 10 with the reserved bit */
+    put_frame(c, H2_WINDOW_UPDATE, 0, 1, w1, 4);
+    put_frame(c, H2_WINDOW_UPDATE, 0, 1, w2, 4);
+    put_frame(c, H2_WINDOW_UPDATE, 0, 1, w2, 3); /* bad length */
+    feed_split(s, 0, c, c->n);
+    http2_tx *tx = http2_next_loggable(s, true);
+    assert_non_null(tx);
+    assert_true(tx->side[0].has_window);
+    assert_int_equal(tx->side[0].window, 5000);
+    assert_true(tx->side[0].frame_types & (1u << H2_WINDOW_UPDATE));
+    assert_true(http2_tx_has_event(tx, HTTP2_EV_INVALID_FRAME_LENGTH));
+    http2_free(s);
+    free(c);
+}
+
 static void test_names(void **st)
 {
     (void)st;
@@ -657,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_upgrade),
         cmocka_unit_test(test_server_first),
+        cmocka_unit_test(test_window_update),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
