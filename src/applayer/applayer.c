@@ -9,6 +9,7 @@
 #include "output/eve_dns.h"
 #include "output/eve_http.h"
 #include "output/eve_smb.h"
+#include "output/eve_http2.h"
 #include "output/eve_ssh.h"
 #include "output/eve_tls.h"
 #include "output/filestore.h"
@@ -79,6 +80,7 @@ static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool aler
     jbuf *jb = &a->eve->jb;
     switch (proto) {
     case ALPROTO_HTTP: eve_http_object(jb, tx, &a->cfg.http); break;
+    case ALPROTO_HTTP2: eve_http2_object(jb, tx); break;
     case ALPROTO_DNS: if (alert) eve_dns_alert_object(jb, tx); break;
     case ALPROTO_TLS: eve_tls_object(jb, tx, a->cfg.tls_extended); break;
     case ALPROTO_SSH: eve_ssh_object(jb, tx); break;
@@ -221,6 +223,7 @@ static void fill_dcerpc(const void *tx, int dir, detect_buffers *b)
     detect_fill_dcerpc(v->st, v->tx, dir, b);
 }
 static void fill_smb(const void *tx, int dir, detect_buffers *b) { detect_fill_smb(tx, dir, b); }
+static void fill_http2(const void *tx, int dir, detect_buffers *b) { detect_fill_http2(tx, dir, b); }
 
 /* per-flow state, on flow->app */
 typedef struct app_flow {
@@ -355,6 +358,10 @@ typedef struct alproto_ops {
 static int http_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
 {
     (void)sp; (void)dp;
+    /* the HTTP/2 client preface is a request line too: it is HTTP/2's */
+    static const char pri[] = "PRI * HTTP/2.0";
+    if (tcp && dir == 0 && n && memcmp(d, pri, n < 14 ? n : 14) == 0)
+        return n < 14 ? -1 : 0;
     return tcp ? http_probe(d, n, dir) : 0;
 }
 static void *http_new_adapter(const applayer_config *cfg) { return http_new(&cfg->http); }
@@ -459,6 +466,25 @@ static int smb_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool t
 static void smb_gap_adapter(void *s, int dir, uint64_t len) { smb_gap(s, dir, len); }
 
 static void log_smb(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+/* ---- HTTP/2 ---- */
+
+static int http2_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    (void)sp; (void)dp;
+    return tcp ? http2_probe(d, n, dir) : 0;
+}
+static void *http2_new_adapter(const applayer_config *cfg) { return http2_new(&cfg->http2, &cfg->http); }
+static void http2_free_adapter(void *s) { http2_free(s); }
+static int http2_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    (void)tcp;
+    return http2_feed(s, dir, d, n);
+}
+static void http2_gap_adapter(void *s, int dir, uint64_t len) { http2_gap(s, dir, len); }
+
+static void log_http2(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
+                          bool has_tx, uint64_t tx_id);
 static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx);
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
@@ -477,6 +503,9 @@ static const alproto_ops protocols[ALPROTO_N] = {
                          dcerpc_free_adapter, dcerpc_feed_adapter, dcerpc_gap_adapter, NULL, log_dcerpc },
     [ALPROTO_SMB] = { "smb", true, false, 445, smb_probe_adapter, smb_new_adapter, smb_free_adapter,
                       smb_feed_adapter, smb_gap_adapter, NULL, log_smb },
+    /* no port hint: HTTP (port 80) rejects the preface, the probe finds it */
+    [ALPROTO_HTTP2] = { "http2", true, false, 0, http2_probe_adapter, http2_new_adapter, http2_free_adapter,
+                        http2_feed_adapter, http2_gap_adapter, NULL, log_http2 },
 };
 
 const char *applayer_proto_name(int proto)
@@ -495,6 +524,7 @@ void applayer_config_default(applayer_config *c)
         c->enabled[i] = true;
     http_config_default(&c->http);
     smb_config_default(&c->smb);
+    http2_config_default(&c->http2);
     c->tls_extended = true; /* as Debian's suricata.yaml */
     c->probe_limit = 2048;
     dcerpc_config_default(&c->dcerpc);
@@ -563,6 +593,42 @@ static void begin_record(applayer_ctx *a, rb_flow *f, const Packet *p, const cha
     }
 }
 
+/* fileinfo records of a transaction's files; obj is the protocol's
+ * transaction for its "http" object */
+/* fileinfo records of a transaction's files (HTTP/1 or HTTP/2: obj is the
+ * protocol's transaction); with the file store's write-fileinfo, the same
+ * record next to each stored file */
+static void log_files(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const void *obj, const http_tx *tx)
+{
+    const rb_eve_types *t = a->eve->types;
+    bool fs_info = a->fs && filestore_get_config(a->fs)->write_fileinfo;
+    if (!t->fileinfo && !fs_info)
+        return;
+    for (uint32_t i = 0; i < tx->n_files; i++) {
+        const http_file *file = &tx->files[i];
+        /* a download is reported from the server's side, an upload from the client's */
+        begin_record(a, f, p, "fileinfo", file->dir);
+        put_app_object(a, proto, obj, false);
+        jb_str(&a->eve->jb, "app_proto", protocols[proto].name);
+        eve_fileinfo_object(&a->eve->jb, file, &a->cfg.http);
+        if (fs_info && file->stored) {
+            jbuf *jb = &a->eve->jb;
+            char *rec = malloc(jb->len + 2);
+            if (rec) {
+                memcpy(rec, jb->buf, jb->len);
+                rec[jb->len] = '}'; /* the record as eve_commit closes it */
+                filestore_write_fileinfo(a->fs, file->sha256, file->store_id,
+                                         p ? (uint64_t)p->ts_sec : (uint64_t)f->last_sec, rec, jb->len + 1);
+                free(rec);
+            }
+        }
+        if (t->fileinfo)
+            eve_commit(a->eve);
+        else
+            jb_reset(&a->eve->jb);
+    }
+}
+
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
 {
     http_tx *tx;
@@ -595,34 +661,39 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
             put_app_object(a, ALPROTO_HTTP, tx, false);
             eve_commit(a->eve);
         }
-        bool fs_info = a->fs && filestore_get_config(a->fs)->write_fileinfo;
-        if (t->fileinfo || fs_info) {
-            for (uint32_t i = 0; i < tx->n_files; i++) {
-                const http_file *file = &tx->files[i];
-                /* a download is reported from the server's side, an upload from the client's */
-                begin_record(a, f, p, "fileinfo", file->dir);
-                put_app_object(a, ALPROTO_HTTP, tx, false);
-                jb_str(&a->eve->jb, "app_proto", "http");
-                eve_fileinfo_object(&a->eve->jb, file, &a->cfg.http);
-                if (fs_info && file->stored) {
-                    /* write-fileinfo: the same record next to the stored file */
-                    jbuf *jb = &a->eve->jb;
-                    char *rec = malloc(jb->len + 2);
-                    if (rec) {
-                        memcpy(rec, jb->buf, jb->len);
-                        rec[jb->len] = '}'; /* the record as eve_commit closes it */
-                        filestore_write_fileinfo(a->fs, file->sha256, file->store_id,
-                                                 p ? (uint64_t)p->ts_sec : (uint64_t)f->last_sec, rec,
-                                                 jb->len + 1);
-                        free(rec);
-                    }
-                }
-                if (t->fileinfo)
-                    eve_commit(a->eve);
-                else
-                    jb_reset(&a->eve->jb);
-            }
+        log_files(a, f, p, ALPROTO_HTTP, tx, tx);
+    }
+}
+
+/* HTTP/2: the streams as they complete (Suricata's shape, eve_http2.h) */
+static void log_http2(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    http2_tx *tx;
+    while ((tx = http2_next_request_ready(af->state)) != NULL)
+        inspect_tx(a, f, p, ALPROTO_HTTP2, tx, tx->tx_id, fill_http2, 0);
+    while ((tx = http2_next_loggable(af->state, flow_end)) != NULL) {
+        a->st.tx[ALPROTO_HTTP2]++;
+        af->logged_tx++;
+        inspect_tx(a, f, p, ALPROTO_HTTP2, tx, tx->tx_id, fill_http2, tx->req_inspected ? 1 : -1);
+        /* Suricata's names of its Rust parsers' events stay lower case (as DNS's) */
+        for (int e = 0; e < HTTP2_EV_COUNT; e++)
+            if (http2_tx_has_event(tx, (http2_event)e))
+                log_app_event(a, f, p, ALPROTO_HTTP2, http2_event_name((http2_event)e), 0, true, tx->tx_id);
+        if (tx->h && a->obs.http_status && tx->h->status > 0)
+            a->obs.http_status(a->obs.ctx, f, p, tx->h->status);
+        if (a->leak && tx->h && tx->h->uri.len)
+            leak_feed(a->leak, f, 0, LEAK_SRC_URI, tx->h->uri.ptr, tx->h->uri.len);
+        if (!a->eve_enabled)
+            continue;
+        const rb_eve_types *t = a->eve->types;
+        if (t->http2 && eve_http2_loggable(tx)) {
+            begin_record(a, f, p, "http", 0);
+            jb_u64(&a->eve->jb, "tx_id", tx->tx_id);
+            put_app_object(a, ALPROTO_HTTP2, tx, false);
+            eve_commit(a->eve);
         }
+        if (tx->h)
+            log_files(a, f, p, ALPROTO_HTTP2, tx, tx->h);
     }
 }
 
@@ -879,10 +950,27 @@ static int detect(applayer_ctx *a, rb_flow *f, int dir, const uint8_t *d, size_t
 static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp);
 static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp);
 
+static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f);
+
+/* An HTTP/1.1 101 answered "Upgrade: h2c" (the response's Upgrade header,
+ * else the request's, as libhtp/Suricata). */
+static bool h2c_upgrade(const http_state *hs)
+{
+    const http_tx *t = http_upgrade_tx(hs);
+    if (!t)
+        return false;
+    const http_header *u = http_tx_resp_header(t, "Upgrade");
+    if (!u)
+        u = http_tx_req_header(t, "Upgrade");
+    return u && u->value.len == 3 && strncasecmp((const char *)u->value.ptr, "h2c", 3) == 0;
+}
+
 /* An HTTP CONNECT opened a tunnel: log what HTTP has, then detect the
  * tunnelled protocol on the bytes that follow (once per flow, so nested
- * tunnels cannot recurse). EVE shows app_proto_orig "http". */
-static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp)
+ * tunnels cannot recurse). EVE shows app_proto_orig "http". With to ==
+ * ALPROTO_HTTP2 (an h2c upgrade) the upgrade request becomes HTTP/2 stream 1
+ * and the bytes that follow are HTTP/2. */
+static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp, int to)
 {
     uint8_t *rest[2] = { NULL, NULL };
     size_t rn[2] = { 0, 0 };
@@ -894,6 +982,9 @@ static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp)
             rn[d] = n;
         }
     }
+    void *h2 = NULL;
+    if (to == ALPROTO_HTTP2 && (h2 = http2_new(&a->cfg.http2, &a->cfg.http)) != NULL)
+        http2_upgrade(h2, http_upgrade_tx(af->state));
     protocols[af->proto].log(a, af, f, NULL, true);
     protocols[af->proto].state_free(af->state);
     af->state = NULL;
@@ -904,6 +995,13 @@ static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp)
     f->app_proto_name = NULL;
     af->dir_failed[0] = af->dir_failed[1] = false;
     af->logged_tx = 0;
+    if (a->dt)
+        detect_flow_tx_restart(a->dt, f);
+    if (h2) {
+        set_proto(a, f, af, ALPROTO_HTTP2);
+        af->state = h2;
+        leak_observe(a, af, f);
+    }
     for (int d = 0; d < 2; d++) {
         if (rn[d] && af->proto == ALPROTO_UNKNOWN)
             detect_bytes(a, af, f, d, rest[d], rn[d], tcp);
@@ -920,7 +1018,11 @@ static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8
     const alproto_ops *op = &protocols[af->proto];
     if (op->feed(af->state, dir, d, n, tcp) < 0) {
         if (af->proto == ALPROTO_HTTP && !af->changed && http_is_connect_tunnel(af->state)) {
-            protocol_change(a, af, f, tcp);
+            protocol_change(a, af, f, tcp, ALPROTO_UNKNOWN);
+            return;
+        }
+        if (af->proto == ALPROTO_HTTP && !af->changed && a->cfg.enabled[ALPROTO_HTTP2] && h2c_upgrade(af->state)) {
+            protocol_change(a, af, f, tcp, ALPROTO_HTTP2);
             return;
         }
         af->gave_up = true;
@@ -989,11 +1091,14 @@ static bool leak_raw_wanted(const app_flow *af)
 {
     if (af->gave_up)
         return true;
-    return af->proto != ALPROTO_HTTP && af->proto != ALPROTO_TLS && af->proto != ALPROTO_SSH;
+    return af->proto != ALPROTO_HTTP && af->proto != ALPROTO_HTTP2 && af->proto != ALPROTO_TLS &&
+           af->proto != ALPROTO_SSH;
 }
 
 static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
 {
+    if (a->leak && af->proto == ALPROTO_HTTP2 && af->state)
+        http2_set_body_cb(af->state, http_body_leak, af);
     af->a = a;
     af->f = f;
     af->leak_tx[0] = af->leak_tx[1] = 0; /* a new parser state numbers its transactions anew */

@@ -17,6 +17,7 @@
 #include "applayer/dcerpc.h"
 #include "applayer/http.h"
 #include "applayer/smb.h"
+#include "applayer/http2.h"
 #include "detect/detect.h"
 #include "decode/packet.h"
 #include "flow/flow.h"
@@ -35,6 +36,7 @@ enum rb_alproto {
     ALPROTO_DNS,
     ALPROTO_DCERPC,           /* dcerpc.c: connection-oriented DCE/RPC */
     ALPROTO_SMB,
+    ALPROTO_HTTP2,            /* HTTP/2 over cleartext TCP (http2.h) */
     ALPROTO_N,
     ALPROTO_FAILED = 255,
 };
@@ -52,6 +54,7 @@ typedef struct applayer_config {
     bool enabled[ALPROTO_N];
     http_config http;
     smb_config smb;           /* file hashes come from http's file_md5/sha1/sha256 */
+    http2_config http2;       /* app-layer.protocols.http2.* (docs/http2.md) */
     bool tls_extended;        /* log the extended TLS fields */
     dcerpc_config dcerpc;     /* stub and transaction caps */
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */

@@ -306,6 +306,30 @@ static void headers_free(http_state *s, http_header **hp, uint32_t *n)
     *n = 0;
 }
 
+/* Room for one more header at the end of *hp (grown by doubling, counted
+ * in the state's memory): the new zeroed slot, or NULL at the memory cap.
+ * The caller fills it and increments *n. */
+http_header *http_hdr_slot(http_state *s, http_header **hp, uint32_t *n)
+{
+    if (*n >= 8 && (*n & (*n - 1)) == 0) {
+        size_t oc = hdr_cap(*n), nc = oc * 2;
+        if (!hs_room(s, (nc - oc) * sizeof **hp))
+            return NULL;
+        http_header *nh = realloc(*hp, nc * sizeof **hp);
+        if (!nh)
+            return NULL;
+        s->mem += (nc - oc) * sizeof **hp;
+        *hp = nh;
+    } else if (*n == 0) {
+        *hp = hs_alloc(s, hdr_cap(0) * sizeof **hp);
+        if (!*hp)
+            return NULL;
+    }
+    http_header *h = &(*hp)[*n];
+    memset(h, 0, sizeof *h);
+    return h;
+}
+
 /* Add one header field (name/value already split and trimmed). Repetitions
  * are merged with ", " (Content-Length: the first value is kept). */
 static void hdr_add(http_state *s, http_dir *d, http_tx *tx, const uint8_t *name, size_t nl,
@@ -349,25 +373,12 @@ static void hdr_add(http_state *s, http_dir *d, http_tx *tx, const uint8_t *name
         d->last_hdr = -1;
         return;
     }
-    if (*n >= 8 && (*n & (*n - 1)) == 0) {
-        size_t oc = hdr_cap(*n), nc = oc * 2;
-        if (!hs_room(s, (nc - oc) * sizeof **hp)) {
-            tx_event(tx, HTTP_EV_MEMCAP);
-            d->last_hdr = -1;
-            return;
-        }
-        http_header *nh = realloc(*hp, nc * sizeof **hp);
-        if (!nh)
-            return;
-        s->mem += (nc - oc) * sizeof **hp;
-        *hp = nh;
-    } else if (*n == 0) {
-        *hp = hs_alloc(s, hdr_cap(0) * sizeof **hp);
-        if (!*hp)
-            return;
+    http_header *h = http_hdr_slot(s, hp, n);
+    if (!h) {
+        tx_event(tx, HTTP_EV_MEMCAP);
+        d->last_hdr = -1;
+        return;
     }
-    http_header *h = &(*hp)[*n];
-    memset(h, 0, sizeof *h);
     hstr_append(s, &h->name, name, nl, s->cfg.max_header_bytes);
     if (!h->name.ptr)
         hstr_append(s, &h->name, (const uint8_t *)"", 0, 1);
@@ -484,6 +495,11 @@ static void tx_free(http_state *s, http_tx *tx)
     if (tx->files)
         hs_free(s, tx->files, hdr_cap(tx->n_files) * sizeof *tx->files);
     hs_free(s, tx, sizeof *tx);
+}
+
+void http_tx_free(http_state *s, http_tx *tx)
+{
+    tx_free(s, tx);
 }
 
 static http_tx *tx_new(http_state *s)
@@ -1072,7 +1088,7 @@ static void process_request_headers(http_state *s, http_dir *d, http_tx *tx)
     start_body(s, d, tx, CODING_NONE, 0);
 }
 
-static void parse_content_range(http_state *s, http_tx *tx, const http_header *h)
+void http_parse_content_range(http_state *s, http_tx *tx, const http_header *h)
 {
     http_content_range *cr = &tx->content_range;
     cr->present = true;
@@ -1149,7 +1165,7 @@ static void process_response_headers(http_state *s, http_dir *d, http_tx *tx)
     copy_hdr(s, h, n, "content-type", &tx->response_content_type);
     const http_header *crh = hdr_find(h, n, "content-range");
     if (crh)
-        parse_content_range(s, tx, crh);
+        http_parse_content_range(s, tx, crh);
 
     bool connect = mem_ieq(tx->method.ptr, tx->method.len, "CONNECT");
     if ((tx->status == 101 && !te && !cl) || (connect && tx->status >= 200 && tx->status <= 299)) {
@@ -2151,4 +2167,14 @@ size_t http_tunnel_data(const http_state *s, int dir, const uint8_t **data)
     }
     *data = p;
     return n;
+}
+
+const http_tx *http_upgrade_tx(const http_state *s)
+{
+    if (!s || !s->tunnel || s->tunnel_connect)
+        return NULL;
+    for (size_t i = s->q_len; i-- > 0;)
+        if (s->q[i]->status == 101)
+            return s->q[i];
+    return NULL;
 }

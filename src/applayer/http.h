@@ -305,6 +305,9 @@ bool http_is_connect_tunnel(const http_state *s); /* CONNECT 2xx */
  * held after its CONNECT, the server's after the 2xx), up to 64 KiB each; valid
  * until http_free. They start the tunnelled protocol. */
 size_t http_tunnel_data(const http_state *s, int dir, const uint8_t **data);
+/* The request whose 101 response opened an upgrade tunnel (not CONNECT), or
+ * NULL; valid until the next http_next_loggable / http_free. */
+const http_tx *http_upgrade_tx(const http_state *s);
 
 /* Observer of every decoded body byte (after chunked and content decoding,
  * before the body limits), both directions: the leak stage scans them. The

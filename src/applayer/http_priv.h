@@ -105,6 +105,10 @@ bool mem_ieq(const uint8_t *a, size_t n, const char *b);
 bool mem_icontains(const uint8_t *a, size_t n, const char *b);
 const http_header *hdr_find(const http_header *h, uint32_t n, const char *name);
 int64_t http_parse_cl(const uint8_t *p, size_t n, bool *junk);
+/* also used by the HTTP/2 parser (http2.c), whose transactions are http_tx */
+http_header *http_hdr_slot(http_state *s, http_header **hp, uint32_t *n);
+void http_parse_content_range(http_state *s, http_tx *tx, const http_header *h);
+void http_tx_free(http_state *s, http_tx *tx); /* a tx allocated with hs_alloc */
 
 /* http_body.c */
 void body_begin(http_state *s, http_dir *d, http_tx *tx);

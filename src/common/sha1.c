@@ -79,6 +79,39 @@ void rb_sha1_final(rb_sha1 *s, uint8_t out[20])
     }
 }
 
+static int b64v(int c, bool url)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || (url && c == '-')) return 62;
+    if (c == '/' || (url && c == '_')) return 63;
+    return -1;
+}
+
+long rb_base64_decode(const char *s, size_t n, uint8_t *out, size_t cap, bool url)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '=')
+            break;
+        int v = b64v((unsigned char)s[i], url);
+        if (v < 0)
+            return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o == cap)
+                return -1;
+            out[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return (long)o;
+}
+
 size_t rb_base64_encode(const uint8_t *in, size_t n, char *out)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -3,6 +3,7 @@
 #ifndef RIBAT_SHA1_H
 #define RIBAT_SHA1_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,5 +20,9 @@ void rb_sha1_final(rb_sha1 *s, uint8_t out[20]);
 
 /* base64 (RFC 4648, with padding); out must hold 4*((n+2)/3)+1 bytes. Returns length. */
 size_t rb_base64_encode(const uint8_t *in, size_t n, char *out);
+/* base64 decoding, padding optional (decoding stops at '='); with url also
+ * the URL-safe alphabet ('-', '_'). Returns the length, or -1 on a byte
+ * outside the alphabet or when out (cap bytes) is too small. */
+long rb_base64_decode(const char *s, size_t n, uint8_t *out, size_t cap, bool url);
 
 #endif

@@ -209,45 +209,12 @@ bool dataset_lookup(dataset *d, const uint8_t *p, size_t n, int32_t *rep)
 
 /* ---------------------------------------------------------------- files */
 
-static int b64v(int c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-static long b64_decode(const char *s, size_t n, uint8_t *out, size_t cap)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '=')
-            break;
-        int v = b64v((unsigned char)s[i]);
-        if (v < 0)
-            return -1;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o == cap)
-                return -1;
-            out[o++] = (uint8_t)(acc >> bits);
-        }
-    }
-    return (long)o;
-}
-
 /* one value as the text form of its type -> bytes; length or -1 */
 static long parse_value(int type, const char *s, size_t n, uint8_t *out, size_t cap)
 {
     switch (type) {
     case DS_STRING:
-        return b64_decode(s, n, out, cap);
+        return rb_base64_decode(s, n, out, cap, false);
     case DS_MD5: case DS_SHA256: {
         size_t hl = type == DS_MD5 ? 16 : 32;
         if (n != 2 * hl || cap < hl || !dm_parse_hex(s, out, hl))

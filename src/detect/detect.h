@@ -50,6 +50,7 @@
 #include "stream/stream.h"
 
 struct http_tx;
+struct http2_tx;
 struct dns_tx;
 struct tls_state;
 struct ssh_state;
@@ -104,6 +105,10 @@ detect_thread *detect_thread_new(const detect_engine *de);
 void detect_thread_set_ips(detect_thread *dt, bool ips);
 void detect_thread_free(detect_thread *dt);
 
+/* The flow's protocol changed (HTTP CONNECT, h2c upgrade): the new parser
+ * numbers its transactions from 0 again, so which rules alerted on which
+ * transaction is forgotten. */
+void detect_flow_tx_restart(detect_thread *dt, rb_flow *f);
 /* Release the per-flow state (f->detect). Call when the flow ends. */
 void detect_flow_end(detect_thread *dt, rb_flow *f);
 /* The flow's variables as Suricata 7's EVE shows them (ctx is the flow's
@@ -115,7 +120,13 @@ void detect_flow_vars_json(const void *ctx, const rb_flow *f, jbuf *jb);
 
 /* Buffers of one transaction, one per RB_* id; data NULL = absent (content on an
  * absent buffer never matches, negated or not, as in Suricata). */
-enum { DETECT_TXNUM_DNS_OPCODE = 0, DETECT_TXNUM_TLS_CHAIN_LEN, DETECT_TXNUM_N };
+enum {
+    DETECT_TXNUM_DNS_OPCODE = 0, DETECT_TXNUM_TLS_CHAIN_LEN,
+    DETECT_TXNUM_H2_FRAMES,  /* HTTP/2: bit t = a frame of type t in this direction (http2.frametype) */
+    DETECT_TXNUM_H2_ERROR,   /* HTTP/2: the RST_STREAM / GOAWAY error code of this direction (http2.errorcode) */
+    DETECT_TXNUM_H2_WINDOW,  /* HTTP/2: the largest WINDOW_UPDATE increment of this direction (http2.window) */
+    DETECT_TXNUM_N
+};
 
 typedef struct detect_buffers {
     const uint8_t *data[RB__COUNT];
@@ -158,6 +169,7 @@ typedef struct detect_buffers {
  * into the transaction and b; call detect_buffers_free(b) when done. */
 void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b);
 void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b);
+void detect_fill_http2(const struct http2_tx *tx, int dir, detect_buffers *b);
 void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b);
 void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b);
 /* dce_stub_data: the request stub (dir 0) or the response stub (dir 1) */

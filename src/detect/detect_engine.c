@@ -4,6 +4,7 @@
 #include "detect/mpm.h"
 #include "applayer/dcerpc.h"
 
+#include <ctype.h>
 #include <hs/hs.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,14 +27,59 @@ enum { PC_TCP, PC_UDP, PC_OTHER, PC_N };
 enum { K_PACKET, K_STREAM, K_TX };
 #define AL_NONE 0
 #define AL_NEVER 0xff
-#define AL_FILES 0xfe /* file keywords without a protocol: any file source (HTTP, SMB) */
+#define AL_FILES 0xfd    /* file keywords without a protocol: any file source (HTTP/1, HTTP/2, SMB) */
+#define AL_HTTP_ANY 0xfe /* "http": HTTP/1 or HTTP/2 ("http1" / "http2" name one) */
+
+/* a rule's protocol (rb_alproto, AL_FILES, AL_HTTP_ANY) admits the flow's or buffers' one */
+static bool al_ok(uint8_t want, uint16_t have)
+{
+    if (want == AL_FILES)
+        return have == ALPROTO_HTTP || have == ALPROTO_HTTP2 || have == ALPROTO_SMB;
+    if (want == AL_HTTP_ANY)
+        return have == ALPROTO_HTTP || have == ALPROTO_HTTP2;
+    return want == have;
+}
 
 /* what a non-buffer option checks (drule.aux for RO_UINT / RO_GENERIC) */
 enum {
     HK_NONE, HK_DSIZE, HK_TTL, HK_TOS, HK_ID, HK_IP_PROTO, HK_FRAGOFFSET, HK_SEQ, HK_ACK, HK_WINDOW, HK_MSS,
     HK_TCP_HLEN, HK_ITYPE, HK_ICODE, HK_ICMP_ID, HK_ICMP_SEQ, HK_SAMEIP, HK_IPOPTS, HK_TAG, HK_TXNUM, HK_UNSUPPORTED,
     HK_DCE_IFACE, HK_DCE_OPNUM, /* aux >> 8: the parsed keyword's first word in the pool */
+    HK_H2_FRAMETYPE, HK_H2_ERRORCODE, /* aux >> 8: the frame type / error code */
 };
+
+/* http2.frametype / http2.errorcode argument: a number, or a name as
+ * Suricata writes it ("GOAWAY", "NO_ERROR"; case and '_' ignored); -1 unknown */
+static long h2_name_arg(const char *a, bool errorcode)
+{
+    char want[40];
+    size_t n = 0;
+    while (a && *a == ' ')
+        a++;
+    if (a && *a >= '0' && *a <= '9') {
+        char *end;
+        unsigned long v = strtoul(a, &end, 10);
+        return v <= (errorcode ? 0xffffffUL : 255UL) ? (long)v : -1; /* it goes in aux >> 8 */
+    }
+    for (; a && *a && *a != ' ' && n < sizeof want - 1; a++)
+        if (*a != '_')
+            want[n++] = (char)tolower((unsigned char)*a);
+    want[n] = 0;
+    for (unsigned c = 0; c < 32; c++) {
+        const char *nm = errorcode ? http2_error_name(c) : http2_frame_name(c);
+        if (!nm)
+            break;
+        char have[40];
+        size_t k = 0;
+        for (; *nm && k < sizeof have - 1; nm++)
+            if (*nm != '_')
+                have[k++] = (char)tolower((unsigned char)*nm);
+        have[k] = 0;
+        if (!strcmp(have, want))
+            return (long)c;
+    }
+    return -1;
+}
 
 typedef struct bufgrp {
     uint16_t buffer;
@@ -296,8 +342,12 @@ static uint8_t alproto_of(const char *name)
 {
     if (!name || !*name)
         return AL_NONE;
-    if (!strcmp(name, "http") || !strcmp(name, "http1") || !strcmp(name, "http-any"))
+    if (!strcmp(name, "http") || !strcmp(name, "http-any"))
+        return AL_HTTP_ANY;
+    if (!strcmp(name, "http1"))
         return ALPROTO_HTTP;
+    if (!strcmp(name, "http2"))
+        return ALPROTO_HTTP2;
     if (!strcmp(name, "tls") || !strcmp(name, "ssl"))
         return ALPROTO_TLS;
     if (!strcmp(name, "ssh"))
@@ -311,12 +361,6 @@ static uint8_t alproto_of(const char *name)
     if (!strcmp(name, "failed"))
         return ALPROTO_FAILED;
     return AL_NEVER;
-}
-
-/* a rule's protocol (AL_FILES: any file source) against a flow's / transaction's */
-static bool alproto_ok(uint8_t want, uint16_t have)
-{
-    return want == AL_FILES ? have == ALPROTO_HTTP || have == ALPROTO_SMB : want == have;
 }
 
 /* application protocols Suricata runs over TCP only */
@@ -341,6 +385,11 @@ static int tx_event_index(int alproto, const char *name)
         snprintf(full, sizeof full, "http.%s", name);
         for (int e = 0; e < HTTP_EV_COUNT; e++)
             if (!strcasecmp(http_event_name((http_event)e), full))
+                return e;
+        return -1;
+    case ALPROTO_HTTP2:
+        for (int e = 0; e < HTTP2_EV_COUNT; e++)
+            if (!strcasecmp(http2_event_name((http2_event)e), name))
                 return e;
         return -1;
     case ALPROTO_DNS:
@@ -653,7 +702,11 @@ static int compile_rule(detect_engine *de, drule *d)
             INACTIVE(d, "dataset");
         if (is_buf_opt) {
             bufgrp *g = NULL;
-            for (uint16_t k = 0; k < d->n_bg; k++)
+            /* http.request_header / http.response_header named again: options
+             * of each naming match their own header (as Suricata 7) */
+            bool own = (o->flags & RULE_OPT_NEW_INSTANCE) &&
+                       (o->buffer == RB_HTTP_REQUEST_HEADER || o->buffer == RB_HTTP_RESPONSE_HEADER);
+            for (uint16_t k = 0; k < d->n_bg && !own; k++)
                 if (d->bg[k].buffer == o->buffer)
                     g = &d->bg[k];
             if (!g) {
@@ -695,7 +748,8 @@ static int compile_rule(detect_engine *de, drule *d)
                 break;
             }
             int txnum = !strcmp(kwn, "dns.opcode") ? DETECT_TXNUM_DNS_OPCODE
-                        : !strcmp(kwn, "tls.cert_chain_len") ? DETECT_TXNUM_TLS_CHAIN_LEN : -1;
+                        : !strcmp(kwn, "tls.cert_chain_len") ? DETECT_TXNUM_TLS_CHAIN_LEN
+                        : !strcmp(kwn, "http2.window") ? DETECT_TXNUM_H2_WINDOW : -1;
             if (txnum >= 0) {
                 /* a number of the transaction (detect_buffers.num) */
                 d->aux[i] = HK_TXNUM | ((uint32_t)txnum << 8);
@@ -703,7 +757,8 @@ static int compile_rule(detect_engine *de, drule *d)
                 if (txnum == DETECT_TXNUM_TLS_CHAIN_LEN)
                     want_dir = 1;
                 if (d->alproto == AL_NONE)
-                    d->alproto = txnum == DETECT_TXNUM_DNS_OPCODE ? ALPROTO_DNS : ALPROTO_TLS;
+                    d->alproto = txnum == DETECT_TXNUM_DNS_OPCODE ? ALPROTO_DNS
+                                 : txnum == DETECT_TXNUM_H2_WINDOW ? ALPROTO_HTTP2 : ALPROTO_TLS;
                 d->match[d->n_match++] = (uint16_t)i;
                 break;
             }
@@ -740,6 +795,20 @@ static int compile_rule(detect_engine *de, drule *d)
                     return -1;
                 if (rc == 0)
                     has_tx = true;
+                break;
+            }
+            if (!strcmp(kw, "http2.frametype") || !strcmp(kw, "http2.errorcode")) {
+                bool ec = kw[6] == 'e';
+                long v = h2_name_arg(o->u.arg, ec);
+                if (v < 0 || (!ec && v > 31)) {
+                    INACTIVE(d, kw);
+                    break;
+                }
+                d->aux[i] = (uint32_t)(ec ? HK_H2_ERRORCODE : HK_H2_FRAMETYPE) | ((uint32_t)v << 8);
+                d->match[d->n_match++] = (uint16_t)i;
+                has_tx = true;
+                if (d->alproto == AL_NONE)
+                    d->alproto = ALPROTO_HTTP2;
                 break;
             }
             int hk = hk_of(kw);
@@ -804,6 +873,8 @@ static int compile_rule(detect_engine *de, drule *d)
             if (o->u.event.proto && o->u.event.proto[0]) {
                 /* an event of the transaction: its index in the protocol's table */
                 int ap = alproto_of(o->u.event.proto);
+                if (ap == AL_HTTP_ANY)
+                    ap = ALPROTO_HTTP; /* the events are HTTP/1's */
                 int ev = tx_event_index(ap, o->u.event.name ? o->u.event.name : "");
                 if (ev < 0) {
                     INACTIVE(d, "app-layer-event");
@@ -856,7 +927,7 @@ static int compile_rule(detect_engine *de, drule *d)
     else
         d->txdir = (int8_t)want_dir;
     if (d->n_fo && d->alproto == AL_NONE)
-        d->alproto = AL_FILES; /* HTTP and SMB carry files */
+        d->alproto = AL_FILES; /* HTTP/1, HTTP/2 and SMB carry files */
     if (d->kind == K_TX && d->alproto == AL_NONE) {
         /* file.data / file.name without a protocol (alert tcp ... file_data): the files of any source */
         bool only_file = true;
@@ -1108,10 +1179,11 @@ detect_engine *detect_engine_build(const rule_set *rs, char *err, size_t errlen)
             if (d->kind == K_TX) {
                 if (d->alproto < ALPROTO_N)
                     rc = list_push(&de->always_tx[d->alproto], &de->n_always_tx[d->alproto], i);
-                else if (d->alproto == AL_FILES) {
-                    rc = list_push(&de->always_tx[ALPROTO_HTTP], &de->n_always_tx[ALPROTO_HTTP], i);
-                    if (rc == 0)
-                        rc = list_push(&de->always_tx[ALPROTO_SMB], &de->n_always_tx[ALPROTO_SMB], i);
+                else if (d->alproto == AL_FILES || d->alproto == AL_HTTP_ANY) {
+                    /* every protocol the rule admits */
+                    for (int ap = 1; ap < ALPROTO_N && rc == 0; ap++)
+                        if (al_ok(d->alproto, (uint16_t)ap))
+                            rc = list_push(&de->always_tx[ap], &de->n_always_tx[ap], i);
                 }
             } else {
                 for (int pc = 0; pc < PC_N && rc == 0; pc++)
@@ -1295,6 +1367,13 @@ static dflow *flow_state(detect_thread *dt, rb_flow *f)
     }
     (void)dt;
     return f->detect;
+}
+
+void detect_flow_tx_restart(detect_thread *dt, rb_flow *f)
+{
+    (void)dt;
+    if (f && f->detect)
+        ((dflow *)f->detect)->n_txa = 0;
 }
 
 void detect_flow_end(detect_thread *dt, rb_flow *f)
@@ -1612,6 +1691,12 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
             return iface ? dcerpc_iface_kw_match(&u.ifc, v->b->dce_state, v->b->dce_tx)
                          : dcerpc_opnum_kw_match(&u.op, v->b->dce_tx);
         }
+        case HK_H2_FRAMETYPE:
+            return v->b && (v->b->has_num >> DETECT_TXNUM_H2_FRAMES & 1) &&
+                   ((uint64_t)v->b->num[DETECT_TXNUM_H2_FRAMES] >> (d->aux[i] >> 8) & 1);
+        case HK_H2_ERRORCODE:
+            return v->b && (v->b->has_num >> DETECT_TXNUM_H2_ERROR & 1) &&
+                   (uint64_t)v->b->num[DETECT_TXNUM_H2_ERROR] == (d->aux[i] >> 8);
         default: return false;
         }
     case RO_FLOW: {
@@ -1708,7 +1793,7 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
          * while detection is still going on, the negation does not match */
         if (o->u.alproto.negated && f->app_proto == ALPROTO_UNKNOWN && d->aux[i] != ALPROTO_UNKNOWN)
             return false;
-        bool m = d->aux[i] != AL_NEVER && f->app_proto == d->aux[i];
+        bool m = d->aux[i] != AL_NEVER && al_ok((uint8_t)d->aux[i], f->app_proto);
         return o->u.alproto.negated ? !m : m;
     }
     case RO_EVENT:
@@ -1816,7 +1901,7 @@ static bool rule_matches(vctx *v, const drule *d)
     v->dt->dm.ncaps = 0;
     if (d->inactive)
         return false;
-    if (d->alproto != AL_NONE && (!v->f || !alproto_ok(d->alproto, v->f->app_proto)))
+    if (d->alproto != AL_NONE && (!v->f || !al_ok(d->alproto, v->f->app_proto)))
         return false;
     if (!header_ok(d, v->p, &v->hv))
         return false;
@@ -2071,7 +2156,7 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
         if (is_tx) {
             if (d->txdir >= 0 && d->txdir != v->hv.dir)
                 continue;
-            if (v->b && !alproto_ok(d->alproto, v->b->app_proto))
+            if (v->b && !al_ok(d->alproto, (uint8_t)v->b->app_proto))
                 continue;
             bool done = false;
             for (uint32_t k = 0; v->df && k < v->df->n_txa; k++)

@@ -9,6 +9,7 @@
 #include "applayer/dns.h"
 #include "applayer/http.h"
 #include "applayer/smb.h"
+#include "applayer/http2.h"
 #include "applayer/ssh.h"
 #include "applayer/tls.h"
 
@@ -210,6 +211,29 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
     if (line->ptr)
         put(b, RB_HTTP_START, sb, so);
     b->heap_len_ = o + so;
+}
+
+/* HTTP/2 (Suricata 7): the HTTP buffers from the stream's http_tx, whose
+ * header lists hold every field in wire order, pseudo-headers included
+ * (http.header_names then starts with ":method", strip_pseudo_headers drops
+ * them); connection-level transactions (stream 0) have no HTTP buffers. */
+void detect_fill_http2(const struct http2_tx *tx, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_HTTP2);
+    if (!tx || dir < 0 || dir > 1)
+        return;
+    if (tx->h) {
+        detect_fill_http(tx->h, dir, b);
+        b->app_proto = ALPROTO_HTTP2;
+    }
+    put_event_word(b, tx->events, HTTP2_EV_COUNT); /* app-layer-event:http2.* */
+    const http2_side *sd = &tx->side[dir];
+    if (sd->frame_types)
+        put_num(b, DETECT_TXNUM_H2_FRAMES, sd->frame_types);
+    if (sd->has_error)
+        put_num(b, DETECT_TXNUM_H2_ERROR, sd->error_code);
+    if (sd->has_window)
+        put_num(b, DETECT_TXNUM_H2_WINDOW, sd->window);
 }
 
 void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b)

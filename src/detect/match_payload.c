@@ -463,7 +463,7 @@ bool dm_transform_supported(const char *name)
 {
     static const char *const ok[] = { "dotprefix", "to_lowercase", "to_uppercase", "strip_whitespace",
                                       "compress_whitespace", "url_decode", "to_md5", "to_sha1", "to_sha256",
-                                      "xor", "header_lowercase", NULL };
+                                      "xor", "header_lowercase", "strip_pseudo_headers", NULL };
     for (int i = 0; ok[i]; i++)
         if (strcmp(name, ok[i]) == 0)
             return true;
@@ -512,6 +512,18 @@ bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n,
             for (uint32_t j = 0; j < cl; j++)
                 if (!isspace(cur[j]))
                     d[dl++] = cur[j];
+        } else if (strcmp(name, "strip_pseudo_headers") == 0) {
+            /* HTTP/2: drop the lines (pieces ending in LF) that start with ':' */
+            uint32_t j = 0;
+            while (j < cl) {
+                const uint8_t *lf = memchr(cur + j, '\n', cl - j);
+                uint32_t e = lf ? (uint32_t)(lf - cur) + 1 : cl;
+                if (cur[j] != ':') {
+                    memcpy(d + dl, cur + j, e - j);
+                    dl += e - j;
+                }
+                j = e;
+            }
         } else if (strcmp(name, "compress_whitespace") == 0) {
             for (uint32_t j = 0; j < cl; j++) {
                 if (isspace(cur[j])) {

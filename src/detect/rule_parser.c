@@ -417,6 +417,7 @@ static int dispatch(rule_pctx *pc, const char *name, char *arg)
             return -1;
         pc->sticky = kw->buffer;
         pc->sticky_used = false;
+        pc->sticky_again = buffer_has_match(pc->r, kw->buffer);
         break;
     }
     case KWK_LEGACY_BUFFER: {
@@ -465,8 +466,12 @@ static int dispatch(rule_pctx *pc, const char *name, char *arg)
                 return -1;
         if (opt_is_match(o) || o->type == RO_UINT || o->type == RO_DATASET || o->type == RO_TRANSFORM ||
             o->type == RO_PII) {
-            if (o->buffer == pc->sticky && pc->sticky != RB_NONE && o->type != RO_TRANSFORM)
+            if (o->buffer == pc->sticky && pc->sticky != RB_NONE && o->type != RO_TRANSFORM) {
                 pc->sticky_used = true;
+                if (pc->sticky_again)
+                    o->flags |= RULE_OPT_NEW_INSTANCE;
+                pc->sticky_again = false;
+            }
             if (opt_is_match(o))
                 pc->last_match = (int32_t)i;
             if (o->type == RO_CONTENT)

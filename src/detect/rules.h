@@ -386,6 +386,8 @@ typedef struct rule_opt {
 } rule_opt;
 
 #define RULE_OPT_NEGATED (1u << 0)   /* tos:!N, ip_proto:!N, ... */
+#define RULE_OPT_NEW_INSTANCE (1u << 1) /* first option after a sticky buffer named again (its own instance of a
+                                           multi-instance buffer: http.request_header twice, bug-5780) */
 
 /* ---------------------------------------------------------------- rule */
 

@@ -268,6 +268,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         else if (strcmp(name, "ssh") == 0) t->ssh = true;
         else if (strcmp(name, "dcerpc") == 0) t->dcerpc = true;
         else if (strcmp(name, "smb") == 0) t->smb = true;
+        else if (strcmp(name, "http2") == 0) t->http2 = true;
         else if (strcmp(name, "leak") == 0) t->leak = true;
         else if (strcmp(name, "files") == 0 || strcmp(name, "fileinfo") == 0) {
             t->fileinfo = true;
@@ -616,6 +617,12 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     smb_config *sm = &ec->applayer.smb;
     sm->max_tx = get_u32(c, "app-layer.protocols.smb.max-tx", sm->max_tx);
     sm->stream_depth = cfg_get_size(c, "app-layer.protocols.smb.stream-depth", sm->stream_depth);
+    /* HTTP/2 caps (docs/http2.md), Suricata's key names where it has them */
+    http2_config *h2 = &ec->applayer.http2;
+    h2->max_table_size = get_u32(c, "app-layer.protocols.http2.max-table-size", h2->max_table_size);
+    h2->max_streams = get_u32(c, "app-layer.protocols.http2.max-streams", h2->max_streams);
+    h2->max_header_block = get_u32(c, "app-layer.protocols.http2.max-reassembly-size", h2->max_header_block);
+    h2->max_frame = get_u32(c, "app-layer.protocols.http2.max-frame-size", h2->max_frame);
 
     /* threads */
     int64_t th = cfg_get_int(c, "threading.worker-threads", 0);

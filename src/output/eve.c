@@ -23,6 +23,7 @@ void eve_types_default(rb_eve_types *t)
     t->http = t->dns = t->tls = t->ssh = t->fileinfo = true;
     t->dcerpc = true;
     t->smb = true; /* on in Suricata's default eve-log types too */
+    t->http2 = true;
     t->leak = true;
     t->anomaly_decode = t->anomaly_stream = t->anomaly_applayer = true;
     t->anomaly_behaviour = true;

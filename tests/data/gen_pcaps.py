@@ -955,6 +955,50 @@ def gen_smb(out):
     write_conv(os.path.join(out, "smb.pcap"),
                [c1.handshake(), _smb2_session(c1), c1.close(), c2.handshake(), _smb1_session(c2), c2.close(),
                 p3, c3.close()])
+def _h2_frame(ftype, flags, sid, payload=b""):
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", sid) + payload
+
+
+def _hp_lit(name, value):
+    """HPACK literal field without indexing, new name, plain strings (RFC 7541 6.2.2)"""
+    assert len(name) < 127 and len(value) < 127
+    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+
+def gen_http2(out):
+    """HTTP/2 over cleartext TCP (docs/http2.md). Flow 1 (port 8080, no port hint): prior knowledge; the client's
+    preface, SETTINGS and a HEADERS + CONTINUATION request for /h2/index.html (its :authority Huffman-coded and
+    indexed), cut in 7-byte segments; the server's SETTINGS, a HEADERS reply (200, gzip) and the gzip body as
+    padded DATA; then a second request (stream 3) naming :authority from the dynamic table, answered 404 and
+    reset (RST_STREAM CANCEL). Flow 2 (port 80): an HTTP/1.1 request with Upgrade: h2c and HTTP2-Settings,
+    the 101 reply, then HTTP/2: the server's SETTINGS and the reply to the upgraded request on stream 1."""
+    import gzip
+    c = TcpConn("10.0.0.9", "10.0.0.80", 42000, 8080)
+    body = b"<html>hello h2, compressed</html>"
+    gz = gzip.compress(body, mtime=0)
+    pre = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+    cset = _h2_frame(4, 0, 0, bytes.fromhex("000300000064000400010000"))
+    blk = (b"\x82\x87" + b"\x41\x8c" + bytes.fromhex("f1e3c2e5f23a6ba0ab90f4ff") + b"\x44\x0e/h2/index.html" +
+           _hp_lit(b"user-agent", b"ribat-test/2") + _hp_lit(b"x-long-header", b"v" * 60))
+    req1 = _h2_frame(1, 0x01, 1, blk[:20]) + _h2_frame(9, 0x04, 1, blk[20:])
+    req3 = _h2_frame(1, 0x05, 3, b"\x82\x87\xbf\x44\x08/missing")  # 63: the :authority of stream 1
+    sset = _h2_frame(4, 0, 0, bytes.fromhex("000100001000")) + _h2_frame(4, 1, 0)
+    resp1 = (_h2_frame(1, 0x04, 1, b"\x88" + _hp_lit(b"content-encoding", b"gzip") +
+                       _hp_lit(b"content-type", b"text/html")) +
+             _h2_frame(0, 0x09, 1, bytes([4]) + gz + b"\x00" * 4))
+    resp3 = _h2_frame(1, 0x04, 3, b"\x8d") + _h2_frame(3, 0, 3, struct.pack(">I", 8))
+    conv1 = c.handshake() + send(c, 0, pre + cset) + send(c, 1, sset) + send(c, 0, _h2_frame(4, 1, 0) + req1, 7)
+    conv1 += send(c, 1, resp1) + send(c, 0, req3) + send(c, 1, resp3) + c.close()
+
+    u = TcpConn("10.0.0.10", "10.0.0.80", 42001, 80)
+    up = (b"GET /up HTTP/1.1\r\nHost: upgrade.example.ma\r\nUser-Agent: curl/8\r\n"
+          b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n")
+    sw = b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+    uresp = (_h2_frame(4, 0, 0, bytes.fromhex("00030000006400011000")[:6]) +
+             _h2_frame(1, 0x04, 1, b"\x8d" + _hp_lit(b"content-length", b"9")) +
+             _h2_frame(0, 0x01, 1, b"not found"))
+    conv2 = u.handshake() + send(u, 0, up) + send(u, 1, sw + uresp) + send(u, 0, pre + cset) + u.close()
+    write_conv(os.path.join(out, "http2.pcap"), [conv1, conv2])
 
 
 def main():
@@ -976,6 +1020,7 @@ def main():
     gen_dcerpc(out)
     gen_bypass(out)
     gen_smb(out)
+    gen_http2(out)
 
 
 if __name__ == "__main__":

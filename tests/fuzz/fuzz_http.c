@@ -1,6 +1,7 @@
 /* libFuzzer harness: the HTTP/1.x parser and its EVE output.
  * Input layout: byte 0 = options (decompression layers, hashes, header
- * logging, small limits, 64: a body observer), then records of [ctl][len] + len bytes:
+ * logging, small limits, 64: a body observer, 128: a file observer and forced
+ * sha256), then records of [ctl][len] + len bytes:
  *   ctl & 3: 0 data to server, 1 data to client, 2 gap, 3 eof/flow-end poll
  *   ctl >> 2 selects the direction of a gap / eof.
  * Every record is fed to a fresh copy (so ASan sees over-reads) and
@@ -8,6 +9,7 @@
 #include "applayer/http.h"
 #include "common/jbuf.h"
 #include "output/eve_http.h"
+#include "fuzz_records.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +69,36 @@ static void file_obs(void *ctx, http_file *f, int ev, const uint8_t *p, size_t n
     }
 }
 
+typedef struct hctx {
+    http_state *s;
+    jbuf *jb;
+    const http_config *c;
+} hctx;
+
+static void h_data(void *ctx, int dir, const uint8_t *p, size_t n)
+{
+    http_feed(((hctx *)ctx)->s, dir, p, n);
+}
+
+static void h_gap(void *ctx, uint8_t ctl, size_t len)
+{
+    http_gap(((hctx *)ctx)->s, (ctl >> 2) & 1, (uint64_t)len * ((ctl >> 3) + 1));
+}
+
+static void h_poll(void *ctx, uint8_t ctl)
+{
+    hctx *h = ctx;
+    if (ctl & 8)
+        http_eof(h->s, (ctl >> 2) & 1);
+    log_all(h->s, h->jb, h->c, (ctl & 16) != 0);
+}
+
+static void h_after(void *ctx)
+{
+    hctx *h = ctx;
+    log_all(h->s, h->jb, h->c, false);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -98,31 +130,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     jbuf jb;
     jb_init(&jb);
-    size_t i = 1;
-    while (i + 2 <= size) {
-        uint8_t ctl = data[i];
-        size_t len = data[i + 1];
-        i += 2;
-        if (len > size - i)
-            len = size - i;
-        int kind = ctl & 3, dir = (ctl >> 2) & 1;
-        if (kind <= 1) {
-            uint8_t *buf = malloc(len ? len : 1);
-            if (!buf)
-                break;
-            memcpy(buf, data + i, len);
-            http_feed(s, kind, buf, len);
-            free(buf);
-            i += len;
-        } else if (kind == 2) {
-            http_gap(s, dir, (uint64_t)len * ((ctl >> 3) + 1));
-        } else {
-            if (ctl & 8)
-                http_eof(s, dir);
-            log_all(s, &jb, &c, (ctl & 16) != 0);
-        }
-        log_all(s, &jb, &c, false);
-    }
+    hctx hc = { s, &jb, &c };
+    static const fuzz_record_ops ops = { h_data, h_gap, h_poll, h_after };
+    fuzz_records(data, size, 1, &ops, &hc);
     http_eof(s, 0);
     http_eof(s, 1);
     log_all(s, &jb, &c, true);

@@ -13,6 +13,7 @@ tests/fuzz/fuzz_*.c):
   fuzz_http, fuzz_tls,     TCP payloads of port 80/8080, 443 and 22 conversations,
   fuzz_ssh, fuzz_smb       (smb: ports 139 and 445)
                            re-chunked into the harness's record format
+  fuzz_http2               the port 80/8080/8000/3000/443 ones with the HTTP/2 preface or an h2c upgrade
   fuzz_dns                 UDP payloads of port 53, joined with the harness's separator
   fuzz_dcerpc              TCP payloads of port 135 conversations, in the harness's record format
   fuzz_rules               each test.rules; the ET Open file in slices of 60 rules
@@ -161,6 +162,16 @@ def conversations(pkts, ports):
     return conv
 
 
+def records(recs):
+    """option byte 0, then [dir][len] + payload records of at most 255 bytes (fuzz_http, fuzz_http2, fuzz_tls)"""
+    blob = bytearray([0])
+    for d, pl in recs:
+        for i in range(0, len(pl), 255):
+            part = pl[i:i + 255]
+            blob += bytes([d, len(part)]) + part  # bits 2-7 = 0: length in the next byte
+    return bytes(blob)
+
+
 def seeds_from_capture(path, corp):
     pkts = read_packets(path, limit=400)
     try:
@@ -180,19 +191,13 @@ def seeds_from_capture(path, corp):
         if lt in DECODE_LT:
             corp["fuzz_decode"].add(bytes([DECODE_LT[lt]]) + p)
     for key, recs in conversations(pkts, {80, 8080, 8000}).items():
-        blob = bytearray([0])
-        for d, pl in recs:
-            for i in range(0, len(pl), 255):
-                part = pl[i:i + 255]
-                blob += bytes([d, len(part)]) + part
-        corp["fuzz_http"].add(bytes(blob))
+        corp["fuzz_http"].add(records(recs))
+    for key, recs in conversations(pkts, {80, 8080, 8000, 3000, 443}).items():
+        blob = records(recs)
+        if b"PRI * HTTP/2.0" in blob or b"h2c" in blob:
+            corp["fuzz_http2"].add(blob)
     for key, recs in conversations(pkts, {443, 8443}).items():
-        blob = bytearray([0])
-        for d, pl in recs:
-            for i in range(0, len(pl), 255):
-                part = pl[i:i + 255]
-                blob += bytes([d, len(part)]) + part  # bits 2-7 = 0: length in the next byte
-        corp["fuzz_tls"].add(bytes(blob))
+        corp["fuzz_tls"].add(records(recs))
     for key, recs in conversations(pkts, {139, 445}).items():
         blob = bytearray([0])
         for d, pl in recs:
@@ -230,7 +235,7 @@ def main():
     ap.add_argument("--shared", default=os.path.join(root, "..", "shared"))
     ap.add_argument("--out", default=os.path.join(root, "build-fuzz", "seeds"))
     a = ap.parse_args()
-    names = ["fuzz_pcap", "fuzz_engine", "fuzz_decode", "fuzz_http", "fuzz_tls", "fuzz_ssh", "fuzz_smb", "fuzz_dns",
+    names = ["fuzz_pcap", "fuzz_engine", "fuzz_decode", "fuzz_http", "fuzz_http2", "fuzz_tls", "fuzz_ssh", "fuzz_smb", "fuzz_dns",
              "fuzz_rules", "fuzz_config", "fuzz_dcerpc"]
     corp = {n: Corpus(a.out, n) for n in names}
     caps = []

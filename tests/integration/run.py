@@ -495,6 +495,62 @@ def file_store(ctx):
 
 
 @test
+def http2(ctx):
+    # HTTP/2 (docs/http2.md): prior knowledge on 8080 and an h2c upgrade on 80 (tests/data/gen_pcaps.py)
+    rules = write_rules(ctx, 'alert http2 any any -> any any (msg:"h2 uri"; http.uri; content:"/h2/index.html"; sid:1;)\n'
+                             'alert http any any -> any any (msg:"body"; file.data; content:"hello h2"; sid:2;)\n'
+                             'alert http1 any any -> any any (msg:"h1"; http.method; content:"GET"; sid:3;)\n'
+                             'alert http any any -> any any (msg:"host"; http.host; content:"www.example.com"; sid:4;)\n'
+                             'alert http2 any any -> any any (msg:"cont"; flow:to_server; http2.frametype:CONTINUATION; '
+                             'sid:5;)\n'
+                             'alert http2 any any -> any any (msg:"rst"; http2.errorcode:CANCEL; sid:6;)\n'
+                             'alert http2 any any -> any any (msg:"goaway"; http2.frametype:GOAWAY; sid:7;)\n'
+                             'alert http2 any any -> any any (msg:"two"; http.request_header; content:"method: GET"; '
+                             'http.request_header; content:"user-agent: ribat-test"; sid:8;)\n'
+                             'alert http2 any any -> any any (msg:"one"; http.request_header; content:"method: GET"; '
+                             'content:"user-agent"; sid:9;)\n')
+    r = Run(ctx, "http2.pcap", ["-S", rules, "-k", "none"])
+    flows = {f["dest_port"]: f for f in r.flows()}
+    expect(flows[8080]["app_proto"] == "http2" and "app_proto_orig" not in flows[8080], "prior knowledge %s" % flows)
+    expect(flows[80]["app_proto"] == "http2" and flows[80].get("app_proto_orig") == "http", "upgrade %s" % flows)
+    http = select(r.records, event_type="http")
+    s1 = [h for h in http if h["dest_port"] == 8080 and get(h, "http.http2.stream_id") == 1]
+    expect(len(s1) == 1, "stream 1 %s" % s1)
+    h = s1[0]["http"]
+    expect(h["version"] == "2" and h["url"] == "/h2/index.html" and h["http_method"] == "GET" and h["status"] == 200,
+           "stream 1 fields %s" % h)
+    names = [x.get("name") for x in h["request_headers"]]
+    expect(names[:4] == [":method", ":scheme", ":authority", ":path"] and h["request_headers"][2]["value"] ==
+           "www.example.com", "HPACK (Huffman, CONTINUATION) %s" % h["request_headers"])
+    s3 = [x for x in http if get(x, "http.http2.stream_id") == 3]
+    expect(len(s3) == 1 and s3[0]["http"]["request_headers"][2]["value"] == "www.example.com" and
+           s3[0]["http"]["http2"]["response"].get("error_code") == "Cancel", "dynamic table, RST_STREAM %s" % s3)
+    sett = [x for x in http if get(x, "http.http2.stream_id") == 0 and x["dest_port"] == 80 and
+            get(x, "http.http2.request.settings")]
+    expect(any(x["http"]["http2"]["request"]["settings"][2] == {"settings_id": "SETTINGSENABLEPUSH",
+                                                              "settings_value": 0} for x in sett),
+           "HTTP2-Settings of the upgrade %s" % sett)
+    up = [x for x in http if x["dest_port"] == 80 and get(x, "http.http2.stream_id") == 1]
+    expect(len(up) == 1 and up[0]["http"]["request_headers"][2] == {"name": ":authority", "value": "upgrade.example.ma"}
+           and up[0]["http"]["status"] == 404, "upgraded request %s" % up)
+    files = select(r.records, event_type="fileinfo", app_proto="http2")
+    sizes = sorted(f["fileinfo"]["size"] for f in files)
+    expect(sizes == [9, len("<html>hello h2, compressed</html>")], "files (gzip decoded) %s" % sizes)
+    ids = sorted(a["alert"]["signature_id"] for a in select(r.records, event_type="alert"))
+    # sid 8: each http.request_header naming matches its own header; sid 9: one naming, one header
+    expect(ids == [1, 2, 3, 4, 4, 5, 6, 8], "alerts %s" % ids)
+    a5 = select(r.records, event_type="alert", alert__signature_id=5)
+    a6 = select(r.records, event_type="alert", alert__signature_id=6)
+    expect(get(a5[0], "http.http2.stream_id") == 1 and get(a6[0], "http.http2.stream_id") == 3,
+           "http2.frametype / http2.errorcode %s %s" % (a5, a6))
+    a3 = select(r.records, event_type="alert", alert__signature_id=3)
+    expect(a3[0]["app_proto"] == "http" and "version" not in a3[0]["http"], "http1 only on HTTP/1 %s" % a3)
+    a1 = select(r.records, event_type="alert", alert__signature_id=1)
+    expect(a1[0]["http"]["version"] == "2" and a1[0]["app_proto"] == "http2", "alert carries the http object")
+    expect(not select(r.records, event_type="anomaly"), "no anomaly")
+
+
+@test
 def alert_payload_fields(ctx):
     # alert payload, payload_printable, stream and packet when the alert type asks (off by default)
     import base64

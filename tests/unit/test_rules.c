@@ -181,6 +181,21 @@ static void test_relative_after_legacy_modifier(void **st)
     assert_int_equal(r->opts[4].buffer, RB_PKT);
 }
 
+/* a sticky buffer named again: its first option starts a new instance */
+static void test_sticky_named_again(void **st)
+{
+    (void)st;
+    const rule *r = one("alert http2 any any -> any any (http.request_header; content:\"method: GET\"; "
+                        "content:\"GET\"; http.request_header; content:\"authority: a\"; content:\"a\"; "
+                        "http.uri; content:\"/\"; sid:3;)");
+    assert_int_equal(r->n_opts, 5);
+    assert_false(r->opts[0].flags & RULE_OPT_NEW_INSTANCE);
+    assert_false(r->opts[1].flags & RULE_OPT_NEW_INSTANCE);
+    assert_true(r->opts[2].flags & RULE_OPT_NEW_INSTANCE);
+    assert_false(r->opts[3].flags & RULE_OPT_NEW_INSTANCE);
+    assert_false(r->opts[4].flags & RULE_OPT_NEW_INSTANCE);
+}
+
 static void test_unknown_keyword(void **st)
 {
     bad(R("sid:7; frobnicate:3;"), "unknown keyword \"frobnicate\"");
@@ -1001,6 +1016,7 @@ int main(void)
         cmocka_unit_test(test_header_and_meta),
         cmocka_unit_test(test_unknown_keyword),
         cmocka_unit_test(test_relative_after_legacy_modifier),
+        cmocka_unit_test(test_sticky_named_again),
         cmocka_unit_test(test_content),
         cmocka_unit_test(test_fast_pattern),
         cmocka_unit_test(test_buffers),
