@@ -1,12 +1,14 @@
 /* applayer.c -- see applayer.h */
 #include "applayer/applayer.h"
 #include "applayer/dns.h"
+#include "applayer/smtp.h"
 #include "applayer/ssh.h"
 #include "applayer/tls.h"
 #include "common/log.h"
 #include "output/eve_alert.h"
 #include "output/eve_dns.h"
 #include "output/eve_http.h"
+#include "output/eve_smtp.h"
 #include "output/eve_ssh.h"
 #include "output/eve_tls.h"
 
@@ -67,6 +69,7 @@ static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool aler
     case ALPROTO_DNS: if (alert) eve_dns_alert_object(jb, tx); break;
     case ALPROTO_TLS: eve_tls_object(jb, tx, a->cfg.tls_extended); break;
     case ALPROTO_SSH: eve_ssh_object(jb, tx); break;
+    case ALPROTO_SMTP: eve_smtp_object(jb, tx, a->cfg.smtp_extended); break;
     default: break;
     }
 }
@@ -176,6 +179,7 @@ static void fill_http(const void *tx, int dir, detect_buffers *b) { detect_fill_
 static void fill_dns(const void *tx, int dir, detect_buffers *b) { detect_fill_dns(tx, dir, b); }
 static void fill_tls(const void *tx, int dir, detect_buffers *b) { detect_fill_tls(tx, dir, b); }
 static void fill_ssh(const void *tx, int dir, detect_buffers *b) { detect_fill_ssh(tx, dir, b); }
+static void fill_smtp(const void *tx, int dir, detect_buffers *b) { detect_fill_smtp(tx, dir, b); }
 
 /* per-flow state, on flow->app */
 typedef struct app_flow {
@@ -277,7 +281,24 @@ static int dns_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool t
 }
 static void dns_gap_adapter(void *s, int dir, uint64_t len) { (void)len; dns_gap(s, dir); }
 
+/* ---- SMTP (docs/smtp.md) ---- */
+
+static int smtp_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    return tcp ? smtp_probe(d, n, dir, sp, dp) : 0;
+}
+static void *smtp_new_adapter(const applayer_config *cfg) { return smtp_new(&cfg->smtp); }
+static void smtp_free_adapter(void *s) { smtp_free(s); }
+static int smtp_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    (void)tcp;
+    return smtp_feed(s, dir, d, n);
+}
+static void smtp_gap_adapter(void *s, int dir, uint64_t len) { smtp_gap(s, dir, len); }
+static void smtp_eof_adapter(void *s, int dir) { smtp_eof(s, dir); }
+
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+static void log_smtp(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx);
 static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
@@ -292,6 +313,8 @@ static const alproto_ops protocols[ALPROTO_N] = {
                       ssh_feed_adapter, NULL, NULL, log_ssh },
     [ALPROTO_DNS] = { "dns", true, true, 53, dns_probe_adapter, dns_new_adapter, dns_free_adapter,
                       dns_feed_adapter, dns_gap_adapter, NULL, log_dns },
+    [ALPROTO_SMTP] = { "smtp", true, false, 25, smtp_probe_adapter, smtp_new_adapter, smtp_free_adapter,
+                       smtp_feed_adapter, smtp_gap_adapter, smtp_eof_adapter, log_smtp },
 };
 
 const char *applayer_proto_name(int proto)
@@ -311,6 +334,7 @@ void applayer_config_default(applayer_config *c)
     http_config_default(&c->http);
     c->tls_extended = true; /* as Debian's suricata.yaml */
     c->probe_limit = 2048;
+    smtp_config_default(&c->smtp);
 }
 
 applayer_ctx *applayer_new(const applayer_config *cfg, rb_eve_writer *eve, bool eve_enabled)
@@ -528,6 +552,35 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
     }
 }
 
+/* SMTP: one transaction per mail; its attachments are files as HTTP's */
+static void log_smtp(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    smtp_tx *tx;
+    while ((tx = smtp_next_loggable(af->state, flow_end)) != NULL) {
+        a->st.tx[ALPROTO_SMTP]++;
+        af->logged_tx++;
+        inspect_tx(a, f, p, ALPROTO_SMTP, tx, tx->tx_id, fill_smtp, 0);
+        if (!a->eve_enabled)
+            continue;
+        const rb_eve_types *t = a->eve->types;
+        if (t->smtp) {
+            begin_record(a, f, p, "smtp", 0);
+            jb_u64(&a->eve->jb, "tx_id", tx->tx_id);
+            put_app_object(a, ALPROTO_SMTP, tx, false);
+            eve_commit(a->eve);
+        }
+        if (t->fileinfo) {
+            for (uint32_t i = 0; i < tx->n_files; i++) {
+                begin_record(a, f, p, "fileinfo", 0);
+                put_app_object(a, ALPROTO_SMTP, tx, false);
+                jb_str(&a->eve->jb, "app_proto", "smtp");
+                eve_fileinfo_object(&a->eve->jb, &tx->files[i], &a->cfg.http);
+                eve_commit(a->eve);
+            }
+        }
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* detection and feeding */
 
@@ -585,16 +638,18 @@ static int detect(applayer_ctx *a, rb_flow *f, int dir, const uint8_t *d, size_t
 static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp);
 static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp);
 
-/* An HTTP CONNECT opened a tunnel: log what HTTP has, then detect the
- * tunnelled protocol on the bytes that follow (once per flow, so nested
- * tunnels cannot recurse). EVE shows app_proto_orig "http". */
+/* An HTTP CONNECT opened a tunnel, or SMTP STARTTLS was accepted: log what
+ * the protocol has, then detect the tunnelled protocol on the bytes that
+ * follow (once per flow, so nested tunnels cannot recurse). EVE shows
+ * app_proto_orig "http" / "smtp". */
 static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp)
 {
     uint8_t *rest[2] = { NULL, NULL };
     size_t rn[2] = { 0, 0 };
     for (int d = 0; d < 2; d++) {
         const uint8_t *p;
-        size_t n = http_tunnel_data(af->state, d, &p);
+        size_t n = af->proto == ALPROTO_SMTP ? smtp_tunnel_data(af->state, d, &p)
+                                             : http_tunnel_data(af->state, d, &p);
         if (n && (rest[d] = malloc(n)) != NULL) {
             memcpy(rest[d], p, n);
             rn[d] = n;
@@ -625,7 +680,8 @@ static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8
         return;
     const alproto_ops *op = &protocols[af->proto];
     if (op->feed(af->state, dir, d, n, tcp) < 0) {
-        if (af->proto == ALPROTO_HTTP && !af->changed && http_is_connect_tunnel(af->state)) {
+        if (!af->changed && ((af->proto == ALPROTO_HTTP && http_is_connect_tunnel(af->state)) ||
+                             (af->proto == ALPROTO_SMTP && smtp_starttls(af->state)))) {
             protocol_change(a, af, f, tcp);
             return;
         }
@@ -685,6 +741,15 @@ static bool leak_raw_wanted(const app_flow *af)
     return af->proto != ALPROTO_HTTP && af->proto != ALPROTO_TLS && af->proto != ALPROTO_SSH;
 }
 
+/* every decoded byte of a mail's text parts and attachments (SMTP) */
+static void smtp_data_leak(void *ctx, const smtp_tx *tx, const mime_part *part, const uint8_t *p, size_t n)
+{
+    (void)tx;
+    (void)part;
+    app_flow *af = ctx;
+    leak_feed(af->a->leak, af->f, 0, LEAK_SRC_MAIL, p, n);
+}
+
 static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
 {
     af->a = a;
@@ -693,6 +758,8 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
     af->leak_file[0] = af->leak_file[1] = false;
     if (a->leak && af->proto == ALPROTO_HTTP && af->state)
         http_set_body_cb(af->state, http_body_leak, af);
+    if (a->leak && af->proto == ALPROTO_SMTP && af->state)
+        smtp_set_data_cb(af->state, smtp_data_leak, af);
 }
 
 /* Bytes of one direction for a flow whose protocol is still unknown. */
@@ -796,6 +863,10 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
         return;
     a->sc = sc;
     drain(a, sc, f, af);
+    /* SMTP: the client's stream reached the reassembly depth: the mail being
+     * sent is cut here (what was still in flight is not decoded, as Suricata) */
+    if (af->proto == ALPROTO_SMTP && af->state && !af->gave_up && stream_depth_reached(sc, f, 0))
+        smtp_depth_reached(af->state);
     /* leak stage past the reassembly depth: the packets' payloads as they
      * come (distinct counting absorbs retransmissions), HTTP flows included
      * (their decoded bodies stop at the depth too); one test otherwise */

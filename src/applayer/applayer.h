@@ -14,6 +14,7 @@
 #define RIBAT_APPLAYER_H
 
 #include "applayer/http.h"
+#include "applayer/smtp.h"
 #include "detect/detect.h"
 #include "decode/packet.h"
 #include "flow/flow.h"
@@ -30,6 +31,7 @@ enum rb_alproto {
     ALPROTO_TLS,
     ALPROTO_SSH,
     ALPROTO_DNS,
+    ALPROTO_SMTP,
     ALPROTO_N,
     ALPROTO_FAILED = 255,
 };
@@ -47,6 +49,8 @@ typedef struct applayer_config {
     bool enabled[ALPROTO_N];
     http_config http;
     bool tls_extended;        /* log the extended TLS fields */
+    smtp_config smtp;         /* SMTP parser and MIME limits (docs/smtp.md) */
+    bool smtp_extended;       /* outputs.eve-log.types.smtp.extended: email.subject */
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */
     bool midstream;           /* stream.midstream: a UDP DNS flow may start with an answer (then reversed) */
     bool ips;                 /* --simulate-ips: drop/reject alerts are "blocked" and block the flow */

@@ -53,6 +53,7 @@ struct http_tx;
 struct dns_tx;
 struct tls_state;
 struct ssh_state;
+struct smtp_tx;
 
 typedef struct detect_engine detect_engine;
 
@@ -148,6 +149,10 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b);
 void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b);
 void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b);
 void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b);
+/* SMTP (dir 0 only): smtp.helo, smtp.mail_from, smtp.rcpt_to (the first),
+ * file.name (the first attachment), file.data (each attachment's kept bytes,
+ * one instance per attachment), the files for the file keywords */
+void detect_fill_smtp(const struct smtp_tx *tx, int dir, detect_buffers *b);
 void detect_buffers_free(detect_buffers *b);
 
 typedef struct detect_alert {

@@ -298,6 +298,8 @@ static uint8_t alproto_of(const char *name)
         return ALPROTO_SSH;
     if (!strcmp(name, "dns"))
         return ALPROTO_DNS;
+    if (!strcmp(name, "smtp"))
+        return ALPROTO_SMTP;
     if (!strcmp(name, "failed"))
         return ALPROTO_FAILED;
     return AL_NEVER;

@@ -7,6 +7,7 @@
 #include "applayer/applayer.h"
 #include "applayer/dns.h"
 #include "applayer/http.h"
+#include "applayer/smtp.h"
 #include "applayer/ssh.h"
 #include "applayer/tls.h"
 
@@ -285,4 +286,26 @@ void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b)
         put(b, RB_SSH_PROTO, sd->proto, sd->proto_len);
     if (sd->software_len)
         put(b, RB_SSH_SOFTWARE, sd->software, sd->software_len);
+}
+
+void detect_fill_smtp(const struct smtp_tx *tx, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_SMTP);
+    if (!tx || dir != 0)
+        return;
+    b->files = tx->files;
+    b->n_files = tx->n_files;
+    put_str(b, RB_SMTP_HELO, &tx->helo);
+    put_str(b, RB_SMTP_MAIL_FROM, &tx->mail_from);
+    if (tx->n_rcpt)
+        put_str(b, RB_SMTP_RCPT_TO, &tx->rcpt[0]);
+    if (tx->n_files && tx->files[0].filename.ptr)
+        put_str(b, RB_FILE_NAME, &tx->files[0].filename);
+    /* file.data: each attachment is one instance */
+    b->multi_id = RB_FILE_DATA;
+    for (uint32_t i = 0; i < tx->n_files && b->n_multi < DETECT_MAX_MULTI; i++)
+        if (tx->file_data[i].ptr) {
+            b->multi[b->n_multi] = tx->file_data[i].ptr;
+            b->multi_len[b->n_multi++] = (uint32_t)tx->file_data[i].len;
+        }
 }

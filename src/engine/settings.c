@@ -261,6 +261,12 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                 ec->applayer.tls_extended = strcmp(cfg_node_value(ext), "yes") == 0 || strcmp(cfg_node_value(ext), "true") == 0;
         }
         else if (strcmp(name, "ssh") == 0) t->ssh = true;
+        else if (strcmp(name, "smtp") == 0) {
+            t->smtp = true;
+            const cfg_node *ext = body ? cfg_node_lookup(body, "extended") : NULL;
+            if (ext && cfg_node_value(ext))
+                ec->applayer.smtp_extended = cfg_value_bool(cfg_node_value(ext), 0) == 1;
+        }
         else if (strcmp(name, "leak") == 0) t->leak = true;
         else if (strcmp(name, "files") == 0 || strcmp(name, "fileinfo") == 0) {
             t->fileinfo = true;

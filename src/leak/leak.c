@@ -394,6 +394,7 @@ static bool source_on(const leak_config *c, enum leak_source src)
     case LEAK_SRC_HTTP: case LEAK_SRC_HTTP_FORM: return c->look_http;
     case LEAK_SRC_DNS: return c->look_dns;
     case LEAK_SRC_URI: return c->look_http;
+    case LEAK_SRC_MAIL: return c->look_stream; /* the decoded form of stream content */
     }
     return false;
 }

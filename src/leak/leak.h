@@ -189,6 +189,7 @@ enum leak_source {
     LEAK_SRC_HTTP_FORM,    /* decoded HTTP body, application/x-www-form-urlencoded */
     LEAK_SRC_DNS,          /* one DNS query name (scanned on its own) */
     LEAK_SRC_URI,          /* one HTTP request URI (%-decoded, scanned on its own) */
+    LEAK_SRC_MAIL,         /* decoded text part or attachment of a mail (SMTP, MIME) */
 };
 
 /* Feed bytes of a flow direction (dir 0 to server, 1 to client). Creates the

@@ -22,6 +22,7 @@ void eve_types_default(rb_eve_types *t)
     t->alert = t->anomaly = t->flow = t->stats = true;
     t->http = t->dns = t->tls = t->ssh = t->fileinfo = true;
     t->leak = true;
+    t->smtp = true;
     t->anomaly_decode = t->anomaly_stream = t->anomaly_applayer = true;
     t->anomaly_behaviour = true;
     t->community_id = true;

@@ -23,6 +23,7 @@
 /* which record types are written */
 typedef struct rb_eve_types {
     bool alert, anomaly, flow, stats, http, dns, tls, ssh, fileinfo;
+    bool smtp;           /* smtp records (docs/smtp.md) */
     bool leak;           /* personal-data leak incidents (src/leak) */
     bool anomaly_decode, anomaly_stream, anomaly_applayer;
     bool community_id;
