@@ -192,6 +192,12 @@ typedef struct app_flow {
     void *state;                /* the protocol's parser state */
     uint64_t logged_tx;
     bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
+    /* the other direction's first bytes after detection: when no protocol
+     * matches them, Suricata's APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION */
+    int8_t detect_dir;          /* the direction that found the protocol, -1 none */
+    bool other_checked;
+    bool one_dir;               /* the other direction matched nothing */
+    int8_t one_dir_event;       /* its event waits to be written: direction + 1, 0 none */
     /* leak stage: the HTTP body observer's context */
     applayer_ctx *a;
     rb_flow *f;
@@ -460,8 +466,16 @@ static void log_session(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet 
 
 /* Suricata's application-layer anomaly record: one per event a parser raised.
  * orient 1: the event came from the server's side. */
+static void log_app_event_layer(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event,
+                                int orient, bool has_tx, uint64_t tx_id, const char *layer);
 static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
                           bool has_tx, uint64_t tx_id)
+{
+    log_app_event_layer(a, f, p, proto, event, orient, has_tx, tx_id, "proto_parser");
+}
+
+static void log_app_event_layer(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event,
+                                int orient, bool has_tx, uint64_t tx_id, const char *layer)
 {
     if (!a->eve_enabled || !a->eve->types->anomaly || !a->eve->types->anomaly_applayer)
         return;
@@ -473,7 +487,7 @@ static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int prot
     jb_str(jb, "app_proto", protocols[proto].name);
     jb_str(jb, "type", "applayer");
     jb_str(jb, "event", event);
-    jb_str(jb, "layer", "proto_parser");
+    jb_str(jb, "layer", layer);
     jb_close_object(jb);
     eve_commit(a->eve);
 }
@@ -587,9 +601,23 @@ static void log_smtp(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
 static app_flow *app_of(rb_flow *f)
 {
     if (!f->app) {
-        f->app = calloc(1, sizeof(app_flow));
+        app_flow *af = calloc(1, sizeof(app_flow));
+        if (af)
+            af->detect_dir = -1;
+        f->app = af;
     }
     return f->app;
+}
+
+/* the detection event of a flow whose other direction matched no protocol */
+static void log_detect_events(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p)
+{
+    if (!af->one_dir_event)
+        return;
+    int dir = af->one_dir_event - 1;
+    af->one_dir_event = 0;
+    log_app_event_layer(a, f, p, af->proto, "APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION",
+                        dir, false, 0, "proto_detect");
 }
 
 static void set_proto(applayer_ctx *a, rb_flow *f, app_flow *af, uint8_t proto)
@@ -665,6 +693,8 @@ static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp)
     f->app_proto_name = NULL;
     af->dir_failed[0] = af->dir_failed[1] = false;
     af->logged_tx = 0;
+    af->detect_dir = -1;
+    af->one_dir = false;
     for (int d = 0; d < 2; d++) {
         if (rn[d] && af->proto == ALPROTO_UNKNOWN)
             detect_bytes(a, af, f, d, rest[d], rn[d], tcp);
@@ -679,6 +709,14 @@ static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8
     if (af->gave_up || n == 0)
         return;
     const alproto_ops *op = &protocols[af->proto];
+    if (tcp && af->detect_dir >= 0 && dir != af->detect_dir && !af->other_checked) {
+        af->other_checked = true;
+        int r = af->dir_failed[dir] ? ALPROTO_FAILED : detect(a, f, dir, d, n, tcp);
+        if (r == ALPROTO_FAILED) {
+            af->one_dir = true;
+            af->one_dir_event = (int8_t)(dir + 1);
+        }
+    }
     if (op->feed(af->state, dir, d, n, tcp) < 0) {
         if (!af->changed && ((af->proto == ALPROTO_HTTP && http_is_connect_tunnel(af->state)) ||
                              (af->proto == ALPROTO_SMTP && smtp_starttls(af->state)))) {
@@ -687,8 +725,9 @@ static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8
         }
         af->gave_up = true;
         a->st.parser_errors[af->proto]++;
-        /* a parser that gave up before any transaction: the flow is not that protocol after all */
-        if (af->logged_tx == 0 && !af->changed)
+        /* a parser that gave up before any transaction: the flow is not that protocol
+         * after all (unless only the other direction was not it, as Suricata) */
+        if (af->logged_tx == 0 && !af->changed && !af->one_dir)
             f->app_proto_name = "failed";
     }
 }
@@ -793,6 +832,8 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
     if (r == 0)
         return;
     set_proto(a, f, af, (uint8_t)r);
+    af->detect_dir = tcp ? (int8_t)dir : -1;
+    af->other_checked = false;
     af->state = protocols[r].state_new(&a->cfg);
     if (!af->state) {
         af->gave_up = true;
@@ -867,6 +908,7 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
      * sent is cut here (what was still in flight is not decoded, as Suricata) */
     if (af->proto == ALPROTO_SMTP && af->state && !af->gave_up && stream_depth_reached(sc, f, 0))
         smtp_depth_reached(af->state);
+    log_detect_events(a, af, f, p);
     /* leak stage past the reassembly depth: the packets' payloads as they
      * come (distinct counting absorbs retransmissions), HTTP flows included
      * (their decoded bodies stop at the depth too); one test otherwise */
@@ -960,6 +1002,8 @@ void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f)
         return;
     if (af->proto == ALPROTO_UNKNOWN && af->saw_data)
         set_proto(a, f, af, ALPROTO_FAILED);
+    if (af->proto != ALPROTO_FAILED)
+        log_detect_events(a, af, f, NULL);
     if (af->state && af->proto != ALPROTO_FAILED) {
         protocols[af->proto].log(a, af, f, NULL, true);
         protocols[af->proto].state_free(af->state);

@@ -682,7 +682,7 @@ void smtp_free(smtp_state *s)
 
 static bool is_smtp_port(uint16_t p)
 {
-    return p == 25 || p == 465 || p == 587 || p == 2525;
+    return p == 25 || p == 587 || p == 2525;
 }
 
 int smtp_probe(const uint8_t *d, size_t n, int dir, uint16_t sp, uint16_t dp)
@@ -710,14 +710,8 @@ int smtp_probe(const uint8_t *d, size_t n, int dir, uint16_t sp, uint16_t dp)
         return -1;
     if (d[3] != ' ' && d[3] != '-')
         return 0;
-    if (is_smtp_port(sp) || is_smtp_port(dp))
-        return 1;
-    const uint8_t *lf = memchr(d, '\n', n);
-    size_t ln = lf ? (size_t)(lf - d) : n;
-    for (size_t i = 4; i + 4 <= ln; i++)
-        if (ieq_prefix(d + i, ln - i, "smtp"))
-            return 1;
-    return lf ? 0 : -1;
+    /* FTP greets with 220 too: the port decides (465 is TLS from the start) */
+    return is_smtp_port(sp) || is_smtp_port(dp) ? 1 : 0;
 }
 
 int smtp_feed(smtp_state *s, int dir, const uint8_t *d, size_t n)

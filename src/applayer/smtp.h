@@ -97,7 +97,7 @@ void smtp_free(smtp_state *s);
 
 /* Detection on the first bytes of a direction: 1 SMTP, 0 not, -1 need more.
  * The client's first command HELO/EHLO; a server's 220 greeting only on an
- * SMTP port (25, 465, 587, 2525) or when it says "SMTP". */
+ * SMTP port (25, 587, 2525): FTP greets with 220 too, 465 is TLS at once. */
 int smtp_probe(const uint8_t *d, size_t n, int dir, uint16_t sp, uint16_t dp);
 
 /* 0 ok, -1 no more SMTP (gave up, or STARTTLS accepted: smtp_starttls) */

@@ -334,10 +334,12 @@ static void test_probe(void **st)
     assert_int_equal(smtp_probe((const uint8_t *)"EHL", 3, 0, 1234, 80), -1);
     assert_int_equal(smtp_probe((const uint8_t *)"EHLOX", 5, 0, 1234, 80), 0);
     assert_int_equal(smtp_probe((const uint8_t *)"GET / HTTP/1.1\r\n", 16, 0, 1234, 80), 0);
-    /* a 220 greeting: on an SMTP port, or saying SMTP (FTP greets with 220 too) */
+    /* a 220 greeting: on an SMTP port only (FTP greets with 220 too; 465 is TLS at once) */
     assert_int_equal(smtp_probe((const uint8_t *)"220 ftp ready\r\n", 15, 1, 25, 1234), 1);
     assert_int_equal(smtp_probe((const uint8_t *)"220 ftp ready\r\n", 15, 1, 21, 1234), 0);
-    assert_int_equal(smtp_probe((const uint8_t *)"220 mx ESMTP\r\n", 14, 1, 9999, 1234), 1);
+    assert_int_equal(smtp_probe((const uint8_t *)"220 mx ESMTP\r\n", 14, 1, 9999, 1234), 0);
+    assert_int_equal(smtp_probe((const uint8_t *)"220 mx ESMTP\r\n", 14, 1, 465, 1234), 0);
+    assert_int_equal(smtp_probe((const uint8_t *)"220-mx ESMTP\r\n", 14, 1, 1234, 587), 1);
     assert_int_equal(smtp_probe((const uint8_t *)"22", 2, 1, 9999, 1234), -1);
 }
 
