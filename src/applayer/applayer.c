@@ -293,7 +293,15 @@ static int smtp_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uin
 {
     return tcp ? smtp_probe(d, n, dir, sp, dp) : 0;
 }
-static void *smtp_new_adapter(const applayer_config *cfg) { return smtp_new(&cfg->smtp); }
+static void *smtp_new_adapter(const applayer_config *cfg)
+{
+    smtp_config c = cfg->smtp;
+    /* the fileinfo hashes (outputs.eve-log.types.files.force-hash) are HTTP's and SMTP's */
+    c.file_md5 = cfg->http.file_md5;
+    c.file_sha1 = cfg->http.file_sha1;
+    c.file_sha256 = cfg->http.file_sha256;
+    return smtp_new(&c);
+}
 static void smtp_free_adapter(void *s) { smtp_free(s); }
 static int smtp_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
 {

@@ -402,6 +402,9 @@ static void client_line(smtp_state *s, const uint8_t *p, size_t n, bool cut)
     const uint8_t *a;
     size_t al;
     smtp_tx *tx;
+    /* every command but RSET and QUIT belongs to a mail (a new one when none is open), as in Suricata */
+    if (!is_verb(p, n, "rset") && !is_verb(p, n, "quit"))
+        cur_tx(s);
     if (cut && (tx = cur_tx(s)) != NULL)
         tx->events |= SMTP_EV_COMMAND_TOO_LONG;
     if (is_verb(p, n, "helo") || is_verb(p, n, "ehlo")) {
