@@ -434,11 +434,13 @@ static void client_line(smtp_state *s, const uint8_t *p, size_t n, bool cut)
         push_pending(s, C_OTHER);
     } else if (is_verb(p, n, "data")) {
         push_pending(s, C_DATA);
-        if ((tx = cur_tx(s)) != NULL && start_message(s, tx)) {
-            s->mode = M_DATA;
-            s->msg.n = 0;
-            s->msg_cont = false;
-        }
+        /* the message follows even when it cannot be kept (too many mails waiting):
+         * its lines must not be taken for commands */
+        if ((tx = cur_tx(s)) != NULL)
+            start_message(s, tx);
+        s->mode = M_DATA;
+        s->msg.n = 0;
+        s->msg_cont = false;
     } else if (is_verb(p, n, "bdat")) {
         push_pending(s, C_BDAT);
         size_t i = 4;

@@ -43,7 +43,7 @@
 #include "applayer/http.h"
 #include "applayer/mime.h"
 
-#define SMTP_MAX_TX 8           /* transactions held before they are logged */
+#define SMTP_MAX_TX 32          /* transactions held before they are logged */
 #define SMTP_MAX_PENDING 64     /* pipelined commands waiting for a reply */
 #define SMTP_HOLD_MAX 65536     /* client bytes held after STARTTLS */
 

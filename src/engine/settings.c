@@ -528,6 +528,15 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     hc->decompress_layer_limit = get_u32(c, "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit",
                                          hc->decompress_layer_limit);
 
+    /* SMTP's MIME decoding (docs/smtp.md), Suricata's keys */
+    mime_config *mc = &ec->applayer.smtp.mime;
+    mc->decode_base64 = cfg_get_bool(c, "app-layer.protocols.smtp.mime.decode-base64", mc->decode_base64) == 1;
+    mc->decode_qp = cfg_get_bool(c, "app-layer.protocols.smtp.mime.decode-quoted-printable", mc->decode_qp) == 1;
+    mc->extract_urls = cfg_get_bool(c, "app-layer.protocols.smtp.mime.extract-urls", mc->extract_urls) == 1;
+    mc->header_value_depth = get_u32(c, "app-layer.protocols.smtp.mime.header-value-depth", mc->header_value_depth);
+    if (mc->header_value_depth == 0 || mc->header_value_depth > 65536)
+        mc->header_value_depth = 2000;
+
     /* threads */
     int64_t th = cfg_get_int(c, "threading.worker-threads", 0);
     if (th > 0 && th <= 64)

@@ -11,7 +11,7 @@ tests/fuzz/fuzz_*.c):
   fuzz_pcap, fuzz_engine   small capture files whole; big ones cut to their first 24 packets
   fuzz_decode              one packet per seed, byte 0 = index of its link type in the harness table
   fuzz_http, fuzz_tls,     TCP payloads of port 80/8080, 443 and 22 conversations,
-  fuzz_ssh                 re-chunked into the harness's record format
+  fuzz_ssh, fuzz_smtp       (and 25, 587, 2525 for SMTP) re-chunked into the harness's record format
   fuzz_dns                 UDP payloads of port 53, joined with the harness's separator
   fuzz_rules               each test.rules; the ET Open file in slices of 60 rules
   fuzz_config              each YAML file (byte 0 = 2: also apply the settings)
@@ -191,6 +191,15 @@ def seeds_from_capture(path, corp):
                 part = pl[i:i + 255]
                 blob += bytes([d, len(part)]) + part  # bits 2-7 = 0: length in the next byte
         corp["fuzz_tls"].add(bytes(blob))
+    for key, recs in conversations(pkts, {25, 587, 2525}).items():
+        blob = bytearray([5])  # hashes and a data observer
+        for d, pl in recs:
+            for i in range(0, len(pl), 255):
+                part = pl[i:i + 255]
+                blob += bytes([d, len(part)]) + part
+            if len(blob) > MAX_SEED:
+                break
+        corp["fuzz_smtp"].add(bytes(blob[:MAX_SEED]))
     for key, recs in conversations(pkts, {22}).items():
         cli = b"".join(pl for d, pl in recs if d == 0)
         srv = b"".join(pl for d, pl in recs if d == 1)
@@ -212,7 +221,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(root, "build-fuzz", "seeds"))
     a = ap.parse_args()
     names = ["fuzz_pcap", "fuzz_engine", "fuzz_decode", "fuzz_http", "fuzz_tls", "fuzz_ssh", "fuzz_dns",
-             "fuzz_rules", "fuzz_config"]
+             "fuzz_rules", "fuzz_config", "fuzz_smtp"]
     corp = {n: Corpus(a.out, n) for n in names}
     caps = []
     for top in (os.path.join(a.shared, "compat", "tests"), os.path.join(root, "tests", "data")):

@@ -478,6 +478,30 @@ static void test_header_caps(void **st)
     mime_free(m);
 }
 
+static void test_many_mails_in_one_chunk(void **st)
+{
+    (void)st;
+    smtp_state *s = smtp_new(NULL);
+    char buf[8192];
+    size_t o = 0;
+    for (int i = 0; i < 40; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "MAIL FROM:<m%d>\r\nDATA\r\nRCPT TO:<no>\r\n.\r\n", i);
+    smtp_feed(s, 0, (const uint8_t *)buf, o);
+    /* the first SMTP_MAX_TX are kept; a message body is never taken for commands */
+    uint32_t n = 0;
+    smtp_tx *tx;
+    while ((tx = smtp_next_loggable(s, false)) != NULL) {
+        assert_int_equal(tx->n_rcpt, 0);
+        n++;
+    }
+    assert_int_equal(n, SMTP_MAX_TX);
+    feed(s, 0, "MAIL FROM:<last>\r\nDATA\r\nx\r\n.\r\n");
+    tx = smtp_next_loggable(s, false);
+    assert_non_null(tx);
+    assert_string_equal((char *)tx->mail_from.ptr, "<last>");
+    smtp_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -496,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_nesting_cap),
         cmocka_unit_test(test_boundary_prefix),
         cmocka_unit_test(test_header_caps),
+        cmocka_unit_test(test_many_mails_in_one_chunk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
