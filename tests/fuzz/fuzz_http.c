@@ -8,6 +8,7 @@
 #include "applayer/http.h"
 #include "common/jbuf.h"
 #include "output/eve_http.h"
+#include "fuzz_records.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,27 @@ static void observe(void *ctx, const http_tx *tx, int dir, const uint8_t *p, siz
         *acc ^= p[k];
 }
 
+typedef struct run {
+    http_state *s;
+    jbuf *jb;
+    const http_config *c;
+} run;
+
+static void on_data(void *ctx, int dir, const uint8_t *p, size_t n) { http_feed(((run *)ctx)->s, dir, p, n); }
+static void on_gap(void *ctx, int dir, uint64_t n) { http_gap(((run *)ctx)->s, dir, n); }
+static void on_poll(void *ctx, uint8_t ctl)
+{
+    run *r = ctx;
+    if (ctl & 8)
+        http_eof(r->s, (ctl >> 2) & 1);
+    log_all(r->s, r->jb, r->c, (ctl & 16) != 0);
+}
+static void on_after(void *ctx)
+{
+    run *r = ctx;
+    log_all(r->s, r->jb, r->c, false);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -75,31 +97,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         http_set_body_cb(s, observe, (void *)&acc);
     jbuf jb;
     jb_init(&jb);
-    size_t i = 1;
-    while (i + 2 <= size) {
-        uint8_t ctl = data[i];
-        size_t len = data[i + 1];
-        i += 2;
-        if (len > size - i)
-            len = size - i;
-        int kind = ctl & 3, dir = (ctl >> 2) & 1;
-        if (kind <= 1) {
-            uint8_t *buf = malloc(len ? len : 1);
-            if (!buf)
-                break;
-            memcpy(buf, data + i, len);
-            http_feed(s, kind, buf, len);
-            free(buf);
-            i += len;
-        } else if (kind == 2) {
-            http_gap(s, dir, (uint64_t)len * ((ctl >> 3) + 1));
-        } else {
-            if (ctl & 8)
-                http_eof(s, dir);
-            log_all(s, &jb, &c, (ctl & 16) != 0);
-        }
-        log_all(s, &jb, &c, false);
-    }
+    run r = { s, &jb, &c };
+    fuzz_record_ops ops = { on_data, on_gap, on_poll, on_after, &r };
+    fuzz_records(data, size, 1, &ops);
     http_eof(s, 0);
     http_eof(s, 1);
     log_all(s, &jb, &c, true);

@@ -2,14 +2,12 @@
  * Input layout: byte 0 = options (1: hashes, 2: small limits -- 512-byte
  * lines, 2 recipients, 2 files, 64 bytes of file data, 3 levels of nesting,
  * 40-byte header values --, 4: a data observer, 8: no base64/QP decoding),
- * then records of [ctl][len] + len bytes:
- *   ctl & 3: 0 data to server, 1 data to client, 2 gap, 3 poll (ctl & 16: as
- *   at flow end; ctl & 8: the client's stream reached the depth)
- *   ctl >> 2 & 1 selects the direction of a gap.
- * Every record is fed from a fresh copy (so ASan sees over-reads) and
- * transactions are logged to EVE as they complete, as the engine does. */
+ * then the records of fuzz_records.h; a poll logs (ctl & 16: as at flow end;
+ * ctl & 8: the client's stream reached the depth first). Transactions are
+ * logged to EVE as they complete, as the engine does. */
 #include "applayer/smtp.h"
 #include "common/jbuf.h"
+#include "fuzz_records.h"
 #include "output/eve_http.h"
 #include "output/eve_smtp.h"
 
@@ -49,6 +47,29 @@ static void observe(void *ctx, const smtp_tx *tx, const mime_part *part, const u
         *acc ^= (uint8_t)part->filename[part->filename_len - 1];
 }
 
+typedef struct run {
+    smtp_state *s;
+    jbuf *jb;
+} run;
+
+static void on_data(void *ctx, int dir, const uint8_t *p, size_t n) { smtp_feed(((run *)ctx)->s, dir, p, n); }
+static void on_gap(void *ctx, int dir, uint64_t n) { smtp_gap(((run *)ctx)->s, dir, n); }
+static void on_poll(void *ctx, uint8_t ctl)
+{
+    run *r = ctx;
+    if (ctl & 8)
+        smtp_depth_reached(r->s);
+    log_all(r->s, r->jb, (ctl & 16) != 0);
+}
+static void on_after(void *ctx)
+{
+    run *r = ctx;
+    const uint8_t *t;
+    (void)smtp_tunnel_data(r->s, 0, &t);
+    (void)smtp_tunnel_data(r->s, 1, &t);
+    log_all(r->s, r->jb, false);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -75,33 +96,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         smtp_set_data_cb(s, observe, (void *)&acc);
     jbuf jb;
     jb_init(&jb);
-    size_t i = 1;
-    while (i + 2 <= size) {
-        uint8_t ctl = data[i];
-        size_t len = data[i + 1];
-        i += 2;
-        if (len > size - i)
-            len = size - i;
-        int kind = ctl & 3, dir = (ctl >> 2) & 1;
-        if (kind <= 1) {
-            uint8_t *buf = malloc(len ? len : 1);
-            if (!buf)
-                break;
-            memcpy(buf, data + i, len);
-            smtp_feed(s, kind, buf, len);
-            free(buf);
-            i += len;
-        } else if (kind == 2) {
-            smtp_gap(s, dir, (uint64_t)len * ((ctl >> 3) + 1));
-        } else {
-            if (ctl & 8)
-                smtp_depth_reached(s);
-            log_all(s, &jb, (ctl & 16) != 0);
-        }
-        const uint8_t *t;
-        (void)smtp_tunnel_data(s, dir, &t);
-        log_all(s, &jb, false);
-    }
+    run r = { s, &jb };
+    fuzz_record_ops ops = { on_data, on_gap, on_poll, on_after, &r };
+    fuzz_records(data, size, 1, &ops);
     smtp_eof(s, 0);
     smtp_eof(s, 1);
     log_all(s, &jb, true);
