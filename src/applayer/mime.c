@@ -237,7 +237,6 @@ static bool param(const char *v, size_t n, const char *name, const char **out, s
     return false;
 }
 
-static void emit(mime_parser *m, const uint8_t *p, size_t n);
 
 static void url_scan(mime_parser *m, const uint8_t *p, size_t n)
 {

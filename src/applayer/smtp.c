@@ -409,9 +409,11 @@ static void client_line(smtp_state *s, const uint8_t *p, size_t n, bool cut)
         tx->events |= SMTP_EV_COMMAND_TOO_LONG;
     if (is_verb(p, n, "helo") || is_verb(p, n, "ehlo")) {
         argument(p, n, 4, &a, &al);
-        str_set(&s->helo, a, al);
-        if (s->cur && !s->cur->mail_from.ptr && !s->cur->mime)
-            str_set(&s->cur->helo, a, al);
+        if (al) { /* a bare EHLO names nothing */
+            str_set(&s->helo, a, al);
+            if (s->cur && !s->cur->mail_from.ptr && !s->cur->mime)
+                str_set(&s->cur->helo, a, al);
+        }
         push_pending(s, C_HELO);
     } else if (ieq_prefix(p, n, "mail from:")) {
         if ((tx = cur_tx(s)) != NULL) {
