@@ -306,6 +306,8 @@ static void end_tx(smtp_state *s, bool complete)
 /* ------------------------------------------------------------------------ */
 /* the message (DATA and BDAT) */
 
+static void push_pending(smtp_state *s, uint8_t c);
+
 static void msg_line(smtp_state *s, const uint8_t *p, size_t n, bool eol)
 {
     smtp_tx *tx = s->cur;
@@ -356,6 +358,7 @@ static size_t msg_bytes(smtp_state *s, const uint8_t *p, size_t n, bool dot)
         if (dot && !s->msg_cont) {
             if (ln == 1 && q[0] == '.') {
                 L->n = 0;
+                push_pending(s, C_OTHER); /* the server answers the message too */
                 end_tx(s, true);
                 s->mode = M_CMD;
                 return i;

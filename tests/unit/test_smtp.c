@@ -178,6 +178,11 @@ static void test_pipelining_and_rset(void **st)
     /* replies to the 11 commands, the greeting first */
     assert_int_equal(feed(s, 1, "220 hi\r\n250 a\r\n250 b\r\n250 c\r\n354 d\r\n250 e\r\n250 f\r\n250 g\r\n250 h\r\n"
                                 "250 i\r\n354 j\r\n250 k\r\n221 l\r\n"), 0);
+    /* every reply was paired with its command (the messages' own replies included):
+     * the next 220 answers this STARTTLS */
+    feed(s, 0, "STARTTLS\r\n");
+    assert_int_equal(feed(s, 1, "220 go\r\n"), -1);
+    assert_true(smtp_starttls(s));
     smtp_free(s);
 }
 
