@@ -502,19 +502,25 @@ static void log_app_event_layer(applayer_ctx *a, rb_flow *f, const Packet *p, in
 
 /* the HTTP events of a transaction, named as Suricata's EVE names them
  * (UNABLE_TO_MATCH_RESPONSE_TO_REQUEST) */
+/* "http.request_field_too_long" -> "REQUEST_FIELD_TOO_LONG" (the name in EVE) */
+static void event_upper(const char *n, char up[96])
+{
+    const char *dot = strchr(n, '.');
+    if (dot)
+        n = dot + 1;
+    size_t k = 0;
+    for (; n[k] && k < 95; k++)
+        up[k] = (char)toupper((unsigned char)n[k]);
+    up[k] = 0;
+}
+
 static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx)
 {
     for (int e = 0; e < HTTP_EV_COUNT; e++) {
         if (!http_tx_has_event(tx, (http_event)e))
             continue;
-        const char *n = http_event_name((http_event)e);
-        if (!strncmp(n, "http.", 5))
-            n += 5;
         char up[96];
-        size_t k = 0;
-        for (; n[k] && k < sizeof up - 1; k++)
-            up[k] = (char)toupper((unsigned char)n[k]);
-        up[k] = 0;
+        event_upper(http_event_name((http_event)e), up);
         int orient = strstr(up, "RESPONSE") || strstr(up, "UNABLE_TO_MATCH") ? 1 : 0;
         log_app_event(a, f, p, ALPROTO_HTTP, up, orient, true, tx->tx_id);
     }
@@ -574,6 +580,20 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
     }
 }
 
+/* the SMTP and MIME events of a mail (the server's reply events from its side) */
+static void log_smtp_events(applayer_ctx *a, rb_flow *f, const Packet *p, const smtp_tx *tx)
+{
+    uint64_t ev = smtp_tx_events(tx);
+    for (unsigned e = 0; e < SMTP_TX_EV_COUNT; e++) {
+        if (!(ev >> e & 1))
+            continue;
+        char up[96];
+        event_upper(smtp_tx_event_name(e), up);
+        int orient = strstr(up, "REPLY") || strstr(up, "REJECTED") ? 1 : 0;
+        log_app_event(a, f, p, ALPROTO_SMTP, up, orient, true, tx->tx_id);
+    }
+}
+
 /* SMTP: one transaction per mail; its attachments are files as HTTP's */
 static void log_smtp(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
 {
@@ -582,6 +602,7 @@ static void log_smtp(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
         a->st.tx[ALPROTO_SMTP]++;
         af->logged_tx++;
         inspect_tx(a, f, p, ALPROTO_SMTP, tx, tx->tx_id, fill_smtp, 0);
+        log_smtp_events(a, f, p, tx);
         if (!a->eve_enabled)
             continue;
         const rb_eve_types *t = a->eve->types;

@@ -26,6 +26,7 @@ struct mime_parser {
     uint32_t nbnd;
     int st;
     bool cont;            /* the next piece continues the current line */
+    size_t line_len;      /* bytes of the current line so far */
     /* header block being read */
     int cur;              /* field the last header line went to: F_* or 100 + MIME_HDR_*, F_NONE */
     mime_field f[F_N];
@@ -47,8 +48,8 @@ struct mime_parser {
 };
 
 static const char *const ev_names[MIME_EV_COUNT] = {
-    "mime.invalid_base64", "mime.invalid_qp", "mime.long_line", "mime.long_header",
-    "mime.depth", "mime.too_many_parts", "mime.boundary_missing",
+    "smtp.mime_invalid_base64", "smtp.mime_invalid_qp", "smtp.mime_long_line", "smtp.mime_long_header_value",
+    "smtp.mime_depth", "smtp.mime_too_many_parts", "smtp.mime_malformed_msg",
 };
 
 const char *mime_event_name(unsigned i)
@@ -487,8 +488,9 @@ void mime_line(mime_parser *m, const uint8_t *p, size_t n, bool eol)
         return;
     bool cont = m->cont;
     m->cont = !eol;
-    if (!eol || cont)
-        m->events |= MIME_EV_LONG_LINE;
+    m->line_len = cont ? m->line_len + n : n;
+    if (m->line_len > 998)
+        m->events |= MIME_EV_LONG_LINE; /* RFC 5322 2.1.1 */
     uint32_t level;
     int b = cont ? 0 : boundary_line(m, p, n, &level);
     if (b) {
@@ -534,7 +536,7 @@ void mime_end(mime_parser *m, bool complete)
     if (m->st == ST_HEADERS && complete && m->nparts == 1)
         body_begin(m); /* headers only: an empty body */
     part_end(m);
-    if (m->nbnd)
+    if (m->nbnd && complete)
         m->events |= MIME_EV_BOUNDARY_MISSING;
     m->ended = true;
     m->complete = complete;

@@ -51,15 +51,16 @@ typedef struct mime_config {
 
 void mime_config_default(mime_config *c);
 
-/* Events (bit masks), named by mime_event_name. */
+/* Events (bit masks), named by mime_event_name ("smtp.mime_invalid_base64"
+ * style: Suricata's names where it has the event). */
 enum {
     MIME_EV_INVALID_BASE64 = 1u << 0,
     MIME_EV_INVALID_QP = 1u << 1,
-    MIME_EV_LONG_LINE = 1u << 2,        /* a line arrived in pieces */
+    MIME_EV_LONG_LINE = 1u << 2,        /* a line over 998 bytes */
     MIME_EV_LONG_HEADER = 1u << 3,      /* a header value was cut */
     MIME_EV_DEPTH = 1u << 4,            /* multipart nested deeper than max_depth */
     MIME_EV_TOO_MANY_PARTS = 1u << 5,
-    MIME_EV_BOUNDARY_MISSING = 1u << 6, /* the message ended inside a multipart */
+    MIME_EV_BOUNDARY_MISSING = 1u << 6, /* the message ended properly inside a multipart */
     MIME_EV_COUNT = 7,
 };
 const char *mime_event_name(unsigned bit_index);

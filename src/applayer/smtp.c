@@ -60,6 +60,16 @@ const char *smtp_event_name(unsigned i)
     return i < SMTP_EV_COUNT ? ev_names[i] : "smtp.unknown";
 }
 
+uint64_t smtp_tx_events(const smtp_tx *tx)
+{
+    return (uint64_t)tx->events | (uint64_t)mime_events(tx->mime) << SMTP_EV_COUNT;
+}
+
+const char *smtp_tx_event_name(unsigned i)
+{
+    return i < SMTP_EV_COUNT ? smtp_event_name(i) : mime_event_name(i - SMTP_EV_COUNT);
+}
+
 void smtp_config_default(smtp_config *c)
 {
     memset(c, 0, sizeof *c);

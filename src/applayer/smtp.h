@@ -74,6 +74,14 @@ enum {
 };
 const char *smtp_event_name(unsigned bit_index);
 
+/* The events of a transaction as one set: bits 0..SMTP_EV_COUNT-1 the SMTP
+ * events, then the MIME events of its message (mime.h); names for
+ * app-layer-event:smtp.NAME and the anomaly records. */
+#define SMTP_TX_EV_COUNT (SMTP_EV_COUNT + MIME_EV_COUNT)
+struct smtp_tx;
+uint64_t smtp_tx_events(const struct smtp_tx *tx);
+const char *smtp_tx_event_name(unsigned bit_index);
+
 typedef struct smtp_tx {
     uint64_t tx_id;
     http_str helo;              /* the session's HELO/EHLO argument when the mail began */

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "output/eve.h"
 #include "applayer/dns.h"
+#include "applayer/smtp.h"
 #include "applayer/tls.h"
 #include "decode/events.h"
 
@@ -333,6 +334,12 @@ static int tx_event_index(int alproto, const char *name)
     case ALPROTO_DNS:
         for (unsigned e = 0; e < DNS_EV_COUNT; e++)
             if (!strcasecmp(dns_event_name(e), name))
+                return (int)e;
+        return -1;
+    case ALPROTO_SMTP:
+        snprintf(full, sizeof full, "smtp.%s", name);
+        for (unsigned e = 0; e < SMTP_TX_EV_COUNT; e++)
+            if (!strcasecmp(smtp_tx_event_name(e), full))
                 return (int)e;
         return -1;
     case ALPROTO_TLS:

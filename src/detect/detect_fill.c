@@ -293,6 +293,7 @@ void detect_fill_smtp(const struct smtp_tx *tx, int dir, detect_buffers *b)
     reset(b, ALPROTO_SMTP);
     if (!tx || dir != 0)
         return;
+    put_event_word(b, smtp_tx_events(tx), SMTP_TX_EV_COUNT);
     b->files = tx->files;
     b->n_files = tx->n_files;
     put_str(b, RB_SMTP_HELO, &tx->helo);

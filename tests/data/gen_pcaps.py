@@ -616,7 +616,8 @@ def gen_smtp(out):
     smtp_mail.pcap      one session on port 25, two mails: the first a multipart/mixed with a quoted-printable
                         text part and a base64 CSV attachment of synthetic identifiers (pii.py), the second a
                         plain message sent with BDAT; pipelined commands, a dot-stuffed line
-    smtp_starttls.pcap  EHLO, STARTTLS, 220, then a TLS ClientHello: the flow changes to TLS"""
+    smtp_starttls.pcap  EHLO, STARTTLS refused (454), STARTTLS, 220, then a TLS ClientHello: the flow changes
+                        to TLS"""
     import base64
     import pii
     affil, recs = pii.records(LEAK_N)
@@ -649,6 +650,7 @@ def gen_smtp(out):
     write_conv(os.path.join(out, "smtp_starttls.pcap"),
                [c.handshake(), send(c, 1, b"220 mx.example.net ESMTP\r\n"), send(c, 0, b"EHLO ws5\r\n"),
                 send(c, 1, b"250-mx.example.net\r\n250 STARTTLS\r\n"), send(c, 0, b"STARTTLS\r\n"),
+                send(c, 1, b"454 4.7.0 TLS not available now\r\n"), send(c, 0, b"STARTTLS\r\n"),
                 send(c, 1, b"220 2.0.0 Ready to start TLS\r\n"), send(c, 0, tls_client_hello("mx.example.net")),
                 c.close()])
 

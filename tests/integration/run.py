@@ -767,7 +767,14 @@ def smtp_leak_csv_attachment(ctx):
 
 @test
 def smtp_starttls_changes_to_tls(ctx):
-    r = Run(ctx, "smtp_starttls.pcap")
+    rules = write_rules(ctx, 'alert smtp any any -> any any (msg:"refused"; app-layer-event:smtp.tls_rejected; sid:1;)\n'
+                             'alert smtp any any -> any any (msg:"no"; app-layer-event:smtp.invalid_reply; sid:2;)\n')
+    r = Run(ctx, "smtp_starttls.pcap", ["-S", rules])
+    # the first STARTTLS was refused: an event of the mail, an anomaly record, a rule on it
+    expect_count(r.records, 1, event_type="alert", alert__signature_id=1)
+    expect_count(r.records, 0, event_type="alert", alert__signature_id=2)
+    expect_count(r.records, 1, event_type="anomaly", anomaly__event="TLS_REJECTED", anomaly__app_proto="smtp",
+                 src_ip="198.51.100.25")
     f = expect_count(r.records, 1, event_type="flow")[0]
     expect(f["app_proto"] == "tls" and f.get("app_proto_orig") == "smtp", "flow %s" % f)
     m = expect_count(r.records, 1, event_type="smtp")[0]

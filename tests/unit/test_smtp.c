@@ -198,6 +198,10 @@ static void test_data_rejected(void **st)
     assert_non_null(tx);
     assert_true(tx->events & SMTP_EV_DATA_REJECTED);
     assert_null(tx->mime);
+    /* the names rules and anomaly records use */
+    assert_true(smtp_tx_events(tx) & SMTP_EV_DATA_REJECTED);
+    assert_string_equal(smtp_tx_event_name(8), "smtp.data_command_rejected");
+    assert_string_equal(smtp_tx_event_name(SMTP_EV_COUNT), "smtp.mime_invalid_base64");
     smtp_free(s);
 }
 
