@@ -50,7 +50,7 @@ struct smtp_state {
 
 static const char *const ev_names[SMTP_EV_COUNT] = {
     "smtp.invalid_reply", "smtp.unable_to_match_reply_with_request", "smtp.max_command_line_len_exceeded",
-    "smtp.max_reply_line_len_exceeded", "smtp.invalid_pipelined_sequence", "smtp.bdat_chunk_len_exceeded",
+    "smtp.max_reply_line_len_exceeded", "smtp.invalid_pipelined_sequence", "smtp.bdat_invalid_size",
     "smtp.too_many_rcpt", "smtp.too_many_files", "smtp.data_command_rejected", "smtp.tls_rejected",
     "smtp.gap",
 };
