@@ -472,16 +472,9 @@ static void log_session(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet 
     eve_commit(a->eve);
 }
 
-/* Suricata's application-layer anomaly record: one per event a parser raised.
- * orient 1: the event came from the server's side. */
-static void log_app_event_layer(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event,
-                                int orient, bool has_tx, uint64_t tx_id, const char *layer);
-static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
-                          bool has_tx, uint64_t tx_id)
-{
-    log_app_event_layer(a, f, p, proto, event, orient, has_tx, tx_id, "proto_parser");
-}
-
+/* Suricata's application-layer anomaly record: one per event a parser raised
+ * (layer proto_parser) or detection found (proto_detect). orient 1: the event
+ * came from the server's side. */
 static void log_app_event_layer(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event,
                                 int orient, bool has_tx, uint64_t tx_id, const char *layer)
 {
@@ -500,8 +493,12 @@ static void log_app_event_layer(applayer_ctx *a, rb_flow *f, const Packet *p, in
     eve_commit(a->eve);
 }
 
-/* the HTTP events of a transaction, named as Suricata's EVE names them
- * (UNABLE_TO_MATCH_RESPONSE_TO_REQUEST) */
+static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
+                          bool has_tx, uint64_t tx_id)
+{
+    log_app_event_layer(a, f, p, proto, event, orient, has_tx, tx_id, "proto_parser");
+}
+
 /* "http.request_field_too_long" -> "REQUEST_FIELD_TOO_LONG" (the name in EVE) */
 static void event_upper(const char *n, char up[96])
 {
@@ -514,6 +511,8 @@ static void event_upper(const char *n, char up[96])
     up[k] = 0;
 }
 
+/* the HTTP events of a transaction, named as Suricata's EVE names them
+ * (UNABLE_TO_MATCH_RESPONSE_TO_REQUEST) */
 static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx)
 {
     for (int e = 0; e < HTTP_EV_COUNT; e++) {
