@@ -811,9 +811,13 @@ static bool leak_raw_wanted(const app_flow *af)
 /* every decoded byte of a mail's text parts and attachments (SMTP) */
 static void smtp_data_leak(void *ctx, const smtp_tx *tx, const mime_part *part, const uint8_t *p, size_t n)
 {
-    (void)tx;
-    (void)part;
     app_flow *af = ctx;
+    uint64_t key = (tx->tx_id + 1) << 24 | part->index; /* the part being scanned */
+    if (af->leak_tx[0] != key) {
+        af->leak_tx[0] = key;
+        leak_mail_context(af->a->leak, af->f, 0, part->attachment ? part->filename : NULL,
+                          part->attachment ? part->filename_len : 0);
+    }
     leak_feed(af->a->leak, af->f, 0, LEAK_SRC_MAIL, p, n);
 }
 

@@ -199,6 +199,10 @@ void leak_feed(leak_ctx *l, rb_flow *f, int dir, enum leak_source src, const uin
  * as it is). new_body: a new message body starts (the last one is complete). */
 void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const char *host, size_t hl,
                        const char *url, size_t ul, const char *filename, size_t fl);
+/* A decoded mail part starts (SMTP, LEAK_SRC_MAIL): what the last one left
+ * pending is complete; filename (an attachment's, or NULL) becomes the
+ * record's context "smtp": {"filename"}. */
+void leak_mail_context(leak_ctx *l, rb_flow *f, int dir, const char *filename, size_t fl);
 /* The flow ends: decide, write the incident records, free flow->leak. */
 void leak_flow_end(leak_ctx *l, rb_flow *f);
 /* End of input (after the last flow ended): the open host windows that

@@ -759,6 +759,7 @@ def smtp_leak_csv_attachment(ctx):
     want = pii.distinct(recs, ["cin", "cnss", "rib", "iban", "tel", "email"])
     want["email"] += 3
     lk = check_leak(Run(ctx, "smtp_mail.pcap"), want, "to_server", "192.168.10.5", "smtp")
+    expect(lk["leak"]["context"] == {"smtp": {"filename": "export_cnss.csv"}}, "context %s" % lk["leak"]["context"])
     # without SMTP parsing the attachment stays base64: only the addresses are seen
     r = Run(ctx, "smtp_mail.pcap", ["--set", "app-layer.protocols.smtp.enabled=no"])
     expect(all(rec["leak"]["counts"].get("cin", 0) == 0 for rec in leak_records(r)), "cin found without MIME")
