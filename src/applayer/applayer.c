@@ -1,6 +1,7 @@
 /* applayer.c -- see applayer.h */
 #include "applayer/applayer.h"
 #include "applayer/dns.h"
+#include "applayer/smtp.h"
 #include "applayer/ssh.h"
 #include "applayer/tls.h"
 #include "common/log.h"
@@ -9,6 +10,7 @@
 #include "output/eve_dns.h"
 #include "output/eve_http.h"
 #include "output/eve_smb.h"
+#include "output/eve_smtp.h"
 #include "output/eve_http2.h"
 #include "output/eve_ssh.h"
 #include "output/eve_tls.h"
@@ -84,6 +86,7 @@ static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool aler
     case ALPROTO_DNS: if (alert) eve_dns_alert_object(jb, tx); break;
     case ALPROTO_TLS: eve_tls_object(jb, tx, a->cfg.tls_extended); break;
     case ALPROTO_SSH: eve_ssh_object(jb, tx); break;
+    case ALPROTO_SMTP: eve_smtp_object(jb, tx, a->cfg.smtp_extended); break;
     case ALPROTO_DCERPC: {
         const dcerpc_view *v = tx;
         eve_dcerpc_object(jb, v->st, v->tx);
@@ -224,6 +227,7 @@ static void fill_dcerpc(const void *tx, int dir, detect_buffers *b)
 }
 static void fill_smb(const void *tx, int dir, detect_buffers *b) { detect_fill_smb(tx, dir, b); }
 static void fill_http2(const void *tx, int dir, detect_buffers *b) { detect_fill_http2(tx, dir, b); }
+static void fill_smtp(const void *tx, int dir, detect_buffers *b) { detect_fill_smtp(tx, dir, b); }
 
 /* per-flow state, on flow->app */
 typedef struct app_flow {
@@ -239,6 +243,8 @@ typedef struct app_flow {
     bool dir_checked[2];        /* TCP: this direction's first bytes were probed too */
     bool dir_other[2];          /* ... and found another protocol: not fed to the parser */
     int8_t mismatch_dir;        /* 1 + the direction whose mismatch is still to be reported, 0 none */
+    bool one_dir;               /* ... or matched no protocol at all (the flow keeps its protocol) */
+    int8_t one_dir_event;       /* APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION to write: direction + 1 */
     bool depth_set;             /* SMB: the flow's own stream depth was applied */
     /* leak stage: the HTTP body observer's context */
     applayer_ctx *a;
@@ -483,6 +489,31 @@ static int http2_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool
 static void http2_gap_adapter(void *s, int dir, uint64_t len) { http2_gap(s, dir, len); }
 
 static void log_http2(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+
+/* ---- SMTP (docs/smtp.md) ---- */
+
+static int smtp_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    return tcp ? smtp_probe(d, n, dir, sp, dp) : 0;
+}
+static void *smtp_new_adapter(const applayer_config *cfg)
+{
+    smtp_config c = cfg->smtp;
+    /* the fileinfo hashes (outputs.eve-log.types.files.force-hash) are HTTP's and SMTP's */
+    c.file_md5 = cfg->http.file_md5;
+    c.file_sha1 = cfg->http.file_sha1;
+    c.file_sha256 = cfg->http.file_sha256;
+    return smtp_new(&c);
+}
+static void smtp_free_adapter(void *s) { smtp_free(s); }
+static int smtp_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    (void)tcp;
+    return smtp_feed(s, dir, d, n);
+}
+static void smtp_gap_adapter(void *s, int dir, uint64_t len) { smtp_gap(s, dir, len); }
+static void smtp_eof_adapter(void *s, int dir) { smtp_eof(s, dir); }
+static void log_smtp(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
                           bool has_tx, uint64_t tx_id);
 static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx);
@@ -506,6 +537,8 @@ static const alproto_ops protocols[ALPROTO_N] = {
     /* no port hint: HTTP (port 80) rejects the preface, the probe finds it */
     [ALPROTO_HTTP2] = { "http2", true, false, 0, http2_probe_adapter, http2_new_adapter, http2_free_adapter,
                         http2_feed_adapter, http2_gap_adapter, NULL, log_http2 },
+    [ALPROTO_SMTP] = { "smtp", true, false, 25, smtp_probe_adapter, smtp_new_adapter, smtp_free_adapter,
+                       smtp_feed_adapter, smtp_gap_adapter, smtp_eof_adapter, log_smtp },
 };
 
 const char *applayer_proto_name(int proto)
@@ -528,6 +561,7 @@ void applayer_config_default(applayer_config *c)
     c->tls_extended = true; /* as Debian's suricata.yaml */
     c->probe_limit = 2048;
     dcerpc_config_default(&c->dcerpc);
+    smtp_config_default(&c->smtp);
 }
 
 applayer_ctx *applayer_new(const applayer_config *cfg, rb_eve_writer *eve, bool eve_enabled)
@@ -697,6 +731,62 @@ static void log_http2(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p
     }
 }
 
+/* "http.request_field_too_long" -> "REQUEST_FIELD_TOO_LONG" (the name in EVE) */
+static void event_upper(const char *n, char up[96])
+{
+    const char *dot = strchr(n, '.');
+    if (dot)
+        n = dot + 1;
+    size_t k = 0;
+    for (; n[k] && k < 95; k++)
+        up[k] = (char)toupper((unsigned char)n[k]);
+    up[k] = 0;
+}
+
+/* the SMTP and MIME events of a mail (the server's reply events from its side) */
+static void log_smtp_events(applayer_ctx *a, rb_flow *f, const Packet *p, const smtp_tx *tx)
+{
+    uint64_t ev = smtp_tx_events(tx);
+    for (unsigned e = 0; e < SMTP_TX_EV_COUNT; e++) {
+        if (!(ev >> e & 1))
+            continue;
+        char up[96];
+        event_upper(smtp_tx_event_name(e), up);
+        int orient = strstr(up, "REPLY") || strstr(up, "REJECTED") ? 1 : 0;
+        log_app_event(a, f, p, ALPROTO_SMTP, up, orient, true, tx->tx_id);
+    }
+}
+
+/* SMTP: one transaction per mail; its attachments are files as HTTP's */
+static void log_smtp(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    smtp_tx *tx;
+    while ((tx = smtp_next_loggable(af->state, flow_end)) != NULL) {
+        a->st.tx[ALPROTO_SMTP]++;
+        af->logged_tx++;
+        inspect_tx(a, f, p, ALPROTO_SMTP, tx, tx->tx_id, fill_smtp, 0);
+        log_smtp_events(a, f, p, tx);
+        if (!a->eve_enabled)
+            continue;
+        const rb_eve_types *t = a->eve->types;
+        if (t->smtp) {
+            begin_record(a, f, p, "smtp", 0);
+            jb_u64(&a->eve->jb, "tx_id", tx->tx_id);
+            put_app_object(a, ALPROTO_SMTP, tx, false);
+            eve_commit(a->eve);
+        }
+        if (t->fileinfo) {
+            for (uint32_t i = 0; i < tx->n_files; i++) {
+                begin_record(a, f, p, "fileinfo", 0);
+                put_app_object(a, ALPROTO_SMTP, tx, false);
+                jb_str(&a->eve->jb, "app_proto", "smtp");
+                eve_fileinfo_object(&a->eve->jb, &tx->files[i], &a->cfg.http);
+                eve_commit(a->eve);
+            }
+        }
+    }
+}
+
 /* TLS and SSH have one transaction per session: signatures, then one record */
 static void log_session(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, int proto,
                         void (*fill)(const void *tx, int dir, detect_buffers *b), bool enabled)
@@ -744,14 +834,8 @@ static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const 
     for (int e = 0; e < HTTP_EV_COUNT; e++) {
         if (!http_tx_has_event(tx, (http_event)e))
             continue;
-        const char *n = http_event_name((http_event)e);
-        if (!strncmp(n, "http.", 5))
-            n += 5;
         char up[96];
-        size_t k = 0;
-        for (; n[k] && k < sizeof up - 1; k++)
-            up[k] = (char)toupper((unsigned char)n[k]);
-        up[k] = 0;
+        event_upper(http_event_name((http_event)e), up);
         int orient = strstr(up, "RESPONSE") || strstr(up, "UNABLE_TO_MATCH") ? 1 : 0;
         log_app_event(a, f, p, ALPROTO_HTTP, up, orient, true, tx->tx_id);
     }
@@ -976,7 +1060,8 @@ static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp,
     size_t rn[2] = { 0, 0 };
     for (int d = 0; d < 2; d++) {
         const uint8_t *p;
-        size_t n = http_tunnel_data(af->state, d, &p);
+        size_t n = af->proto == ALPROTO_SMTP ? smtp_tunnel_data(af->state, d, &p)
+                                             : http_tunnel_data(af->state, d, &p);
         if (n && (rest[d] = malloc(n)) != NULL) {
             memcpy(rest[d], p, n);
             rn[d] = n;
@@ -994,6 +1079,9 @@ static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp,
     f->app_proto = ALPROTO_UNKNOWN;
     f->app_proto_name = NULL;
     af->dir_failed[0] = af->dir_failed[1] = false;
+    af->dir_checked[0] = af->dir_checked[1] = false;
+    af->dir_other[0] = af->dir_other[1] = false;
+    af->one_dir = false;
     af->logged_tx = 0;
     if (a->dt)
         detect_flow_tx_restart(a->dt, f);
@@ -1017,7 +1105,9 @@ static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8
         return;
     const alproto_ops *op = &protocols[af->proto];
     if (op->feed(af->state, dir, d, n, tcp) < 0) {
-        if (af->proto == ALPROTO_HTTP && !af->changed && http_is_connect_tunnel(af->state)) {
+        if (!af->changed && ((af->proto == ALPROTO_HTTP && http_is_connect_tunnel(af->state)) ||
+                             (af->proto == ALPROTO_SMTP && smtp_starttls(af->state)))) {
+            /* an HTTP CONNECT tunnel, or SMTP STARTTLS accepted */
             protocol_change(a, af, f, tcp, ALPROTO_UNKNOWN);
             return;
         }
@@ -1027,8 +1117,9 @@ static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8
         }
         af->gave_up = true;
         a->st.parser_errors[af->proto]++;
-        /* a parser that gave up before any transaction: the flow is not that protocol after all */
-        if (af->logged_tx == 0 && !af->changed)
+        /* a parser that gave up before any transaction: the flow is not that protocol
+         * after all (unless only the other direction was not it, as Suricata) */
+        if (af->logged_tx == 0 && !af->changed && !af->one_dir)
             f->app_proto_name = "failed";
     }
 }
@@ -1095,6 +1186,19 @@ static bool leak_raw_wanted(const app_flow *af)
            af->proto != ALPROTO_SSH;
 }
 
+/* every decoded byte of a mail's text parts and attachments (SMTP) */
+static void smtp_data_leak(void *ctx, const smtp_tx *tx, const mime_part *part, const uint8_t *p, size_t n)
+{
+    app_flow *af = ctx;
+    uint64_t key = (tx->tx_id + 1) << 24 | part->index; /* the part being scanned */
+    if (af->leak_tx[0] != key) {
+        af->leak_tx[0] = key;
+        leak_mail_context(af->a->leak, af->f, 0, part->attachment ? part->filename : NULL,
+                          part->attachment ? part->filename_len : 0);
+    }
+    leak_feed(af->a->leak, af->f, 0, LEAK_SRC_MAIL, p, n);
+}
+
 static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
 {
     if (a->leak && af->proto == ALPROTO_HTTP2 && af->state)
@@ -1107,6 +1211,8 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
         http_set_body_cb(af->state, http_body_leak, af);
     if (a->leak && af->proto == ALPROTO_SMB && af->state)
         smb_set_file_cb(af->state, smb_file_leak, af);
+    if (a->leak && af->proto == ALPROTO_SMTP && af->state)
+        smtp_set_data_cb(af->state, smtp_data_leak, af);
     if (a->fs && af->proto == ALPROTO_HTTP && af->state)
         http_set_file_cb(af->state, file_store_observer, a);
 }
@@ -1120,7 +1226,14 @@ static bool other_dir_feeds(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, 
     if (af->dir_checked[dir])
         return !af->dir_other[dir];
     af->dir_checked[dir] = true;
-    int r = detect(a, f, dir, d, n < a->cfg.probe_limit ? n : a->cfg.probe_limit, true);
+    int r = af->dir_failed[dir] ? ALPROTO_FAILED
+                                : detect(a, f, dir, d, n < a->cfg.probe_limit ? n : a->cfg.probe_limit, true);
+    if (r == ALPROTO_FAILED) {
+        /* no protocol at all: the flow keeps its own, fed with these bytes */
+        af->one_dir = true;
+        af->one_dir_event = (int8_t)(1 + dir);
+        return true;
+    }
     if (r <= 0 || r >= ALPROTO_N || r == af->proto)
         return true;
     af->dir_other[dir] = true;
@@ -1232,6 +1345,13 @@ static void drain(applayer_ctx *a, stream_ctx *sc, rb_flow *f, app_flow *af)
  * proto_detect), on the packet that showed it (other_dir_feeds) */
 static void report_mismatch(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p)
 {
+    if (af->one_dir_event) { /* the other direction matched no protocol */
+        int dir = af->one_dir_event - 1;
+        af->one_dir_event = 0;
+        if (af->proto > 0 && af->proto < ALPROTO_N)
+            log_app_event_layer(a, f, p, af->proto, "APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION", dir, false, 0,
+                                "proto_detect");
+    }
     if (!af->mismatch_dir)
         return;
     int dir = af->mismatch_dir - 1;
@@ -1252,6 +1372,10 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
     a->sc = sc;
     drain(a, sc, f, af);
     report_mismatch(a, af, f, p);
+    /* SMTP: the client's stream reached the reassembly depth: the mail being
+     * sent is cut here (what was still in flight is not decoded, as Suricata) */
+    if (af->proto == ALPROTO_SMTP && af->state && !af->gave_up && stream_depth_reached(sc, f, 0))
+        smtp_depth_reached(af->state);
     if (af->proto == ALPROTO_SMB && !af->depth_set) {
         /* SMB flows are followed to their end by default (smb.stream-depth 0), as Suricata does */
         stream_set_flow_depth(sc, f, a->cfg.smb.stream_depth);

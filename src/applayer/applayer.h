@@ -18,6 +18,7 @@
 #include "applayer/http.h"
 #include "applayer/smb.h"
 #include "applayer/http2.h"
+#include "applayer/smtp.h"
 #include "detect/detect.h"
 #include "decode/packet.h"
 #include "flow/flow.h"
@@ -37,6 +38,7 @@ enum rb_alproto {
     ALPROTO_DCERPC,           /* dcerpc.c: connection-oriented DCE/RPC */
     ALPROTO_SMB,
     ALPROTO_HTTP2,            /* HTTP/2 over cleartext TCP (http2.h) */
+    ALPROTO_SMTP,
     ALPROTO_N,
     ALPROTO_FAILED = 255,
 };
@@ -57,6 +59,8 @@ typedef struct applayer_config {
     http2_config http2;       /* app-layer.protocols.http2.* (docs/http2.md) */
     bool tls_extended;        /* log the extended TLS fields */
     dcerpc_config dcerpc;     /* stub and transaction caps */
+    smtp_config smtp;         /* SMTP parser and MIME limits (docs/smtp.md) */
+    bool smtp_extended;       /* outputs.eve-log.types.smtp.extended: email.subject */
     uint32_t probe_limit;     /* bytes per direction to look at before giving up detection; default 2048 */
     bool midstream;           /* stream.midstream: a UDP DNS flow may start with an answer (then reversed) */
     bool ips;                 /* --simulate-ips: drop/reject alerts are "blocked" and block the flow */

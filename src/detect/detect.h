@@ -57,6 +57,7 @@ struct ssh_state;
 struct dcerpc_state;
 struct dcerpc_tx;
 struct smb_tx;
+struct smtp_tx;
 
 typedef struct detect_engine detect_engine;
 
@@ -177,6 +178,10 @@ void detect_fill_dcerpc(const struct dcerpc_state *s, const struct dcerpc_tx *tx
 /* SMB: file.data / file.name of a file transaction (its direction), smb.share or
  * smb.named_pipe, smb.ntlmssp_user / _domain; files: the transaction's file */
 void detect_fill_smb(const struct smb_tx *tx, int dir, detect_buffers *b);
+/* SMTP (dir 0 only): smtp.helo, smtp.mail_from, smtp.rcpt_to (the first),
+ * file.name (the first attachment), file.data (each attachment's kept bytes,
+ * one instance per attachment), the files for the file keywords */
+void detect_fill_smtp(const struct smtp_tx *tx, int dir, detect_buffers *b);
 void detect_buffers_free(detect_buffers *b);
 
 typedef struct detect_alert {

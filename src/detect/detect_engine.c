@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "output/eve.h"
 #include "applayer/dns.h"
+#include "applayer/smtp.h"
 #include "applayer/tls.h"
 #include "decode/events.h"
 
@@ -318,6 +319,7 @@ static int tx_buffer_dir(int b, bool *supported)
     case RB_HTTP_ACCEPT: case RB_HTTP_ACCEPT_ENC: case RB_HTTP_ACCEPT_LANG:
     case RB_DNS_QUERY: case RB_TLS_SNI: case RB_JA3_HASH: case RB_JA3_STRING: case RB_JA4_HASH:
     case RB_HTTP_REQUEST_HEADER: /* one instance per header (detect_fill_http) */
+    case RB_SMTP_HELO: case RB_SMTP_MAIL_FROM: case RB_SMTP_RCPT_TO: /* detect_fill_smtp */
         return 0;
     case RB_HTTP_STAT_CODE: case RB_HTTP_STAT_MSG: case RB_HTTP_RESPONSE_LINE: case RB_HTTP_SERVER:
     case RB_HTTP_LOCATION: case RB_FILE_DATA: case RB_TLS_CERT_SUBJECT: case RB_TLS_CERT_ISSUER:
@@ -358,6 +360,8 @@ static uint8_t alproto_of(const char *name)
         return ALPROTO_DCERPC;
     if (!strcmp(name, "smb"))
         return ALPROTO_SMB;
+    if (!strcmp(name, "smtp"))
+        return ALPROTO_SMTP;
     if (!strcmp(name, "failed"))
         return ALPROTO_FAILED;
     return AL_NEVER;
@@ -395,6 +399,12 @@ static int tx_event_index(int alproto, const char *name)
     case ALPROTO_DNS:
         for (unsigned e = 0; e < DNS_EV_COUNT; e++)
             if (!strcasecmp(dns_event_name(e), name))
+                return (int)e;
+        return -1;
+    case ALPROTO_SMTP:
+        snprintf(full, sizeof full, "smtp.%s", name);
+        for (unsigned e = 0; e < SMTP_TX_EV_COUNT; e++)
+            if (!strcasecmp(smtp_tx_event_name(e), full))
                 return (int)e;
         return -1;
     case ALPROTO_TLS:
@@ -924,6 +934,8 @@ static int compile_rule(detect_engine *de, drule *d)
         d->txdir = 0;
     else if (flow_flags & RULE_FLOW_TO_CLIENT)
         d->txdir = 1;
+    else if (d->alproto == ALPROTO_SMTP)
+        d->txdir = 0; /* a mail, its attachments (file.data) included, goes to the server */
     else
         d->txdir = (int8_t)want_dir;
     if (d->n_fo && d->alproto == AL_NONE)

@@ -10,6 +10,7 @@
 #include "applayer/http.h"
 #include "applayer/smb.h"
 #include "applayer/http2.h"
+#include "applayer/smtp.h"
 #include "applayer/ssh.h"
 #include "applayer/tls.h"
 
@@ -349,4 +350,27 @@ void detect_fill_smb(const struct smb_tx *tx, int dir, detect_buffers *b)
         put_str(b, tx->share_is_pipe ? RB_SMB_NAMED_PIPE : RB_SMB_SHARE, &tx->share);
     put_str(b, RB_SMB_NTLMSSP_USER, &tx->ntlm_user);
     put_str(b, RB_SMB_NTLMSSP_DOMAIN, &tx->ntlm_domain);
+}
+
+void detect_fill_smtp(const struct smtp_tx *tx, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_SMTP);
+    if (!tx || dir != 0)
+        return;
+    put_event_word(b, smtp_tx_events(tx), SMTP_TX_EV_COUNT);
+    b->files = tx->files;
+    b->n_files = tx->n_files;
+    put_str(b, RB_SMTP_HELO, &tx->helo);
+    put_str(b, RB_SMTP_MAIL_FROM, &tx->mail_from);
+    if (tx->n_rcpt)
+        put_str(b, RB_SMTP_RCPT_TO, &tx->rcpt[0]);
+    if (tx->n_files && tx->files[0].filename.ptr)
+        put_str(b, RB_FILE_NAME, &tx->files[0].filename);
+    /* file.data: each attachment is one instance */
+    b->multi_id = RB_FILE_DATA;
+    for (uint32_t i = 0; i < tx->n_files && b->n_multi < DETECT_MAX_MULTI; i++)
+        if (tx->file_data[i].ptr) {
+            b->multi[b->n_multi] = tx->file_data[i].ptr;
+            b->multi_len[b->n_multi++] = (uint32_t)tx->file_data[i].len;
+        }
 }

@@ -269,6 +269,12 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         else if (strcmp(name, "dcerpc") == 0) t->dcerpc = true;
         else if (strcmp(name, "smb") == 0) t->smb = true;
         else if (strcmp(name, "http2") == 0) t->http2 = true;
+        else if (strcmp(name, "smtp") == 0) {
+            t->smtp = true;
+            const cfg_node *ext = body ? cfg_node_lookup(body, "extended") : NULL;
+            if (ext && cfg_node_value(ext))
+                ec->applayer.smtp_extended = cfg_value_bool(cfg_node_value(ext), 0) == 1;
+        }
         else if (strcmp(name, "leak") == 0) t->leak = true;
         else if (strcmp(name, "files") == 0 || strcmp(name, "fileinfo") == 0) {
             t->fileinfo = true;
@@ -623,6 +629,15 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     h2->max_streams = get_u32(c, "app-layer.protocols.http2.max-streams", h2->max_streams);
     h2->max_header_block = get_u32(c, "app-layer.protocols.http2.max-reassembly-size", h2->max_header_block);
     h2->max_frame = get_u32(c, "app-layer.protocols.http2.max-frame-size", h2->max_frame);
+
+    /* SMTP's MIME decoding (docs/smtp.md), Suricata's keys */
+    mime_config *mc = &ec->applayer.smtp.mime;
+    mc->decode_base64 = cfg_get_bool(c, "app-layer.protocols.smtp.mime.decode-base64", mc->decode_base64) == 1;
+    mc->decode_qp = cfg_get_bool(c, "app-layer.protocols.smtp.mime.decode-quoted-printable", mc->decode_qp) == 1;
+    mc->extract_urls = cfg_get_bool(c, "app-layer.protocols.smtp.mime.extract-urls", mc->extract_urls) == 1;
+    mc->header_value_depth = get_u32(c, "app-layer.protocols.smtp.mime.header-value-depth", mc->header_value_depth);
+    if (mc->header_value_depth == 0 || mc->header_value_depth > 65536)
+        mc->header_value_depth = 2000;
 
     /* threads */
     int64_t th = cfg_get_int(c, "threading.worker-threads", 0);

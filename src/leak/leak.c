@@ -103,6 +103,7 @@ typedef struct leak_dir {
     struct leak_samples *smp;    /* allocated at the first identifier */
     form_pend form;              /* of the decoded HTTP body */
     bool has_http;
+    bool ctx_mail;               /* the context is a mail's (SMTP), not an HTTP message's */
     char http_host[CTX_LEN], http_url[CTX_LEN], http_file[CTX_LEN];
     bool has_smb;                /* leak_smb_context */
     char smb_share[CTX_LEN], smb_file[CTX_LEN];
@@ -396,6 +397,7 @@ static bool source_on(const leak_config *c, enum leak_source src)
     case LEAK_SRC_HTTP: case LEAK_SRC_HTTP_FORM: return c->look_http;
     case LEAK_SRC_DNS: return c->look_dns;
     case LEAK_SRC_URI: return c->look_http;
+    case LEAK_SRC_MAIL: return c->look_stream; /* the decoded form of stream content */
     }
     return false;
 }
@@ -508,8 +510,8 @@ static void copy_ctx(char *dst, const char *s, size_t n)
     leak_redact(dst);
 }
 
-void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const char *host, size_t hl,
-                       const char *url, size_t ul, const char *filename, size_t fl)
+static void set_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, bool mail, const char *host, size_t hl,
+                        const char *url, size_t ul, const char *filename, size_t fl)
 {
     if (!l || !l->cfg.enabled || dir < 0 || dir > 1)
         return;
@@ -529,12 +531,24 @@ void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const ch
     if (new_body)
         ld->form.len = 0;
     ld->has_http = true;
+    ld->ctx_mail = mail;
     if (host)
         copy_ctx(ld->http_host, host, hl);
     if (url)
         copy_ctx(ld->http_url, url, ul);
     if (filename)
         copy_ctx(ld->http_file, filename, fl);
+}
+
+void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const char *host, size_t hl,
+                       const char *url, size_t ul, const char *filename, size_t fl)
+{
+    set_context(l, f, dir, new_body, false, host, hl, url, ul, filename, fl);
+}
+
+void leak_mail_context(leak_ctx *l, rb_flow *f, int dir, const char *filename, size_t fl)
+{
+    set_context(l, f, dir, true, true, NULL, 0, NULL, 0, filename, fl);
 }
 
 void leak_smb_context(leak_ctx *l, rb_flow *f, int dir, const char *share, size_t sl, const char *filename,
@@ -670,7 +684,7 @@ static void write_record(leak_ctx *l, rb_flow *f, int dir, leak_dir *d, bool out
     if (d->has_http || d->has_smb) {
         jb_open_object(jb, "context");
         if (d->has_http) {
-            jb_open_object(jb, "http");
+            jb_open_object(jb, d->ctx_mail ? "smtp" : "http");
             if (d->http_host[0]) jb_str(jb, "hostname", d->http_host);
             if (d->http_url[0]) jb_str(jb, "url", d->http_url);
             if (d->http_file[0]) jb_str(jb, "filename", d->http_file);

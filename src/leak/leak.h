@@ -189,6 +189,7 @@ enum leak_source {
     LEAK_SRC_HTTP_FORM,    /* decoded HTTP body, application/x-www-form-urlencoded */
     LEAK_SRC_DNS,          /* one DNS query name (scanned on its own) */
     LEAK_SRC_URI,          /* one HTTP request URI (%-decoded, scanned on its own) */
+    LEAK_SRC_MAIL,         /* decoded text part or attachment of a mail (SMTP, MIME) */
 };
 
 /* Feed bytes of a flow direction (dir 0 to server, 1 to client). Creates the
@@ -203,6 +204,10 @@ void leak_http_context(leak_ctx *l, rb_flow *f, int dir, bool new_body, const ch
  * stream. Copied, redacted; written as context.smb {share, filename}. */
 void leak_smb_context(leak_ctx *l, rb_flow *f, int dir, const char *share, size_t sl, const char *filename,
                       size_t fl);
+/* A decoded mail part starts (SMTP, LEAK_SRC_MAIL): what the last one left
+ * pending is complete; filename (an attachment's, or NULL) becomes the
+ * record's context "smtp": {"filename"}. */
+void leak_mail_context(leak_ctx *l, rb_flow *f, int dir, const char *filename, size_t fl);
 /* The flow ends: decide, write the incident records, free flow->leak. */
 void leak_flow_end(leak_ctx *l, rb_flow *f);
 /* End of input (after the last flow ended): the open host windows that

@@ -25,6 +25,7 @@ void eve_types_default(rb_eve_types *t)
     t->smb = true; /* on in Suricata's default eve-log types too */
     t->http2 = true;
     t->leak = true;
+    t->smtp = true;
     t->anomaly_decode = t->anomaly_stream = t->anomaly_applayer = true;
     t->anomaly_behaviour = true;
     t->community_id = true;

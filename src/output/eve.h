@@ -25,6 +25,7 @@ typedef struct rb_eve_types {
     bool alert, anomaly, flow, stats, http, dns, tls, ssh, fileinfo;
     bool smb;            /* SMB transactions (src/applayer/smb.h) */
     bool http2;          /* HTTP/2 transactions, written as "http" records (Suricata's http2 type) */
+    bool smtp;           /* smtp records (docs/smtp.md) */
     bool leak;           /* personal-data leak incidents (src/leak) */
     bool dcerpc;         /* DCE/RPC transactions (src/applayer/dcerpc.h) */
     bool anomaly_decode, anomaly_stream, anomaly_applayer;

@@ -1094,8 +1094,15 @@ void stream_packet(stream_ctx *c, Packet *p)
             if (!(fl & TH_ACK))
                 return;
             if (!from_client && !ssn->simultaneous && !ssn->midstream) {
-                ev(p, RB_EV_STREAM_3WHS_ACK_IN_WRONG_DIR);
-                return;
+                /* IDS mode: a server packet that goes on exactly from the handshake
+                 * (its first byte, acking what the client sent) shows the client's
+                 * ACK was missed or came before the SYN/ACK (Suricata, issue 4220) */
+                bool missed_ack = !c->cfg.inline_mode && off_of(sv, p->tcp_seq) == 0 &&
+                                  off_of(cl, p->tcp_ack) == (int64_t)cl->syn_data;
+                if (!missed_ack) {
+                    ev(p, RB_EV_STREAM_3WHS_ACK_IN_WRONG_DIR);
+                    return;
+                }
             }
             {
                 half *peer = &ssn->h[!dir];

@@ -707,6 +707,60 @@ def gen_dcerpc(out):
     write_conv(os.path.join(out, "dcerpc.pcap"), [conv1, conv2, conv3, conv4])
 
 
+def tls_client_hello(sni):
+    """A minimal TLS 1.2 ClientHello record with a server name."""
+    name = sni.encode()
+    sni_ext = struct.pack(">HHHBH", 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
+    body = b"\x03\x03" + bytes(range(32)) + b"\x00" + struct.pack(">H", 2) + b"\x00\x2f" + b"\x01\x00" + \
+        struct.pack(">H", len(sni_ext)) + sni_ext
+    hs = b"\x01" + struct.pack(">I", len(body))[1:] + body
+    return b"\x16\x03\x01" + struct.pack(">H", len(hs)) + hs
+
+
+def gen_smtp(out):
+    """SMTP (docs/smtp.md):
+    smtp_mail.pcap      one session on port 25, two mails: the first a multipart/mixed with a quoted-printable
+                        text part and a base64 CSV attachment of synthetic identifiers (pii.py), the second a
+                        plain message sent with BDAT; pipelined commands, a dot-stuffed line
+    smtp_starttls.pcap  EHLO, STARTTLS refused (454), STARTTLS, 220, then a TLS ClientHello: the flow changes
+                        to TLS"""
+    import base64
+    import pii
+    affil, recs = pii.records(LEAK_N)
+    csv = pii.to_csv(recs)
+    b64 = base64.encodebytes(csv).replace(b"\n", b"\r\n")
+    msg = (b"From: RH <rh@corp.example.ma>\r\nTo: partner@example.net, audit@example.net\r\n"
+           b"Subject: export\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=\"=_b1\"\r\n\r\nThis is MIME.\r\n--=_b1\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+           b"Voici l'export, voir http://intranet.example.ma/hr/export r=C3=A9f=\r\n=C3=A9rence\r\n"
+           b"..\r\n--=_b1\r\n"
+           b"Content-Type: text/csv; name=\"export_cnss.csv\"\r\n"
+           b"Content-Disposition: attachment; filename=\"export_cnss.csv\"\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + b64 + b"--=_b1--\r\n")
+    c = TcpConn("192.168.10.5", "198.51.100.25", 41025, 25)
+    cli1 = (b"EHLO ws5.corp.example.ma\r\n")
+    cli2 = (b"MAIL FROM:<rh@corp.example.ma>\r\nRCPT TO:<partner@example.net>\r\n"
+            b"RCPT TO:<audit@example.net>\r\nDATA\r\n")
+    body2 = b"Subject: note\r\n\r\nplain text, no identifier\r\n"
+    cli3 = (b"MAIL FROM:<rh@corp.example.ma>\r\nRCPT TO:<audit@example.net>\r\nBDAT " +
+            str(len(body2)).encode() + b" LAST\r\n" + body2 + b"QUIT\r\n")
+    write_conv(os.path.join(out, "smtp_mail.pcap"),
+               [c.handshake(), send(c, 1, b"220 mx.example.net ESMTP\r\n"), send(c, 0, cli1),
+                send(c, 1, b"250-mx.example.net\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 8BITMIME\r\n"),
+                send(c, 0, cli2), send(c, 1, b"250 ok\r\n250 ok\r\n250 ok\r\n354 go on\r\n"),
+                send(c, 0, msg + b".\r\n", mss=1448), send(c, 1, b"250 queued 1\r\n"),
+                send(c, 0, cli3), send(c, 1, b"250 ok\r\n250 ok\r\n250 queued 2\r\n221 bye\r\n"), c.close()])
+
+    c = TcpConn("192.168.10.5", "198.51.100.25", 41026, 587)
+    write_conv(os.path.join(out, "smtp_starttls.pcap"),
+               [c.handshake(), send(c, 1, b"220 mx.example.net ESMTP\r\n"), send(c, 0, b"EHLO ws5\r\n"),
+                send(c, 1, b"250-mx.example.net\r\n250 STARTTLS\r\n"), send(c, 0, b"STARTTLS\r\n"),
+                send(c, 1, b"454 4.7.0 TLS not available now\r\n"), send(c, 0, b"STARTTLS\r\n"),
+                send(c, 1, b"220 2.0.0 Ready to start TLS\r\n"), send(c, 0, tls_client_hello("mx.example.net")),
+                c.close()])
+
+
 def gen_midstream_reply_first(out):
     """A TCP flow picked up midstream whose first packet is the server's HTTP reply (then the client's ACK,
     then a second request and its reply): with stream.midstream the flow is reversed, the client is the source.
@@ -1021,6 +1075,7 @@ def main():
     gen_bypass(out)
     gen_smb(out)
     gen_http2(out)
+    gen_smtp(out)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ tests/fuzz/fuzz_*.c):
   fuzz_ssh, fuzz_smb       (smb: ports 139 and 445)
                            re-chunked into the harness's record format
   fuzz_http2               the port 80/8080/8000/3000/443 ones with the HTTP/2 preface or an h2c upgrade
+  fuzz_smtp                (ports 25, 587, 2525) re-chunked into the harness's record format
   fuzz_dns                 UDP payloads of port 53, joined with the harness's separator
   fuzz_dcerpc              TCP payloads of port 135 conversations, in the harness's record format
   fuzz_rules               each test.rules; the ET Open file in slices of 60 rules
@@ -208,6 +209,15 @@ def seeds_from_capture(path, corp):
                 break
         blob += b"\x03\x00"  # log what is complete
         corp["fuzz_smb"].add(bytes(blob[:MAX_SEED]))
+    for key, recs in conversations(pkts, {25, 587, 2525}).items():
+        blob = bytearray([5])  # hashes and a data observer
+        for d, pl in recs:
+            for i in range(0, len(pl), 255):
+                part = pl[i:i + 255]
+                blob += bytes([d, len(part)]) + part
+            if len(blob) > MAX_SEED:
+                break
+        corp["fuzz_smtp"].add(bytes(blob[:MAX_SEED]))
     for key, recs in conversations(pkts, {22}).items():
         cli = b"".join(pl for d, pl in recs if d == 0)
         srv = b"".join(pl for d, pl in recs if d == 1)
@@ -236,7 +246,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(root, "build-fuzz", "seeds"))
     a = ap.parse_args()
     names = ["fuzz_pcap", "fuzz_engine", "fuzz_decode", "fuzz_http", "fuzz_http2", "fuzz_tls", "fuzz_ssh", "fuzz_smb", "fuzz_dns",
-             "fuzz_rules", "fuzz_config", "fuzz_dcerpc"]
+             "fuzz_rules", "fuzz_config", "fuzz_dcerpc", "fuzz_smtp"]
     corp = {n: Corpus(a.out, n) for n in names}
     caps = []
     for top in (os.path.join(a.shared, "compat", "tests"), os.path.join(root, "tests", "data")):

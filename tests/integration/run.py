@@ -861,7 +861,8 @@ def leak_privacy_no_full_identifier_anywhere(ctx):
                             "            packet: yes\n        - anomaly:\n            packethdr: yes\n"
                             "        - http\n        - dns\n        - tls\n        - files\n        - flow\n"
                             "        - leak\n        - stats\n")
-    for cap in ("leak_http_csv", "leak_http_gzip", "leak_http_multipart", "leak_tcp_raw", "leak_dns", "leak_benign"):
+    for cap in ("leak_http_csv", "leak_http_gzip", "leak_http_multipart", "leak_tcp_raw", "leak_dns", "leak_benign",
+                "smtp_mail"):
         out = tempfile.mkdtemp(prefix="ribat-it-")
         ctx.cleanup.append(out)
         cmd = list(ctx.prefix) + [ctx.ribat, "-v", "-v", "-r", os.path.join(DATA, cap + ".pcap"), "-l", out,
@@ -885,6 +886,85 @@ def leak_privacy_no_full_identifier_anywhere(ctx):
             for pat in pats:
                 m = pat.search(text)
                 expect(m is None, "%s: %s contains a full identifier (%s...)" % (cap, name, m.group(0)[:2] if m else ""))
+
+
+# ---------------------------------------------------------------------------
+# SMTP (docs/smtp.md): captures smtp_*.pcap from tests/data/gen_pcaps.py
+
+@test
+def smtp_mail_records_files_rules(ctx):
+    import base64 as b64
+    import hashlib
+    pii, affil, recs = leak_truth()
+    csv = pii.to_csv(recs)
+    rules = write_rules(ctx,
+        'alert smtp any any -> any any (msg:"csv"; file.data; content:"nom|3b|prenom|3b|cin"; sid:1;)\n'
+        'alert smtp any any -> any any (msg:"helo"; smtp.helo; content:"ws5.corp"; sid:2;)\n'
+        'alert smtp any any -> any any (msg:"rcpt"; smtp.rcpt_to; content:"partner"; sid:3;)\n'
+        'alert smtp any any -> any any (msg:"name"; filename:"export_cnss.csv"; sid:4;)\n'
+        'alert smtp any any -> any any (msg:"never"; file.data; content:"not in any mail"; sid:5;)\n'
+        'alert http any any -> any any (msg:"not http"; file.data; content:"nom"; sid:6;)\n')
+    conf = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n"
+                            "        - alert\n        - smtp:\n            extended: yes\n"
+                            "        - files:\n            force-hash: [sha256]\n        - flow\n")
+    r = Run(ctx, "smtp_mail.pcap", ["-S", rules, "-c", conf])
+    m = expect_count(r.records, 2, event_type="smtp")
+    first, second = sorted(m, key=lambda x: x["tx_id"])
+    expect(first["smtp"]["helo"] == "ws5.corp.example.ma", "helo %s" % first["smtp"])
+    expect(len(first["smtp"]["rcpt_to"]) == 2 and len(second["smtp"]["rcpt_to"]) == 1, "rcpt_to %s" % m)
+    em = first["email"]
+    expect(em["status"] == "PARSE_DONE" and em["attachment"] == ["export_cnss.csv"], "email %s" % em)
+    expect(em["subject"] == "export" and len(em["to"]) == 2, "email headers %s" % em)
+    expect(em["url"] == ["intranet.example.ma/hr/export"], "urls %s" % em)
+    expect(second["email"]["status"] == "PARSE_DONE" and "attachment" not in second["email"],
+           "BDAT mail %s" % second["email"])
+    # addresses are quoted masked, as every identifier in ribat's output
+    expect("**" in first["smtp"]["mail_from"] and "**" in first["smtp"]["rcpt_to"][0], "addresses masked %s" % first)
+    f = expect_count(r.records, 1, event_type="fileinfo")[0]
+    expect(f["app_proto"] == "smtp" and f["fileinfo"]["filename"] == "export_cnss.csv", "fileinfo %s" % f)
+    expect(f["fileinfo"]["size"] == len(csv) and f["fileinfo"]["state"] == "CLOSED", "file %s" % f["fileinfo"])
+    expect(f["fileinfo"]["sha256"] == hashlib.sha256(csv).hexdigest(), "sha256 of the decoded attachment")
+    expect(f["src_ip"] == "192.168.10.5" and "smtp" in f and "email" in f, "fileinfo context")
+    for sid, n in ((1, 1), (2, 2), (3, 1), (4, 1), (5, 0), (6, 0)):
+        expect_count(r.records, n, event_type="alert", alert__signature_id=sid)
+    a = select(r.records, event_type="alert", alert__signature_id=1)[0]
+    expect(a["smtp"]["helo"] == "ws5.corp.example.ma" and a["tx_id"] == 0, "alert's smtp object %s" % a)
+    expect_count(r.records, 1, event_type="flow", app_proto="smtp")
+    expect(b64.b64encode(csv[:30]) not in json.dumps(r.records).encode(), "no attachment bytes in EVE")
+
+
+@test
+def smtp_leak_csv_attachment(ctx):
+    """The CNSS scenario: a CSV of personal records leaves as a base64 mail attachment. Only the MIME
+    decoding finds its identifiers (the raw stream holds base64); the envelope's 3 addresses count as
+    e-mail addresses too."""
+    pii, affil, recs = leak_truth()
+    want = pii.distinct(recs, ["cin", "cnss", "rib", "iban", "tel", "email"])
+    want["email"] += 3
+    lk = check_leak(Run(ctx, "smtp_mail.pcap"), want, "to_server", "192.168.10.5", "smtp")
+    expect(lk["leak"]["context"] == {"smtp": {"filename": "export_cnss.csv"}}, "context %s" % lk["leak"]["context"])
+    # without SMTP parsing the attachment stays base64: only the addresses are seen
+    r = Run(ctx, "smtp_mail.pcap", ["--set", "app-layer.protocols.smtp.enabled=no"])
+    expect(all(rec["leak"]["counts"].get("cin", 0) == 0 for rec in leak_records(r)), "cin found without MIME")
+    return lk
+
+
+@test
+def smtp_starttls_changes_to_tls(ctx):
+    rules = write_rules(ctx, 'alert smtp any any -> any any (msg:"refused"; app-layer-event:smtp.tls_rejected; sid:1;)\n'
+                             'alert smtp any any -> any any (msg:"no"; app-layer-event:smtp.invalid_reply; sid:2;)\n')
+    r = Run(ctx, "smtp_starttls.pcap", ["-S", rules])
+    # the first STARTTLS was refused: an event of the mail, an anomaly record, a rule on it
+    expect_count(r.records, 1, event_type="alert", alert__signature_id=1)
+    expect_count(r.records, 0, event_type="alert", alert__signature_id=2)
+    expect_count(r.records, 1, event_type="anomaly", anomaly__event="TLS_REJECTED", anomaly__app_proto="smtp",
+                 src_ip="198.51.100.25")
+    f = expect_count(r.records, 1, event_type="flow")[0]
+    expect(f["app_proto"] == "tls" and f.get("app_proto_orig") == "smtp", "flow %s" % f)
+    m = expect_count(r.records, 1, event_type="smtp")[0]
+    expect(m["smtp"] == {"helo": "ws5"} and "email" not in m, "smtp %s" % m)
+    t = expect_count(r.records, 1, event_type="tls")[0]
+    expect(t["tls"]["sni"] == "mx.example.net", "tls %s" % t)
 
 
 # ---------------------------------------------------------------------------

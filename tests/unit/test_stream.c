@@ -698,6 +698,28 @@ static void test_handshake_anomalies(void **state)
     teardown_t(t);
 }
 
+/* IDS mode: the client's ACK came before the SYN/ACK (issue 4220): the server's
+ * first data packet, exactly in sequence and acking the client, establishes the
+ * session; one off by a byte is still an ACK in the wrong direction */
+static void test_missed_client_ack(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    send_pkt(t, 0, CISN, 0, TH_SYN, NULL, 0, 65535);
+    send_pkt(t, 0, C(0), S(0), TH_ACK, NULL, 0, 65535); /* early: ignored */
+    send_pkt(t, 1, SISN, CISN + 1, TH_SYN | TH_ACK, NULL, 0, 65535);
+    Packet p = send_pkt(t, 1, S(1), C(0), TH_ACK | TH_PUSH, "20 hi\r\n", 7, 65535);
+    assert_true(has_event(&p, RB_EV_STREAM_3WHS_ACK_IN_WRONG_DIR));
+    p = send_pkt(t, 1, S(0), C(0), TH_ACK | TH_PUSH, "220 hi\r\n", 8, 65535);
+    assert_false(has_event(&p, RB_EV_STREAM_3WHS_ACK_IN_WRONG_DIR));
+    p = send_pkt(t, 0, C(0), S(8), TH_ACK | TH_PUSH, "EHLO x\r\n", 8, 65535);
+    assert_int_equal(p.nevents, 0);
+    send_pkt(t, 1, S(8), C(8), TH_ACK, NULL, 0, 65535);
+    assert_out(t, 1, "220 hi\r\n");
+    assert_out(t, 0, "EHLO x\r\n");
+    teardown_t(t);
+}
+
 static void test_simultaneous_open(void **state)
 {
     (void)state;
@@ -970,6 +992,7 @@ int main(void)
         cmocka_unit_test(test_rst_invalid),
         cmocka_unit_test(test_flow_end_flush),
         cmocka_unit_test(test_handshake_anomalies),
+        cmocka_unit_test(test_missed_client_ack),
         cmocka_unit_test(test_simultaneous_open),
         cmocka_unit_test(test_tfo_syn_data),
         cmocka_unit_test(test_invalid_ack_and_window),
