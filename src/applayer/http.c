@@ -638,10 +638,9 @@ static void parse_uri(http_state *s, http_tx *tx)
         tx_event(tx, HTTP_EV_DOUBLE_ENCODED_URI);
     if (pl || tx->host_from_uri)
         hstr_set(s, &tx->path_norm, buf, o);
-    if (q) {
+    if (q) { /* the query url-decoded, as Suricata's normalised uri */
         buf[o++] = '?';
-        memcpy(buf + o, q, (size_t)(qe - q));
-        o += (size_t)(qe - q);
+        o += http_query_decode(q, (size_t)(qe - q), buf + o);
     }
     if (f) {
         buf[o++] = '#';

@@ -188,7 +188,7 @@ typedef struct http_tx {
     http_str request_line;  /* without the line terminator */
     http_str method;
     http_str uri;           /* raw, as in the request line */
-    http_str uri_norm;      /* normalised path (+ "?" raw query + "#" decoded fragment) */
+    http_str uri_norm;      /* normalised path (+ "?" url-decoded query + "#" decoded fragment) */
     http_str path_norm;     /* normalised path only (file names) */
     http_str protocol;      /* "HTTP/1.1" as sent; absent for HTTP/0.9 */
     int protocol_num;       /* 9, 10, 11 (HTTP/x.y -> 10x+y), 0 none, -1 invalid */
@@ -310,6 +310,9 @@ void http_set_body_cb(http_state *s, http_body_cb cb, void *ctx);
 size_t http_normalize_path(const uint8_t *in, size_t len, uint8_t *out, bool *double_enc);
 /* application/x-www-form-urlencoded decoding ('+' -> ' ', %XX); in place ok. */
 size_t http_urldecode(const uint8_t *in, size_t len, uint8_t *out);
+/* The query of the normalised uri: %XX decoded, nothing else ('+' and %uXXXX
+ * stay, invalid escapes kept), as Suricata's http.uri; in place ok. */
+size_t http_query_decode(const uint8_t *in, size_t len, uint8_t *out);
 /* Content-Disposition filename= (quoted or token); returns false if absent. */
 bool http_cd_filename(const uint8_t *v, size_t len, const uint8_t **fn, size_t *fnlen);
 /* Content-Disposition name= */

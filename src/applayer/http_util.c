@@ -193,6 +193,20 @@ size_t http_normalize_path(const uint8_t *in, size_t len, uint8_t *out, bool *do
     return o;
 }
 
+size_t http_query_decode(const uint8_t *in, size_t len, uint8_t *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        if (in[i] == '%' && i + 2 < len && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
+            out[o++] = (uint8_t)(hexval(in[i + 1]) << 4 | hexval(in[i + 2]));
+            i += 3;
+        } else {
+            out[o++] = in[i++];
+        }
+    }
+    return o;
+}
+
 size_t http_urldecode(const uint8_t *in, size_t len, uint8_t *out)
 {
     size_t o = 0;

@@ -607,10 +607,15 @@ static int compile_rule(detect_engine *de, drule *d)
         if (is_buf_opt && o->type == RO_DATASET && engine_dataset(de, d, &d->r->opts[i]) < 0)
             INACTIVE(d, "dataset");
         if (is_buf_opt) {
+            /* the options of a buffer go to its last group; a transform after
+             * matches starts a new group (an instance of the buffer with its own
+             * transforms, the earlier matches inspect it untransformed) */
             bufgrp *g = NULL;
             for (uint16_t k = 0; k < d->n_bg; k++)
                 if (d->bg[k].buffer == o->buffer)
                     g = &d->bg[k];
+            if (g && o->type == RO_TRANSFORM && g->n_opts)
+                g = NULL;
             if (!g) {
                 g = &d->bg[d->n_bg++];
                 g->buffer = o->buffer;
@@ -852,8 +857,9 @@ static bool fp_usable(const drule *d, const rule_opt **fpo)
     if (o->type != RO_CONTENT || (o->u.content.flags & RULE_CONTENT_NEGATED))
         return false;
     for (uint16_t k = 0; k < d->n_bg; k++)
-        if (d->bg[k].buffer == o->buffer && d->bg[k].n_tf)
-            return false; /* transformed buffer: no database for it */
+        for (uint16_t j = 0; j < d->bg[k].n_opts; j++)
+            if (d->bg[k].opts[j] == (uint16_t)r->fast_pattern && d->bg[k].n_tf)
+                return false; /* transformed buffer: no database for it */
     if (d->kind == K_TX ? is_pkt_buffer(o->buffer) : o->buffer != RB_PKT)
         return false;
     *fpo = o;

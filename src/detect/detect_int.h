@@ -16,6 +16,8 @@
 /* per-thread state of the payload matcher */
 #define DM_MAX_CAPS 16   /* capture variables recorded per rule evaluation */
 #define DM_CAP_LEN 256   /* bytes kept per captured value */
+#define DM_PCRE_MATCH_LIMIT 3500 /* PCRE2 limits when the rule/config gives none (Suricata's defaults) */
+#define DM_PCRE_DEPTH_LIMIT 1500
 
 typedef struct dm_thread {
     pcre2_match_data *md;

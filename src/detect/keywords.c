@@ -1790,22 +1790,62 @@ static int p_generic(rule_pctx *pc, const rule_keyword *kw, char *arg)
     return 0;
 }
 
+/* pcrexform:"regex": the regex (no delimiters, no flags) must have exactly one
+ * capture group; the transformed buffer is what that group captured. */
+static int pcrexform_compile(rule_pctx *pc, rule_opt *o)
+{
+    char *re = o->u.xf.arg;
+    size_t n = strlen(re);
+    if (n >= 2 && re[0] == '"' && re[n - 1] == '"') {
+        memmove(re, re + 1, n - 2);
+        re[n - 2] = 0;
+    }
+    int errcode;
+    PCRE2_SIZE erroff;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, strlen(re), 0, &errcode, &erroff, NULL);
+    if (!code) {
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(errcode, msg, sizeof msg);
+        return pc_fail(pc, "pcrexform \"%.60s\" does not compile at offset %zu: %s", re, (size_t)erroff,
+                       (char *)msg);
+    }
+    o->u.xf.re = (struct pcre2_real_code_8 *)code;
+    uint32_t groups = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
+    if (groups != 1)
+        return pc_fail(pc, "pcrexform needs exactly one capture group, \"%.60s\" has %u", re, groups);
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* the interpreter is used if this fails */
+    return 0;
+}
+
+/* A transform applies to the matches that follow it in the sticky buffer. It may
+ * come after matches of the plain buffer (they inspect the buffer untransformed),
+ * but not after matches of transformed data: "http.uri; content:"?";
+ * pcrexform:...; dataset:..." is fine, "http.uri; to_lowercase; content:"a";
+ * to_uppercase;" is not (as in Suricata). */
 static int p_transform(rule_pctx *pc, const rule_keyword *kw, char *arg)
 {
     if (pc->sticky == RB_NONE)
         return pc_fail(pc, "transform \"%s\" needs a sticky buffer before it", kw->name);
-    if (pc->sticky_used)
+    if (pc->sticky_used && pc->sticky_tf)
         return pc_fail(pc, "transform \"%s\" must directly follow the sticky buffer", kw->name);
+    if (pc->sticky_used) {
+        /* transforms of a new instance of the buffer: later matches go to it */
+        pc->sticky_used = false;
+    }
+    pc->sticky_tf = true;
     rule_opt *o = pc_add_opt(pc, RO_TRANSFORM, (uint16_t)(kw - rule_keywords), pc->sticky);
     if (!o)
         return -1;
     if (arg) {
-        o->u.arg = dup_or_fail(pc, arg);
-        if (!o->u.arg)
+        o->u.xf.arg = dup_or_fail(pc, arg);
+        if (!o->u.xf.arg)
             return -1;
     }
     if ((strcmp(kw->name, "pcrexform") == 0 || strcmp(kw->name, "xor") == 0) && (!arg || !*arg))
         return pc_fail(pc, "%s needs a value", kw->name);
+    if (strcmp(kw->name, "pcrexform") == 0)
+        return pcrexform_compile(pc, o);
     return 0;
 }
 
@@ -1833,7 +1873,8 @@ void rule_opt_free(rule_opt *o)
         break;
     case RO_APP_LAYER_PROTOCOL: free(o->u.alproto.name); free(o->u.alproto.mode); break;
     case RO_EVENT: free(o->u.event.proto); free(o->u.event.name); break;
-    case RO_GENERIC: case RO_TRANSFORM: free(o->u.arg); break;
+    case RO_GENERIC: free(o->u.arg); break;
+    case RO_TRANSFORM: free(o->u.xf.arg); pcre2_code_free((pcre2_code *)o->u.xf.re); break;
     default: break;
     }
 }

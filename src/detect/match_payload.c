@@ -252,8 +252,8 @@ static int ev_pcre(dm_thread *t, const rule_pcre *pe, const uint8_t *buf, uint32
             return EV_NOMATCH;
     }
     if (!(pe->flags & RULE_PCRE_NO_LIMITS)) {
-        pcre2_set_match_limit(t->mctx, pe->match_limit ? pe->match_limit : 3500);
-        pcre2_set_depth_limit(t->mctx, pe->depth_limit ? pe->depth_limit : 1500);
+        pcre2_set_match_limit(t->mctx, pe->match_limit ? pe->match_limit : DM_PCRE_MATCH_LIMIT);
+        pcre2_set_depth_limit(t->mctx, pe->depth_limit ? pe->depth_limit : DM_PCRE_DEPTH_LIMIT);
     } else {
         pcre2_set_match_limit(t->mctx, 10000000);
         pcre2_set_depth_limit(t->mctx, 10000000);
@@ -460,7 +460,7 @@ bool dm_transform_supported(const char *name)
 {
     static const char *const ok[] = { "dotprefix", "to_lowercase", "to_uppercase", "strip_whitespace",
                                       "compress_whitespace", "url_decode", "to_md5", "to_sha1", "to_sha256",
-                                      "xor", "header_lowercase", NULL };
+                                      "xor", "header_lowercase", "pcrexform", NULL };
     for (int i = 0; ok[i]; i++)
         if (strcmp(name, ok[i]) == 0)
             return true;
@@ -547,7 +547,7 @@ bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n,
             rb_sha256_final(&s, d);
             dl = 32;
         } else if (strcmp(name, "xor") == 0) {
-            const char *a = op->u.arg ? op->u.arg : "";
+            const char *a = op->u.xf.arg ? op->u.xf.arg : "";
             uint8_t key[256];
             size_t kl = 0;
             if (*a == '"')
@@ -561,6 +561,19 @@ bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n,
             for (uint32_t j = 0; j < cl; j++)
                 d[j] = cur[j] ^ key[j % kl];
             dl = cl;
+        } else if (strcmp(name, "pcrexform") == 0) {
+            /* what the one capture group of the first match holds; without a
+             * match the buffer stays as it is (Suricata 7) */
+            pcre2_set_match_limit(t->mctx, DM_PCRE_MATCH_LIMIT);
+            pcre2_set_depth_limit(t->mctx, DM_PCRE_DEPTH_LIMIT);
+            int rc = pcre2_match((const pcre2_code *)op->u.xf.re, cur, cl, 0, 0, t->md, t->mctx);
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+            if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+                t->pcre_limit_hits++;
+            if (rc < 2 || ov[2] == PCRE2_UNSET || ov[3] < ov[2] || ov[3] > cl)
+                continue;
+            dl = (uint32_t)(ov[3] - ov[2]);
+            memcpy(d, cur + ov[2], dl);
         } else {
             return false;
         }

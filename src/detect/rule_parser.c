@@ -417,6 +417,7 @@ static int dispatch(rule_pctx *pc, const char *name, char *arg)
             return -1;
         pc->sticky = kw->buffer;
         pc->sticky_used = false;
+        pc->sticky_tf = false;
         break;
     }
     case KWK_LEGACY_BUFFER: {

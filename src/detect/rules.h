@@ -381,7 +381,9 @@ typedef struct rule_opt {
         struct { uint8_t direction; /* stream_size: 0 server 1 client 2 both 3 either */ rule_uint cmp; } stream_size;
         struct { rule_val bytes, offset; bool relative; } b64;
         struct { int type; /* enum leak_type */ rule_uint cmp; } pii;
-        char *arg;               /* RO_GENERIC, RO_TRANSFORM: the argument text (may be NULL) */
+        char *arg;               /* RO_GENERIC: the argument text (may be NULL) */
+        /* RO_TRANSFORM: the argument text (may be NULL); pcrexform's regex, compiled */
+        struct { char *arg; struct pcre2_real_code_8 *re; } xf;
     } u;
 } rule_opt;
 

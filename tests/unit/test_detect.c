@@ -507,6 +507,21 @@ static void test_file_keywords(void **state)
 
 /* datasets: load (base64 strings), isset / isnotset, set (matches when new),
  * datarep comparisons, the save file; a set used with another type is refused */
+/* run a filled transaction b (request direction) on a new flow of p's protocol
+ * with application protocol alproto: did rule sid alert? Frees b. */
+static bool tx_hit(T *t, uint32_t sid, int alproto, Packet p, detect_buffers *b)
+{
+    rb_flow *f = mkflow(p.proto);
+    f->app_proto = (uint16_t)alproto;
+    p.flow = f;
+    t->n = 0;
+    detect_tx(t->dt, &p, f, 0, 0, b, on_alert, t);
+    detect_buffers_free(b);
+    detect_flow_end(t->dt, f);
+    free(f);
+    return count(t, sid) > 0;
+}
+
 /* a DNS query transaction with one name: did rule sid alert? */
 static bool dq(T *t, uint32_t sid, const char *name)
 {
@@ -516,18 +531,9 @@ static bool dq(T *t, uint32_t sid, const char *name)
     d.has_request = true;
     d.queries = &q;
     d.n_queries = 1;
-    rb_flow *f = mkflow(17);
-    f->app_proto = ALPROTO_DNS;
-    Packet p = pkt(17, IP4(10, 0, 0, 1), IP4(10, 0, 0, 53), 5555, 53, "", 0);
-    p.flow = f;
     detect_buffers b = { 0 };
     detect_fill_dns(&d, 0, &b);
-    t->n = 0;
-    detect_tx(t->dt, &p, f, 0, 0, &b, on_alert, t);
-    detect_buffers_free(&b);
-    detect_flow_end(t->dt, f);
-    free(f);
-    return count(t, sid) > 0;
+    return tx_hit(t, sid, ALPROTO_DNS, pkt(17, IP4(10, 0, 0, 1), IP4(10, 0, 0, 53), 5555, 53, "", 0), &b);
 }
 
 static void test_datasets(void **state)
@@ -797,6 +803,45 @@ static void test_http_tx(void **state)
     detect_buffers_free(&b);
     detect_flow_end(t->dt, f);
     free(f);
+    done(t);
+}
+
+/* one HTTP request transaction with this (normalised) uri: did rule sid alert? */
+static bool uri_hit(T *t, uint32_t sid, const char *uri)
+{
+    http_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.method = HS("GET");
+    tx.uri = (http_str){ (uint8_t *)uri, strlen(uri) };
+    tx.uri_norm = tx.uri;
+    tx.protocol = HS("HTTP/1.1");
+    detect_buffers b = { 0 };
+    detect_fill_http(&tx, 0, &b);
+    return tx_hit(t, sid, ALPROTO_HTTP, tcp(""), &b);
+}
+
+/* pcrexform: the buffer becomes what the capture group holds (unchanged without a
+ * match); it chains with other transforms; a transform after plain matches
+ * starts a new instance of the buffer, the earlier matches see it untransformed */
+static void test_transform_pcrexform(void **state)
+{
+    (void)state;
+    T *t = mk("alert http any any -> any any (http.uri; pcrexform:\"data=([^&]*)\"; content:\"secret\"; "
+              "startswith; endswith; sid:1;)\n"
+              "alert http any any -> any any (http.uri; pcrexform:\"data=(.*)\"; xor:\"0d0a\"; "
+              "content:\"pass\"; startswith; sid:2;)\n"
+              "alert http any any -> any any (http.uri; content:\"?\"; pcrexform:\"\\?([^&=]+)\"; "
+              "content:\"param\"; startswith; endswith; sid:3;)\n"
+              "alert http any any -> any any (http.uri; pcrexform:\"zzz(q)\"; content:\"/get\"; startswith; sid:4;)\n");
+    assert_true(uri_hit(t, 1, "/get?data=secret&x=1"));
+    assert_false(uri_hit(t, 1, "/get?data=secrets&x=1"));
+    /* "pass" xor 0d 0a = 7d 6b 7e 79 */
+    assert_true(uri_hit(t, 2, "/get?data=}k~y"));
+    assert_false(uri_hit(t, 2, "/get?data=pass"));
+    assert_true(uri_hit(t, 3, "/x?param=1&b=2"));
+    assert_false(uri_hit(t, 3, "/x/param")); /* no "?" in the plain uri */
+    assert_false(uri_hit(t, 3, "/x?paramx=1"));
+    assert_true(uri_hit(t, 4, "/get?a=1")); /* no match: the buffer as it was */
     done(t);
 }
 
@@ -1124,6 +1169,7 @@ int main(void)
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_pass_rule),
         cmocka_unit_test(test_http_tx),
+        cmocka_unit_test(test_transform_pcrexform),
         cmocka_unit_test(test_dns_tls_tx),
         cmocka_unit_test(test_stream_split_pattern),
         cmocka_unit_test(test_eve_alert_object),

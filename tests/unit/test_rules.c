@@ -332,7 +332,15 @@ static void test_buffers(void **st)
     bad("alert http any any -> any any (dns.query; content:\"x\"; sid:1;)", "protocol dns");
     bad("alert icmp any any -> any any (http.uri; content:\"x\"; sid:1;)", "needs protocol http");
     bad(R("dotprefix; content:\"x\"; sid:1;"), "sticky buffer");
-    bad(RH("http.host; content:\"x\"; dotprefix; sid:1;"), "directly follow");
+    /* a transform may follow matches of the plain buffer (a new instance of it for
+     * the matches after it), not matches of transformed data (Suricata 7) */
+    r = one(RH("http.uri; content:\"?\"; pcrexform:\"\\?([^&=]+)\"; content:\"p\"; sid:1;"));
+    assert_int_equal(r->opts[1].type, RO_TRANSFORM);
+    assert_int_equal(r->opts[2].buffer, RB_HTTP_URI);
+    bad(RH("http.host; to_lowercase; content:\"x\"; dotprefix; sid:1;"), "directly follow");
+    bad(RH("http.uri; pcrexform:\"abc\"; content:\"x\"; sid:1;"), "exactly one capture group");
+    bad(RH("http.uri; pcrexform:\"(a)(b)\"; content:\"x\"; sid:1;"), "exactly one capture group");
+    bad(RH("http.uri; pcrexform:\"(a\"; content:\"x\"; sid:1;"), "does not compile");
     bad(RH("http.uri; content:\"a\"; pcre:\"/x/H\"; sid:1;"), "pkt_data");
 }
 
