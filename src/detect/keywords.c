@@ -767,7 +767,9 @@ static int byte_finish(rule_pctx *pc, rule_byte *b, const char *kwname, bool all
         b->base = 10;
     if ((b->flags & RULE_BYTE_STRING) && (b->flags & RULE_BYTE_DCE))
         return pc_fail(pc, "%s: dce cannot be used with string", kwname);
-    if (b->flags & RULE_BYTE_STRING) {
+    if (b->flags & RULE_BYTE_NBYTES_VAR) {
+        /* checked when the rule runs */
+    } else if (b->flags & RULE_BYTE_STRING) {
         if (b->nbytes > 23 || (b->nbytes == 0 && !allow_zero))
             return pc_fail(pc, "%s: %u bytes of string is out of range", kwname, b->nbytes);
     } else if ((b->nbytes < 1 && !allow_zero_bin) || b->nbytes > 8) {
@@ -776,9 +778,19 @@ static int byte_finish(rule_pctx *pc, rule_byte *b, const char *kwname, bool all
     return 0;
 }
 
-static int parse_nbytes(rule_pctx *pc, const char *s, rule_byte *b, const char *kwname)
+/* The byte count: a number, or (allow_var: byte_test, byte_jump, byte_math as
+ * Suricata 7) a byte_extract / byte_math variable of the rule. */
+static int parse_nbytes(rule_pctx *pc, const char *s, rule_byte *b, const char *kwname, bool allow_var)
 {
     uint64_t v;
+    if (allow_var && isalpha((unsigned char)*s)) {
+        int i = find_var(pc->r, s);
+        if (i < 0)
+            return pc_fail(pc, "%s: byte count \"%.40s\" is neither a number nor a variable of the rule", kwname, s);
+        b->flags |= RULE_BYTE_NBYTES_VAR;
+        b->nbytes_var = (int16_t)i;
+        return 0;
+    }
     if (rp_parse_u64(s, 255, &v) < 0)
         return pc_fail(pc, "%s: bad byte count \"%.40s\"", kwname, s);
     b->nbytes = (uint8_t)v;
@@ -801,7 +813,7 @@ static int p_byte_test(rule_pctx *pc, const rule_keyword *kw, char *arg)
         return pc_fail(pc, "byte_test: expected bytes, operator, value, offset[, options]");
     rule_byte b = { .multiplier = 1, .result_var = -1 };
     b.offset.var = b.value.var = -1;
-    if (parse_nbytes(pc, t[0], &b, "byte_test") < 0)
+    if (parse_nbytes(pc, t[0], &b, "byte_test", true) < 0)
         return -1;
     char *op = t[1];
     if (*op == '!') {
@@ -841,7 +853,7 @@ static int p_byte_jump(rule_pctx *pc, const rule_keyword *kw, char *arg)
         return pc_fail(pc, "byte_jump: expected bytes, offset[, options]");
     rule_byte b = { .multiplier = 1, .result_var = -1 };
     b.offset.var = b.value.var = -1;
-    if (parse_nbytes(pc, t[0], &b, "byte_jump") < 0)
+    if (parse_nbytes(pc, t[0], &b, "byte_jump", true) < 0)
         return -1;
     if (parse_val(pc, t[1], -65535, 65535, &b.offset, "byte_jump offset") < 0)
         return -1;
@@ -883,7 +895,7 @@ static int p_byte_extract(rule_pctx *pc, const rule_keyword *kw, char *arg)
         return pc_fail(pc, "byte_extract: expected bytes, offset, name[, options]");
     rule_byte b = { .multiplier = 1, .result_var = -1 };
     b.offset.var = b.value.var = -1;
-    if (parse_nbytes(pc, t[0], &b, "byte_extract") < 0)
+    if (parse_nbytes(pc, t[0], &b, "byte_extract", false) < 0)
         return -1;
     if (parse_val(pc, t[1], -65535, 65535, &b.offset, "byte_extract offset") < 0)
         return -1;
@@ -935,7 +947,7 @@ static int p_byte_math(rule_pctx *pc, const rule_keyword *kw, char *arg)
         char *k, *v;
         split_kv(t[i], &k, &v);
         if (strcmp(k, "bytes") == 0) {
-            if (parse_nbytes(pc, v, &b, "byte_math") < 0)
+            if (parse_nbytes(pc, v, &b, "byte_math", true) < 0)
                 return -1;
             have_bytes = true;
         } else if (strcmp(k, "offset") == 0) {

@@ -89,10 +89,10 @@ static bool content_at(const uint8_t *p, const uint8_t *n, size_t nl, bool nocas
     return true;
 }
 
-/* value of nbytes at buf[pos]; false when out of bounds / not a number */
-static bool extract(const rule_byte *b, const uint8_t *buf, uint32_t len, int64_t pos, uint64_t *out, uint32_t *used)
+/* value of nb bytes at buf[pos]; false when out of bounds / not a number */
+static bool extract(const rule_byte *b, uint32_t nb, const uint8_t *buf, uint32_t len, int64_t pos, uint64_t *out,
+                    uint32_t *used)
 {
-    uint32_t nb = b->nbytes;
     if (pos < 0 || pos > (int64_t)len)
         return false;
     if (b->flags & RULE_BYTE_STRING) {
@@ -289,7 +289,18 @@ static int ev_byte(const rule_opt *op, const uint8_t *buf, uint32_t len, uint32_
     o->positional = false;
     if ((b->flags & RULE_BYTE_RELATIVE) && off >= len && op->type == RO_BYTE_TEST)
         return EV_NOMATCH;
-    if (!extract(b, buf, len, pos, &v, &used))
+    uint32_t nb = b->nbytes;
+    if (b->flags & RULE_BYTE_NBYTES_VAR) {
+        /* a byte count from a variable, within what the keyword allows with a
+         * number; 0 bytes of binary read the value 0 (Suricata's extraction) */
+        uint64_t x = vars[b->nbytes_var];
+        bool str = (b->flags & RULE_BYTE_STRING) != 0;
+        uint64_t max = str ? 23 : op->type == RO_BYTE_MATH ? 4 : 8;
+        if ((str && x < 1) || x > max)
+            return EV_NOMATCH;
+        nb = (uint32_t)x;
+    }
+    if (!extract(b, nb, buf, len, pos, &v, &used))
         return EV_NOMATCH;
     switch (op->type) {
     case RO_BYTE_TEST: {

@@ -262,6 +262,7 @@ typedef struct rule_pcre {
 #define RULE_BYTE_NEGATE         (1u << 7)   /* byte_test !op */
 #define RULE_BYTE_LITTLE         (1u << 8)   /* else big endian */
 #define RULE_BYTE_ENDIAN_GIVEN   (1u << 9)
+#define RULE_BYTE_NBYTES_VAR     (1u << 10)  /* the byte count is variable nbytes_var */
 
 typedef enum rule_byte_op {
     RULE_BOP_LT, RULE_BOP_GT, RULE_BOP_EQ, RULE_BOP_LE, RULE_BOP_GE, RULE_BOP_AND, RULE_BOP_XOR,
@@ -281,6 +282,8 @@ typedef struct rule_byte {
     int32_t post_offset;  /* byte_jump */
     uint32_t bitmask;
     int16_t result_var;   /* byte_extract name / byte_math result: index into rule.vars */
+    int16_t nbytes_var;   /* with RULE_BYTE_NBYTES_VAR (byte_test, byte_jump, byte_math): the byte
+                           * count is this variable's value, checked when the rule runs */
 } rule_byte;
 
 typedef struct rule_isdataat {

@@ -198,6 +198,24 @@ static void test_byte_keywords(void **state)
     assert_false(hit(t, 5, "M\x7f"));
     assert_true(hit(t, 6, "L\x02\x01"));
     done(t);
+
+    /* the byte count from a variable (byte_test, byte_jump, byte_math; Suricata 7):
+     * within the keyword's range, 0 bytes of binary read 0 and jump nothing */
+    t = mk("alert tcp any any -> any any (content:\"N\"; byte_extract:1,0,n,relative; "
+           "byte_test:n,=,0x0102,0,relative; sid:1;)\n"
+           "alert tcp any any -> any any (content:\"J\"; byte_extract:1,0,n,relative; byte_jump:n,0,relative; "
+           "content:\"E\"; within:1; sid:2;)\n"
+           "alert tcp any any -> any any (content:\"M\"; byte_extract:1,0,n,relative; "
+           "byte_math:bytes n, offset 0, oper +, rvalue 1, result r, relative; byte_test:1,=,r,0; sid:3;)\n");
+    assert_true(hitn(t, 1, "N\x02\x01\x02", 4));
+    assert_false(hitn(t, 1, "N\x01\x01\x02", 4)); /* reads 0x01 */
+    assert_false(hitn(t, 1, "N\x09\x01\x02\x00\x00\x00\x00\x00\x00\x00", 11)); /* 9 bytes: out of range */
+    assert_true(hitn(t, 2, "J\x01\x01xE", 5));  /* jump 1 after the 1-byte length */
+    assert_true(hitn(t, 2, "J\x00" "E", 3));     /* 0 bytes: no jump */
+    assert_false(hitn(t, 2, "J\x01\x03xE", 5));
+    assert_true(hitn(t, 3, "M\x01\x4c", 3)); /* 0x4c + 1 = 'M' */
+    assert_false(hitn(t, 3, "M\x01\x4d", 3));
+    done(t);
 }
 
 static void test_isdataat_dsize_bsize(void **state)
