@@ -106,3 +106,42 @@ size_t rb_base64_encode(const uint8_t *in, size_t n, char *out)
     out[o] = '\0';
     return o;
 }
+
+static int b64_value(int c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+long rb_base64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap, size_t *stop)
+{
+    uint32_t acc = 0;
+    int bits = 0, in_group = 0;
+    size_t o = 0, group_start = 0, i = 0;
+    for (; i < n; i++) {
+        int v = b64_value(in[i]);
+        if (v < 0) {
+            if (in[i] != '=' && in_group != 0)
+                o = group_start; /* an incomplete group before garbage is dropped */
+            break;
+        }
+        if (in_group == 0)
+            group_start = o;
+        in_group = (in_group + 1) & 3;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o == cap)
+                return -1;
+            out[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    if (stop)
+        *stop = i;
+    return (long)o;
+}

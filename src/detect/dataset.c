@@ -209,37 +209,14 @@ bool dataset_lookup(dataset *d, const uint8_t *p, size_t n, int32_t *rep)
 
 /* ---------------------------------------------------------------- files */
 
-static int b64v(int c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
+/* a line's base64: the whole text must be base64 (with optional padding) */
 static long b64_decode(const char *s, size_t n, uint8_t *out, size_t cap)
 {
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '=')
-            break;
-        int v = b64v((unsigned char)s[i]);
-        if (v < 0)
-            return -1;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o == cap)
-                return -1;
-            out[o++] = (uint8_t)(acc >> bits);
-        }
-    }
-    return (long)o;
+    size_t stop;
+    long o = rb_base64_decode((const uint8_t *)s, n, out, cap, &stop);
+    if (o >= 0 && stop < n && s[stop] != '=')
+        return -1;
+    return o;
 }
 
 /* one value as the text form of its type -> bytes; length or -1 */

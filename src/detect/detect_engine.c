@@ -53,6 +53,8 @@ typedef struct drule {
     bool stream_only;     /* flow:only_stream, tcp-stream */
     bufgrp *bg;
     uint16_t n_bg;
+    uint16_t *b64;        /* options on base64_data: inspected by base64_decode on what it decoded */
+    uint16_t n_b64;
     uint16_t *match;      /* non-buffer options, rule order */
     uint16_t n_match;
     uint16_t *post;       /* flowbits set / unset / toggle */
@@ -603,7 +605,16 @@ static int compile_rule(detect_engine *de, drule *d)
                           (o->type == RO_CONTENT || o->type == RO_PCRE || o->type == RO_BYTE_TEST ||
                            o->type == RO_BYTE_JUMP || o->type == RO_BYTE_EXTRACT || o->type == RO_BYTE_MATH ||
                            o->type == RO_ISDATAAT || o->type == RO_UINT || o->type == RO_TRANSFORM ||
-                           o->type == RO_DATASET || o->type == RO_PII);
+                           o->type == RO_DATASET || o->type == RO_PII || o->type == RO_BASE64_DECODE);
+        if (is_buf_opt && o->buffer == RB_BASE64_DATA) {
+            /* not a buffer of its own: the data base64_decode decoded (match_payload.c) */
+            if (!d->b64 && !(d->b64 = calloc(n, sizeof *d->b64)))
+                return -1;
+            if (o->type == RO_TRANSFORM || o->type == RO_BASE64_DECODE)
+                INACTIVE(d, "base64_data");
+            d->b64[d->n_b64++] = (uint16_t)i;
+            continue;
+        }
         if (is_buf_opt && o->type == RO_DATASET && engine_dataset(de, d, &d->r->opts[i]) < 0)
             INACTIVE(d, "dataset");
         if (is_buf_opt) {
@@ -1124,6 +1135,7 @@ void detect_engine_free(detect_engine *de)
             free(d->bg[k].tfs);
         }
         free(d->bg);
+        free(d->b64);
         free(d->match);
         free(d->post);
         free(d->aux);
@@ -1714,7 +1726,8 @@ static bool inspect_data(vctx *v, const drule *d, const bufgrp *g, const uint8_t
         data = td;
         len = tl;
     }
-    return dm_inspect(&v->dt->dm, d->r, g->opts, g->n_opts, data, len, base, need_end, v->dt->vars);
+    return dm_inspect(&v->dt->dm, d->r, g->opts, g->n_opts, data, len, base, need_end, v->dt->vars, d->b64,
+                      d->n_b64);
 }
 
 /* file keywords: one file of the transaction, in the inspected direction,

@@ -31,7 +31,8 @@ int dm_thread_init(dm_thread *t)
     t->cap = RULES_MAX_OPTS;
     t->ends = calloc(t->cap, sizeof *t->ends);
     t->frames = calloc(DM_FRAMES, sizeof *t->frames);
-    if (!t->md || !t->mctx || !t->ends || !t->frames)
+    t->b64 = malloc(DM_B64_MAX);
+    if (!t->md || !t->mctx || !t->ends || !t->frames || !t->b64)
         return -1;
     if (t->jit)
         pcre2_jit_stack_assign(t->mctx, NULL, t->jit);
@@ -48,6 +49,7 @@ void dm_thread_destroy(dm_thread *t)
         pcre2_jit_stack_free(t->jit);
     free(t->ends);
     free(t->frames);
+    free(t->b64);
     free(t->tbuf[0]);
     free(t->tbuf[1]);
     memset(t, 0, sizeof *t);
@@ -407,29 +409,55 @@ static int ev_one(dm_thread *t, const rule_opt *op, const uint8_t *buf, uint32_t
     }
 }
 
-bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, const uint8_t *buf, uint32_t len,
-                uint64_t base, uint32_t need_end, uint64_t *vars)
+/* base64_decode at cursor off: decode into t->b64; *dl = decoded length (0 = nothing) */
+static void b64_decode_at(dm_thread *t, const rule_opt *op, const uint8_t *buf, uint32_t len, uint32_t off,
+                          const uint64_t *vars, uint32_t *dl)
 {
-    if (!buf)
-        return false;
-    if (n > t->cap)
-        return false;
-    uint32_t i = 0, off = 0, sp = 0, start_min = 0;
+    *dl = 0;
+    uint32_t start = op->u.b64.relative ? off : 0;
+    int64_t skip = val_of(&op->u.b64.offset, vars);
+    int64_t bytes = op->u.b64.bytes.var >= 0 || op->u.b64.bytes.n ? val_of(&op->u.b64.bytes, vars) : DM_B64_MAX;
+    if (start > len || skip < 0 || skip >= (int64_t)(len - start) || bytes <= 0)
+        return;
+    start += (uint32_t)skip;
+    uint32_t n = len - start;
+    if ((int64_t)n > bytes)
+        n = (uint32_t)bytes;
+    if (n > DM_B64_MAX)
+        n = DM_B64_MAX;
+    long r = rb_base64_decode(buf + start, n, t->b64, DM_B64_MAX, NULL);
+    *dl = r > 0 ? (uint32_t)r : 0;
+}
+
+/* All elements matched: with need_end (stream), one match must end at or after it
+ * (elements that matched no bytes have end 0; none at all is fine). */
+static bool ends_touch(const uint32_t *ends, uint32_t n, uint32_t need_end)
+{
+    if (!need_end)
+        return true;
+    uint32_t mx = 0;
+    bool any = false;
+    for (uint32_t k = 0; k < n; k++) {
+        if (ends[k] > mx)
+            mx = ends[k];
+        if (ends[k])
+            any = true;
+    }
+    return !any || mx >= need_end;
+}
+
+/* dm_inspect with the element end offsets in ends[] and the backtracking frames
+ * from frames[sp0]: base64_data's options are inspected inside an inspection */
+static bool inspect_run(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, const uint8_t *buf,
+                        uint32_t len, uint64_t base, uint32_t need_end, uint64_t *vars, const uint16_t *b64,
+                        uint32_t n_b64, uint32_t *ends, uint32_t sp0)
+{
+    uint32_t i = 0, off = 0, sp = sp0, start_min = 0;
     bool retry = false;
     int budget = DM_BUDGET;
     for (;;) {
         if (i == n) {
-            if (!need_end)
-                return true;
-            uint32_t mx = 0;
-            bool any = false;
-            for (uint32_t k = 0; k < n; k++) {
-                if (t->ends[k] > mx)
-                    mx = t->ends[k];
-                if (t->ends[k])
-                    any = true;
-            }
-            if (!any || mx >= need_end)
+            if (ends_touch(ends, n, need_end))
                 return true;
             goto backtrack;
         }
@@ -437,11 +465,25 @@ bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, c
             return false;
         {
             const rule_opt *op = &r->opts[opts[i]];
+            if (op->type == RO_BASE64_DECODE) {
+                /* terminal: the decoded data must match base64_data's options */
+                uint32_t dl;
+                if (!n_b64)
+                    goto backtrack; /* nothing to match: never a match (Suricata) */
+                b64_decode_at(t, op, buf, len, off, vars, &dl);
+                if (dl && inspect_run(t, r, b64, n_b64, t->b64, dl, 0, 0, vars, NULL, 0, ends + n, sp)) {
+                    for (uint32_t k = i; k < n; k++)
+                        ends[k] = 0;
+                    if (ends_touch(ends, n, need_end))
+                        return true;
+                }
+                goto backtrack;
+            }
             ev_out o;
             int rc = ev_one(t, op, buf, len, base, off, retry, start_min, vars, &o);
             retry = false;
             if (rc == EV_MATCH) {
-                t->ends[i] = o.mend;
+                ends[i] = o.mend;
                 bool can_retry = o.positional &&
                                  (need_end || (op->type == RO_CONTENT && (op->u.content.flags & RULE_CONTENT_RELATIVE_NEXT)) ||
                                   (op->type == RO_PCRE && (op->u.pcre.flags & RULE_PCRE_RELATIVE_NEXT)));
@@ -455,7 +497,7 @@ bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, c
                 return false;
         }
     backtrack:
-        if (sp == 0)
+        if (sp == sp0)
             return false;
         sp--;
         i = t->frames[sp].i;
@@ -463,6 +505,14 @@ bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, c
         start_min = t->frames[sp].next;
         retry = true;
     }
+}
+
+bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, const uint8_t *buf, uint32_t len,
+                uint64_t base, uint32_t need_end, uint64_t *vars, const uint16_t *b64, uint32_t n_b64)
+{
+    if (!buf || n + n_b64 > t->cap)
+        return false;
+    return inspect_run(t, r, opts, n, buf, len, base, need_end, vars, b64, n_b64, t->ends, 0);
 }
 
 /* ---------------------------------------------------------------- transforms */

@@ -218,6 +218,36 @@ static void test_byte_keywords(void **state)
     done(t);
 }
 
+/* base64_decode decodes the buffer of the previous match (bytes, offset, relative)
+ * and base64_data's options inspect what it decoded; it is terminal: without
+ * base64_data options, or when they do not match, the rule does not match */
+static void test_base64(void **state)
+{
+    (void)state;
+    T *t = mk("alert tcp any any -> any any (content:\"arg\"; base64_decode:bytes 17, offset 1, relative; "
+              "base64_data; content:\"thisisatest\"; sid:1;)\n"
+              "alert tcp any any -> any any (content:\"arg\"; base64_decode:bytes 10, offset 1, relative; "
+              "base64_data; content:\"test\"; sid:2;)\n"
+              "alert tcp any any -> any any (content:\"arg\"; base64_decode:relative; base64_data; "
+              "content:\"is\"; startswith; sid:3;)\n"
+              "alert tcp any any -> any any (content:\"arg\"; base64_decode; sid:4;)\n"
+              "alert tcp any any -> any any (content:\"x=\"; base64_decode:relative; base64_data; "
+              "content:\"AB\"; endswith; sid:5;)\n");
+    /* "dGhpc2lzYXRlc3QK" is "thisisatest\n" */
+    assert_true(hit(t, 1, "GET /?arg=dGhpc2lzYXRlc3QK HTTP/1.1"));
+    assert_false(hit(t, 2, "GET /?arg=dGhpc2lzYXRlc3QK HTTP/1.1")); /* 10 characters: "thisisa" */
+    assert_false(hit(t, 3, "GET /?arg=dGhpc2lzYXRlc3QK"));          /* "=" decodes to nothing */
+    assert_true(hit(t, 3, "GET /?argaXNpdA=="));                     /* right after "arg": "isit" */
+    assert_false(hit(t, 4, "GET /?arg=dGhpc2lzYXRlc3QK"));
+    /* decoding stops at a byte outside the alphabet, dropping an incomplete group */
+    assert_true(hit(t, 5, "x=QUI=rest"));   /* "AB", padding ends it */
+    assert_true(hit(t, 5, "x=QUI"));        /* "AB", the end of the data ends it */
+    assert_false(hit(t, 5, "x=QUI.x"));     /* "QUI" dropped before '.': nothing decoded */
+    assert_false(hit(t, 5, "x=QUJDQUI.x")); /* "ABC" (the incomplete "QUI" dropped) */
+    assert_true(hit(t, 5, "x=QUJDQUI"));    /* "ABCAB" */
+    done(t);
+}
+
 static void test_isdataat_dsize_bsize(void **state)
 {
     (void)state;
@@ -1175,6 +1205,7 @@ int main(void)
         cmocka_unit_test(test_backtracking),
         cmocka_unit_test(test_pcre),
         cmocka_unit_test(test_byte_keywords),
+        cmocka_unit_test(test_base64),
         cmocka_unit_test(test_isdataat_dsize_bsize),
         cmocka_unit_test(test_pii_keyword),
         cmocka_unit_test(test_header_addresses_ports),
