@@ -257,7 +257,7 @@ struct detect_thread {
 static bool is_pkt_buffer(int b)
 {
     return b == RB_PKT || b == RB_TCP_HDR || b == RB_UDP_HDR || b == RB_IPV4_HDR || b == RB_IPV6_HDR ||
-           b == RB_ICMPV4_HDR || b == RB_ICMPV6_HDR;
+           b == RB_ICMPV4_HDR || b == RB_ICMPV6_HDR || b == RB_IP_SRC || b == RB_IP_DST;
 }
 
 /* app-layer buffers the fill helpers provide; direction: 0 request, 1 response, -1 both */
@@ -1696,6 +1696,12 @@ static bool inspect_group(vctx *v, const drule *d, const bufgrp *g)
         break;
     case RB_ICMPV6_HDR:
         if (p->proto == 58 && p->l4_ok) { data = p->l4; len = p->l4_len - p->payload_len; }
+        break;
+    case RB_IP_SRC: case RB_IP_DST: /* the address in network order: 4 bytes (IPv4) or 16 */
+        if (p->addrs_ok && (p->ipver == 4 || p->ipver == 6)) {
+            data = (g->buffer == RB_IP_SRC ? &p->src : &p->dst)->u8;
+            len = p->ipver == 4 ? 4 : 16;
+        }
         break;
     default:
         if (v->b && v->b->multi_id == g->buffer && g->buffer != RB_NONE) {

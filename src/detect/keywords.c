@@ -2046,6 +2046,8 @@ const rule_keyword rule_keywords[] = {
     STICKY("ipv6.hdr",          A0,                                  IPV6_HDR),
     STICKY("icmpv4.hdr",        A0,                                  ICMPV4_HDR),
     STICKY("icmpv6.hdr",        A0,                                  ICMPV6_HDR),
+    STICKY("ip.src",            A0,                                  IP_SRC), /* the address: 4 or 16 bytes */
+    STICKY("ip.dst",            A0,                                  IP_DST),
     /* --- transforms (directly after a sticky buffer) --- */
     TRANSFORM("dotprefix", KWF_NOARG),
     TRANSFORM("to_lowercase", KWF_NOARG),

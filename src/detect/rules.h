@@ -174,7 +174,9 @@ typedef struct rule_ports {
     X(IPV4_HDR, "ipv4.hdr", "", 2)                                             \
     X(IPV6_HDR, "ipv6.hdr", "", 2)                                             \
     X(ICMPV4_HDR, "icmpv4.hdr", "", 2)                                         \
-    X(ICMPV6_HDR, "icmpv6.hdr", "", 2)
+    X(ICMPV6_HDR, "icmpv6.hdr", "", 2)                                         \
+    X(IP_SRC, "ip.src", "", 2)                                                 \
+    X(IP_DST, "ip.dst", "", 2)
 
 typedef enum rule_buffer {
 #define RULE_BUF_ENUM_(id, name, proto, prio) RB_##id,

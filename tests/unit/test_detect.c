@@ -660,6 +660,48 @@ static void test_datasets(void **state)
     rmdir(dir);
 }
 
+/* ip.src / ip.dst: the packet's addresses (4 or 16 bytes) as buffers, for contents
+ * and datasets; an ip set finds IPv4 addresses listed as ::ffff:a.b.c.d */
+static void test_ip_buffers(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ribat-test-ipb-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char list[256], rules[1024];
+    snprintf(list, sizeof list, "%s/ip.lst", dir);
+    FILE *fp = fopen(list, "w");
+    assert_non_null(fp);
+    fputs("::ffff:192.0.2.1\n", fp);
+    fclose(fp);
+    snprintf(rules, sizeof rules,
+             "alert ip any any -> any any (ip.dst; content:\"|c0 00 02 01|\"; bsize:4; sid:1;)\n"
+             "alert ip any any -> any any (ip.src; dataset:set,srcs,type ipv4; sid:2;)\n"
+             "alert ip any any -> any any (ip.dst; dataset:isset,dsts,type ip,load %s; sid:3;)\n"
+             "alert ip any any -> any any (ip.src; dataset:isset,dsts; sid:4;)\n", list);
+    T *t = mk(rules);
+    assert_true(hit(t, 1, "x"));        /* 10.0.0.1 to 192.0.2.1 */
+    assert_int_equal(count(t, 2), 1);   /* 10.0.0.1 is new */
+    assert_int_equal(count(t, 3), 1);   /* 192.0.2.1 is listed as ::ffff:192.0.2.1 */
+    assert_int_equal(count(t, 4), 0);
+    assert_false(hit(t, 2, "x"));       /* 10.0.0.1 is known now */
+    Packet p = pkt(6, IP4(10, 0, 0, 2), IP4(192, 0, 2, 9), 1, 2, "x", 1);
+    t->n = 0;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 1), 0);
+    assert_int_equal(count(t, 2), 1);
+    assert_int_equal(count(t, 3), 0);
+    /* IPv6: 16 bytes, never in an ipv4 set */
+    p.ipver = 6;
+    memset(&p.src, 0, sizeof p.src);
+    p.src.u8[15] = 1;
+    t->n = 0;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 2), 0);
+    done(t);
+    unlink(list);
+    rmdir(dir);
+}
+
 static void test_flowint(void **state)
 {
     (void)state;
@@ -1215,6 +1257,7 @@ int main(void)
         cmocka_unit_test(test_flow_vars_json),
         cmocka_unit_test(test_file_keywords),
         cmocka_unit_test(test_datasets),
+        cmocka_unit_test(test_ip_buffers),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_pass_rule),
         cmocka_unit_test(test_http_tx),
