@@ -168,6 +168,7 @@ typedef enum http_event {
     HTTP_EV_REQUEST_LINE_MISSING_PROTOCOL,
     HTTP_EV_REQUEST_TOO_MANY_HEADERS,
     HTTP_EV_RESPONSE_TOO_MANY_HEADERS,
+    HTTP_EV_AUTH_UNRECOGNIZED,   /* Authorization neither Basic, Digest nor Bearer */
     /* ribat additions (no Suricata equivalent) */
     HTTP_EV_REQUEST_SMUGGLING,   /* CL+TE, repeated/folded CL, chunked on HTTP/1.0 request */
     HTTP_EV_REQUEST_HEADER_TOO_LARGE,  /* header block over max_header_bytes */

@@ -942,6 +942,35 @@ static void test_folding_and_missing_colon(void **st)
     http_free(s);
 }
 
+/* http.request_auth_unrecognized: an Authorization scheme libhtp does not know */
+static bool auth_unrecognized(const char *auth)
+{
+    char req[256];
+    snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: %s\r\n\r\n", auth);
+    http_state *s = mk();
+    feed(s, 0, req);
+    http_tx *tx = http_next_loggable(s, true);
+    assert_non_null(tx);
+    bool ev = http_tx_has_event(tx, HTTP_EV_AUTH_UNRECOGNIZED);
+    http_free(s);
+    return ev;
+}
+
+static void test_auth_unrecognized(void **st)
+{
+    (void)st;
+    assert_true(auth_unrecognized("Turbo customAuthDataHere"));
+    assert_false(auth_unrecognized("Basic dXNlcjpwYXNz"));
+    assert_false(auth_unrecognized("digest username=\"a\""));
+    assert_false(auth_unrecognized("Bearer abc"));
+    http_state *s = mk();
+    feed(s, 0, "GET / HTTP/1.1\r\nHost: h\r\n\r\n"); /* no Authorization: no event */
+    http_tx *tx = http_next_loggable(s, true);
+    assert_non_null(tx);
+    assert_false(http_tx_has_event(tx, HTTP_EV_AUTH_UNRECOGNIZED));
+    http_free(s);
+}
+
 static void test_event_names(void **st)
 {
     (void)st;
@@ -989,6 +1018,7 @@ int main(void)
         cmocka_unit_test(test_gzip_bomb),
         cmocka_unit_test(test_request_gzip_observer),
         cmocka_unit_test(test_uri_normalisation),
+        cmocka_unit_test(test_auth_unrecognized),
         cmocka_unit_test(test_multipart_upload),
         cmocka_unit_test(test_urlencoded),
         cmocka_unit_test(test_no_body_responses),
