@@ -1487,8 +1487,8 @@ static bool header_ok(const drule *d, const Packet *p, const hview *hv)
 
 static bool established(const rb_flow *f)
 {
-    if (f->proto == 6)
-        return f->tcp_ssn && f->tcp_state >= RB_TCP_ESTABLISHED;
+    if (f->proto == 6) /* the session's state before this packet (flow.h) */
+        return f->tcp_ssn && f->tcp_state_pkt >= RB_TCP_ESTABLISHED;
     return f->seen[0] && f->seen[1];
 }
 

@@ -603,6 +603,7 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
     }
     uint8_t old_state = f->state;
     if (proto == 6) {
+        f->tcp_state_pkt = f->tcp_ssn ? f->tcp_state : RB_TCP_NONE;
         tcp_update(t, f, p, dir);
         f->state = tcp_flow_state(f->tcp_state);
     } else {

@@ -370,9 +370,35 @@ static rb_flow *mkflow(uint8_t proto)
     rb_flow *f = calloc(1, sizeof *f);
     f->proto = proto;
     f->tcp_ssn = true;
-    f->tcp_state = RB_TCP_ESTABLISHED;
+    f->tcp_state = f->tcp_state_pkt = RB_TCP_ESTABLISHED;
     f->seen[0] = f->seen[1] = true;
     return f;
+}
+
+/* flow:established on TCP judges a packet by the session state before it, as
+ * Suricata: not the ACK that ends the handshake, still a FIN */
+static void test_flow_established_tcp(void **state)
+{
+    (void)state;
+    T *t = mk("alert tcp any any -> any any (flow:established; sid:1;)\n"
+              "alert tcp any any -> any any (flow:not_established; sid:2;)\n");
+    rb_flow *f = mkflow(6);
+    Packet p = tcp("");
+    p.flow = f;
+    f->tcp_state_pkt = RB_TCP_SYN_RECV; /* the handshake's last ACK: established after it */
+    t->n = 0;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 1), 0);
+    assert_int_equal(count(t, 2), 1);
+    f->tcp_state_pkt = RB_TCP_ESTABLISHED; /* a FIN: closing after it */
+    f->tcp_state = RB_TCP_FIN_WAIT1;
+    t->n = 0;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 1), 1);
+    assert_int_equal(count(t, 2), 0);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
 }
 
 static void test_flowbits(void **state)
@@ -1252,6 +1278,7 @@ int main(void)
         cmocka_unit_test(test_pii_keyword),
         cmocka_unit_test(test_header_addresses_ports),
         cmocka_unit_test(test_tcp_flags),
+        cmocka_unit_test(test_flow_established_tcp),
         cmocka_unit_test(test_flowbits),
         cmocka_unit_test(test_flowint),
         cmocka_unit_test(test_flow_vars_json),
