@@ -625,6 +625,16 @@ def gen_http_xff(out):
                [c.handshake() + [c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")] + c.close()])
 
 
+def gen_http_port53(out):
+    """HTTP over TCP port 53 (found by its patterns before DNS's port-based probe, as Suricata), with a
+    %-encoded query (http.uri has it decoded)."""
+    c = TcpConn("10.0.0.8", "10.0.0.53", 42000, 53)
+    req = b"GET /look?q=%41%42 HTTP/1.1\r\nHost: ns\r\n\r\n"
+    resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    write_conv(os.path.join(out, "http_port53.pcap"),
+               [c.handshake() + [c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")] + c.close()])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
@@ -641,6 +651,7 @@ def main():
     gen_leak(out)
     gen_midstream_reply_first(out)
     gen_http_xff(out)
+    gen_http_port53(out)
 
 
 if __name__ == "__main__":
