@@ -131,6 +131,11 @@ typedef struct detect_buffers {
     const uint8_t *events;      /* app-layer-event: bit i set = event i of the protocol's table */
     uint32_t n_event_bits;
     uint8_t event_bits_[8];
+    /* TCP: the raw reassembled stream of the inspected direction (stream_raw_window), which a
+     * transaction rule's pkt_data options inspect, as Suricata inspects the stream for the
+     * payload part of an app-layer rule; NULL: the packet's payload if it goes that way */
+    const uint8_t *stream;
+    uint32_t stream_len;
     int64_t num[DETECT_TXNUM_N]; /* dns.opcode, tls.cert_chain_len */
     uint8_t has_num;            /* bit k: num[k] is set */
     uint8_t scratch_[512];      /* storage for small synthesised buffers (fill helpers) */

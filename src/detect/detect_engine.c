@@ -2196,7 +2196,10 @@ void detect_tx(detect_thread *dt, Packet *p, rb_flow *f, int dir, uint64_t tx_id
     if (v.df && v.df->passed)
         return;
     view_of(p, dir, &v.hv);
-    if (p->dir == dir && p->payload_len) {
+    if (b->stream) {
+        v.pay = b->stream;
+        v.pay_len = b->stream_len;
+    } else if (p->dir == dir && p->payload_len) {
         v.pay = p->payload;
         v.pay_len = p->payload_len;
     }

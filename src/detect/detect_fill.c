@@ -58,6 +58,8 @@ static void reset(detect_buffers *b, uint16_t proto)
     b->n_event_bits = 0;
     b->files = NULL;
     b->n_files = 0;
+    b->stream = NULL; /* set by the caller after filling */
+    b->stream_len = 0;
     b->has_num = 0;
     b->heap_ = heap;
     b->heap_cap_ = cap;

@@ -961,6 +961,31 @@ static void test_transform_pcrexform(void **state)
     done(t);
 }
 
+/* a transaction rule's pkt_data options inspect the stream of the direction when the
+ * app layer gives it (detect_buffers.stream), else the packet's payload */
+static void test_tx_pkt_data_stream(void **state)
+{
+    (void)state;
+    T *t = mk("alert http any any -> any any (http.uri; content:\"/two/\"; pkt_data; content:\"GET /two/\"; "
+              "pcre:\"/\\s+HTTP/R\"; sid:1;)\n");
+    static const char stream[] = "GET /one/ HTTP/1.1\r\n\r\nGET /two/ HTTP/1.1\r\n\r\n";
+    http_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.method = HS("GET");
+    tx.uri = tx.uri_norm = HS("/two/");
+    tx.protocol = HS("HTTP/1.1");
+    detect_buffers b = { 0 };
+    detect_fill_http(&tx, 0, &b);
+    b.stream = (const uint8_t *)stream;
+    b.stream_len = sizeof stream - 1;
+    assert_true(tx_hit(t, 1, ALPROTO_HTTP, tcp(""), &b)); /* the packet has no payload */
+    detect_fill_http(&tx, 0, &b);
+    assert_false(tx_hit(t, 1, ALPROTO_HTTP, tcp(""), &b)); /* no stream, no payload */
+    detect_fill_http(&tx, 0, &b);
+    assert_true(tx_hit(t, 1, ALPROTO_HTTP, tcp("GET /two/ HTTP/1.1\r\n"), &b)); /* the payload */
+    done(t);
+}
+
 static void test_dns_tls_tx(void **state)
 {
     (void)state;
@@ -1289,6 +1314,7 @@ int main(void)
         cmocka_unit_test(test_pass_rule),
         cmocka_unit_test(test_http_tx),
         cmocka_unit_test(test_transform_pcrexform),
+        cmocka_unit_test(test_tx_pkt_data_stream),
         cmocka_unit_test(test_dns_tls_tx),
         cmocka_unit_test(test_stream_split_pattern),
         cmocka_unit_test(test_eve_alert_object),
