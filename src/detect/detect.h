@@ -132,8 +132,10 @@ typedef struct detect_buffers {
     uint32_t n_event_bits;
     uint8_t event_bits_[8];
     /* TCP: the raw reassembled stream of the inspected direction (stream_raw_window), which a
-     * transaction rule's pkt_data options inspect, as Suricata inspects the stream for the
-     * payload part of an app-layer rule; NULL: the packet's payload if it goes that way */
+     * transaction rule's pkt_data options inspect when the packet carries no payload of that
+     * direction, as Suricata inspects the stream for the payload part of an app-layer rule;
+     * the packet's payload when it goes that way. The app layer gives it for transactions
+     * drained at flow end (docs/detect.md: the cost of giving it always) */
     const uint8_t *stream;
     uint32_t stream_len;
     int64_t num[DETECT_TXNUM_N]; /* dns.opcode, tls.cert_chain_len */

@@ -2196,12 +2196,12 @@ void detect_tx(detect_thread *dt, Packet *p, rb_flow *f, int dir, uint64_t tx_id
     if (v.df && v.df->passed)
         return;
     view_of(p, dir, &v.hv);
-    if (b->stream) {
-        v.pay = b->stream;
-        v.pay_len = b->stream_len;
-    } else if (p->dir == dir && p->payload_len) {
+    if (p->dir == dir && p->payload_len) {
         v.pay = p->payload;
         v.pay_len = p->payload_len;
+    } else if (b->stream) {
+        v.pay = b->stream;
+        v.pay_len = b->stream_len;
     }
     cand_begin(dt);
     for (int k = 0; k < RB__COUNT; k++)
