@@ -58,13 +58,19 @@ typedef struct tx_alert_ctx {
 } tx_alert_ctx;
 
 /* The protocol's object of a transaction ("http", "dns", "tls", "ssh"), for
- * its own records and for alerts on it. */
-static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool alert)
+ * its own records and, metadata, for the records about it (alerts, fileinfo:
+ * HTTP's with every field whatever `extended` says, as Suricata). */
+static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool metadata)
 {
     jbuf *jb = &a->eve->jb;
+    http_config hc;
     switch (proto) {
-    case ALPROTO_HTTP: eve_http_object(jb, tx, &a->cfg.http); break;
-    case ALPROTO_DNS: if (alert) eve_dns_alert_object(jb, tx); break;
+    case ALPROTO_HTTP:
+        hc = a->cfg.http;
+        hc.log_basic_only = hc.log_basic_only && !metadata;
+        eve_http_object(jb, tx, &hc);
+        break;
+    case ALPROTO_DNS: if (metadata) eve_dns_alert_object(jb, tx); break;
     case ALPROTO_TLS: eve_tls_object(jb, tx, a->cfg.tls_extended); break;
     case ALPROTO_SSH: eve_ssh_object(jb, tx); break;
     default: break;
@@ -420,7 +426,7 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
                 const http_file *file = &tx->files[i];
                 /* a download is reported from the server's side, an upload from the client's */
                 begin_record(a, f, p, "fileinfo", file->dir);
-                put_app_object(a, ALPROTO_HTTP, tx, false);
+                put_app_object(a, ALPROTO_HTTP, tx, true);
                 jb_str(&a->eve->jb, "app_proto", "http");
                 eve_fileinfo_object(&a->eve->jb, file, &a->cfg.http);
                 eve_commit(a->eve);

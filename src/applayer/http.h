@@ -54,6 +54,9 @@ typedef struct http_config {
                                          default off like libhtp/Suricata */
     bool file_md5, file_sha1, file_sha256; /* fileinfo hashes, default off */
     bool log_request_headers, log_response_headers; /* all headers in EVE, default off */
+    bool log_basic_only;              /* http records without the extended fields (eve-log http
+                                         `extended: no`, Suricata's default when the type is listed
+                                         without it); alerts always carry them; default off */
 } http_config;
 
 void http_config_default(http_config *c);

@@ -148,6 +148,14 @@ static void test_simple_pair_and_eve(void **st)
                            "\"http_method\":\"GET\",\"protocol\":\"HTTP/1.1\",\"status\":301,\"redirect\":\"/new\","
                            "\"length\":5}}");
     free(j);
+    /* eve-log http `extended: no`: Suricata's basic fields only */
+    http_config basic;
+    http_config_default(&basic);
+    basic.log_basic_only = true;
+    j = eve_of(tx, &basic);
+    assert_string_equal(j, "{\"http\":{\"hostname\":\"www.example.com\",\"http_port\":8080,\"url\":\"/index.html?a=1\","
+                           "\"http_user_agent\":\"curl/8\",\"http_content_type\":\"text/html\"}}");
+    free(j);
     j = eve_file(&tx->files[0]);
     assert_string_equal(j, "{\"fileinfo\":{\"filename\":\"/index.html\",\"gaps\":false,\"state\":\"CLOSED\","
                            "\"stored\":false,\"size\":5,\"tx_id\":0}}");
