@@ -377,6 +377,13 @@ int main(int argc, char **argv)
                 goto out;
             }
             ec.detect = detect;
+            /* -v: rules that can never match, by first reason */
+            detect_engine_stats dst;
+            detect_engine_get_stats(detect, &dst);
+            if (dst.inactive)
+                rb_info("%u rule(s) can never match", dst.inactive);
+            for (int k = 0; k < DETECT_MAX_WHY && dst.why[k].name; k++)
+                rb_info("  %u: %s", dst.why[k].n, dst.why[k].name);
             /* filemd5 & co. need the hashes of every file */
             bool hm, hs1, hs2;
             detect_engine_file_hashes(detect, &hm, &hs1, &hs2);

@@ -76,14 +76,20 @@ typedef struct dcerpc_view {
 } dcerpc_view;
 
 /* The protocol's object of a transaction ("http", "dns", "tls", "ssh"), for
- * its own records and for alerts on it. */
-static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool alert)
+ * its own records and, metadata, for the records about it (alerts, fileinfo:
+ * HTTP's with every field whatever `extended` says, as Suricata). */
+static void put_app_object(applayer_ctx *a, int proto, const void *tx, bool metadata)
 {
     jbuf *jb = &a->eve->jb;
+    http_config hc;
     switch (proto) {
-    case ALPROTO_HTTP: eve_http_object(jb, tx, &a->cfg.http); break;
+    case ALPROTO_HTTP:
+        hc = a->cfg.http;
+        hc.log_basic_only = hc.log_basic_only && !metadata;
+        eve_http_object(jb, tx, &hc);
+        break;
     case ALPROTO_HTTP2: eve_http2_object(jb, tx); break;
-    case ALPROTO_DNS: if (alert) eve_dns_alert_object(jb, tx); break;
+    case ALPROTO_DNS: if (metadata) eve_dns_alert_object(jb, tx); break;
     case ALPROTO_TLS: eve_tls_object(jb, tx, a->cfg.tls_extended); break;
     case ALPROTO_SSH: eve_ssh_object(jb, tx); break;
     case ALPROTO_SMTP: eve_smtp_object(jb, tx, a->cfg.smtp_extended); break;
@@ -357,6 +363,9 @@ typedef struct alproto_ops {
     void (*eof)(void *s, int dir);
     /* write the records that are ready; flow_end forces the rest */
     void (*log)(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+    /* recognised by patterns (Suricata's pattern matcher, which runs before the
+     * port-based probing parsers): tried before the protocols found by probing */
+    bool patterns;
 } alproto_ops;
 
 /* ---- HTTP ---- */
@@ -523,11 +532,11 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
 
 static const alproto_ops protocols[ALPROTO_N] = {
     [ALPROTO_HTTP] = { "http", true, false, 80, http_probe_adapter, http_new_adapter, http_free_adapter,
-                       http_feed_adapter, http_gap_adapter, http_eof_adapter, log_http },
+                       http_feed_adapter, http_gap_adapter, http_eof_adapter, log_http, true },
     [ALPROTO_TLS] = { "tls", true, false, 443, tls_probe_adapter, tls_new_adapter, tls_free_adapter,
-                      tls_feed_adapter, tls_gap_adapter, NULL, log_tls },
+                      tls_feed_adapter, tls_gap_adapter, NULL, log_tls, true },
     [ALPROTO_SSH] = { "ssh", true, false, 22, ssh_probe_adapter, ssh_new_adapter, ssh_free_adapter,
-                      ssh_feed_adapter, NULL, NULL, log_ssh },
+                      ssh_feed_adapter, NULL, NULL, log_ssh, true },
     [ALPROTO_DNS] = { "dns", true, true, 53, dns_probe_adapter, dns_new_adapter, dns_free_adapter,
                       dns_feed_adapter, dns_gap_adapter, NULL, log_dns },
     [ALPROTO_DCERPC] = { "dcerpc", true, true, 135, dcerpc_probe_adapter, dcerpc_new_adapter,
@@ -642,7 +651,7 @@ static void log_files(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, c
         const http_file *file = &tx->files[i];
         /* a download is reported from the server's side, an upload from the client's */
         begin_record(a, f, p, "fileinfo", file->dir);
-        put_app_object(a, proto, obj, false);
+        put_app_object(a, proto, obj, true);
         jb_str(&a->eve->jb, "app_proto", protocols[proto].name);
         eve_fileinfo_object(&a->eve->jb, file, &a->cfg.http);
         if (fs_info && file->stored) {
@@ -1003,19 +1012,20 @@ static void set_proto(applayer_ctx *a, rb_flow *f, app_flow *af, uint8_t proto)
     }
 }
 
-/* Try every enabled protocol on the bytes of one direction, the port's
- * protocol first. Returns the protocol, 0 when more bytes are needed, or
- * ALPROTO_FAILED when none matches. */
+/* Try every enabled protocol on the bytes of one direction: those recognised
+ * by patterns first (an HTTP request on port 53 is HTTP, as in Suricata), then
+ * the others; in each group the port's protocol first. Returns the protocol, 0
+ * when more bytes are needed, or ALPROTO_FAILED when none matches. */
 static int detect(applayer_ctx *a, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
     int order[ALPROTO_N];
     int k = 0;
-    for (int i = 1; i < ALPROTO_N; i++)
-        if (protocols[i].port == f->dp || protocols[i].port == f->sp)
-            order[k++] = i;
-    for (int i = 1; i < ALPROTO_N; i++)
-        if (!(protocols[i].port == f->dp || protocols[i].port == f->sp))
-            order[k++] = i;
+    for (int pass = 0; pass < 4; pass++)
+        for (int i = 1; i < ALPROTO_N; i++) {
+            bool port = protocols[i].port == f->dp || protocols[i].port == f->sp;
+            if (protocols[i].patterns == (pass < 2) && port == (pass % 2 == 0))
+                order[k++] = i;
+        }
     bool need_more = false;
     for (int j = 0; j < k; j++) {
         int i = order[j];

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ------------------------------------------------------------------ */
 /* configuration, memory                                               */
@@ -654,10 +655,9 @@ static void parse_uri(http_state *s, http_tx *tx)
         tx_event(tx, HTTP_EV_DOUBLE_ENCODED_URI);
     if (pl || tx->host_from_uri)
         hstr_set(s, &tx->path_norm, buf, o);
-    if (q) {
+    if (q) { /* the query url-decoded, as Suricata's normalised uri */
         buf[o++] = '?';
-        memcpy(buf + o, q, (size_t)(qe - q));
-        o += (size_t)(qe - q);
+        o += http_query_decode(q, (size_t)(qe - q), buf + o);
     }
     if (f) {
         buf[o++] = '#';
@@ -1042,6 +1042,18 @@ static void process_request_headers(http_state *s, http_dir *d, http_tx *tx)
         }
     } else if (tx->protocol_num >= 11) {
         tx_event(tx, HTTP_EV_MISSING_HOST_HEADER);
+    }
+    /* Authorization: libhtp knows Basic, Digest and Bearer (prefix, any case) */
+    const http_header *auth = hdr_find(h, n, "authorization");
+    if (auth) {
+        static const char *const known[] = { "basic", "digest", "bearer" };
+        bool ok = false;
+        for (size_t k = 0; k < 3 && !ok; k++) {
+            size_t kl = strlen(known[k]);
+            ok = auth->value.len >= kl && strncasecmp((const char *)auth->value.ptr, known[k], kl) == 0;
+        }
+        if (!ok)
+            tx_event(tx, HTTP_EV_AUTH_UNRECOGNIZED);
     }
 
     const http_header *te = hdr_find(h, n, "transfer-encoding");

@@ -56,6 +56,9 @@ typedef struct http_config {
     bool file_sha256_forced;          /* force-hash sha256 or the file store: truncated files get
                                          one too (over the bytes seen), as in Suricata */
     bool log_request_headers, log_response_headers; /* all headers in EVE, default off */
+    bool log_basic_only;              /* http records without the extended fields (eve-log http
+                                         `extended: no`, Suricata's default when the type is listed
+                                         without it); alerts always carry them; default off */
 } http_config;
 
 void http_config_default(http_config *c);
@@ -175,6 +178,7 @@ typedef enum http_event {
     HTTP_EV_REQUEST_LINE_MISSING_PROTOCOL,
     HTTP_EV_REQUEST_TOO_MANY_HEADERS,
     HTTP_EV_RESPONSE_TOO_MANY_HEADERS,
+    HTTP_EV_AUTH_UNRECOGNIZED,   /* Authorization neither Basic, Digest nor Bearer */
     /* ribat additions (no Suricata equivalent) */
     HTTP_EV_REQUEST_SMUGGLING,   /* CL+TE, repeated/folded CL, chunked on HTTP/1.0 request */
     HTTP_EV_REQUEST_HEADER_TOO_LARGE,  /* header block over max_header_bytes */
@@ -195,7 +199,7 @@ typedef struct http_tx {
     http_str request_line;  /* without the line terminator */
     http_str method;
     http_str uri;           /* raw, as in the request line */
-    http_str uri_norm;      /* normalised path (+ "?" raw query + "#" decoded fragment) */
+    http_str uri_norm;      /* normalised path (+ "?" url-decoded query + "#" decoded fragment) */
     http_str path_norm;     /* normalised path only (file names) */
     http_str protocol;      /* "HTTP/1.1" as sent; absent for HTTP/0.9 */
     int protocol_num;       /* 9, 10, 11 (HTTP/x.y -> 10x+y), 0 none, -1 invalid */
@@ -332,6 +336,9 @@ void http_set_file_cb(http_state *s, http_file_cb cb, void *ctx);
 size_t http_normalize_path(const uint8_t *in, size_t len, uint8_t *out, bool *double_enc);
 /* application/x-www-form-urlencoded decoding ('+' -> ' ', %XX); in place ok. */
 size_t http_urldecode(const uint8_t *in, size_t len, uint8_t *out);
+/* The query of the normalised uri: %XX decoded, nothing else ('+' and %uXXXX
+ * stay, invalid escapes kept), as Suricata's http.uri; in place ok. */
+size_t http_query_decode(const uint8_t *in, size_t len, uint8_t *out);
 /* Content-Disposition filename= (quoted or token); returns false if absent. */
 bool http_cd_filename(const uint8_t *v, size_t len, const uint8_t **fn, size_t *fnlen);
 /* Content-Disposition name= */

@@ -1028,7 +1028,7 @@ void http2_upgrade(http2_state *s, const http_tx *req)
         const http_header *h = &req->req_headers[i];
         if (name_is(h, "http2-settings")) {
             uint8_t dec[HTTP2_MAX_SETTINGS * 6];
-            long k = rb_base64_decode((const char *)h->value.ptr, h->value.len, dec, sizeof dec, true);
+            long k = rb_base64_decode_all((const char *)h->value.ptr, h->value.len, dec, sizeof dec, true);
             if (k < 0 || k % 6) {
                 tx_event2(tx, HTTP2_EV_INVALID_HTTP1_SETTINGS);
                 if (k < 0)

@@ -57,6 +57,7 @@ static const char *const event_names[HTTP_EV_COUNT] = {
     [HTTP_EV_REQUEST_LINE_MISSING_PROTOCOL] = "http.request_line_missing_protocol",
     [HTTP_EV_REQUEST_TOO_MANY_HEADERS] = "http.request_too_many_headers",
     [HTTP_EV_RESPONSE_TOO_MANY_HEADERS] = "http.response_too_many_headers",
+    [HTTP_EV_AUTH_UNRECOGNIZED] = "http.request_auth_unrecognized",
     [HTTP_EV_REQUEST_SMUGGLING] = "http.request_smuggling",
     [HTTP_EV_REQUEST_HEADER_TOO_LARGE] = "http.request_header_too_large",
     [HTTP_EV_RESPONSE_HEADER_TOO_LARGE] = "http.response_header_too_large",
@@ -189,6 +190,20 @@ size_t http_normalize_path(const uint8_t *in, size_t len, uint8_t *out, bool *do
             r++;
         memmove(b + o, b + start, r - start);
         o += r - start;
+    }
+    return o;
+}
+
+size_t http_query_decode(const uint8_t *in, size_t len, uint8_t *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        if (in[i] == '%' && i + 2 < len && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
+            out[o++] = (uint8_t)(hexval(in[i + 1]) << 4 | hexval(in[i + 2]));
+            i += 3;
+        } else {
+            out[o++] = in[i++];
+        }
     }
     return o;
 }

@@ -89,29 +89,6 @@ static int b64v(int c, bool url)
     return -1;
 }
 
-long rb_base64_decode(const char *s, size_t n, uint8_t *out, size_t cap, bool url)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '=')
-            break;
-        int v = b64v((unsigned char)s[i], url);
-        if (v < 0)
-            return -1;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o == cap)
-                return -1;
-            out[o++] = (uint8_t)(acc >> bits);
-        }
-    }
-    return (long)o;
-}
-
 size_t rb_base64_encode(const uint8_t *in, size_t n, char *out)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -137,5 +114,43 @@ size_t rb_base64_encode(const uint8_t *in, size_t n, char *out)
         out[o++] = '=';
     }
     out[o] = '\0';
+    return o;
+}
+
+long rb_base64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap, bool url, size_t *stop)
+{
+    uint32_t acc = 0;
+    int bits = 0, in_group = 0;
+    size_t o = 0, group_start = 0, i = 0;
+    for (; i < n; i++) {
+        int v = b64v(in[i], url);
+        if (v < 0) {
+            if (in[i] != '=' && in_group != 0)
+                o = group_start; /* an incomplete group before garbage is dropped */
+            break;
+        }
+        if (in_group == 0)
+            group_start = o;
+        in_group = (in_group + 1) & 3;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o == cap)
+                return -1;
+            out[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    if (stop)
+        *stop = i;
+    return (long)o;
+}
+
+long rb_base64_decode_all(const char *s, size_t n, uint8_t *out, size_t cap, bool url)
+{
+    size_t stop;
+    long o = rb_base64_decode((const uint8_t *)s, n, out, cap, url, &stop);
+    if (o >= 0 && stop < n && s[stop] != '=')
+        return -1;
     return o;
 }

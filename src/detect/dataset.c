@@ -214,7 +214,7 @@ static long parse_value(int type, const char *s, size_t n, uint8_t *out, size_t 
 {
     switch (type) {
     case DS_STRING:
-        return rb_base64_decode(s, n, out, cap, false);
+        return rb_base64_decode_all(s, n, out, cap, false);
     case DS_MD5: case DS_SHA256: {
         size_t hl = type == DS_MD5 ? 16 : 32;
         if (n != 2 * hl || cap < hl || !dm_parse_hex(s, out, hl))
@@ -356,6 +356,17 @@ bool dataset_eval(const rule_dataset *rd, const uint8_t *buf, uint32_t len)
     dataset *d = rd->ds;
     if (!d)
         return false;
+    uint8_t mapped[16];
+    if (d->type == DS_IPV4 && len != 4)
+        return false; /* an IPv6 address (ip.src / ip.dst) is not in an ipv4 set */
+    if (d->type == DS_IP && len == 4) {
+        /* an IPv4 address (ip.src / ip.dst) as the ip set keeps it: ::ffff:a.b.c.d */
+        memset(mapped, 0, 10);
+        mapped[10] = mapped[11] = 0xff;
+        memcpy(mapped + 12, buf, 4);
+        buf = mapped;
+        len = 16;
+    }
     int32_t rep;
     switch (rd->cmd) {
     case RULE_DS_SET:

@@ -104,6 +104,8 @@ typedef struct drule {
     bool bypass;          /* `bypass`: a match bypasses the flow (engine/exception.h) */
     bufgrp *bg;
     uint16_t n_bg;
+    uint16_t *b64;        /* options on base64_data: inspected by base64_decode on what it decoded */
+    uint16_t n_b64;
     uint16_t *match;      /* non-buffer options, rule order */
     uint16_t n_match;
     uint16_t *post;       /* flowbits set / unset / toggle */
@@ -306,7 +308,7 @@ struct detect_thread {
 static bool is_pkt_buffer(int b)
 {
     return b == RB_PKT || b == RB_TCP_HDR || b == RB_UDP_HDR || b == RB_IPV4_HDR || b == RB_IPV6_HDR ||
-           b == RB_ICMPV4_HDR || b == RB_ICMPV6_HDR;
+           b == RB_ICMPV4_HDR || b == RB_ICMPV6_HDR || b == RB_IP_SRC || b == RB_IP_DST;
 }
 
 /* app-layer buffers the fill helpers provide; direction: 0 request, 1 response, -1 both */
@@ -707,10 +709,22 @@ static int compile_rule(detect_engine *de, drule *d)
                           (o->type == RO_CONTENT || o->type == RO_PCRE || o->type == RO_BYTE_TEST ||
                            o->type == RO_BYTE_JUMP || o->type == RO_BYTE_EXTRACT || o->type == RO_BYTE_MATH ||
                            o->type == RO_ISDATAAT || o->type == RO_UINT || o->type == RO_TRANSFORM ||
-                           o->type == RO_DATASET || o->type == RO_PII);
+                           o->type == RO_DATASET || o->type == RO_PII || o->type == RO_BASE64_DECODE);
+        if (is_buf_opt && o->buffer == RB_BASE64_DATA) {
+            /* not a buffer of its own: the data base64_decode decoded (match_payload.c) */
+            if (!d->b64 && !(d->b64 = calloc(n, sizeof *d->b64)))
+                return -1;
+            if (o->type == RO_TRANSFORM || o->type == RO_BASE64_DECODE)
+                INACTIVE(d, "base64_data");
+            d->b64[d->n_b64++] = (uint16_t)i;
+            continue;
+        }
         if (is_buf_opt && o->type == RO_DATASET && engine_dataset(de, d, &d->r->opts[i]) < 0)
             INACTIVE(d, "dataset");
         if (is_buf_opt) {
+            /* the options of a buffer go to its last group; a transform after
+             * matches starts a new group (an instance of the buffer with its own
+             * transforms, the earlier matches inspect it untransformed) */
             bufgrp *g = NULL;
             /* http.request_header / http.response_header named again: options
              * of each naming match their own header (as Suricata 7) */
@@ -719,6 +733,8 @@ static int compile_rule(detect_engine *de, drule *d)
             for (uint16_t k = 0; k < d->n_bg && !own; k++)
                 if (d->bg[k].buffer == o->buffer)
                     g = &d->bg[k];
+            if (g && o->type == RO_TRANSFORM && g->n_opts)
+                g = NULL;
             if (!g) {
                 g = &d->bg[d->n_bg++];
                 g->buffer = o->buffer;
@@ -998,8 +1014,9 @@ static bool fp_usable(const drule *d, const rule_opt **fpo)
     if (o->type != RO_CONTENT || (o->u.content.flags & RULE_CONTENT_NEGATED))
         return false;
     for (uint16_t k = 0; k < d->n_bg; k++)
-        if (d->bg[k].buffer == o->buffer && d->bg[k].n_tf)
-            return false; /* transformed buffer: no database for it */
+        for (uint16_t j = 0; j < d->bg[k].n_opts; j++)
+            if (d->bg[k].opts[j] == (uint16_t)r->fast_pattern && d->bg[k].n_tf)
+                return false; /* transformed buffer: no database for it */
     if (d->kind == K_TX ? is_pkt_buffer(o->buffer) : o->buffer != RB_PKT)
         return false;
     *fpo = o;
@@ -1270,6 +1287,7 @@ void detect_engine_free(detect_engine *de)
             free(d->bg[k].tfs);
         }
         free(d->bg);
+        free(d->b64);
         free(d->match);
         free(d->post);
         free(d->aux);
@@ -1629,8 +1647,8 @@ static bool header_ok(const drule *d, const Packet *p, const hview *hv)
 
 static bool established(const rb_flow *f)
 {
-    if (f->proto == 6)
-        return f->tcp_ssn && f->tcp_state >= RB_TCP_ESTABLISHED;
+    if (f->proto == 6) /* the session's state before this packet (flow.h) */
+        return f->tcp_ssn && f->tcp_state_pkt >= RB_TCP_ESTABLISHED;
     return f->seen[0] && f->seen[1];
 }
 
@@ -1854,6 +1872,12 @@ static bool inspect_group(vctx *v, const drule *d, const bufgrp *g)
     case RB_ICMPV6_HDR:
         if (p->proto == 58 && p->l4_ok) { data = p->l4; len = p->l4_len - p->payload_len; }
         break;
+    case RB_IP_SRC: case RB_IP_DST: /* the address in network order: 4 bytes (IPv4) or 16 */
+        if (p->addrs_ok && (p->ipver == 4 || p->ipver == 6)) {
+            data = (g->buffer == RB_IP_SRC ? &p->src : &p->dst)->u8;
+            len = p->ipver == 4 ? 4 : 16;
+        }
+        break;
     default:
         if (v->b && v->b->multi_id == g->buffer && g->buffer != RB_NONE) {
             for (uint16_t k = 0; k < v->b->n_multi; k++)
@@ -1883,7 +1907,8 @@ static bool inspect_data(vctx *v, const drule *d, const bufgrp *g, const uint8_t
         data = td;
         len = tl;
     }
-    return dm_inspect(&v->dt->dm, d->r, g->opts, g->n_opts, data, len, base, need_end, v->dt->vars);
+    return dm_inspect(&v->dt->dm, d->r, g->opts, g->n_opts, data, len, base, need_end, v->dt->vars, d->b64,
+                      d->n_b64);
 }
 
 /* file keywords: one file of the transaction, in the inspected direction,
@@ -2368,6 +2393,9 @@ void detect_tx(detect_thread *dt, Packet *p, rb_flow *f, int dir, uint64_t tx_id
     } else if (p->dir == dir && p->payload_len) {
         v.pay = p->payload;
         v.pay_len = p->payload_len;
+    } else if (b->stream) {
+        v.pay = b->stream;
+        v.pay_len = b->stream_len;
     }
     cand_begin(dt);
     for (int k = 0; k < RB__COUNT; k++)

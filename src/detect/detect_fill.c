@@ -62,6 +62,8 @@ static void reset(detect_buffers *b, uint16_t proto)
     b->n_event_bits = 0;
     b->files = NULL;
     b->n_files = 0;
+    b->stream = NULL; /* set by the caller after filling */
+    b->stream_len = 0;
     b->has_num = 0;
     b->dce_state = NULL;
     b->dce_tx = NULL;

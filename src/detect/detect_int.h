@@ -16,6 +16,9 @@
 /* per-thread state of the payload matcher */
 #define DM_MAX_CAPS 16   /* capture variables recorded per rule evaluation */
 #define DM_CAP_LEN 256   /* bytes kept per captured value */
+#define DM_B64_MAX 65535 /* base64_decode: input bytes decoded at most (bytes default, as Suricata) */
+#define DM_PCRE_MATCH_LIMIT 3500 /* PCRE2 limits when the rule/config gives none (Suricata's defaults) */
+#define DM_PCRE_DEPTH_LIMIT 1500
 
 typedef struct dm_thread {
     pcre2_match_data *md;
@@ -25,6 +28,7 @@ typedef struct dm_thread {
     struct dm_frame *frames; /* backtracking stack */
     uint32_t cap;            /* elements the arrays hold */
     uint8_t *tbuf[2];        /* transform output buffers */
+    uint8_t *b64;            /* base64_decode output (DM_B64_MAX bytes) */
     uint32_t tcap[2];
     uint64_t pcre_limit_hits;
     bool dce_big_endian;     /* byte_* dce: the inspected DCE/RPC transaction is big-endian */
@@ -46,9 +50,12 @@ void dm_thread_destroy(dm_thread *t);
  * buf[0] for absolute positions (0 for packets and app-layer buffers); need_end,
  * when not 0, requires the match to end at or after buf offset need_end (stream:
  * only matches touching new bytes count). vars holds byte_extract/byte_math values.
- * Returns true on match. */
+ * b64[0..n_b64) are the rule's base64_data options: a base64_decode among opts
+ * decodes (into the thread's b64 buffer) and matches when they all match the
+ * decoded data; it ends the inspection of buf (the options after it are not
+ * looked at, as Suricata: base64_data is terminal). Returns true on match. */
 bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, const uint8_t *buf, uint32_t len,
-                uint64_t base, uint32_t need_end, uint64_t *vars);
+                uint64_t base, uint32_t need_end, uint64_t *vars, const uint16_t *b64, uint32_t n_b64);
 
 /* Apply the transforms opts[0..n) (RO_TRANSFORM) to in; the result is valid until
  * the next call. Returns false for an unsupported transform. */

@@ -768,7 +768,9 @@ static int byte_finish(rule_pctx *pc, rule_byte *b, const char *kwname, bool all
         b->base = 10;
     if ((b->flags & RULE_BYTE_STRING) && (b->flags & RULE_BYTE_DCE))
         return pc_fail(pc, "%s: dce cannot be used with string", kwname);
-    if (b->flags & RULE_BYTE_STRING) {
+    if (b->flags & RULE_BYTE_NBYTES_VAR) {
+        /* checked when the rule runs */
+    } else if (b->flags & RULE_BYTE_STRING) {
         if (b->nbytes > 23 || (b->nbytes == 0 && !allow_zero))
             return pc_fail(pc, "%s: %u bytes of string is out of range", kwname, b->nbytes);
     } else if ((b->nbytes < 1 && !allow_zero_bin) || b->nbytes > 8) {
@@ -777,9 +779,19 @@ static int byte_finish(rule_pctx *pc, rule_byte *b, const char *kwname, bool all
     return 0;
 }
 
-static int parse_nbytes(rule_pctx *pc, const char *s, rule_byte *b, const char *kwname)
+/* The byte count: a number, or (allow_var: byte_test, byte_jump, byte_math as
+ * Suricata 7) a byte_extract / byte_math variable of the rule. */
+static int parse_nbytes(rule_pctx *pc, const char *s, rule_byte *b, const char *kwname, bool allow_var)
 {
     uint64_t v;
+    if (allow_var && isalpha((unsigned char)*s)) {
+        int i = find_var(pc->r, s);
+        if (i < 0)
+            return pc_fail(pc, "%s: byte count \"%.40s\" is neither a number nor a variable of the rule", kwname, s);
+        b->flags |= RULE_BYTE_NBYTES_VAR;
+        b->nbytes_var = (int16_t)i;
+        return 0;
+    }
     if (rp_parse_u64(s, 255, &v) < 0)
         return pc_fail(pc, "%s: bad byte count \"%.40s\"", kwname, s);
     b->nbytes = (uint8_t)v;
@@ -802,7 +814,7 @@ static int p_byte_test(rule_pctx *pc, const rule_keyword *kw, char *arg)
         return pc_fail(pc, "byte_test: expected bytes, operator, value, offset[, options]");
     rule_byte b = { .multiplier = 1, .result_var = -1 };
     b.offset.var = b.value.var = -1;
-    if (parse_nbytes(pc, t[0], &b, "byte_test") < 0)
+    if (parse_nbytes(pc, t[0], &b, "byte_test", true) < 0)
         return -1;
     char *op = t[1];
     if (*op == '!') {
@@ -842,7 +854,7 @@ static int p_byte_jump(rule_pctx *pc, const rule_keyword *kw, char *arg)
         return pc_fail(pc, "byte_jump: expected bytes, offset[, options]");
     rule_byte b = { .multiplier = 1, .result_var = -1 };
     b.offset.var = b.value.var = -1;
-    if (parse_nbytes(pc, t[0], &b, "byte_jump") < 0)
+    if (parse_nbytes(pc, t[0], &b, "byte_jump", true) < 0)
         return -1;
     if (parse_val(pc, t[1], -65535, 65535, &b.offset, "byte_jump offset") < 0)
         return -1;
@@ -884,7 +896,7 @@ static int p_byte_extract(rule_pctx *pc, const rule_keyword *kw, char *arg)
         return pc_fail(pc, "byte_extract: expected bytes, offset, name[, options]");
     rule_byte b = { .multiplier = 1, .result_var = -1 };
     b.offset.var = b.value.var = -1;
-    if (parse_nbytes(pc, t[0], &b, "byte_extract") < 0)
+    if (parse_nbytes(pc, t[0], &b, "byte_extract", false) < 0)
         return -1;
     if (parse_val(pc, t[1], -65535, 65535, &b.offset, "byte_extract offset") < 0)
         return -1;
@@ -936,7 +948,7 @@ static int p_byte_math(rule_pctx *pc, const rule_keyword *kw, char *arg)
         char *k, *v;
         split_kv(t[i], &k, &v);
         if (strcmp(k, "bytes") == 0) {
-            if (parse_nbytes(pc, v, &b, "byte_math") < 0)
+            if (parse_nbytes(pc, v, &b, "byte_math", true) < 0)
                 return -1;
             have_bytes = true;
         } else if (strcmp(k, "offset") == 0) {
@@ -1791,22 +1803,62 @@ static int p_generic(rule_pctx *pc, const rule_keyword *kw, char *arg)
     return 0;
 }
 
+/* pcrexform:"regex": the regex (no delimiters, no flags) must have exactly one
+ * capture group; the transformed buffer is what that group captured. */
+static int pcrexform_compile(rule_pctx *pc, rule_opt *o)
+{
+    char *re = o->u.xf.arg;
+    size_t n = strlen(re);
+    if (n >= 2 && re[0] == '"' && re[n - 1] == '"') {
+        memmove(re, re + 1, n - 2);
+        re[n - 2] = 0;
+    }
+    int errcode;
+    PCRE2_SIZE erroff;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, strlen(re), 0, &errcode, &erroff, NULL);
+    if (!code) {
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(errcode, msg, sizeof msg);
+        return pc_fail(pc, "pcrexform \"%.60s\" does not compile at offset %zu: %s", re, (size_t)erroff,
+                       (char *)msg);
+    }
+    o->u.xf.re = (struct pcre2_real_code_8 *)code;
+    uint32_t groups = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
+    if (groups != 1)
+        return pc_fail(pc, "pcrexform needs exactly one capture group, \"%.60s\" has %u", re, groups);
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* the interpreter is used if this fails */
+    return 0;
+}
+
+/* A transform applies to the matches that follow it in the sticky buffer. It may
+ * come after matches of the plain buffer (they inspect the buffer untransformed),
+ * but not after matches of transformed data: "http.uri; content:"?";
+ * pcrexform:...; dataset:..." is fine, "http.uri; to_lowercase; content:"a";
+ * to_uppercase;" is not (as in Suricata). */
 static int p_transform(rule_pctx *pc, const rule_keyword *kw, char *arg)
 {
     if (pc->sticky == RB_NONE)
         return pc_fail(pc, "transform \"%s\" needs a sticky buffer before it", kw->name);
-    if (pc->sticky_used)
+    if (pc->sticky_used && pc->sticky_tf)
         return pc_fail(pc, "transform \"%s\" must directly follow the sticky buffer", kw->name);
+    if (pc->sticky_used) {
+        /* transforms of a new instance of the buffer: later matches go to it */
+        pc->sticky_used = false;
+    }
+    pc->sticky_tf = true;
     rule_opt *o = pc_add_opt(pc, RO_TRANSFORM, (uint16_t)(kw - rule_keywords), pc->sticky);
     if (!o)
         return -1;
     if (arg) {
-        o->u.arg = dup_or_fail(pc, arg);
-        if (!o->u.arg)
+        o->u.xf.arg = dup_or_fail(pc, arg);
+        if (!o->u.xf.arg)
             return -1;
     }
     if ((strcmp(kw->name, "pcrexform") == 0 || strcmp(kw->name, "xor") == 0) && (!arg || !*arg))
         return pc_fail(pc, "%s needs a value", kw->name);
+    if (strcmp(kw->name, "pcrexform") == 0)
+        return pcrexform_compile(pc, o);
     return 0;
 }
 
@@ -1834,7 +1886,8 @@ void rule_opt_free(rule_opt *o)
         break;
     case RO_APP_LAYER_PROTOCOL: free(o->u.alproto.name); free(o->u.alproto.mode); break;
     case RO_EVENT: free(o->u.event.proto); free(o->u.event.name); break;
-    case RO_GENERIC: case RO_TRANSFORM: free(o->u.arg); break;
+    case RO_GENERIC: free(o->u.arg); break;
+    case RO_TRANSFORM: free(o->u.xf.arg); pcre2_code_free((pcre2_code *)o->u.xf.re); break;
     default: break;
     }
 }
@@ -2007,6 +2060,8 @@ const rule_keyword rule_keywords[] = {
     STICKY("ipv6.hdr",          A0,                                  IPV6_HDR),
     STICKY("icmpv4.hdr",        A0,                                  ICMPV4_HDR),
     STICKY("icmpv6.hdr",        A0,                                  ICMPV6_HDR),
+    STICKY("ip.src",            A0,                                  IP_SRC), /* the address: 4 or 16 bytes */
+    STICKY("ip.dst",            A0,                                  IP_DST),
     /* --- transforms (directly after a sticky buffer) --- */
     TRANSFORM("dotprefix", KWF_NOARG),
     TRANSFORM("to_lowercase", KWF_NOARG),

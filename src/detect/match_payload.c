@@ -31,7 +31,8 @@ int dm_thread_init(dm_thread *t)
     t->cap = RULES_MAX_OPTS;
     t->ends = calloc(t->cap, sizeof *t->ends);
     t->frames = calloc(DM_FRAMES, sizeof *t->frames);
-    if (!t->md || !t->mctx || !t->ends || !t->frames)
+    t->b64 = malloc(DM_B64_MAX);
+    if (!t->md || !t->mctx || !t->ends || !t->frames || !t->b64)
         return -1;
     if (t->jit)
         pcre2_jit_stack_assign(t->mctx, NULL, t->jit);
@@ -48,6 +49,7 @@ void dm_thread_destroy(dm_thread *t)
         pcre2_jit_stack_free(t->jit);
     free(t->ends);
     free(t->frames);
+    free(t->b64);
     free(t->tbuf[0]);
     free(t->tbuf[1]);
     memset(t, 0, sizeof *t);
@@ -89,12 +91,11 @@ static bool content_at(const uint8_t *p, const uint8_t *n, size_t nl, bool nocas
     return true;
 }
 
-/* value of nbytes at buf[pos]; false when out of bounds / not a number.
+/* value of nb bytes at buf[pos]; false when out of bounds / not a number.
  * dce_big: the DCE/RPC PDU's data representation is big-endian (option dce) */
-static bool extract(const rule_byte *b, const uint8_t *buf, uint32_t len, int64_t pos, bool dce_big, uint64_t *out,
-                    uint32_t *used)
+static bool extract(const rule_byte *b, uint32_t nb, const uint8_t *buf, uint32_t len, int64_t pos, bool dce_big,
+                    uint64_t *out, uint32_t *used)
 {
-    uint32_t nb = b->nbytes;
     if (pos < 0 || pos > (int64_t)len)
         return false;
     if (b->flags & RULE_BYTE_STRING) {
@@ -254,8 +255,8 @@ static int ev_pcre(dm_thread *t, const rule_pcre *pe, const uint8_t *buf, uint32
             return EV_NOMATCH;
     }
     if (!(pe->flags & RULE_PCRE_NO_LIMITS)) {
-        pcre2_set_match_limit(t->mctx, pe->match_limit ? pe->match_limit : 3500);
-        pcre2_set_depth_limit(t->mctx, pe->depth_limit ? pe->depth_limit : 1500);
+        pcre2_set_match_limit(t->mctx, pe->match_limit ? pe->match_limit : DM_PCRE_MATCH_LIMIT);
+        pcre2_set_depth_limit(t->mctx, pe->depth_limit ? pe->depth_limit : DM_PCRE_DEPTH_LIMIT);
     } else {
         pcre2_set_match_limit(t->mctx, 10000000);
         pcre2_set_depth_limit(t->mctx, 10000000);
@@ -292,7 +293,18 @@ static int ev_byte(const rule_opt *op, const uint8_t *buf, uint32_t len, uint32_
     o->positional = false;
     if ((b->flags & RULE_BYTE_RELATIVE) && off >= len && op->type == RO_BYTE_TEST)
         return EV_NOMATCH;
-    if (!extract(b, buf, len, pos, dce_big, &v, &used))
+    uint32_t nb = b->nbytes;
+    if (b->flags & RULE_BYTE_NBYTES_VAR) {
+        /* a byte count from a variable, within what the keyword allows with a
+         * number; 0 bytes of binary read the value 0 (Suricata's extraction) */
+        uint64_t x = vars[b->nbytes_var];
+        bool str = (b->flags & RULE_BYTE_STRING) != 0;
+        uint64_t max = str ? 23 : op->type == RO_BYTE_MATH ? 4 : 8;
+        if ((str && x < 1) || x > max)
+            return EV_NOMATCH;
+        nb = (uint32_t)x;
+    }
+    if (!extract(b, nb, buf, len, pos, dce_big, &v, &used))
         return EV_NOMATCH;
     switch (op->type) {
     case RO_BYTE_TEST: {
@@ -399,29 +411,55 @@ static int ev_one(dm_thread *t, const rule_opt *op, const uint8_t *buf, uint32_t
     }
 }
 
-bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, const uint8_t *buf, uint32_t len,
-                uint64_t base, uint32_t need_end, uint64_t *vars)
+/* base64_decode at cursor off: decode into t->b64; *dl = decoded length (0 = nothing) */
+static void b64_decode_at(dm_thread *t, const rule_opt *op, const uint8_t *buf, uint32_t len, uint32_t off,
+                          const uint64_t *vars, uint32_t *dl)
 {
-    if (!buf)
-        return false;
-    if (n > t->cap)
-        return false;
-    uint32_t i = 0, off = 0, sp = 0, start_min = 0;
+    *dl = 0;
+    uint32_t start = op->u.b64.relative ? off : 0;
+    int64_t skip = val_of(&op->u.b64.offset, vars);
+    int64_t bytes = op->u.b64.bytes.var >= 0 || op->u.b64.bytes.n ? val_of(&op->u.b64.bytes, vars) : DM_B64_MAX;
+    if (start > len || skip < 0 || skip >= (int64_t)(len - start) || bytes <= 0)
+        return;
+    start += (uint32_t)skip;
+    uint32_t n = len - start;
+    if ((int64_t)n > bytes)
+        n = (uint32_t)bytes;
+    if (n > DM_B64_MAX)
+        n = DM_B64_MAX;
+    long r = rb_base64_decode(buf + start, n, t->b64, DM_B64_MAX, false, NULL);
+    *dl = r > 0 ? (uint32_t)r : 0;
+}
+
+/* All elements matched: with need_end (stream), one match must end at or after it
+ * (elements that matched no bytes have end 0; none at all is fine). */
+static bool ends_touch(const uint32_t *ends, uint32_t n, uint32_t need_end)
+{
+    if (!need_end)
+        return true;
+    uint32_t mx = 0;
+    bool any = false;
+    for (uint32_t k = 0; k < n; k++) {
+        if (ends[k] > mx)
+            mx = ends[k];
+        if (ends[k])
+            any = true;
+    }
+    return !any || mx >= need_end;
+}
+
+/* dm_inspect with the element end offsets in ends[] and the backtracking frames
+ * from frames[sp0]: base64_data's options are inspected inside an inspection */
+static bool inspect_run(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, const uint8_t *buf,
+                        uint32_t len, uint64_t base, uint32_t need_end, uint64_t *vars, const uint16_t *b64,
+                        uint32_t n_b64, uint32_t *ends, uint32_t sp0)
+{
+    uint32_t i = 0, off = 0, sp = sp0, start_min = 0;
     bool retry = false;
     int budget = DM_BUDGET;
     for (;;) {
         if (i == n) {
-            if (!need_end)
-                return true;
-            uint32_t mx = 0;
-            bool any = false;
-            for (uint32_t k = 0; k < n; k++) {
-                if (t->ends[k] > mx)
-                    mx = t->ends[k];
-                if (t->ends[k])
-                    any = true;
-            }
-            if (!any || mx >= need_end)
+            if (ends_touch(ends, n, need_end))
                 return true;
             goto backtrack;
         }
@@ -429,11 +467,25 @@ bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, c
             return false;
         {
             const rule_opt *op = &r->opts[opts[i]];
+            if (op->type == RO_BASE64_DECODE) {
+                /* terminal: the decoded data must match base64_data's options */
+                uint32_t dl;
+                if (!n_b64)
+                    goto backtrack; /* nothing to match: never a match (Suricata) */
+                b64_decode_at(t, op, buf, len, off, vars, &dl);
+                if (dl && inspect_run(t, r, b64, n_b64, t->b64, dl, 0, 0, vars, NULL, 0, ends + n, sp)) {
+                    for (uint32_t k = i; k < n; k++)
+                        ends[k] = 0;
+                    if (ends_touch(ends, n, need_end))
+                        return true;
+                }
+                goto backtrack;
+            }
             ev_out o;
             int rc = ev_one(t, op, buf, len, base, off, retry, start_min, vars, &o);
             retry = false;
             if (rc == EV_MATCH) {
-                t->ends[i] = o.mend;
+                ends[i] = o.mend;
                 bool can_retry = o.positional &&
                                  (need_end || (op->type == RO_CONTENT && (op->u.content.flags & RULE_CONTENT_RELATIVE_NEXT)) ||
                                   (op->type == RO_PCRE && (op->u.pcre.flags & RULE_PCRE_RELATIVE_NEXT)));
@@ -447,7 +499,7 @@ bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, c
                 return false;
         }
     backtrack:
-        if (sp == 0)
+        if (sp == sp0)
             return false;
         sp--;
         i = t->frames[sp].i;
@@ -457,13 +509,21 @@ bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, c
     }
 }
 
+bool dm_inspect(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n, const uint8_t *buf, uint32_t len,
+                uint64_t base, uint32_t need_end, uint64_t *vars, const uint16_t *b64, uint32_t n_b64)
+{
+    if (!buf || n + n_b64 > t->cap)
+        return false;
+    return inspect_run(t, r, opts, n, buf, len, base, need_end, vars, b64, n_b64, t->ends, 0);
+}
+
 /* ---------------------------------------------------------------- transforms */
 
 bool dm_transform_supported(const char *name)
 {
     static const char *const ok[] = { "dotprefix", "to_lowercase", "to_uppercase", "strip_whitespace",
                                       "compress_whitespace", "url_decode", "to_md5", "to_sha1", "to_sha256",
-                                      "xor", "header_lowercase", "strip_pseudo_headers", NULL };
+                                      "xor", "header_lowercase", "strip_pseudo_headers", "pcrexform", NULL };
     for (int i = 0; ok[i]; i++)
         if (strcmp(name, ok[i]) == 0)
             return true;
@@ -562,7 +622,7 @@ bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n,
             rb_sha256_final(&s, d);
             dl = 32;
         } else if (strcmp(name, "xor") == 0) {
-            const char *a = op->u.arg ? op->u.arg : "";
+            const char *a = op->u.xf.arg ? op->u.xf.arg : "";
             uint8_t key[256];
             size_t kl = 0;
             if (*a == '"')
@@ -576,6 +636,19 @@ bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n,
             for (uint32_t j = 0; j < cl; j++)
                 d[j] = cur[j] ^ key[j % kl];
             dl = cl;
+        } else if (strcmp(name, "pcrexform") == 0) {
+            /* what the one capture group of the first match holds; without a
+             * match the buffer stays as it is (Suricata 7) */
+            pcre2_set_match_limit(t->mctx, DM_PCRE_MATCH_LIMIT);
+            pcre2_set_depth_limit(t->mctx, DM_PCRE_DEPTH_LIMIT);
+            int rc = pcre2_match((const pcre2_code *)op->u.xf.re, cur, cl, 0, 0, t->md, t->mctx);
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+            if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+                t->pcre_limit_hits++;
+            if (rc < 2 || ov[2] == PCRE2_UNSET || ov[3] < ov[2] || ov[3] > cl)
+                continue;
+            dl = (uint32_t)(ov[3] - ov[2]);
+            memcpy(d, cur + ov[2], dl);
         } else {
             return false;
         }

@@ -64,6 +64,7 @@ typedef struct rule_pctx {
     uint16_t sticky;           /* active sticky buffer, RB_NONE if none (payload) */
     bool sticky_used;          /* a match was added since the sticky buffer was set */
     bool sticky_again;         /* the sticky buffer already had options: the next one is RULE_OPT_NEW_INSTANCE */
+    bool sticky_tf;            /* a transform was added since the sticky buffer was set */
     bool fp_seen;              /* fast_pattern given once */
     bool skip;                 /* the rule is to be skipped (warning), not failed */
     int32_t last_match;        /* index of last content/pcre/byte_*, isdataat ... (-1) */

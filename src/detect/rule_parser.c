@@ -418,6 +418,7 @@ static int dispatch(rule_pctx *pc, const char *name, char *arg)
         pc->sticky = kw->buffer;
         pc->sticky_used = false;
         pc->sticky_again = buffer_has_match(pc->r, kw->buffer);
+        pc->sticky_tf = false;
         break;
     }
     case KWK_LEGACY_BUFFER: {
@@ -448,7 +449,8 @@ static int dispatch(rule_pctx *pc, const char *name, char *arg)
     if (pc->sticky == RB_NONE) {
         for (uint32_t i = before; i < pc->r->n_opts; i++) {
             rule_opt *o = &pc->r->opts[i];
-            if (o->buffer != RB_PKT || !opt_is_relative_cont(o))
+            /* base64_decode decodes the buffer of the previous match, relative or not */
+            if (o->buffer != RB_PKT || (!opt_is_relative_cont(o) && o->type != RO_BASE64_DECODE))
                 continue;
             for (uint32_t j = before; j-- > 0;) {
                 const rule_opt *prev = &pc->r->opts[j];
@@ -554,7 +556,7 @@ static void choose_fast_pattern(rule *r)
     bool have_pos = false;
     for (uint32_t i = 0; i < r->n_opts; i++) {
         const rule_opt *o = &r->opts[i];
-        if (o->type != RO_CONTENT)
+        if (o->type != RO_CONTENT || o->buffer == RB_BASE64_DATA) /* decoded data: no prefilter */
             continue;
         if (o->u.content.flags & RULE_CONTENT_FAST_PATTERN) {
             r->fast_pattern = (int32_t)i;
@@ -567,7 +569,7 @@ static void choose_fast_pattern(rule *r)
     uint32_t best_len = 0, best_str = 0;
     for (uint32_t i = 0; i < r->n_opts; i++) {
         const rule_opt *o = &r->opts[i];
-        if (o->type != RO_CONTENT)
+        if (o->type != RO_CONTENT || o->buffer == RB_BASE64_DATA)
             continue;
         if (have_pos && (o->u.content.flags & RULE_CONTENT_NEGATED))
             continue;

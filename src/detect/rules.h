@@ -174,7 +174,9 @@ typedef struct rule_ports {
     X(IPV4_HDR, "ipv4.hdr", "", 2)                                             \
     X(IPV6_HDR, "ipv6.hdr", "", 2)                                             \
     X(ICMPV4_HDR, "icmpv4.hdr", "", 2)                                         \
-    X(ICMPV6_HDR, "icmpv6.hdr", "", 2)
+    X(ICMPV6_HDR, "icmpv6.hdr", "", 2)                                         \
+    X(IP_SRC, "ip.src", "", 2)                                                 \
+    X(IP_DST, "ip.dst", "", 2)
 
 typedef enum rule_buffer {
 #define RULE_BUF_ENUM_(id, name, proto, prio) RB_##id,
@@ -262,6 +264,7 @@ typedef struct rule_pcre {
 #define RULE_BYTE_NEGATE         (1u << 7)   /* byte_test !op */
 #define RULE_BYTE_LITTLE         (1u << 8)   /* else big endian */
 #define RULE_BYTE_ENDIAN_GIVEN   (1u << 9)
+#define RULE_BYTE_NBYTES_VAR     (1u << 10)  /* the byte count is variable nbytes_var */
 
 typedef enum rule_byte_op {
     RULE_BOP_LT, RULE_BOP_GT, RULE_BOP_EQ, RULE_BOP_LE, RULE_BOP_GE, RULE_BOP_AND, RULE_BOP_XOR,
@@ -281,6 +284,8 @@ typedef struct rule_byte {
     int32_t post_offset;  /* byte_jump */
     uint32_t bitmask;
     int16_t result_var;   /* byte_extract name / byte_math result: index into rule.vars */
+    int16_t nbytes_var;   /* with RULE_BYTE_NBYTES_VAR (byte_test, byte_jump, byte_math): the byte
+                           * count is this variable's value, checked when the rule runs */
 } rule_byte;
 
 typedef struct rule_isdataat {
@@ -381,7 +386,9 @@ typedef struct rule_opt {
         struct { uint8_t direction; /* stream_size: 0 server 1 client 2 both 3 either */ rule_uint cmp; } stream_size;
         struct { rule_val bytes, offset; bool relative; } b64;
         struct { int type; /* enum leak_type */ rule_uint cmp; } pii;
-        char *arg;               /* RO_GENERIC, RO_TRANSFORM: the argument text (may be NULL) */
+        char *arg;               /* RO_GENERIC: the argument text (may be NULL) */
+        /* RO_TRANSFORM: the argument text (may be NULL); pcrexform's regex, compiled */
+        struct { char *arg; struct pcre2_real_code_8 *re; } xf;
     } u;
 } rule_opt;
 

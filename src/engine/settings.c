@@ -64,6 +64,15 @@ static void apply_timeouts(const rb_config *c, rb_flow_config *fc)
 /* A type's xff map (alert, http): enabled, mode extra-data|overwrite,
  * deployment reverse|forward, header. Unknown values warn once and keep the
  * default (extra-data, reverse). */
+/* An eve-log type's `extended` (tls, http): off when the type does not say, as
+ * Suricata; yes / true turn it on. */
+static bool type_extended(const cfg_node *body)
+{
+    const cfg_node *ext = body ? cfg_node_lookup(body, "extended") : NULL;
+    const char *v = ext ? cfg_node_value(ext) : NULL;
+    return v && (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0);
+}
+
 static void apply_xff(const cfg_node *body, const char *type, xff_config *x)
 {
     const cfg_node *xn = body ? cfg_node_lookup(body, "xff") : NULL;
@@ -260,10 +269,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         else if (strcmp(name, "dns") == 0) t->dns = true;
         else if (strcmp(name, "tls") == 0) {
             t->tls = true;
-            ec->applayer.tls_extended = false; /* Suricata's default when the type does not say */
-            const cfg_node *ext = body ? cfg_node_lookup(body, "extended") : NULL;
-            if (ext && cfg_node_value(ext))
-                ec->applayer.tls_extended = strcmp(cfg_node_value(ext), "yes") == 0 || strcmp(cfg_node_value(ext), "true") == 0;
+            ec->applayer.tls_extended = type_extended(body);
         }
         else if (strcmp(name, "ssh") == 0) t->ssh = true;
         else if (strcmp(name, "dcerpc") == 0) t->dcerpc = true;
@@ -290,6 +296,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         }
         else if (strcmp(name, "http") == 0) {
             t->http = true;
+            ec->applayer.http.log_basic_only = !type_extended(body);
             apply_xff(body, "http", &ec->applayer.xff_http);
             const cfg_node *eh = body ? cfg_node_lookup(body, "dump-all-headers") : NULL;
             const char *v = eh ? cfg_node_value(eh) : NULL;

@@ -613,6 +613,8 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p)
         f->last_usec = p->ts_usec;
     }
     uint8_t old_state = f->state;
+    if (proto == 6)
+        f->tcp_state_pkt = f->tcp_ssn ? f->tcp_state : RB_TCP_NONE;
     if (f->bypassed) {
         /* bypassed: no more state tracking, the bypassed timeout (exception.h) */
         f->state = RB_FS_BYPASSED;

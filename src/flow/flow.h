@@ -75,6 +75,9 @@ typedef struct rb_flow {
 
     /* TCP */
     uint8_t tcp_state;              /* enum rb_tcp_state */
+    uint8_t tcp_state_pkt;          /* tcp_state before the current packet: flow:established
+                                     * judges a packet by it, as Suricata (the ACK ending the
+                                     * handshake is not established, a FIN is) */
     uint8_t tcp_flags[2];           /* OR of flags seen per direction */
     bool tcp_ssn;                   /* a session was tracked (SYN seen or midstream pick-up) */
     uint32_t tcp_isn[2];

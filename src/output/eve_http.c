@@ -22,6 +22,8 @@ static void headers(jbuf *jb, const char *key, const http_header *h, uint32_t n)
     jb_close_array(jb);
 }
 
+static void extended(jbuf *jb, const http_tx *tx);
+
 void eve_http_object(jbuf *jb, const http_tx *tx, const http_config *cfg)
 {
     jb_open_object(jb, "http");
@@ -55,7 +57,18 @@ void eve_http_object(jbuf *jb, const http_tx *tx, const http_config *cfg)
         }
         jb_close_object(jb);
     }
-    /* extended */
+    if (!cfg || !cfg->log_basic_only)
+        extended(jb, tx);
+    if (cfg && cfg->log_request_headers)
+        headers(jb, "request_headers", tx->req_headers, tx->n_req_headers);
+    if (cfg && cfg->log_response_headers)
+        headers(jb, "response_headers", tx->resp_headers, tx->n_resp_headers);
+    jb_close_object(jb);
+}
+
+/* Suricata's extended fields: referer, method, protocol, status, redirect, length */
+static void extended(jbuf *jb, const http_tx *tx)
+{
     put(jb, "http_refer", &tx->referer);
     put(jb, "http_method", &tx->method);
     put(jb, "protocol", &tx->protocol);
@@ -74,11 +87,6 @@ void eve_http_object(jbuf *jb, const http_tx *tx, const http_config *cfg)
     }
     put(jb, "redirect", &tx->location);
     jb_u64(jb, "length", tx->response_message_len);
-    if (cfg && cfg->log_request_headers)
-        headers(jb, "request_headers", tx->req_headers, tx->n_req_headers);
-    if (cfg && cfg->log_response_headers)
-        headers(jb, "response_headers", tx->resp_headers, tx->n_resp_headers);
-    jb_close_object(jb);
 }
 
 const char *eve_file_state_name(http_file_state st)

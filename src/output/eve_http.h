@@ -6,7 +6,8 @@
  * `fileinfo` and `alert` records of that transaction):
  *   hostname, http_port, url, http_user_agent, http_content_type,
  *   content_range{raw,start,end,size}, http_refer, http_method, protocol,
- *   status, redirect, length, then request_headers / response_headers
+ *   status, redirect, length (the extended fields: left out when
+ *   cfg->log_basic_only), then request_headers / response_headers
  *   arrays of {name,value} when cfg->log_request_headers /
  *   log_response_headers are set.
  * eve_fileinfo_object writes the "fileinfo" member of a `fileinfo` record:

@@ -1053,6 +1053,14 @@ def gen_http2(out):
              _h2_frame(0, 0x01, 1, b"not found"))
     conv2 = u.handshake() + send(u, 0, up) + send(u, 1, sw + uresp) + send(u, 0, pre + cset) + u.close()
     write_conv(os.path.join(out, "http2.pcap"), [conv1, conv2])
+def gen_http_port53(out):
+    """HTTP over TCP port 53 (found by its patterns before DNS's port-based probe, as Suricata), with a
+    %-encoded query (http.uri has it decoded)."""
+    c = TcpConn("10.0.0.8", "10.0.0.53", 42000, 53)
+    req = b"GET /look?q=%41%42 HTTP/1.1\r\nHost: ns\r\n\r\n"
+    resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    write_conv(os.path.join(out, "http_port53.pcap"),
+               [c.handshake() + [c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")] + c.close()])
 
 
 def main():
@@ -1076,6 +1084,7 @@ def main():
     gen_smb(out)
     gen_http2(out)
     gen_smtp(out)
+    gen_http_port53(out)
 
 
 if __name__ == "__main__":

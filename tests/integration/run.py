@@ -551,6 +551,21 @@ def http2(ctx):
 
 
 @test
+def http_on_dns_port(ctx):
+    # an HTTP request on TCP port 53 is HTTP (patterns before port-based probing); http.uri has the query
+    # %-decoded, http.uri.raw as sent
+    rules = write_rules(ctx, 'alert http any any -> any any (msg:"uri"; http.uri; content:"/look?q=AB"; sid:1;)\n'
+                             'alert http any any -> any any (msg:"raw"; http.uri.raw; content:"?q=%41%42"; sid:2;)\n')
+    r = Run(ctx, "http_port53.pcap", ["-k", "none", "-S", rules])
+    f = r.flows()
+    expect(len(f) == 1 and f[0].get("app_proto") == "http", "flow %s" % f)
+    http = select(r.records, event_type="http")
+    expect(len(http) == 1 and http[0]["http"]["url"] == "/look?q=%41%42", "http %s" % http)
+    for sid in (1, 2):
+        expect(len(select(r.records, event_type="alert", alert__signature_id=sid)) == 1, "alert %d" % sid)
+
+
+@test
 def alert_payload_fields(ctx):
     # alert payload, payload_printable, stream and packet when the alert type asks (off by default)
     import base64

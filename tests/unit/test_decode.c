@@ -307,6 +307,45 @@ static void test_ipv4_option_bits(void **state)
     assert_false(p.ip4_opts & RB_IPOPT_RR);
 }
 
+/* the ICMPv4 header (payload offset) by type, as Suricata: 8 bytes, + 12 for the
+ * timestamps, + the address list of a router advertisement (if present) */
+static size_t icmp4(uint8_t *b, uint8_t type, const uint8_t *rest, uint16_t rest_len)
+{
+    size_t n = th_ipv4(b, TH_IP(10, 0, 0, 1), TH_IP(10, 0, 0, 2), 1, (uint16_t)(8 + rest_len));
+    memset(b + n, 0, 8);
+    b[n] = type;
+    memcpy(b + n + 8, rest, rest_len);
+    return n + 8 + rest_len;
+}
+
+static void test_icmpv4_header_length(void **state)
+{
+    (void)state;
+    uint8_t b[128], rest[32];
+    Packet p;
+    memset(rest, 0xab, sizeof rest);
+    mk(&p, b, icmp4(b, 8, rest, 10), RB_LINKTYPE_RAW); /* echo: 8 */
+    assert_int_equal(rb_decode(&opts, &st, &p), 0);
+    assert_int_equal(p.payload_len, 10);
+    mk(&p, b, icmp4(b, 13, rest, 14), RB_LINKTYPE_RAW); /* timestamp: 8 + 12 */
+    assert_int_equal(rb_decode(&opts, &st, &p), 0);
+    assert_int_equal(p.payload_len, 2);
+    /* router advertisement, 1 address of 2 words: 8 + 8 */
+    mk(&p, b, icmp4(b, 9, rest, 12), RB_LINKTYPE_RAW);
+    b[20 + 4] = 1;
+    b[20 + 5] = 2;
+    assert_int_equal(rb_decode(&opts, &st, &p), 0);
+    assert_int_equal(p.payload_len, 4);
+    assert_false(has_event(&p, RB_EV_ICMPV4_IPV4_TRUNC_PKT));
+    /* ... claiming 3 addresses: truncated, the header stays 8 bytes */
+    mk(&p, b, icmp4(b, 9, rest, 12), RB_LINKTYPE_RAW);
+    b[20 + 4] = 3;
+    b[20 + 5] = 2;
+    rb_decode(&opts, &st, &p);
+    assert_int_equal(p.payload_len, 12);
+    assert_true(has_event(&p, RB_EV_ICMPV4_IPV4_TRUNC_PKT));
+}
+
 static void test_unknown_linktype(void **state)
 {
     (void)state;
@@ -334,6 +373,7 @@ int main(void)
         cmocka_unit_test_setup(test_checksums, setup),
         cmocka_unit_test_setup(test_ipv4_option_bits, setup),
         cmocka_unit_test_setup(test_unknown_linktype, setup),
+        cmocka_unit_test_setup(test_icmpv4_header_length, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

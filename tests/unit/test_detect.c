@@ -198,6 +198,54 @@ static void test_byte_keywords(void **state)
     assert_false(hit(t, 5, "M\x7f"));
     assert_true(hit(t, 6, "L\x02\x01"));
     done(t);
+
+    /* the byte count from a variable (byte_test, byte_jump, byte_math; Suricata 7):
+     * within the keyword's range, 0 bytes of binary read 0 and jump nothing */
+    t = mk("alert tcp any any -> any any (content:\"N\"; byte_extract:1,0,n,relative; "
+           "byte_test:n,=,0x0102,0,relative; sid:1;)\n"
+           "alert tcp any any -> any any (content:\"J\"; byte_extract:1,0,n,relative; byte_jump:n,0,relative; "
+           "content:\"E\"; within:1; sid:2;)\n"
+           "alert tcp any any -> any any (content:\"M\"; byte_extract:1,0,n,relative; "
+           "byte_math:bytes n, offset 0, oper +, rvalue 1, result r, relative; byte_test:1,=,r,0; sid:3;)\n");
+    assert_true(hitn(t, 1, "N\x02\x01\x02", 4));
+    assert_false(hitn(t, 1, "N\x01\x01\x02", 4)); /* reads 0x01 */
+    assert_false(hitn(t, 1, "N\x09\x01\x02\x00\x00\x00\x00\x00\x00\x00", 11)); /* 9 bytes: out of range */
+    assert_true(hitn(t, 2, "J\x01\x01xE", 5));  /* jump 1 after the 1-byte length */
+    assert_true(hitn(t, 2, "J\x00" "E", 3));     /* 0 bytes: no jump */
+    assert_false(hitn(t, 2, "J\x01\x03xE", 5));
+    assert_true(hitn(t, 3, "M\x01\x4c", 3)); /* 0x4c + 1 = 'M' */
+    assert_false(hitn(t, 3, "M\x01\x4d", 3));
+    done(t);
+}
+
+/* base64_decode decodes the buffer of the previous match (bytes, offset, relative)
+ * and base64_data's options inspect what it decoded; it is terminal: without
+ * base64_data options, or when they do not match, the rule does not match */
+static void test_base64(void **state)
+{
+    (void)state;
+    T *t = mk("alert tcp any any -> any any (content:\"arg\"; base64_decode:bytes 17, offset 1, relative; "
+              "base64_data; content:\"thisisatest\"; sid:1;)\n"
+              "alert tcp any any -> any any (content:\"arg\"; base64_decode:bytes 10, offset 1, relative; "
+              "base64_data; content:\"test\"; sid:2;)\n"
+              "alert tcp any any -> any any (content:\"arg\"; base64_decode:relative; base64_data; "
+              "content:\"is\"; startswith; sid:3;)\n"
+              "alert tcp any any -> any any (content:\"arg\"; base64_decode; sid:4;)\n"
+              "alert tcp any any -> any any (content:\"x=\"; base64_decode:relative; base64_data; "
+              "content:\"AB\"; endswith; sid:5;)\n");
+    /* "dGhpc2lzYXRlc3QK" is "thisisatest\n" */
+    assert_true(hit(t, 1, "GET /?arg=dGhpc2lzYXRlc3QK HTTP/1.1"));
+    assert_false(hit(t, 2, "GET /?arg=dGhpc2lzYXRlc3QK HTTP/1.1")); /* 10 characters: "thisisa" */
+    assert_false(hit(t, 3, "GET /?arg=dGhpc2lzYXRlc3QK"));          /* "=" decodes to nothing */
+    assert_true(hit(t, 3, "GET /?argaXNpdA=="));                     /* right after "arg": "isit" */
+    assert_false(hit(t, 4, "GET /?arg=dGhpc2lzYXRlc3QK"));
+    /* decoding stops at a byte outside the alphabet, dropping an incomplete group */
+    assert_true(hit(t, 5, "x=QUI=rest"));   /* "AB", padding ends it */
+    assert_true(hit(t, 5, "x=QUI"));        /* "AB", the end of the data ends it */
+    assert_false(hit(t, 5, "x=QUI.x"));     /* "QUI" dropped before '.': nothing decoded */
+    assert_false(hit(t, 5, "x=QUJDQUI.x")); /* "ABC" (the incomplete "QUI" dropped) */
+    assert_true(hit(t, 5, "x=QUJDQUI"));    /* "ABCAB" */
+    done(t);
 }
 
 static void test_isdataat_dsize_bsize(void **state)
@@ -322,9 +370,35 @@ static rb_flow *mkflow(uint8_t proto)
     rb_flow *f = calloc(1, sizeof *f);
     f->proto = proto;
     f->tcp_ssn = true;
-    f->tcp_state = RB_TCP_ESTABLISHED;
+    f->tcp_state = f->tcp_state_pkt = RB_TCP_ESTABLISHED;
     f->seen[0] = f->seen[1] = true;
     return f;
+}
+
+/* flow:established on TCP judges a packet by the session state before it, as
+ * Suricata: not the ACK that ends the handshake, still a FIN */
+static void test_flow_established_tcp(void **state)
+{
+    (void)state;
+    T *t = mk("alert tcp any any -> any any (flow:established; sid:1;)\n"
+              "alert tcp any any -> any any (flow:not_established; sid:2;)\n");
+    rb_flow *f = mkflow(6);
+    Packet p = tcp("");
+    p.flow = f;
+    f->tcp_state_pkt = RB_TCP_SYN_RECV; /* the handshake's last ACK: established after it */
+    t->n = 0;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 1), 0);
+    assert_int_equal(count(t, 2), 1);
+    f->tcp_state_pkt = RB_TCP_ESTABLISHED; /* a FIN: closing after it */
+    f->tcp_state = RB_TCP_FIN_WAIT1;
+    t->n = 0;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 1), 1);
+    assert_int_equal(count(t, 2), 0);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
 }
 
 static void test_flowbits(void **state)
@@ -507,6 +581,21 @@ static void test_file_keywords(void **state)
 
 /* datasets: load (base64 strings), isset / isnotset, set (matches when new),
  * datarep comparisons, the save file; a set used with another type is refused */
+/* run a filled transaction b (request direction) on a new flow of p's protocol
+ * with application protocol alproto: did rule sid alert? Frees b. */
+static bool tx_hit(T *t, uint32_t sid, int alproto, Packet p, detect_buffers *b)
+{
+    rb_flow *f = mkflow(p.proto);
+    f->app_proto = (uint16_t)alproto;
+    p.flow = f;
+    t->n = 0;
+    detect_tx(t->dt, &p, f, 0, 0, b, on_alert, t);
+    detect_buffers_free(b);
+    detect_flow_end(t->dt, f);
+    free(f);
+    return count(t, sid) > 0;
+}
+
 /* a DNS query transaction with one name: did rule sid alert? */
 static bool dq(T *t, uint32_t sid, const char *name)
 {
@@ -516,18 +605,9 @@ static bool dq(T *t, uint32_t sid, const char *name)
     d.has_request = true;
     d.queries = &q;
     d.n_queries = 1;
-    rb_flow *f = mkflow(17);
-    f->app_proto = ALPROTO_DNS;
-    Packet p = pkt(17, IP4(10, 0, 0, 1), IP4(10, 0, 0, 53), 5555, 53, "", 0);
-    p.flow = f;
     detect_buffers b = { 0 };
     detect_fill_dns(&d, 0, &b);
-    t->n = 0;
-    detect_tx(t->dt, &p, f, 0, 0, &b, on_alert, t);
-    detect_buffers_free(&b);
-    detect_flow_end(t->dt, f);
-    free(f);
-    return count(t, sid) > 0;
+    return tx_hit(t, sid, ALPROTO_DNS, pkt(17, IP4(10, 0, 0, 1), IP4(10, 0, 0, 53), 5555, 53, "", 0), &b);
 }
 
 static void test_datasets(void **state)
@@ -603,6 +683,48 @@ static void test_datasets(void **state)
     snprintf(path, sizeof path, "%s/rep.lst", dir);
     unlink(path);
     unlink(rules_path);
+    rmdir(dir);
+}
+
+/* ip.src / ip.dst: the packet's addresses (4 or 16 bytes) as buffers, for contents
+ * and datasets; an ip set finds IPv4 addresses listed as ::ffff:a.b.c.d */
+static void test_ip_buffers(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ribat-test-ipb-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char list[256], rules[1024];
+    snprintf(list, sizeof list, "%s/ip.lst", dir);
+    FILE *fp = fopen(list, "w");
+    assert_non_null(fp);
+    fputs("::ffff:192.0.2.1\n", fp);
+    fclose(fp);
+    snprintf(rules, sizeof rules,
+             "alert ip any any -> any any (ip.dst; content:\"|c0 00 02 01|\"; bsize:4; sid:1;)\n"
+             "alert ip any any -> any any (ip.src; dataset:set,srcs,type ipv4; sid:2;)\n"
+             "alert ip any any -> any any (ip.dst; dataset:isset,dsts,type ip,load %s; sid:3;)\n"
+             "alert ip any any -> any any (ip.src; dataset:isset,dsts; sid:4;)\n", list);
+    T *t = mk(rules);
+    assert_true(hit(t, 1, "x"));        /* 10.0.0.1 to 192.0.2.1 */
+    assert_int_equal(count(t, 2), 1);   /* 10.0.0.1 is new */
+    assert_int_equal(count(t, 3), 1);   /* 192.0.2.1 is listed as ::ffff:192.0.2.1 */
+    assert_int_equal(count(t, 4), 0);
+    assert_false(hit(t, 2, "x"));       /* 10.0.0.1 is known now */
+    Packet p = pkt(6, IP4(10, 0, 0, 2), IP4(192, 0, 2, 9), 1, 2, "x", 1);
+    t->n = 0;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 1), 0);
+    assert_int_equal(count(t, 2), 1);
+    assert_int_equal(count(t, 3), 0);
+    /* IPv6: 16 bytes, never in an ipv4 set */
+    p.ipver = 6;
+    memset(&p.src, 0, sizeof p.src);
+    p.src.u8[15] = 1;
+    t->n = 0;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 2), 0);
+    done(t);
+    unlink(list);
     rmdir(dir);
 }
 
@@ -797,6 +919,70 @@ static void test_http_tx(void **state)
     detect_buffers_free(&b);
     detect_flow_end(t->dt, f);
     free(f);
+    done(t);
+}
+
+/* one HTTP request transaction with this (normalised) uri: did rule sid alert? */
+static bool uri_hit(T *t, uint32_t sid, const char *uri)
+{
+    http_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.method = HS("GET");
+    tx.uri = (http_str){ (uint8_t *)uri, strlen(uri) };
+    tx.uri_norm = tx.uri;
+    tx.protocol = HS("HTTP/1.1");
+    detect_buffers b = { 0 };
+    detect_fill_http(&tx, 0, &b);
+    return tx_hit(t, sid, ALPROTO_HTTP, tcp(""), &b);
+}
+
+/* pcrexform: the buffer becomes what the capture group holds (unchanged without a
+ * match); it chains with other transforms; a transform after plain matches
+ * starts a new instance of the buffer, the earlier matches see it untransformed */
+static void test_transform_pcrexform(void **state)
+{
+    (void)state;
+    T *t = mk("alert http any any -> any any (http.uri; pcrexform:\"data=([^&]*)\"; content:\"secret\"; "
+              "startswith; endswith; sid:1;)\n"
+              "alert http any any -> any any (http.uri; pcrexform:\"data=(.*)\"; xor:\"0d0a\"; "
+              "content:\"pass\"; startswith; sid:2;)\n"
+              "alert http any any -> any any (http.uri; content:\"?\"; pcrexform:\"\\?([^&=]+)\"; "
+              "content:\"param\"; startswith; endswith; sid:3;)\n"
+              "alert http any any -> any any (http.uri; pcrexform:\"zzz(q)\"; content:\"/get\"; startswith; sid:4;)\n");
+    assert_true(uri_hit(t, 1, "/get?data=secret&x=1"));
+    assert_false(uri_hit(t, 1, "/get?data=secrets&x=1"));
+    /* "pass" xor 0d 0a = 7d 6b 7e 79 */
+    assert_true(uri_hit(t, 2, "/get?data=}k~y"));
+    assert_false(uri_hit(t, 2, "/get?data=pass"));
+    assert_true(uri_hit(t, 3, "/x?param=1&b=2"));
+    assert_false(uri_hit(t, 3, "/x/param")); /* no "?" in the plain uri */
+    assert_false(uri_hit(t, 3, "/x?paramx=1"));
+    assert_true(uri_hit(t, 4, "/get?a=1")); /* no match: the buffer as it was */
+    done(t);
+}
+
+/* a transaction rule's pkt_data options inspect the stream of the direction when the
+ * app layer gives it (detect_buffers.stream), else the packet's payload */
+static void test_tx_pkt_data_stream(void **state)
+{
+    (void)state;
+    T *t = mk("alert http any any -> any any (http.uri; content:\"/two/\"; pkt_data; content:\"GET /two/\"; "
+              "pcre:\"/\\s+HTTP/R\"; sid:1;)\n");
+    static const char stream[] = "GET /one/ HTTP/1.1\r\n\r\nGET /two/ HTTP/1.1\r\n\r\n";
+    http_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.method = HS("GET");
+    tx.uri = tx.uri_norm = HS("/two/");
+    tx.protocol = HS("HTTP/1.1");
+    detect_buffers b = { 0 };
+    detect_fill_http(&tx, 0, &b);
+    b.stream = (const uint8_t *)stream;
+    b.stream_len = sizeof stream - 1;
+    assert_true(tx_hit(t, 1, ALPROTO_HTTP, tcp(""), &b)); /* the packet has no payload */
+    detect_fill_http(&tx, 0, &b);
+    assert_false(tx_hit(t, 1, ALPROTO_HTTP, tcp(""), &b)); /* no stream, no payload */
+    detect_fill_http(&tx, 0, &b);
+    assert_true(tx_hit(t, 1, ALPROTO_HTTP, tcp("GET /two/ HTTP/1.1\r\n"), &b)); /* the payload */
     done(t);
 }
 
@@ -1112,18 +1298,23 @@ int main(void)
         cmocka_unit_test(test_backtracking),
         cmocka_unit_test(test_pcre),
         cmocka_unit_test(test_byte_keywords),
+        cmocka_unit_test(test_base64),
         cmocka_unit_test(test_isdataat_dsize_bsize),
         cmocka_unit_test(test_pii_keyword),
         cmocka_unit_test(test_header_addresses_ports),
         cmocka_unit_test(test_tcp_flags),
+        cmocka_unit_test(test_flow_established_tcp),
         cmocka_unit_test(test_flowbits),
         cmocka_unit_test(test_flowint),
         cmocka_unit_test(test_flow_vars_json),
         cmocka_unit_test(test_file_keywords),
         cmocka_unit_test(test_datasets),
+        cmocka_unit_test(test_ip_buffers),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_pass_rule),
         cmocka_unit_test(test_http_tx),
+        cmocka_unit_test(test_transform_pcrexform),
+        cmocka_unit_test(test_tx_pkt_data_stream),
         cmocka_unit_test(test_dns_tls_tx),
         cmocka_unit_test(test_stream_split_pattern),
         cmocka_unit_test(test_eve_alert_object),

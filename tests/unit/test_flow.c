@@ -119,6 +119,8 @@ static void test_tcp_close_sequence(void **state)
         Packet p = seq[i].dir == 0 ? pkt(1, 2, 5, 6, 6, seq[i].fl, 10) : pkt(2, 1, 6, 5, 6, seq[i].fl, 10);
         f = flow_handle_packet(t, &p);
         assert_int_equal(f->tcp_state, seq[i].want);
+        /* the state before the packet, for flow:established */
+        assert_int_equal(f->tcp_state_pkt, i ? seq[i - 1].want : RB_TCP_NONE);
     }
     assert_int_equal(f->state, RB_FS_CLOSED);
     flow_table_free(t);

@@ -148,6 +148,14 @@ static void test_simple_pair_and_eve(void **st)
                            "\"http_method\":\"GET\",\"protocol\":\"HTTP/1.1\",\"status\":301,\"redirect\":\"/new\","
                            "\"length\":5}}");
     free(j);
+    /* eve-log http `extended: no`: Suricata's basic fields only */
+    http_config basic;
+    http_config_default(&basic);
+    basic.log_basic_only = true;
+    j = eve_of(tx, &basic);
+    assert_string_equal(j, "{\"http\":{\"hostname\":\"www.example.com\",\"http_port\":8080,\"url\":\"/index.html?a=1\","
+                           "\"http_user_agent\":\"curl/8\",\"http_content_type\":\"text/html\"}}");
+    free(j);
     j = eve_file(&tx->files[0]);
     assert_string_equal(j, "{\"fileinfo\":{\"filename\":\"/index.html\",\"gaps\":false,\"state\":\"CLOSED\","
                            "\"stored\":false,\"size\":5,\"tx_id\":0}}");
@@ -555,14 +563,15 @@ static void test_uri_normalisation(void **st)
     assert_true(dbl);
 
     http_state *s = mk();
-    feed(s, 0, "GET http://User@Evil.COM.:81/x/../y%2fz?q=%41#fr%41g HTTP/1.1\r\nHost: other\r\n\r\n");
+    /* the query is %XX-decoded in the normalised uri ('+' and %u kept), as Suricata's http.uri */
+    feed(s, 0, "GET http://User@Evil.COM.:81/x/../y%2fz?q=%41+%u0041%4#fr%41g HTTP/1.1\r\nHost: other\r\n\r\n");
     feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
     http_tx *tx = http_next_loggable(s, false);
     assert_non_null(tx);
     assert_str(&tx->host, "evil.com");
     assert_int_equal(tx->port, 81);
     assert_str(&tx->path_norm, "/y/z");
-    assert_str(&tx->uri_norm, "/y/z?q=%41#frAg");
+    assert_str(&tx->uri_norm, "/y/z?q=A+%u0041%4#frAg");
     assert_true(http_tx_has_event(tx, HTTP_EV_HOST_HEADER_AMBIGUOUS));
     http_free(s);
 }
@@ -1144,6 +1153,35 @@ static void test_folding_and_missing_colon(void **st)
     http_free(s);
 }
 
+/* http.request_auth_unrecognized: an Authorization scheme libhtp does not know */
+static bool auth_unrecognized(const char *auth)
+{
+    char req[256];
+    snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: %s\r\n\r\n", auth);
+    http_state *s = mk();
+    feed(s, 0, req);
+    http_tx *tx = http_next_loggable(s, true);
+    assert_non_null(tx);
+    bool ev = http_tx_has_event(tx, HTTP_EV_AUTH_UNRECOGNIZED);
+    http_free(s);
+    return ev;
+}
+
+static void test_auth_unrecognized(void **st)
+{
+    (void)st;
+    assert_true(auth_unrecognized("Turbo customAuthDataHere"));
+    assert_false(auth_unrecognized("Basic dXNlcjpwYXNz"));
+    assert_false(auth_unrecognized("digest username=\"a\""));
+    assert_false(auth_unrecognized("Bearer abc"));
+    http_state *s = mk();
+    feed(s, 0, "GET / HTTP/1.1\r\nHost: h\r\n\r\n"); /* no Authorization: no event */
+    http_tx *tx = http_next_loggable(s, true);
+    assert_non_null(tx);
+    assert_false(http_tx_has_event(tx, HTTP_EV_AUTH_UNRECOGNIZED));
+    http_free(s);
+}
+
 static void test_event_names(void **st)
 {
     (void)st;
@@ -1191,6 +1229,7 @@ int main(void)
         cmocka_unit_test(test_gzip_bomb),
         cmocka_unit_test(test_request_gzip_observer),
         cmocka_unit_test(test_uri_normalisation),
+        cmocka_unit_test(test_auth_unrecognized),
         cmocka_unit_test(test_multipart_upload),
         cmocka_unit_test(test_urlencoded),
         cmocka_unit_test(test_no_body_responses),

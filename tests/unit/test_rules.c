@@ -347,7 +347,15 @@ static void test_buffers(void **st)
     bad("alert http any any -> any any (dns.query; content:\"x\"; sid:1;)", "protocol dns");
     bad("alert icmp any any -> any any (http.uri; content:\"x\"; sid:1;)", "needs protocol http");
     bad(R("dotprefix; content:\"x\"; sid:1;"), "sticky buffer");
-    bad(RH("http.host; content:\"x\"; dotprefix; sid:1;"), "directly follow");
+    /* a transform may follow matches of the plain buffer (a new instance of it for
+     * the matches after it), not matches of transformed data (Suricata 7) */
+    r = one(RH("http.uri; content:\"?\"; pcrexform:\"\\?([^&=]+)\"; content:\"p\"; sid:1;"));
+    assert_int_equal(r->opts[1].type, RO_TRANSFORM);
+    assert_int_equal(r->opts[2].buffer, RB_HTTP_URI);
+    bad(RH("http.host; to_lowercase; content:\"x\"; dotprefix; sid:1;"), "directly follow");
+    bad(RH("http.uri; pcrexform:\"abc\"; content:\"x\"; sid:1;"), "exactly one capture group");
+    bad(RH("http.uri; pcrexform:\"(a)(b)\"; content:\"x\"; sid:1;"), "exactly one capture group");
+    bad(RH("http.uri; pcrexform:\"(a\"; content:\"x\"; sid:1;"), "does not compile");
     bad(RH("http.uri; content:\"a\"; pcre:\"/x/H\"; sid:1;"), "pkt_data");
 }
 
@@ -454,6 +462,15 @@ static void test_byte_keywords(void **st)
     bad(R("byte_math:bytes 1, offset 0, oper %, rvalue 1, result x; sid:1;"), "oper");
     bad(R("byte_math:bytes 1, offset 0, oper /, rvalue 0, result x; sid:1;"), "division by zero");
     bad(R("byte_math:bytes 5, offset 0, oper +, rvalue 1, result x; sid:1;"), "1 to 4");
+    /* byte counts from variables (byte_test, byte_jump, byte_math), not byte_extract's */
+    r = one(R("byte_extract:1,0,n; byte_jump:n,0,relative; byte_test:n,=,1,0; "
+              "byte_math:bytes n, offset 0, oper +, rvalue 1, result m; sid:1;"));
+    for (int i = 1; i <= 3; i++) {
+        assert_true(r->opts[i].u.byte.flags & RULE_BYTE_NBYTES_VAR);
+        assert_int_equal(r->opts[i].u.byte.nbytes_var, 0);
+    }
+    bad(R("byte_jump:nope,0; sid:1;"), "neither a number nor a variable");
+    bad(R("byte_extract:1,0,n; byte_extract:n,0,m; sid:1;"), "bad byte count");
 }
 
 static void test_isdataat_sizes(void **st)
