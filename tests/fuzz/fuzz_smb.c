@@ -14,6 +14,8 @@
 #include "output/eve_http.h"
 #include "output/eve_smb.h"
 
+#include "fuzz_records.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +54,23 @@ static void log_all(smb_state *s, jbuf *jb, bool end)
     }
 }
 
+typedef struct sctx {
+    smb_state *s;
+    jbuf *jb;
+} sctx;
+
+static void on_data(void *ctx, int dir, const uint8_t *p, size_t n) { smb_feed(((sctx *)ctx)->s, dir, p, n); }
+static void on_gap(void *ctx, uint8_t ctl, size_t len)
+{
+    smb_gap(((sctx *)ctx)->s, (ctl >> 2) & 1, (uint64_t)len * 97);
+}
+static void on_poll(void *ctx, uint8_t ctl)
+{
+    (void)ctl;
+    log_all(((sctx *)ctx)->s, ((sctx *)ctx)->jb, false);
+}
+static void on_after(void *ctx) { (void)ctx; }
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -72,33 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     smb_set_pipe_cb(s, on_pipe, NULL);
     jbuf jb;
     jb_init(&jb);
-    size_t i = 1;
-    while (i + 2 <= size) {
-        uint8_t ctl = data[i];
-        size_t len = data[i + 1];
-        i += 2;
-        if (len > size - i)
-            len = size - i;
-        switch (ctl & 3) {
-        case 0:
-        case 1: {
-            uint8_t *copy = malloc(len ? len : 1);
-            if (!copy)
-                break;
-            memcpy(copy, data + i, len);
-            smb_feed(s, ctl & 1, copy, len);
-            free(copy);
-            i += len;
-            break;
-        }
-        case 2:
-            smb_gap(s, (ctl >> 2) & 1, (uint64_t)len * 97);
-            break;
-        default:
-            log_all(s, &jb, false);
-            break;
-        }
-    }
+    sctx sc = { s, &jb };
+    static const fuzz_record_ops ops = { on_data, on_gap, on_poll, on_after };
+    fuzz_records(data, size, 1, &ops, &sc);
     log_all(s, &jb, true);
     jb_free(&jb);
     smb_free(s);
