@@ -469,19 +469,8 @@ static int decode_icmpv6(const rb_decode_opts *o, rb_decode_stats *st, Packet *p
             p->icmp_emb_len = len - 8;
         }
     }
-    /* the header (icmpv4.hdr; the payload follows it) is 8 bytes, as Suricata's plus the
-     * timestamps of timestamp messages and the address list of a router advertisement */
-    uint32_t hlen = 8, extra = 0;
-    if (b[0] == 13 || b[0] == 14)
-        extra = 12;
-    else if (b[0] == 9)
-        extra = (uint32_t)b[4] * b[5] * 4u; /* addresses x words per address */
-    if (extra && len < 8 + extra)
-        EV(p, st, ICMPV4_IPV4_TRUNC_PKT);
-    else
-        hlen += extra;
-    p->payload = b + hlen;
-    p->payload_len = len - hlen;
+    p->payload = b + 8;
+    p->payload_len = len - 8;
     p->l4_ok = true;
     (void)o;
     return 0;

@@ -344,6 +344,22 @@ static void test_icmpv4_header_length(void **state)
     rb_decode(&opts, &st, &p);
     assert_int_equal(p.payload_len, 12);
     assert_true(has_event(&p, RB_EV_ICMPV4_IPV4_TRUNC_PKT));
+    /* ICMPv6 keeps its 8-byte header whatever the type (9, 13, 14 mean nothing there) */
+    for (int t = 0; t < 3; t++) {
+        static const uint8_t types[3] = { 9, 13, 14 };
+        memset(b, 0, sizeof b);
+        b[0] = 0x60;
+        th_put16(b + 4, 8 + 20);
+        b[6] = 58;
+        b[7] = 64;
+        b[23] = 1;
+        b[39] = 2;
+        b[40] = types[t];
+        memcpy(b + 48, rest, 20);
+        mk(&p, b, 40 + 8 + 20, RB_LINKTYPE_RAW);
+        rb_decode(&opts, &st, &p);
+        assert_int_equal(p.payload_len, 20);
+    }
 }
 
 static void test_unknown_linktype(void **state)
