@@ -621,8 +621,17 @@ void leak_scan_buf(leak_scan *s, const leak_sink *k, const uint8_t *d, size_t n)
         }
         if (i == n)
             goto done;
-        if (!s->tail_skip)
-            process_token(s, k, s->tail, s->tail_len, s->tail_start, token_flags(s->tail, s->tail_len));
+        if (!s->tail_skip) {
+            /* the same rule as token_at: a token under 5 bytes matters only as a
+             * group of a spaced number (so the result does not depend on where
+             * the buffers were cut) */
+            if (s->tail_len < 5 && d[i] != ' ' && !(s->grp_n && s->tail_start == s->grp_end + 1)) {
+                if (s->grp_n)
+                    group_flush(s, k);
+            } else {
+                process_token(s, k, s->tail, s->tail_len, s->tail_start, token_flags(s->tail, s->tail_len));
+            }
+        }
         s->tail_len = 0;
         s->tail_skip = false;
         s->grp_sep = (char)d[i];

@@ -616,6 +616,46 @@ static void test_redact_into_many(void **st)
     assert_null(strstr(out, "0612000007")); /* the same subscriber as +212612000007 */
 }
 
+/* a short token cut by a buffer boundary ("0," before "iban MA64 0115 ...") is
+ * ruled as when whole: the spaced IBAN after it is found however the stream
+ * is cut (fuzz_leak finding, regress-short-token-before-spaced-iban) */
+static void test_chunking_short_token(void **st)
+{
+    (void)st;
+    /* the reduced finding: 56 bytes 0xff between the IBAN's last group and "079743" */
+    char in[160];
+    size_t n = 0;
+    const char *head = "0, iban MA64 0115 1900 0001 2050 0053 4921";
+    memcpy(in, head, strlen(head));
+    n = strlen(head);
+    memset(in + n, 0xff, 56);
+    n += 56;
+    memcpy(in + n, "079743\xff", 7);
+    n += 7;
+    leak_config c;
+    leak_config_default(&c);
+    leak_ctx *l = leak_new(&c, NULL);
+    assert_non_null(l);
+    uint32_t whole[LEAK_N];
+    for (size_t chunk = n; chunk >= 1; chunk = chunk == n ? 8 : chunk - 1) { /* whole first, then 8..1 */
+        rb_flow f;
+        memset(&f, 0, sizeof f);
+        f.ipver = 4;
+        for (size_t off = 0; off < n; off += chunk)
+            leak_feed(l, &f, 0, LEAK_SRC_STREAM, (const uint8_t *)in + off, n - off < chunk ? n - off : chunk);
+        uint32_t got[LEAK_N];
+        leak_flow_counts(&f, 0, got);
+        if (chunk == n) {
+            memcpy(whole, got, sizeof whole);
+            assert_int_equal(whole[LEAK_IBAN], 1);
+        } else {
+            assert_memory_equal(got, whole, sizeof whole);
+        }
+        leak_flow_end(l, &f);
+    }
+    leak_free(l);
+}
+
 /* dumps (alert payloads, packets): no context, so digit runs and CIN shapes too */
 static void test_redact_payload(void **st)
 {
@@ -634,6 +674,7 @@ static void test_redact_payload(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chunking_short_token),
         cmocka_unit_test(test_redact_into_many),
         cmocka_unit_test(test_redact_payload),
         cmocka_unit_test(test_redact_into),
