@@ -80,7 +80,7 @@ static void apply_xff(const cfg_node *body, const char *type, xff_config *x)
         return;
     const cfg_node *en = cfg_node_lookup(xn, "enabled");
     const char *v = en ? cfg_node_value(en) : NULL;
-    if (!v || !(strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0)) {
+    if (cfg_value_bool(v, 0) != 1) {
         x->mode = XFF_OFF;
         return;
     }
@@ -262,8 +262,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         else if (strcmp(name, "flow") == 0) {
             t->flow = true;
             const cfg_node *xp = body ? cfg_node_lookup(body, "exception-policy") : NULL;
-            t->flow_exception_policy = xp && cfg_node_value(xp) &&
-                                       (strcmp(cfg_node_value(xp), "yes") == 0 || strcmp(cfg_node_value(xp), "true") == 0);
+            t->flow_exception_policy = xp && cfg_value_bool(cfg_node_value(xp), 0) == 1;
         }
         else if (strcmp(name, "stats") == 0) t->stats = true;
         else if (strcmp(name, "dns") == 0) t->dns = true;
