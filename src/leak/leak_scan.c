@@ -621,7 +621,9 @@ void leak_scan_buf(leak_scan *s, const leak_sink *k, const uint8_t *d, size_t n)
         }
         if (i == n)
             goto done;
-        if (!s->tail_skip) {
+        /* a token without digits or '@' holds no trigger byte: token_at
+         * never looks at one, so neither does its completion here */
+        if (!s->tail_skip && (token_flags(s->tail, s->tail_len) & (F_DIGIT | F_AT))) {
             /* the same rule as token_at: a token under 5 bytes matters only as a
              * group of a spaced number (so the result does not depend on where
              * the buffers were cut) */

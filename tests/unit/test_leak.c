@@ -619,19 +619,11 @@ static void test_redact_into_many(void **st)
 /* a short token cut by a buffer boundary ("0," before "iban MA64 0115 ...") is
  * ruled as when whole: the spaced IBAN after it is found however the stream
  * is cut (fuzz_leak finding, regress-short-token-before-spaced-iban) */
-static void test_chunking_short_token(void **st)
+/* Counts of in[0..n) fed whole, then in chunks of 8..1 bytes: all equal
+ * (checked before the flow ends, when a pending token or group could still
+ * differ); the whole feed has `want` identifiers of type `type`. */
+static void check_chunking(const char *in, size_t n, int type, uint32_t want)
 {
-    (void)st;
-    /* the reduced finding: 56 bytes 0xff between the IBAN's last group and "079743" */
-    char in[160];
-    size_t n = 0;
-    const char *head = "0, iban MA64 0115 1900 0001 2050 0053 4921";
-    memcpy(in, head, strlen(head));
-    n = strlen(head);
-    memset(in + n, 0xff, 56);
-    n += 56;
-    memcpy(in + n, "079743\xff", 7);
-    n += 7;
     leak_config c;
     leak_config_default(&c);
     leak_ctx *l = leak_new(&c, NULL);
@@ -647,13 +639,39 @@ static void test_chunking_short_token(void **st)
         leak_flow_counts(&f, 0, got);
         if (chunk == n) {
             memcpy(whole, got, sizeof whole);
-            assert_int_equal(whole[LEAK_IBAN], 1);
+            assert_int_equal(whole[type], want);
         } else {
             assert_memory_equal(got, whole, sizeof whole);
         }
         leak_flow_end(l, &f);
     }
     leak_free(l);
+}
+
+static void test_chunking_short_token(void **st)
+{
+    (void)st;
+    /* the reduced finding: 56 bytes 0xff between the IBAN's last group and "079743" */
+    char in[160];
+    size_t n = 0;
+    const char *head = "0, iban MA64 0115 1900 0001 2050 0053 4921";
+    memcpy(in, head, strlen(head));
+    n = strlen(head);
+    memset(in + n, 0xff, 56);
+    n += 56;
+    memcpy(in + n, "079743\xff", 7);
+    n += 7;
+    check_chunking(in, n, LEAK_IBAN, 1);
+}
+
+/* A one-letter word between non-token bytes right after a spaced card
+ * number: it holds no trigger byte, so it must not end the pending group in
+ * one feed when the whole buffer leaves it alone (second fuzz_leak finding) */
+static void test_chunking_short_word(void **st)
+{
+    (void)st;
+    const char in[] = "pay 4111 1111 1111 1111 \xc1\xc1\xff" "d\xc1\xc1 or 2221-04921";
+    check_chunking(in, sizeof in - 1, LEAK_CARD, 0); /* the group is still open */
 }
 
 /* dumps (alert payloads, packets): no context, so digit runs and CIN shapes too */
@@ -675,6 +693,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chunking_short_token),
+        cmocka_unit_test(test_chunking_short_word),
         cmocka_unit_test(test_redact_into_many),
         cmocka_unit_test(test_redact_payload),
         cmocka_unit_test(test_redact_into),
