@@ -10,7 +10,10 @@
 #define LEAK_NEAR 48         /* bytes after a context word where it applies */
 #define LEAK_COLS 64         /* CSV columns tracked */
 #define LEAK_HDR_MAX 16      /* context words remembered per line */
-#define LEAK_HIST 64         /* bytes before the current buffer kept for context look-back */
+/* bytes before the current buffer kept for context look-back: a token
+ * completed late (up to LEAK_TAIL bytes long) still sees LEAK_NEAR bytes
+ * before its start, and the byte before those */
+#define LEAK_HIST (LEAK_TAIL + LEAK_NEAR + 16)
 #define LEAK_LINE_MAX 256    /* longest line examined as a CSV header */
 
 /* Where found identifiers go: counted (tests, rule keyword) or inserted in a
@@ -49,6 +52,7 @@ typedef struct leak_scan {
     uint8_t grp_len, grp_n;
     char grp_sep;                 /* the byte after the last token */
     uint64_t grp_start, grp_end;
+    bool grp_ctx;                 /* phone context at the group's start (read at its second group) */
     bool fold_case;               /* a DNS name: letters of CIN/IBAN candidates are upper-cased */
 } leak_scan;
 

@@ -324,7 +324,7 @@ static void group_flush(leak_scan *s, const leak_sink *k)
             if (leak_valid_rib(g, m))
                 k->found(k->u, LEAK_RIB, g, m);
         } else if (m == 10) {
-            if (leak_valid_phone(g, m) && has_ctx(s, LEAK_PHONE, s->grp_start))
+            if (leak_valid_phone(g, m) && s->grp_ctx)
                 k->found(k->u, LEAK_PHONE, g, m);
         } else if (m >= 13 && m <= 19) {
             if (leak_valid_card(g, m))
@@ -360,6 +360,11 @@ static void group_token(leak_scan *s, const leak_sink *k, const char *t, size_t 
     s->grp_len = (uint8_t)(s->grp_len + n);
     s->grp_n++;
     s->grp_end = pos + n;
+    /* the context of a spaced national phone number is read now, while the
+     * bytes before the group are surely held: its flush can come much later
+     * (at the next digit token), when a chunked feed no longer has them */
+    if (s->grp_n == 2 && is_digit(s->grp[0]))
+        s->grp_ctx = has_ctx(s, LEAK_PHONE, s->grp_start);
 }
 
 /* A complete token t[0..n) starting at absolute offset pos; fl: the OR of

@@ -674,6 +674,39 @@ static void test_chunking_short_word(void **st)
     check_chunking(in, sizeof in - 1, LEAK_CARD, 0); /* the group is still open */
 }
 
+/* A spaced national phone number after its context word, then a long run
+ * of words: the group is flushed only at the next digit token, far past
+ * the bytes a chunked feed still holds; its context is read while they are
+ * (third fuzz_leak finding, a JSON record) */
+static void test_chunking_late_group_flush(void **st)
+{
+    (void)st;
+    char in[600];
+    int n = snprintf(in, sizeof in, "{\"tel\": \"0664 847564\", \"note\": \"%s\"}",
+                     "call her in the morning only when the office is open and never on the weekend, "
+                     "she asked us to write it down here so that everyone who handles her file sees it "
+                     "before picking up the phone; the same goes for her husband and for the children");
+    assert_true(n > 0 && (size_t)n < sizeof in);
+    check_chunking(in, (size_t)n, LEAK_PHONE, 0); /* still pending: no digit token after it */
+    leak_config c;
+    leak_config_default(&c);
+    leak_ctx *l = leak_new(&c, NULL);
+    assert_non_null(l);
+    for (size_t chunk = 1; chunk <= 8; chunk++) {
+        rb_flow f;
+        memset(&f, 0, sizeof f);
+        f.ipver = 4;
+        for (size_t off = 0; off < (size_t)n; off += chunk)
+            leak_feed(l, &f, 0, LEAK_SRC_STREAM, (const uint8_t *)in + off, (size_t)n - off < chunk ? (size_t)n - off : chunk);
+        leak_feed(l, &f, 0, LEAK_SRC_STREAM, (const uint8_t *)" 12 ", 4); /* a digit token flushes the group */
+        uint32_t got[LEAK_N];
+        leak_flow_counts(&f, 0, got);
+        assert_int_equal(got[LEAK_PHONE], 1);
+        leak_flow_end(l, &f);
+    }
+    leak_free(l);
+}
+
 /* dumps (alert payloads, packets): no context, so digit runs and CIN shapes too */
 static void test_redact_payload(void **st)
 {
@@ -694,6 +727,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chunking_short_token),
         cmocka_unit_test(test_chunking_short_word),
+        cmocka_unit_test(test_chunking_late_group_flush),
         cmocka_unit_test(test_redact_into_many),
         cmocka_unit_test(test_redact_payload),
         cmocka_unit_test(test_redact_into),
