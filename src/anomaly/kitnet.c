@@ -153,7 +153,8 @@ size_t kn_memory(const kitnet *k)
  * docs/anomaly.md), and the same bits on every machine and libc, so a model
  * file scores alike everywhere. exp: degree-7 Taylor polynomial of e^r,
  * |r| <= ln2/2, relative error below 6e-9 (it only feeds the sigmoid);
- * log: atanh series to s^11, |s| <= 0.172, below 1e-11. */
+ * log: atanh series to s^11, |s| <= 0.172, below 1e-11 (the double pass; scoring
+ * takes the log of its inputs in float, v8_log). */
 
 #define KN_LN2 0.693147180559945309417
 #define KN_LOG2E 1.44269504088896340736
@@ -584,10 +585,12 @@ typedef float kn_v8 __attribute__((vector_size(32)));
 typedef uint32_t kn_v8u __attribute__((vector_size(32)));
 typedef int32_t kn_v8i __attribute__((vector_size(32)));
 #define KN_INLINE static inline __attribute__((always_inline))
-#if defined(__GNUC__) && !defined(__clang__)
-/* GCC notes that a 32-byte vector returned by a function built without AVX
- * would change the ABI; these helpers are always inlined and never cross a
- * call, so that ABI is never used */
+/* GCC and clang note that a 32-byte vector returned by a function built
+ * without AVX would change the ABI; these helpers are always inlined and
+ * never cross a call, so that ABI is never used */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
@@ -598,6 +601,9 @@ KN_INLINE kn_v8 v8_load(const float *p)
     return v;
 }
 
+/* for constants: a splat of a value computed at run time written this way
+ * is built lane by lane (the helper is lowered without AVX before it is
+ * inlined); write it `scalar * vector`, which becomes one vbroadcastss */
 KN_INLINE kn_v8 v8_set(float f)
 {
     kn_v8 v = { f, f, f, f, f, f, f, f };
@@ -629,6 +635,48 @@ KN_INLINE kn_v8 v8_sigmoid(kn_v8 v)
     m = v > lo;
     v = (kn_v8)(((kn_v8i)v & m) | ((kn_v8i)lo & ~m));
     return v8_set(1.0f) / (v8_set(1.0f) + v8_exp(-v));
+}
+
+/* log(a) per lane for 1 <= a < 2^64 (the caller clamps): the exponent
+ * field read as an integer, the mantissa m folded to [sqrt(1/2), sqrt(2)),
+ * log m = 2 atanh s with s = (m-1)/(m+1), |s| <= 0.172, by its series to
+ * s^9 (remainder below 3e-8 of log m); e ln2 in two parts, the first exact
+ * for |e| < 2^13. Absolute error a few 1e-7 at most (float rounding of the
+ * sum, which is at most 45): the inputs are scaled to float afterwards. */
+KN_INLINE kn_v8 v8_log(kn_v8 a)
+{
+    kn_v8u b = (kn_v8u)a;
+    kn_v8i e = (kn_v8i)(b >> 23) - 127;
+    kn_v8 m = (kn_v8)((b & 0x007fffffu) | 0x3f800000u);
+    kn_v8i big = m > v8_set(1.41421356f);          /* -1 where true */
+    m = (kn_v8)(((kn_v8i)(m * v8_set(0.5f)) & big) | ((kn_v8i)m & ~big));
+    e -= big;
+    kn_v8 s = (m - v8_set(1.0f)) / (m + v8_set(1.0f)), s2 = s * s;
+    kn_v8 p = s2 * (v8_set(1.0f / 3) + s2 * (v8_set(1.0f / 5) + s2 * (v8_set(1.0f / 7) + s2 * v8_set(1.0f / 9))));
+    kn_v8 ef = __builtin_convertvector(e, kn_v8);
+    return ef * v8_set(0.693359375f) + (ef * v8_set(-2.12194440e-4f) + v8_set(2.0f) * s * (v8_set(1.0f) + p));
+}
+
+/* the model's inputs x[0..nf) transformed (log_inputs) and scaled by the
+ * training range, into xs; af: scratch of PAD8(nf) floats. Three loops
+ * that vectorise: 1 + |x| to float, its logarithm eight at a time, then
+ * the sign and the scaling in double. */
+KN_INLINE void fs_inputs_log(const double *x, uint32_t nf, const double *lo, const double *inv, float *af, float *xs)
+{
+    for (uint32_t i = 0; i < nf; i++) {
+        double ab = fabs(x[i]);
+        af[i] = (float)(1.0 + (ab < 1e18 ? ab : 1e18));
+    }
+    for (uint32_t i = nf; i < KN_PAD8(nf); i++)
+        af[i] = 1.0f;
+    for (uint32_t i0 = 0; i0 < nf; i0 += 8) {
+        kn_v8 l = v8_log(v8_load(af + i0));
+        memcpy(af + i0, &l, sizeof l);
+    }
+    for (uint32_t i = 0; i < nf; i++) {
+        double v = x[i] < 0 ? -(double)af[i] : (double)af[i];
+        xs[i] = (float)((v - lo[i]) * inv[i]);
+    }
 }
 
 /* The pass of one autoencoder in three steps, each over all autoencoders
@@ -687,11 +735,11 @@ KN_INLINE void fae_encode(const kn_fae *f)
         kn_v8 acc = v8_load(f->hb + j0), acc1 = v8_set(0.0f);
         uint32_t i = 0;
         for (; i + 1 < f->n; i += 2) {
-            acc += v8_set(f->xn[i]) * v8_load(f->We + (size_t)i * f->hp + j0);
-            acc1 += v8_set(f->xn[i + 1]) * v8_load(f->We + (size_t)(i + 1) * f->hp + j0);
+            acc += f->xn[i] * v8_load(f->We + (size_t)i * f->hp + j0);
+            acc1 += f->xn[i + 1] * v8_load(f->We + (size_t)(i + 1) * f->hp + j0);
         }
         if (i < f->n)
-            acc += v8_set(f->xn[i]) * v8_load(f->We + (size_t)i * f->hp + j0);
+            acc += f->xn[i] * v8_load(f->We + (size_t)i * f->hp + j0);
         acc = v8_sigmoid(acc + acc1);
         memcpy(f->y + j0, &acc, sizeof acc);
     }
@@ -738,11 +786,11 @@ KN_INLINE double fae_decode(const kn_fae *f, kn_tail *tail, uint32_t owner)
         kn_v8 acc = v8_load(f->vb + i0), acc1 = v8_set(0.0f);
         uint32_t j = 0;
         for (; j + 1 < f->h; j += 2) {
-            acc += v8_set(f->y[j]) * v8_load(f->Wd + (size_t)j * f->np + i0);
-            acc1 += v8_set(f->y[j + 1]) * v8_load(f->Wd + (size_t)(j + 1) * f->np + i0);
+            acc += f->y[j] * v8_load(f->Wd + (size_t)j * f->np + i0);
+            acc1 += f->y[j + 1] * v8_load(f->Wd + (size_t)(j + 1) * f->np + i0);
         }
         if (j < f->h)
-            acc += v8_set(f->y[j]) * v8_load(f->Wd + (size_t)j * f->np + i0);
+            acc += f->y[j] * v8_load(f->Wd + (size_t)j * f->np + i0);
         kn_v8 e = v8_load(f->xn + i0) - v8_sigmoid(acc + acc1);
         const kn_v8i lane = { 0, 1, 2, 3, 4, 5, 6, 7 };
         kn_v8i real = lane < (kn_v8i){ 0, 0, 0, 0, 0, 0, 0, 0 } + (int32_t)(f->n - i0);
@@ -763,8 +811,7 @@ KN_CLONES static double score_f32(kitnet *k, const double *x)
     float *xs = (float *)(k->scratch + 6 * KN_SLOT(k));
     const double *lo = k->fs, *inv = lo + nf;
     if (k->cfg.log_inputs) {
-        for (uint32_t i = 0; i < nf; i++)
-            xs[i] = (float)((squash(x[i]) - lo[i]) * inv[i]);
+        fs_inputs_log(x, nf, lo, inv, (float *)(k->scratch + 4 * KN_SLOT(k)), xs);
     } else {
         for (uint32_t i = 0; i < nf; i++)
             xs[i] = (float)((x[i] - lo[i]) * inv[i]);
