@@ -96,14 +96,18 @@ def main():
     s_all = r_all = both = 0
     missing = collections.Counter()
     extra = collections.Counter()
+    where = collections.defaultdict(set)  # (kind, sid) -> captures (the test's folder name)
     for x in results:
         s_all += len(x["s"])
         r_all += len(x["r"])
         both += len(x["s"] & x["r"])
+        name = os.path.basename(os.path.dirname(x["pcap"])) or x["pcap"]
         for k in x["s"] - x["r"]:
             missing[k[0]] += 1
+            where[("m", k[0])].add(name)
         for k in x["r"] - x["s"]:
             extra[k[0]] += 1
+            where[("e", k[0])].add(name)
     lines = ["# Alerts: ribat vs Suricata 7", "",
              "| | |", "|---|---:|",
              "| runs | %d (%d with errors) |" % (len(results), sum(1 for x in results if x["errors"])),
@@ -112,8 +116,10 @@ def main():
              "| ribat alert keys | %d |" % r_all,
              "| ribat-only keys | %d (%.2f %% of Suricata's) |" % (r_all - both, 100.0 * (r_all - both) / max(1, s_all))]
     summary = list(lines)
-    lines += ["", "## Missing in ribat, by sid", ""] + ["- %d: %d" % kv for kv in missing.most_common()]
-    lines += ["", "## Extra in ribat, by sid", ""] + ["- %d: %d" % kv for kv in extra.most_common()]
+    lines += ["", "## Missing in ribat, by sid", ""] + [
+        "- %d: %d (%s)" % (sid, n, ", ".join(sorted(where[("m", sid)]))) for sid, n in missing.most_common()]
+    lines += ["", "## Extra in ribat, by sid", ""] + [
+        "- %d: %d (%s)" % (sid, n, ", ".join(sorted(where[("e", sid)]))) for sid, n in extra.most_common()]
     lines += ["", "## Errors", ""] + ["- %s: %s" % (x["pcap"], "; ".join(x["errors"])) for x in results if x["errors"]]
     if a.out:
         with open(a.out, "w") as f:

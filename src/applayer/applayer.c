@@ -162,6 +162,8 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
     if (has_xff && x->mode == XFF_EXTRA_DATA)
         jb_str(jb, "xff", xff);
     jb_close_object(jb);
+    if (a->eve->types->alert_verdict)
+        eve_alert_verdict(jb, al->r, a->cfg.ips, c->f->action == RB_FLOW_ACT_DROP, p->proto);
     /* as Suricata: a transaction's alert on TCP shows the stream of the
      * packet's direction, else the packet's payload */
     const uint8_t *d = p->payload;
@@ -184,7 +186,7 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
         jb_close_array(jb);
     }
     eve_alert_tail(a->eve, p, c->f);
-    eve_commit(a->eve);
+    eve_commit_alert(a->eve, al->order);
 }
 
 /* Inspect one transaction in both directions; `fill` builds the buffers. */

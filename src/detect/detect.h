@@ -105,6 +105,9 @@ detect_thread *detect_thread_new(const detect_engine *de);
  * ends its inspection and blocks the flow (rb_flow.action). */
 void detect_thread_set_ips(detect_thread *dt, bool ips);
 void detect_thread_free(detect_thread *dt);
+/* Matches of noalert rules (and of rules whose alert a threshold kept back
+ * are not counted): Suricata's stats.detect.alerts_suppressed. */
+uint64_t detect_thread_suppressed(const detect_thread *dt);
 
 /* The flow's protocol changed (HTTP CONNECT, h2c upgrade): the new parser
  * numbers its transactions from 0 again, so which rules alerted on which
@@ -192,6 +195,8 @@ typedef struct detect_alert {
     const char *category;       /* classification description or "" */
     int32_t file;               /* a rule with file keywords: the index of the file (in the
                                    transaction's files) it alerted on; else -1 (or 0 when unset) */
+    uint32_t order;             /* the rule's place in the inspection order: a packet's alerts
+                                   beyond packet-alert-max are those of the highest places */
 } detect_alert;
 
 typedef void (*detect_alert_cb)(void *ctx, const Packet *p, const detect_alert *a);

@@ -301,6 +301,7 @@ struct detect_thread {
     uint32_t *cand;
     uint32_t n_cand;
     uint64_t vars[RULES_MAX_VARS];
+    uint64_t suppressed;   /* noalert matches */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -1373,6 +1374,11 @@ detect_thread *detect_thread_new(const detect_engine *de)
     return dt;
 }
 
+uint64_t detect_thread_suppressed(const detect_thread *dt)
+{
+    return dt ? dt->suppressed : 0;
+}
+
 void detect_thread_free(detect_thread *dt)
 {
     if (!dt)
@@ -2256,13 +2262,15 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
             }
             return;
         }
-        if (d->r->flags & RULE_F_NOALERT)
+        if (d->r->flags & RULE_F_NOALERT) {
+            dt->suppressed++;
             continue;
+        }
         if (!threshold_ok(v, d))
             continue;
         detect_alert a = { .r = d->r, .tx_id = tx_id, .has_tx = is_tx,
                            .stream_match = !is_tx && d->kind == K_STREAM && v->pay_is_stream,
-                           .category = d->category, .file = fi };
+                           .category = d->category, .file = fi, .order = d->order };
         if (cb)
             cb(ctx, v->p, &a);
         if (dt->ips && d->r->action != RULE_ACTION_ALERT && v->f)

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "applayer/applayer.h"
 #include "applayer/dcerpc.h"
@@ -165,8 +166,17 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
         nsz += h[i].name.len + 2;
     }
     size_t ssz = (line->ptr ? line->len : 0) + 2 + hsz + 2;
-    /* header, header.raw (same bytes), header_names, start */
-    uint8_t *m = reserve(b, hsz + nsz + ssz + 1);
+    /* http.header leaves out the cookie header of its direction (Cookie,
+     * Set-Cookie: http.cookie's), as Suricata; the other header buffers keep it */
+    const char *cookie_name = dir == 1 ? "Set-Cookie" : "Cookie";
+    size_t cookie_len = dir == 1 ? 10 : 6;
+    bool has_cookie = false;
+    for (uint32_t i = 0; i < nh && !has_cookie; i++)
+        has_cookie = h[i].name.len == cookie_len && strncasecmp((const char *)h[i].name.ptr, cookie_name, cookie_len) == 0;
+    /* header, header.raw (same bytes), header_names, start; then header
+     * without the cookie when there is one */
+    size_t used = hsz + nsz + ssz + 1;
+    uint8_t *m = reserve(b, used + (has_cookie ? hsz : 0));
     if (!m)
         return;
     size_t o = 0;
@@ -184,8 +194,22 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
         }
         o = cat(m, o, "\r\n", 2);
     }
-    if (nh)
+    if (nh && !has_cookie)
         put(b, RB_HTTP_HEADER, hb, hsz);
+    if (has_cookie) {
+        uint8_t *cb = m + used;
+        size_t co = 0;
+        for (uint32_t i = 0; i < nh; i++) {
+            if (h[i].name.len == cookie_len && strncasecmp((const char *)h[i].name.ptr, cookie_name, cookie_len) == 0)
+                continue;
+            co = cat(cb, co, h[i].name.ptr, h[i].name.len);
+            co = cat(cb, co, ": ", 2);
+            co = cat(cb, co, h[i].value.ptr, h[i].value.len);
+            co = cat(cb, co, "\r\n", 2);
+        }
+        if (co)
+            put(b, RB_HTTP_HEADER, cb, co);
+    }
     /* http.header.raw: the lines as received; rebuilt from the fields when the
      * parser kept no raw copy */
     const http_str *raw = &tx->headers_raw[dir == 1];
@@ -213,7 +237,7 @@ void detect_fill_http(const struct http_tx *tx, int dir, detect_buffers *b)
     so = cat(sb, so, "\r\n", 2);
     if (line->ptr)
         put(b, RB_HTTP_START, sb, so);
-    b->heap_len_ = o + so;
+    b->heap_len_ = has_cookie ? used + hsz : o + so;
 }
 
 /* HTTP/2 (Suricata 7): the HTTP buffers from the stream's http_tx, whose

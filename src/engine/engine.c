@@ -27,6 +27,7 @@ void engine_config_default(rb_engine_config *c)
     c->eve_enabled = true;
     c->eve_filename = "eve.json";
     filestore_config_default(&c->filestore);
+    c->packet_alert_max = 15; /* Suricata's default */
     c->logdir = ".";
     c->threads = 1;
     c->summary = true;
@@ -51,6 +52,7 @@ typedef struct rb_worker {
     behaviour_thread *bt;       /* behavioural detectors, or NULL */
     leak_ctx *leak;             /* personal-data leak detection, or NULL when off */
     uint64_t alerts;
+    uint64_t alert_overflow;    /* alerts taken out beyond packet-alert-max */
     rb_eve_writer eve;
     int64_t last_expire_sec;
     uint64_t anomalies;
@@ -68,10 +70,20 @@ typedef struct rb_worker {
 
 static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a);
 
+/* the end of a packet's alert window (eve_packet_open): at most
+ * packet-alert-max of its alerts are kept */
+static void packet_alerts_close(rb_worker *w)
+{
+    w->alert_overflow += eve_packet_close(&w->eve, w->cfg->packet_alert_max);
+}
+
 static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
 {
     rb_worker *w = ctx;
     w->flows_logged++;
+    /* the flow's last inspection is a packet of its own (or part of the
+     * packet whose processing ended the flow) */
+    eve_packet_open(&w->eve);
     /* a flow bypassed before its end gets no end-of-flow inspection (as
      * Suricata's); one bypassed now (a bypass rule below) gets all of it */
     bool bypassed = f->bypassed;
@@ -92,6 +104,7 @@ static void on_flow_end(void *ctx, rb_flow *f, enum rb_flow_end reason)
     behaviour_flow_end(w->bt, f);
     if (f->stream)
         stream_flow_end(w->stream, f);
+    packet_alerts_close(w);
     /* the flow record shows the flow's detection variables: log it first */
     if (w->cfg->eve_enabled)
         eve_log_flow(&w->eve, f, reason);
@@ -128,6 +141,8 @@ static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a)
     if (a->has_tx)
         jb_u64(&w->eve.jb, "tx_id", a->tx_id);
     eve_alert_object(&w->eve.jb, a->r, a->category, a->r->priority, eve_alert_action(a->r, w->cfg->ips), p);
+    if (w->cfg->eve.alert_verdict)
+        eve_alert_verdict(&w->eve.jb, a->r, w->cfg->ips, p->flow && p->flow->action == RB_FLOW_ACT_DROP, p->proto);
     const uint8_t *d = p->payload;
     uint32_t n = p->payload_len;
     uint64_t off;
@@ -135,7 +150,7 @@ static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a)
         n = 0;
     eve_alert_payload(&w->eve, p, d, n, a->stream_match);
     eve_alert_tail(&w->eve, p, p->flow);
-    eve_commit(&w->eve);
+    eve_commit_alert(&w->eve, a->order);
 }
 
 /* Everything after decoding, for one packet (captured or derived). */
@@ -170,6 +185,7 @@ static uint64_t app_errors(const rb_worker *w)
  * an exception policy already decided for the packet (defrag.memcap). */
 static void process_decoded(rb_worker *w, Packet *p, enum rb_ep_verdict v)
 {
+    eve_packet_open(&w->eve); /* the packet's alerts: at most packet-alert-max */
     expire(w, p);
     rb_flow *f = flow_handle_packet(w->flows, p);
     const rb_ep_config *ep = &w->cfg->ep;
@@ -260,6 +276,7 @@ static void process_decoded(rb_worker *w, Packet *p, enum rb_ep_verdict v)
         detect_packet(w->dt, p, NULL, on_packet_alert, w);
     }
 events:
+    packet_alerts_close(w);
     /* the learned detector's statistics see every packet on the wire */
     if (w->learned)
         learned_packet(w->learned, p);
@@ -966,7 +983,9 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             for (int d = 0; d < BH_N; d++)
                 res->anomalies += behaviour_get_stats(workers[i].bt)->events[d];
         }
-        res->alerts += workers[i].alerts + applayer_alerts(workers[i].app);
+        res->alerts += workers[i].alerts + applayer_alerts(workers[i].app) - workers[i].alert_overflow;
+        res->alert_overflow += workers[i].alert_overflow;
+        res->alerts_suppressed += detect_thread_suppressed(workers[i].dt);
     }
     const rb_capture_stats *cs = capture_stats(cap);
     res->packets = pcap_cnt;
@@ -980,6 +999,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         rb_run_stats rs = { .decode = &dsum, .flow = &fsum, .defrag = &gsum, .stream = &ssum,
                             .applayer = &asum, .capture = cs, .sink = &sink, .uptime = res->wall_seconds,
                             .rules = cfg->rules ? &cfg->rules_rep : NULL, .alerts = res->alerts,
+                            .alert_overflow = res->alert_overflow, .alerts_suppressed = res->alerts_suppressed,
                             .behaviour = cfg->behaviour.enabled ? &bsum : NULL,
                             .leak = cfg->leak.enabled ? &leaksum : NULL,
                             .ep = &epsum, .ep_cfg = &cfg->ep, .ips = cfg->ips };

@@ -58,6 +58,7 @@ typedef struct rb_engine_config {
     rb_ep_config ep;            /* exception policies, resolved (exception.h); all ignore by default */
     bool stream_bypass;         /* stream.bypass: bypass a flow when a direction reaches the reassembly depth */
     filestore_config filestore; /* file extraction (outputs.file-store, src/output/filestore.h); off */
+    uint32_t packet_alert_max;  /* alerts kept per packet, those of the first rules in order (15) */
 } rb_engine_config;
 
 void engine_config_default(rb_engine_config *c);
@@ -66,6 +67,8 @@ typedef struct rb_engine_result {
     uint64_t packets, bytes, flows, events_written, events_dropped;
     uint64_t anomalies;
     uint64_t alerts;
+    uint64_t alert_overflow;    /* alerts beyond packet-alert-max, not written */
+    uint64_t alerts_suppressed; /* matches of noalert rules */
     double wall_seconds;
     bool capture_errors;        /* a file was unreadable or truncated */
 } rb_engine_result;

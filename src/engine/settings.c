@@ -254,6 +254,8 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
                 t->alert_payload_printable = cfg_value_bool(cfg_node_value(o), 0) == 1;
             if (body && (o = cfg_node_lookup(body, "packet")))
                 t->alert_packet = cfg_value_bool(cfg_node_value(o), 0) == 1;
+            if (body && (o = cfg_node_lookup(body, "verdict")))
+                t->alert_verdict = cfg_value_bool(cfg_node_value(o), 0) == 1;
             if (body && (o = cfg_node_lookup(body, "payload-buffer-size"))) {
                 uint64_t sz = cfg_value_size(cfg_node_value(o), 4096);
                 t->alert_payload_max = sz > (64u << 20) ? (64u << 20) : (uint32_t)sz;
@@ -567,6 +569,16 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
     }
     ec->defrag_enabled = cfg_get_bool(c, "defrag.enabled", 1) != 0;
     ec->sandbox.filter = cfg_get_bool(c, "security.sandbox", ec->sandbox.filter) != 0;
+
+    /* alerts kept per packet; like Suricata, 0 or more than 256 falls back to 15 */
+    if (cfg_get_str(c, "packet-alert-max")) {
+        int64_t pam = cfg_get_int(c, "packet-alert-max", 15);
+        if (pam < 1 || pam > 256) {
+            rb_warn("configuration: packet-alert-max = %s is not in 1..256; using 15", cfg_get_str(c, "packet-alert-max"));
+            pam = 15;
+        }
+        ec->packet_alert_max = (uint32_t)pam;
+    }
 
     /* decoders */
     ec->decode.vxlan_enabled = cfg_get_bool(c, "decoder.vxlan.enabled", ec->decode.vxlan_enabled) != 0;

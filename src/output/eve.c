@@ -136,6 +136,8 @@ void eve_writer_init(rb_eve_writer *w, rb_eve_sink *sink, const rb_eve_types *ty
 
 void eve_writer_flush(rb_eve_writer *w)
 {
+    if (w->pkt_depth)
+        return; /* a packet's alerts may still be taken out (eve_packet_close) */
     if (w->out_len && w->sink)
         sink_write(w->sink, w->out, w->out_len, w->out_records);
     w->out_len = 0;
@@ -144,19 +146,23 @@ void eve_writer_flush(rb_eve_writer *w)
 
 void eve_writer_destroy(rb_eve_writer *w)
 {
+    w->pkt_depth = 0;
     eve_writer_flush(w);
     jb_free(&w->jb);
     free(w->out);
     w->out = NULL;
+    free(w->aref);
+    w->aref = NULL;
 }
 
-void eve_commit(rb_eve_writer *w)
+/* queue the finished record; false when it was lost (out of memory) */
+static bool commit_record(rb_eve_writer *w)
 {
     jbuf *jb = &w->jb;
     jb_close_object(jb);
     if (jb->oom) {
         jb_reset(jb);
-        return;
+        return false;
     }
     size_t need = w->out_len + jb->len + 1;
     if (need > w->out_cap) {
@@ -166,7 +172,7 @@ void eve_commit(rb_eve_writer *w)
         char *n = realloc(w->out, nc);
         if (!n) {
             jb_reset(jb);
-            return;
+            return false;
         }
         w->out = n;
         w->out_cap = nc;
@@ -178,6 +184,75 @@ void eve_commit(rb_eve_writer *w)
     jb_reset(jb);
     if (w->out_len >= EVE_FLUSH_AT)
         eve_writer_flush(w);
+    return true;
+}
+
+void eve_commit(rb_eve_writer *w)
+{
+    (void)commit_record(w);
+}
+
+void eve_packet_open(rb_eve_writer *w)
+{
+    if (w->pkt_depth++ == 0)
+        w->naref = 0;
+}
+
+void eve_commit_alert(rb_eve_writer *w, uint32_t order)
+{
+    size_t off = w->out_len;
+    if (!commit_record(w) || !w->pkt_depth)
+        return;
+    if (w->naref == w->caparef) {
+        uint32_t nc = w->caparef ? w->caparef * 2 : 16;
+        struct eve_alert_ref *n = realloc(w->aref, nc * sizeof *n);
+        if (!n)
+            return; /* not held back: written whatever the limit */
+        w->aref = n;
+        w->caparef = nc;
+    }
+    w->aref[w->naref++] = (struct eve_alert_ref){ off, (uint32_t)(w->out_len - off), order };
+}
+
+static int aref_by_order(const void *a, const void *b)
+{
+    const struct eve_alert_ref *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return x->off < y->off ? -1 : x->off > y->off; /* the same rule twice: the earlier first */
+}
+
+static int aref_by_off(const void *a, const void *b)
+{
+    const struct eve_alert_ref *x = a, *y = b;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+uint32_t eve_packet_close(rb_eve_writer *w, uint32_t max)
+{
+    if (!w->pkt_depth || --w->pkt_depth)
+        return 0;
+    uint32_t drop = 0;
+    if (w->naref > max) {
+        /* the first max by order stay; the rest go, by position in out */
+        qsort(w->aref, w->naref, sizeof *w->aref, aref_by_order);
+        drop = w->naref - max;
+        struct eve_alert_ref *gone = w->aref + max;
+        qsort(gone, drop, sizeof *gone, aref_by_off);
+        size_t to = gone[0].off;
+        for (uint32_t i = 0; i < drop; i++) {
+            size_t from = gone[i].off + gone[i].len;
+            size_t end = i + 1 < drop ? gone[i + 1].off : w->out_len;
+            memmove(w->out + to, w->out + from, end - from);
+            to += end - from;
+        }
+        w->out_len = to;
+        w->out_records -= drop;
+    }
+    w->naref = 0;
+    if (w->out_len >= EVE_FLUSH_AT)
+        eve_writer_flush(w);
+    return drop;
 }
 
 size_t eve_format_ts(rb_eve_writer *w, int64_t sec, int32_t usec, char *out)

@@ -36,6 +36,7 @@ typedef struct rb_eve_types {
     /* alert: payload (base64), payload-printable, packet (base64, with
      * packet_info), payload-buffer-size (bytes of payload kept, default 4 KiB) */
     bool alert_payload, alert_payload_printable, alert_packet;
+    bool alert_verdict;         /* the "verdict" object in alerts (types.alert.verdict) */
     uint32_t alert_payload_max;
     bool flow_exception_policy; /* flow: {exception-policy: true}: flow.exception_policy[] (engine/exception.h) */
 } rb_eve_types;
@@ -75,6 +76,11 @@ typedef struct rb_eve_writer {
      * written instead of src_ip ([0]) or dest_ip ([1]), e.g. the client
      * named by X-Forwarded-For in overwrite mode */
     const char *addr_override[2];
+    /* a packet's alert window (eve_packet_open/close): its records stay in
+     * out until the packet is done; where its alerts lie in out */
+    uint32_t pkt_depth;
+    struct eve_alert_ref { size_t off; uint32_t len; uint32_t order; } *aref;
+    uint32_t naref, caparef;
 } rb_eve_writer;
 
 void eve_writer_init(rb_eve_writer *w, rb_eve_sink *sink, const rb_eve_types *types);
@@ -93,6 +99,18 @@ const char *eve_proto_name(uint8_t proto, char buf[8]);
 void eve_begin_packet(rb_eve_writer *w, const Packet *p, const char *event_type);
 /* Finish the current record and queue it. */
 void eve_commit(rb_eve_writer *w);
+
+/* The alerts of one packet, as Suricata's packet alert queue: between
+ * eve_packet_open and eve_packet_close, alert records are committed with
+ * eve_commit_alert (order: the rule's place in the inspection order) and
+ * nothing is written out; at the close, when there are more than max of
+ * them, those of the highest places beyond the first max are taken out
+ * (the other records keep their order). Returns how many were taken out.
+ * Opens nest (a flow ended while a packet is processed joins its window);
+ * the outermost close applies the limit. */
+void eve_packet_open(rb_eve_writer *w);
+void eve_commit_alert(rb_eve_writer *w, uint32_t order);
+uint32_t eve_packet_close(rb_eve_writer *w, uint32_t max);
 
 /* "ether" object of a record about a packet (src_mac/dest_mac) */
 void eve_put_ether(rb_eve_writer *w, const Packet *p);

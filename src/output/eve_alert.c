@@ -90,3 +90,23 @@ const char *eve_alert_action(const rule *r, bool ips)
 {
     return ips && rule_blocks(r) ? "blocked" : "allowed";
 }
+
+void eve_alert_verdict(jbuf *jb, const rule *r, bool ips, bool flow_dropped, uint8_t proto)
+{
+    bool reject = r->action == RULE_ACTION_REJECT || r->action == RULE_ACTION_REJECTSRC ||
+                  r->action == RULE_ACTION_REJECTDST || r->action == RULE_ACTION_REJECTBOTH;
+    jb_open_object(jb, "verdict");
+    jb_str(jb, "action", ips && (rule_blocks(r) || flow_dropped) ? "drop" : "alert");
+    if (reject) {
+        jb_str(jb, "reject-target", r->action == RULE_ACTION_REJECTDST    ? "to_server"
+                                    : r->action == RULE_ACTION_REJECTBOTH ? "both"
+                                                                          : "to_client");
+        jb_open_array(jb, "reject");
+        if (proto == 6)
+            jb_str(jb, NULL, "tcp-reset");
+        else if (proto == 17 || proto == 1 || proto == 58)
+            jb_str(jb, NULL, "icmp-prohib");
+        jb_close_array(jb);
+    }
+    jb_close_object(jb);
+}

@@ -26,6 +26,11 @@ void eve_alert_object_open(jbuf *jb, const rule *r, const char *category, int se
 /* The alert's action: "blocked" for drop and reject rules in IPS mode
  * (--simulate-ips), else "allowed". */
 const char *eve_alert_action(const rule *r, bool ips);
+/* The "verdict" object (outputs.eve-log.types.alert.verdict), what is done
+ * with the packet: "drop" in IPS mode for a drop or reject rule or a flow
+ * already blocked, else "alert"; a reject rule adds where the reset or ICMP
+ * error goes ("reject-target") and what it is ("reject"). */
+void eve_alert_verdict(jbuf *jb, const rule *r, bool ips, bool flow_dropped, uint8_t proto);
 /* A drop or reject rule (it blocks the flow in IPS mode). */
 bool rule_blocks(const rule *r);
 

@@ -229,6 +229,8 @@ void stats_log(rb_eve_writer *w, const rb_run_stats *rs)
     jb_close_object(jb);
     jb_close_array(jb);
     jb_u64(jb, "alert", rs->alerts);
+    jb_u64(jb, "alert_queue_overflow", rs->alert_overflow);
+    jb_u64(jb, "alerts_suppressed", rs->alerts_suppressed);
     jb_close_object(jb);
 
     if (rs->leak) {

@@ -33,6 +33,8 @@ typedef struct rb_run_stats {
     double uptime;
     const rules_report *rules;  /* may be NULL */
     uint64_t alerts;
+    uint64_t alert_overflow;    /* detect.alert_queue_overflow */
+    uint64_t alerts_suppressed; /* detect.alerts_suppressed (noalert rules) */
     const behaviour_stats *behaviour; /* may be NULL */
     const leak_stats *leak;     /* NULL when leak detection is off */
     const rb_ep_stats *ep;      /* bypass and exception-policy counters (engine/exception.h) */

@@ -723,6 +723,41 @@ def alerts_on_sample(ctx):
 
 
 @test
+def packet_alert_max(ctx):
+    # six transaction rules and a packet rule alert on the request for /page3.html, one noalert rule
+    # matches it too; sid 305 has the highest priority, so it is first in the inspection order
+    text = "".join('alert http any any -> any any (msg:"uri %d"; flow:established,to_server; http.uri; '
+                   'content:"/page3.html"; %ssid:%d;)\n' % (i, "priority:1; " if i == 305 else "", i)
+                   for i in range(300, 306))
+    text += ('alert tcp any any -> any 80 (msg:"payload"; flow:established,to_server; content:"page3"; sid:306;)\n'
+             'alert tcp any any -> any 80 (msg:"quiet"; flow:established,to_server; content:"page3"; noalert; sid:307;)\n')
+    rules = write_rules(ctx, text)
+    def sids(r):
+        return sorted(x["alert"]["signature_id"] for x in select(r.records, event_type="alert"))
+    r = Run(ctx, "sample.pcap", ["-S", rules])   # default 15: all seven
+    expect(sids(r) == list(range(300, 307)), "all alerts under the default limit: %s" % sids(r))
+    d = r.stats()["detect"]
+    expect(d["alert_queue_overflow"] == 0 and d["alerts_suppressed"] == 1 and d["alert"] == 7, "stats %s" % d)
+    r = Run(ctx, "sample.pcap", ["-S", rules, "--set", "packet-alert-max=3"])
+    # the request's packet keeps the first three in order (priority 1 first, then as loaded); the
+    # stream rule alerts on a later packet (the server's acknowledgement), within its own limit
+    expect(sids(r) == [300, 301, 305, 306], "the first three in the inspection order: %s" % sids(r))
+    pk = {x["alert"]["signature_id"]: x["pcap_cnt"] for x in select(r.records, event_type="alert")}
+    expect(pk[300] == pk[301] == pk[305] != pk[306], "packets of the alerts %s" % pk)
+    d = r.stats()["detect"]
+    expect(d["alert_queue_overflow"] == 3 and d["alert"] == 4, "overflow counted, not alerted: %s" % d)
+    expect(len(select(r.records, event_type="http")) >= 1, "other records of the packet are kept")
+    r = Run(ctx, "sample.pcap", ["-S", rules, "--set", "packet-alert-max=0"])  # out of range: 15, one warning
+    expect(sids(r) == list(range(300, 307)) and r.stderr.count("packet-alert-max") == 1, r.stderr)
+    cfg = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n"
+                           "        - alert:\n            verdict: yes\n        - stats\n")
+    r = Run(ctx, "sample.pcap", ["-S", rules, "-c", cfg])
+    a = select(r.records, event_type="alert")
+    expect(len(a) == 7 and all(x.get("verdict") == {"action": "alert"} for x in a), "verdict objects %s" %
+           [x.get("verdict") for x in a])
+
+
+@test
 def app_layer_protocol_keyword(ctx):
     # a negated protocol only matches once the protocol is known: never on the handshake of an HTTP flow
     rules = write_rules(ctx,

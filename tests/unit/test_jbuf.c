@@ -7,6 +7,7 @@
 
 #include "common/jbuf.h"
 #include "common/sha1.h"
+#include "output/eve.h"
 
 #include <string.h>
 
@@ -66,12 +67,58 @@ static void test_sha1_base64(void **state)
     assert_string_equal(b64, "NKqXPNTE2qT2Husr260nMWU0AW8="); /* SHA-1 of one million 'a' */
 }
 
+/* one record {"n":"<name>"}: an alert with its order, or a plain one (order < 0) */
+static void rec(rb_eve_writer *w, const char *name, int order)
+{
+    jb_reset(&w->jb);
+    jb_open_object(&w->jb, NULL);
+    jb_str(&w->jb, "n", name);
+    if (order >= 0)
+        eve_commit_alert(w, (uint32_t)order);
+    else
+        eve_commit(w);
+}
+
+/* a packet's alert window: beyond max, the alerts of the highest orders are
+ * taken out of the pending output, everything else keeps its place */
+static void test_eve_packet_alert_window(void **state)
+{
+    (void)state;
+    rb_eve_types types;
+    memset(&types, 0, sizeof types);
+    rb_eve_writer w;
+    eve_writer_init(&w, NULL, &types);
+    eve_packet_open(&w);
+    rec(&w, "a", -1);
+    rec(&w, "x5", 5);
+    rec(&w, "x1", 1);
+    rec(&w, "b", -1);
+    eve_packet_open(&w); /* a flow ended inside the packet: the same window */
+    rec(&w, "x3", 3);
+    assert_int_equal(eve_packet_close(&w, 2), 0); /* inner close: nothing yet */
+    rec(&w, "x1b", 1);
+    assert_int_equal(eve_packet_close(&w, 2), 2);
+    const char *want = "{\"n\":\"a\"}\n{\"n\":\"x1\"}\n{\"n\":\"b\"}\n{\"n\":\"x1b\"}\n";
+    assert_int_equal(w.out_len, strlen(want));
+    assert_memory_equal(w.out, want, strlen(want));
+    assert_int_equal(w.out_records, 4);
+    /* under the limit: nothing moves; outside a window alerts are written as they come */
+    eve_packet_open(&w);
+    rec(&w, "y", 9);
+    assert_int_equal(eve_packet_close(&w, 2), 0);
+    rec(&w, "z", 7);
+    assert_int_equal(w.out_records, 6);
+    assert_int_equal(eve_packet_close(&w, 0), 0); /* not open: no effect */
+    eve_writer_destroy(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nesting_and_commas),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_sha1_base64),
+        cmocka_unit_test(test_eve_packet_alert_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
