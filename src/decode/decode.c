@@ -178,9 +178,9 @@ static void decode_tcp_options(rb_decode_stats *st, Packet *p, const uint8_t *o,
             if (l != 2) EV(p, st, TCP_OPT_INVALID_LEN);
             else t->sack_ok = true;
             break;
-        case 5: /* SACK blocks */
-            if (l < 10 || ((l - 2) % 8) != 0) EV(p, st, TCP_OPT_INVALID_LEN);
-            else t->has_sack = true;
+        case 5: /* SACK blocks: 0 to 4 of 8 bytes (an empty one is valid, as for Suricata) */
+            if (l > 34 || ((l - 2) % 8) != 0) EV(p, st, TCP_OPT_INVALID_LEN);
+            else t->has_sack = l > 2;
             break;
         case 19: /* TCP MD5 signature */
         case 29: /* TCP authentication option */

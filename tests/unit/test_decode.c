@@ -265,6 +265,35 @@ static void test_tcp_bad_options(void **state)
     assert_true(p.l4_ok); /* like Suricata: the packet still belongs to its flow */
 }
 
+/* SACK: an empty option (2 bytes, as some stacks send) is valid, as for
+ * Suricata; a length that is not 2 + 8n is not (more than 4 blocks cannot
+ * fit the 40 bytes of options) */
+static void test_tcp_sack_lengths(void **state)
+{
+    (void)state;
+    static const struct { uint8_t len; int bad; int blocks; } cases[] = {
+        { 2, 0, 0 }, { 10, 0, 1 }, { 34, 0, 1 }, { 6, 1, 0 }, { 12, 1, 0 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        uint8_t b[128];
+        memset(b, 0, sizeof b);
+        size_t n = th_eth(b, 0x0800);
+        uint32_t olen = 40; /* the most a TCP header has */
+        n += th_ipv4(b + n, 1, 2, 6, (uint16_t)(20 + olen));
+        uint8_t *t = b + n;
+        th_tcp(t, 1, 2, 0, 0, TH_ACK);
+        t[12] = (uint8_t)((20 + olen) / 4) << 4;
+        t[20] = 5;
+        t[21] = cases[c].len; /* the rest of the option area: zeros (end of list) */
+        n += 20 + olen;
+        Packet p;
+        mk(&p, b, n, RB_LINKTYPE_ETHERNET);
+        rb_decode(&opts, &st, &p);
+        assert_int_equal(has_event(&p, RB_EV_TCP_OPT_INVALID_LEN), cases[c].bad);
+        assert_int_equal(p.tcp_opts.has_sack, cases[c].blocks);
+    }
+}
+
 static void test_checksums(void **state)
 {
     (void)state;
@@ -386,6 +415,7 @@ int main(void)
         cmocka_unit_test_setup(test_mpls_and_pppoe, setup),
         cmocka_unit_test_setup(test_vlan_too_many_layers, setup),
         cmocka_unit_test_setup(test_tcp_bad_options, setup),
+        cmocka_unit_test_setup(test_tcp_sack_lengths, setup),
         cmocka_unit_test_setup(test_checksums, setup),
         cmocka_unit_test_setup(test_ipv4_option_bits, setup),
         cmocka_unit_test_setup(test_unknown_linktype, setup),
