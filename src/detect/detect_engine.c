@@ -20,6 +20,7 @@
 #include "applayer/dns.h"
 #include "applayer/smtp.h"
 #include "applayer/tls.h"
+#include "decode/decode.h"
 #include "decode/events.h"
 
 /* ---------------------------------------------------------------- compiled rules */
@@ -44,7 +45,7 @@ static bool al_ok(uint8_t want, uint16_t have)
 /* what a non-buffer option checks (drule.aux for RO_UINT / RO_GENERIC) */
 enum {
     HK_NONE, HK_DSIZE, HK_TTL, HK_TOS, HK_ID, HK_IP_PROTO, HK_FRAGOFFSET, HK_SEQ, HK_ACK, HK_WINDOW, HK_MSS,
-    HK_TCP_HLEN, HK_ITYPE, HK_ICODE, HK_ICMP_ID, HK_ICMP_SEQ, HK_SAMEIP, HK_IPOPTS, HK_TAG, HK_TXNUM, HK_UNSUPPORTED,
+    HK_TCP_HLEN, HK_ITYPE, HK_ICODE, HK_ICMP_ID, HK_ICMP_SEQ, HK_SAMEIP, HK_IPOPTS, HK_TAG, HK_TXNUM, HK_CSUM, HK_UNSUPPORTED,
     HK_DCE_IFACE, HK_DCE_OPNUM, /* aux >> 8: the parsed keyword's first word in the pool */
     HK_H2_FRAMETYPE, HK_H2_ERRORCODE, /* aux >> 8: the frame type / error code */
 };
@@ -302,6 +303,10 @@ struct detect_thread {
     uint32_t n_cand;
     uint64_t vars[RULES_MAX_VARS];
     uint64_t suppressed;   /* noalert matches */
+    /* the checksum keywords' auto mode: packets checked, bad ones among them;
+     * csum_ignore once most of the first ones were bad (checksum offload) */
+    uint32_t csum_checked, csum_bad;
+    bool csum_ignore;
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -433,6 +438,59 @@ static int hk_of(const char *kw)
         if (!strcmp(kw, t[i].n))
             return t[i].k;
     return HK_UNSUPPORTED;
+}
+
+/* ipv4-csum, tcpv4-csum, ... : the kind (0..6) and valid (1) or invalid (0)
+ * in aux's upper bits; -1 for another keyword or a bad argument */
+static const char *const csum_kws[] = { "ipv4-csum", "tcpv4-csum", "udpv4-csum", "icmpv4-csum",
+                                        "tcpv6-csum", "udpv6-csum", "icmpv6-csum" };
+
+static int csum_arg(const char *kw, const char *arg)
+{
+    for (int k = 0; k < 7; k++) {
+        if (strcmp(kw, csum_kws[k]) != 0)
+            continue;
+        while (arg && (*arg == ' ' || *arg == '"'))
+            arg++;
+        if (arg && !strncmp(arg, "valid", 5))
+            return k << 1 | 1;
+        if (arg && !strncmp(arg, "invalid", 7))
+            return k << 1;
+        return -1;
+    }
+    return -1;
+}
+
+/* The packet's checksum of the kind is right. Computed here, whatever -k
+ * says (as Suricata's keywords: checksum validation settings do not change
+ * them); a packet without that header, or cut short by the capture, has
+ * no such checksum: neither valid nor invalid. */
+static int csum_state(const Packet *p, int kind)
+{
+    bool v6 = kind >= 4;
+    if (p->ipver != (v6 ? 6 : 4) || !p->l3)
+        return -1;
+    if (kind == 0)
+        return p->ip_hlen >= 20 && p->ip_hlen <= p->l3_len ? rb_ip_checksum(p->l3, p->ip_hlen) == 0 : -1;
+    static const uint8_t protos[7] = { 0, 6, 17, 1, 6, 17, 58 };
+    uint8_t pr = protos[kind];
+    if (p->proto != pr || !p->l4 || p->is_fragment)
+        return -1;
+    /* the whole segment must be present: the IP length says how long it is */
+    uint32_t need = p->l3_len > p->ip_hlen ? p->l3_len - p->ip_hlen : 0;
+    if (need == 0 || p->l4_len < need)
+        return -1;
+    if (pr == 17) {
+        if (!v6 && p->l4[6] == 0 && p->l4[7] == 0)
+            return 1; /* no checksum (IPv4 only) */
+        uint32_t ul = (uint32_t)p->l4[4] << 8 | p->l4[5];
+        if (ul >= 8 && ul <= need)
+            need = ul;
+    }
+    if (pr == 1)
+        return rb_ip_checksum(p->l4, need) == 0;
+    return (v6 ? rb_l4_checksum_v6(p->l4, need, &p->src, &p->dst, pr)
+               : rb_l4_checksum_v4(p->l4, need, &p->src, &p->dst, pr)) == 0;
 }
 
 static int ipopt_bit(const char *s)
@@ -836,6 +894,12 @@ static int compile_rule(detect_engine *de, drule *d)
                 has_tx = true;
                 if (d->alproto == AL_NONE)
                     d->alproto = ALPROTO_HTTP2;
+                break;
+            }
+            int ck = csum_arg(kw, o->u.arg);
+            if (ck >= 0) {
+                d->aux[i] = HK_CSUM | (uint32_t)ck << 8;
+                d->match[d->n_match++] = (uint16_t)i;
                 break;
             }
             int hk = hk_of(kw);
@@ -1718,6 +1782,25 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
             return bits == 0xffffffu ? p->ip4_opts != 0 : (p->ip4_opts & bits) != 0;
         }
         case HK_TAG: return true;
+        case HK_CSUM: {
+            uint32_t a = d->aux[i] >> 8;
+            int st = csum_state(p, (int)(a >> 1));
+            if (st < 0)
+                return false;
+            detect_thread *dt = v->dt;
+            /* as Suricata's checksum-checks auto: the first 1000 packets
+             * checked decide; more than one in ten bad means the capture
+             * has offloaded checksums, which are taken as right from then on */
+            if (dt->csum_checked < 1000) {
+                dt->csum_checked++;
+                dt->csum_bad += st == 0;
+                if (dt->csum_checked == 1000 && dt->csum_bad * 10 > dt->csum_checked)
+                    dt->csum_ignore = true;
+            }
+            if (dt->csum_ignore)
+                st = 1;
+            return st == (int)(a & 1);
+        }
         case HK_DCE_IFACE: case HK_DCE_OPNUM: {
             if (!v->b || !v->b->dce_tx)
                 return false;

@@ -23,6 +23,8 @@
 #include "detect/detect.h"
 #include "flow/flow.h"
 #include "output/eve_alert.h"
+#include "decode/decode.h"
+#include "test_helpers.h"
 #include "stream/stream.h"
 
 typedef struct T {
@@ -360,6 +362,119 @@ static void test_tcp_flags(void **state)
     p.tcp_flags = TH_SYN | TH_CWR | TH_ECE;
     detect_packet(t->dt, &p, NULL, on_alert, t);
     assert_int_equal(count(t, 5), 1);
+    done(t);
+}
+
+/* an Ethernet/IPv4 TCP (proto 6) or UDP (17) packet in b, decoded into p,
+ * its L4 checksum right or wrong; returns the IP header */
+static uint8_t *csum_pkt(uint8_t b[128], int proto, bool bad, Packet *p)
+{
+    rb_decode_opts o;
+    rb_decode_opts_default(&o); /* no checksum validation in the decoder */
+    memset(b, 0, 128);
+    size_t n = th_eth(b, 0x0800);
+    uint8_t *ip = b + n;
+    size_t l4 = proto == 6 ? 24 : 12;
+    n += th_ipv4(ip, 0x0a000001, 0x0a000002, (uint8_t)proto, (uint16_t)l4);
+    uint8_t *h = b + n;
+    if (proto == 6)
+        th_tcp(h, 1000, 80, 1, 1, TH_ACK | TH_PUSH);
+    else
+        th_udp(h, 1000, 53, 4);
+    memcpy(h + l4 - 4, "ping", 4);
+    n += l4;
+    rb_addr src, dst;
+    memset(&src, 0, sizeof src);
+    memset(&dst, 0, sizeof dst);
+    memcpy(src.u8, ip + 12, 4);
+    memcpy(dst.u8, ip + 16, 4);
+    int ck = proto == 6 ? 16 : 6;
+    th_put16(h + ck, rb_l4_checksum_v4(h, l4, &src, &dst, (uint8_t)proto));
+    if (bad)
+        h[ck] ^= 0x55;
+    memset(p, 0, sizeof *p);
+    p->data = b;
+    p->len = (uint32_t)n;
+    p->linktype = RB_LINKTYPE_ETHERNET;
+    rb_decode_stats st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(rb_decode(&o, &st, p), 0);
+    return ip;
+}
+
+/* ipv4-csum, tcpv4-csum, udpv4-csum: computed by the keyword on the packet's
+ * bytes, whatever the decoder's checksum setting (-k); UDP without a
+ * checksum is valid; a packet of another protocol is neither */
+static void test_checksum_keywords(void **state)
+{
+    (void)state;
+    T *t = mk("alert ip any any -> any any (msg:\"ip bad\"; ipv4-csum:invalid; sid:1;)\n"
+              "alert ip any any -> any any (msg:\"ip good\"; ipv4-csum:valid; sid:2;)\n"
+              "alert tcp any any -> any any (msg:\"tcp bad\"; tcpv4-csum:invalid; sid:3;)\n"
+              "alert tcp any any -> any any (msg:\"tcp good\"; tcpv4-csum:valid; sid:4;)\n"
+              "alert udp any any -> any any (msg:\"udp bad\"; udpv4-csum:invalid; sid:5;)\n"
+              "alert udp any any -> any any (msg:\"udp good\"; udpv4-csum:valid; sid:6;)\n"
+              "alert tcp any any -> any any (msg:\"tcp6 bad\"; tcpv6-csum:invalid; sid:7;)\n");
+    for (int proto = 6; proto <= 17; proto += 11) {
+        for (int bad = 0; bad <= 1; bad++) {
+            uint8_t b[128];
+            Packet p;
+            uint8_t *ip = csum_pkt(b, proto, bad, &p);
+            uint8_t *h = ip + 20;
+            t->n = 0;
+            detect_packet(t->dt, &p, NULL, on_alert, t);
+            assert_int_equal(count(t, 1), 0);
+            assert_int_equal(count(t, 2), 1);
+            assert_int_equal(count(t, 3), proto == 6 && bad);
+            assert_int_equal(count(t, 4), proto == 6 && !bad);
+            assert_int_equal(count(t, 5), proto == 17 && bad);
+            assert_int_equal(count(t, 6), proto == 17 && !bad);
+            assert_int_equal(count(t, 7), 0);
+            if (proto == 17 && bad) { /* no UDP checksum at all: valid */
+                h[6] = h[7] = 0;
+                t->n = 0;
+                detect_packet(t->dt, &p, NULL, on_alert, t);
+                assert_int_equal(count(t, 5), 0);
+                assert_int_equal(count(t, 6), 1);
+            }
+            ip[10] ^= 0x01; /* the IP header's checksum */
+            t->n = 0;
+            detect_packet(t->dt, &p, NULL, on_alert, t);
+            assert_int_equal(count(t, 1), 1);
+            assert_int_equal(count(t, 2), 0);
+        }
+    }
+    done(t);
+}
+
+/* a capture whose checksums were offloaded (most of the first 1000 packets
+ * checked are bad): from then on checksums are taken as right, no flood of
+ * invalid-checksum alerts (Suricata's checksum-checks auto) */
+static void test_checksum_auto_mode(void **state)
+{
+    (void)state;
+    T *t = mk("alert tcp any any -> any any (msg:\"tcp bad\"; tcpv4-csum:invalid; sid:3;)\n");
+    uint8_t b[128];
+    Packet p;
+    csum_pkt(b, 6, true, &p);
+    int alerts = 0;
+    for (int i = 0; i < 1500; i++) {
+        t->n = 0;
+        detect_packet(t->dt, &p, NULL, on_alert, t);
+        alerts += count(t, 3);
+    }
+    assert_int_equal(alerts, 999); /* the 1000th decides: taken as right from it on */
+    done(t);
+    /* a few bad ones among good ones: still reported after the first 1000 */
+    t = mk("alert tcp any any -> any any (msg:\"tcp bad\"; tcpv4-csum:invalid; sid:3;)\n");
+    uint8_t g[128];
+    Packet q;
+    csum_pkt(g, 6, false, &q);
+    for (int i = 0; i < 1000; i++)
+        detect_packet(t->dt, &q, NULL, on_alert, t);
+    t->n = 0;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 3), 1);
     done(t);
 }
 
@@ -1303,6 +1418,8 @@ int main(void)
         cmocka_unit_test(test_pii_keyword),
         cmocka_unit_test(test_header_addresses_ports),
         cmocka_unit_test(test_tcp_flags),
+        cmocka_unit_test(test_checksum_keywords),
+        cmocka_unit_test(test_checksum_auto_mode),
         cmocka_unit_test(test_flow_established_tcp),
         cmocka_unit_test(test_flowbits),
         cmocka_unit_test(test_flowint),
