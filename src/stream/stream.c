@@ -805,6 +805,23 @@ static void do_fin(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
         h->next_off = h->fin_off;
 }
 
+/* In SYN-SENT, a packet from the server with a timestamp the client would
+ * refuse: an echo older than the timestamp of the client's SYN (which it
+ * should echo), or, on a reset or FIN, any timestamp when the SYN offered
+ * none (timestamps were never agreed: the forged-teardown evasions of
+ * Suricata's bug 3286 against Linux and Windows clients) */
+static bool syn_sent_bad_tsecr(const stream_session *ssn, const Packet *p)
+{
+    const half *cl = &ssn->h[ssn->client];
+    if (!p->tcp_opts.has_ts)
+        return false;
+    if (!cl->ts_opt)
+        return (p->tcp_flags & (TH_RST | TH_FIN)) != 0 && !(p->tcp_flags & TH_SYN);
+    if (!cl->ts_seen || p->tcp_opts.ts_ecr == 0)
+        return false;
+    return (int32_t)(p->tcp_opts.ts_ecr - cl->last_ts) < 0;
+}
+
 static bool rst_valid(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
 {
     half *h = &ssn->h[dir];
@@ -816,6 +833,13 @@ static bool rst_valid(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
     if (p->tcp_flags & TH_ACK) {
         if (!take_ack(c, ssn, p, dir, ACK_RST, false))
             return false;
+    }
+    if (ssn->state == SS_SYN_SENT && dir == ssn->client) {
+        /* the client aborting its own connection attempt: only the shape a
+         * stack sends (as Suricata: seq = ISN, ack = ISN + 1, window 0);
+         * anything else is not taken as ending the session (an evasion:
+         * a forged reset before the server's SYN/ACK) */
+        return p->tcp_seq == h->isn && (p->tcp_flags & TH_ACK) && p->tcp_ack == h->isn + 1 && p->tcp_win == 0;
     }
     if (ssn->state == SS_SYN_SENT && dir != ssn->client) {
         /* a refused connection: the RST must ack the SYN */
@@ -1010,6 +1034,12 @@ void stream_packet(stream_ctx *c, Packet *p)
         if (!ssn)
             return;
     } else if (ssn->state == SS_CLOSED) {
+        return;
+    } else if (ssn->state == SS_SYN_SENT && dir != ssn->client && syn_sent_bad_tsecr(ssn, p)) {
+        /* an answer to the SYN that echoes no timestamp the client sent: the
+         * client discards it (RFC 7323; Linux in SYN-SENT), so a forged RST
+         * or FIN cannot end the session here either */
+        ev(p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP);
         return;
     } else if (fl & TH_RST) {
         if (rst_valid(c, ssn, p, dir)) {

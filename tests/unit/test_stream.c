@@ -103,6 +103,9 @@ static void teardown_t(tctx *t)
     free(t);
 }
 
+/* TCP options of the next send_pkt (then cleared) */
+static rb_tcp_opts next_opts;
+
 /* client 10.0.0.1:40000 <-> server 10.0.0.2:80; dir 0 = client to server */
 static Packet send_pkt(tctx *t, int dir, uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint32_t len,
                        uint16_t win)
@@ -122,6 +125,8 @@ static Packet send_pkt(tctx *t, int dir, uint32_t seq, uint32_t ack, uint8_t fla
     p.tcp_ack = ack;
     p.tcp_flags = flags;
     p.tcp_win = win;
+    p.tcp_opts = next_opts;
+    memset(&next_opts, 0, sizeof next_opts);
     p.payload = data;
     p.payload_len = len;
     p.len = 54 + len;
@@ -639,6 +644,59 @@ static void test_rst_flush(void **state)
     teardown_t(t);
 }
 
+/* Forged teardown before the SYN/ACK (Suricata's bug 3286): a reset or FIN
+ * "from the server" whose timestamp the client would refuse (an echo older
+ * than its SYN's timestamp; or any timestamp when the SYN offered none) is
+ * reported (stream.pkt_invalid_timestamp) and ignored, as is a client reset
+ * that is not the shape a stack sends; the real handshake then goes on and
+ * the data is reassembled. A genuine refusal still ends the session. */
+static void test_syn_sent_forged_teardown(void **state)
+{
+    (void)state;
+    for (int offered = 1; offered >= 0; offered--) {
+        tctx *t = setup_default();
+        if (offered) {
+            next_opts.has_ts = true;
+            next_opts.ts_val = 1000000;
+        }
+        send_pkt(t, 0, CISN, 0, TH_SYN, NULL, 0, 65535);
+        next_opts.has_ts = true;
+        next_opts.ts_val = next_opts.ts_ecr = 100;
+        Packet p = send_pkt(t, 1, 0, CISN + 1, TH_RST | TH_ACK, NULL, 0, 8192);
+        assert_true(has_event(&p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP));
+        next_opts.has_ts = true;
+        next_opts.ts_val = next_opts.ts_ecr = 100;
+        p = send_pkt(t, 1, 0, CISN + 1, TH_FIN | TH_ACK, NULL, 0, 8192);
+        assert_true(has_event(&p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP));
+        send_pkt(t, 0, CISN + 1, 0, TH_RST, NULL, 0, 0); /* not seq = ISN, ack = ISN + 1, window 0 */
+        assert_false(t->eof[0]);
+        if (offered) {
+            next_opts.has_ts = true;
+            next_opts.ts_val = 5;
+            next_opts.ts_ecr = 1000000;
+        }
+        p = send_pkt(t, 1, SISN, CISN + 1, TH_SYN | TH_ACK, NULL, 0, 65535);
+        assert_int_equal(p.nevents, 0);
+        send_pkt(t, 0, CISN + 1, SISN + 1, TH_ACK, NULL, 0, 65535);
+        cdata(t, 0, "GET / HTTP/1.0\r\n");
+        sack_to(t, 16);
+        assert_out(t, 0, "GET / HTTP/1.0\r\n");
+        teardown_t(t);
+    }
+    /* a refusal that echoes the SYN's timestamp ends the session */
+    tctx *t = setup_default();
+    next_opts.has_ts = true;
+    next_opts.ts_val = 1000000;
+    send_pkt(t, 0, CISN, 0, TH_SYN, NULL, 0, 65535);
+    next_opts.has_ts = true;
+    next_opts.ts_val = 7;
+    next_opts.ts_ecr = 1000000;
+    Packet p = send_pkt(t, 1, 0, CISN + 1, TH_RST | TH_ACK, NULL, 0, 0);
+    assert_false(has_event(&p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP));
+    assert_true(t->eof[0]);
+    teardown_t(t);
+}
+
 static void test_rst_invalid(void **state)
 {
     (void)state;
@@ -989,6 +1047,7 @@ int main(void)
         cmocka_unit_test(test_fin_delivers_without_ack),
         cmocka_unit_test(test_fin_out_of_order),
         cmocka_unit_test(test_rst_flush),
+        cmocka_unit_test(test_syn_sent_forged_teardown),
         cmocka_unit_test(test_rst_invalid),
         cmocka_unit_test(test_flow_end_flush),
         cmocka_unit_test(test_handshake_anomalies),
