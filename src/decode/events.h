@@ -140,6 +140,7 @@
     X(STREAM_FIN_SYN,            "stream.fin_syn",                       STREAM) \
     X(STREAM_RST_BUT_NO_SESSION, "stream.rst_but_no_session",            STREAM) \
     X(STREAM_RST_INVALID_ACK,    "stream.rst_invalid_ack",               STREAM) \
+    X(STREAM_SUSPECTED_RST_INJECT, "stream.suspected_rst_inject",        STREAM) \
     X(STREAM_REASSEMBLY_OVERLAP_DIFFERENT_DATA, "stream.reassembly_overlap_different_data", STREAM) \
     X(STREAM_REASSEMBLY_SEQ_GAP, "stream.reassembly_seq_gap",            STREAM) \
     X(STREAM_REASSEMBLY_DEPTH_REACHED, "stream.reassembly_depth_reached", STREAM) \

@@ -88,6 +88,12 @@ typedef struct stream_session {
     uint8_t state;
     uint8_t client;       /* direction that sent the first SYN (or the first packet) */
     bool midstream, simultaneous, ts;
+    /* a reset was seen from side rst_dir (taken or not: a signed one is not)
+     * at sequence rst_seq; data that side sends at or past it afterwards
+     * shows the reset was injected by a third party (reported once) */
+    bool rst_seen, rst_inject_reported;
+    uint8_t rst_dir;
+    uint32_t rst_seq;
 } stream_session;
 
 /* Pieces of up to SEG_POOL_BLOCK bytes (header included: a full-size segment
@@ -805,6 +811,17 @@ static void do_fin(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
         h->next_off = h->fin_off;
 }
 
+/* data from the side that sent a reset, at or past the reset's sequence:
+ * the reset did not come from that host (stream.suspected_rst_inject) */
+static void suspect_rst_inject(stream_session *ssn, Packet *p, int dir)
+{
+    if (ssn->rst_seen && !ssn->rst_inject_reported && dir == ssn->rst_dir && p->payload_len &&
+        !(p->tcp_flags & TH_RST) && (int32_t)(p->tcp_seq - ssn->rst_seq) >= 0) {
+        ssn->rst_inject_reported = true;
+        ev(p, RB_EV_STREAM_SUSPECTED_RST_INJECT);
+    }
+}
+
 /* In SYN-SENT, a packet from the server with a timestamp the client would
  * refuse: an echo older than the timestamp of the client's SYN (which it
  * should echo), or, on a reset or FIN, any timestamp when the SYN offered
@@ -899,6 +916,7 @@ static void est_packet(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
 {
     half *snd = &ssn->h[dir], *rcv = &ssn->h[!dir];
     uint8_t fl = p->tcp_flags;
+    suspect_rst_inject(ssn, p, dir);
     snd->unseen = false;
     if (!snd->init) {
         half_init(snd, p->tcp_seq);
@@ -1034,6 +1052,7 @@ void stream_packet(stream_ctx *c, Packet *p)
         if (!ssn)
             return;
     } else if (ssn->state == SS_CLOSED) {
+        suspect_rst_inject(ssn, p, dir);
         return;
     } else if (ssn->state == SS_SYN_SENT && dir != ssn->client && syn_sent_bad_tsecr(ssn, p)) {
         /* an answer to the SYN that echoes no timestamp the client sent: the
@@ -1042,6 +1061,11 @@ void stream_packet(stream_ctx *c, Packet *p)
         ev(p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP);
         return;
     } else if (fl & TH_RST) {
+        if (ssn->state != SS_SYN_SENT && !ssn->rst_seen) {
+            ssn->rst_seen = true;
+            ssn->rst_dir = (uint8_t)dir;
+            ssn->rst_seq = p->tcp_seq;
+        }
         if (rst_valid(c, ssn, p, dir)) {
             if (fl & TH_ACK)
                 take_ack(c, ssn, p, dir, ACK_RST, true);

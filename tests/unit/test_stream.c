@@ -697,6 +697,33 @@ static void test_syn_sent_forged_teardown(void **state)
     teardown_t(t);
 }
 
+/* data sent after its sender's own reset: the reset was injected
+ * (stream.suspected_rst_inject, once) -- whether the reset was taken (it
+ * closed the session) or not (signed with TCP-AO, so not judged here) */
+static void test_suspected_rst_inject(void **state)
+{
+    (void)state;
+    for (int sign = 0; sign <= 1; sign++) {
+        tctx *t = setup_default();
+        handshake(t);
+        next_opts.has_auth = sign;
+        Packet p = send_pkt(t, 0, C(0), S(0), TH_RST | TH_ACK, NULL, 0, 8192);
+        assert_false(has_event(&p, RB_EV_STREAM_SUSPECTED_RST_INJECT));
+        assert_int_equal(t->eof[0], !sign); /* a signed reset does not end the session */
+        p = send_pkt(t, 1, S(0), C(0), TH_ACK | TH_PUSH, "hello", 5, 65535); /* the other side: nothing */
+        assert_false(has_event(&p, RB_EV_STREAM_SUSPECTED_RST_INJECT));
+        p = cdata(t, 0, "GET / HTTP/1.0\r\n");
+        assert_true(has_event(&p, RB_EV_STREAM_SUSPECTED_RST_INJECT));
+        p = cdata(t, 16, "\r\n");
+        assert_false(has_event(&p, RB_EV_STREAM_SUSPECTED_RST_INJECT)); /* reported once */
+        if (sign) {
+            sack_to(t, 18);
+            assert_out(t, 0, "GET / HTTP/1.0\r\n\r\n"); /* and the stream goes on */
+        }
+        teardown_t(t);
+    }
+}
+
 static void test_rst_invalid(void **state)
 {
     (void)state;
@@ -1048,6 +1075,7 @@ int main(void)
         cmocka_unit_test(test_fin_out_of_order),
         cmocka_unit_test(test_rst_flush),
         cmocka_unit_test(test_syn_sent_forged_teardown),
+        cmocka_unit_test(test_suspected_rst_inject),
         cmocka_unit_test(test_rst_invalid),
         cmocka_unit_test(test_flow_end_flush),
         cmocka_unit_test(test_handshake_anomalies),
