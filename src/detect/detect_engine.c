@@ -2334,6 +2334,14 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
             }
         }
         post_match(v, d);
+        if (d->r->action == RULE_ACTION_PASS && (d->r->flags & RULE_F_ALERT) && !(d->r->flags & RULE_F_NOALERT) &&
+            threshold_ok(v, d) && cb) {
+            /* a pass rule with the alert keyword: reported, then it passes */
+            detect_alert a = { .r = d->r, .tx_id = tx_id, .has_tx = is_tx,
+                               .stream_match = !is_tx && d->kind == K_STREAM && v->pay_is_stream,
+                               .category = d->category, .file = fi, .order = d->order };
+            cb(ctx, v->p, &a);
+        }
         if (d->r->action == RULE_ACTION_PASS) {
             /* a pass rule ends the inspection of this packet; one that looks at
              * headers only (no payload or buffer) passes the whole flow, as Suricata */

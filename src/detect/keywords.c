@@ -344,6 +344,15 @@ static int p_noalert(rule_pctx *pc, const rule_keyword *kw, char *arg)
     return 0;
 }
 
+/* alert: a pass rule that matches also alerts (it still passes) */
+static int p_alert(rule_pctx *pc, const rule_keyword *kw, char *arg)
+{
+    (void)kw;
+    (void)arg;
+    pc->r->flags |= RULE_F_ALERT;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- content */
 
 static int decode_content(rule_pctx *pc, const char *s, uint8_t **out, uint32_t *outlen)
@@ -1927,6 +1936,7 @@ const rule_keyword rule_keywords[] = {
     { "metadata",         A0,                     KWK_META,       RB_NONE, p_metadata,  KWF_ARG },
     { "target",           A0,                     KWK_META,       RB_NONE, p_target,    KWF_ARG | KWF_ONCE },
     { "noalert",          A0,                     KWK_META,       RB_NONE, p_noalert,   KWF_NOARG },
+    { "alert",            A0,                     KWK_META,       RB_NONE, p_alert,     KWF_NOARG },
     /* --- payload --- */
     { "content",          A0,                     KWK_PAYLOAD,    RB_NONE, p_content,   KWF_ARG },
     { "uricontent",       A0,                     KWK_PAYLOAD,    RB_NONE, p_uricontent, KWF_ARG | KWF_DEPRECATED },

@@ -409,6 +409,7 @@ typedef struct rule_meta { char *key; char *value; } rule_meta;
 #define RULE_F_DETECTION_FILTER (1u << 5)
 #define RULE_F_PRIORITY_SET (1u << 6)   /* priority keyword given */
 #define RULE_F_HAS_SID      (1u << 7)
+#define RULE_F_ALERT        (1u << 8)   /* alert keyword: a pass rule alerts too (Suricata 7.0.7) */
 
 typedef struct rule {
     uint32_t sid, gid, rev;

@@ -952,6 +952,19 @@ static void test_pass_rule(void **state)
     detect_flow_end(t->dt, f);
     free(f);
     done(t);
+    /* a pass rule with the alert keyword alerts, then passes the packet */
+    t = mk("alert tcp any any -> any any (msg:\"bad\"; content:\"evil\"; sid:7;)\n"
+           "pass tcp any any -> any any (msg:\"allowed\"; content:\"evil\"; alert; sid:8;)\n"
+           "pass tcp any any -> any any (msg:\"quiet\"; content:\"evil\"; sid:9;)\n");
+    f = mkflow(6);
+    p = tcp("evil");
+    p.flow = f;
+    detect_packet(t->dt, &p, NULL, on_alert, t);
+    assert_int_equal(count(t, 8), 1);
+    assert_int_equal(count(t, 7) + count(t, 9), 0);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
     /* IPS: a drop rule blocks the flow; alert rules on the same packet still alert */
     t = mk("drop tcp any any -> any any (msg:\"block\"; content:\"evil\"; sid:5;)\n"
            "alert tcp any any -> any any (msg:\"see\"; content:\"evil\"; sid:6;)\n");
