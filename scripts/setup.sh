@@ -36,7 +36,7 @@ PKGS=(
     build-essential cmake pkg-config clang
     # runtime libraries (see README: Dependencies)
     libpcap-dev libhyperscan-dev libpcre2-dev zlib1g-dev libyaml-dev
-    libsqlite3-dev libhiredis-dev librdkafka-dev libmicrohttpd-dev
+    libsqlite3-dev libhiredis-dev librdkafka-dev libmicrohttpd-dev libmagic-dev
     # tests
     libcmocka-dev python3 python3-yaml python3-numpy tcpdump valgrind
     # compiler runtimes for sanitizers and libFuzzer

@@ -193,7 +193,7 @@ int main(int argc, char **argv)
             break;
         case OPT_DUMP_CONFIG: dump_config = true; break;
         case OPT_BUILD_INFO:
-            printf("This is ribat version " RIBAT_VERSION "\nFeatures: PCAP_SET_BUFF AF_PACKET HAVE_PACKET_FANOUT\n");
+            printf("This is ribat version " RIBAT_VERSION "\nFeatures: PCAP_SET_BUFF AF_PACKET HAVE_PACKET_FANOUT MAGIC\n");
             return 0;
         case OPT_DISABLE_DETECTION: no_detect = true; break;
         case OPT_INIT_ERRORS_FATAL: init_errors_fatal = true; break;

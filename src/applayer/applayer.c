@@ -1,5 +1,6 @@
 /* applayer.c -- see applayer.h */
 #include "applayer/applayer.h"
+#include "applayer/filemagic.h"
 #include "applayer/dns.h"
 #include "applayer/smtp.h"
 #include "applayer/ssh.h"
@@ -32,7 +33,35 @@ struct applayer_ctx {
     leak_ctx *leak;      /* leak detection, or NULL */
     stream_ctx *sc;      /* the worker's reassembler (alert payloads), set by applayer_tcp */
     filestore *fs;       /* file extraction, or NULL */
+    rb_filemagic *magic; /* file types for filemagic rules, or NULL */
 };
+
+int applayer_enable_filemagic(applayer_ctx *a, char *err, size_t errlen)
+{
+    if (a->magic)
+        return 0;
+    a->magic = rb_filemagic_new(err, errlen);
+    if (!a->magic)
+        return -1;
+    a->cfg.http.file_head = FILEMAGIC_HEAD; /* HTTP keeps each file's first bytes */
+    return 0;
+}
+
+/* The type of each file of an HTTP transaction whose first bytes are all
+ * there (the head is full or the file ended), once: before its signatures */
+static void files_magic(applayer_ctx *a, http_tx *tx)
+{
+    if (!a->magic || !tx)
+        return;
+    for (uint32_t i = 0; i < tx->n_files; i++) {
+        http_file *f = &tx->files[i];
+        if (f->magic || !f->head_len || (f->state == HTTP_FILE_OPEN && f->head_len < FILEMAGIC_HEAD))
+            continue;
+        const char *d = rb_filemagic_describe(a->magic, f->head, f->head_len);
+        if (d)
+            f->magic = strdup(d);
+    }
+}
 
 void applayer_set_filestore(applayer_ctx *a, filestore *fs)
 {
@@ -588,6 +617,8 @@ applayer_ctx *applayer_new(const applayer_config *cfg, rb_eve_writer *eve, bool 
 
 void applayer_free(applayer_ctx *a)
 {
+    if (a)
+        rb_filemagic_free(a->magic);
     free(a);
 }
 
@@ -677,11 +708,14 @@ static void log_files(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, c
 static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
 {
     http_tx *tx;
-    while ((tx = http_next_request_ready(af->state)) != NULL)
+    while ((tx = http_next_request_ready(af->state)) != NULL) {
+        files_magic(a, tx);
         inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, 0);
+    }
     while ((tx = http_next_loggable(af->state, flow_end)) != NULL) {
         a->st.tx[ALPROTO_HTTP]++;
         af->logged_tx++;
+        files_magic(a, tx);
         inspect_tx(a, f, p, ALPROTO_HTTP, tx, tx->tx_id, fill_http, tx->req_inspected ? 1 : -1);
         log_http_events(a, f, p, tx);
         if (a->obs.http_status && tx->status > 0)
@@ -714,11 +748,14 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
 static void log_http2(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
 {
     http2_tx *tx;
-    while ((tx = http2_next_request_ready(af->state)) != NULL)
+    while ((tx = http2_next_request_ready(af->state)) != NULL) {
+        files_magic(a, tx->h);
         inspect_tx(a, f, p, ALPROTO_HTTP2, tx, tx->tx_id, fill_http2, 0);
+    }
     while ((tx = http2_next_loggable(af->state, flow_end)) != NULL) {
         a->st.tx[ALPROTO_HTTP2]++;
         af->logged_tx++;
+        files_magic(a, tx->h);
         inspect_tx(a, f, p, ALPROTO_HTTP2, tx, tx->tx_id, fill_http2, tx->req_inspected ? 1 : -1);
         /* Suricata's names of its Rust parsers' events stay lower case (as DNS's) */
         for (int e = 0; e < HTTP2_EV_COUNT; e++)

@@ -126,6 +126,12 @@ void applayer_set_leak(applayer_ctx *a, leak_ctx *l);
 struct filestore;
 void applayer_set_filestore(applayer_ctx *a, struct filestore *fs);
 
+/* File types for the filemagic rule keyword (libmagic, applayer/filemagic.h):
+ * opens the magic database now (before the sandbox) and has the parsers
+ * keep each file's first bytes. Before any flow. -1 (err says why) when the
+ * database cannot be loaded: filemagic rules then never match. */
+int applayer_enable_filemagic(applayer_ctx *a, char *err, size_t errlen);
+
 const applayer_stats *applayer_get_stats(const applayer_ctx *a);
 const char *applayer_proto_name(int proto);
 

@@ -490,6 +490,9 @@ static void tx_free(http_state *s, http_tx *tx)
         hs_free(s, tx->parts, hdr_cap(tx->n_parts) * sizeof *tx->parts);
     for (uint32_t i = 0; i < tx->n_files; i++) {
         hstr_free(s, &tx->files[i].filename);
+        if (tx->files[i].head)
+            hs_free(s, tx->files[i].head, s->cfg.file_head);
+        free(tx->files[i].magic);
         if (tx->files[i].hctx)
             hs_free(s, tx->files[i].hctx, sizeof(struct http_file_hash));
     }

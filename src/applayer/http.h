@@ -53,6 +53,7 @@ typedef struct http_config {
     bool request_decompress;          /* also decode Content-Encoding of request bodies;
                                          default off like libhtp/Suricata */
     bool file_md5, file_sha1, file_sha256; /* fileinfo hashes, default off */
+    uint32_t file_head;    /* keep the first file_head bytes of each file (filemagic), 0 none */
     bool file_sha256_forced;          /* force-hash sha256 or the file store: truncated files get
                                          one too (over the bytes seen), as in Suricata */
     bool log_request_headers, log_response_headers; /* all headers in EVE, default off */
@@ -102,6 +103,9 @@ typedef struct http_file {
     bool has_md5, has_sha1, has_sha256; /* set when CLOSED and enabled in the config */
     uint8_t md5[16], sha1[20], sha256[32];
     struct http_file_hash *hctx; /* internal */
+    uint8_t *head;         /* the file's first bytes (http_config.file_head bytes allocated) */
+    uint32_t head_len;
+    char *magic;           /* their libmagic description once known (applayer), malloc'ed */
     /* for the file observer (http_set_file_cb), e.g. the file store: */
     void *store;           /* its handle for this file, or NULL */
     bool store_skip;       /* it gave this file up */

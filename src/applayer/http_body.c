@@ -102,6 +102,16 @@ static void file_data(http_state *s, http_file *f, const uint8_t *p, size_t n)
     if (f->state != HTTP_FILE_OPEN)
         return;
     f->size += n;
+    if (s->cfg.file_head && f->head_len < s->cfg.file_head && !f->gaps) {
+        /* the first bytes, for the file's type (filemagic) */
+        if (!f->head)
+            f->head = hs_alloc(s, s->cfg.file_head); /* counted against the memcap */
+        if (f->head) {
+            size_t take = s->cfg.file_head - f->head_len < n ? s->cfg.file_head - f->head_len : n;
+            memcpy(f->head + f->head_len, p, take);
+            f->head_len += (uint32_t)take;
+        }
+    }
     if (s->file_cb)
         s->file_cb(s->file_ctx, f, HTTP_FILE_DATA, p, n);
     /* as Suricata, the bytes after a gap are hashed too (the hashes of a

@@ -91,6 +91,8 @@ void detect_engine_get_stats(const detect_engine *de, detect_engine_stats *st);
 /* Which file hashes the rules compare (filemd5, filesha1, filesha256): the
  * application layer must compute them for every file. */
 void detect_engine_file_hashes(const detect_engine *de, bool *md5, bool *sha1, bool *sha256);
+/* Some rule looks at the files' types (filemagic: applayer_enable_filemagic). */
+bool detect_engine_file_magic(const detect_engine *de);
 /* Write the datasets that have a save or state file (at the end of a run). */
 void detect_engine_save_datasets(const detect_engine *de);
 /* Some dataset has a save or state file (written after start-up). */

@@ -271,6 +271,7 @@ struct detect_engine {
     uint32_t n_ds;
     char *data_dir;        /* where state / save files go (data-dir), NULL: the current folder */
     bool file_hash[3];     /* rules need md5 / sha1 / sha256 of files */
+    bool file_magic;       /* rules need the files' types (filemagic) */
     detect_engine_stats st;
 };
 
@@ -704,6 +705,8 @@ static int add_fileopt(detect_engine *de, drule *d, uint32_t i, int kind)
         free(arg);
         if (!fo->value)
             return -1;
+        if (kind == FK_MAGIC)
+            de->file_magic = true;
         int hlen = file_hash_len(kind);
         if (hlen) {
             fo->hl = engine_hashlist(de, d->r, fo->value, hlen);
@@ -1405,6 +1408,11 @@ void detect_thread_set_ips(detect_thread *dt, bool ips)
 {
     if (dt)
         dt->ips = ips;
+}
+
+bool detect_engine_file_magic(const detect_engine *de)
+{
+    return de && de->file_magic;
 }
 
 void detect_engine_file_hashes(const detect_engine *de, bool *md5, bool *sha1, bool *sha256)

@@ -102,7 +102,7 @@ static inline bool dm_cmp(const rule_uint *u, uint64_t v)
 }
 
 /* ---- file keywords (match_file.c) ---- */
-enum { FK_NAME = 0, FK_EXT, FK_SIZE, FK_MD5, FK_SHA1, FK_SHA256, FK_STORE, FK_N };
+enum { FK_NAME = 0, FK_EXT, FK_SIZE, FK_MD5, FK_SHA1, FK_SHA256, FK_STORE, FK_MAGIC, FK_N };
 #define HASHLIST_MAX 10000000u /* hashes in one list */
 
 typedef struct hashlist {

@@ -23,7 +23,7 @@ int file_kw_kind(const char *kw)
 {
     static const char *const names[FK_N] = {
         [FK_NAME] = "filename", [FK_EXT] = "fileext", [FK_SIZE] = "filesize", [FK_MD5] = "filemd5",
-        [FK_SHA1] = "filesha1", [FK_SHA256] = "filesha256", [FK_STORE] = "filestore",
+        [FK_SHA1] = "filesha1", [FK_SHA256] = "filesha256", [FK_STORE] = "filestore", [FK_MAGIC] = "filemagic",
     };
     for (int k = 0; k < FK_N; k++)
         if (names[k] && !strcmp(kw, names[k]))
@@ -184,6 +184,13 @@ bool file_opt_match(const rule_opt *o, int kind, const char *value, bool negated
     }
     case FK_STORE:
         return true; /* ribat does not store files; the rule still matches */
+    case FK_MAGIC:
+        /* the type libmagic gives the file's first bytes (applayer/filemagic.h);
+         * not known yet (or no database): nothing to judge */
+        if (!f->magic)
+            return false;
+        m = contains_nocase((const uint8_t *)f->magic, strlen(f->magic), value);
+        break;
     default:
         return false;
     }

@@ -470,6 +470,10 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
             return -1;
         applayer_set_detect(w->app, w->dt);
         detect_thread_set_ips(w->dt, cfg->ips);
+        char merr[256];
+        if (detect_engine_file_magic(cfg->detect) && applayer_enable_filemagic(w->app, merr, sizeof merr) != 0 &&
+            id == 0)
+            rb_warn("%s: filemagic rules will not match", merr);
         w->eve.vars_fn = detect_flow_vars_json;
         w->eve.vars_ctx = w->dt;
     }

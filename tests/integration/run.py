@@ -758,6 +758,21 @@ def packet_alert_max(ctx):
 
 
 @test
+def filemagic_keyword(ctx):
+    # the six downloads of the sample capture are HTML pages: libmagic's type of their first bytes
+    rules = write_rules(ctx,
+        'alert http any any -> any any (msg:"html"; filemagic:"HTML document"; sid:400;)\n'
+        'alert http any any -> any any (msg:"pdf"; filemagic:"PDF"; sid:401;)\n'
+        'alert http any any -> any any (msg:"not pdf"; filemagic:!"PDF"; sid:402;)\n')
+    r = Run(ctx, "sample.pcap", ["-S", rules])
+    files = select(r.records, event_type="fileinfo")
+    expect(len(files) == 6, "six files %d" % len(files))
+    expect_count(r.records, 6, event_type="alert", alert__signature_id=400)
+    expect_count(r.records, 0, event_type="alert", alert__signature_id=401)
+    expect_count(r.records, 6, event_type="alert", alert__signature_id=402)
+
+
+@test
 def app_layer_protocol_keyword(ctx):
     # a negated protocol only matches once the protocol is known: never on the handshake of an HTTP flow
     rules = write_rules(ctx,
