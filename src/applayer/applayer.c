@@ -569,16 +569,16 @@ static const alproto_ops protocols[ALPROTO_N] = {
     [ALPROTO_SSH] = { "ssh", true, false, 22, ssh_probe_adapter, ssh_new_adapter, ssh_free_adapter,
                       ssh_feed_adapter, NULL, NULL, log_ssh, true },
     [ALPROTO_DNS] = { "dns", true, true, 53, dns_probe_adapter, dns_new_adapter, dns_free_adapter,
-                      dns_feed_adapter, dns_gap_adapter, NULL, log_dns },
+                      dns_feed_adapter, dns_gap_adapter, NULL, log_dns, false },
     [ALPROTO_DCERPC] = { "dcerpc", true, true, 135, dcerpc_probe_adapter, dcerpc_new_adapter,
-                         dcerpc_free_adapter, dcerpc_feed_adapter, dcerpc_gap_adapter, NULL, log_dcerpc },
+                         dcerpc_free_adapter, dcerpc_feed_adapter, dcerpc_gap_adapter, NULL, log_dcerpc, false },
     [ALPROTO_SMB] = { "smb", true, false, 445, smb_probe_adapter, smb_new_adapter, smb_free_adapter,
-                      smb_feed_adapter, smb_gap_adapter, NULL, log_smb },
+                      smb_feed_adapter, smb_gap_adapter, NULL, log_smb, false },
     /* no port hint: HTTP (port 80) rejects the preface, the probe finds it */
     [ALPROTO_HTTP2] = { "http2", true, false, 0, http2_probe_adapter, http2_new_adapter, http2_free_adapter,
-                        http2_feed_adapter, http2_gap_adapter, NULL, log_http2 },
+                        http2_feed_adapter, http2_gap_adapter, NULL, log_http2, false },
     [ALPROTO_SMTP] = { "smtp", true, false, 25, smtp_probe_adapter, smtp_new_adapter, smtp_free_adapter,
-                       smtp_feed_adapter, smtp_gap_adapter, smtp_eof_adapter, log_smtp },
+                       smtp_feed_adapter, smtp_gap_adapter, smtp_eof_adapter, log_smtp, false },
 };
 
 const char *applayer_proto_name(int proto)
