@@ -283,6 +283,7 @@ typedef struct app_flow {
     bool one_dir;               /* ... or matched no protocol at all (the flow keeps its protocol) */
     int8_t one_dir_event;       /* APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION to write: direction + 1 */
     bool depth_set;             /* SMB: the flow's own stream depth was applied */
+    bool hello_inspected[2];    /* TLS: the signatures saw this side's hello as soon as it was parsed */
     /* leak stage: the HTTP body observer's context */
     applayer_ctx *a;
     rb_flow *f;
@@ -901,6 +902,13 @@ static void log_tls(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
     if (a->cfg.tls_bypass && !flow_end && ts->handshake_done &&
         (ts->conn[0].appdata_records || ts->conn[1].appdata_records))
         f->bypassed = true;
+    /* as Suricata, a side's rules see the session as soon as its hello is
+     * parsed (tls.sni with the ClientHello), not only once it is logged */
+    for (int d = 0; d < 2; d++)
+        if (ts->conn[d].hello_seen && !af->hello_inspected[d] && !flow_end) {
+            af->hello_inspected[d] = true;
+            inspect_tx(a, f, p, ALPROTO_TLS, af->state, 0, fill_tls, d);
+        }
     if (!tls_loggable(af->state, flow_end))
         return;
     tls_mark_logged(af->state);

@@ -1723,10 +1723,13 @@ static bool header_ok(const drule *d, const Packet *p, const hview *hv)
     return false;
 }
 
-static bool established(const rb_flow *f)
+static bool established(const rb_flow *f, bool tx)
 {
-    if (f->proto == 6) /* the session's state before this packet (flow.h) */
-        return f->tcp_ssn && f->tcp_state_pkt >= RB_TCP_ESTABLISHED;
+    /* the session's state before this packet (flow.h); a transaction is seen
+     * with the packet that carried it, so the packet that both ends the
+     * handshake and carries the first data (Suricata's bug 7264) counts */
+    if (f->proto == 6)
+        return f->tcp_ssn && (f->tcp_state_pkt >= RB_TCP_ESTABLISHED || (tx && f->tcp_state >= RB_TCP_ESTABLISHED));
     return f->seen[0] && f->seen[1];
 }
 
@@ -1832,8 +1835,8 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
             return false;
         if ((fl & RULE_FLOW_TO_SERVER) && v->hv.dir != 0) return false;
         if ((fl & RULE_FLOW_TO_CLIENT) && v->hv.dir != 1) return false;
-        if ((fl & RULE_FLOW_ESTABLISHED) && !established(f)) return false;
-        if ((fl & RULE_FLOW_NOT_ESTABLISHED) && established(f)) return false;
+        if ((fl & RULE_FLOW_ESTABLISHED) && !established(f, v->b != NULL)) return false;
+        if ((fl & RULE_FLOW_NOT_ESTABLISHED) && established(f, v->b != NULL)) return false;
         if ((fl & RULE_FLOW_ONLY_FRAG) && !p->is_reassembled) return false;
         if ((fl & RULE_FLOW_NO_FRAG) && p->is_reassembled) return false;
         if ((fl & RULE_FLOW_ONLY_STREAM) && !v->pay_is_stream && !v->b) return false;
@@ -2351,9 +2354,12 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
             cb(ctx, v->p, &a);
         }
         if (d->r->action == RULE_ACTION_PASS) {
-            /* a pass rule ends the inspection of this packet; one that looks at
-             * headers only (no payload or buffer) passes the whole flow, as Suricata */
-            if (d->n_bg == 0) {
+            /* a pass rule ends the inspection of this packet; as Suricata, it
+             * passes the whole flow when it looks at headers only (no payload
+             * or buffer) or when it matched in the application layer (a
+             * transaction) or the reassembled stream: only a match on one
+             * packet's payload passes just that packet */
+            if (d->n_bg == 0 || is_tx || (d->kind == K_STREAM && v->pay_is_stream)) {
                 if (v->df)
                     v->df->passed = true;
                 if (v->f && v->f->action == RB_FLOW_ACT_NONE)

@@ -1050,6 +1050,40 @@ static void test_http_tx(void **state)
     done(t);
 }
 
+/* A pass rule that matched a transaction passes the whole flow (Suricata:
+ * a pass or drop matched in the application layer applies to the flow);
+ * flow:established on a transaction counts the packet that ended the
+ * handshake and carried the request (Suricata's bug 7264) */
+static void test_tx_pass_and_established(void **state)
+{
+    (void)state;
+    T *t = mk("pass http any any -> any any (msg:\"allowed\"; flow:established,to_server; http.host; "
+              "content:\"example.com\"; sid:1;)\n"
+              "drop http any any -> any any (msg:\"the rest\"; flow:to_server; sid:2;)\n");
+    http_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.method = HS("GET");
+    tx.uri = tx.uri_norm = HS("/");
+    tx.protocol = HS("HTTP/1.1");
+    tx.host = HS("example.com");
+    rb_flow *f = mkflow(6);
+    f->app_proto = ALPROTO_HTTP;
+    f->tcp_state_pkt = RB_TCP_SYN_RECV; /* this packet ends the handshake */
+    Packet p = tcp("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n");
+    p.flow = f;
+    detect_buffers b = { 0 };
+    detect_fill_http(&tx, 0, &b);
+    detect_tx(t->dt, &p, f, 0, 0, &b, on_alert, t);
+    assert_int_equal(t->n, 0);
+    assert_int_equal(f->action, RB_FLOW_ACT_PASS);
+    detect_packet(t->dt, &p, NULL, on_alert, t); /* the flow is passed: the drop rule never sees it */
+    assert_int_equal(count(t, 2), 0);
+    detect_buffers_free(&b);
+    detect_flow_end(t->dt, f);
+    free(f);
+    done(t);
+}
+
 /* one HTTP request transaction with this (normalised) uri: did rule sid alert? */
 static bool uri_hit(T *t, uint32_t sid, const char *uri)
 {
@@ -1442,6 +1476,7 @@ int main(void)
         cmocka_unit_test(test_ip_buffers),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_pass_rule),
+        cmocka_unit_test(test_tx_pass_and_established),
         cmocka_unit_test(test_http_tx),
         cmocka_unit_test(test_transform_pcrexform),
         cmocka_unit_test(test_tx_pkt_data_stream),
