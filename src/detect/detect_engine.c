@@ -475,8 +475,8 @@ static int csum_state(const Packet *p, int kind)
         return p->ip_hlen >= 20 && p->ip_hlen <= p->l3_len ? rb_ip_checksum(p->l3, p->ip_hlen) == 0 : -1;
     static const uint8_t protos[7] = { 0, 6, 17, 1, 6, 17, 58 };
     uint8_t pr = protos[kind];
-    if (p->proto != pr || !p->l4 || p->is_fragment)
-        return -1;
+    if (p->proto != pr || !p->l4 || !p->l4_ok || p->is_fragment || p->invalid)
+        return -1; /* a header that did not decode is not judged (as Suricata's decoders stop) */
     /* the whole segment must be present: the IP length says how long it is */
     uint32_t need = p->l3_len > p->ip_hlen ? p->l3_len - p->ip_hlen : 0;
     if (need == 0 || p->l4_len < need)
