@@ -206,13 +206,16 @@ static int decode_tcp(const rb_decode_opts *o, rb_decode_stats *st, Packet *p, c
         EV(p, st, TCP_PKT_TOO_SMALL);
         return -1;
     }
+    /* Suricata's names: the header says it is longer than what is there
+     * (hlen_too_small), or shorter than 20 bytes (its option length is
+     * then negative: invalid_optlen) */
     uint8_t hlen = (uint8_t)((b[12] >> 4) * 4);
-    if (hlen < 20) {
+    if (hlen > len) {
         EV(p, st, TCP_HLEN_TOO_SMALL);
         return -1;
     }
-    if (hlen > len) {
-        EV(p, st, TCP_PKT_TOO_SMALL);
+    if (hlen < 20) {
+        EV(p, st, TCP_INVALID_OPTLEN);
         return -1;
     }
     p->sp = rd16(b);

@@ -121,7 +121,7 @@ def gen_malformed(out):
     bad = bytearray(ipv4("10.9.0.1", "10.9.0.2", 17, udp("10.9.0.1", "10.9.0.2", 1, 2, b"x")))
     bad[0] = 0x44
     w.write(t + 2, eth(bytes(bad)))
-    # TCP data offset 3 words: tcp.hlen_too_small
+    # TCP data offset 3 words (shorter than the header itself): tcp.invalid_optlen, Suricata's name
     seg = bytearray(tcp("10.9.0.1", "10.9.0.2", 1, 2, 1, 0, "S"))
     seg[12] = 0x30
     w.write(t + 3, eth(ipv4("10.9.0.1", "10.9.0.2", 6, bytes(seg))))
@@ -144,6 +144,10 @@ def gen_malformed(out):
     # GRE version 2: gre.wrong_version
     w.write(t + 10, eth(ipv4("10.9.0.1", "10.9.0.2", 47, struct.pack("!HH", 2, 0x0800))))
     w.write(t + 11, ok)
+    # TCP data offset 15 words in a 20-byte segment: tcp.hlen_too_small (the header says more than is there)
+    seg = bytearray(tcp("10.9.0.1", "10.9.0.2", 5, 6, 1, 0, "S"))
+    seg[12] = 0xF0
+    w.write(t + 12, eth(ipv4("10.9.0.1", "10.9.0.2", 6, bytes(seg))))
     w.close()
 
 

@@ -221,7 +221,7 @@ def tunnels(ctx):
 def malformed(ctx):
     r = Run(ctx, "malformed.pcap", ["-k", "none"])
     for ev in ("decoder.ipv4.trunc_pkt", "decoder.ipv4.hlen_too_small", "decoder.tcp.hlen_too_small",
-               "decoder.tcp.opt_invalid_len", "decoder.icmpv4.unknown_type", "decoder.ethernet.pkt_too_small",
+               "decoder.tcp.invalid_optlen", "decoder.tcp.opt_invalid_len", "decoder.icmpv4.unknown_type", "decoder.ethernet.pkt_too_small",
                "decoder.udp.pkt_too_small", "decoder.ipv4.opt_invalid_len", "decoder.ipv6.trunc_pkt",
                "decoder.gre.wrong_version"):
         expect_count(r.records, 1, event_type="anomaly", anomaly__event=ev)
@@ -234,7 +234,7 @@ def malformed(ctx):
     ])
     expect(got == want, "flows differ:\n got %s\nwant %s" % (got, want))
     s = r.stats()["decoder"]
-    expect(s["pkts"] == 12 and s["invalid"] == 9, "pkts %s invalid %s" % (s["pkts"], s["invalid"]))
+    expect(s["pkts"] == 13 and s["invalid"] == 10, "pkts %s invalid %s" % (s["pkts"], s["invalid"]))
     expect(s["event"]["ipv4"]["trunc_pkt"] == 1, "stats event counter")
 
 
@@ -251,7 +251,7 @@ def anomaly_types_from_config(ctx):
     expect(len(r.flows()) == 3, "flows still logged")
     expect_count(r.records, 0, event_type="stats")
     r2 = Run(ctx, "malformed.pcap", ["-c", cfg, "--set", "outputs.0.eve-log.types.0.anomaly.types.decode=yes"])
-    expect(len(select(r2.records, event_type="anomaly")) == 10, "anomaly with --set decode=yes: %d"
+    expect(len(select(r2.records, event_type="anomaly")) == 11, "anomaly with --set decode=yes: %d"
            % len(select(r2.records, event_type="anomaly")))
 
 
