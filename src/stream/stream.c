@@ -92,6 +92,9 @@ typedef struct stream_session {
      * at sequence rst_seq; data that side sends at or past it afterwards
      * shows the reset was injected by a third party (reported once) */
     bool rst_seen, rst_inject_reported;
+    /* the server has confirmed the handshake: it sent a packet after it (or
+     * repeated its SYN/ACK once, which Suricata takes silently) */
+    bool synack_confirmed;
     uint8_t rst_dir;
     uint32_t rst_seq;
 } stream_session;
@@ -1175,15 +1178,20 @@ void stream_packet(stream_ctx *c, Packet *p)
                 if (fl & TH_ACK) {
                     if (from_client)
                         ev(p, RB_EV_STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION);
+                    else if (p->tcp_seq != sv->isn)
+                        ev(p, RB_EV_STREAM_EST_SYNACK_RESEND_WITH_DIFF_SEQ);
+                    else if (ssn->synack_confirmed)
+                        ev(p, RB_EV_STREAM_EST_SYNACK_RESEND);
                     else
-                        ev(p, p->tcp_seq == sv->isn ? RB_EV_STREAM_EST_SYNACK_RESEND
-                                                    : RB_EV_STREAM_EST_SYNACK_RESEND_WITH_DIFF_SEQ);
+                        ssn->synack_confirmed = true; /* the server repeats its SYN/ACK once: not an anomaly */
                 } else {
                     ev(p, p->tcp_seq == ssn->h[dir].isn ? RB_EV_STREAM_EST_SYN_RESEND
                                                         : RB_EV_STREAM_EST_SYN_RESEND_DIFF_SEQ);
                 }
                 return;
             }
+            if (!from_client)
+                ssn->synack_confirmed = true;
             break;
         }
     }

@@ -724,6 +724,28 @@ static void test_suspected_rst_inject(void **state)
     }
 }
 
+/* The server repeating its SYN/ACK once after the handshake, before it sent
+ * anything else, is taken silently (as Suricata: the handshake is then
+ * confirmed); a repeat after that is stream.est_synack_resend */
+static void test_est_synack_resend(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "GET / HTTP/1.0\r\n");
+    Packet p = send_pkt(t, 1, SISN, CISN + 1, TH_SYN | TH_ACK, NULL, 0, 65535);
+    assert_false(has_event(&p, RB_EV_STREAM_EST_SYNACK_RESEND));
+    p = send_pkt(t, 1, SISN, CISN + 1, TH_SYN | TH_ACK, NULL, 0, 65535);
+    assert_true(has_event(&p, RB_EV_STREAM_EST_SYNACK_RESEND));
+    teardown_t(t);
+    t = setup_default();
+    handshake(t);
+    sack_to(t, 0); /* the server's first packet after the handshake */
+    p = send_pkt(t, 1, SISN, CISN + 1, TH_SYN | TH_ACK, NULL, 0, 65535);
+    assert_true(has_event(&p, RB_EV_STREAM_EST_SYNACK_RESEND));
+    teardown_t(t);
+}
+
 static void test_rst_invalid(void **state)
 {
     (void)state;
@@ -1076,6 +1098,7 @@ int main(void)
         cmocka_unit_test(test_rst_flush),
         cmocka_unit_test(test_syn_sent_forged_teardown),
         cmocka_unit_test(test_suspected_rst_inject),
+        cmocka_unit_test(test_est_synack_resend),
         cmocka_unit_test(test_rst_invalid),
         cmocka_unit_test(test_flow_end_flush),
         cmocka_unit_test(test_handshake_anomalies),
