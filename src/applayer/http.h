@@ -209,6 +209,7 @@ typedef struct http_tx {
     int protocol_num;       /* 9, 10, 11 (HTTP/x.y -> 10x+y), 0 none, -1 invalid */
     bool is_09;             /* simple request: no headers, response is raw body */
     http_header *req_headers;
+    uint32_t hdr_repeats[2];   /* repeated header fields seen, per direction */
     uint32_t n_req_headers;
     http_str headers_raw[2];  /* header lines as received, terminators and the final empty
                                  line included ([0] request, [1] response); http.header.raw */

@@ -179,9 +179,24 @@ static void test_headers_in_eve(void **st)
     char *j = eve_of(tx, &c);
     assert_non_null(strstr(j, "\"request_headers\":[{\"name\":\"A\",\"value\":\"1, 2\"},{\"name\":\"B\",\"value\":\"x\"}]"));
     assert_non_null(strstr(j, "\"response_headers\":[{\"name\":\"X\",\"value\":\"y\"}]"));
-    assert_true(http_tx_has_event(tx, HTTP_EV_REQUEST_HEADER_REPETITION));
+    assert_false(http_tx_has_event(tx, HTTP_EV_REQUEST_HEADER_REPETITION)); /* one repetition is ordinary */
     assert_int_equal(tx->n_files, 0);
     free(j);
+    http_free(s);
+    /* more than 64 repeated fields: excessive */
+    s = http_new(&c);
+    char req[2048];
+    size_t n = (size_t)snprintf(req, sizeof req, "GET / HTTP/1.0\r\n");
+    for (int i = 0; i < 66; i++)
+        n += (size_t)snprintf(req + n, sizeof req - n, "A: %d\r\n", i);
+    snprintf(req + n, sizeof req - n, "\r\n");
+    feed(s, 0, req);
+    feed(s, 1, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok");
+    tx = http_next_loggable(s, true);
+    assert_non_null(tx);
+    assert_true(http_tx_has_event(tx, HTTP_EV_REQUEST_HEADER_REPETITION));
+    assert_false(http_tx_has_event(tx, HTTP_EV_RESPONSE_HEADER_REPETITION)); /* a repeated, equal Content-Length */
+    assert_false(http_tx_has_event(tx, HTTP_EV_DUPLICATE_CONTENT_LENGTH_FIELD_IN_RESPONSE));
     http_free(s);
 }
 
