@@ -479,7 +479,10 @@ static void parse_extensions(tls_state *s, rd *r, bool client, bool first)
         case 0x0000: /* server_name */
             if (!client || e.n == 0)
                 break;
-            if (sni_seen) {
+            /* a second server_name in this hello, or one in a second
+             * ClientHello after the first named a server (Suricata 7 keeps
+             * the first and reports the rest, issue 6634) */
+            if (sni_seen || (!first && s->sni)) {
                 raise_ev(s, TLS_EV_MULTIPLE_SNI_EXTENSIONS);
                 break;
             }

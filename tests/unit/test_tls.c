@@ -228,6 +228,25 @@ static void test_client_hello_fingerprints(void **st)
     tls_free(s);
 }
 
+/* a second ClientHello that names a server again (Suricata issue 6634):
+ * tls.multiple_sni_extensions; the first SNI and fingerprint stay */
+static void test_second_client_hello_sni(void **st)
+{
+    (void)st;
+    static buf m, r;
+    m.n = r.n = 0;
+    client_hello_msg(&m, SID, 0);
+    records(&r, 22, m.b, m.n, 16384);
+    tls_state *s = tls_new();
+    assert_int_equal(tls_feed(s, 0, r.b, r.n), 0);
+    assert_false(tls_has_event(s, TLS_EV_MULTIPLE_SNI_EXTENSIONS));
+    assert_int_equal(tls_feed(s, 0, r.b, r.n), 0);
+    assert_true(tls_has_event(s, TLS_EV_MULTIPLE_SNI_EXTENSIONS));
+    assert_string_equal(s->sni, "example.com");
+    assert_string_equal(s->conn[0].ja3_hash, "7ff8cc159ce4db471a055383390ecbc7");
+    tls_free(s);
+}
+
 static void test_server_hello_tls13(void **st)
 {
     (void)st;
@@ -759,6 +778,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_client_hello_fingerprints),
+        cmocka_unit_test(test_second_client_hello_sni),
         cmocka_unit_test(test_server_hello_tls13),
         cmocka_unit_test(test_certificate_fields),
         cmocka_unit_test(test_tls12_certificate_in_stream),
