@@ -182,9 +182,13 @@ static void decode_tcp_options(rb_decode_stats *st, Packet *p, const uint8_t *o,
             if (l > 34 || ((l - 2) % 8) != 0) EV(p, st, TCP_OPT_INVALID_LEN);
             else t->has_sack = l > 2;
             break;
-        case 19: /* TCP MD5 signature */
-        case 29: /* TCP authentication option */
-            t->has_auth = true;
+        case 19: /* TCP MD5 signature: 16 bytes of digest */
+            if (l != 18) EV(p, st, TCP_OPT_INVALID_LEN);
+            else t->has_auth = true;
+            break;
+        case 29: /* TCP authentication option: key ids, then the MAC */
+            if (l < 4) EV(p, st, TCP_OPT_INVALID_LEN);
+            else t->has_auth = true;
             break;
         case 8: /* timestamps */
             if (l != 10) EV(p, st, TCP_OPT_INVALID_LEN);

@@ -1045,11 +1045,14 @@ void stream_packet(stream_ctx *c, Packet *p)
     rb_flow *f = p->flow;
     int dir = p->dir ? 1 : 0;
     uint8_t fl = p->tcp_flags;
+    stream_session *ssn = f->stream;
     if ((fl & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN)) {
-        ev(p, RB_EV_STREAM_FIN_SYN);
+        /* judged as a session's packet: none on a session already closed
+         * (as Suricata, whose closed state does not look at it) */
+        if (!ssn || ssn->state != SS_CLOSED)
+            ev(p, RB_EV_STREAM_FIN_SYN);
         return;
     }
-    stream_session *ssn = f->stream;
     if (!ssn) {
         ssn = start_session(c, f, p, dir);
         if (!ssn)

@@ -294,6 +294,34 @@ static void test_tcp_sack_lengths(void **state)
     }
 }
 
+/* TCP-MD5 must be 18 bytes, TCP-AO at least 4 (as Suricata): a bad length
+ * is tcp.opt_invalid_len and the packet is not taken as signed */
+static void test_tcp_auth_option_lengths(void **state)
+{
+    (void)state;
+    static const struct { uint8_t kind, len; int bad; } cases[] = {
+        { 19, 18, 0 }, { 19, 10, 1 }, { 29, 4, 0 }, { 29, 16, 0 }, { 29, 3, 1 }, { 29, 2, 1 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        uint8_t b[128];
+        memset(b, 0, sizeof b);
+        size_t n = th_eth(b, 0x0800);
+        uint32_t olen = 20;
+        n += th_ipv4(b + n, 1, 2, 6, (uint16_t)(20 + olen));
+        uint8_t *t = b + n;
+        th_tcp(t, 1, 2, 0, 0, TH_RST);
+        t[12] = (uint8_t)((20 + olen) / 4) << 4;
+        t[20] = cases[c].kind;
+        t[21] = cases[c].len;
+        n += 20 + olen;
+        Packet p;
+        mk(&p, b, n, RB_LINKTYPE_ETHERNET);
+        rb_decode(&opts, &st, &p);
+        assert_int_equal(has_event(&p, RB_EV_TCP_OPT_INVALID_LEN), cases[c].bad);
+        assert_int_equal(p.tcp_opts.has_auth, !cases[c].bad);
+    }
+}
+
 static void test_checksums(void **state)
 {
     (void)state;
@@ -416,6 +444,7 @@ int main(void)
         cmocka_unit_test_setup(test_vlan_too_many_layers, setup),
         cmocka_unit_test_setup(test_tcp_bad_options, setup),
         cmocka_unit_test_setup(test_tcp_sack_lengths, setup),
+        cmocka_unit_test_setup(test_tcp_auth_option_lengths, setup),
         cmocka_unit_test_setup(test_checksums, setup),
         cmocka_unit_test_setup(test_ipv4_option_bits, setup),
         cmocka_unit_test_setup(test_unknown_linktype, setup),

@@ -746,6 +746,20 @@ static void test_est_synack_resend(void **state)
     teardown_t(t);
 }
 
+/* SYN+FIN is stream.fin_syn on a live session, nothing once it was reset */
+static void test_fin_syn_states(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    Packet p = send_pkt(t, 0, C(0), S(0), TH_SYN | TH_FIN, NULL, 0, 8192);
+    assert_true(has_event(&p, RB_EV_STREAM_FIN_SYN));
+    send_pkt(t, 1, S(0), C(0), TH_RST | TH_ACK, NULL, 0, 0);
+    p = send_pkt(t, 0, C(0), S(0), TH_SYN | TH_FIN | TH_URG, NULL, 0, 8192);
+    assert_false(has_event(&p, RB_EV_STREAM_FIN_SYN));
+    teardown_t(t);
+}
+
 static void test_rst_invalid(void **state)
 {
     (void)state;
@@ -1099,6 +1113,7 @@ int main(void)
         cmocka_unit_test(test_syn_sent_forged_teardown),
         cmocka_unit_test(test_suspected_rst_inject),
         cmocka_unit_test(test_est_synack_resend),
+        cmocka_unit_test(test_fin_syn_states),
         cmocka_unit_test(test_rst_invalid),
         cmocka_unit_test(test_flow_end_flush),
         cmocka_unit_test(test_handshake_anomalies),
