@@ -2345,15 +2345,23 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
             }
         }
         post_match(v, d);
-        if (d->r->action == RULE_ACTION_PASS && (d->r->flags & RULE_F_ALERT) && !(d->r->flags & RULE_F_NOALERT) &&
-            threshold_ok(v, d) && cb) {
-            /* a pass rule with the alert keyword: reported, then it passes */
-            detect_alert a = { .r = d->r, .tx_id = tx_id, .has_tx = is_tx,
-                               .stream_match = !is_tx && d->kind == K_STREAM && v->pay_is_stream,
-                               .category = d->category, .file = fi, .order = d->order };
-            cb(ctx, v->p, &a);
+        bool pass = d->r->action == RULE_ACTION_PASS;
+        /* the alert: every other rule, a pass rule only with the alert keyword */
+        if (!pass || (d->r->flags & RULE_F_ALERT)) {
+            if (d->r->flags & RULE_F_NOALERT) {
+                if (!pass)
+                    dt->suppressed++;
+            } else if (threshold_ok(v, d)) {
+                detect_alert a = { .r = d->r, .tx_id = tx_id, .has_tx = is_tx,
+                                   .stream_match = !is_tx && d->kind == K_STREAM && v->pay_is_stream,
+                                   .category = d->category, .file = fi, .order = d->order };
+                if (cb)
+                    cb(ctx, v->p, &a);
+                if (!pass && dt->ips && d->r->action != RULE_ACTION_ALERT && v->f)
+                    v->f->action = RB_FLOW_ACT_DROP; /* IPS: the flow's later packets are dropped */
+            }
         }
-        if (d->r->action == RULE_ACTION_PASS) {
+        if (pass) {
             /* a pass rule ends the inspection of this packet; as Suricata, it
              * passes the whole flow when it looks at headers only (no payload
              * or buffer) or when it matched in the application layer (a
@@ -2367,19 +2375,6 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
             }
             return;
         }
-        if (d->r->flags & RULE_F_NOALERT) {
-            dt->suppressed++;
-            continue;
-        }
-        if (!threshold_ok(v, d))
-            continue;
-        detect_alert a = { .r = d->r, .tx_id = tx_id, .has_tx = is_tx,
-                           .stream_match = !is_tx && d->kind == K_STREAM && v->pay_is_stream,
-                           .category = d->category, .file = fi, .order = d->order };
-        if (cb)
-            cb(ctx, v->p, &a);
-        if (dt->ips && d->r->action != RULE_ACTION_ALERT && v->f)
-            v->f->action = RB_FLOW_ACT_DROP; /* IPS: the flow's later packets are dropped */
         } /* files */
         v->file_only = -1;
     }
