@@ -11,7 +11,8 @@
 # on stdout and in build-fuzz/campaign/summary.tsv (runs, exec/s, edges and
 # features covered at the end, corpus files, findings). The corpus grows in
 # build-fuzz/corpus/<harness>/ (kept between runs); crashes, leaks and
-# timeouts are written to build-fuzz/campaign/findings/. Exit status 1 when
+# timeouts are written to build-fuzz/campaign/findings/ (CAMPAIGN_SUMMARY=FILE
+# writes the summary elsewhere, for a second campaign at once). Exit status 1 when
 # any harness had a finding.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,7 +33,8 @@ else
   done
 fi
 git log -1 --format='campaign on commit %h (%s)' 2>/dev/null || true
-summary=$out/summary.tsv
+# two campaigns can run side by side (one per core) with their own summaries
+summary=${CAMPAIGN_SUMMARY:-$out/summary.tsv}
 printf 'harness\tseconds\truns\texec_per_s\tcov_edges\tfeatures\tcorpus_files\tfindings\n' >"$summary"
 fail=0
 for bin in "${bins[@]}"; do
