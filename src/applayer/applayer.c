@@ -1274,6 +1274,9 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
         http_set_file_cb(af->state, file_store_observer, a);
 }
 
+/* the depth of Suricata's deepest protocol-detection pattern (HTTP/2's preface) */
+#define PROBE_PM_DEPTH 24
+
 /* TCP: the first bytes of the direction that did not decide the protocol are
  * probed as well (Suricata detects each direction on its own). When they are
  * another protocol, the flow records it (EVE app_proto_ts / app_proto_tc) and
@@ -1286,9 +1289,14 @@ static bool other_dir_feeds(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, 
     int r = af->dir_failed[dir] ? ALPROTO_FAILED
                                 : detect(a, f, dir, d, n < a->cfg.probe_limit ? n : a->cfg.probe_limit, true);
     if (r == ALPROTO_FAILED) {
-        /* no protocol at all: the flow keeps its own, fed with these bytes */
+        /* no protocol at all: the flow keeps its own, fed with these bytes.
+         * Suricata's pattern matcher gives up on a direction only once it
+         * holds as many bytes as its deepest pattern (the HTTP/2 preface, 24
+         * bytes); with fewer it raises no event (byte-extract-01: a 20-byte
+         * request; http-not09-file: 137 bytes, the event) */
         af->one_dir = true;
-        af->one_dir_event = (int8_t)(1 + dir);
+        if (n >= PROBE_PM_DEPTH)
+            af->one_dir_event = (int8_t)(1 + dir);
         return true;
     }
     if (r <= 0 || r >= ALPROTO_N || r == af->proto)
@@ -1405,17 +1413,21 @@ static void report_mismatch(applayer_ctx *a, app_flow *af, rb_flow *f, const Pac
     if (af->one_dir_event) { /* the other direction matched no protocol */
         int dir = af->one_dir_event - 1;
         af->one_dir_event = 0;
-        if (af->proto > 0 && af->proto < ALPROTO_N)
+        if (af->proto > 0 && af->proto < ALPROTO_N) {
             log_app_event_layer(a, f, p, af->proto, "APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION", dir, false, 0,
                                 "proto_detect");
+            f->al_ev_pending |= RB_ALEV_ONLY_ONE_DIRECTION;
+        }
     }
     if (!af->mismatch_dir)
         return;
     int dir = af->mismatch_dir - 1;
     af->mismatch_dir = 0;
-    if (af->proto > 0 && af->proto < ALPROTO_N)
+    if (af->proto > 0 && af->proto < ALPROTO_N) {
         log_app_event_layer(a, f, p, af->proto, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", p ? p->dir : dir, false,
                             0, "proto_detect");
+        f->al_ev_pending |= RB_ALEV_MISMATCH_BOTH_DIRECTIONS;
+    }
 }
 
 void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)

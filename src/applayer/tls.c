@@ -1101,6 +1101,14 @@ int tls_probe(const uint8_t *p, size_t n, int dir)
          * judges the record (a bad length is its event, not another protocol) */
         return p[2] <= 4 ? 1 : 0;
     }
+    if (dir != 0 && (p[0] == REC_ALERT || p[0] == REC_APPDATA)) {
+        /* a server may answer with an alert (refusing the hello) or, seen
+         * midstream, application data: 15/17 03 00..03 are TLS to the client,
+         * as in Suricata's patterns (tls-extra-alert) */
+        if (n < 3)
+            return -1;
+        return p[1] == 3 && p[2] <= 3 ? 1 : 0;
+    }
     if (p[0] & 0x80) { /* SSLv2 */
         if (n < 3)
             return -1;

@@ -388,6 +388,17 @@ static bool app_tcp_only(const char *a)
 }
 
 #define TX_EVENT_FLAG 0x80000000u /* RO_EVENT aux: an app-layer event of the transaction */
+#define AL_EVENT_FLAG 0x40000000u /* RO_EVENT aux: a generic app-layer event of the flow (RB_ALEV_*) */
+
+/* Suricata's generic app-layer events that ribat raises (app-layer-event:applayer_...) */
+static uint32_t al_event_bit(const char *name)
+{
+    if (!strcasecmp(name, "applayer_mismatch_protocol_both_directions"))
+        return RB_ALEV_MISMATCH_BOTH_DIRECTIONS;
+    if (!strcasecmp(name, "applayer_detect_protocol_only_one_direction"))
+        return RB_ALEV_ONLY_ONE_DIRECTION;
+    return 0;
+}
 
 /* app-layer-event:PROTO.NAME -> the event's index in the protocol's table, or -1 */
 static int tx_event_index(int alproto, const char *name)
@@ -964,7 +975,13 @@ static int compile_rule(detect_engine *de, drule *d)
         }
         case RO_EVENT: {
             d->aux[i] = UINT32_MAX;
-            if (o->u.event.proto && o->u.event.proto[0]) {
+            if (o->u.event.proto && !strcmp(o->u.event.proto, "applayer")) {
+                uint32_t bit = al_event_bit(o->u.event.name ? o->u.event.name : "");
+                if (bit)
+                    d->aux[i] = AL_EVENT_FLAG | bit;
+                else
+                    INACTIVE(d, "app-layer-event"); /* an event ribat never raises */
+            } else if (o->u.event.proto && o->u.event.proto[0]) {
                 /* an event of the transaction: its index in the protocol's table */
                 int ap = alproto_of(o->u.event.proto);
                 if (ap == AL_HTTP_ANY)
@@ -1927,6 +1944,8 @@ static bool match_opt(vctx *v, const drule *d, uint32_t i)
         return o->u.alproto.negated ? !m : m;
     }
     case RO_EVENT:
+        if (d->aux[i] != UINT32_MAX && (d->aux[i] & AL_EVENT_FLAG))
+            return f && (f->al_ev & (d->aux[i] & ~AL_EVENT_FLAG));
         if (d->aux[i] != UINT32_MAX && (d->aux[i] & TX_EVENT_FLAG)) {
             uint32_t ev = d->aux[i] & ~TX_EVENT_FLAG;
             return v->b && v->b->events && ev < v->b->n_event_bits && (v->b->events[ev / 8] >> (ev % 8) & 1);

@@ -241,6 +241,9 @@ static void process_decoded(rb_worker *w, Packet *p, enum rb_ep_verdict v)
             bool al_first = f->app_proto == 0 /* ALPROTO_UNKNOWN */ && !f->app_proto_name;
             if (al_first)
                 applayer_tcp(w->app, w->stream, p);
+            /* the app layer's generic events raised so far meet this packet's rules */
+            f->al_ev = f->al_ev_pending;
+            f->al_ev_pending = 0;
             if (w->dt && v == RB_EPV_GO) {
                 detect_packet(w->dt, p, w->stream, on_packet_alert, w);
                 if ((p->tcp_flags & TH_RST) && f->stream) {
@@ -255,6 +258,7 @@ static void process_decoded(rb_worker *w, Packet *p, enum rb_ep_verdict v)
                     detect_stream(w->dt, &q, w->stream, !p->dir, on_packet_alert, w);
                 }
             }
+            f->al_ev = 0;
             if (!al_first)
                 applayer_tcp(w->app, w->stream, p);
             /* stream.bypass: a direction reached the reassembly depth */

@@ -44,6 +44,12 @@ typedef struct rb_flow_key {
     uint8_t pad[3];
 } rb_flow_key;          /* 48 bytes: hashed as 6 words */
 
+/* generic app-layer events (rb_flow.al_ev) */
+enum {
+    RB_ALEV_MISMATCH_BOTH_DIRECTIONS = 1 << 0, /* applayer_mismatch_protocol_both_directions */
+    RB_ALEV_ONLY_ONE_DIRECTION = 1 << 1,       /* applayer_detect_protocol_only_one_direction */
+};
+
 typedef struct rb_flow {
     struct rb_flow *hnext;          /* hash chain */
     struct rb_flow *lprev, *lnext;  /* LRU list of its (proto, state) class */
@@ -68,6 +74,10 @@ typedef struct rb_flow {
     bool emergency_evicted;
     bool bypassed;                  /* local bypass: later packets are only counted (engine/exception.h) */
     uint8_t ep_met;                 /* bit (1 << enum rb_ep_target): exceptions met (engine/exception.h) */
+    /* Suricata's generic app-layer events (app-layer-event:applayer_...), bits
+     * RB_ALEV_*: raised by the app layer, then seen by the rules of the flow's
+     * next packet inspected (al_ev during that inspection only) */
+    uint8_t al_ev_pending, al_ev;
 
     int64_t start_sec, last_sec;
     int32_t start_usec, last_usec;

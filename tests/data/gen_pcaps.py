@@ -1067,6 +1067,25 @@ def gen_http_port53(out):
                [c.handshake() + [c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")] + c.close()])
 
 
+def gen_one_direction(out):
+    """Protocol detection in one direction only (Suricata's APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION):
+    a 137-byte binary request answered by HTTP (the event), a 20-byte one answered by HTTP (too short for
+    Suricata's pattern matcher to give up: no event), and a ClientHello refused with a TLS alert (TLS in
+    both directions: no event)."""
+    import random
+    rnd = random.Random(5)
+    resp = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    convs = []
+    for port, n in ((42001, 137), (42002, 20)):
+        c = TcpConn("10.0.0.8", "10.0.0.80", port, 80)
+        junk = bytes([0x3c]) + bytes(rnd.randrange(0x80, 0x100) for _ in range(n - 1))
+        convs.append(c.handshake() + send(c, 0, junk) + send(c, 1, resp) + c.close())
+    c = TcpConn("10.0.0.8", "10.0.0.43", 42003, 443)
+    alert = b"\x15\x03\x01\x00\x02\x02\x28"
+    convs.append(c.handshake() + send(c, 0, tls_client_hello("one.example.ma")) + send(c, 1, alert) + c.close())
+    write_conv(os.path.join(out, "one_direction.pcap"), convs)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
@@ -1089,6 +1108,7 @@ def main():
     gen_http2(out)
     gen_smtp(out)
     gen_http_port53(out)
+    gen_one_direction(out)
 
 
 if __name__ == "__main__":

@@ -566,6 +566,26 @@ def http_on_dns_port(ctx):
 
 
 @test
+def applayer_event_one_direction(ctx):
+    # app-layer-event:applayer_detect_protocol_only_one_direction (ET 2260002): a 137-byte binary request
+    # answered by HTTP raises it (anomaly record and alert, on the next packet of the flow); a 20-byte one does
+    # not (too short for detection to give up, as Suricata), nor a ClientHello answered by a TLS alert
+    rules = write_rules(ctx, 'alert ip any any -> any any (msg:"one dir"; flow:established; '
+                             'app-layer-event:applayer_detect_protocol_only_one_direction; sid:7;)\n'
+                             'alert ip any any -> any any (msg:"both"; flow:established; '
+                             'app-layer-event:applayer_mismatch_protocol_both_directions; sid:8;)\n')
+    r = Run(ctx, "one_direction.pcap", ["-k", "none", "-S", rules])
+    ev = [a for a in select(r.records, event_type="anomaly")
+          if a["anomaly"].get("event") == "APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION"]
+    expect(len(ev) == 1 and ev[0]["src_port"] == 42001, "one-direction events %s" % ev)
+    al = select(r.records, event_type="alert")
+    expect(len(al) == 1 and al[0]["alert"]["signature_id"] == 7 and 42001 in (al[0]["src_port"], al[0]["dest_port"]),
+           "alerts %s" % al)
+    protos = {f["src_port"]: f.get("app_proto") for f in r.flows()}
+    expect(protos == {42001: "http", 42002: "http", 42003: "tls"}, "flows %s" % protos)
+
+
+@test
 def alert_payload_fields(ctx):
     # alert payload, payload_printable, stream and packet when the alert type asks (off by default)
     import base64

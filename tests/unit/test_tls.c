@@ -659,6 +659,14 @@ static void test_probe_and_sslv2(void **st)
     assert_int_equal(tls_probe(ver5, 6, 0), 0);
     static const uint8_t notls[] = {23, 3, 1, 0, 200, 1};
     assert_int_equal(tls_probe(notls, 6, 0), 0);
+    /* to the client, an alert or application data record is TLS too (a refused hello) */
+    static const uint8_t alert[] = {21, 3, 1, 0, 2, 2, 40};
+    assert_int_equal(tls_probe(alert, sizeof alert, 1), 1);
+    assert_int_equal(tls_probe(alert, sizeof alert, 0), 0);
+    assert_int_equal(tls_probe(alert, 2, 1), -1);
+    assert_int_equal(tls_probe(notls, 6, 1), 1);
+    static const uint8_t alert4[] = {21, 3, 4, 0, 2, 2, 40};
+    assert_int_equal(tls_probe(alert4, sizeof alert4, 1), 0);
     static const uint8_t http[] = "GET / HTTP/1.1\r\n";
     assert_int_equal(tls_probe(http, 16, 0), 0);
     static const uint8_t badver[] = {22, 9, 1, 0, 200, 1};
