@@ -23,7 +23,7 @@ from datetime import datetime
 EXPECTED = {
     "scan_syn": {"port_scan"}, "scan_version": {"port_scan"}, "synflood": {"syn_flood"},
     "brute_ssh": {"brute_force"}, "brute_http": {"brute_force"}, "sqli": set(), "slowloris": set(),
-    "dns_tunnel": {"dns_tunnel"}, "beacon": {"beaconing"},
+    "dns_tunnel": {"dns_tunnel"}, "beacon": {"beaconing"}, "arp_spoof": {"arp_spoof"},
     "exfil_http": {"bulk_transfer"}, "exfil_tcp": {"bulk_transfer"}, "exfil_https": {"bulk_transfer"},
     "benign": set(),
 }
@@ -70,6 +70,9 @@ def ts_epoch(s):
 
 def subject(r):
     ev = r["anomaly"].get("evidence", {})
+    if r["anomaly"].get("detector") == "arp_spoof":
+        # ARP has no IP sender: the forging MAC address (eval/lab/record_arp.sh labels it so)
+        return ev.get("new_mac") or ev.get("mac")
     for k in ("attacker", "scanner", "source", "client"):
         if k in ev:
             return ev[k]
