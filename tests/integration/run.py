@@ -1161,6 +1161,18 @@ def behaviour_arp_spoof(ctx):
 
 
 @test
+def behaviour_arp_spoof_real(ctx):
+    # the ARP frames of a real attack recorded in the lab (eval/lab/record_arp.sh: dsniff's arpspoof claims the
+    # gateway 10.10.1.1 every 2 s after the gateway's genuine reply): one record, then the repeats held back
+    r = Run(ctx, "lab_arpspoof.pcap")
+    got = expect_behaviour(r, "arp_spoof", 1, n_summary=0)
+    ev = got[0]["anomaly"]["evidence"]
+    expect(ev["ip"] == "10.10.1.1" and ev["old_mac"] == "56:56:44:16:5e:4d" and ev["new_mac"] == "32:4b:d5:37:80:5d"
+           and ev["arp_op"] == "reply" and not ev["gratuitous"] and 7.9 < ev["previous_binding_seconds"] < 8.1,
+           "%s" % ev)
+
+
+@test
 def behaviour_bulk_transfer(ctx):
     # 20 MB: generated here, not kept in the repository
     sys.path.insert(0, DATA)
