@@ -14,6 +14,8 @@ PKGS=(
     # the lab (see /work/shared/lab/README.md)
     iproute2 ethtool nginx-light dnsmasq-base openssh-server tcpdump curl dnsutils socat
     openssl nmap hping3 hydra slowhttptest sqlmap tcpreplay
+    # arpspoof, for the ARP-spoofing capture (eval/lab/record_arp.sh)
+    dsniff
     # mergecap / editcap / capinfos
     wireshark-common
     # benchmark and comparison scripts
