@@ -24,6 +24,7 @@ EXPECTED = {
     "scan_syn": {"port_scan"}, "scan_version": {"port_scan"}, "synflood": {"syn_flood"},
     "brute_ssh": {"brute_force"}, "brute_http": {"brute_force"}, "sqli": set(), "slowloris": set(),
     "dns_tunnel": {"dns_tunnel"}, "beacon": {"beaconing"}, "arp_spoof": {"arp_spoof"},
+    "scan_horizontal": {"port_scan"}, "udpflood": {"udp_flood"},
     "exfil_http": {"bulk_transfer"}, "exfil_tcp": {"bulk_transfer"}, "exfil_https": {"bulk_transfer"},
     "benign": set(),
 }

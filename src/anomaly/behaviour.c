@@ -164,11 +164,13 @@ typedef struct ps_ent {
 typedef struct topk { rb_addr a[TOPK]; uint32_t n[TOPK]; } topk;
 
 #define FL_PORT_BITS 256
+#define FL_HOST_BITS 256
 typedef struct fl_ent {
     bhdr h;
     int64_t win, first;
-    uint32_t count, completed, replies, port_bits;
+    uint32_t count, completed, replies, port_bits, host_bits;
     uint8_t ports[FL_PORT_BITS / 8];        /* destination ports seen: a flood hits few */
+    uint8_t hosts[FL_HOST_BITS / 8];        /* by source: destination hosts seen (a sweep hits many) */
     topk top;
     uint16_t port;                          /* last destination port */
 } fl_ent;
@@ -738,6 +740,9 @@ static void flood_check(behaviour_thread *bt, const Packet *p, fl_ent *e, int d,
     uint32_t nports = lc_estimate(e->port_bits, FL_PORT_BITS);
     if (nports > (d == BH_SYN_FLOOD ? c->fl_max_ports : c->uf_max_ports))
         return; /* SYNs to many ports are a scan, not a flood */
+    uint32_t nhosts = by_dst ? 1 : lc_estimate(e->host_bits, FL_HOST_BITS);
+    if (nhosts > (d == BH_SYN_FLOOD ? c->fl_max_hosts : c->uf_max_hosts))
+        return; /* one source to many hosts is a sweep (port_scan's horizontal scan), not a flood */
     double span = secs(now - e->first);
     double rate = e->count / (span > 1.0 ? span : 1.0);
     if (rate < min_rate)
@@ -774,6 +779,8 @@ static void flood_check(behaviour_thread *bt, const Packet *p, fl_ent *e, int d,
     }
     jb_u64(jb, "last_dest_port", e->port);
     jb_u64(jb, "distinct_dest_ports", nports);
+    if (!by_dst)
+        jb_u64(jb, "distinct_dest_hosts", nhosts);
     jb_double(jb, "window_seconds", window);
     jb_double(jb, "elapsed_seconds", span);
     put_topk(jb, by_dst ? "top_sources" : "top_destinations", &e->top, e->h.key.ipver, "packets");
@@ -809,6 +816,9 @@ static void flood_count(behaviour_thread *bt, const Packet *p, int d, int tdst, 
         e->count++;
         e->port = p->dp;
         e->port_bits += (uint32_t)bm_add(e->ports, FL_PORT_BITS, p->dp);
+        if (!by_dst)
+            e->host_bits += (uint32_t)bm_add(e->hosts, FL_HOST_BITS,
+                                             rb_mix64(p->dst.u64[0] ^ rb_mix64(p->dst.u64[1])));
         topk_add(&e->top, by_dst ? &p->src : &p->dst, 1);
         flood_check(bt, p, e, d, by_dst, now);
     }

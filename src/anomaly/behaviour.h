@@ -65,9 +65,9 @@ typedef struct behaviour_config {
     /* port_scan */
     uint32_t ps_window, ps_min_ports, ps_min_hosts, ps_min_half_open_ports;
     /* syn_flood / udp_flood */
-    uint32_t sf_window, sf_min_count, sf_min_rate, fl_max_ports;
+    uint32_t sf_window, sf_min_count, sf_min_rate, fl_max_ports, fl_max_hosts;
     double sf_min_half_open;
-    uint32_t uf_window, uf_min_count, uf_min_rate, uf_max_ports;
+    uint32_t uf_window, uf_min_count, uf_min_rate, uf_max_ports, uf_max_hosts;
     double uf_max_reply_ratio;
     /* brute_force */
     uint32_t bf_window, bf_min_sessions, bf_max_duration, bf_max_bytes, bf_min_401;

@@ -41,11 +41,13 @@ void behaviour_config_default(behaviour_config *c)
     c->sf_min_rate = 100;
     c->sf_min_half_open = 0.8;
     c->fl_max_ports = 8;
+    c->fl_max_hosts = 16;
     c->uf_window = 10;
     c->uf_min_count = 10000;
     c->uf_min_rate = 1000;
     c->uf_max_reply_ratio = 0.1;
     c->uf_max_ports = 8;
+    c->uf_max_hosts = 16;
     c->bf_window = 60;
     c->bf_min_sessions = 10;
     c->bf_max_duration = 30;
@@ -105,12 +107,14 @@ static const param params[] = {
     { "syn_flood.min-rate", P_U32, F(sf_min_rate), 1, 1e9 },
     { "syn_flood.min-half-open", P_DBL, F(sf_min_half_open), 0, 1 },
     { "syn_flood.max-ports", P_U32, F(fl_max_ports), 1, 65536 },
+    { "syn_flood.max-hosts", P_U32, F(fl_max_hosts), 1, 1u << 20 },
     DET("udp_flood", BH_UDP_FLOOD),
     { "udp_flood.window", P_U32, F(uf_window), 1, 3600 },
     { "udp_flood.min-count", P_U32, F(uf_min_count), 1, 1e9 },
     { "udp_flood.min-rate", P_U32, F(uf_min_rate), 1, 1e9 },
     { "udp_flood.max-reply-ratio", P_DBL, F(uf_max_reply_ratio), 0, 1e6 },
     { "udp_flood.max-ports", P_U32, F(uf_max_ports), 1, 65536 },
+    { "udp_flood.max-hosts", P_U32, F(uf_max_hosts), 1, 1u << 20 },
     DET("brute_force", BH_BRUTE_FORCE),
     { "brute_force.window", P_U32, F(bf_window), 1, 86400 },
     { "brute_force.min-sessions", P_U32, F(bf_min_sessions), 2, 1e9 },

@@ -304,6 +304,35 @@ static void test_syn_flood_negative(void **state)
     fx_free(x);
 }
 
+static void test_syn_flood_not_a_sweep(void **state)
+{
+    (void)state;
+    fixture *x = fx_new(NULL);
+    /* one source, SYNs to port 80 of 200 hosts (a fast horizontal scan): no flood by source, and no host
+     * receives enough for a flood by destination */
+    for (int i = 0; i < 2000; i++) {
+        char dst[32];
+        snprintf(dst, sizeof dst, "10.0.%d.%d", 1 + i % 200 / 100, 1 + i % 100);
+        Packet syn = pkt(ip("10.0.0.66"), ip(dst), 6, (uint16_t)(1024 + i), 80, 100.0 + i * 0.001);
+        syn.tcp_flags = TH_SYN;
+        behaviour_packet(x->bt, &syn);
+    }
+    assert_int_equal(count_records(x, "syn_flood"), 0);
+    /* a flood over a few hosts (max-hosts 16) is still one by source (250 SYNs per host: under
+     * min-count by destination) */
+    for (int i = 0; i < 1000; i++) {
+        char dst[32];
+        snprintf(dst, sizeof dst, "10.9.0.%d", 1 + i % 4);
+        Packet syn = pkt(ip("10.0.0.77"), ip(dst), 6, (uint16_t)(1024 + i), 80, 200.0 + i * 0.001);
+        syn.tcp_flags = TH_SYN;
+        behaviour_packet(x->bt, &syn);
+    }
+    assert_int_equal(count_records(x, "syn_flood"), 1);
+    assert_true(output_has(x, "\"aggregation\":\"source\""));
+    assert_true(output_has(x, "\"distinct_dest_hosts\":4"));
+    fx_free(x);
+}
+
 static void test_udp_flood(void **state)
 {
     (void)state;
@@ -786,6 +815,7 @@ int main(void)
         cmocka_unit_test(test_port_scan_icmp_unreachable),
         cmocka_unit_test(test_syn_flood),
         cmocka_unit_test(test_syn_flood_negative),
+        cmocka_unit_test(test_syn_flood_not_a_sweep),
         cmocka_unit_test(test_udp_flood),
         cmocka_unit_test(test_brute_force_sessions),
         cmocka_unit_test(test_brute_force_http_401),
