@@ -9,9 +9,7 @@
 # "victim" the address taken over.
 set -u
 out=$1; mkdir -p "$out"; out=$(cd "$out" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
-lab=${SHARED_LAB:-$here/../../../shared/lab}
-LAB=${LAB:-/tmp/lxlab}
+. "$(dirname "$0")/lab_common.sh"
 GW=10.10.1.1
 command -v arpspoof >/dev/null || { echo "arpspoof not found: apt-get install dsniff" >&2; exit 2; }
 mac=$(ip -n lx-cli -br link show eth0 | awk '{print $3}')

@@ -11,26 +11,12 @@
 #   exfil_dns        1,000 DNS queries carrying a CNSS number and a CIN in their labels
 set -u
 out=$1; mkdir -p "$out"; out=$(cd "$out" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
-lab=${SHARED_LAB:-$here/../../../shared/lab}
-LAB=${LAB:-/tmp/lxlab}
-ATK=10.10.1.66 EXT=198.18.0.10
+. "$(dirname "$0")/lab_common.sh"
 [ -f "$LAB/pii.csv" ] || python3 "$lab/synth_pii.py" 5000 "$LAB/pii"
-ip -n lx-cli addr add $ATK/24 dev eth0 2>/dev/null || true
-in_cli() { ip netns exec lx-cli "$@"; }
 record() { # NAME TRUTHJSON COMMAND...
     local name=$1 truth=$2; shift 2
-    ip netns exec lx-rtr tcpdump -i r-cli -s 0 -U -w "$out/$name.pcap" >/dev/null 2>&1 & local cap=$!
-    sleep 1
-    LAB=$LAB "$lab/benign.sh" 20 2 >/dev/null 2>&1 & local bgp=$!
-    sleep 3; local t0; t0=$(date +%s.%N)
-    "$@"
-    local t1; t1=$(date +%s.%N)
-    wait $bgp; sleep 2; kill $cap; wait $cap 2>/dev/null
-    printf '{"scenario": "%s", "malicious": true, "attacker": ["%s"], "victim": ["%s"], "start": %s, "end": %s}\n' \
-        "$name" $ATK $EXT "$t0" "$t1" > "$out/$name.labels.json"
+    lab_record "$name" $EXT "" 20 "$@"
     echo "$truth" > "$out/$name.truth.json"
-    echo "$name: $(capinfos -c -M "$out/$name.pcap" | awk -F: '/Number of packets/{print $2}' | tr -d ' ') packets"
 }
 n=$(python3 -c "import json; print(json.load(open('$LAB/pii.truth.json'))['records'])")
 csv_truth="{\"cin\": $n, \"cnss\": $n, \"rib\": $n, \"iban\": $n, \"phone\": $n, \"email\": $n}"
