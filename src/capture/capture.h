@@ -34,6 +34,7 @@ typedef struct rb_capture_stats {
     uint64_t bytes;
     uint64_t truncated_files;  /* files that ended inside a record or with a read error */
     uint64_t filtered;         /* records dropped by the BPF filter */
+    uint64_t released;         /* bytes of mapped files given back behind the reader (madvise) */
 } rb_capture_stats;
 
 /* Open a file or folder. bpf may be NULL. On failure returns NULL and writes a
@@ -46,6 +47,11 @@ rb_capture *capture_open(const char *path, const char *bpf, char *err, size_t er
 #define CAPTURE_HOLD  4u  /* mmap records stay valid after the next call, until capture_close()
                              (for workers that read records the reader handed them) */
 rb_capture *capture_open_ex(const char *path, const char *bpf, unsigned flags, char *err, size_t errlen);
+
+/* With CAPTURE_HOLD: the n records at oldest[] (NULLs skipped; one per
+ * worker, the oldest each may still read) and those after them in the input
+ * are still to be read, so their pages are not given back. */
+void capture_hold_from(rb_capture *c, const uint8_t *const *oldest, int n);
 
 /* Every file of the source is a classic pcap (so several readers can scan it at once). */
 bool capture_all_classic(const rb_capture *c);

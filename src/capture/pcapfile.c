@@ -33,6 +33,7 @@ struct rb_capture {
     bool quiet;         /* do not report damaged files (another reader does) */
     bool hold;          /* records stay valid until capture_close() (CAPTURE_HOLD) */
     mm_file *old;       /* held mappings of finished files (CAPTURE_HOLD) */
+    size_t hold_off;    /* CAPTURE_HOLD: pages of the current file from here on are kept (capture_hold_from) */
     size_t nold;
     mm_file mm;
     bool mm_open;
@@ -199,6 +200,7 @@ static int open_next(rb_capture *c, char *err, size_t errlen)
                 c->have_prog = true;
             }
             c->mm_open = true;
+            c->hold_off = 0; /* nothing of a new file is given back before the engine says so */
             c->cur_name = name;
             c->linktype = c->mm.linktype;
             c->st.files++;
@@ -315,16 +317,18 @@ static int mm_next(rb_capture *c, rb_record *rec)
         m->off += 16 + (size_t)caplen;
         /* drop the pages already read from this reader's view, so that a big
          * capture does not count as resident memory (the page cache keeps them) */
-        /* With CAPTURE_HOLD, workers read records behind the cursor: give back
-         * only pages well behind it. Even if one were still read, it would just
-         * be faulted in again from the page cache (a private read-only map). */
-        /* the engine's queues let a worker fall up to 32k of its records behind:
-         * about 55 MB of the lab's capture with two workers */
-        size_t lag = c->hold ? (64u << 20) : (1u << 20);
+        /* With CAPTURE_HOLD, workers read records behind the cursor: pages are
+         * given back only before the oldest record a worker may still read
+         * (capture_hold_from). A page given back and read again would be
+         * faulted in from the page cache and stay resident to the end. */
+        size_t lag = 1u << 20;
         if (m->off - m->released > lag + (16u << 20)) {
             size_t upto = (m->off - lag) & ~(size_t)4095;
+            if (c->hold && (c->hold_off & ~(size_t)4095) < upto)
+                upto = c->hold_off & ~(size_t)4095;
             if (upto > m->released) {
                 madvise((void *)(m->base + m->released), upto - m->released, MADV_DONTNEED);
+                c->st.released += upto - m->released;
                 m->released = upto;
             }
         }
@@ -418,6 +422,24 @@ int capture_next(rb_capture *c, rb_record *rec)
 const rb_capture_stats *capture_stats(const rb_capture *c)
 {
     return &c->st;
+}
+
+void capture_hold_from(rb_capture *c, const uint8_t *const *oldest, int n)
+{
+    if (!c || !c->mm_open)
+        return;
+    uintptr_t b0 = (uintptr_t)c->mm.base;
+    size_t off = c->mm.off;
+    for (int i = 0; i < n; i++) {
+        if (!oldest[i])
+            continue;
+        uintptr_t h = (uintptr_t)oldest[i];
+        if (h < b0 || h >= b0 + c->mm.size)
+            off = 0; /* a worker is still in an earlier file: all of this one is ahead of it */
+        else if (h - b0 < off)
+            off = (size_t)(h - b0);
+    }
+    c->hold_off = off;
 }
 
 bool capture_all_classic(const rb_capture *c)

@@ -554,6 +554,7 @@ typedef struct batch {
     size_t used;
     size_t count;
     size_t cap;           /* bytes in data */
+    const uint8_t *first_ref; /* by reference: the first record's bytes (the oldest) */
     uint8_t data[];
 } batch;
 
@@ -567,6 +568,7 @@ typedef struct batch_queue {
     int nfree;
     bool done;
     size_t batch_bytes;   /* capacity of the batches this queue hands out */
+    const uint8_t *busy;  /* first_ref of the batch the worker is reading, NULL when none */
 } batch_queue;
 
 static void bq_init(batch_queue *q, size_t batch_bytes, int len)
@@ -640,15 +642,30 @@ static batch *bq_pop(batch_queue *q)
         b = q->full[q->head];
         q->head = (q->head + 1) % q->len;
         q->n--;
+        q->busy = b->first_ref;
         pthread_cond_broadcast(&q->cond);
     }
     pthread_mutex_unlock(&q->lock);
     return b;
 }
 
+/* reader: the oldest record (by reference) that this queue's worker may still
+ * read: of the batch it is reading, else of the next one queued, else `cur`,
+ * the batch being filled; NULL when none */
+static const uint8_t *bq_oldest(batch_queue *q, const batch *cur)
+{
+    pthread_mutex_lock(&q->lock);
+    const uint8_t *o = q->busy ? q->busy : q->n > 0 ? q->full[q->head]->first_ref : NULL;
+    pthread_mutex_unlock(&q->lock);
+    if (!o && cur && cur->count)
+        o = cur->first_ref;
+    return o;
+}
+
 static void bq_release(batch_queue *q, batch *b)
 {
     pthread_mutex_lock(&q->lock);
+    q->busy = NULL;
     q->free_list[q->nfree++] = b;
     pthread_cond_broadcast(&q->cond);
     pthread_mutex_unlock(&q->lock);
@@ -930,6 +947,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
                     continue;
             }
             batch *b = cur[wi];
+            if (b->count == 0)
+                b->first_ref = by_ref ? rec.data : NULL;
             rec_hdr h = { .sec = rec.ts_sec, .pcap_cnt = pcap_cnt, .file = rec.file, .usec = rec.ts_usec,
                           .caplen = rec.caplen, .linktype = rec.linktype, .ref = by_ref ? rec.data : NULL };
             memcpy(b->data + b->used, &h, sizeof h);
@@ -945,6 +964,13 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             }
         }
     next_record:
+        if (by_ref && (pcap_cnt & 4095) == 0) {
+            /* the pages of what the workers may still read stay mapped */
+            const uint8_t *oldest[64];
+            for (int i = 1; i < n; i++)
+                oldest[i - 1] = bq_oldest(&queues[i], cur[i]);
+            capture_hold_from(cap, oldest, n - 1);
+        }
         if (show_progress && (pcap_cnt & 0xffff) == 0) {
             double t = now_seconds();
             if (t - last_progress >= 1.0) {
