@@ -1349,7 +1349,7 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
     leak_observe(a, af, f);
     af->dir_checked[dir] = true;
     if (r == ALPROTO_HTTP && dir == 1 && af->dir_failed[0])
-        http_responses_first(af->state); /* the client's bytes were not HTTP */
+        http_responses_first(af->state, af->probe_len[0] >= PROBE_PM_DEPTH); /* the client's bytes were not HTTP */
     /* replay what was held, the other direction's first if it came first (to-server first) */
     for (int d2 = 0; d2 < 2; d2++) {
         if (af->probe_len[d2]) {

@@ -694,6 +694,16 @@ static bool req_prefix_ok(const uint8_t *p, size_t n)
     return true;
 }
 
+/* On a flow recognised by its responses after the client's bytes were judged
+ * not HTTP (http_responses_first), libhtp still parses whatever the client
+ * sent as request lines, and the responses are matched to them
+ * (http-not09-file: a binary request, its method and URI junk, answered by a
+ * 400) */
+static bool req_line_ok(const http_state *s, const uint8_t *p, size_t n)
+{
+    return s->junk_requests || req_prefix_ok(p, n);
+}
+
 static void req_finish(http_state *s, http_dir *d, http_tx *tx);
 static void process_request_headers(http_state *s, http_dir *d, http_tx *tx);
 
@@ -716,7 +726,7 @@ static void req_junk(http_state *s, http_dir *d)
 
 static void request_line(http_state *s, http_dir *d, const uint8_t *p, size_t n)
 {
-    if (!req_prefix_ok(p, n)) {
+    if (!req_line_ok(s, p, n)) {
         req_junk(s, d);
         return;
     }
@@ -1595,7 +1605,7 @@ static void line_done(http_state *s, http_dir *d)
     size_t rawlen = d->line_len, n = rawlen;
     while (n && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
         n--;
-    if (d->st == ST_LINE && d->dir == 0 && !req_prefix_ok(raw, n)) {
+    if (d->st == ST_LINE && d->dir == 0 && !req_line_ok(s, raw, n)) {
         req_junk(s, d);
         return;
     }
@@ -1721,7 +1731,7 @@ static size_t feed_line(http_state *s, http_dir *d, const uint8_t *data, size_t 
             d->line_cut = false;
             return take;
         }
-        if (d->st == ST_LINE && d->dir == 0 && !req_prefix_ok(d->line, d->line_len))
+        if (d->st == ST_LINE && d->dir == 0 && !req_line_ok(s, d->line, d->line_len))
             req_junk(s, d);
         else if (d->st == ST_LINE && d->dir == 1 && !resp_prefix_ok(s, d->line, d->line_len))
             s->dead = true;
@@ -1767,7 +1777,20 @@ static int feed_dir(http_state *s, int dir, const uint8_t *data, size_t len)
         if (dir == 1 && d->st == ST_LINE && d->line_len == 0 && !d->tx) {
             /* after an HTTP/0.9 request the response is all body */
             http_tx *t9 = tx_get(s, s->resp_next);
-            if (t9 && t9->is_09) {
+            if (t9 && t9->is_09 && s->junk_requests && n >= 5 && strncasecmp((const char *)p, "HTTP/", 5) == 0) {
+                /* libhtp (Suricata 7): a request without a protocol that an
+                 * HTTP/1.x status line answers is not HTTP/0.9; the response
+                 * is parsed as such (http-not09-file) */
+                http_dir *rq = &s->d[0];
+                if (rq->tx == t9 && rq->st == ST_09_PROBE) {
+                    req_finish(s, rq, t9);
+                    /* the unterminated line that was being probed is not a
+                     * request of its own (Suricata logs one transaction) */
+                    rq->line_len = 0;
+                    rq->line_cut = false;
+                }
+                t9->is_09 = false;
+            } else if (t9 && t9->is_09) {
                 http_dir *rq = &s->d[0];
                 if (rq->tx == t9 && rq->st == ST_09_PROBE)
                     req_finish(s, rq, t9);
@@ -2070,7 +2093,7 @@ void http_eof(http_state *s, int dir)
             size_t n = d->line_len;
             while (n && d->line[n - 1] == '\r')
                 n--;
-            if (dir == 0 && !req_prefix_ok(d->line, n)) {
+            if (dir == 0 && !req_line_ok(s, d->line, n)) {
                 req_junk(s, d);
                 break;
             }
@@ -2153,10 +2176,12 @@ uint64_t http_mem_in_use(const http_state *s)
     return s ? s->mem : 0;
 }
 
-void http_responses_first(http_state *s)
+void http_responses_first(http_state *s, bool judged)
 {
-    if (s)
+    if (s) {
         s->resp_first = true;
+        s->junk_requests = judged;
+    }
 }
 
 bool http_gave_up(const http_state *s)

@@ -306,8 +306,13 @@ uint64_t http_mem_cap(const http_config *cfg); /* the per-state cap */
 bool http_gave_up(const http_state *s);
 /* The flow was recognised by a response while its request side was not
  * HTTP: the request bytes are then ignored instead of ending the parser, and
- * the responses are parsed (unmatched) on their own. Call before feeding. */
-void http_responses_first(http_state *s);
+ * the responses are parsed (unmatched) on their own. Call before feeding.
+ * With judged (the client had sent enough bytes for Suricata's protocol
+ * detection to give up on them), the request bytes are parsed as request
+ * lines whatever they hold, as libhtp does, and the responses matched to
+ * them; a request without a protocol answered by an HTTP/1.x status line is
+ * then not HTTP/0.9 (http-not09-file). */
+void http_responses_first(http_state *s, bool judged);
 bool http_is_tunnel(const http_state *s);       /* CONNECT 2xx or 101 Switching Protocols */
 bool http_is_connect_tunnel(const http_state *s); /* CONNECT 2xx */
 /* Bytes of direction dir that were fed after the tunnel opened (the client's

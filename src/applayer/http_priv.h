@@ -85,6 +85,7 @@ struct http_state {
     bool connect_failed;
     bool dead, tunnel;
     bool resp_first;        /* found by its responses: junk requests are ignored (req_junk) */
+    bool junk_requests;     /* ... unless the client had sent enough to be judged: then parsed (libhtp) */
     bool tunnel_connect;    /* the tunnel is a CONNECT's (not a 101 upgrade) */
     http_body_cb body_cb;   /* observer of decoded body bytes, or NULL */
     void *body_ctx;

@@ -1,7 +1,8 @@
 /* libFuzzer harness: the HTTP/1.x parser and its EVE output.
  * Input layout: byte 0 = options (decompression layers, hashes, header
  * logging, small limits, 64: a body observer, 128: a file observer and forced
- * sha256), then records of [ctl][len] + len bytes:
+ * sha256, with 1 the flow found by its responses, with 2 too its junk
+ * requests parsed), then records of [ctl][len] + len bytes:
  *   ctl & 3: 0 data to server, 1 data to client, 2 gap, 3 eof/flow-end poll
  *   ctl >> 2 selects the direction of a gap / eof.
  * Every record is fed to a fresh copy (so ASan sees over-reads) and
@@ -126,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (o & 128) {
         http_set_file_cb(s, file_obs, (void *)&acc);
         if (o & 1)
-            http_responses_first(s);
+            http_responses_first(s, (o & 2) != 0); /* 2: the junk requests are parsed (judged) */
     }
     jbuf jb;
     jb_init(&jb);

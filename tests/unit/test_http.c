@@ -955,7 +955,7 @@ static void test_junk_request_responses_first(void **st)
 {
     (void)st;
     http_state *s = mk();
-    http_responses_first(s);
+    http_responses_first(s, false);
     static const uint8_t junk[] = { 0x25, 0x6c, 0x47, 0x01, 0x02, 0xff, 0x80, 0x0a, 0x9c, 0x00, 0x33, 0x0a };
     assert_int_equal(feedn(s, 0, junk, sizeof junk), 0);
     assert_int_equal(feed(s, 1, "HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad"), 0);
@@ -968,6 +968,34 @@ static void test_junk_request_responses_first(void **st)
     /* without it the parser gives up, as before */
     s = mk();
     assert_int_equal(feedn(s, 0, junk, sizeof junk), -1);
+    http_free(s);
+}
+
+/* The client sent enough junk to be judged (http-not09-file): libhtp parses it as a request line, the
+ * response is matched to it, and a request without a protocol answered by HTTP/1.1 is not HTTP/0.9 */
+static void test_junk_request_judged(void **st)
+{
+    (void)st;
+    http_state *s = mk();
+    http_responses_first(s, true);
+    uint8_t junk[40];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (uint8_t)(0x80 + i);
+    junk[10] = '\t'; /* method, then the URI */
+    junk[20] = '\n'; /* the request line ends; the rest never does */
+    assert_int_equal(feedn(s, 0, junk, sizeof junk), 0);
+    assert_int_equal(feed(s, 1, "HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad"), 0);
+    http_eof(s, 0);
+    http_eof(s, 1);
+    http_tx *tx = http_next_loggable(s, true);
+    assert_non_null(tx);
+    assert_false(tx->unmatched);
+    assert_false(tx->is_09);
+    assert_int_equal(tx->status, 400);
+    assert_int_equal(tx->method.len, 10);
+    assert_true(http_tx_has_event(tx, HTTP_EV_METHOD_DELIM_NON_COMPLIANT));
+    assert_int_equal(tx->files[0].size, 3);
+    assert_null(http_next_loggable(s, true)); /* the unterminated rest is not a request */
     http_free(s);
 }
 
@@ -1257,6 +1285,7 @@ int main(void)
         cmocka_unit_test(test_gap_resync_files),
         cmocka_unit_test(test_file_observer_and_forced_sha256),
         cmocka_unit_test(test_junk_request_responses_first),
+        cmocka_unit_test(test_junk_request_judged),
         cmocka_unit_test(test_garbage_gives_up),
         cmocka_unit_test(test_many_tiny_headers),
         cmocka_unit_test(test_huge_header_line),
