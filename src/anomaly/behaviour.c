@@ -132,6 +132,12 @@ static int bm_add(uint8_t *bm, uint32_t nbits, uint64_t h)
 }
 
 /* distinct count estimated from set bits k of m */
+/* an address as a bitmap key (port_scan's hosts, a flood's destinations) */
+static uint64_t addr_key(const rb_addr *a)
+{
+    return rb_mix64(a->u64[0] ^ rb_mix64(a->u64[1]));
+}
+
 static uint32_t lc_estimate(uint32_t k, uint32_t m)
 {
     if (k >= m)
@@ -615,7 +621,7 @@ static void ps_attempt(behaviour_thread *bt, const Packet *p, rb_flow *f, const 
     case PS_UNREACHABLE: e->unreachable++; break;
     default: e->unanswered++; break;
     }
-    uint64_t hh = rb_mix64(dst->u64[0] ^ rb_mix64(dst->u64[1]));
+    uint64_t hh = addr_key(dst);
     if (bm_add(e->ports, PS_PORT_BITS, dport * 0x9e3779b97f4a7c15ULL + 1)) {
         e->port_bits++;
         if (e->nsample < sizeof e->sample / sizeof e->sample[0])
@@ -817,8 +823,7 @@ static void flood_count(behaviour_thread *bt, const Packet *p, int d, int tdst, 
         e->port = p->dp;
         e->port_bits += (uint32_t)bm_add(e->ports, FL_PORT_BITS, p->dp);
         if (!by_dst)
-            e->host_bits += (uint32_t)bm_add(e->hosts, FL_HOST_BITS,
-                                             rb_mix64(p->dst.u64[0] ^ rb_mix64(p->dst.u64[1])));
+            e->host_bits += (uint32_t)bm_add(e->hosts, FL_HOST_BITS, addr_key(&p->dst));
         topk_add(&e->top, by_dst ? &p->src : &p->dst, 1);
         flood_check(bt, p, e, d, by_dst, now);
     }

@@ -33,8 +33,8 @@ struct rb_capture {
     bool quiet;         /* do not report damaged files (another reader does) */
     bool hold;          /* records stay valid until capture_close() (CAPTURE_HOLD) */
     mm_file *old;       /* held mappings of finished files (CAPTURE_HOLD) */
-    size_t hold_off;    /* CAPTURE_HOLD: pages of the current file from here on are kept (capture_hold_from) */
     size_t nold;
+    size_t hold_off;    /* CAPTURE_HOLD: pages of the current file from here on are kept (capture_hold_from) */
     mm_file mm;
     bool mm_open;
     pcap_t *dead;       /* for BPF compilation in mmap mode */

@@ -957,7 +957,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             b->used += need;
             b->count++;
             /* by reference, a batch is a list of pointers: keep it short so that
-             * the workers stay close behind the reader (pages behind are given back) */
+             * a worker starts on its records soon after the reader read them */
             if (by_ref && b->count >= BATCH_REFS) {
                 bq_push(&queues[wi], b);
                 cur[wi] = NULL;
