@@ -277,6 +277,8 @@ typedef struct app_flow {
     void *state;                /* the protocol's parser state */
     uint64_t logged_tx;
     bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
+    uint8_t expect;             /* after a change: the protocol that must follow (TLS after STARTTLS), or 0 */
+    uint8_t unexpected;         /* ... another was found: the expected one, events still to report */
     bool dir_checked[2];        /* TCP: this direction's first bytes were probed too */
     bool dir_other[2];          /* ... and found another protocol: not fed to the parser */
     int8_t mismatch_dir;        /* 1 + the direction whose mismatch is still to be reported, 0 none */
@@ -885,7 +887,7 @@ static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const 
             continue;
         char up[96];
         event_upper(http_event_name((http_event)e), up);
-        int orient = strstr(up, "RESPONSE") || strstr(up, "UNABLE_TO_MATCH") ? 1 : 0;
+        int orient = strstr(up, "RESPONSE") || strstr(up, "UNABLE_TO_MATCH") || strstr(up, "PROTOCOL_CHANGE") ? 1 : 0;
         log_app_event(a, f, p, ALPROTO_HTTP, up, orient, true, tx->tx_id);
     }
 }
@@ -1131,6 +1133,7 @@ static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp,
     protocols[af->proto].state_free(af->state);
     af->state = NULL;
     af->changed = true;
+    af->expect = af->proto == ALPROTO_SMTP ? ALPROTO_TLS : 0; /* STARTTLS promised TLS */
     f->app_proto_orig = protocols[af->proto].name;
     af->proto = ALPROTO_UNKNOWN;
     f->app_proto = ALPROTO_UNKNOWN;
@@ -1168,9 +1171,12 @@ static void feed(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8
             protocol_change(a, af, f, tcp, ALPROTO_UNKNOWN);
             return;
         }
-        if (af->proto == ALPROTO_HTTP && !af->changed && a->cfg.enabled[ALPROTO_HTTP2] && h2c_upgrade(af->state)) {
-            protocol_change(a, af, f, tcp, ALPROTO_HTTP2);
-            return;
+        if (af->proto == ALPROTO_HTTP && a->cfg.enabled[ALPROTO_HTTP2] && h2c_upgrade(af->state)) {
+            if (!af->changed) {
+                protocol_change(a, af, f, tcp, ALPROTO_HTTP2);
+                return;
+            }
+            http_failed_protocol_change(af->state); /* a flow changes protocol once */
         }
         af->gave_up = true;
         a->st.parser_errors[af->proto]++;
@@ -1340,6 +1346,9 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
     }
     if (r == 0)
         return;
+    if (af->expect && r != af->expect)
+        af->unexpected = af->expect; /* e.g. cleartext HTTP after STARTTLS: reported with the packet */
+    af->expect = 0;
     set_proto(a, f, af, (uint8_t)r);
     af->state = protocols[r].state_new(&a->cfg);
     if (!af->state) {
@@ -1418,6 +1427,19 @@ static void report_mismatch(applayer_ctx *a, app_flow *af, rb_flow *f, const Pac
                                 "proto_detect");
             f->al_ev_pending |= RB_ALEV_ONLY_ONE_DIRECTION;
         }
+    }
+    if (af->unexpected) { /* a protocol change found another protocol than promised */
+        if (af->proto > 0 && af->proto < ALPROTO_N) {
+            int dir = p ? p->dir : 1;
+            log_app_event_layer(a, f, p, af->proto, "APPLAYER_UNEXPECTED_PROTOCOL", dir, false, 0, "proto_detect");
+            f->al_ev_pending |= RB_ALEV_UNEXPECTED_PROTOCOL;
+            if (af->unexpected == ALPROTO_TLS) {
+                log_app_event_layer(a, f, p, af->proto, "APPLAYER_NO_TLS_AFTER_STARTTLS", dir, false, 0,
+                                    "proto_detect");
+                f->al_ev_pending |= RB_ALEV_NO_TLS_AFTER_STARTTLS;
+            }
+        }
+        af->unexpected = 0;
     }
     if (!af->mismatch_dir)
         return;

@@ -2216,6 +2216,17 @@ size_t http_tunnel_data(const http_state *s, int dir, const uint8_t **data)
     return n;
 }
 
+void http_failed_protocol_change(http_state *s)
+{
+    http_tx *t = (http_tx *)http_upgrade_tx(s);
+    if (!t)
+        return;
+    tx_event(t, HTTP_EV_FAILED_PROTOCOL_CHANGE);
+    if (t->unmatched)
+        t->events[HTTP_EV_UNABLE_TO_MATCH_RESPONSE_TO_REQUEST / 8] &=
+            (uint8_t)~(1u << (HTTP_EV_UNABLE_TO_MATCH_RESPONSE_TO_REQUEST % 8));
+}
+
 const http_tx *http_upgrade_tx(const http_state *s)
 {
     if (!s || !s->tunnel || s->tunnel_connect)

@@ -183,6 +183,7 @@ typedef enum http_event {
     HTTP_EV_REQUEST_TOO_MANY_HEADERS,
     HTTP_EV_RESPONSE_TOO_MANY_HEADERS,
     HTTP_EV_AUTH_UNRECOGNIZED,   /* Authorization neither Basic, Digest nor Bearer */
+    HTTP_EV_FAILED_PROTOCOL_CHANGE, /* an h2c upgrade on a flow that changed protocol already */
     /* ribat additions (no Suricata equivalent) */
     HTTP_EV_REQUEST_SMUGGLING,   /* CL+TE, repeated/folded CL, chunked on HTTP/1.0 request */
     HTTP_EV_REQUEST_HEADER_TOO_LARGE,  /* header block over max_header_bytes */
@@ -322,6 +323,11 @@ size_t http_tunnel_data(const http_state *s, int dir, const uint8_t **data);
 /* The request whose 101 response opened an upgrade tunnel (not CONNECT), or
  * NULL; valid until the next http_next_loggable / http_free. */
 const http_tx *http_upgrade_tx(const http_state *s);
+/* The upgrade could not happen (the flow changed protocol once already):
+ * http.failed_protocol_change on the upgrade's transaction. As Suricata, the
+ * parse that ended in the refused upgrade reports nothing else: a response
+ * without a request is then not "unable to match" (protocol-change-failed-event). */
+void http_failed_protocol_change(http_state *s);
 
 /* Observer of every decoded body byte (after chunked and content decoding,
  * before the body limits), both directions: the leak stage scans them. The

@@ -58,6 +58,7 @@ static const char *const event_names[HTTP_EV_COUNT] = {
     [HTTP_EV_REQUEST_TOO_MANY_HEADERS] = "http.request_too_many_headers",
     [HTTP_EV_RESPONSE_TOO_MANY_HEADERS] = "http.response_too_many_headers",
     [HTTP_EV_AUTH_UNRECOGNIZED] = "http.request_auth_unrecognized",
+    [HTTP_EV_FAILED_PROTOCOL_CHANGE] = "http.failed_protocol_change",
     [HTTP_EV_REQUEST_SMUGGLING] = "http.request_smuggling",
     [HTTP_EV_REQUEST_HEADER_TOO_LARGE] = "http.request_header_too_large",
     [HTTP_EV_RESPONSE_HEADER_TOO_LARGE] = "http.response_header_too_large",

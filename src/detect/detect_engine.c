@@ -397,6 +397,10 @@ static uint32_t al_event_bit(const char *name)
         return RB_ALEV_MISMATCH_BOTH_DIRECTIONS;
     if (!strcasecmp(name, "applayer_detect_protocol_only_one_direction"))
         return RB_ALEV_ONLY_ONE_DIRECTION;
+    if (!strcasecmp(name, "applayer_unexpected_protocol"))
+        return RB_ALEV_UNEXPECTED_PROTOCOL;
+    if (!strcasecmp(name, "applayer_no_tls_after_starttls"))
+        return RB_ALEV_NO_TLS_AFTER_STARTTLS;
     return 0;
 }
 

@@ -48,6 +48,8 @@ typedef struct rb_flow_key {
 enum {
     RB_ALEV_MISMATCH_BOTH_DIRECTIONS = 1 << 0, /* applayer_mismatch_protocol_both_directions */
     RB_ALEV_ONLY_ONE_DIRECTION = 1 << 1,       /* applayer_detect_protocol_only_one_direction */
+    RB_ALEV_UNEXPECTED_PROTOCOL = 1 << 2,      /* applayer_unexpected_protocol (after a protocol change) */
+    RB_ALEV_NO_TLS_AFTER_STARTTLS = 1 << 3,    /* applayer_no_tls_after_starttls */
 };
 
 typedef struct rb_flow {

@@ -727,7 +727,10 @@ def gen_smtp(out):
                         text part and a base64 CSV attachment of synthetic identifiers (pii.py), the second a
                         plain message sent with BDAT; pipelined commands, a dot-stuffed line
     smtp_starttls.pcap  EHLO, STARTTLS refused (454), STARTTLS, 220, then a TLS ClientHello: the flow changes
-                        to TLS"""
+                        to TLS
+    smtp_starttls_http.pcap  STARTTLS accepted, then the server speaks cleartext HTTP (a 101 upgrade to h2c
+                        with no request): no TLS after STARTTLS, an unexpected protocol, and an upgrade that
+                        cannot happen (a flow changes protocol once)"""
     import base64
     import pii
     affil, recs = pii.records(LEAK_N)
@@ -763,6 +766,14 @@ def gen_smtp(out):
                 send(c, 1, b"454 4.7.0 TLS not available now\r\n"), send(c, 0, b"STARTTLS\r\n"),
                 send(c, 1, b"220 2.0.0 Ready to start TLS\r\n"), send(c, 0, tls_client_hello("mx.example.net")),
                 c.close()])
+
+    c = TcpConn("192.168.10.5", "198.51.100.25", 41027, 25)
+    write_conv(os.path.join(out, "smtp_starttls_http.pcap"),
+               [c.handshake(), send(c, 1, b"220 mx.example.net ESMTP\r\n"), send(c, 0, b"EHLO ws5\r\n"),
+                send(c, 1, b"250-mx.example.net\r\n250 STARTTLS\r\n"), send(c, 0, b"STARTTLS\r\n"),
+                send(c, 1, b"220 2.0.0 Ready to start TLS\r\n"),
+                send(c, 1, b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n"),
+                send(c, 0, b"\x00"), c.close()])
 
 
 def gen_midstream_reply_first(out):

@@ -1050,6 +1050,35 @@ def smtp_starttls_changes_to_tls(ctx):
     expect(m["smtp"] == {"helo": "ws5"} and "email" not in m, "smtp %s" % m)
     t = expect_count(r.records, 1, event_type="tls")[0]
     expect(t["tls"]["sni"] == "mx.example.net", "tls %s" % t)
+    # TLS did follow: no generic app-layer event
+    expect(not [a for a in select(r.records, event_type="anomaly") if get(a, "anomaly.layer") == "proto_detect"],
+           "proto_detect events on a good STARTTLS")
+
+
+@test
+def smtp_starttls_then_cleartext(ctx):
+    # STARTTLS accepted, then cleartext HTTP from the server (ET 2260004/2260005, Suricata's
+    # protocol-change-failed-event): both generic events, matched by their rules; its 101 h2c upgrade cannot
+    # happen (the flow changed protocol once already): http.failed_protocol_change, and the response without a
+    # request is not reported as unmatched
+    rules = write_rules(ctx, 'alert tcp any any -> any any (msg:"no tls"; flow:established; '
+                             'app-layer-event:applayer_no_tls_after_starttls; sid:1;)\n'
+                             'alert tcp any any -> any any (msg:"unexpected"; flow:established; '
+                             'app-layer-event:applayer_unexpected_protocol; sid:2;)\n'
+                             'alert http any any -> any any (msg:"change"; flow:established; '
+                             'app-layer-event:http.failed_protocol_change; sid:3;)\n'
+                             'alert http any any -> any any (msg:"unmatched"; '
+                             'app-layer-event:http.unable_to_match_response_to_request; sid:4;)\n')
+    r = Run(ctx, "smtp_starttls_http.pcap", ["-k", "none", "-S", rules])
+    ids = sorted(a["alert"]["signature_id"] for a in select(r.records, event_type="alert"))
+    expect(ids == [1, 2, 3], "alerts %s" % ids)
+    ev = [a["anomaly"]["event"] for a in select(r.records, event_type="anomaly")]
+    expect(ev == ["APPLAYER_UNEXPECTED_PROTOCOL", "APPLAYER_NO_TLS_AFTER_STARTTLS", "FAILED_PROTOCOL_CHANGE"],
+           "anomalies %s" % ev)
+    f = expect_count(r.records, 1, event_type="flow")[0]
+    expect(f["app_proto"] == "http" and f.get("app_proto_orig") == "smtp", "flow %s" % f)
+    h = expect_count(r.records, 1, event_type="http")[0]
+    expect(h["http"].get("status") == 101, "http %s" % h)
 
 
 # ---------------------------------------------------------------------------
