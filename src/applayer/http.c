@@ -659,15 +659,26 @@ static void parse_uri(http_state *s, http_tx *tx)
     uint8_t *buf = malloc(cap);
     if (!buf)
         return;
+    /* double-decode-path (off by default, as Suricata): a path that still
+     * holds an escape after decoding is decoded once more, and flagged */
     bool dbl = false;
-    size_t o = http_normalize_path(path, pl, buf, &dbl);
-    if (dbl)
+    size_t o = http_normalize_path(path, pl, buf, s->cfg.double_decode_path ? &dbl : NULL);
+    if (dbl) {
+        o = http_normalize_path(buf, o, buf, NULL); /* in place: decoding only shrinks */
         tx_event(tx, HTTP_EV_DOUBLE_ENCODED_URI);
+    }
     if (pl || tx->host_from_uri)
         hstr_set(s, &tx->path_norm, buf, o);
     if (q) { /* the query url-decoded, as Suricata's normalised uri */
         buf[o++] = '?';
-        o += http_query_decode(q, (size_t)(qe - q), buf + o);
+        size_t qn = http_query_decode(q, (size_t)(qe - q), buf + o);
+        if (s->cfg.double_decode_query) {
+            size_t qn2 = http_query_decode(buf + o, qn, buf + o);
+            if (qn2 != qn)
+                tx_event(tx, HTTP_EV_DOUBLE_ENCODED_URI);
+            qn = qn2;
+        }
+        o += qn;
     }
     if (f) {
         buf[o++] = '#';

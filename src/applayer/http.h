@@ -50,6 +50,9 @@ typedef struct http_config {
     uint64_t decompress_limit;        /* decompressed bytes per body, default 10 MiB; beyond:
                                          body cut + http.compression_bomb */
     uint32_t decompress_layer_limit;  /* nested Content-Encodings decoded, default 2 (max 8) */
+    bool double_decode_path;          /* libhtp's double-decode-path: a path still %-encoded after
+                                         decoding is decoded again, http.double_encoded_uri; off */
+    bool double_decode_query;         /* ... double-decode-query, the same for the query; off */
     bool request_decompress;          /* also decode Content-Encoding of request bodies;
                                          default off like libhtp/Suricata */
     bool file_md5, file_sha1, file_sha256; /* fileinfo hashes, default off */

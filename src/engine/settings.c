@@ -625,6 +625,10 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
                                           hc->request_body_limit);
     hc->response_body_limit = cfg_get_size(c, "app-layer.protocols.http.libhtp.default-config.response-body-limit",
                                            hc->response_body_limit);
+    hc->double_decode_path = cfg_get_bool(c, "app-layer.protocols.http.libhtp.default-config.double-decode-path",
+                                          hc->double_decode_path) != 0;
+    hc->double_decode_query = cfg_get_bool(c, "app-layer.protocols.http.libhtp.default-config.double-decode-query",
+                                           hc->double_decode_query) != 0;
     hc->decompress_layer_limit = get_u32(c, "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit",
                                          hc->decompress_layer_limit);
     /* DCE/RPC caps (ribat's keys; docs/dcerpc.md) */

@@ -591,6 +591,32 @@ static void test_uri_normalisation(void **st)
     http_free(s);
 }
 
+/* libhtp's double-decode-path / -query: off by default (no event, decoded
+ * once, as Suricata's defaults); on, decoded twice and flagged */
+static void test_double_decode(void **st)
+{
+    (void)st;
+    static const char req[] = "GET /evil%2527sqli?a=%2541 HTTP/1.1\r\nHost: h\r\n\r\n";
+    for (int on = 0; on < 4; on++) {
+        http_config c;
+        http_config_default(&c);
+        c.double_decode_path = (on & 1) != 0;
+        c.double_decode_query = (on & 2) != 0;
+        http_state *s = http_new(&c);
+        assert_non_null(s);
+        feed(s, 0, req);
+        feed(s, 1, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        http_tx *tx = http_next_loggable(s, false);
+        assert_non_null(tx);
+        assert_int_equal(http_tx_has_event(tx, HTTP_EV_DOUBLE_ENCODED_URI), on != 0);
+        assert_str(&tx->path_norm, (on & 1) ? "/evil'sqli" : "/evil%27sqli");
+        assert_str(&tx->uri_norm, on == 0 ? "/evil%27sqli?a=%41"
+                                  : on == 1 ? "/evil'sqli?a=%41"
+                                  : on == 2 ? "/evil%27sqli?a=A" : "/evil'sqli?a=A");
+        http_free(s);
+    }
+}
+
 static void test_multipart_upload(void **st)
 {
     (void)st;
@@ -1272,6 +1298,7 @@ int main(void)
         cmocka_unit_test(test_gzip_bomb),
         cmocka_unit_test(test_request_gzip_observer),
         cmocka_unit_test(test_uri_normalisation),
+        cmocka_unit_test(test_double_decode),
         cmocka_unit_test(test_auth_unrecognized),
         cmocka_unit_test(test_multipart_upload),
         cmocka_unit_test(test_urlencoded),
