@@ -35,6 +35,8 @@ typedef struct http_mp {
     uint8_t delim[MP_MAXB + 4];
     uint16_t fail[MP_MAXB + 5];
     size_t dlen, k;
+    bool lf_ok;        /* the boundary has no CR or LF: a bare LF may stand for the delimiter's CRLF */
+    bool phantom;      /* the match in progress began with a bare LF (delim[0], the CR, was not seen) */
     int st;
     bool in_part;
     int file_idx;
@@ -249,6 +251,7 @@ static http_mp *mp_new(http_state *s, const uint8_t *b, size_t bl)
             k++;
         m->fail[i + 1] = (uint16_t)k;
     }
+    m->lf_ok = !memchr(b, '\r', bl) && !memchr(b, '\n', bl);
     m->k = 2; /* the first delimiter may start the body without CRLF */
     m->st = MP_DATA;
     m->file_idx = -1;
@@ -361,26 +364,37 @@ static void mp_feed(http_state *s, http_tx *tx, http_mp *m, const uint8_t *p, si
         switch (m->st) {
         case MP_DATA:
             if (m->k == 0) {
-                const uint8_t *r = memchr(p + i, m->delim[0], n - i);
-                size_t run = r ? (size_t)(r - (p + i)) : n - i;
+                /* the data runs to the next CR (or LF: a delimiter preceded by
+                 * a bare LF is one too, as senders that end lines with LF) */
+                size_t run = 0;
+                while (i + run < n && p[i + run] != '\r' && (p[i + run] != '\n' || !m->lf_ok))
+                    run++;
                 mp_emit(s, tx, m, p + i, run);
                 i += run;
-                if (!r)
+                if (i == n)
                     return;
                 c = p[i];
             }
             while (m->k > 0 && m->delim[m->k] != c) {
+                /* not the delimiter: its matched part is data (without a CR never seen) */
                 size_t nk = m->fail[m->k];
-                mp_emit(s, tx, m, m->delim, m->k - nk);
+                size_t from = m->phantom ? 1 : 0;
+                mp_emit(s, tx, m, m->delim + from, m->k - nk - from);
+                m->phantom = false;
                 m->k = nk;
             }
-            if (m->delim[m->k] == c)
+            if (m->delim[m->k] == c) {
                 m->k++;
-            else
+            } else if (m->k == 0 && c == '\n' && m->lf_ok) {
+                m->k = 2; /* "\n--boundary" */
+                m->phantom = true;
+            } else {
                 mp_emit(s, tx, m, &c, 1);
+            }
             i++;
             if (m->k == m->dlen) {
                 m->k = 0;
+                m->phantom = false;
                 mp_end_part(s, tx, m, false);
                 m->st = MP_AFTER;
             }
@@ -446,7 +460,8 @@ static void mp_finish(http_state *s, http_tx *tx, http_mp *m)
 {
     if (m->st == MP_DATA && m->in_part) {
         /* no closing delimiter: what was matched so far is data */
-        mp_emit(s, tx, m, m->delim, m->k);
+        if (m->k > (size_t)m->phantom)
+            mp_emit(s, tx, m, m->delim + m->phantom, m->k - m->phantom);
         m->k = 0;
         tx_event(tx, HTTP_EV_MULTIPART_GENERIC_ERROR);
         mp_end_part(s, tx, m, true);

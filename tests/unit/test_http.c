@@ -665,6 +665,44 @@ static void test_multipart_upload(void **st)
     http_free(s);
 }
 
+/* a delimiter after a bare LF (senders that end lines with LF only, as in
+ * Suricata's filestore-dont capture) ends the part; the LF is not data, and
+ * a lone LF or "\n--" inside the data stays data */
+static void test_multipart_lf_delimiters(void **st)
+{
+    (void)st;
+    static const char body[] = "--XyZ\r\n"
+                               "Content-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\n"
+                               "Content-Type: text/plain\r\n\r\n"
+                               "line1\nline2\n--Xy\n--\r\n-"
+                               "\n--XyZ\r\n"
+                               "Content-Disposition: form-data; name=\"g\"; filename=\"b.txt\"\r\n\r\n"
+                               "FFFF\n--XyZ--\r\n";
+    for (int bytewise = 0; bytewise < 2; bytewise++) {
+        http_state *s = mk();
+        char hdr[256];
+        snprintf(hdr, sizeof hdr,
+                 "POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
+                 "Content-Length: %zu\r\n\r\n", sizeof body - 1);
+        feed(s, 0, hdr);
+        if (bytewise)
+            assert_int_equal(feed1(s, 0, body, sizeof body - 1), 0);
+        else
+            assert_int_equal(feedn(s, 0, body, sizeof body - 1), 0);
+        feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        http_tx *tx = http_next_loggable(s, false);
+        assert_non_null(tx);
+        assert_int_equal(tx->n_files, 2);
+        assert_str(&tx->files[0].filename, "a.txt");
+        assert_int_equal(tx->files[0].size, strlen("line1\nline2\n--Xy\n--\r\n-"));
+        assert_str(&tx->files[1].filename, "b.txt");
+        assert_int_equal(tx->files[1].size, 4);
+        assert_false(http_tx_has_event(tx, HTTP_EV_MULTIPART_GENERIC_ERROR));
+        assert_str(&tx->request_body_decoded, "line1\nline2\n--Xy\n--\r\n-FFFF");
+        http_free(s);
+    }
+}
+
 static void test_urlencoded(void **st)
 {
     (void)st;
@@ -1299,6 +1337,7 @@ int main(void)
         cmocka_unit_test(test_request_gzip_observer),
         cmocka_unit_test(test_uri_normalisation),
         cmocka_unit_test(test_double_decode),
+        cmocka_unit_test(test_multipart_lf_delimiters),
         cmocka_unit_test(test_auth_unrecognized),
         cmocka_unit_test(test_multipart_upload),
         cmocka_unit_test(test_urlencoded),
