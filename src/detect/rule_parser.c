@@ -435,6 +435,12 @@ static int dispatch(rule_pctx *pc, const char *name, char *arg)
             return pc_fail(pc, "\"%s\" cannot be used with rawbytes", kw->name);
         if (pc_need_app(pc, rule_buffers[kw->buffer].app_proto, kw->name) < 0)
             return -1;
+        /* As in Suricata 7, the legacy modifiers (http_uri, http_user_agent,
+         * http_server_body ...) are HTTP/1 keywords: they narrow "http" to
+         * HTTP/1, where the sticky buffers (http.uri ...) see HTTP/2 too. */
+        rule *r = pc->r;
+        if (!r->app_proto[0] || !strcmp(r->app_proto, "http") || !strcmp(r->app_proto, "http-any"))
+            snprintf(r->app_proto, sizeof r->app_proto, "http1");
         o->buffer = kw->buffer;
         break;
     }

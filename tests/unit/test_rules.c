@@ -307,7 +307,12 @@ static void test_buffers(void **st)
     assert_int_equal(r->n_opts, 13);
     for (int i = 0; i < 13; i++)
         assert_int_equal(r->opts[i].buffer, want[i]);
-    assert_string_equal(r->app_proto, "http"); /* implied by the buffers */
+    /* implied by the buffers; the legacy modifiers are HTTP/1 keywords (Suricata 7) */
+    assert_string_equal(r->app_proto, "http1");
+    r = one("alert http any any -> any any (content:\"ua\"; http_user_agent; sid:1;)");
+    assert_string_equal(r->app_proto, "http1");
+    r = one("alert http any any -> any any (http.user_agent; content:\"ua\"; sid:1;)");
+    assert_string_equal(r->app_proto, "http"); /* a sticky buffer: HTTP/1 and HTTP/2 */
 
     r = one(RH("http.uri; content:\"/a\"; pcre:\"/b/R\"; http.header; content:\"x\"; pkt_data; content:\"p\"; "
                "file_data; content:\"f\"; http_header_names; content:\"|0d 0a|\"; sid:1;"));
