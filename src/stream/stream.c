@@ -729,8 +729,6 @@ static bool take_ack(stream_ctx *c, stream_session *ssn, Packet *p, int dir, enu
     uint64_t bound = data->max_off;
     if (data->acked_off + win > bound)
         bound = data->acked_off + win;
-    if (data->fin && bound > data->fin_off + 1)
-        bound = data->fin_off + 1;
     if ((uint64_t)off > bound) {
         c->st.invalid_ack++;
         ev(p, kind == ACK_FIN ? RB_EV_STREAM_FIN_INVALID_ACK

@@ -870,6 +870,26 @@ static void test_tfo_syn_data(void **state)
     teardown_t(t);
 }
 
+/* After the peer's FIN, an ACK beyond it but inside the window is not judged
+ * invalid (Suricata bounds it by the window only: security-4710-02) */
+static void test_rst_ack_after_fin(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    cdata(t, 0, "abc");
+    send_pkt(t, 1, S(0), C(3), TH_FIN | TH_ACK, NULL, 0, 65535);
+    Packet p = send_pkt(t, 0, C(3), S(0) + 3568u, TH_RST | TH_ACK, NULL, 0, 8192);
+    assert_false(has_event(&p, RB_EV_STREAM_RST_INVALID_ACK));
+    teardown_t(t);
+    t = setup_default();
+    handshake(t);
+    send_pkt(t, 1, S(0), C(0), TH_FIN | TH_ACK, NULL, 0, 65535);
+    p = send_pkt(t, 0, C(0), S(0) + 0x10000000u, TH_RST | TH_ACK, NULL, 0, 8192);
+    assert_true(has_event(&p, RB_EV_STREAM_RST_INVALID_ACK)); /* beyond the window: still invalid */
+    teardown_t(t);
+}
+
 static void test_invalid_ack_and_window(void **state)
 {
     (void)state;
@@ -1120,6 +1140,7 @@ int main(void)
         cmocka_unit_test(test_missed_client_ack),
         cmocka_unit_test(test_simultaneous_open),
         cmocka_unit_test(test_tfo_syn_data),
+        cmocka_unit_test(test_rst_ack_after_fin),
         cmocka_unit_test(test_invalid_ack_and_window),
         cmocka_unit_test(test_zero_window),
         cmocka_unit_test(test_raw_window),
