@@ -313,23 +313,31 @@ void eve_format_addr(const rb_addr *a, int ipver, char *out)
     *o = '\0';
 }
 
+/* EVE "proto": the IANA keyword of each assigned IP protocol number, as
+ * Suricata 7 writes it (its built-in table, checked against its output for
+ * all 256 numbers); unassigned numbers are written as three digits. */
+static const char *const ip_proto_names[144] = {
+    "HOPOPT", "ICMP", "IGMP", "GGP", "IP-in-IP", "ST", "TCP", "CBT", "EGP", "IGP", "BBN-RCC-MON", "NVP-II",
+    "PUP", "ARGUS", "EMCON", "XNET", "CHAOS", "UDP", "MUX", "DCN-MEAS", "HMP", "PRM", "XNS-IDP", "TRUNK-1",
+    "TRUNK-2", "LEAF-1", "LEAF-2", "RDP", "IRTP", "ISO-TP4", "NETBLT", "MFE-NSP", "MERIT-INP", "DCCP", "3PC",
+    "IDPR", "XTP", "DDP", "IDPR-CMTP", "TP++", "IL", "IPv6", "SDRP", "IPv6-Route", "IPv6-Frag", "IDRP", "RSVP",
+    "GRE", "DSR", "BNA", "ESP", "AH", "I-NLSP", "SwIPe", "NARP", "MOBILE", "TLSP", "SKIP", "IPv6-ICMP",
+    "IPv6-NoNxt", "IPv6-Opts", "Any", "CFTP", "Any", "SAT-EXPAK", "KRYPTOLAN", "RVD", "IPPC", "Any", "SAT-MON",
+    "VISA", "IPCU", "CPNX", "CPHB", "WSN", "PVP", "BR-SAT-MON", "SUN-ND", "WB-MON", "WB-EXPAK", "ISO-IP",
+    "VMTP", "SECURE-VMTP", "VINES", "TTP", "NSFNET-IGP", "DGP", "TCF", "EIGRP", "OSPF", "Sprite-RPC", "LARP",
+    "MTP", "AX.25", "OS", "MICP", "SCC-SP", "ETHERIP", "ENCAP", "Any", "GMTP", "IFMP", "PNNI", "PIM", "ARIS",
+    "SCPS", "QNX", "A/N", "IPComp", "SNP", "Compaq-Peer", "IPX-in-IP", "VRRP", "PGM", "Any", "L2TP", "DDX",
+    "IATP", "STP", "SRP", "UTI", "SMP", "SM", "PTP", "IS-IS", "FIRE", "CRTP", "CRUDP", "SSCOPMCE", "IPLT",
+    "SPS", "PIPE", "SCTP", "FC", "RSVP-E2E-IGNORE", "Mobility", "UDPLite", "MPLS-in-IP", "manet", "HIP",
+    "Shim6", "WESP", "ROHC", "Ethernet",
+};
+
 const char *eve_proto_name(uint8_t proto, char buf[8])
 {
-    switch (proto) {
-    case 6: return "TCP";
-    case 17: return "UDP";
-    case 1: return "ICMP";
-    case 58: return "IPv6-ICMP";
-    case 132: return "SCTP";
-    case 47: return "GRE";
-    case 50: return "ESP";
-    case 2: return "IGMP";
-    case 41: return "IPv6";
-    case 4: return "IP-ENCAP";
-    default:
-        snprintf(buf, 8, "%03u", proto);
-        return buf;
-    }
+    if (proto < sizeof ip_proto_names / sizeof ip_proto_names[0])
+        return ip_proto_names[proto];
+    snprintf(buf, 8, "%03u", proto);
+    return buf;
 }
 
 static void put_vlan(jbuf *jb, const uint16_t *vlan, uint8_t n)

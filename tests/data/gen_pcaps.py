@@ -1078,6 +1078,15 @@ def gen_http_port53(out):
                [c.handshake() + [c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")] + c.close()])
 
 
+def gen_ip_protos(out):
+    """IP protocols without a decoder: 116 (DDX), 143 (Ethernet), 200 (unassigned): EVE names them as
+    Suricata does (IANA keywords, digits when unassigned)."""
+    w = PcapWriter(os.path.join(out, "ip_protos.pcap"))
+    for i, proto in enumerate((116, 143, 200)):
+        w.write(T0 + i * 0.01, eth(ipv4("10.0.0.1", "10.0.0.%d" % (10 + i), proto, b"\x00" * 20)))
+    w.close()
+
+
 def gen_one_direction(out):
     """Protocol detection in one direction only (Suricata's APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION):
     a 137-byte binary request answered by HTTP (the event), a 20-byte one answered by HTTP (too short for
@@ -1119,6 +1128,7 @@ def main():
     gen_http2(out)
     gen_smtp(out)
     gen_http_port53(out)
+    gen_ip_protos(out)
     gen_one_direction(out)
 
 

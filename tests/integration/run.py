@@ -569,6 +569,15 @@ def http_on_dns_port(ctx):
 
 
 @test
+def ip_protocol_names(ctx):
+    # EVE proto of protocols ribat does not decode: the IANA keyword as Suricata 7 writes it, else digits
+    rules = write_rules(ctx, 'alert ip any any -> any any (msg:"any ip"; sid:1;)\n')
+    r = Run(ctx, "ip_protos.pcap", ["-k", "none", "-S", rules])
+    got = {a["dest_ip"]: a["proto"] for a in select(r.records, event_type="alert")}
+    expect(got == {"10.0.0.10": "DDX", "10.0.0.11": "Ethernet", "10.0.0.12": "200"}, "alert protos %s" % got)
+
+
+@test
 def applayer_event_one_direction(ctx):
     # app-layer-event:applayer_detect_protocol_only_one_direction (ET 2260002): a 137-byte binary request
     # answered by HTTP raises it (anomaly record and alert, on the next packet of the flow); a 20-byte one does
