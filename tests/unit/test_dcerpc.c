@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_json.h"
+
 #include "applayer/applayer.h"
 #include "applayer/dcerpc.h"
 #include "common/jbuf.h"
@@ -138,15 +140,6 @@ static char *json(const dcerpc_state *s, const dcerpc_tx *tx)
     jb_free(&jb);
     return r;
 }
-
-#define ASSERT_JSON(got, want)                                                                     \
-    do {                                                                                           \
-        char *g_ = (got);                                                                          \
-        if (strcmp(g_, (want)) != 0)                                                               \
-            fprintf(stderr, "got:  %s\nwant: %s\n", g_, (want));                                  \
-        assert_string_equal(g_, (want));                                                           \
-        free(g_);                                                                                  \
-    } while (0)
 
 static pb *newpb(bool le)
 {

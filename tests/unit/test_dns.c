@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_json.h"
+
 #include "applayer/dns.h"
 #include "output/eve_dns.h"
 
@@ -81,15 +83,6 @@ static char *json_answer(const dns_tx *tx)
     jb_free(&jb);
     return s;
 }
-
-#define ASSERT_JSON(got, want)                                                                     \
-    do {                                                                                           \
-        char *g_ = (got);                                                                          \
-        if (strcmp(g_, (want)) != 0)                                                               \
-            fprintf(stderr, "got:  %s\nwant: %s\n", g_, (want));                                  \
-        assert_string_equal(g_, (want));                                                           \
-        free(g_);                                                                                  \
-    } while (0)
 
 /* ---- tests ---- */
 

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_json.h"
+
 #include "applayer/ssh.h"
 #include "output/eve_ssh.h"
 
@@ -29,15 +31,6 @@ static char *json(const ssh_state *s)
     jb_free(&jb);
     return r;
 }
-
-#define ASSERT_JSON(got, want)                                                                     \
-    do {                                                                                           \
-        char *g_ = (got);                                                                          \
-        if (strcmp(g_, (want)) != 0)                                                               \
-            fprintf(stderr, "got:  %s\nwant: %s\n", g_, (want));                                  \
-        assert_string_equal(g_, (want));                                                           \
-        free(g_);                                                                                  \
-    } while (0)
 
 static void test_normal(void **st)
 {
