@@ -4,6 +4,7 @@
 #include "applayer/dns.h"
 #include "applayer/smtp.h"
 #include "applayer/ssh.h"
+#include "applayer/krb5.h"
 #include "applayer/tls.h"
 #include "common/log.h"
 #include "output/eve_alert.h"
@@ -14,6 +15,7 @@
 #include "output/eve_smtp.h"
 #include "output/eve_http2.h"
 #include "output/eve_ssh.h"
+#include "output/eve_krb5.h"
 #include "output/eve_tls.h"
 #include "output/filestore.h"
 
@@ -265,6 +267,7 @@ static void fill_dcerpc(const void *tx, int dir, detect_buffers *b)
 static void fill_smb(const void *tx, int dir, detect_buffers *b) { detect_fill_smb(tx, dir, b); }
 static void fill_http2(const void *tx, int dir, detect_buffers *b) { detect_fill_http2(tx, dir, b); }
 static void fill_smtp(const void *tx, int dir, detect_buffers *b) { detect_fill_smtp(tx, dir, b); }
+static void fill_krb5(const void *tx, int dir, detect_buffers *b) { detect_fill_krb5(tx, dir, b); }
 
 /* per-flow state, on flow->app */
 typedef struct app_flow {
@@ -557,6 +560,22 @@ static int smtp_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool 
 static void smtp_gap_adapter(void *s, int dir, uint64_t len) { smtp_gap(s, dir, len); }
 static void smtp_eof_adapter(void *s, int dir) { smtp_eof(s, dir); }
 static void log_smtp(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
+
+/* ---- Kerberos 5 (docs/krb5.md) ---- */
+
+static int krb5_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
+{
+    (void)dir;
+    return krb5_probe(d, n, tcp, sp, dp);
+}
+static void *krb5_new_adapter(const applayer_config *cfg) { (void)cfg; return krb5_new(); }
+static void krb5_free_adapter(void *s) { krb5_free(s); }
+static int krb5_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool tcp)
+{
+    return krb5_feed(s, dir, d, n, tcp);
+}
+static void krb5_gap_adapter(void *s, int dir, uint64_t len) { (void)len; krb5_gap(s, dir); }
+static void log_krb5(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end);
 static void log_app_event(applayer_ctx *a, rb_flow *f, const Packet *p, int proto, const char *event, int orient,
                           bool has_tx, uint64_t tx_id);
 static void log_http_events(applayer_ctx *a, rb_flow *f, const Packet *p, const http_tx *tx);
@@ -582,6 +601,8 @@ static const alproto_ops protocols[ALPROTO_N] = {
                         http2_feed_adapter, http2_gap_adapter, NULL, log_http2, false },
     [ALPROTO_SMTP] = { "smtp", true, false, 25, smtp_probe_adapter, smtp_new_adapter, smtp_free_adapter,
                        smtp_feed_adapter, smtp_gap_adapter, smtp_eof_adapter, log_smtp, false },
+    [ALPROTO_KRB5] = { "krb5", true, true, 88, krb5_probe_adapter, krb5_new_adapter, krb5_free_adapter,
+                       krb5_feed_adapter, krb5_gap_adapter, NULL, log_krb5, false },
 };
 
 const char *applayer_proto_name(int proto)
@@ -923,6 +944,28 @@ static void log_ssh(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
         return;
     ssh_mark_logged(af->state);
     log_session(a, af, f, p, ALPROTO_SSH, fill_ssh, a->eve->types->ssh);
+}
+
+/* Kerberos: one transaction per KDC message, inspected in its direction; the
+ * record is oriented by the packet that logs it, as Suricata's */
+static void log_krb5(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)
+{
+    (void)flow_end;
+    krb5_tx *tx;
+    while ((tx = krb5_next_loggable(af->state)) != NULL) {
+        a->st.tx[ALPROTO_KRB5]++;
+        af->logged_tx++;
+        inspect_tx(a, f, p, ALPROTO_KRB5, tx, tx->tx_id, fill_krb5, tx->dir);
+        for (unsigned e = 0; e < KRB5_EV_COUNT; e++)
+            if (tx->events & (1u << e))
+                log_app_event(a, f, p, ALPROTO_KRB5, krb5_event_name(e) + 5 /* "krb5." */, p ? p->dir : tx->dir,
+                              true, tx->tx_id);
+        if (a->eve_enabled && a->eve->types->krb5) {
+            begin_record(a, f, p, "krb5", p ? p->dir : tx->dir);
+            eve_krb5_object(&a->eve->jb, tx);
+            eve_commit(a->eve);
+        }
+    }
 }
 
 static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, bool flow_end)

@@ -39,6 +39,7 @@ enum rb_alproto {
     ALPROTO_SMB,
     ALPROTO_HTTP2,            /* HTTP/2 over cleartext TCP (http2.h) */
     ALPROTO_SMTP,
+    ALPROTO_KRB5,             /* Kerberos 5 over UDP and TCP port 88 (krb5.h) */
     ALPROTO_N,
     ALPROTO_FAILED = 255,
 };

@@ -178,6 +178,8 @@ void detect_fill_dns(const struct dns_tx *tx, int dir, detect_buffers *b);
 void detect_fill_http2(const struct http2_tx *tx, int dir, detect_buffers *b);
 void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b);
 void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b);
+struct krb5_tx;
+void detect_fill_krb5(const struct krb5_tx *tx, int dir, detect_buffers *b); /* events only (docs/krb5.md) */
 /* dce_stub_data: the request stub (dir 0) or the response stub (dir 1) */
 void detect_fill_dcerpc(const struct dcerpc_state *s, const struct dcerpc_tx *tx, int dir, detect_buffers *b);
 /* SMB: file.data / file.name of a file transaction (its direction), smb.share or

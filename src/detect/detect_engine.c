@@ -19,6 +19,7 @@
 #include "output/eve.h"
 #include "applayer/dns.h"
 #include "applayer/smtp.h"
+#include "applayer/krb5.h"
 #include "applayer/tls.h"
 #include "decode/decode.h"
 #include "decode/events.h"
@@ -371,6 +372,8 @@ static uint8_t alproto_of(const char *name)
         return ALPROTO_SMB;
     if (!strcmp(name, "smtp"))
         return ALPROTO_SMTP;
+    if (!strcmp(name, "krb5"))
+        return ALPROTO_KRB5;
     if (!strcmp(name, "failed"))
         return ALPROTO_FAILED;
     return AL_NEVER;
@@ -429,6 +432,12 @@ static int tx_event_index(int alproto, const char *name)
         snprintf(full, sizeof full, "smtp.%s", name);
         for (unsigned e = 0; e < SMTP_TX_EV_COUNT; e++)
             if (!strcasecmp(smtp_tx_event_name(e), full))
+                return (int)e;
+        return -1;
+    case ALPROTO_KRB5:
+        snprintf(full, sizeof full, "krb5.%s", name);
+        for (unsigned e = 0; e < KRB5_EV_COUNT; e++)
+            if (!strcasecmp(krb5_event_name(e), full))
                 return (int)e;
         return -1;
     case ALPROTO_TLS:

@@ -13,6 +13,7 @@
 #include "applayer/http2.h"
 #include "applayer/smtp.h"
 #include "applayer/ssh.h"
+#include "applayer/krb5.h"
 #include "applayer/tls.h"
 
 static void put(detect_buffers *b, int id, const void *p, size_t len)
@@ -329,6 +330,14 @@ void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b)
                 put(b, RB_TLS_CERT_FINGERPRINT, ct->fingerprint, strlen(ct->fingerprint));
         }
     }
+}
+
+void detect_fill_krb5(const struct krb5_tx *tx, int dir, detect_buffers *b)
+{
+    reset(b, ALPROTO_KRB5);
+    (void)dir;
+    if (tx)
+        put_event_word(b, tx->events, KRB5_EV_COUNT); /* app-layer-event:krb5.* */
 }
 
 void detect_fill_ssh(const struct ssh_state *s, int dir, detect_buffers *b)

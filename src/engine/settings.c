@@ -273,6 +273,7 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
             ec->applayer.tls_extended = type_extended(body);
         }
         else if (strcmp(name, "ssh") == 0) t->ssh = true;
+        else if (strcmp(name, "krb5") == 0) t->krb5 = true;
         else if (strcmp(name, "dcerpc") == 0) t->dcerpc = true;
         else if (strcmp(name, "smb") == 0) t->smb = true;
         else if (strcmp(name, "http2") == 0) t->http2 = true;

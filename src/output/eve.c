@@ -26,6 +26,7 @@ void eve_types_default(rb_eve_types *t)
     t->http2 = true;
     t->leak = true;
     t->smtp = true;
+    t->krb5 = true; /* in Suricata's default eve-log types too */
     t->anomaly_decode = t->anomaly_stream = t->anomaly_applayer = true;
     t->anomaly_behaviour = true;
     t->community_id = true;

@@ -28,6 +28,7 @@ typedef struct rb_eve_types {
     bool smtp;           /* smtp records (docs/smtp.md) */
     bool leak;           /* personal-data leak incidents (src/leak) */
     bool dcerpc;         /* DCE/RPC transactions (src/applayer/dcerpc.h) */
+    bool krb5;           /* Kerberos 5 KDC messages (src/applayer/krb5.h) */
     bool anomaly_decode, anomaly_stream, anomaly_applayer;
     bool community_id;
     bool ethernet;       /* add ether {src_mac,dest_mac} to packet records */

@@ -1078,6 +1078,75 @@ def gen_http_port53(out):
                [c.handshake() + [c.pkt(0, "PA", req), c.pkt(1, "PA", resp), c.pkt(0, "A")] + c.close()])
 
 
+def _der(tag, body):
+    n = len(body)
+    if n < 128:
+        return bytes([tag, n]) + body
+    return bytes([tag, 0x82, n >> 8, n & 255]) + body
+
+
+def _kctx(k, body):
+    return _der(0xa0 | k, body)
+
+
+def _kint(k, v):
+    return _kctx(k, _der(0x02, bytes([v & 255])))
+
+
+def _kgs(k, s):
+    return _kctx(k, _der(0x1b, s.encode()))
+
+
+def _kprincipal(k, *names):
+    return _kctx(k, _der(0x30, _kint(0, 1 if len(names) == 1 else 2) +
+                         _kctx(1, _der(0x30, b"".join(_der(0x1b, n.encode()) for n in names)))))
+
+
+def _kenc(k, etype):
+    return _kctx(k, _der(0x30, _kint(0, etype) + _kctx(2, _der(0x04, b"\x5a" * 48))))
+
+
+def krb5_req(app, msg, user, realm, svc, host):
+    body = _kctx(0, _der(0x03, b"\x00\x40\x81\x00\x10")) + (_kprincipal(1, user) if user else b"") + \
+        _kgs(2, realm) + _kprincipal(3, svc, host) + _kctx(5, _der(0x18, b"20370913024805Z")) + \
+        _kctx(7, _der(0x02, b"\x12\x34\x56\x78")) + \
+        _kctx(8, _der(0x30, _der(0x02, b"\x12") + _der(0x02, b"\x17")))
+    return _der(app, _der(0x30, _kint(1, 5) + _kint(2, msg) + _kctx(4, _der(0x30, body))))
+
+
+def krb5_rep(app, msg, user, realm, svc, host, etype, ticket_etype):
+    ticket = _der(0x61, _der(0x30, _kint(0, 5) + _kgs(1, realm) + _kprincipal(2, svc, host) + _kenc(3, ticket_etype)))
+    return _der(app, _der(0x30, _kint(0, 5) + _kint(1, msg) + _kgs(3, realm) + _kprincipal(4, user) +
+                          _kctx(5, ticket) + _kenc(6, etype)))
+
+
+def krb5_error(code, realm):
+    return _der(0x7e, _der(0x30, _kint(0, 5) + _kint(1, 30) + _kctx(4, _der(0x18, b"20261127220000Z")) +
+                           _kint(5, 0) + _kint(6, code) + _kgs(9, realm) + _kprincipal(10, "krbtgt", realm)))
+
+
+def gen_krb5(out):
+    """Kerberos 5 (docs/krb5.md): over TCP an AS exchange whose reply uses RC4 for the session key (AS-REQ,
+    KRB-ERROR pre-authentication required, AS-REQ, AS-REP: krb5.weak_encryption); over UDP a TGS exchange
+    with AES (no event)."""
+    realm = "CNSS.EXAMPLE.MA"
+    c = TcpConn("10.20.0.15", "10.20.0.2", 49820, 88)
+    rec = lambda m: struct.pack("!I", len(m)) + m  # noqa: E731
+    req = rec(krb5_req(0x6a, 10, "agent.rh", realm, "krbtgt", realm))
+    conv = c.handshake() + send(c, 0, req) + send(c, 1, rec(krb5_error(25, realm))) + send(c, 0, req) + \
+        send(c, 1, rec(krb5_rep(0x6b, 11, "agent.rh", realm, "krbtgt", realm, 23, 18))) + c.close()
+    w = PcapWriter(os.path.join(out, "krb5.pcap"))
+    t = T0
+    for p in conv:
+        w.write(t, p)
+        t += 0.001
+    q = krb5_req(0x6c, 12, None, realm, "HTTP", "intranet.example.ma")
+    r = krb5_rep(0x6d, 13, "agent.rh", realm, "HTTP", "intranet.example.ma", 18, 18)
+    w.write(t + 0.01, eth(ipv4("10.20.0.15", "10.20.0.2", 17, udp("10.20.0.15", "10.20.0.2", 55001, 88, q))))
+    w.write(t + 0.02, eth(ipv4("10.20.0.2", "10.20.0.15", 17, udp("10.20.0.2", "10.20.0.15", 88, 55001, r))))
+    w.close()
+
+
 def gen_ip_protos(out):
     """IP protocols without a decoder: 116 (DDX), 143 (Ethernet), 200 (unassigned): EVE names them as
     Suricata does (IANA keywords, digits when unassigned)."""
@@ -1129,6 +1198,7 @@ def main():
     gen_smtp(out)
     gen_http_port53(out)
     gen_ip_protos(out)
+    gen_krb5(out)
     gen_one_direction(out)
 
 

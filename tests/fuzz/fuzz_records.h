@@ -1,5 +1,5 @@
 /* fuzz_records.h -- the record format of the stream-parser harnesses
- * (fuzz_http, fuzz_http2, fuzz_smtp, fuzz_smb): after the option byte, records of [ctl][len] +
+ * (fuzz_http, fuzz_http2, fuzz_smtp, fuzz_smb, fuzz_krb5): after the option byte, records of [ctl][len] +
  * len bytes; ctl & 3: 0 data to server, 1 data to client, 2 gap, 3 poll.
  * Data is handed over from a fresh heap copy, so ASan sees over-reads; after
  * every record the harness's `after` hook runs (it logs what completed). */

@@ -17,6 +17,7 @@ tests/fuzz/fuzz_*.c):
   fuzz_smtp                (ports 25, 587, 2525) re-chunked into the harness's record format
   fuzz_dns                 UDP payloads of port 53, joined with the harness's separator
   fuzz_dcerpc              TCP payloads of port 135 conversations, in the harness's record format
+  fuzz_krb5                TCP payloads of port 88 conversations, and UDP port 88 datagrams
   fuzz_rules               each test.rules; the ET Open file in slices of 60 rules
   fuzz_config              each YAML file (byte 0 = 2: also apply the settings)
 
@@ -222,6 +223,20 @@ def seeds_from_capture(path, corp):
         cli = b"".join(pl for d, pl in recs if d == 0)
         srv = b"".join(pl for d, pl in recs if d == 1)
         corp["fuzz_ssh"].add(bytes([63]) + cli[:2048] + srv[:2048])
+    for key, recs in conversations(pkts, {88}).items():  # Kerberos over TCP: record-marked stream
+        blob = bytearray([1])
+        for d, pl in recs:
+            for i in range(0, len(pl), 255):
+                part = pl[i:i + 255]
+                blob += bytes([d, len(part)]) + part
+        corp["fuzz_krb5"].add(bytes(blob[:MAX_SEED]))
+    krb = bytearray([0])  # Kerberos over UDP: one message per record
+    for lt, pkt in pkts:
+        r = ip_payload(lt, pkt)
+        if r and r[0] == 17 and 88 in (r[2], r[4]) and r[5] and len(r[5]) <= 255:
+            krb += bytes([1 if r[2] == 88 else 0, len(r[5])]) + r[5]
+    if len(krb) > 1:
+        corp["fuzz_krb5"].add(bytes(krb[:MAX_SEED]))
     for key, recs in conversations(pkts, {135}).items():
         blob = bytearray([0])
         for d, pl in recs:
@@ -246,7 +261,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(root, "build-fuzz", "seeds"))
     a = ap.parse_args()
     names = ["fuzz_pcap", "fuzz_engine", "fuzz_decode", "fuzz_http", "fuzz_http2", "fuzz_tls", "fuzz_ssh", "fuzz_smb", "fuzz_dns",
-             "fuzz_rules", "fuzz_config", "fuzz_dcerpc", "fuzz_smtp"]
+             "fuzz_rules", "fuzz_config", "fuzz_dcerpc", "fuzz_smtp", "fuzz_krb5"]
     corp = {n: Corpus(a.out, n) for n in names}
     caps = []
     for top in (os.path.join(a.shared, "compat", "tests"), os.path.join(root, "tests", "data")):

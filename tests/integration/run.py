@@ -569,6 +569,34 @@ def http_on_dns_port(ctx):
 
 
 @test
+def krb5_weak_encryption(ctx):
+    # Kerberos 5 (docs/krb5.md): an AS exchange over TCP whose reply uses RC4 (krb5.weak_encryption, ET 2226001),
+    # a TGS exchange over UDP with AES (nothing); one krb5 record per message, as Suricata writes them
+    rules = write_rules(ctx, 'alert krb5 any any -> any any (msg:"weak"; flow:to_client; '
+                             'app-layer-event:krb5.weak_encryption; sid:1;)\n'
+                             'alert krb5 any any -> any any (msg:"malformed"; app-layer-event:krb5.malformed_data; '
+                             'sid:2;)\n')
+    r = Run(ctx, "krb5.pcap", ["-k", "none", "-S", rules])
+    protos = sorted((f["proto"], f.get("app_proto")) for f in r.flows())
+    expect(protos == [("TCP", "krb5"), ("UDP", "krb5")], "flows %s" % protos)
+    al = select(r.records, event_type="alert")
+    expect(len(al) == 1 and al[0]["alert"]["signature_id"] == 1 and al[0]["src_port"] == 88, "alerts %s" % al)
+    recs = [x["krb5"] for x in select(r.records, event_type="krb5")]
+    types = [x["msg_type"] for x in recs]
+    expect(types == ["KRB_AS_REQ", "KRB_ERROR", "KRB_AS_REQ", "KRB_AS_REP", "KRB_TGS_REQ", "KRB_TGS_REP"],
+           "krb5 records %s" % types)
+    expect(recs[1]["error_code"] == "KDC_ERR_PREAUTH_REQUIRED" and recs[1]["failed_request"] == "KRB_AS_REQ",
+           "error %s" % recs[1])
+    expect(recs[3] == {"msg_type": "KRB_AS_REP", "cname": "agent.rh", "realm": "CNSS.EXAMPLE.MA",
+                       "sname": "krbtgt/CNSS.EXAMPLE.MA", "encryption": "rc4-hmac", "weak_encryption": True,
+                       "ticket_encryption": "aes256-cts-hmac-sha1-96", "ticket_weak_encryption": False},
+           "as-rep %s" % recs[3])
+    expect(recs[4]["cname"] == "<empty>" and recs[4]["sname"] == "HTTP/intranet.example.ma", "tgs-req %s" % recs[4])
+    ev = [a["anomaly"]["event"] for a in select(r.records, event_type="anomaly")]
+    expect(ev == ["weak_encryption"], "anomalies %s" % ev)
+
+
+@test
 def ip_protocol_names(ctx):
     # EVE proto of protocols ribat does not decode: the IANA keyword as Suricata 7 writes it, else digits
     rules = write_rules(ctx, 'alert ip any any -> any any (msg:"any ip"; sid:1;)\n')
