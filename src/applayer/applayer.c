@@ -836,7 +836,7 @@ static void log_smtp(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
     while ((tx = smtp_next_loggable(af->state, flow_end)) != NULL) {
         a->st.tx[ALPROTO_SMTP]++;
         af->logged_tx++;
-        inspect_tx(a, f, p, ALPROTO_SMTP, tx, tx->tx_id, fill_smtp, 0);
+        inspect_tx(a, f, p, ALPROTO_SMTP, tx, tx->tx_id, fill_smtp, -1); /* reply events are to_client */
         log_smtp_events(a, f, p, tx);
         if (!a->eve_enabled)
             continue;

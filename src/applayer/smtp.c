@@ -52,7 +52,7 @@ static const char *const ev_names[SMTP_EV_COUNT] = {
     "smtp.invalid_reply", "smtp.unable_to_match_reply_with_request", "smtp.max_command_line_len_exceeded",
     "smtp.max_reply_line_len_exceeded", "smtp.invalid_pipelined_sequence", "smtp.bdat_invalid_size",
     "smtp.too_many_rcpt", "smtp.too_many_files", "smtp.data_command_rejected", "smtp.tls_rejected",
-    "smtp.gap",
+    "smtp.gap", "smtp.no_server_welcome_message",
 };
 
 const char *smtp_event_name(unsigned i)
@@ -418,6 +418,9 @@ static void client_line(smtp_state *s, const uint8_t *p, size_t n, bool cut)
     /* every command but RSET and QUIT belongs to a mail (a new one when none is open), as in Suricata */
     if (!is_verb(p, n, "rset") && !is_verb(p, n, "quit"))
         cur_tx(s);
+    /* a command before the server said anything: each one is flagged, as Suricata */
+    if (!s->greeted && s->cur)
+        s->cur->events |= SMTP_EV_NO_WELCOME;
     if (cut && (tx = cur_tx(s)) != NULL)
         tx->events |= SMTP_EV_COMMAND_TOO_LONG;
     if (is_verb(p, n, "helo") || is_verb(p, n, "ehlo")) {

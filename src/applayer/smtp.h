@@ -70,7 +70,8 @@ enum {
     SMTP_EV_DATA_REJECTED = 1u << 8,
     SMTP_EV_TLS_REJECTED = 1u << 9,
     SMTP_EV_GAP = 1u << 10,
-    SMTP_EV_COUNT = 11,
+    SMTP_EV_NO_WELCOME = 1u << 11, /* a command before any server reply (no_server_welcome_message) */
+    SMTP_EV_COUNT = 12,
 };
 const char *smtp_event_name(unsigned bit_index);
 

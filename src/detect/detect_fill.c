@@ -390,9 +390,13 @@ void detect_fill_smb(const struct smb_tx *tx, int dir, detect_buffers *b)
 void detect_fill_smtp(const struct smtp_tx *tx, int dir, detect_buffers *b)
 {
     reset(b, ALPROTO_SMTP);
-    if (!tx || dir != 0)
+    if (!tx)
         return;
+    /* the events are the mail's, seen from both sides (ET's reply events are
+     * flow:to_client); its buffers and files go to the server only */
     put_event_word(b, smtp_tx_events(tx), SMTP_TX_EV_COUNT);
+    if (dir != 0)
+        return;
     b->files = tx->files;
     b->n_files = tx->n_files;
     put_str(b, RB_SMTP_HELO, &tx->helo);

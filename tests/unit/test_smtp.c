@@ -335,6 +335,32 @@ static void test_gap(void **st)
     smtp_free(s);
 }
 
+/* commands before any reply: Suricata's no_server_welcome_message, each time */
+static void test_no_welcome(void **st)
+{
+    (void)st;
+    smtp_config c;
+    smtp_config_default(&c);
+    smtp_state *s = smtp_new(&c);
+    assert_non_null(s);
+    const char *cli = "EHLO ws5\r\nMAIL FROM:<a@b>\r\n";
+    assert_int_equal(smtp_feed(s, 0, (const uint8_t *)cli, strlen(cli)), 0);
+    const char *srv = "220 mx\r\n250 ok\r\n250 ok\r\n";
+    assert_int_equal(smtp_feed(s, 1, (const uint8_t *)srv, strlen(srv)), 0);
+    smtp_tx *tx = smtp_next_loggable(s, true);
+    assert_non_null(tx);
+    assert_true(tx->events & SMTP_EV_NO_WELCOME);
+    smtp_free(s);
+    /* greeted first: no event */
+    s = smtp_new(&c);
+    assert_int_equal(smtp_feed(s, 1, (const uint8_t *)"220 mx\r\n", 8), 0);
+    assert_int_equal(smtp_feed(s, 0, (const uint8_t *)cli, strlen(cli)), 0);
+    tx = smtp_next_loggable(s, true);
+    assert_non_null(tx);
+    assert_false(tx->events & SMTP_EV_NO_WELCOME);
+    smtp_free(s);
+}
+
 static void test_probe(void **st)
 {
     (void)st;
@@ -524,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_flow_end_truncates),
         cmocka_unit_test(test_gap),
         cmocka_unit_test(test_probe),
+        cmocka_unit_test(test_no_welcome),
         cmocka_unit_test(test_base64_garbage),
         cmocka_unit_test(test_qp_garbage),
         cmocka_unit_test(test_nesting_cap),
