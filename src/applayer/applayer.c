@@ -277,6 +277,9 @@ typedef struct app_flow {
     bool saw_data;
     uint32_t probe_len[2];
     uint8_t *probe[2];          /* bytes held while detecting */
+    int8_t first_dir;           /* 1 + the direction whose bytes came first, 0 none yet */
+    bool held[2];               /* TCP: the protocol was found in the other direction while this one
+                                   had too few bytes to be judged: they wait for more (or the end) */
     void *state;                /* the protocol's parser state */
     uint64_t logged_tx;
     bool changed;               /* the protocol changed once (HTTP CONNECT tunnel) */
@@ -287,6 +290,7 @@ typedef struct app_flow {
     int8_t mismatch_dir;        /* 1 + the direction whose mismatch is still to be reported, 0 none */
     bool one_dir;               /* ... or matched no protocol at all (the flow keeps its protocol) */
     int8_t one_dir_event;       /* APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION to write: direction + 1 */
+    uint8_t one_dir_proto;      /* ... the flow's protocol then (a protocol change may follow at once) */
     bool depth_set;             /* SMB: the flow's own stream depth was applied */
     bool hello_inspected[2];    /* TLS: the signatures saw this side's hello as soon as it was parsed */
     /* leak stage: the HTTP body observer's context */
@@ -540,7 +544,8 @@ static void log_http2(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p
 
 static int smtp_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
 {
-    return tcp ? smtp_probe(d, n, dir, sp, dp) : 0;
+    /* as Suricata 7, the client's first line only: a server's greeting alone is not SMTP */
+    return tcp && dir == 0 ? smtp_probe(d, n, dir, sp, dp) : 0;
 }
 static void *smtp_new_adapter(const applayer_config *cfg)
 {
@@ -1186,6 +1191,14 @@ static void protocol_change(applayer_ctx *a, app_flow *af, rb_flow *f, bool tcp,
     af->dir_other[0] = af->dir_other[1] = false;
     af->one_dir = false;
     af->logged_tx = 0;
+    for (int d = 0; d < 2; d++) { /* bytes held for the old protocol are not the new one's */
+        if (af->held[d]) {
+            af->held[d] = false;
+            free(af->probe[d]);
+            af->probe[d] = NULL;
+            af->probe_len[d] = 0;
+        }
+    }
     if (a->dt)
         detect_flow_tx_restart(a->dt, f);
     if (h2) {
@@ -1323,8 +1336,13 @@ static void leak_observe(applayer_ctx *a, app_flow *af, rb_flow *f)
         http_set_file_cb(af->state, file_store_observer, a);
 }
 
-/* the depth of Suricata's deepest protocol-detection pattern (HTTP/2's preface) */
-#define PROBE_PM_DEPTH 24
+/* The depth of Suricata's deepest protocol-detection pattern in each
+ * direction: its pattern matcher judges a direction only once it holds that
+ * many bytes. To the server the HTTP/2 preface (24 bytes), to the client
+ * SMB's "\xffSMB" at offset 4 (8 bytes): checked with Suricata 7 on SMTP
+ * greetings of 6 to 18 bytes (7 bytes: not judged; 8: judged). */
+static const uint32_t probe_pm_depth[2] = { 24, 8 };
+#define PROBE_PM_DEPTH(dir) probe_pm_depth[(dir) & 1]
 
 /* TCP: the first bytes of the direction that did not decide the protocol are
  * probed as well (Suricata detects each direction on its own). When they are
@@ -1344,8 +1362,10 @@ static bool other_dir_feeds(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, 
          * bytes); with fewer it raises no event (byte-extract-01: a 20-byte
          * request; http-not09-file: 137 bytes, the event) */
         af->one_dir = true;
-        if (n >= PROBE_PM_DEPTH)
+        if (n >= PROBE_PM_DEPTH(dir)) {
             af->one_dir_event = (int8_t)(1 + dir);
+            af->one_dir_proto = af->proto;
+        }
         return true;
     }
     if (r <= 0 || r >= ALPROTO_N || r == af->proto)
@@ -1363,6 +1383,8 @@ static bool other_dir_feeds(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, 
 static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
     af->saw_data = true;
+    if (!af->first_dir)
+        af->first_dir = (int8_t)(1 + dir);
     if (af->dir_failed[dir])
         return;
     uint32_t limit = a->cfg.probe_limit;
@@ -1401,15 +1423,30 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
     leak_observe(a, af, f);
     af->dir_checked[dir] = true;
     if (r == ALPROTO_HTTP && dir == 1 && af->dir_failed[0])
-        http_responses_first(af->state, af->probe_len[0] >= PROBE_PM_DEPTH); /* the client's bytes were not HTTP */
-    /* replay what was held, the other direction's first if it came first (to-server first) */
-    for (int d2 = 0; d2 < 2; d2++) {
-        if (af->probe_len[d2]) {
-            const uint8_t *buf = af->probe[d2];
-            uint32_t len = af->probe_len[d2];
-            if (!tcp || d2 == dir || other_dir_feeds(a, af, f, d2, buf, len))
-                feed(a, af, f, d2, buf, len, tcp);
+        http_responses_first(af->state, af->probe_len[0] >= PROBE_PM_DEPTH(0)); /* the client's bytes were not HTTP */
+    /* Replay what was held. As Suricata: the other direction's bytes go
+     * first when they came first and were judged (as many bytes as the
+     * deepest pattern); with fewer they are not judged yet and wait for more
+     * (or the end of the direction), after this direction's. */
+    int other = !dir;
+    bool other_judged = af->probe_len[other] >= PROBE_PM_DEPTH(other); /* Suricata's pattern matcher is done */
+    int order[2] = { dir, other };
+    if (af->first_dir == 1 + other && other_judged) {
+        order[0] = other;
+        order[1] = dir;
+    }
+    for (int k = 0; k < 2; k++) {
+        int d2 = order[k];
+        if (!af->probe_len[d2])
+            continue;
+        if (tcp && d2 == other && !other_judged) {
+            af->held[other] = true; /* the buffer stays */
+            continue;
         }
+        const uint8_t *buf = af->probe[d2];
+        uint32_t len = af->probe_len[d2];
+        if (!tcp || d2 == dir || other_dir_feeds(a, af, f, d2, buf, len))
+            feed(a, af, f, d2, buf, len, tcp);
         free(af->probe[d2]);
         af->probe[d2] = NULL;
         af->probe_len[d2] = 0;
@@ -1419,8 +1456,38 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
         feed(a, af, f, dir, d + take, n - take, tcp);
 }
 
+/* The held bytes of a direction are judged and fed (enough of them, the
+ * direction's end, the flow's end). */
+static void release_held(applayer_ctx *a, app_flow *af, rb_flow *f, int dir)
+{
+    if (!af->held[dir])
+        return;
+    af->held[dir] = false;
+    uint8_t *buf = af->probe[dir];
+    uint32_t len = af->probe_len[dir];
+    af->probe[dir] = NULL;
+    af->probe_len[dir] = 0;
+    if (buf && len && af->proto != ALPROTO_UNKNOWN && af->proto != ALPROTO_FAILED &&
+        other_dir_feeds(a, af, f, dir, buf, len))
+        feed(a, af, f, dir, buf, len, true);
+    free(buf);
+}
+
 static void data(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
+    if (af->held[dir]) {
+        uint32_t limit = a->cfg.probe_limit;
+        size_t take = n < limit - af->probe_len[dir] ? n : limit - af->probe_len[dir];
+        memcpy(af->probe[dir] + af->probe_len[dir], d, take);
+        af->probe_len[dir] += (uint32_t)take;
+        if (af->probe_len[dir] < PROBE_PM_DEPTH(dir) && take == n)
+            return;
+        release_held(a, af, f, dir);
+        d += take;
+        n -= take;
+        if (!n)
+            return;
+    }
     if (af->proto == ALPROTO_UNKNOWN)
         detect_bytes(a, af, f, dir, d, n, tcp);
     else if (af->proto != ALPROTO_FAILED && (!tcp || other_dir_feeds(a, af, f, dir, d, n)))
@@ -1434,6 +1501,8 @@ static void drain(applayer_ctx *a, stream_ctx *sc, rb_flow *f, app_flow *af)
         stream_chunk ch;
         int guard = 0;
         while (stream_next_chunk(sc, f, dir, &ch) && guard++ < 4096) {
+            if (ch.gap_before)
+                release_held(a, af, f, dir); /* what was held ends before the gap */
             if (ch.gap_before && af->proto != ALPROTO_UNKNOWN && af->proto != ALPROTO_FAILED && !af->gave_up) {
                 af->dir_checked[dir] = true; /* a direction whose start was lost is not probed */
                 a->st.gaps[af->proto]++;
@@ -1447,6 +1516,7 @@ static void drain(applayer_ctx *a, stream_ctx *sc, rb_flow *f, app_flow *af)
             }
             stream_consume(sc, f, dir, ch.len);
             if (ch.eof) {
+                release_held(a, af, f, dir);
                 if (af->proto != ALPROTO_UNKNOWN && af->proto != ALPROTO_FAILED && !af->gave_up &&
                     protocols[af->proto].eof)
                     protocols[af->proto].eof(af->state, dir);
@@ -1465,9 +1535,9 @@ static void report_mismatch(applayer_ctx *a, app_flow *af, rb_flow *f, const Pac
     if (af->one_dir_event) { /* the other direction matched no protocol */
         int dir = af->one_dir_event - 1;
         af->one_dir_event = 0;
-        if (af->proto > 0 && af->proto < ALPROTO_N) {
-            log_app_event_layer(a, f, p, af->proto, "APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION", dir, false, 0,
-                                "proto_detect");
+        if (af->one_dir_proto > 0 && af->one_dir_proto < ALPROTO_N) {
+            log_app_event_layer(a, f, p, af->one_dir_proto, "APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION", dir, false,
+                                0, "proto_detect");
             f->al_ev_pending |= RB_ALEV_ONLY_ONE_DIRECTION;
         }
     }
@@ -1606,6 +1676,8 @@ void applayer_flow_end(applayer_ctx *a, stream_ctx *sc, rb_flow *f)
     }
     if (!af)
         return;
+    release_held(a, af, f, 0);
+    release_held(a, af, f, 1);
     report_mismatch(a, af, f, NULL);
     if (af->proto == ALPROTO_UNKNOWN && af->saw_data)
         set_proto(a, f, af, ALPROTO_FAILED);

@@ -728,6 +728,9 @@ def gen_smtp(out):
                         plain message sent with BDAT; pipelined commands, a dot-stuffed line
     smtp_starttls.pcap  EHLO, STARTTLS refused (454), STARTTLS, 220, then a TLS ClientHello: the flow changes
                         to TLS
+    smtp_short_greeting.pcap  a 7-byte greeting, then EHLO: too few bytes for detection to judge the server's
+                        side, so the client's command is read first (no_server_welcome_message), the server's
+                        side once it holds enough bytes (detected in one direction only)
     smtp_starttls_http.pcap  STARTTLS accepted, then the server speaks cleartext HTTP (a 101 upgrade to h2c
                         with no request): no TLS after STARTTLS, an unexpected protocol, and an upgrade that
                         cannot happen (a flow changes protocol once)"""
@@ -766,6 +769,12 @@ def gen_smtp(out):
                 send(c, 1, b"454 4.7.0 TLS not available now\r\n"), send(c, 0, b"STARTTLS\r\n"),
                 send(c, 1, b"220 2.0.0 Ready to start TLS\r\n"), send(c, 0, tls_client_hello("mx.example.net")),
                 c.close()])
+
+    c = TcpConn("192.168.10.5", "198.51.100.25", 41028, 25)
+    write_conv(os.path.join(out, "smtp_short_greeting.pcap"),
+               [c.handshake(), send(c, 1, b"220 m\r\n"), send(c, 0, b"EHLO ws5\r\n"),
+                send(c, 1, b"250-mx.example.net\r\n250 SIZE 10240000\r\n"), send(c, 0, b"QUIT\r\n"),
+                send(c, 1, b"221 bye\r\n"), c.close()])
 
     c = TcpConn("192.168.10.5", "198.51.100.25", 41027, 25)
     write_conv(os.path.join(out, "smtp_starttls_http.pcap"),
