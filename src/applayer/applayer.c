@@ -1591,7 +1591,14 @@ void applayer_tcp(applayer_ctx *a, stream_ctx *sc, Packet *p)
     if (a->leak && p->payload_len && (af->gave_up || (af->proto != ALPROTO_TLS && af->proto != ALPROTO_SSH)) &&
         stream_depth_reached(sc, f, p->dir))
         leak_feed(a->leak, f, p->dir, LEAK_SRC_STREAM, p->payload, p->payload_len);
-    if (af->state && af->proto != ALPROTO_FAILED)
+    /* IDS: a transaction that completes during the handshake (TCP Fast Open:
+     * the request rides on the SYN, the answer may come before the
+     * handshake's last ACK) waits for it, so that its rules see the session
+     * established, as Suricata's do (tcp-fastopen-07); the flow's end logs it
+     * in any case. Inline, it is inspected at once (tcp-fastopen-13). */
+    bool handshaking = !stream_inline(sc) && f->tcp_ssn &&
+                       (f->tcp_state == RB_TCP_SYN_SENT || f->tcp_state == RB_TCP_SYN_RECV);
+    if (af->state && af->proto != ALPROTO_FAILED && !handshaking)
         protocols[af->proto].log(a, af, f, p, false);
 }
 

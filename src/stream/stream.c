@@ -1281,6 +1281,11 @@ void stream_release_finished(stream_ctx *c, rb_flow *f)
     }
 }
 
+bool stream_inline(const stream_ctx *c)
+{
+    return c && c->cfg.inline_mode;
+}
+
 bool stream_raw_window(stream_ctx *c, rb_flow *f, int dir, const uint8_t **data, uint32_t *len,
                        uint64_t *stream_offset)
 {

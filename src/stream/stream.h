@@ -151,6 +151,7 @@ void stream_flow_flush(stream_ctx *c, rb_flow *f);
  * bytes of that direction are no longer reassembled. One load, for
  * inspectors that go on looking at packet payloads (the leak stage). */
 bool stream_depth_reached(const stream_ctx *c, const rb_flow *f, int dir);
+bool stream_inline(const stream_ctx *c); /* stream.inline (IPS semantics) */
 /* The flow was reversed (flow_swap) before either side sent data: its two
  * halves trade places too. Returns false, changing nothing, once data was
  * seen (the caller then must not reverse the flow). */

@@ -1156,6 +1156,17 @@ def gen_krb5(out):
     w.close()
 
 
+def gen_tcp_fastopen(out):
+    """TCP Fast Open: the request (without Host) rides on the SYN, the server answers 400 and closes before the
+    client's ACK ends the handshake, then the client resets."""
+    c = TcpConn("10.0.0.50", "10.0.0.61", 56288, 80)
+    req = b"GET /index.php HTTP/1.1\r\nUser-Agent: tfo\r\n\r\n"
+    resp = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    write_conv(os.path.join(out, "tcp_fastopen.pcap"),
+               [[c.pkt(0, "S", req), c.pkt(1, "SA"), c.pkt(1, "PA", resp), c.pkt(1, "FA"), c.pkt(0, "A"),
+                 c.pkt(0, "RA")]])
+
+
 def gen_ip_protos(out):
     """IP protocols without a decoder: 116 (DDX), 143 (Ethernet), 200 (unassigned): EVE names them as
     Suricata does (IANA keywords, digits when unassigned)."""
@@ -1207,6 +1218,7 @@ def main():
     gen_smtp(out)
     gen_http_port53(out)
     gen_ip_protos(out)
+    gen_tcp_fastopen(out)
     gen_krb5(out)
     gen_one_direction(out)
 

@@ -597,6 +597,22 @@ def krb5_weak_encryption(ctx):
 
 
 @test
+def tcp_fastopen_established(ctx):
+    # TCP Fast Open (tcp_fastopen.pcap): the transaction completes before the handshake does; in IDS mode it is
+    # inspected once the session is established, so flow:established rules match (Suricata's tcp-fastopen-07);
+    # inline it is inspected at once, on the SYN that carries the request (tcp-fastopen-13)
+    rules = write_rules(ctx, 'alert http any any -> any any (msg:"no host"; flow:established,to_server; '
+                             'app-layer-event:http.missing_host_header; sid:1;)\n'
+                             'alert http any any -> any any (msg:"uri"; http.uri; content:"/index.php"; sid:2;)\n')
+    r = Run(ctx, "tcp_fastopen.pcap", ["-k", "none", "-S", rules])
+    ids = sorted(a["alert"]["signature_id"] for a in select(r.records, event_type="alert"))
+    expect(ids == [1, 2], "IDS alerts %s" % ids)
+    r = Run(ctx, "tcp_fastopen.pcap", ["-k", "none", "-S", rules, "--set", "stream.inline=true"])
+    a2 = select(r.records, event_type="alert", alert__signature_id=2)
+    expect(len(a2) == 1 and a2[0].get("pcap_cnt") == 1, "inline: the SYN's request %s" % a2)
+
+
+@test
 def ip_protocol_names(ctx):
     # EVE proto of protocols ribat does not decode: the IANA keyword as Suricata 7 writes it, else digits
     rules = write_rules(ctx, 'alert ip any any -> any any (msg:"any ip"; sid:1;)\n')
