@@ -617,6 +617,17 @@ static void test_double_decode(void **st)
     }
 }
 
+/* a POST of a multipart/form-data body with boundary XyZ, fed at once or byte by byte */
+static void post_multipart(http_state *s, const char *path, const char *body, size_t n, bool bytewise)
+{
+    char hdr[256];
+    snprintf(hdr, sizeof hdr,
+             "POST %s HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
+             "Content-Length: %zu\r\n\r\n", path, n);
+    feed(s, 0, hdr);
+    assert_int_equal(bytewise ? feed1(s, 0, body, n) : feedn(s, 0, body, n), 0);
+}
+
 static void test_multipart_upload(void **st)
 {
     (void)st;
@@ -632,12 +643,7 @@ static void test_multipart_upload(void **st)
                                "Content-Disposition: form-data; name=\"f2\"; filename=\"b.txt\"\r\n\r\n"
                                "\r\n"
                                "--XyZ--\r\nepilogue";
-    char hdr[256];
-    snprintf(hdr, sizeof hdr,
-             "POST /upload.php HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
-             "Content-Length: %zu\r\n\r\n", sizeof body - 1);
-    feed(s, 0, hdr);
-    assert_int_equal(feed1(s, 0, body, sizeof body - 1), 0);
+    post_multipart(s, "/upload.php", body, sizeof body - 1, true);
     feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     http_tx *tx = http_next_loggable(s, false);
     assert_non_null(tx);
@@ -680,15 +686,7 @@ static void test_multipart_lf_delimiters(void **st)
                                "FFFF\n--XyZ--\r\n";
     for (int bytewise = 0; bytewise < 2; bytewise++) {
         http_state *s = mk();
-        char hdr[256];
-        snprintf(hdr, sizeof hdr,
-                 "POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
-                 "Content-Length: %zu\r\n\r\n", sizeof body - 1);
-        feed(s, 0, hdr);
-        if (bytewise)
-            assert_int_equal(feed1(s, 0, body, sizeof body - 1), 0);
-        else
-            assert_int_equal(feedn(s, 0, body, sizeof body - 1), 0);
+        post_multipart(s, "/up", body, sizeof body - 1, bytewise);
         feed(s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
         http_tx *tx = http_next_loggable(s, false);
         assert_non_null(tx);
