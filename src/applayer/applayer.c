@@ -1431,7 +1431,10 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
     int other = !dir;
     bool other_judged = af->probe_len[other] >= PROBE_PM_DEPTH(other); /* Suricata's pattern matcher is done */
     int order[2] = { dir, other };
-    if (af->first_dir == 1 + other && other_judged) {
+    if (!tcp) { /* datagrams: to the server first, as before */
+        order[0] = 0;
+        order[1] = 1;
+    } else if (af->first_dir == 1 + other && other_judged) {
         order[0] = other;
         order[1] = dir;
     }
