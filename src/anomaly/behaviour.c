@@ -131,13 +131,13 @@ static int bm_add(uint8_t *bm, uint32_t nbits, uint64_t h)
     return 1;
 }
 
-/* distinct count estimated from set bits k of m */
 /* an address as a bitmap key (port_scan's hosts, a flood's destinations) */
 static uint64_t addr_key(const rb_addr *a)
 {
     return rb_mix64(a->u64[0] ^ rb_mix64(a->u64[1]));
 }
 
+/* distinct count estimated from set bits k of m */
 static uint32_t lc_estimate(uint32_t k, uint32_t m)
 {
     if (k >= m)

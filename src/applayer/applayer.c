@@ -1380,6 +1380,17 @@ static bool other_dir_feeds(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, 
 }
 
 /* Bytes of one direction for a flow whose protocol is still unknown. */
+/* Add bytes to the direction's probe buffer (allocated, probe_limit bytes),
+ * as many as fit; returns how many were taken. */
+static size_t probe_append(const applayer_ctx *a, app_flow *af, int dir, const uint8_t *d, size_t n)
+{
+    uint32_t room = a->cfg.probe_limit - af->probe_len[dir];
+    size_t take = n < room ? n : room;
+    memcpy(af->probe[dir] + af->probe_len[dir], d, take);
+    af->probe_len[dir] += (uint32_t)take;
+    return take;
+}
+
 static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
     af->saw_data = true;
@@ -1394,9 +1405,7 @@ static void detect_bytes(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, con
         if (!af->probe[dir])
             return;
     }
-    size_t take = n < limit - af->probe_len[dir] ? n : limit - af->probe_len[dir];
-    memcpy(af->probe[dir] + af->probe_len[dir], d, take);
-    af->probe_len[dir] += (uint32_t)take;
+    size_t take = probe_append(a, af, dir, d, n);
     int r = detect(a, f, dir, af->probe[dir], af->probe_len[dir], tcp);
     if (r == 0 && af->probe_len[dir] >= limit)
         r = ALPROTO_FAILED;
@@ -1479,10 +1488,7 @@ static void release_held(applayer_ctx *a, app_flow *af, rb_flow *f, int dir)
 static void data(applayer_ctx *a, app_flow *af, rb_flow *f, int dir, const uint8_t *d, size_t n, bool tcp)
 {
     if (af->held[dir]) {
-        uint32_t limit = a->cfg.probe_limit;
-        size_t take = n < limit - af->probe_len[dir] ? n : limit - af->probe_len[dir];
-        memcpy(af->probe[dir] + af->probe_len[dir], d, take);
-        af->probe_len[dir] += (uint32_t)take;
+        size_t take = probe_append(a, af, dir, d, n);
         if (af->probe_len[dir] < PROBE_PM_DEPTH(dir) && take == n)
             return;
         release_held(a, af, f, dir);

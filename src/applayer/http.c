@@ -127,6 +127,12 @@ void tx_event(http_tx *tx, http_event ev)
         tx->events[ev / 8] |= (uint8_t)(1u << (ev % 8));
 }
 
+static void tx_event_clear(http_tx *tx, http_event ev)
+{
+    if (tx && (unsigned)ev < HTTP_EV_COUNT)
+        tx->events[ev / 8] &= (uint8_t)~(1u << (ev % 8));
+}
+
 /* ------------------------------------------------------------------ */
 /* small parsing helpers                                               */
 
@@ -1788,27 +1794,29 @@ static int feed_dir(http_state *s, int dir, const uint8_t *data, size_t len)
         if (dir == 1 && d->st == ST_LINE && d->line_len == 0 && !d->tx) {
             /* after an HTTP/0.9 request the response is all body */
             http_tx *t9 = tx_get(s, s->resp_next);
-            if (t9 && t9->is_09 && s->junk_requests && n >= 5 && strncasecmp((const char *)p, "HTTP/", 5) == 0) {
+            if (t9 && t9->is_09) {
                 /* libhtp (Suricata 7): a request without a protocol that an
                  * HTTP/1.x status line answers is not HTTP/0.9; the response
                  * is parsed as such (http-not09-file) */
+                bool answered = s->junk_requests && n >= 5 && strncasecmp((const char *)p, "HTTP/", 5) == 0;
                 http_dir *rq = &s->d[0];
                 if (rq->tx == t9 && rq->st == ST_09_PROBE) {
                     req_finish(s, rq, t9);
-                    /* the unterminated line that was being probed is not a
-                     * request of its own (Suricata logs one transaction) */
-                    rq->line_len = 0;
-                    rq->line_cut = false;
+                    if (answered) {
+                        /* the unterminated line that was being probed is not
+                         * a request of its own (Suricata logs one transaction) */
+                        rq->line_len = 0;
+                        rq->line_cut = false;
+                    }
                 }
-                t9->is_09 = false;
-            } else if (t9 && t9->is_09) {
-                http_dir *rq = &s->d[0];
-                if (rq->tx == t9 && rq->st == ST_09_PROBE)
-                    req_finish(s, rq, t9);
-                d->tx = t9;
-                t9->has_response = true;
-                start_body(s, d, t9, CODING_CLOSE, 0);
-                continue;
+                if (answered) {
+                    t9->is_09 = false;
+                } else {
+                    d->tx = t9;
+                    t9->has_response = true;
+                    start_body(s, d, t9, CODING_CLOSE, 0);
+                    continue;
+                }
             }
         }
         switch (d->st) {
@@ -2234,8 +2242,7 @@ void http_failed_protocol_change(http_state *s)
         return;
     tx_event(t, HTTP_EV_FAILED_PROTOCOL_CHANGE);
     if (t->unmatched)
-        t->events[HTTP_EV_UNABLE_TO_MATCH_RESPONSE_TO_REQUEST / 8] &=
-            (uint8_t)~(1u << (HTTP_EV_UNABLE_TO_MATCH_RESPONSE_TO_REQUEST % 8));
+        tx_event_clear(t, HTTP_EV_UNABLE_TO_MATCH_RESPONSE_TO_REQUEST);
 }
 
 const http_tx *http_upgrade_tx(const http_state *s)

@@ -38,22 +38,36 @@ typedef struct rd {
     size_t n;
 } rd;
 
-/* One TLV off the front of r: a one-byte tag and a definite length of at
- * most four bytes, within what is left. */
+/* The header of a DER TLV at p (n bytes there): a one-byte tag and a
+ * definite length of at most four bytes. 1 with *hl (header bytes) and *len,
+ * 0 when malformed, -1 when the header itself is cut. */
+static int der_header(const uint8_t *p, size_t n, size_t *hl, size_t *len)
+{
+    if (n < 2)
+        return -1;
+    if ((p[0] & 0x1f) == 0x1f)
+        return 0;
+    size_t i = 1, l = p[i++];
+    if (l & 0x80) {
+        size_t k = l & 0x7f;
+        if (k == 0 || k > 4)
+            return 0;
+        if (n - i < k)
+            return -1;
+        l = 0;
+        for (size_t j = 0; j < k; j++)
+            l = l << 8 | p[i++];
+    }
+    *hl = i;
+    *len = l;
+    return 1;
+}
+
+/* One TLV off the front of r, its value within what is left. */
 static bool tlv(rd *r, uint8_t *tag, rd *v)
 {
-    if (r->n < 2 || (r->p[0] & 0x1f) == 0x1f)
-        return false;
-    size_t i = 1, len = r->p[i++];
-    if (len & 0x80) {
-        size_t k = len & 0x7f;
-        if (k == 0 || k > 4 || r->n - i < k)
-            return false;
-        len = 0;
-        for (size_t j = 0; j < k; j++)
-            len = len << 8 | r->p[i++];
-    }
-    if (len > r->n - i)
+    size_t i, len;
+    if (der_header(r->p, r->n, &i, &len) != 1 || len > r->n - i)
         return false;
     *tag = r->p[0];
     v->p = r->p + i;
@@ -231,6 +245,12 @@ bool krb5_decode(const uint8_t *d, size_t n, krb5_tx *tx)
 /* ------------------------------------------------------------------ */
 /* probing                                                             */
 
+/* TCP's record marker (RFC 4120 7.2.2): 4 bytes, big-endian; the high bit reserved */
+static uint32_t record_marker(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 int krb5_probe(const uint8_t *d, size_t n, bool tcp, uint16_t sp, uint16_t dp)
 {
     if (sp != 88 && dp != 88)
@@ -240,7 +260,7 @@ int krb5_probe(const uint8_t *d, size_t n, bool tcp, uint16_t sp, uint16_t dp)
         return -1;
     uint32_t rec = 0;
     if (tcp) {
-        rec = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+        rec = record_marker(d);
         if ((rec & 0x80000000u) || rec < 2 || rec > KRB5_RECORD_MAX)
             return 0;
     }
@@ -248,20 +268,11 @@ int krb5_probe(const uint8_t *d, size_t n, bool tcp, uint16_t sp, uint16_t dp)
         return 0;
     /* the DER length of the message (its header only: a TGS-REQ with its
      * ticket spans several segments) fits the record or the datagram */
-    if (n < o + 2)
-        return -1;
-    size_t i = o + 1, len = d[i++];
-    if (len & 0x80) {
-        size_t k = len & 0x7f;
-        if (k == 0 || k > 4)
-            return 0;
-        if (n < i + k)
-            return -1;
-        len = 0;
-        for (size_t j = 0; j < k; j++)
-            len = len << 8 | d[i++];
-    }
-    size_t total = (i - o) + len;
+    size_t hl, len;
+    int h = der_header(d + o, n - o, &hl, &len);
+    if (h <= 0)
+        return h;
+    size_t total = hl + len;
     if (tcp)
         return total == rec ? 1 : 0;
     return total <= n - o ? 1 : 0;
@@ -294,7 +305,7 @@ static void event_last(krb5_state *s, unsigned ev)
         s->q[s->nq - 1]->events |= 1u << ev;
 }
 
-static void message(krb5_state *s, int dir, const uint8_t *d, size_t n)
+static void message(krb5_state *s, const uint8_t *d, size_t n)
 {
     krb5_tx tmp;
     if (!krb5_decode(d, n, &tmp)) {
@@ -302,7 +313,6 @@ static void message(krb5_state *s, int dir, const uint8_t *d, size_t n)
             event_last(s, KRB5_EV_MALFORMED_DATA);
         return;
     }
-    (void)dir;
     if (tmp.dir == 0)
         s->last_request = tmp.msg_type;
     else if (tmp.msg_type == KRB_ERROR)
@@ -336,8 +346,7 @@ static int feed_tcp(krb5_state *s, int dir, const uint8_t *d, size_t n)
             n--;
             if (t->hlen < 4)
                 continue;
-            uint32_t len = (uint32_t)t->hdr[0] << 24 | (uint32_t)t->hdr[1] << 16 | (uint32_t)t->hdr[2] << 8 |
-                           t->hdr[3];
+            uint32_t len = record_marker(t->hdr);
             if (len & 0x80000000u) { /* the reserved bit (RFC 4120 7.2.2): not a record we can frame */
                 t->dead = true;
                 event_last(s, KRB5_EV_MALFORMED_DATA);
@@ -371,7 +380,7 @@ static int feed_tcp(krb5_state *s, int dir, const uint8_t *d, size_t n)
         d += k;
         n -= k;
         if (t->len == t->need) {
-            message(s, dir, t->buf, t->len);
+            message(s, t->buf, t->len);
             free(t->buf);
             t->buf = NULL;
             t->len = t->need = 0;
@@ -391,7 +400,7 @@ int krb5_feed(krb5_state *s, int dir, const uint8_t *d, size_t n, bool tcp)
     }
     if (tcp)
         return feed_tcp(s, dir, d, n);
-    message(s, dir, d, n);
+    message(s, d, n); /* the message says its direction */
     return 0;
 }
 

@@ -317,7 +317,7 @@ void eve_format_addr(const rb_addr *a, int ipver, char *out)
 /* EVE "proto": the IANA keyword of each assigned IP protocol number, as
  * Suricata 7 writes it (its built-in table, checked against its output for
  * all 256 numbers); unassigned numbers are written as three digits. */
-static const char *const ip_proto_names[144] = {
+static const char *const ip_proto_names[] = {
     "HOPOPT", "ICMP", "IGMP", "GGP", "IP-in-IP", "ST", "TCP", "CBT", "EGP", "IGP", "BBN-RCC-MON", "NVP-II",
     "PUP", "ARGUS", "EMCON", "XNET", "CHAOS", "UDP", "MUX", "DCN-MEAS", "HMP", "PRM", "XNS-IDP", "TRUNK-1",
     "TRUNK-2", "LEAF-1", "LEAF-2", "RDP", "IRTP", "ISO-TP4", "NETBLT", "MFE-NSP", "MERIT-INP", "DCCP", "3PC",
