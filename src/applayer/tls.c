@@ -274,18 +274,33 @@ const char *tls_version_string(uint16_t v, char buf[24])
 /* ------------------------------------------------------------------------ */
 /* fingerprints                                                              */
 
+/* decimal digits of v at p (at most 5), returns the end */
+static char *put_dec16(char *p, uint16_t v)
+{
+    char t[5];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = t[--n];
+    return p;
+}
+
 static void ja3_list(char **p, char *end, const tls_u16list *l, bool skip_grease)
 {
     bool first = true;
     for (uint32_t i = 0; i < l->n; i++) {
         if (skip_grease && tls_is_grease(l->v[i]))
             continue;
-        int w = snprintf(*p, (size_t)(end - *p), first ? "%u" : "-%u", l->v[i]);
-        if (w < 0 || w >= end - *p) {
+        if (end - *p < 7) { /* "-65535" and the terminator */
             *p = end;
             return;
         }
-        *p += w;
+        if (!first)
+            *(*p)++ = '-';
+        *p = put_dec16(*p, l->v[i]);
         first = false;
     }
 }
@@ -311,7 +326,8 @@ static void build_ja3(tls_conn *c)
     if (!b)
         return;
     char *p = b, *end = b + cap;
-    p += snprintf(p, (size_t)(end - p), "%u,", c->legacy_version);
+    p = put_dec16(p, c->legacy_version); /* cap >= 64 */
+    *p++ = ',';
     ja3_list(&p, end, &c->ciphers, true);
     if (p < end - 1) *p++ = ',';
     ja3_list(&p, end, &c->extensions, true);
@@ -332,7 +348,8 @@ static void build_ja3s(tls_conn *c)
     if (!b)
         return;
     char *p = b, *end = b + cap;
-    p += snprintf(p, (size_t)(end - p), "%u,", c->legacy_version);
+    p = put_dec16(p, c->legacy_version); /* cap >= 64 */
+    *p++ = ',';
     ja3_list(&p, end, &c->ciphers, true);
     if (p < end - 1) *p++ = ',';
     ja3_list(&p, end, &c->extensions, true);
@@ -347,35 +364,57 @@ static int cmp_u16(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* hashes "xxxx,yyyy,..." (lower-case hex) of v[0..n) */
+static void sha256_hex_list(rb_sha256 *h, const uint16_t *v, uint32_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    char buf[500];
+    size_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (k + 5 > sizeof buf) {
+            rb_sha256_update(h, buf, k);
+            k = 0;
+        }
+        if (i)
+            buf[k++] = ',';
+        buf[k++] = hx[v[i] >> 12];
+        buf[k++] = hx[(v[i] >> 8) & 15];
+        buf[k++] = hx[(v[i] >> 4) & 15];
+        buf[k++] = hx[v[i] & 15];
+    }
+    rb_sha256_update(h, buf, k);
+}
+
 /* sha256 over "xxxx,yyyy" of l (sorted copy if sort) + optional suffix list after '_' */
 static void ja4_hash12(const tls_u16list *l, bool sort, const tls_u16list *sigs, char out[13])
 {
-    uint16_t *v = NULL;
-    if (l->n) {
-        v = malloc(l->n * sizeof *v);
-        if (!v) {
-            memset(out, '0', 12);
-            out[12] = 0;
-            return;
-        }
+    uint16_t small[64], *v = small;
+    if (l->n > 64 && !(v = malloc(l->n * sizeof *v))) {
+        memset(out, '0', 12);
+        out[12] = 0;
+        return;
+    }
+    if (l->n)
         memcpy(v, l->v, l->n * sizeof *v);
-        if (sort)
-            qsort(v, l->n, sizeof *v, cmp_u16);
+    if (sort && l->n > 64) {
+        qsort(v, l->n, sizeof *v, cmp_u16);
+    } else if (sort) {
+        for (uint32_t i = 1; i < l->n; i++) { /* a ClientHello's few dozen values */
+            uint16_t x = v[i];
+            uint32_t j = i;
+            for (; j && v[j - 1] > x; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
     }
     rb_sha256 h;
     rb_sha256_init(&h);
-    char tmp[8];
-    for (uint32_t i = 0; i < l->n; i++) {
-        int w = snprintf(tmp, sizeof tmp, i ? ",%04x" : "%04x", v[i]);
-        rb_sha256_update(&h, tmp, (size_t)w);
-    }
-    free(v);
+    sha256_hex_list(&h, v, l->n);
+    if (v != small)
+        free(v);
     if (sigs) {
         rb_sha256_update(&h, "_", 1);
-        for (uint32_t i = 0; i < sigs->n; i++) {
-            int w = snprintf(tmp, sizeof tmp, i ? ",%04x" : "%04x", sigs->v[i]);
-            rb_sha256_update(&h, tmp, (size_t)w);
-        }
+        sha256_hex_list(&h, sigs->v, sigs->n);
     }
     uint8_t d[32];
     char hex[65];
