@@ -25,6 +25,12 @@ typedef struct rb_record {
     int32_t ts_usec;
     int linktype;
     const char *file; /* the file this record came from */
+    /* With CAPTURE_KEEP (or HOLD): the bytes stay readable at this address
+     * until capture_close() (a mapped classic pcap file; false for records
+     * read through libpcap). pos is then the record's position in the input,
+     * in bytes, increasing from record to record (across files too). */
+    bool stable;
+    uint64_t pos;
 } rb_record;
 
 typedef struct rb_capture_stats {
@@ -46,6 +52,12 @@ rb_capture *capture_open(const char *path, const char *bpf, char *err, size_t er
 #define CAPTURE_QUIET 2u  /* do not warn about damaged files (a parallel reader does) */
 #define CAPTURE_HOLD  4u  /* mmap records stay valid after the next call, until capture_close()
                              (for workers that read records the reader handed them) */
+#define CAPTURE_KEEP  8u  /* mmap records stay readable at their address until capture_close()
+                             (rb_record.stable): files stay mapped, and the pages more than
+                             CAPTURE_RELEASE_LAG bytes behind the reader are given back (a page
+                             read again after that is faulted in again and stays resident) */
+/* Bytes of input behind the current record whose pages are never given back. */
+#define CAPTURE_RELEASE_LAG ((uint64_t)4 << 20)
 rb_capture *capture_open_ex(const char *path, const char *bpf, unsigned flags, char *err, size_t errlen);
 
 /* With CAPTURE_HOLD: the n records at oldest[] (NULLs skipped; one per

@@ -32,7 +32,9 @@ struct rb_capture {
     bool use_mmap;      /* allowed to use the mmap reader */
     bool quiet;         /* do not report damaged files (another reader does) */
     bool hold;          /* records stay valid until capture_close() (CAPTURE_HOLD) */
-    mm_file *old;       /* held mappings of finished files (CAPTURE_HOLD) */
+    bool keep;          /* files stay mapped until capture_close() (CAPTURE_KEEP or HOLD) */
+    uint64_t pos_base;  /* input position (rb_record.pos) of the current mapped file's byte 0 */
+    mm_file *old;       /* kept mappings of finished files (CAPTURE_KEEP, CAPTURE_HOLD) */
     size_t nold;
     size_t hold_off;    /* CAPTURE_HOLD: pages of the current file from here on are kept (capture_hold_from) */
     mm_file mm;
@@ -257,6 +259,7 @@ rb_capture *capture_open_ex(const char *path, const char *bpf, unsigned flags, c
     c->use_mmap = (flags & CAPTURE_MMAP) != 0;
     c->quiet = (flags & CAPTURE_QUIET) != 0;
     c->hold = (flags & CAPTURE_HOLD) != 0;
+    c->keep = c->hold || (flags & CAPTURE_KEEP) != 0;
     if (bpf && *bpf)
         c->bpf = strdup(bpf);
     struct stat sb;
@@ -314,14 +317,20 @@ static int mm_next(rb_capture *c, rb_record *rec)
         rec->ts_usec = (int32_t)(m->nsec ? frac / 1000 : frac);
         rec->linktype = m->linktype;
         rec->file = c->cur_name;
+        rec->stable = c->keep;
+        rec->pos = c->pos_base + m->off + 16;
         m->off += 16 + (size_t)caplen;
+        /* the next record's header: nothing reads the bytes between (payloads
+         * are held by reference), so the hardware prefetcher does not bring it */
+        if (m->size - m->off >= 16)
+            __builtin_prefetch(m->base + m->off);
         /* drop the pages already read from this reader's view, so that a big
          * capture does not count as resident memory (the page cache keeps them) */
         /* With CAPTURE_HOLD, workers read records behind the cursor: pages are
          * given back only before the oldest record a worker may still read
          * (capture_hold_from). A page given back and read again would be
          * faulted in from the page cache and stay resident to the end. */
-        size_t lag = 1u << 20;
+        size_t lag = (size_t)CAPTURE_RELEASE_LAG;
         if (m->off - m->released > lag + (16u << 20)) {
             size_t upto = (m->off - lag) & ~(size_t)4095;
             if (c->hold && (c->hold_off & ~(size_t)4095) < upto)
@@ -364,17 +373,20 @@ int capture_next(rb_capture *c, rb_record *rec)
             c->st.truncated_files++;
             c->errors = true;
         }
-        if (c->hold) {
+        /* the next file's positions start beyond the release lag: what a
+         * reader of rec.pos keeps of this file is at least that far behind */
+        c->pos_base += c->mm.size + CAPTURE_RELEASE_LAG;
+        if (c->keep) {
             /* workers may still read records of this file: keep it mapped, pages given back */
             mm_file *no = realloc(c->old, (c->nold + 1) * sizeof *no);
+            madvise((void *)c->mm.base, c->mm.size, MADV_DONTNEED);
             if (no) {
-                madvise((void *)c->mm.base, c->mm.size, MADV_DONTNEED);
                 c->old = no;
                 c->old[c->nold++] = c->mm;
-                memset(&c->mm, 0, sizeof c->mm);
-            } else {
-                mm_close(&c->mm);
             }
+            /* (out of memory: the mapping is left in place, never unmapped,
+             * since records of it may still be read) */
+            memset(&c->mm, 0, sizeof c->mm);
         } else {
             mm_close(&c->mm);
         }
@@ -400,6 +412,8 @@ int capture_next(rb_capture *c, rb_record *rec)
             rec->ts_usec = (int32_t)h->ts.tv_usec;
             rec->linktype = c->linktype;
             rec->file = c->cur_name;
+            rec->stable = false; /* libpcap's buffer is reused */
+            rec->pos = 0;
             return 1;
         }
         if (r == PCAP_ERROR) {

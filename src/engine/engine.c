@@ -806,7 +806,9 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
 {
     memset(res, 0, sizeof *res);
     double t0 = now_seconds();
-    rb_capture *cap = capture_open(capture_path, cfg->bpf, err, errlen);
+    /* CAPTURE_KEEP: mapped files stay mapped to the end, so that the worker
+     * reading them holds TCP segments by reference (stream_set_source) */
+    rb_capture *cap = capture_open_ex(capture_path, cfg->bpf, CAPTURE_MMAP | CAPTURE_KEEP, err, errlen);
     if (!cap)
         return -1;
 
@@ -925,15 +927,19 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
                     "(stats.decoder.unknown_linktype) and skipped", rec.file, rec.linktype);
             unknown_lt_reported = true;
         }
-        if (n == 1) {
+        int wi = n == 1 ? 0 : pick_worker(dispatch_hash(rec.data, rec.caplen, rec.linktype), n);
+        if (wi == 0) {
+            /* the reading worker processes the record where the capture keeps
+             * it: its segments are held by reference, and copied out before
+             * the reader gives their pages back. (The other workers copy:
+             * pages are given back behind what they have still to read, not
+             * behind what they hold.) */
+            if (workers[0].stream)
+                stream_set_source(workers[0].stream, rec.stable ? rec.data : NULL, rec.caplen, rec.pos);
             worker_packet(&workers[0], rec.data, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype, pcap_cnt, rec.file);
+            if (workers[0].stream && rec.stable && rec.pos > CAPTURE_RELEASE_LAG / 2)
+                stream_settle(workers[0].stream, rec.pos - CAPTURE_RELEASE_LAG / 2);
         } else {
-            int wi = pick_worker(dispatch_hash(rec.data, rec.caplen, rec.linktype), n);
-            if (wi == 0) {
-                worker_packet(&workers[0], rec.data, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype, pcap_cnt,
-                              rec.file);
-                goto next_record;
-            }
             size_t need = sizeof(rec_hdr) + (by_ref ? 0 : ((rec.caplen + 7u) & ~7u));
             if (need > queues[wi].batch_bytes)
                 continue; /* cannot happen with libpcap's snaplen cap, kept for safety */
@@ -963,7 +969,6 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
                 cur[wi] = NULL;
             }
         }
-    next_record:
         if (by_ref && (pcap_cnt & 4095) == 0) {
             /* the pages of what the workers may still read stay mapped */
             const uint8_t *oldest[64];

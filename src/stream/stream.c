@@ -27,22 +27,38 @@
 
 enum ssn_state { SS_SYN_SENT = 1, SS_SYN_RECV, SS_ESTABLISHED, SS_CLOSED };
 
+/* Where a piece's bytes are. A segment taken from a capture file that stays
+ * mapped for the whole run (stream_set_source) is held by reference: the
+ * bytes are read from the mapping when they are delivered, and copied only
+ * if they are still held when the reader is about to give their pages back
+ * (stream_settle) or when an overlap rewrites them. */
+enum seg_kind {
+    SEG_INLINE, /* in the piece's own block, after up[] */
+    SEG_REF,    /* in the capture's mapping: read-only */
+    SEG_HEAP,   /* a reference copied out: a block of data_alloc bytes of its own */
+};
+
 typedef struct seg {
     struct seg *prev, *next;
     uint64_t off;       /* stream offset of the first byte still held */
     uint64_t ooff, oend; /* range of the original segment (overlap policy) */
     uint32_t len;       /* bytes still held */
     uint32_t skip;      /* bytes already delivered from the front of data[] */
-    uint32_t alloc;     /* accounted size */
+    uint32_t alloc;     /* accounted size (as if the bytes were in the piece's block) */
+    uint32_t data_alloc; /* SEG_HEAP: size of the data block */
     uint8_t lvl;        /* skip-list levels of this piece (1 = only the list) */
-    struct seg *up[];   /* forward pointers of levels 1..lvl-1, then the bytes */
+    uint8_t kind;       /* enum seg_kind */
+    uint8_t *data;      /* the bytes: data[skip .. skip+len) are held (read-only for SEG_REF) */
+    struct seg *rprev, *rnext; /* SEG_REF: the context's references, oldest first */
+    uint64_t pos;       /* SEG_REF: input position of the bytes (stream_set_source) */
+    struct seg *up[];   /* forward pointers of levels 1..lvl-1, then (SEG_INLINE) the bytes */
 } seg;
 
 #define SL_LEVELS 12    /* skip-list index over the pieces: O(log n) lookups */
 
 static inline uint8_t *seg_bytes(seg *s)
 {
-    return (uint8_t *)(s->up + (s->lvl - 1));
+    return s->data;
 }
 
 typedef struct half {
@@ -105,6 +121,9 @@ typedef struct stream_session {
  * tenth of the run time. The list keeps at most SEG_POOL_MAX idle blocks. */
 #define SEG_POOL_BLOCK 2048u
 #define SEG_POOL_MAX 4096u
+/* the header of a piece held by reference (the largest, with SL_LEVELS levels, fits) */
+#define SEG_HDR_BLOCK 256u
+_Static_assert(sizeof(seg) + (SL_LEVELS - 1) * sizeof(seg *) <= SEG_HDR_BLOCK, "a piece's header fits its block");
 
 struct stream_ctx {
     stream_config cfg;
@@ -112,20 +131,43 @@ struct stream_ctx {
     uint64_t rng;
     void *pool;          /* idle blocks, linked through their first word */
     uint32_t pool_n;
+    void *hpool;         /* idle SEG_HDR_BLOCK blocks, likewise */
+    uint32_t hpool_n;
+    /* the record being processed, when its bytes stay readable (stream_set_source) */
+    uintptr_t src_lo, src_hi;
+    uint64_t src_pos;
+    seg *ref_head, *ref_tail; /* SEG_REF pieces, oldest position first */
     uint64_t ssn_mem;    /* bytes of session structs, part of st.memuse */
     stream_host_policy *hosts; /* own copy of cfg.hosts */
 };
+
+static void *pool_pop(void **pool, uint32_t *n)
+{
+    void *b = *pool;
+    memcpy(pool, b, sizeof(void *));
+    (*n)--;
+    return b;
+}
+
+static void pool_push(void **pool, uint32_t *n, void *b)
+{
+    memcpy(b, pool, sizeof(void *));
+    *pool = b;
+    (*n)++;
+}
+
+static void pool_drain(void **pool, uint32_t *n)
+{
+    while (*pool)
+        free(pool_pop(pool, n));
+}
 
 static void *block_get(stream_ctx *c, uint64_t need)
 {
     if (need > SEG_POOL_BLOCK)
         return malloc((size_t)need);
-    if (c->pool) {
-        void *b = c->pool;
-        memcpy(&c->pool, b, sizeof(void *));
-        c->pool_n--;
-        return b;
-    }
+    if (c->pool)
+        return pool_pop(&c->pool, &c->pool_n);
     return malloc(SEG_POOL_BLOCK);
 }
 
@@ -135,9 +177,23 @@ static void block_put(stream_ctx *c, void *b, uint32_t alloc)
         free(b);
         return;
     }
-    memcpy(b, &c->pool, sizeof(void *));
-    c->pool = b;
-    c->pool_n++;
+    pool_push(&c->pool, &c->pool_n, b);
+}
+
+static void *hdr_get(stream_ctx *c)
+{
+    if (c->hpool)
+        return pool_pop(&c->hpool, &c->hpool_n);
+    return malloc(SEG_HDR_BLOCK);
+}
+
+static void hdr_put(stream_ctx *c, void *b)
+{
+    if (c->hpool_n >= SEG_POOL_MAX) {
+        free(b);
+        return;
+    }
+    pool_push(&c->hpool, &c->hpool_n, b);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -208,11 +264,8 @@ void stream_ctx_free(stream_ctx *c)
 {
     if (!c)
         return;
-    while (c->pool) {
-        void *b = c->pool;
-        memcpy(&c->pool, b, sizeof(void *));
-        free(b);
-    }
+    pool_drain(&c->pool, &c->pool_n);
+    pool_drain(&c->hpool, &c->hpool_n);
     free(c->hosts);
     free(c);
 }
@@ -311,6 +364,49 @@ static void seg_link(half *h, seg *n, seg *before)
     }
 }
 
+/* ---- pieces held by reference ---- */
+
+static void ref_unlink(stream_ctx *c, seg *s)
+{
+    if (s->rprev) s->rprev->rnext = s->rnext; else c->ref_head = s->rnext;
+    if (s->rnext) s->rnext->rprev = s->rprev; else c->ref_tail = s->rprev;
+    s->rprev = s->rnext = NULL;
+}
+
+/* Copy the held bytes of a SEG_REF piece into a block of its own (SEG_HEAP).
+ * Its memory was accounted when it was stored. false when out of memory: it
+ * stays a reference (still readable; its page may be faulted in again). */
+static bool seg_own(stream_ctx *c, seg *s)
+{
+    if (s->kind != SEG_REF)
+        return true;
+    uint32_t da = s->len > SEG_POOL_BLOCK ? s->len : SEG_POOL_BLOCK;
+    uint8_t *d = block_get(c, da);
+    if (!d)
+        return false;
+    memcpy(d, s->data + s->skip, s->len);
+    ref_unlink(c, s);
+    s->data = d;
+    s->data_alloc = da;
+    s->skip = 0;
+    s->kind = SEG_HEAP;
+    return true;
+}
+
+void stream_set_source(stream_ctx *c, const uint8_t *data, size_t len, uint64_t pos)
+{
+    c->src_lo = (uintptr_t)data;
+    c->src_hi = data ? (uintptr_t)data + len : 0;
+    c->src_pos = pos;
+}
+
+void stream_settle(stream_ctx *c, uint64_t pos)
+{
+    while (c->ref_head && c->ref_head->pos < pos)
+        if (!seg_own(c, c->ref_head))
+            ref_unlink(c, c->ref_head); /* out of memory: left to be faulted in again */
+}
+
 static void seg_free(stream_ctx *c, half *h, seg *s)
 {
     if (s->lvl > 1) {
@@ -324,7 +420,15 @@ static void seg_free(stream_ctx *c, half *h, seg *s)
     if (s->next) s->next->prev = s->prev; else h->tail = s->prev;
     h->nsegs--;
     mem_sub(c, s->alloc);
-    block_put(c, s, s->alloc);
+    if (s->kind == SEG_INLINE) {
+        block_put(c, s, s->alloc);
+        return;
+    }
+    if (s->kind == SEG_REF)
+        ref_unlink(c, s);
+    else
+        block_put(c, s->data, s->data_alloc);
+    hdr_put(c, s);
 }
 
 static void half_free(stream_ctx *c, half *h)
@@ -574,7 +678,9 @@ static seg *seg_new(stream_ctx *c, half *h, Packet *p, uint64_t off, const uint8
         ev(p, RB_EV_STREAM_REASSEMBLY_INSERT_MEMCAP);
         return NULL;
     }
-    seg *s = block_get(c, need);
+    /* bytes of the record being processed, which stays readable: held by reference */
+    bool ref = c->src_hi && (uintptr_t)d >= c->src_lo && (uintptr_t)d + len <= c->src_hi;
+    seg *s = ref ? hdr_get(c) : block_get(c, need);
     if (!s) {
         c->st.segment_memcap_drop++;
         ev(p, RB_EV_STREAM_REASSEMBLY_INSERT_MEMCAP);
@@ -588,8 +694,21 @@ static seg *seg_new(stream_ctx *c, half *h, Packet *p, uint64_t off, const uint8
     s->len = len;
     s->skip = 0;
     s->alloc = (uint32_t)need;
+    s->data_alloc = 0;
     s->lvl = lvl;
-    memcpy(seg_bytes(s), d, len);
+    s->rprev = s->rnext = NULL;
+    if (ref) {
+        s->kind = SEG_REF;
+        s->data = (uint8_t *)(uintptr_t)d; /* never written through (seg_own first) */
+        s->pos = c->src_pos;
+        s->rprev = c->ref_tail;
+        if (c->ref_tail) c->ref_tail->rnext = s; else c->ref_head = s;
+        c->ref_tail = s;
+    } else {
+        s->kind = SEG_INLINE;
+        s->data = (uint8_t *)(s->up + (lvl - 1));
+        memcpy(s->data, d, len);
+    }
     h->nsegs++;
     return s;
 }
@@ -675,13 +794,13 @@ static void insert(stream_ctx *c, half *h, Packet *p, int64_t off, const uint8_t
         }
         uint64_t se = s->off + s->len;
         uint64_t oe = ne < se ? ne : se;
-        uint8_t *sd = seg_bytes(s) + s->skip + (cur - s->off);
         const uint8_t *nd = data + (cur - ns);
         overlapped = true;
-        if (memcmp(sd, nd, (size_t)(oe - cur)) != 0) {
+        if (memcmp(seg_bytes(s) + s->skip + (cur - s->off), nd, (size_t)(oe - cur)) != 0) {
             diff = true;
-            if (new_wins((stream_overlap_policy)h->policy, ons, one, s->ooff, s->oend))
-                memcpy(sd, nd, (size_t)(oe - cur));
+            /* a piece held by reference is copied out before it is rewritten */
+            if (new_wins((stream_overlap_policy)h->policy, ons, one, s->ooff, s->oend) && seg_own(c, s))
+                memcpy(seg_bytes(s) + s->skip + (cur - s->off), nd, (size_t)(oe - cur));
         }
         last = s;
         cur = oe;
@@ -1349,8 +1468,12 @@ bool stream_session_check(const stream_ctx *c, const rb_flow *f)
         for (const seg *s = h->head; s; prev = s, s = s->next) {
             if (s->prev != prev || s->len == 0 || s->off < prev_end)
                 return CHECK_FAIL();
-            if (s->lvl < 1 || s->lvl > SL_LEVELS ||
+            if (s->lvl < 1 || s->lvl > SL_LEVELS || s->kind > SEG_HEAP)
+                return CHECK_FAIL();
+            if (s->kind == SEG_INLINE &&
                 (uint64_t)s->skip + s->len + sizeof(seg) + (s->lvl - 1) * sizeof(seg *) > s->alloc)
+                return CHECK_FAIL();
+            if (s->kind == SEG_HEAP && (uint64_t)s->skip + s->len > s->data_alloc)
                 return CHECK_FAIL();
             prev_end = s->off + s->len;
             if (++n > h->nsegs)

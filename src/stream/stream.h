@@ -113,6 +113,16 @@ size_t stream_session_size(void);
 /* The sessions must have been ended (stream_flow_end) before. */
 void stream_ctx_free(stream_ctx *c);
 
+/* Zero copy from a mapped capture. The packets processed next come from the
+ * bytes [data, data+len), which stay readable at that address until the
+ * context is freed (a capture file mapped for the whole run); pos is their
+ * position in the input (bytes, increasing). Segments within those bytes are
+ * held by reference instead of being copied. data NULL: copy everything. */
+void stream_set_source(stream_ctx *c, const uint8_t *data, size_t len, uint64_t pos);
+/* Copy out the bytes still held by reference from positions before pos: the
+ * capture is about to give their pages back (CAPTURE_RELEASE_LAG). */
+void stream_settle(stream_ctx *c, uint64_t pos);
+
 /* Process one TCP packet of a flow (p->flow->stream holds the session, created here on
  * first use). Ignores non-TCP packets and packets without a flow. Packets with
  * p->invalid_checksum are not used (stats.invalid_checksum). Raises stream anomaly

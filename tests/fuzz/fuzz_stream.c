@@ -5,7 +5,11 @@
  *
  *   byte 0   bit 0 direction, bit 1 "huge jump" (seq delta * 65536), bit 2 end the flow
  *            here (flush + drain + end; a new session may start), bits 3-4 how much the
- *            app layer consumes (all, half, one byte, nothing), bit 5 with TCP timestamps
+ *            app layer consumes (all, half, one byte, nothing), bit 5 with TCP timestamps,
+ *            bit 6 the payload comes from a "mapped capture" (stream_set_source: held by
+ *            reference), bit 7 stream_settle() first: what the references held from
+ *            earlier packets is copied out, and the source before this payload is
+ *            poisoned (ASan) or overwritten, as a capture giving its pages back
  *   byte 1   TCP flags
  *   byte 2-3 seq delta (int16) from the direction's last seq
  *   byte 4-5 ack delta (int16) from the other direction's last seq
@@ -22,6 +26,17 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc tests/fuzz/fuzz_stream.c
  *       src/stream/STAR.c src/flow/flow.c src/common/STAR.c src/decode/events.c     (STAR = *)
  */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#define GIVE_BACK(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define TAKE_BACK(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#endif
+#endif
+#ifndef GIVE_BACK
+#define GIVE_BACK(p, n) memset(p, 0xee, n) /* the bytes change under any reference left */
+#define TAKE_BACK(p, n) ((void)(p), (void)(n))
+#endif
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -130,6 +145,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!z.sc || !ft)
         abort();
 
+    /* the "mapped capture": payloads of bit-6 records at their input offset */
+    uint8_t *arena = malloc(size);
+    size_t given_back = 0;
+    if (!arena)
+        abort();
     uint32_t last_seq[2] = { 1000, 0xfffffff0u };
     uint32_t ts[2] = { 100, 100 };
     size_t i = 1;
@@ -143,9 +163,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len > size - i)
             len = (uint32_t)(size - i);
         uint8_t *payload = NULL;
-        if (len) {
+        const uint8_t *pl = NULL;
+        size_t at = i;
+        if (r[0] & 0x80) {
+            stream_settle(z.sc, at);
+            if (at > given_back) {
+                GIVE_BACK(arena + given_back, at - given_back);
+                given_back = at;
+            }
+        }
+        if (len && (r[0] & 0x40)) {
+            memcpy(arena + at, data + at, len);
+            pl = arena + at;
+            stream_set_source(z.sc, pl, len, at);
+            i += len;
+        } else if (len) {
             payload = malloc(len); /* exactly sized: ASan sees over-reads */
             memcpy(payload, data + i, len);
+            pl = payload;
             i += len;
         }
         uint32_t seq = last_seq[dir] + ((r[0] & 2) ? (uint32_t)sd * 65536u : (uint32_t)(int32_t)sd);
@@ -174,7 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ts[dir] += (r[6] & 0x40) ? (uint32_t)-3 : 1;
             p.tcp_opts.ts_val = ts[dir];
         }
-        p.payload = payload;
+        p.payload = pl;
         p.payload_len = len;
         p.len = 54 + len;
         p.ts_sec = 1000;
@@ -189,10 +224,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
         last_seq[dir] = seq + len;
+        stream_set_source(z.sc, NULL, 0, 0);
         free(payload);
     }
     flow_table_flush(ft);
     flow_table_free(ft);
+    TAKE_BACK(arena, size);
+    free(arena);
     if (stream_get_stats(z.sc)->memuse != 0)
         abort();
     stream_ctx_free(z.sc);

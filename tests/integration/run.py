@@ -333,6 +333,62 @@ def folder_of_captures(ctx):
     expect(r.stats()["capture"]["files"] == 2, "files counter")
 
 
+def _held_answer_capture(path, filler_mb, split_at=None):
+    """An HTTP answer whose last segment waits for its ACK while filler_mb MB of other
+    traffic pass: the reader gives the pages behind it back meanwhile (CAPTURE_RELEASE_LAG),
+    so a segment held by reference must have been copied out first. split_at: write the
+    records from that index on into a second file (path + ".2"), for a folder."""
+    sys.path.insert(0, DATA)
+    from pktgen import PcapWriter, TcpConn, eth, ipv4, udp
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40000, 80)
+    body = b"A" * 1000 + b"RIBAT-MARKER-7" + b"B" * 986
+    resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n" + body
+    recs = c.handshake() + [c.pkt(0, "PA", b"GET /held HTTP/1.1\r\nHost: held.example\r\n\r\n"), c.pkt(1, "A"),
+                            c.pkt(1, "PA", resp[:1000]), c.pkt(1, "PA", resp[1000:])]
+    filler = eth(ipv4("10.9.9.1", "10.9.9.2", 17, udp("10.9.9.1", "10.9.9.2", 5000, 5001, b"\0" * 1400)))
+    recs += [filler] * (filler_mb * (1 << 20) // len(filler))
+    recs += [c.pkt(0, "A")] + c.close()
+    w, t = PcapWriter(path), 1700000000.0
+    for i, rec in enumerate(recs):
+        if split_at is not None and i == split_at:
+            w.close()
+            w = PcapWriter(path + ".2")
+        w.write(t, rec)
+        t += 0.00001
+    w.close()
+
+
+def _held_answer_checks(r, what):
+    alerts = select(r.records, event_type="alert")
+    expect(len(alerts) == 1 and alerts[0]["alert"]["signature_id"] == 1,
+           "%s: the marker in the held segment alerts: %s" % (what, [a["alert"]["signature_id"] for a in alerts]))
+    files = select(r.records, event_type="fileinfo")
+    expect(len(files) == 1 and files[0]["fileinfo"]["size"] == 2000 and files[0]["fileinfo"]["state"] == "CLOSED",
+           "%s: the answer's body is whole: %s" % (what, [f["fileinfo"] for f in files]))
+
+
+@test
+def zero_copy_segment_outlives_its_pages(ctx):
+    # TCP segments of a mapped capture are held by reference and copied out before the
+    # reader gives their pages back; the answer's body must come out whole either way
+    d = tempfile.mkdtemp(prefix="ribat-zc-")
+    ctx.cleanup.append(d)
+    rules = write_rules(ctx, 'alert http any any -> any any (msg:"marker in a held segment"; http.response_body; '
+                             'content:"RIBAT-MARKER-7"; sid:1;)\n')
+    cap = os.path.join(d, "held.pcap")
+    _held_answer_capture(cap, 24)
+    for threads in ("1", "2"):
+        _held_answer_checks(Run(ctx, cap, ["-k", "none", "-S", rules, "--threads", threads]), "one file, %s threads" % threads)
+    # the same records in two files of a folder, cut while the segment is held: the first
+    # file's pages are given back when the second one starts
+    os.makedirs(os.path.join(d, "dir"))
+    _held_answer_capture(os.path.join(d, "dir", "a.pcap"), 1, split_at=9)
+    for threads in ("1", "2"):
+        r = Run(ctx, os.path.join(d, "dir"), ["-k", "none", "-S", rules, "--threads", threads])
+        expect(r.stats()["capture"]["files"] == 2, "two files read")
+        _held_answer_checks(r, "two files, %s threads" % threads)
+
+
 @test
 def bpf_filter(ctx):
     r = Run(ctx, "flows_basic.pcap", ["-k", "none", "udp"])

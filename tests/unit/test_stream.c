@@ -304,7 +304,10 @@ static const struct { stream_overlap_policy pol; const char *expect; } policy_ta
     { STREAM_OVERLAP_SOLARIS,   "ONONNNNOO" },
 };
 
-static void run_shape(stream_overlap_policy pol, const shape *sh, bool new_wins)
+/* by_ref: the old segment comes from a "mapped capture" (stream_set_source) and
+ * is held by reference; the overlap must neither write into the source nor
+ * change the outcome */
+static void run_shape(stream_overlap_policy pol, const shape *sh, bool new_wins, bool by_ref)
 {
     stream_config c;
     stream_config_default(&c);
@@ -312,9 +315,12 @@ static void run_shape(stream_overlap_policy pol, const shape *sh, bool new_wins)
     tctx *t = setup_with(&c);
     handshake(t);
     const int os = 3, oe = 9, total = 12;
-    char buf[16];
-    for (int k = os; k < oe; k++) buf[k - os] = (char)('a' + k);
-    send_pkt(t, 0, C(os), S(0), TH_ACK, buf, (uint32_t)(oe - os), 65535);
+    char buf[16], src[16];
+    for (int k = os; k < oe; k++) src[k - os] = (char)('a' + k);
+    if (by_ref)
+        stream_set_source(t->sc, (const uint8_t *)src, sizeof src, 100);
+    send_pkt(t, 0, C(os), S(0), TH_ACK, src, (uint32_t)(oe - os), 65535);
+    stream_set_source(t->sc, NULL, 0, 0);
     for (int k = sh->ns; k < sh->ne; k++) buf[k - sh->ns] = (char)('A' + k);
     Packet p = send_pkt(t, 0, C(sh->ns), S(0), TH_ACK, buf, (uint32_t)(sh->ne - sh->ns), 65535);
     assert_true(has_event(&p, RB_EV_STREAM_REASSEMBLY_OVERLAP_DIFFERENT_DATA));
@@ -342,15 +348,52 @@ static void run_shape(stream_overlap_policy pol, const shape *sh, bool new_wins)
         fail_msg("policy %d shape %s: got '%.*s' want '%s'", (int)pol, sh->name, (int)t->outlen[0],
                  (const char *)t->out[0], expect);
     assert_int_equal(stream_get_stats(t->sc)->overlap_diff_data, 1);
+    for (int k = os; k < oe; k++) /* the source is read-only */
+        assert_int_equal(src[k - os], 'a' + k);
     teardown_t(t);
 }
 
 static void test_overlap_policies(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof policy_table / sizeof policy_table[0]; i++)
-        for (size_t s = 0; s < NSHAPES; s++)
-            run_shape(policy_table[i].pol, &shapes[s], policy_table[i].expect[s] == 'N');
+    for (int by_ref = 0; by_ref < 2; by_ref++)
+        for (size_t i = 0; i < sizeof policy_table / sizeof policy_table[0]; i++)
+            for (size_t s = 0; s < NSHAPES; s++)
+                run_shape(policy_table[i].pol, &shapes[s], policy_table[i].expect[s] == 'N', by_ref);
+}
+
+/* Segments of a source that stays readable (a mapped capture) are held by
+ * reference until delivered; stream_settle copies out those still held from
+ * before a position, after which the source's bytes may change (the capture
+ * gave the pages back). Bytes outside the source are always copied. */
+static void test_zero_copy_source(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    handshake(t);
+    char src[64];
+    memcpy(src, "GET / HTTP/1.0\r\n", 16);
+    stream_set_source(t->sc, (const uint8_t *)src, 4, 1000);
+    cdata(t, 0, "GET "); /* a literal: not within the source, copied */
+    assert_int_equal(t->outlen[0], 0);
+    stream_set_source(t->sc, (const uint8_t *)src, sizeof src, 1000);
+    send_pkt(t, 0, C(4), S(0), TH_ACK | TH_PUSH, src + 4, 2, 65535);      /* "/ ": by reference */
+    stream_set_source(t->sc, (const uint8_t *)src + 6, 58, 5000);
+    send_pkt(t, 0, C(6), S(0), TH_ACK | TH_PUSH, src + 6, 10, 65535);     /* "HTTP/1.0\r\n": by reference */
+    stream_set_source(t->sc, NULL, 0, 0);
+    assert_true(stream_get_stats(t->sc)->memuse > 0); /* accounted like a copy */
+    /* held by reference: a change of the source shows in what is delivered */
+    src[4] = '*';
+    sack_to(t, 6);
+    assert_out(t, 0, "GET * ");
+    /* the piece from position 5000 is copied out by a settle past it, not before */
+    stream_settle(t->sc, 5000);
+    src[6] = 'h';
+    stream_settle(t->sc, 5001);
+    memset(src + 7, 'X', 9);
+    sack_to(t, 16);
+    assert_out(t, 0, "GET * hTTP/1.0\r\n");
+    teardown_t(t);
 }
 
 /* host-os-policy: bytes to the server (10.0.0.2, listed as "last") let new
@@ -1144,6 +1187,7 @@ int main(void)
         cmocka_unit_test(test_invalid_ack_and_window),
         cmocka_unit_test(test_zero_window),
         cmocka_unit_test(test_raw_window),
+        cmocka_unit_test(test_zero_copy_source),
         cmocka_unit_test(test_async_oneside),
         cmocka_unit_test(test_invalid_checksum_ignored),
         cmocka_unit_test(test_policy_names),
