@@ -51,9 +51,9 @@ bool hs_room(http_state *s, uint64_t n)
 void hstr_free(http_state *s, http_str *x)
 {
     if (x->ptr)
-        hs_free(s, x->ptr, x->len + 1);
+        hs_free(s, x->ptr, x->cap);
     x->ptr = NULL;
-    x->len = 0;
+    x->len = x->cap = 0;
 }
 
 bool hstr_set(http_state *s, http_str *x, const uint8_t *p, size_t n)
@@ -67,6 +67,30 @@ bool hstr_set(http_state *s, http_str *x, const uint8_t *p, size_t n)
     b[n] = 0;
     x->ptr = b;
     x->len = n;
+    x->cap = n + 1;
+    return true;
+}
+
+/* Room for n bytes (and the NUL) in x: its allocation grows geometrically
+ * (powers of two, at least 64 bytes). false when out of memory or over the
+ * parser's memory cap. */
+static bool hstr_reserve(http_state *s, http_str *x, size_t n)
+{
+    size_t need = n + 1;
+    size_t oldcap = x->ptr ? x->cap : 0;
+    if (need <= oldcap)
+        return true;
+    size_t cap = 64;
+    while (cap < need)
+        cap *= 2;
+    if (!hs_room(s, cap - oldcap))
+        return false;
+    uint8_t *b = realloc(x->ptr, cap);
+    if (!b)
+        return false;
+    s->mem += cap - oldcap;
+    x->ptr = b;
+    x->cap = cap;
     return true;
 }
 
@@ -82,44 +106,14 @@ bool hstr_append(http_state *s, http_str *x, const uint8_t *p, size_t n, uint64_
     }
     if (!n)
         return !cut;
-    /* grow geometrically; the capacity is derived from len (power of two - 1) */
-    size_t need = x->len + n + 1;
-    size_t cap = 64;
-    while (cap < need)
-        cap *= 2;
-    size_t oldcap = 0;
-    if (x->ptr) {
-        oldcap = 64;
-        while (oldcap < x->len + 1)
-            oldcap *= 2;
-    }
-    if (cap != oldcap) {
-        if (!hs_room(s, cap - oldcap))
-            return false;
-        uint8_t *b = realloc(x->ptr, cap);
-        if (!b)
-            return false;
-        s->mem += cap - oldcap;
-        x->ptr = b;
-    }
+    if (!hstr_reserve(s, x, x->len + n))
+        return false;
     memcpy(x->ptr + x->len, p, n);
     x->len += n;
     x->ptr[x->len] = 0;
     return !cut;
 }
 
-/* hstr_append's strings own a power-of-two buffer; free them with this */
-void hstr_free_grown(http_state *s, http_str *x)
-{
-    if (!x->ptr)
-        return;
-    size_t cap = 64;
-    while (cap < x->len + 1)
-        cap *= 2;
-    hs_free(s, x->ptr, cap);
-    x->ptr = NULL;
-    x->len = 0;
-}
 
 void tx_event(http_tx *tx, http_event ev)
 {
@@ -305,8 +299,8 @@ static void headers_free(http_state *s, http_header **hp, uint32_t *n)
     if (!h)
         return;
     for (uint32_t i = 0; i < *n; i++) {
-        hstr_free_grown(s, &h[i].name);
-        hstr_free_grown(s, &h[i].value);
+        hstr_free(s, &h[i].name);
+        hstr_free(s, &h[i].value);
     }
     hs_free(s, h, hdr_cap(*n) * sizeof *h);
     *hp = NULL;
@@ -446,7 +440,7 @@ static void hdr_flush(http_state *s, http_dir *d, http_tx *tx)
 {
     if (d->pend.ptr) {
         header_line(s, d, tx, d->pend.ptr, d->pend.len, d->pend_folded ? HTTP_HDR_FOLDED : 0);
-        hstr_free_grown(s, &d->pend);
+        hstr_free(s, &d->pend);
     }
     d->pend_folded = false;
 }
@@ -487,11 +481,11 @@ static void tx_free(http_state *s, http_tx *tx)
     };
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         hstr_free(s, strs[i]);
-    hstr_free_grown(s, &tx->request_body);
-    hstr_free_grown(s, &tx->response_body);
-    hstr_free_grown(s, &tx->headers_raw[0]);
-    hstr_free_grown(s, &tx->headers_raw[1]);
-    hstr_free_grown(s, &tx->request_body_decoded);
+    hstr_free(s, &tx->request_body);
+    hstr_free(s, &tx->response_body);
+    hstr_free(s, &tx->headers_raw[0]);
+    hstr_free(s, &tx->headers_raw[1]);
+    hstr_free(s, &tx->request_body_decoded);
     headers_free(s, &tx->req_headers, &tx->n_req_headers);
     headers_free(s, &tx->resp_headers, &tx->n_resp_headers);
     for (uint32_t i = 0; i < tx->n_parts; i++) {
@@ -747,7 +741,7 @@ static void request_line(http_state *s, http_dir *d, const uint8_t *p, size_t n)
         req_junk(s, d);
         return;
     }
-    hstr_free_grown(s, &d->pend); /* nothing stale folds into a new message */
+    hstr_free(s, &d->pend); /* nothing stale folds into a new message */
     d->pend_folded = false;
     http_tx *tx = tx_new(s);
     if (!tx)
@@ -1351,7 +1345,7 @@ static void response_line(http_state *s, http_dir *d, const uint8_t *raw, size_t
         if (!t || !t->is_09)
             return;
     }
-    hstr_free_grown(s, &d->pend);
+    hstr_free(s, &d->pend);
     d->pend_folded = false;
     http_tx *tx = resp_tx(s, d);
     if (!tx)
@@ -1773,12 +1767,9 @@ static void connect_resolved(http_state *s)
         if (rq->hold.len) {
             http_str h = rq->hold;
             rq->hold.ptr = NULL;
-            rq->hold.len = 0;
+            rq->hold.len = rq->hold.cap = 0;
             feed_dir(s, 0, h.ptr, h.len);
-            size_t cap = 64;
-            while (cap < h.len + 1)
-                cap *= 2;
-            hs_free(s, h.ptr, cap);
+            hs_free(s, h.ptr, h.cap);
         }
     }
 }
@@ -1926,8 +1917,8 @@ static void dir_free(http_state *s, http_dir *d)
     free(d->line);
     d->line = NULL;
     d->line_cap = 0;
-    hstr_free_grown(s, &d->hold);
-    hstr_free_grown(s, &d->pend);
+    hstr_free(s, &d->hold);
+    hstr_free(s, &d->pend);
 }
 
 void http_free(http_state *s)
@@ -2066,7 +2057,7 @@ void http_gap(http_state *s, int dir, uint64_t len)
     d->line_len = 0;
     d->line_cut = false;
     d->cr_pending = false;
-    hstr_free_grown(s, &d->pend);
+    hstr_free(s, &d->pend);
     d->pend_folded = false;
     d->st = ST_RESYNC;
 }

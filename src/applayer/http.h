@@ -72,6 +72,7 @@ void http_config_default(http_config *c);
 typedef struct http_str {
     uint8_t *ptr; /* NUL-terminated copy, or NULL when absent */
     size_t len;
+    size_t cap;   /* bytes allocated at ptr (0 for a string the parser does not own) */
 } http_str;
 
 #define HTTP_HDR_REPEATED 0x1u /* seen more than once; values merged with ", " */

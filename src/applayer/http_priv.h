@@ -100,7 +100,6 @@ bool hs_room(http_state *s, uint64_t n);
 bool hstr_set(http_state *s, http_str *x, const uint8_t *p, size_t n);
 void hstr_free(http_state *s, http_str *x);
 bool hstr_append(http_state *s, http_str *x, const uint8_t *p, size_t n, uint64_t limit);
-void hstr_free_grown(http_state *s, http_str *x);
 void tx_event(http_tx *tx, http_event ev);
 bool mem_ieq(const uint8_t *a, size_t n, const char *b);
 bool mem_icontains(const uint8_t *a, size_t n, const char *b);

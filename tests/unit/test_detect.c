@@ -983,7 +983,7 @@ static void test_pass_rule(void **state)
 
 /* ------------------------------------------------------------------ app layer */
 
-#define HS(s) ((http_str){ (uint8_t *)(s), sizeof(s) - 1 })
+#define HS(s) ((http_str){ (uint8_t *)(s), sizeof(s) - 1, 0 })
 
 static void test_http_tx(void **state)
 {
@@ -1090,7 +1090,7 @@ static bool uri_hit(T *t, uint32_t sid, const char *uri)
     http_tx tx;
     memset(&tx, 0, sizeof tx);
     tx.method = HS("GET");
-    tx.uri = (http_str){ (uint8_t *)uri, strlen(uri) };
+    tx.uri = (http_str){ (uint8_t *)uri, strlen(uri), 0 };
     tx.uri_norm = tx.uri;
     tx.protocol = HS("HTTP/1.1");
     detect_buffers b = { 0 };
