@@ -1,7 +1,33 @@
-/* digest.c -- see digest.h. Written from the RFC 1321 and FIPS 180-4 texts. */
+/* digest.c -- see digest.h. Written from the RFC 1321 and FIPS 180-4 texts,
+ * plus SHA-256 with the x86 SHA extensions where the processor has them. */
 #include "common/digest.h"
 
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_SHA_NI_PATH 1
+#endif
+
+/* -1 not decided yet, 0 portable rounds, 1 SHA extensions */
+static int use_shani = -1;
+
+void rb_digest_portable(bool on)
+{
+    use_shani = on ? 0 : -1;
+}
+
+bool rb_digest_accel(void)
+{
+    if (use_shani < 0) {
+#ifdef HAVE_SHA_NI_PATH
+        __builtin_cpu_init();
+        use_shani = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+#else
+        use_shani = 0;
+#endif
+    }
+    return use_shani;
+}
 
 static inline uint32_t rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 static inline uint32_t ror(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
@@ -118,7 +144,7 @@ static const uint32_t sha256_k[64] = {
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
-static void sha256_block(rb_sha256 *s, const uint8_t *b)
+static void sha256_block_portable(rb_sha256 *s, const uint8_t *b)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
@@ -140,6 +166,50 @@ static void sha256_block(rb_sha256 *s, const uint8_t *b)
     }
     s->h[0] += a; s->h[1] += bb; s->h[2] += c; s->h[3] += d;
     s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+}
+
+#ifdef HAVE_SHA_NI_PATH
+/* The same 64 rounds with SHA256RNDS2 (2 rounds: it takes C,D,G,H and
+ * A,B,E,F, each with its first letter in the top lane, and returns the new
+ * A,B,E,F, the old one becoming C,D,G,H) and SHA256MSG1/2 (the message
+ * schedule, 4 words at a time; here the first word is in the bottom lane). */
+__attribute__((target("sha,sse4.1"))) static void sha256_block_shani(rb_sha256 *s, const uint8_t *b)
+{
+    const __m128i bswap32 = _mm_set_epi64x(0x0c0d0e0f08090a0bll, 0x0405060700010203ll);
+    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)s->h), 0xb1);       /* B A D C */
+    __m128i efgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(s->h + 4)), 0x1b); /* H G F E */
+    __m128i s0 = _mm_alignr_epi8(abcd, efgh, 8);   /* F E B A: A,B,E,F */
+    __m128i s1 = _mm_blend_epi16(efgh, abcd, 0xf0); /* H G D C: C,D,G,H */
+    const __m128i s0_in = s0, s1_in = s1;
+    __m128i w[4];
+    for (int i = 0; i < 4; i++)
+        w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(b + 16 * i)), bswap32);
+    for (int g = 0; g < 16; g++) {
+        if (g >= 4) /* words 4g..4g+3 from the 16 before them (w[] is a ring) */
+            w[g & 3] = _mm_sha256msg2_epu32(
+                _mm_add_epi32(_mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]),
+                              _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4)),
+                w[(g + 3) & 3]);
+        __m128i wk = _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)(sha256_k + 4 * g)));
+        s1 = _mm_sha256rnds2_epu32(s1, s0, wk);                        /* s1: A,B,E,F */
+        s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(wk, 0x0e)); /* s0: A,B,E,F */
+    }
+    s0 = _mm_shuffle_epi32(_mm_add_epi32(s0, s0_in), 0x1b); /* A B E F */
+    s1 = _mm_shuffle_epi32(_mm_add_epi32(s1, s1_in), 0xb1); /* G H C D */
+    _mm_storeu_si128((__m128i *)s->h, _mm_blend_epi16(s0, s1, 0xf0));
+    _mm_storeu_si128((__m128i *)(s->h + 4), _mm_alignr_epi8(s1, s0, 8));
+}
+#endif
+
+static void sha256_block(rb_sha256 *s, const uint8_t *b)
+{
+#ifdef HAVE_SHA_NI_PATH
+    if (rb_digest_accel()) {
+        sha256_block_shani(s, b);
+        return;
+    }
+#endif
+    sha256_block_portable(s, b);
 }
 
 void rb_sha256_init(rb_sha256 *s)

@@ -6,6 +6,7 @@
 #define RIBAT_DIGEST_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct rb_md5 {
@@ -29,6 +30,12 @@ typedef struct rb_sha256 {
 void rb_sha256_init(rb_sha256 *s);
 void rb_sha256_update(rb_sha256 *s, const void *data, size_t len);
 void rb_sha256_final(rb_sha256 *s, uint8_t out[32]);
+
+/* SHA-1 (sha1.h) and SHA-256 use the x86 SHA extensions when the processor
+ * has them. rb_digest_portable(true) makes them use the portable rounds
+ * (tests); false goes back to the default. */
+bool rb_digest_accel(void);
+void rb_digest_portable(bool on);
 
 /* lower-case hex of n bytes into out (2n+1 bytes) */
 void rb_hex(const uint8_t *in, size_t n, char *out);
