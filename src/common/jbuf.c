@@ -105,6 +105,22 @@ static void put_escaped(jbuf *jb, const unsigned char *s, size_t n)
     *o++ = '"';
     size_t i = 0;
     while (i < n) {
+        /* eight plain bytes at a time (none below 0x20, above 0x7f, '"' or '\\'):
+         * most of what EVE writes, URLs, user agents, names */
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        while (n - i >= 8) {
+            uint64_t w, q, b;
+            memcpy(&w, s + i, 8);
+            q = w ^ (ones * '"');
+            b = w ^ (ones * '\\');
+            if (((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs) != 0)
+                break;
+            memcpy(o, s + i, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i == n)
+            break;
         unsigned char c = s[i];
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             *o++ = (char)c;

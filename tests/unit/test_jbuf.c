@@ -9,6 +9,7 @@
 #include "common/sha1.h"
 #include "output/eve.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void test_nesting_and_commas(void **state)
@@ -43,6 +44,33 @@ static void test_escaping(void **state)
     /* control chars escaped, valid UTF-8 (é) kept, invalid bytes escaped one by one */
     assert_string_equal(jb.buf, "\"q\\\"b\\\\n\\n\\u0001\xc3\xa9\\u00ff\\u00e0\\u0080\"");
     jb_free(&jb);
+}
+
+/* a byte needing an escape at every position of strings longer than the
+ * eight-byte fast path, against a byte-by-byte reference */
+static void test_escaping_every_position(void **state)
+{
+    (void)state;
+    static const struct { const char *in; const char *out; } sp[] = {
+        { "\"", "\\\"" }, { "\\", "\\\\" }, { "\n", "\\n" }, { "\x01", "\\u0001" },
+        { "\x1f", "\\u001f" }, { "\x7f", "\x7f" }, { "\xc3\xa9", "\xc3\xa9" }, { "\xff", "\\u00ff" },
+        { " ", " " },
+    };
+    for (size_t k = 0; k < sizeof sp / sizeof sp[0]; k++) {
+        for (size_t pos = 0; pos < 21; pos++) {
+            char in[64], want[128];
+            size_t tail = 20 - pos;
+            snprintf(in, sizeof in, "%.*s%s%.*s", (int)pos, "abcdefghijklmnopqrstu", sp[k].in, (int)tail,
+                     "ABCDEFGHIJKLMNOPQRSTU");
+            snprintf(want, sizeof want, "\"%.*s%s%.*s\"", (int)pos, "abcdefghijklmnopqrstu", sp[k].out, (int)tail,
+                     "ABCDEFGHIJKLMNOPQRSTU");
+            jbuf jb;
+            jb_init(&jb);
+            jb_str(&jb, NULL, in);
+            assert_string_equal(jb.buf, want);
+            jb_free(&jb);
+        }
+    }
 }
 
 static void test_sha1_base64(void **state)
@@ -117,6 +145,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nesting_and_commas),
         cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_escaping_every_position),
         cmocka_unit_test(test_sha1_base64),
         cmocka_unit_test(test_eve_packet_alert_window),
     };
