@@ -435,14 +435,19 @@ static void header_line(http_state *s, http_dir *d, http_tx *tx, const uint8_t *
     hdr_add(s, d, tx, name, nl, val, vl, flags);
 }
 
+static void pend_reset(http_dir *d)
+{
+    d->pend.len = 0; /* the buffer stays for the next line */
+    d->pend_set = false;
+    d->pend_folded = false;
+}
+
 /* Flush the pending header line. */
 static void hdr_flush(http_state *s, http_dir *d, http_tx *tx)
 {
-    if (d->pend.ptr) {
+    if (d->pend_set && d->pend.ptr)
         header_line(s, d, tx, d->pend.ptr, d->pend.len, d->pend_folded ? HTTP_HDR_FOLDED : 0);
-        hstr_free(s, &d->pend);
-    }
-    d->pend_folded = false;
+    pend_reset(d);
 }
 
 /* A raw header line. libhtp folds a line that starts with whitespace into
@@ -450,7 +455,7 @@ static void hdr_flush(http_state *s, http_dir *d, http_tx *tx)
 static void header_raw(http_state *s, http_dir *d, http_tx *tx, const uint8_t *p, size_t n)
 {
     if (n && is_lws(p[0])) {
-        if (d->pend.ptr) {
+        if (d->pend_set && d->pend.ptr) {
             if (!memchr(d->pend.ptr, ':', d->pend.len) || !memchr(p, ':', n)) {
                 hstr_append(s, &d->pend, p, n, s->cfg.max_header_bytes);
                 d->pend_folded = true;
@@ -462,8 +467,9 @@ static void header_raw(http_state *s, http_dir *d, http_tx *tx, const uint8_t *p
     }
     hdr_flush(s, d, tx);
     hstr_append(s, &d->pend, p, n, s->cfg.max_header_bytes);
-    if (!d->pend.ptr)
+    if (!d->pend.len)
         hstr_append(s, &d->pend, (const uint8_t *)" ", 1, 2);
+    d->pend_set = true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -741,8 +747,7 @@ static void request_line(http_state *s, http_dir *d, const uint8_t *p, size_t n)
         req_junk(s, d);
         return;
     }
-    hstr_free(s, &d->pend); /* nothing stale folds into a new message */
-    d->pend_folded = false;
+    pend_reset(d); /* nothing stale folds into a new message */
     http_tx *tx = tx_new(s);
     if (!tx)
         return;
@@ -1345,8 +1350,7 @@ static void response_line(http_state *s, http_dir *d, const uint8_t *raw, size_t
         if (!t || !t->is_09)
             return;
     }
-    hstr_free(s, &d->pend);
-    d->pend_folded = false;
+    pend_reset(d);
     http_tx *tx = resp_tx(s, d);
     if (!tx)
         return;
@@ -2057,8 +2061,7 @@ void http_gap(http_state *s, int dir, uint64_t len)
     d->line_len = 0;
     d->line_cut = false;
     d->cr_pending = false;
-    hstr_free(s, &d->pend);
-    d->pend_folded = false;
+    pend_reset(d);
     d->st = ST_RESYNC;
 }
 

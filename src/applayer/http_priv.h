@@ -51,7 +51,9 @@ typedef struct http_dir {
     uint64_t remaining;
     bool eof;
     http_str hold; /* request bytes held while a CONNECT is pending */
-    http_str pend; /* header line waiting for possible folded continuations */
+    http_str pend; /* header line waiting for possible folded continuations (the
+                      buffer is kept from line to line: pend_set says it holds one) */
+    bool pend_set;
     bool pend_folded;
     bool cr_pending; /* response line buffer ends in CR: LF may follow */
     int next_byte;   /* the byte after the current line, -1 unknown */
