@@ -445,6 +445,42 @@ static void build_ja4(tls_state *s)
              a->alpn[0], a->alpn[1], b, c);
 }
 
+/* The accessors build what is pending: the cached strings are not part of
+ * the parsed state proper, so a const state may fill them in. */
+static tls_state *fp_settle(const tls_state *cs, int dir)
+{
+    tls_state *s = (tls_state *)(uintptr_t)cs;
+    tls_conn *c = &s->conn[dir ? 1 : 0];
+    if (c->ja3_pending) {
+        c->ja3_pending = false;
+        if (dir)
+            build_ja3s(c);
+        else
+            build_ja3(c);
+    }
+    return s;
+}
+
+const char *tls_ja3_string(const tls_state *s, int dir)
+{
+    return fp_settle(s, dir)->conn[dir ? 1 : 0].ja3;
+}
+
+const char *tls_ja3_hash(const tls_state *s, int dir)
+{
+    return fp_settle(s, dir)->conn[dir ? 1 : 0].ja3_hash;
+}
+
+const char *tls_ja4(const tls_state *cs)
+{
+    tls_state *s = (tls_state *)(uintptr_t)cs;
+    if (s->ja4_pending) {
+        s->ja4_pending = false;
+        build_ja4(s);
+    }
+    return s->ja4;
+}
+
 /* ------------------------------------------------------------------------ */
 /* hello parsing                                                             */
 
@@ -677,8 +713,8 @@ static void parse_client_hello(tls_state *s, const uint8_t *b, size_t n)
         parse_extensions(s, &ex, true, first);
     }
     if (first)
-        build_ja3(c);
-    build_ja4(s);
+        c->ja3_pending = true;
+    s->ja4_pending = true;
 }
 
 static const uint8_t HRR_RANDOM[32] = {
@@ -740,7 +776,7 @@ static void parse_server_hello(tls_state *s, const uint8_t *b, size_t n)
         parse_extensions(s, &ex, false, first);
     }
     if (first)
-        build_ja3s(c);
+        c->ja3_pending = true;
     /* with TLS 1.3 everything the server sends after its hello is encrypted */
     uint16_t sel = s->version;
     if (!hrr && (sel == TLS_VER_13 || sel == TLS_VER_13_PRE_DRAFT16 || (sel >> 8) == 0x7f ||

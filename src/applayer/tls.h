@@ -133,9 +133,11 @@ typedef struct tls_conn {
     uint8_t session_id[32];
     uint8_t session_id_len;
     bool early_data;           /* early_data extension present */
-    /* fingerprints (JA3 for the client side, JA3S for the server side) */
+    /* fingerprints (JA3 for the client side, JA3S for the server side):
+     * built on first use; read them with tls_ja3_string() / tls_ja3_hash() */
     char *ja3;                 /* "771,4865-4866,0-11,29-23,0" */
     char ja3_hash[33];         /* MD5 of ja3, lower-case hex; "" if none */
+    bool ja3_pending;          /* the hello was parsed, ja3 not built yet */
     /* certificates */
     tls_cert cert0;            /* first certificate of the chain, if it parsed */
     bool cert0_ok;
@@ -162,7 +164,9 @@ struct tls_state {
     tls_conn conn[2];          /* [0] client, [1] server */
     uint16_t version;          /* negotiated (Suricata's mapping: draft values, 0 = unknown) */
     char *sni;                 /* server_name host_name */
-    char ja4[40];              /* "t13d1516h2_8daaf6152771_02713d6af862"; "" without ClientHello */
+    char ja4[40];              /* "t13d1516h2_8daaf6152771_02713d6af862"; "" without ClientHello
+                                  (built on first use: read it with tls_ja4()) */
+    bool ja4_pending;          /* a ClientHello changed the JA4 inputs since ja4 was built */
     bool sslv2;                /* an SSLv2 ClientHello was seen */
     bool session_resumed;      /* server echoed the client's session id */
     bool log_without_cert;     /* TLS 1.3 (or draft) ServerHello: logged without a certificate */
@@ -182,6 +186,14 @@ struct tls_state {
 typedef struct tls_state tls_state;
 
 tls_state *tls_new(void);
+
+/* The fingerprints, built from the hellos the first time they are asked for
+ * (most sessions are never fingerprinted: no rule and no log asks). JA3 of
+ * the client (dir 0) / JA3S of the server (dir 1): the string (NULL without
+ * that hello) and its MD5 ("" without); JA4 of the ClientHellos ("" without). */
+const char *tls_ja3_string(const tls_state *s, int dir);
+const char *tls_ja3_hash(const tls_state *s, int dir);
+const char *tls_ja4(const tls_state *s);
 void tls_free(tls_state *s);
 
 /* Content detection on the first bytes of a direction: 1 TLS (a handshake

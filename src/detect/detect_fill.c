@@ -293,13 +293,13 @@ void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b)
         put_num(b, DETECT_TXNUM_TLS_CHAIN_LEN, s->conn[1].cert_count);
     if (s->sni)
         put(b, RB_TLS_SNI, s->sni, strlen(s->sni));
-    const tls_conn *c = &s->conn[0], *sv = &s->conn[1];
-    if (c->ja3)
-        put(b, RB_JA3_STRING, c->ja3, strlen(c->ja3));
-    if (c->ja3_hash[0])
-        put(b, RB_JA3_HASH, c->ja3_hash, strlen(c->ja3_hash));
-    if (s->ja4[0])
-        put(b, RB_JA4_HASH, s->ja4, strlen(s->ja4));
+    const char *ja3 = tls_ja3_string(s, 0), *ja3h = tls_ja3_hash(s, 0), *ja4 = tls_ja4(s);
+    if (ja3)
+        put(b, RB_JA3_STRING, ja3, strlen(ja3));
+    if (ja3h[0])
+        put(b, RB_JA3_HASH, ja3h, strlen(ja3h));
+    if (ja4[0])
+        put(b, RB_JA4_HASH, ja4, strlen(ja4));
     /* the random of this direction's hello: all of it, its time, its bytes */
     const tls_conn *hc = &s->conn[dir == 1];
     if (hc->has_random) {
@@ -308,10 +308,12 @@ void detect_fill_tls(const struct tls_state *s, int dir, detect_buffers *b)
         put(b, RB_TLS_RANDOM_BYTES, hc->random + 4, 28);
     }
     if (dir == 1) {
-        if (sv->ja3)
-            put(b, RB_JA3S_STRING, sv->ja3, strlen(sv->ja3));
-        if (sv->ja3_hash[0])
-            put(b, RB_JA3S_HASH, sv->ja3_hash, strlen(sv->ja3_hash));
+        const tls_conn *sv = &s->conn[1];
+        const char *ja3s = tls_ja3_string(s, 1), *ja3sh = tls_ja3_hash(s, 1);
+        if (ja3s)
+            put(b, RB_JA3S_STRING, ja3s, strlen(ja3s));
+        if (ja3sh[0])
+            put(b, RB_JA3S_HASH, ja3sh, strlen(ja3sh));
         b->multi_id = RB_TLS_CERTS;
         for (uint32_t i = 0; i < sv->cert_count && i < TLS_MAX_CERTS && b->n_multi < DETECT_MAX_MULTI; i++)
             if (sv->certs[i]) {

@@ -40,20 +40,17 @@ void eve_tls_object_ex(jbuf *jb, const tls_state *s, const eve_tls_opts *o)
             cert_time(jb, "notbefore", c, c->not_before);
             cert_time(jb, "notafter", c, c->not_after);
         }
-        if (o->ja3 && cli->ja3) {
-            jb_open_object(jb, "ja3");
-            jb_str(jb, "hash", cli->ja3_hash);
-            jb_str(jb, "string", cli->ja3);
+        for (int d = 0; d < 2 && o->ja3; d++) {
+            const char *str = tls_ja3_string(s, d);
+            if (!str)
+                continue;
+            jb_open_object(jb, d ? "ja3s" : "ja3");
+            jb_str(jb, "hash", tls_ja3_hash(s, d));
+            jb_str(jb, "string", str);
             jb_close_object(jb);
         }
-        if (o->ja3 && srv->ja3) {
-            jb_open_object(jb, "ja3s");
-            jb_str(jb, "hash", srv->ja3_hash);
-            jb_str(jb, "string", srv->ja3);
-            jb_close_object(jb);
-        }
-        if (o->ja4 && s->ja4[0])
-            jb_str(jb, "ja4", s->ja4);
+        if (o->ja4 && tls_ja4(s)[0])
+            jb_str(jb, "ja4", tls_ja4(s));
         if (cli->cert0_ok) {
             const tls_cert *cc = &cli->cert0;
             jb_open_object(jb, "client");

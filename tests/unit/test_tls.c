@@ -212,9 +212,10 @@ static void test_client_hello_fingerprints(void **st)
     assert_string_equal(s->conn[0].alpn[1], "http/1.1");
     assert_int_equal(s->conn[0].ciphers.n, 5); /* GREASE kept in the raw list */
     assert_int_equal(s->conn[0].extensions.n, 8);
-    assert_string_equal(s->conn[0].ja3, "771,4865-4866-49195-47,0-16-10-11-13-43-23,29-23,0");
-    assert_string_equal(s->conn[0].ja3_hash, "7ff8cc159ce4db471a055383390ecbc7");
-    assert_string_equal(s->ja4, "t13d0407h2_52f89ac5ce33_1fdf4de06b7e");
+    assert_null(s->conn[0].ja3); /* fingerprints are built when asked for */
+    assert_string_equal(tls_ja3_string(s, 0), "771,4865-4866-49195-47,0-16-10-11-13-43-23,29-23,0");
+    assert_string_equal(tls_ja3_hash(s, 0), "7ff8cc159ce4db471a055383390ecbc7");
+    assert_string_equal(tls_ja4(s), "t13d0407h2_52f89ac5ce33_1fdf4de06b7e");
     assert_int_equal(s->version, TLS_VER_UNKNOWN);
     assert_false(tls_loggable(s, false));
     assert_true(tls_loggable(s, true)); /* flow end: logged with what is known */
@@ -243,7 +244,7 @@ static void test_second_client_hello_sni(void **st)
     assert_int_equal(tls_feed(s, 0, r.b, r.n), 0);
     assert_true(tls_has_event(s, TLS_EV_MULTIPLE_SNI_EXTENSIONS));
     assert_string_equal(s->sni, "example.com");
-    assert_string_equal(s->conn[0].ja3_hash, "7ff8cc159ce4db471a055383390ecbc7");
+    assert_string_equal(tls_ja3_hash(s, 0), "7ff8cc159ce4db471a055383390ecbc7");
     tls_free(s);
 }
 
@@ -269,8 +270,8 @@ static void test_server_hello_tls13(void **st)
     assert_int_equal(s->version, TLS_VER_13);
     assert_true(s->log_without_cert);
     assert_true(s->session_resumed); /* echoed id, but not reported for TLS 1.3 */
-    assert_string_equal(s->conn[1].ja3, "771,4865,43-51");
-    assert_string_equal(s->conn[1].ja3_hash, "f4febc55ea12b31ae17cfb7e614afda8");
+    assert_string_equal(tls_ja3_string(s, 1), "771,4865,43-51");
+    assert_string_equal(tls_ja3_hash(s, 1), "f4febc55ea12b31ae17cfb7e614afda8");
     assert_int_equal(s->conn[1].appdata_records, 1);
     assert_true(s->handshake_done);
     assert_true(tls_loggable(s, false));
@@ -346,7 +347,7 @@ static void test_tls12_certificate_in_stream(void **st)
                         "{\"tls\":{\"subject\":\"C=US, ST=California, O=Ribat Test, Inc., OU=Sensors, "
                         "CN=test.ribat.example\",\"issuerdn\":\"C=US, ST=California, O=Ribat Test, Inc., "
                         "OU=Sensors, CN=test.ribat.example\"}}");
-    assert_string_equal(s->conn[1].ja3, "771,49195,65281-23");
+    assert_string_equal(tls_ja3_string(s, 1), "771,49195,65281-23");
     assert_int_equal(s->events, 0);
     tls_free(s);
 }
@@ -357,7 +358,7 @@ static void test_split_byte_by_byte(void **st)
     /* handshake messages spanning many small records, fed one byte at a time */
     tls_state *s = full_handshake(7, true);
     assert_string_equal(s->sni, "example.com");
-    assert_string_equal(s->ja4, "t13d0407h2_52f89ac5ce33_1fdf4de06b7e");
+    assert_string_equal(tls_ja4(s), "t13d0407h2_52f89ac5ce33_1fdf4de06b7e");
     assert_string_equal(eve(s, &DEFAULT_OPTS), EXPECT_12);
     assert_int_equal(s->events, 0);
     assert_true(s->conn[1].records > 50);
@@ -777,8 +778,8 @@ static void test_record_errors(void **st)
     assert_true(tls_has_event(s, TLS_EV_INVALID_SNI_TYPE));
     assert_true(tls_has_event(s, TLS_EV_MULTIPLE_SNI_EXTENSIONS));
     assert_null(s->sni);
-    assert_string_equal(s->conn[0].ja3, "769,47,0-0,,");
-    assert_string_equal(s->ja4, "t10d010200_ba72b8082249_d2e2adf7177b");
+    assert_string_equal(tls_ja3_string(s, 0), "769,47,0-0,,");
+    assert_string_equal(tls_ja4(s), "t10d010200_ba72b8082249_d2e2adf7177b");
     tls_free(s);
 }
 
