@@ -699,6 +699,12 @@ static seg *seg_new(stream_ctx *c, half *h, Packet *p, uint64_t off, const uint8
     s->rprev = s->rnext = NULL;
     if (ref) {
         s->kind = SEG_REF;
+        /* nothing has read these bytes yet: ask for them now, so that they are
+         * in the cache when their ACK delivers them, a few packets later (the
+         * copy into the delivery buffer was the largest cost of a run over
+         * the lab capture, waiting on memory: 0.67 -> 0.59 s, bench/README.md) */
+        for (uint32_t k = 0; k < len; k += 64)
+            __builtin_prefetch(d + k);
         s->data = (uint8_t *)(uintptr_t)d; /* never written through (seg_own first) */
         s->pos = c->src_pos;
         s->rprev = c->ref_tail;
