@@ -758,9 +758,20 @@ bool leak_looks_binary(const uint8_t *d, size_t n)
 {
     size_t m = n < 256 ? n : 256;
     int ctl = 0;
-    for (size_t i = 0; i < m; i++)
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    for (size_t i = 0; i < m; i++) {
+        if ((i & 7) == 0 && m - i >= 8) {
+            /* text has no byte below 0x20 in most words: skip those whole */
+            uint64_t w;
+            memcpy(&w, d + i, 8);
+            if ((((w - ones * 0x20) & ~w) & highs) == 0) {
+                i += 7;
+                continue;
+            }
+        }
         if (d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' && d[i] != '\r' && ++ctl >= 4)
             return true;
+    }
     return false;
 }
 

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "leak/leak.h"
+#include "leak/leak_int.h"
 #include "output/eve.h"
 
 #include <stdio.h>
@@ -722,11 +723,37 @@ static void test_redact_payload(void **st)
     assert_memory_equal(o2, bin, sizeof bin);
 }
 
+/* binary content (4 control bytes other than tab, CR, LF in the first 256) is
+ * skipped; every position and alignment, against a byte-by-byte count */
+static void test_looks_binary(void **state)
+{
+    (void)state;
+    uint8_t b[300];
+    for (size_t n = 0; n <= sizeof b; n += 7) {
+        for (size_t at = 0; at + 4 <= n; at += 3) {
+            for (int k = 3; k <= 4; k++) {
+                for (size_t i = 0; i < n; i++)
+                    b[i] = (uint8_t)("ab\tc\r\nd\xc3\xa9 "[i % 10]);
+                for (int j = 0; j < k; j++)
+                    b[at + (size_t)j * (n - at) / 4] = (uint8_t)(1 + j);
+                int ctl = 0;
+                for (size_t i = 0; i < n && i < 256; i++)
+                    ctl += b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r';
+                if (leak_looks_binary(b, n) != (ctl >= 4))
+                    fail_msg("n %zu at %zu k %d: %d control bytes", n, at, k, ctl);
+            }
+        }
+    }
+    assert_false(leak_looks_binary((const uint8_t *)"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 29));
+    assert_true(leak_looks_binary((const uint8_t *)"\x1f\x8b\x08\x00\x00\x00", 6)); /* gzip */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chunking_short_token),
         cmocka_unit_test(test_chunking_short_word),
+        cmocka_unit_test(test_looks_binary),
         cmocka_unit_test(test_chunking_late_group_flush),
         cmocka_unit_test(test_redact_into_many),
         cmocka_unit_test(test_redact_payload),
