@@ -4,6 +4,7 @@
 
 #include <string.h>
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_SHA_NI_PATH 1
 #endif
@@ -20,8 +21,11 @@ bool rb_digest_accel(void)
 {
     if (use_shani < 0) {
 #ifdef HAVE_SHA_NI_PATH
-        __builtin_cpu_init();
-        use_shani = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+        /* CPUID: leaf 1 ECX bit 19 SSE4.1 (and bit 9 SSSE3), leaf 7 EBX bit 29 SHA */
+        unsigned a, b, c, d;
+        bool sse41 = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) && (c & (1u << 9));
+        bool sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+        use_shani = sse41 && sha;
 #else
         use_shani = 0;
 #endif
