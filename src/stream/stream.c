@@ -368,6 +368,8 @@ static void seg_link(half *h, seg *n, seg *before)
 
 static void ref_unlink(stream_ctx *c, seg *s)
 {
+    if (!s->rprev && c->ref_head != s)
+        return; /* not on the list (stream_settle could not copy it out) */
     if (s->rprev) s->rprev->rnext = s->rnext; else c->ref_head = s->rnext;
     if (s->rnext) s->rnext->rprev = s->rprev; else c->ref_tail = s->rprev;
     s->rprev = s->rnext = NULL;
