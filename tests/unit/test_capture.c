@@ -1,5 +1,7 @@
 /* Unit tests for the capture reader (src/capture): records handed to workers by
- * reference (CAPTURE_HOLD) keep their pages while a worker may still read them. */
+ * reference (CAPTURE_HOLD) keep their pages while a worker may still read them;
+ * with CAPTURE_KEEP every mapped record stays readable to the end, with its
+ * input position (TCP segments are held by reference into it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,13 +19,8 @@
 #define RECLEN 1000u
 
 /* a classic pcap of NREC raw-IP records of RECLEN bytes, each filled with its index */
-static char *write_pcap(void)
+static void write_pcap_to(FILE *f)
 {
-    static char path[] = "/tmp/ribat-test-capture-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "wb");
-    assert_non_null(f);
     uint32_t gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101 /* raw IP */ };
     fwrite(gh, 4, 6, f);
     static uint8_t rec[RECLEN];
@@ -35,6 +32,16 @@ static char *write_pcap(void)
         fwrite(rec, 1, sizeof rec, f);
     }
     fclose(f);
+}
+
+static char *write_pcap(void)
+{
+    static char path[] = "/tmp/ribat-test-capture-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    write_pcap_to(f);
     return path;
 }
 
@@ -87,10 +94,80 @@ static void test_hold_keeps_pages(void **state)
     unlink(path);
 }
 
+/* CAPTURE_KEEP over a folder of two mapped files: every record is stable, its
+ * position grows across the files (the second file starts past the release
+ * lag), a record of the first file is still readable at the end, and pages
+ * behind the reader are given back all the same */
+static void test_keep_records_stable(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ribat-test-keep-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char a[128], b[128];
+    snprintf(a, sizeof a, "%s/a.pcap", dir);
+    snprintf(b, sizeof b, "%s/b.pcap", dir);
+    FILE *f = fopen(a, "wb");
+    assert_non_null(f);
+    write_pcap_to(f);
+    assert_true(link(a, b) == 0);
+    char err[256];
+    rb_capture *c = capture_open_ex(dir, NULL, CAPTURE_MMAP | CAPTURE_KEEP, err, sizeof err);
+    assert_non_null(c);
+    rb_record rec;
+    const uint8_t *first = NULL;
+    uint64_t last_pos = 0, n = 0;
+    while (capture_next(c, &rec) == 1) {
+        assert_true(rec.stable);
+        assert_true(rec.pos > last_pos);
+        if (n == NREC) /* the second file's first record */
+            assert_true(rec.pos >= last_pos + CAPTURE_RELEASE_LAG);
+        if (n == 0)
+            first = rec.data;
+        last_pos = rec.pos;
+        n++;
+    }
+    assert_int_equal(n, 2 * NREC);
+    uint32_t idx = 1;
+    memcpy(&idx, first, sizeof idx); /* faulted in again: still mapped, same bytes */
+    assert_int_equal(idx, 0);
+    assert_true(capture_stats(c)->released >= 16u << 20);
+    capture_close(c);
+    unlink(a);
+    unlink(b);
+    rmdir(dir);
+}
+
+/* records read through libpcap (pcapng) live in its reused buffer: not stable */
+static void test_pcapng_not_stable(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/ribat-test-ng-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const uint32_t shb[7] = { 0x0a0d0d0a, 28, 0x1a2b3c4d, 0x00000001, 0xffffffff, 0xffffffff, 28 };
+    static const uint32_t idb[5] = { 1, 20, 101 /* raw IP */, 65535, 20 };
+    static const uint32_t epb[9] = { 6, 36, 0, 0, 0, 4, 4, 0x00000045, 36 };
+    assert_true(write(fd, shb, sizeof shb) == (ssize_t)sizeof shb);
+    assert_true(write(fd, idb, sizeof idb) == (ssize_t)sizeof idb);
+    assert_true(write(fd, epb, sizeof epb) == (ssize_t)sizeof epb);
+    close(fd);
+    char err[256];
+    rb_capture *c = capture_open_ex(path, NULL, CAPTURE_MMAP | CAPTURE_KEEP, err, sizeof err);
+    assert_non_null(c);
+    rb_record rec;
+    assert_int_equal(capture_next(c, &rec), 1);
+    assert_int_equal(rec.caplen, 4);
+    assert_false(rec.stable);
+    capture_close(c);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hold_keeps_pages),
+        cmocka_unit_test(test_keep_records_stable),
+        cmocka_unit_test(test_pcapng_not_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
