@@ -62,7 +62,8 @@ rb_capture *capture_open_ex(const char *path, const char *bpf, unsigned flags, c
 
 /* With CAPTURE_HOLD: the n records at oldest[] (NULLs skipped; one per
  * worker, the oldest each may still read) and those after them in the input
- * are still to be read, so their pages are not given back. */
+ * are still to be read, so their pages, and the CAPTURE_RELEASE_LAG bytes
+ * before them (what a worker may still hold by reference), are not given back. */
 void capture_hold_from(rb_capture *c, const uint8_t *const *oldest, int n);
 
 /* Every file of the source is a classic pcap (so several readers can scan it at once). */

@@ -544,6 +544,7 @@ typedef struct rec_hdr {
     uint64_t pcap_cnt;
     const char *file;
     const uint8_t *ref;   /* the record's bytes in the reader's mapping, or NULL: they follow */
+    uint64_t pos;         /* with ref: the record's input position (rb_record.pos) */
     int32_t usec;
     uint32_t caplen;
     int32_t linktype;
@@ -682,8 +683,18 @@ static void *worker_main(void *arg)
             memcpy(&h, b->data + off, sizeof h);
             off += sizeof h;
             if (h.ref) {
+                /* the mapping stays (CAPTURE_HOLD), and the reader gives pages
+                 * back only CAPTURE_RELEASE_LAG before the oldest record a worker
+                 * has still to read: segments are held by reference, and copied
+                 * out half that far behind this worker's own records */
+                if (w->stream)
+                    stream_set_source(w->stream, h.ref, h.caplen, h.pos);
                 worker_packet(w, h.ref, h.caplen, h.sec, h.usec, h.linktype, h.pcap_cnt, h.file);
+                if (w->stream && h.pos > CAPTURE_RELEASE_LAG / 2)
+                    stream_settle(w->stream, h.pos - CAPTURE_RELEASE_LAG / 2);
             } else {
+                if (w->stream)
+                    stream_set_source(w->stream, NULL, 0, 0);
                 worker_packet(w, b->data + off, h.caplen, h.sec, h.usec, h.linktype, h.pcap_cnt, h.file);
                 off += (h.caplen + 7u) & ~7u;
             }
@@ -956,7 +967,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             if (b->count == 0)
                 b->first_ref = by_ref ? rec.data : NULL;
             rec_hdr h = { .sec = rec.ts_sec, .pcap_cnt = pcap_cnt, .file = rec.file, .usec = rec.ts_usec,
-                          .caplen = rec.caplen, .linktype = rec.linktype, .ref = by_ref ? rec.data : NULL };
+                          .caplen = rec.caplen, .linktype = rec.linktype, .ref = by_ref ? rec.data : NULL,
+                          .pos = rec.pos };
             memcpy(b->data + b->used, &h, sizeof h);
             if (!by_ref)
                 memcpy(b->data + b->used + sizeof h, rec.data, rec.caplen);
