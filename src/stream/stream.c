@@ -967,6 +967,26 @@ static bool syn_sent_bad_tsecr(const stream_session *ssn, const Packet *p)
     return (int32_t)(p->tcp_opts.ts_ecr - cl->last_ts) < 0;
 }
 
+/* A reset in a session that uses timestamps, judged by its timestamp as
+ * Suricata judges one: older than the sender's last (one tick of slack for a
+ * Linux receiver), or zero where the receiving stack refuses a zero timestamp
+ * (all but old Linux, Windows, Vista and Solaris). A data segment with a zero
+ * timestamp is not judged (est_packet). */
+static bool rst_bad_ts(const stream_session *ssn, const Packet *p, int dir)
+{
+    const half *snd = &ssn->h[dir];
+    if (!ssn->ts || !p->tcp_opts.has_ts)
+        return false;
+    uint32_t ts = p->tcp_opts.ts_val;
+    if (ts == 0 && snd->policy != STREAM_OVERLAP_OLD_LINUX && snd->policy != STREAM_OVERLAP_WINDOWS &&
+        snd->policy != STREAM_OVERLAP_FIRST && snd->policy != STREAM_OVERLAP_SOLARIS)
+        return true;
+    if (!snd->ts_seen)
+        return false;
+    int32_t d = (int32_t)(ts - snd->last_ts) + (snd->policy == STREAM_OVERLAP_LINUX ? 1 : 0);
+    return d < 0;
+}
+
 static bool rst_valid(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
 {
     half *h = &ssn->h[dir];
@@ -1052,8 +1072,8 @@ static void est_packet(stream_ctx *c, stream_session *ssn, Packet *p, int dir)
         snd->async = ssn->midstream && c->cfg.async_oneside;
     }
     /* PAWS (RFC 7323): a timestamp older than the last one seen marks a stale
-     * segment. As Suricata: one tick of slack, and zero timestamps and resets
-     * are not judged. */
+     * segment. As Suricata: one tick of slack, and zero timestamps are not
+     * judged; resets are judged apart (rst_bad_ts). */
     if (ssn->ts && p->tcp_opts.has_ts && p->tcp_opts.ts_val != 0 && !(fl & TH_RST)) {
         if (snd->ts_seen && (int32_t)(p->tcp_opts.ts_val - snd->last_ts + 1u) < 0) {
             ev(p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP);
@@ -1197,7 +1217,9 @@ void stream_packet(stream_ctx *c, Packet *p)
             ssn->rst_dir = (uint8_t)dir;
             ssn->rst_seq = p->tcp_seq;
         }
-        if (rst_valid(c, ssn, p, dir)) {
+        if (rst_bad_ts(ssn, p, dir)) {
+            ev(p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP); /* the receiver drops it: the session goes on */
+        } else if (rst_valid(c, ssn, p, dir)) {
             if (fl & TH_ACK)
                 take_ack(c, ssn, p, dir, ACK_RST, true);
             ssn->state = SS_CLOSED;

@@ -821,6 +821,47 @@ static void test_rst_invalid(void **state)
     teardown_t(t);
 }
 
+/* timestamps in use: the server's reset with a zero timestamp (refused by the
+ * default BSD receiver) or one older than its last is dropped there, so the
+ * session goes on (output-eve-anomaly-03); a newer one ends it */
+static void ts_send(tctx *t, int dir, uint32_t ts, uint32_t seq, uint32_t ack, uint8_t flags, const char *data)
+{
+    next_opts.has_ts = true;
+    next_opts.ts_val = ts;
+    next_opts.ts_ecr = dir ? 1000 : 1001; /* echoes the other side's first timestamp */
+    send_pkt(t, dir, seq, ack, flags, data, data ? (uint32_t)strlen(data) : 0, 65535);
+}
+
+static Packet ts_rst(tctx *t, uint32_t ts, uint64_t off)
+{
+    next_opts.has_ts = true;
+    next_opts.ts_val = ts;
+    return send_pkt(t, 1, S(off), C(0), TH_RST | TH_ACK, NULL, 0, 0);
+}
+
+static void test_rst_timestamp(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    ts_send(t, 0, 1000, CISN, 0, TH_SYN, NULL);
+    ts_send(t, 1, 1001, SISN, CISN + 1, TH_SYN | TH_ACK, NULL);
+    ts_send(t, 0, 1002, CISN + 1, SISN + 1, TH_ACK, NULL);
+    ts_send(t, 1, 2000, S(0), C(0), TH_ACK | TH_PUSH, "hello");
+    Packet p = ts_rst(t, 0, 5);
+    assert_true(has_event(&p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP));
+    assert_false(t->eof[1]);
+    p = ts_rst(t, 1999, 5); /* older than the last */
+    assert_true(has_event(&p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP));
+    assert_false(t->eof[1]);
+    ts_send(t, 1, 2001, S(5), C(0), TH_ACK | TH_PUSH, " world");
+    ts_send(t, 0, 1003, C(0), S(11), TH_ACK, NULL);
+    p = ts_rst(t, 2002, 11);
+    assert_false(has_event(&p, RB_EV_STREAM_PKT_INVALID_TIMESTAMP));
+    assert_true(t->eof[1]);
+    assert_out(t, 1, "hello world");
+    teardown_t(t);
+}
+
 static void test_flow_end_flush(void **state)
 {
     (void)state;
@@ -1178,6 +1219,7 @@ int main(void)
         cmocka_unit_test(test_est_synack_resend),
         cmocka_unit_test(test_fin_syn_states),
         cmocka_unit_test(test_rst_invalid),
+        cmocka_unit_test(test_rst_timestamp),
         cmocka_unit_test(test_flow_end_flush),
         cmocka_unit_test(test_handshake_anomalies),
         cmocka_unit_test(test_missed_client_ack),
