@@ -92,6 +92,8 @@ typedef struct rb_flow {
                                      * handshake is not established, a FIN is) */
     uint8_t tcp_flags[2];           /* OR of flags seen per direction */
     bool tcp_ssn;                   /* a session was tracked (SYN seen or midstream pick-up) */
+    uint8_t tcp_max_regions[2];     /* per direction, the most stretches of data held at once
+                                       that lay 256 KiB or more apart (set at the session's end) */
     uint32_t tcp_isn[2];
 
     /* ICMP: first type/code seen per direction */

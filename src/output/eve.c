@@ -603,8 +603,12 @@ void eve_log_flow(rb_eve_writer *w, rb_flow *f, enum rb_flow_end reason)
         if (fl & TH_URG) jb_bool(jb, "urg", true);
         if (fl & TH_ECE) jb_bool(jb, "ecn", true);
         if (fl & TH_CWR) jb_bool(jb, "cwr", true);
-        if (f->tcp_ssn)
+        if (f->tcp_ssn) {
             jb_str(jb, "state", flow_tcp_state_name(f->tcp_state));
+            /* set when the session ended; a flow logged while its session lives has 1 */
+            jb_u64(jb, "ts_max_regions", f->tcp_max_regions[0] ? f->tcp_max_regions[0] : 1);
+            jb_u64(jb, "tc_max_regions", f->tcp_max_regions[1] ? f->tcp_max_regions[1] : 1);
+        }
         jb_close_object(jb);
     }
     eve_commit(w);

@@ -92,6 +92,8 @@ typedef struct half {
     uint8_t *buf;
     uint32_t buf_len, buf_cap;
     uint64_t buf_off, consumed_off;
+    uint8_t regions_max;  /* most regions at once: stretches of data 256 KiB or more apart
+                             (Suricata's streaming-buffer regions; 0 = never more than 1) */
     bool own_depth;       /* the app layer set this flow's depth (stream_set_flow_depth) */
     uint64_t depth;       /* ... to this (0 = unlimited) */
 } half;
@@ -721,6 +723,30 @@ static seg *seg_new(stream_ctx *c, half *h, Packet *p, uint64_t off, const uint8
     return s;
 }
 
+#define REGION_GAP (256u * 1024u)
+
+/* A piece stored 256 KiB or more past what precedes it opens a region of its
+ * own (Suricata logs the most regions a direction had, ts/tc_max_regions):
+ * count them then, which a normal stream never needs. */
+static void count_regions(half *h, const seg *n)
+{
+    uint64_t before = n->prev ? n->prev->off + n->prev->len : h->next_off;
+    if (n->off < h->next_off + REGION_GAP || n->off < before + REGION_GAP)
+        return;
+    unsigned regions = 1;
+    uint64_t end = h->next_off;
+    for (const seg *s = h->head; s; s = s->next) {
+        if (s->off >= end + REGION_GAP)
+            regions++;
+        if (s->off + s->len > end)
+            end = s->off + s->len;
+    }
+    if (regions > 255)
+        regions = 255;
+    if (regions > h->regions_max)
+        h->regions_max = (uint8_t)regions;
+}
+
 /* store [off, off+len) of direction h; the part before base_off is compared with the
  * delivered bytes (when still in the buffer) but never changes them */
 static void insert(stream_ctx *c, half *h, Packet *p, int64_t off, const uint8_t *data, uint32_t len)
@@ -784,6 +810,7 @@ static void insert(stream_ctx *c, half *h, Packet *p, int64_t off, const uint8_t
                 break;
             }
             seg_link(h, n, s);
+            count_regions(h, n);
             stored_new = true;
             last = n;
             cur = ne;
@@ -1470,6 +1497,8 @@ void stream_flow_end(stream_ctx *c, rb_flow *f)
     stream_session *ssn = f ? f->stream : NULL;
     if (!ssn)
         return;
+    for (int d = 0; d < 2; d++)
+        f->tcp_max_regions[d] = ssn->h[d].regions_max > 1 ? ssn->h[d].regions_max : 1;
     half_free(c, &ssn->h[0]);
     half_free(c, &ssn->h[1]);
     mem_sub(c, sizeof *ssn);

@@ -862,6 +862,38 @@ static void test_rst_timestamp(void **state)
     teardown_t(t);
 }
 
+/* data held 256 KiB or more past the rest opens a region (Suricata's
+ * ts/tc_max_regions in the flow record): the most at once is kept on the
+ * flow when the session ends */
+static void test_max_regions(void **state)
+{
+    (void)state;
+    tctx *t = setup_default();
+    for (int k = 0; k < 3; k++) { /* window scaling 7 on both sides: 8 MiB windows */
+        next_opts.has_wscale = true;
+        next_opts.wscale = 7;
+        if (k == 0)
+            send_pkt(t, 0, CISN, 0, TH_SYN, NULL, 0, 65535);
+        else if (k == 1)
+            send_pkt(t, 1, SISN, CISN + 1, TH_SYN | TH_ACK, NULL, 0, 65535);
+        else
+            send_pkt(t, 0, CISN + 1, SISN + 1, TH_ACK, NULL, 0, 65535);
+    }
+    sack_to(t, 0); /* the server's window, scaled */
+    cdata(t, 0, "abc");
+    cdata(t, 100000, "near");   /* a hole under 256 KiB: the same region */
+    cdata(t, 400000, "far");    /* 256 KiB past the piece before it: a second region */
+    cdata(t, 900000, "farther"); /* a third */
+    rb_flow *f = t->flow;
+    assert_non_null(f);
+    stream_flow_flush(t->sc, f);
+    drain(t, f);
+    stream_flow_end(t->sc, f);
+    assert_int_equal(f->tcp_max_regions[0], 3);
+    assert_int_equal(f->tcp_max_regions[1], 1); /* no data that way: one, as Suricata logs it */
+    teardown_t(t);
+}
+
 static void test_flow_end_flush(void **state)
 {
     (void)state;
@@ -1220,6 +1252,7 @@ int main(void)
         cmocka_unit_test(test_fin_syn_states),
         cmocka_unit_test(test_rst_invalid),
         cmocka_unit_test(test_rst_timestamp),
+        cmocka_unit_test(test_max_regions),
         cmocka_unit_test(test_flow_end_flush),
         cmocka_unit_test(test_handshake_anomalies),
         cmocka_unit_test(test_missed_client_ack),
