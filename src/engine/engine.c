@@ -942,9 +942,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         if (wi == 0) {
             /* the reading worker processes the record where the capture keeps
              * it: its segments are held by reference, and copied out before
-             * the reader gives their pages back. (The other workers copy:
-             * pages are given back behind what they have still to read, not
-             * behind what they hold.) */
+             * the reader gives their pages back (the other workers likewise,
+             * in worker_main, when records are handed out by reference) */
             if (workers[0].stream)
                 stream_set_source(workers[0].stream, rec.stable ? rec.data : NULL, rec.caplen, rec.pos);
             worker_packet(&workers[0], rec.data, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype, pcap_cnt, rec.file);
