@@ -172,6 +172,16 @@ static void on_tx_alert(void *ctx, const Packet *p, const detect_alert *al)
 {
     tx_alert_ctx *c = ctx;
     applayer_ctx *a = c->a;
+    if (al->r->action == RULE_ACTION_CONFIG) {
+        /* conditional logging (config: logging disable, type tx, scope tx): no
+         * alert; the transaction is not logged (the rule is checked at load
+         * to be an http or dns one) */
+        if (c->proto == ALPROTO_HTTP)
+            ((http_tx *)(uintptr_t)c->tx)->log_off = true;
+        else if (c->proto == ALPROTO_DNS)
+            ((dns_tx *)(uintptr_t)c->tx)->log_off = true;
+        return;
+    }
     if (a->fs)
         filestore_mark(a, c->f, c->proto, c->tx, al->r, p->dir);
     a->alerts++;
@@ -753,7 +763,7 @@ static void log_http(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
             leak_feed(a->leak, f, 0, LEAK_SRC_URI, tx->uri.ptr, tx->uri.len);
         for (uint32_t i = 0; i < tx->n_files; i++)
             file_store_decide(a, af, &tx->files[i]); /* after the signatures: `filestore` */
-        if (!a->eve_enabled)
+        if (!a->eve_enabled || tx->log_off)
             continue;
         const rb_eve_types *t = a->eve->types;
         if (t->http) {
@@ -980,6 +990,8 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
         a->st.tx[ALPROTO_DNS]++;
         af->logged_tx++;
         inspect_tx(a, f, p, ALPROTO_DNS, tx, tx->tx_id, fill_dns, tx->has_request ? 0 : 1);
+        if (tx->log_off)
+            dns_log_off_answer(af->state, tx);
         for (unsigned e = 0; e < DNS_EV_COUNT; e++)
             if (tx->events & (1u << e))
                 log_app_event(a, f, p, ALPROTO_DNS, dns_event_name(e), tx->has_request ? 0 : 1, true, tx->tx_id);
@@ -990,7 +1002,7 @@ static void log_dns(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, 
             for (uint32_t i = 0; i < tx->n_queries; i++)
                 a->obs.dns_query(a->obs.ctx, f, p, tx->queries[i].name.ptr, tx->queries[i].name.len,
                                  tx->queries[i].rrtype);
-        if (!a->eve_enabled || !a->eve->types->dns)
+        if (!a->eve_enabled || !a->eve->types->dns || tx->log_off)
             continue;
         /* queries are reported from the client's side, answers from the server's */
         if (tx->has_request) {

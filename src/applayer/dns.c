@@ -76,6 +76,7 @@ struct pair_slot {
     uint64_t name_hash, tx_id;
     uint16_t id, qtype;
     bool used, valid;
+    bool log_off; /* the query's logging was turned off: its answer's too */
 };
 
 struct dns_state {
@@ -599,6 +600,7 @@ static void pair(dns_state *s, dns_tx *tx)
         struct pair_slot *sl = &s->ring[s->ring_pos++ % PAIR_RING];
         sl->valid = true;
         sl->used = false;
+        sl->log_off = false;
         sl->id = tx->id;
         sl->qtype = qt;
         sl->name_hash = h;
@@ -611,6 +613,7 @@ static void pair(dns_state *s, dns_tx *tx)
             sl->used = true;
             tx->paired = true;
             tx->request_tx_id = sl->tx_id;
+            tx->log_off = tx->log_off || sl->log_off;
             return;
         }
     }
@@ -775,6 +778,15 @@ void dns_gap(dns_state *s, int dir)
 }
 
 /* ------------------------------------------------------------- logging */
+
+void dns_log_off_answer(dns_state *s, const dns_tx *tx)
+{
+    if (!s || !tx->has_request)
+        return;
+    for (unsigned k = 0; k < PAIR_RING; k++)
+        if (s->ring[k].valid && s->ring[k].tx_id == tx->tx_id)
+            s->ring[k].log_off = true;
+}
 
 dns_tx *dns_next_loggable(dns_state *s, bool flow_end)
 {

@@ -105,6 +105,7 @@ struct dns_tx {
     uint64_t tx_id;        /* 0, 1, 2 ... per state, in message order (Suricata tx_id) */
     bool has_request;      /* parsed in direction 0: a query message */
     bool has_response;     /* parsed in direction 1: a response message */
+    bool log_off;          /* a config rule turned its logging off (the app layer sets it) */
     uint16_t id;           /* DNS transaction id */
     uint16_t flags;        /* the 16 header flag bits */
     uint8_t opcode, rcode; /* from flags */
@@ -159,6 +160,10 @@ void dns_gap(dns_state *s, int dir);
  * dns_free(). Every transaction is complete when created, so flow_end changes
  * nothing today; it is kept so callers need not know. */
 dns_tx *dns_next_loggable(dns_state *s, bool flow_end);
+/* The logging of tx was turned off (tx->log_off, a config rule): the answer
+ * paired with this query later is not logged either (Suricata's query and
+ * answer are one transaction). */
+void dns_log_off_answer(dns_state *s, const dns_tx *tx);
 
 /* counters */
 typedef struct dns_stats {

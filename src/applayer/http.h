@@ -264,6 +264,8 @@ typedef struct http_tx {
     bool unmatched;                /* response without request */
     bool logged;                   /* returned by http_next_loggable */
     bool req_inspected;            /* returned by http_next_request_ready */
+    bool log_off;                  /* a config rule turned its logging off (the app layer sets it):
+                                      no http record, no fileinfo */
 } http_tx;
 
 static inline bool http_tx_has_event(const http_tx *tx, http_event ev)

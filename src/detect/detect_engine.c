@@ -2377,6 +2377,16 @@ static void run_candidates(vctx *v, const uint32_t *always, uint32_t n_always, u
             }
         }
         post_match(v, d);
+        if (d->r->action == RULE_ACTION_CONFIG) {
+            /* no alert, nothing passed or dropped: the caller applies the
+             * rule's config to the transaction (conditional logging) */
+            if (is_tx && cb) {
+                detect_alert a = { .r = d->r, .tx_id = tx_id, .has_tx = true, .category = d->category,
+                                   .file = fi, .order = d->order };
+                cb(ctx, v->p, &a);
+            }
+            continue;
+        }
         bool pass = d->r->action == RULE_ACTION_PASS;
         /* the alert: every other rule, a pass rule only with the alert keyword */
         if (!pass || (d->r->flags & RULE_F_ALERT)) {

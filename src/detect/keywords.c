@@ -344,6 +344,24 @@ static int p_noalert(rule_pctx *pc, const rule_keyword *kw, char *arg)
     return 0;
 }
 
+/* config: logging disable, type tx, scope tx -- the matching transaction is
+ * not logged (its http or dns record and its files); the only form
+ * implemented (Suricata also knows other scopes) */
+static int p_config(rule_pctx *pc, const rule_keyword *kw, char *arg)
+{
+    (void)kw;
+    char buf[128];
+    size_t o = 0;
+    for (const char *c = arg; *c && o + 1 < sizeof buf; c++)
+        if (!isspace((unsigned char)*c))
+            buf[o++] = *c;
+    buf[o] = 0;
+    if (strcmp(buf, "loggingdisable,typetx,scopetx") != 0)
+        return pc_fail(pc, "config \"%.60s\": only \"logging disable, type tx, scope tx\" is supported", arg);
+    pc->r->flags |= RULE_F_LOG_OFF_TX;
+    return 0;
+}
+
 /* alert: a pass rule that matches also alerts (it still passes) */
 static int p_alert(rule_pctx *pc, const rule_keyword *kw, char *arg)
 {
@@ -1774,7 +1792,7 @@ static const generic_kw generic_kws[] = {
     { "ipv4-csum", "" }, { "tcpv4-csum", "" }, { "udpv4-csum", "" }, { "icmpv4-csum", "" }, { "tcpv6-csum", "" },
     { "udpv6-csum", "" }, { "icmpv6-csum", "" }, { "filename", "" }, { "fileext", "" }, { "filemagic", "" },
     { "filestore", "" }, { "filemd5", "" }, { "filesha1", "" }, { "filesha256", "" }, { "rpc", "" },
-    { "replace", "" }, { "iprep", "" }, { "geoip", "" }, { "config", "" }, { "requires", "" }, { "sameip", "" },
+    { "replace", "" }, { "iprep", "" }, { "geoip", "" }, { "requires", "" }, { "sameip", "" },
     { "prefilter", "" }, { "bypass", "" }, { "icmpv6.mtu", "" }, { "krb5_msg_type", "krb5" },
     { "krb5_err_code", "krb5" }, { "dns.rrtype", "dns" }, { "http2.frametype", "http2" },
     { "http2.errorcode", "http2" }, { "http2.priority", "http2" }, { "http2.settings", "http2" },
@@ -1937,6 +1955,7 @@ const rule_keyword rule_keywords[] = {
     { "target",           A0,                     KWK_META,       RB_NONE, p_target,    KWF_ARG | KWF_ONCE },
     { "noalert",          A0,                     KWK_META,       RB_NONE, p_noalert,   KWF_NOARG },
     { "alert",            A0,                     KWK_META,       RB_NONE, p_alert,     KWF_NOARG },
+    { "config",           A0,                     KWK_META,       RB_NONE, p_config,    KWF_ARG },
     /* --- payload --- */
     { "content",          A0,                     KWK_PAYLOAD,    RB_NONE, p_content,   KWF_ARG },
     { "uricontent",       A0,                     KWK_PAYLOAD,    RB_NONE, p_uricontent, KWF_ARG | KWF_DEPRECATED },
@@ -2163,7 +2182,6 @@ const rule_keyword rule_keywords[] = {
     GEN("replace", KWF_ARG),
     GEN("iprep", KWF_ARG),
     GEN("geoip", KWF_ARG),
-    GEN("config", KWF_ARG),
     GEN("requires", KWF_ARG),
     GEN("prefilter", KWF_NOARG),
     GEN("bypass", KWF_NOARG),

@@ -225,7 +225,8 @@ int rp_proto_disabled(const rule_set *s, const char *proto)
 
 const char *rule_action_name(rule_action a)
 {
-    static const char *const names[] = { "alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth", "pass" };
+    static const char *const names[] = { "alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth", "pass",
+                                         "config" };
     return (unsigned)a < sizeof names / sizeof names[0] ? names[a] : "?";
 }
 
@@ -278,9 +279,8 @@ static const struct { const char *name; uint8_t l4; const char *app; } protos[] 
 
 static int parse_action(const char *s, uint8_t *a)
 {
-    static const char *const names[] = { "alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth", "pass" };
-    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i]) == 0) {
+    for (unsigned i = 0; i <= RULE_ACTION_CONFIG; i++)
+        if (strcmp(s, rule_action_name((rule_action)i)) == 0) {
             *a = (uint8_t)i;
             return 0;
         }
@@ -657,6 +657,15 @@ static int finish_rule(rule_pctx *pc)
     if (r->app_proto[0] && rp_proto_disabled(pc->set, r->app_proto))
         return pc_fail(pc, "protocol \"%s\" is disabled for detection (app-layer.protocols.%s.enabled)",
                        r->app_proto, r->app_proto);
+    /* conditional logging: what is implemented is a transaction's own records */
+    if (r->action == RULE_ACTION_CONFIG && !(r->flags & RULE_F_LOG_OFF_TX))
+        return pc_fail(pc, "a config rule needs \"config: logging disable, type tx, scope tx\"");
+    if ((r->flags & RULE_F_LOG_OFF_TX) && r->action != RULE_ACTION_CONFIG)
+        return pc_fail(pc, "the config keyword needs the config action");
+    if (r->action == RULE_ACTION_CONFIG && strcmp(r->app_proto, "http") != 0 && strcmp(r->app_proto, "http1") != 0 &&
+        strcmp(r->app_proto, "dns") != 0)
+        return pc_fail(pc, "config rules are supported on http and dns transactions, not \"%s\"",
+                       r->app_proto[0] ? r->app_proto : "packets");
     return 0;
 }
 

@@ -44,6 +44,7 @@
 typedef enum rule_action {
     RULE_ACTION_ALERT, RULE_ACTION_DROP, RULE_ACTION_REJECT, RULE_ACTION_REJECTSRC,
     RULE_ACTION_REJECTDST, RULE_ACTION_REJECTBOTH, RULE_ACTION_PASS,
+    RULE_ACTION_CONFIG, /* no alert: applies its `config` keyword (conditional logging) */
 } rule_action;
 
 /* Header protocol. ip matches every IP packet; app-layer names are recorded in
@@ -410,6 +411,7 @@ typedef struct rule_meta { char *key; char *value; } rule_meta;
 #define RULE_F_PRIORITY_SET (1u << 6)   /* priority keyword given */
 #define RULE_F_HAS_SID      (1u << 7)
 #define RULE_F_ALERT        (1u << 8)   /* alert keyword: a pass rule alerts too (Suricata 7.0.7) */
+#define RULE_F_LOG_OFF_TX   (1u << 9)   /* config: logging disable, type tx, scope tx */
 
 typedef struct rule {
     uint32_t sid, gid, rev;

@@ -390,6 +390,25 @@ def zero_copy_segment_outlives_its_pages(ctx):
 
 
 @test
+def config_rule_turns_logging_off(ctx):
+    # conditional logging: a config rule that matches a transaction keeps its records out of the log
+    # (its http record and file for HTTP; query and answer for DNS), raises no alert, and leaves the
+    # other transactions alone
+    rules = write_rules(ctx, 'config http any any -> any any (http.host; content:"portal"; '
+                             'config: logging disable, type tx, scope tx; sid:1;)\n'
+                             'config dns any any -> any any (dns.query; content:"mail.example"; '
+                             'config: logging disable, type tx, scope tx; sid:2;)\n')
+    r = Run(ctx, "sample.pcap", ["-k", "none", "-S", rules])
+    expect(not select(r.records, event_type="alert"), "a config rule raises no alert")
+    hosts = sorted(h["http"]["hostname"] for h in select(r.records, event_type="http"))
+    expect("portal.example.ma" not in hosts and len(hosts) == 5, "http records: %s" % hosts)
+    files = [f["http"]["hostname"] for f in select(r.records, event_type="fileinfo")]
+    expect("portal.example.ma" not in files and len(files) == 5, "fileinfo records: %s" % files)
+    names = [(d["dns"]["rrname"], d["dns"]["type"]) for d in select(r.records, event_type="dns")]
+    expect(not any(n == "mail.example.ma" for n, _ in names) and len(names) == 10, "dns records: %s" % names)
+
+
+@test
 def bpf_filter(ctx):
     r = Run(ctx, "flows_basic.pcap", ["-k", "none", "udp"])
     f = r.flows()

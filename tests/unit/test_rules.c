@@ -207,6 +207,25 @@ static void test_unknown_keyword(void **st)
     bad(R("frob; sid:78;"), "sid 78:");
 }
 
+/* conditional logging: the config action with its one implemented form */
+static void test_config_rule(void **st)
+{
+    (void)st;
+    const rule *r = one("config dns any any -> any any (dns.query; content:\"x\"; "
+                        "config: logging disable, type tx, scope tx; sid:1;)");
+    assert_int_equal(r->action, RULE_ACTION_CONFIG);
+    assert_true(r->flags & RULE_F_LOG_OFF_TX);
+    assert_string_equal(rule_action_name(RULE_ACTION_CONFIG), "config");
+    assert_non_null(one("config http any any -> any any (http.host; content:\"t\"; config:logging disable,type tx,scope tx; sid:2;)"));
+    bad("config http any any -> any any (http.host; content:\"t\"; sid:3;)", "needs \"config: logging disable");
+    bad("config http any any -> any any (config: logging disable, type flow, scope flow; sid:4;)",
+        "only \"logging disable, type tx, scope tx\"");
+    bad("alert http any any -> any any (config: logging disable, type tx, scope tx; sid:5;)", "needs the config action");
+    bad("config tls any any -> any any (config: logging disable, type tx, scope tx; sid:6;)",
+        "http and dns transactions, not \"tls\"");
+    bad("config tcp any any -> any any (config: logging disable, type tx, scope tx; sid:7;)", "not \"packets\"");
+}
+
 /* ---- content ---- */
 
 static void test_content(void **st)
@@ -1037,6 +1056,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_and_meta),
         cmocka_unit_test(test_unknown_keyword),
+        cmocka_unit_test(test_config_rule),
         cmocka_unit_test(test_relative_after_legacy_modifier),
         cmocka_unit_test(test_sticky_named_again),
         cmocka_unit_test(test_content),
