@@ -367,18 +367,20 @@ static void tcp_update(rb_flow_table *t, rb_flow *f, const Packet *p, int dir)
             f->tcp_state = RB_TCP_SYN_RECV; /* simultaneous open */
         }
         break;
+    /* Suricata names the closing states from the server's side: the client's
+     * FIN puts the session in CLOSE_WAIT, the server's in FIN_WAIT1 */
     case RB_TCP_SYN_RECV:
         if (dir == 0 && (fl & (TH_SYN | TH_ACK)) == TH_ACK)
             f->tcp_state = RB_TCP_ESTABLISHED;
         if (fl & TH_FIN)
-            f->tcp_state = dir == 0 ? RB_TCP_FIN_WAIT1 : RB_TCP_CLOSE_WAIT;
+            f->tcp_state = dir == 0 ? RB_TCP_CLOSE_WAIT : RB_TCP_FIN_WAIT1;
         break;
     case RB_TCP_ESTABLISHED:
         if (fl & TH_FIN)
-            f->tcp_state = dir == 0 ? RB_TCP_FIN_WAIT1 : RB_TCP_CLOSE_WAIT;
+            f->tcp_state = dir == 0 ? RB_TCP_CLOSE_WAIT : RB_TCP_FIN_WAIT1;
         break;
-    case RB_TCP_FIN_WAIT1: /* client closed first */
-        if (dir == 1) {
+    case RB_TCP_FIN_WAIT1: /* the server closed first */
+        if (dir == 0) {
             if ((fl & (TH_FIN | TH_ACK)) == (TH_FIN | TH_ACK))
                 f->tcp_state = RB_TCP_TIME_WAIT;
             else if (fl & TH_FIN)
@@ -388,23 +390,23 @@ static void tcp_update(rb_flow_table *t, rb_flow *f, const Packet *p, int dir)
         }
         break;
     case RB_TCP_FIN_WAIT2:
-        if (dir == 1 && (fl & TH_FIN))
+        if (dir == 0 && (fl & TH_FIN))
             f->tcp_state = RB_TCP_TIME_WAIT;
         break;
     case RB_TCP_CLOSING:
         if (fl & TH_ACK)
             f->tcp_state = RB_TCP_TIME_WAIT;
         break;
-    case RB_TCP_CLOSE_WAIT: /* server closed first */
-        if (dir == 0 && (fl & TH_FIN))
+    case RB_TCP_CLOSE_WAIT: /* the client closed first */
+        if (dir == 1 && (fl & TH_FIN))
             f->tcp_state = RB_TCP_LAST_ACK;
         break;
     case RB_TCP_LAST_ACK:
-        if (dir == 1 && (fl & TH_ACK))
+        if (dir == 0 && (fl & TH_ACK))
             f->tcp_state = RB_TCP_CLOSED;
         break;
     case RB_TCP_TIME_WAIT:
-        if (dir == 0 && (fl & TH_ACK))
+        if (dir == 1 && (fl & TH_ACK))
             f->tcp_state = RB_TCP_CLOSED;
         break;
     default:
