@@ -257,18 +257,16 @@ static int decode_udp(const rb_decode_opts *o, rb_decode_stats *st, Packet *p, c
     }
     uint16_t ulen = rd16(b + 4);
     if (ulen < 8) {
-        EV(p, st, UDP_HLEN_INVALID);
+        /* Suricata 7: udp.len_invalid (udp.hlen_invalid is retired) */
+        EV(p, st, UDP_LEN_INVALID);
         return -1;
     }
     if (ulen > len) {
         EV(p, st, UDP_PKT_TOO_SMALL);
         return -1;
     }
-    if (ulen != len && !p->is_reassembled) {
-        /* trailing bytes after the datagram inside the IP payload */
-        EV(p, st, UDP_LEN_INVALID);
-        return -1;
-    }
+    /* bytes after the datagram inside the IP payload (padding) are not part
+     * of it: as Suricata 7, not an error (Suricata's bug 5693) */
     p->sp = rd16(b);
     p->dp = rd16(b + 2);
     p->payload = b + 8;

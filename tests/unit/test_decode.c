@@ -419,6 +419,34 @@ static void test_icmpv4_header_length(void **state)
     }
 }
 
+/* UDP's length field (Suricata 7): under 8 is udp.len_invalid; bytes after the
+ * datagram inside the IP payload (padding) are no error, just not payload */
+static void test_udp_length_field(void **state)
+{
+    (void)state;
+    uint8_t b[64];
+    Packet p;
+    for (int c = 0; c < 2; c++) {
+        memset(b, 0, sizeof b);
+        size_t n = th_ipv4(b, TH_IP(10, 0, 0, 1), TH_IP(10, 0, 0, 2), 17, 8 + 12);
+        th_put16(b + n, 1000);
+        th_put16(b + n + 2, 53);
+        th_put16(b + n + 4, c == 0 ? 5 : 8 + 4); /* 5: invalid; 12: 8 trailing bytes */
+        memcpy(b + n + 8, "abcdPADPADPA", 12);
+        mk(&p, b, n + 8 + 12, RB_LINKTYPE_RAW);
+        int r = rb_decode(&opts, &st, &p);
+        if (c == 0) {
+            assert_true(has_event(&p, RB_EV_UDP_LEN_INVALID));
+            assert_false(has_event(&p, RB_EV_UDP_HLEN_INVALID));
+        } else {
+            assert_int_equal(r, 0);
+            assert_int_equal(p.nevents, 0);
+            assert_int_equal(p.payload_len, 4);
+            assert_memory_equal(p.payload, "abcd", 4);
+        }
+    }
+}
+
 static void test_unknown_linktype(void **state)
 {
     (void)state;
@@ -447,6 +475,7 @@ int main(void)
         cmocka_unit_test_setup(test_tcp_auth_option_lengths, setup),
         cmocka_unit_test_setup(test_checksums, setup),
         cmocka_unit_test_setup(test_ipv4_option_bits, setup),
+        cmocka_unit_test_setup(test_udp_length_field, setup),
         cmocka_unit_test_setup(test_unknown_linktype, setup),
         cmocka_unit_test_setup(test_icmpv4_header_length, setup),
     };
