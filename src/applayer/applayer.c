@@ -874,11 +874,13 @@ static void log_smtp(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p,
     }
 }
 
-/* TLS and SSH have one transaction per session: signatures, then one record */
+/* TLS and SSH have one transaction per session: signatures, then one record.
+ * As Suricata, it is not counted in stats.app_layer.tx (there the session's
+ * one transaction exists from the start, so no new one is ever counted:
+ * tls-cert-issuer expects tx.tls 0 beside flow.tls 5). */
 static void log_session(applayer_ctx *a, app_flow *af, rb_flow *f, const Packet *p, int proto,
                         void (*fill)(const void *tx, int dir, detect_buffers *b), bool enabled)
 {
-    a->st.tx[proto]++;
     af->logged_tx++;
     inspect_tx(a, f, p, proto, af->state, 0, fill, -1);
     if (!a->eve_enabled || !enabled)

@@ -443,6 +443,8 @@ def applayer_sample(ctx):
     expect(len(web) == 6 and all(f.get("app_proto") == "http" for f in web), "app_proto on flows")
     st = r.stats()["app_layer"]
     expect(st["flow"]["http"] == 6 and st["tx"]["http"] == 6, "app_layer stats %s" % st)
+    # as Suricata: a session's one SSH (or TLS) transaction is not counted (tls-cert-issuer)
+    expect(st["flow"]["ssh"] == 1 and st["tx"]["ssh"] == 0, "app_layer ssh stats %s" % st)
 
 
 @test
