@@ -744,8 +744,10 @@ static void test_looks_binary(void **state)
             }
         }
     }
-    assert_false(leak_looks_binary((const uint8_t *)"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 29));
-    assert_true(leak_looks_binary((const uint8_t *)"\x1f\x8b\x08\x00\x00\x00", 6)); /* gzip */
+    static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char gz[] = "\x1f\x8b\x08\x00\x00\x00";
+    assert_false(leak_looks_binary((const uint8_t *)req, sizeof req - 1));
+    assert_true(leak_looks_binary((const uint8_t *)gz, sizeof gz - 1)); /* gzip */
 }
 
 int main(void)
