@@ -507,7 +507,7 @@ static void tx_free(http_state *s, http_tx *tx)
             hs_free(s, tx->files[i].head, s->cfg.file_head);
         free(tx->files[i].magic);
         if (tx->files[i].hctx)
-            hs_free(s, tx->files[i].hctx, sizeof(struct http_file_hash));
+            hs_free(s, tx->files[i].hctx, sizeof(rb_file_hash));
     }
     if (tx->files)
         hs_free(s, tx->files, hdr_cap(tx->n_files) * sizeof *tx->files);

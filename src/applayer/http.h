@@ -36,7 +36,6 @@
 #include <stdint.h>
 
 #include "common/digest.h"
-#include "common/sha1.h"
 
 /* ---- configuration ---- */
 
@@ -92,7 +91,6 @@ typedef enum http_file_state {
     HTTP_FILE_TRUNCATED,
 } http_file_state;
 
-struct http_file_hash; /* internal running digests */
 
 typedef struct http_file {
     http_str filename;     /* Content-Disposition filename, else the normalised URI path */
@@ -106,7 +104,7 @@ typedef struct http_file {
     uint64_t range_start, range_end;
     bool has_md5, has_sha1, has_sha256; /* set when CLOSED and enabled in the config */
     uint8_t md5[16], sha1[20], sha256[32];
-    struct http_file_hash *hctx; /* internal */
+    rb_file_hash *hctx; /* internal: the running hashes */
     uint8_t *head;         /* the file's first bytes (http_config.file_head bytes allocated) */
     uint32_t head_len;
     char *magic;           /* their libmagic description once known (applayer), malloc'ed */
@@ -348,6 +346,11 @@ void http_set_body_cb(http_state *s, http_body_cb cb, void *ctx);
 enum { HTTP_FILE_DATA = 0, HTTP_FILE_GAP, HTTP_FILE_CLOSE };
 typedef void (*http_file_cb)(void *ctx, http_file *f, int ev, const uint8_t *p, size_t n);
 void http_set_file_cb(http_state *s, http_file_cb cb, void *ctx);
+
+/* A file's running hashes, finished into its record's fields (md5 and
+ * has_md5, ...): those that h computes. For every parser whose files are
+ * http_file records (HTTP, HTTP/2, SMTP, SMB). */
+void http_file_hashes_final(http_file *f, rb_file_hash *h);
 
 /* ---- helpers, also used by the tests ---- */
 

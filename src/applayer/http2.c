@@ -2,7 +2,7 @@
 #include "applayer/http2.h"
 #include "applayer/hpack.h"
 #include "applayer/http_priv.h"
-#include "common/sha1.h"
+#include "common/base64.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -83,11 +83,8 @@ static int file_open(http_state *s, http_dir *d, http_tx *tx, const uint8_t *nam
     f->state = HTTP_FILE_OPEN;
     if (s->cfg.file_md5 || s->cfg.file_sha1 || s->cfg.file_sha256) {
         f->hctx = hs_alloc(s, sizeof *f->hctx);
-        if (f->hctx) {
-            rb_md5_init(&f->hctx->md5);
-            rb_sha1_init(&f->hctx->sha1);
-            rb_sha256_init(&f->hctx->sha256);
-        }
+        if (f->hctx)
+            rb_file_hash_init(f->hctx, s->cfg.file_md5, s->cfg.file_sha1, s->cfg.file_sha256);
     }
     tx->n_files++;
     return (int)n;
@@ -118,13 +115,23 @@ static void file_data(http_state *s, http_file *f, const uint8_t *p, size_t n)
         s->file_cb(s->file_ctx, f, HTTP_FILE_DATA, p, n);
     /* as Suricata, the bytes after a gap are hashed too (the hashes of a
      * file with gaps are only shown for SHA-256, see file_close) */
-    if (f->hctx) {
-        if (s->cfg.file_md5)
-            rb_md5_update(&f->hctx->md5, p, n);
-        if (s->cfg.file_sha1)
-            rb_sha1_update(&f->hctx->sha1, p, n);
-        if (s->cfg.file_sha256)
-            rb_sha256_update(&f->hctx->sha256, p, n);
+    if (f->hctx)
+        rb_file_hash_update(f->hctx, p, n);
+}
+
+void http_file_hashes_final(http_file *f, rb_file_hash *h)
+{
+    if (h->md5) {
+        rb_md5_final(&h->m5, f->md5);
+        f->has_md5 = true;
+    }
+    if (h->sha1) {
+        rb_sha1_final(&h->s1, f->sha1);
+        f->has_sha1 = true;
+    }
+    if (h->sha256) {
+        rb_sha256_final(&h->s256, f->sha256);
+        f->has_sha256 = true;
     }
 }
 
@@ -137,23 +144,11 @@ void file_close(http_state *s, http_file *f, bool truncated)
         if (f->state == HTTP_FILE_TRUNCATED && s->cfg.file_sha256_forced && s->cfg.file_sha256) {
             /* Suricata: a forced SHA-256 (force-hash, file-store) is given
              * for a truncated file too, over the bytes seen */
-            rb_sha256_final(&f->hctx->sha256, f->sha256);
+            rb_sha256_final(&f->hctx->s256, f->sha256);
             f->has_sha256 = true;
         }
-        if (f->state == HTTP_FILE_CLOSED) {
-            if (s->cfg.file_md5) {
-                rb_md5_final(&f->hctx->md5, f->md5);
-                f->has_md5 = true;
-            }
-            if (s->cfg.file_sha1) {
-                rb_sha1_final(&f->hctx->sha1, f->sha1);
-                f->has_sha1 = true;
-            }
-            if (s->cfg.file_sha256) {
-                rb_sha256_final(&f->hctx->sha256, f->sha256);
-                f->has_sha256 = true;
-            }
-        }
+        if (f->state == HTTP_FILE_CLOSED)
+            http_file_hashes_final(f, f->hctx);
         hs_free(s, f->hctx, sizeof *f->hctx);
         f->hctx = NULL;
     }

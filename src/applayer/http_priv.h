@@ -28,12 +28,6 @@ enum {
 
 enum { CODING_NONE = 0, CODING_CL, CODING_CHUNKED, CODING_CLOSE };
 
-struct http_file_hash {
-    rb_md5 md5;
-    rb_sha1 sha1;
-    rb_sha256 sha256;
-};
-
 struct http_layer;
 struct http_mp;
 

@@ -2,17 +2,10 @@
 #include "applayer/smb.h"
 
 #include "common/digest.h"
-#include "common/sha1.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct smb_file_hash {
-    rb_md5 md5;
-    rb_sha1 sha1;
-    rb_sha256 sha256;
-};
 
 /* a piece of file data held until the bytes before it arrive (file_chunk) */
 struct smb_chunk {
@@ -485,20 +478,8 @@ static void file_close(smb_state *s, smb_tx *t, bool truncated)
         return;
     pend_flush(s, t);
     f->state = truncated || f->gaps ? HTTP_FILE_TRUNCATED : HTTP_FILE_CLOSED;
-    if (t->hctx && f->state == HTTP_FILE_CLOSED) {
-        if (s->cfg.file_md5) {
-            rb_md5_final(&t->hctx->md5, f->md5);
-            f->has_md5 = true;
-        }
-        if (s->cfg.file_sha1) {
-            rb_sha1_final(&t->hctx->sha1, f->sha1);
-            f->has_sha1 = true;
-        }
-        if (s->cfg.file_sha256) {
-            rb_sha256_final(&t->hctx->sha256, f->sha256);
-            f->has_sha256 = true;
-        }
-    }
+    if (t->hctx && f->state == HTTP_FILE_CLOSED)
+        http_file_hashes_final(f, t->hctx);
     if (t->hctx)
         s->mem -= sizeof *t->hctx;
     free(t->hctx);
@@ -538,14 +519,8 @@ static void place(smb_state *s, smb_tx *t, uint64_t off, const uint8_t *p, uint6
     }
     f->size += n;
     t->next_off += n;
-    if (t->hctx && !f->gaps) {
-        if (s->cfg.file_md5)
-            rb_md5_update(&t->hctx->md5, p, (size_t)n);
-        if (s->cfg.file_sha1)
-            rb_sha1_update(&t->hctx->sha1, p, (size_t)n);
-        if (s->cfg.file_sha256)
-            rb_sha256_update(&t->hctx->sha256, p, (size_t)n);
-    }
+    if (t->hctx && !f->gaps)
+        rb_file_hash_update(t->hctx, p, (size_t)n);
     if (!f->gaps && t->data.len < s->cfg.file_data_limit) {
         uint64_t room = s->cfg.file_data_limit - t->data.len;
         size_t take = (size_t)(n < room ? n : room);
@@ -911,9 +886,7 @@ static smb_tx *file_tx(smb_state *s, const smb_hdr *hd, const uint8_t *fuid, uin
         t->hctx = malloc(sizeof *t->hctx);
         if (t->hctx) {
             s->mem += sizeof *t->hctx;
-            rb_md5_init(&t->hctx->md5);
-            rb_sha1_init(&t->hctx->sha1);
-            rb_sha256_init(&t->hctx->sha256);
+            rb_file_hash_init(t->hctx, s->cfg.file_md5, s->cfg.file_sha1, s->cfg.file_sha256);
         }
     }
     return t;

@@ -98,7 +98,6 @@ enum {
     SMB1_TREE_CONNECT_ANDX = 0x75, SMB1_NT_CREATE_ANDX = 0xa2,
 };
 
-typedef struct smb_file_hash smb_file_hash; /* running digests (internal) */
 struct smb_chunk;                           /* out-of-order file data held (internal) */
 
 typedef struct smb_tx {
@@ -147,7 +146,7 @@ typedef struct smb_tx {
     /* file transaction */
     bool is_file;
     http_file file;             /* file.dir: 0 written (upload), 1 read (download) */
-    smb_file_hash *hctx;
+    rb_file_hash *hctx;
     uint64_t next_off;          /* file offset the next bytes are expected at */
     http_str data;              /* first file_data_limit bytes of the file (file_data) */
     size_t data_cap;

@@ -2,7 +2,6 @@
 #include "applayer/smtp.h"
 
 #include "common/digest.h"
-#include "common/sha1.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +14,6 @@ typedef struct linebuf {
     uint32_t n;
     bool cut;   /* the current line went past the buffer */
 } linebuf;
-
-typedef struct file_hash {
-    rb_md5 md5;
-    rb_sha1 sha1;
-    rb_sha256 sha256;
-} file_hash;
 
 struct smtp_state {
     smtp_config cfg;
@@ -158,21 +151,8 @@ static void file_close(smtp_state *s, http_file *f, bool truncated)
     if (f->state != HTTP_FILE_OPEN)
         return;
     f->state = truncated ? HTTP_FILE_TRUNCATED : HTTP_FILE_CLOSED;
-    file_hash *h = (file_hash *)f->hctx;
-    if (h && !truncated) {
-        if (s->cfg.file_md5) {
-            rb_md5_final(&h->md5, f->md5);
-            f->has_md5 = true;
-        }
-        if (s->cfg.file_sha1) {
-            rb_sha1_final(&h->sha1, f->sha1);
-            f->has_sha1 = true;
-        }
-        if (s->cfg.file_sha256) {
-            rb_sha256_final(&h->sha256, f->sha256);
-            f->has_sha256 = true;
-        }
-    }
+    if (f->hctx && !truncated)
+        http_file_hashes_final(f, f->hctx);
     free(f->hctx);
     f->hctx = NULL;
 }
@@ -214,13 +194,9 @@ static void mime_part_cb(void *ctx, const mime_part *part, int what)
     f->dir = 0;
     f->state = HTTP_FILE_OPEN;
     if (s->cfg.file_md5 || s->cfg.file_sha1 || s->cfg.file_sha256) {
-        file_hash *h = malloc(sizeof *h);
-        if (h) {
-            rb_md5_init(&h->md5);
-            rb_sha1_init(&h->sha1);
-            rb_sha256_init(&h->sha256);
-        }
-        f->hctx = (struct http_file_hash *)h;
+        f->hctx = malloc(sizeof *f->hctx);
+        if (f->hctx)
+            rb_file_hash_init(f->hctx, s->cfg.file_md5, s->cfg.file_sha1, s->cfg.file_sha256);
     }
     s->cur_file = (int)tx->n_files++;
 }
@@ -234,12 +210,8 @@ static void mime_data_cb(void *ctx, const mime_part *part, const uint8_t *p, siz
     if (s->cur_file >= 0) {
         http_file *f = &tx->files[s->cur_file];
         f->size += n;
-        file_hash *h = (file_hash *)f->hctx;
-        if (h) {
-            if (s->cfg.file_md5) rb_md5_update(&h->md5, p, n);
-            if (s->cfg.file_sha1) rb_sha1_update(&h->sha1, p, n);
-            if (s->cfg.file_sha256) rb_sha256_update(&h->sha256, p, n);
-        }
+        if (f->hctx)
+            rb_file_hash_update(f->hctx, p, n);
         http_str *kd = &tx->file_data[s->cur_file];
         if (kd->len < s->cfg.file_data_limit) {
             size_t take = s->cfg.file_data_limit - kd->len;

@@ -310,11 +310,8 @@ static void set_ja3(tls_conn *c, const char *str)
     c->ja3 = strdup(str);
     if (!c->ja3)
         return;
-    rb_md5 m;
     uint8_t h[16];
-    rb_md5_init(&m);
-    rb_md5_update(&m, str, strlen(str));
-    rb_md5_final(&m, h);
+    rb_md5_of(str, strlen(str), h);
     rb_hex(h, 16, c->ja3_hash);
 }
 

@@ -11,7 +11,7 @@
  *   serial: content bytes of the INTEGER, upper-case hex joined with ':'. */
 #include "applayer/tls.h"
 
-#include "common/sha1.h"
+#include "common/digest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -523,11 +523,8 @@ int tls_x509_parse(const uint8_t *buf, size_t len, tls_cert *c)
     }
     c->serial[o] = 0;
 
-    rb_sha1 h;
     uint8_t dg[20];
-    rb_sha1_init(&h);
-    rb_sha1_update(&h, buf, len);
-    rb_sha1_final(&h, dg);
+    rb_sha1_of(buf, len, dg);
     static const char hx[] = "0123456789abcdef";
     o = 0;
     for (int i = 0; i < 20; i++) {

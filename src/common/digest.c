@@ -1,5 +1,8 @@
 /* digest.c -- see digest.h. Written from the RFC 1321 and FIPS 180-4 texts,
- * plus SHA-256 with the x86 SHA extensions where the processor has them. */
+ * plus SHA-1 and SHA-256 with the x86 SHA extensions where the processor has
+ * them (every flow's Community ID and every certificate's fingerprint go
+ * through SHA-1: 2.6 % of a run over the lab capture with the portable
+ * rounds, bench/README.md). */
 #include "common/digest.h"
 
 #include <string.h>
@@ -35,6 +38,99 @@ bool rb_digest_accel(void)
 
 static inline uint32_t rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 static inline uint32_t ror(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+static inline uint32_t be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* NAME(s, block): the SHA extensions' rounds (NAME_shani) when the processor
+ * has them, else the portable ones (NAME_portable) */
+#ifdef HAVE_SHA_NI_PATH
+#define ACCEL_BLOCK(NAME, T)                                                  \
+    static void NAME(T *s, const uint8_t *b)                                  \
+    {                                                                         \
+        if (rb_digest_accel())                                                \
+            NAME##_shani(s, b);                                               \
+        else                                                                  \
+            NAME##_portable(s, b);                                            \
+    }
+#else
+#define ACCEL_BLOCK(NAME, T)                                                  \
+    static void NAME(T *s, const uint8_t *b) { NAME##_portable(s, b); }
+#endif
+
+/* ---- what the three share: buffering and padding ---- */
+
+/* update: fill the partial block, then whole blocks straight from DATA */
+#define STREAM_UPDATE(S, BLOCKFN, DATA, LEN)                                  \
+    do {                                                                      \
+        const uint8_t *p_ = (const uint8_t *)(DATA);                          \
+        size_t len_ = (LEN);                                                  \
+        (S)->total += len_;                                                   \
+        if ((S)->blen) {                                                      \
+            size_t take_ = 64 - (S)->blen < len_ ? 64 - (S)->blen : len_;     \
+            memcpy((S)->buf + (S)->blen, p_, take_);                          \
+            (S)->blen += take_;                                               \
+            p_ += take_;                                                      \
+            len_ -= take_;                                                    \
+            if ((S)->blen == 64) {                                            \
+                BLOCKFN((S), (S)->buf);                                       \
+                (S)->blen = 0;                                                \
+            }                                                                 \
+        }                                                                     \
+        while (len_ >= 64) {                                                  \
+            BLOCKFN((S), p_);                                                 \
+            p_ += 64;                                                         \
+            len_ -= 64;                                                       \
+        }                                                                     \
+        if (len_) {                                                           \
+            memcpy((S)->buf, p_, len_);                                       \
+            (S)->blen = len_;                                                 \
+        }                                                                     \
+    } while (0)
+
+/* The padding of all three: 0x80, zeros up to 56 bytes into a block, then the
+ * length in bits (little-endian for MD5, big-endian for SHA). Writes it into
+ * pad and returns its length (9 to 72 bytes): hashed with one update. */
+static size_t md_padding(uint8_t pad[72], size_t blen, uint64_t total, bool big_endian)
+{
+    memset(pad, 0, 72);
+    pad[0] = 0x80;
+    size_t n = (blen < 56 ? 56 : 120) - blen;
+    uint64_t bits = total * 8;
+    for (int i = 0; i < 8; i++)
+        pad[n + (size_t)i] = (uint8_t)(bits >> (big_endian ? 56 - 8 * i : 8 * i));
+    return n + 8;
+}
+
+/* the state words as the digest's bytes */
+static void put_words(uint8_t *out, const uint32_t *h, int n, bool big_endian)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < 4; j++)
+            out[4 * i + j] = (uint8_t)(h[i] >> (big_endian ? 24 - 8 * j : 8 * j));
+}
+
+/* The streaming interface of one algorithm: NAME_init, NAME_update and
+ * NAME_final over its state T (h[WORDS] from IV, then the buffer), BLOCK
+ * hashing one 64-byte block, the length and digest big-endian or not. */
+#define MD_INTERFACE(NAME, T, BLOCK, IV, WORDS, BIG)                            \
+    void NAME##_init(T *s)                                                    \
+    {                                                                         \
+        memcpy(s->h, IV, sizeof s->h);                                        \
+        s->total = 0;                                                         \
+        s->blen = 0;                                                          \
+    }                                                                         \
+    void NAME##_update(T *s, const void *data, size_t len)                    \
+    {                                                                         \
+        STREAM_UPDATE(s, BLOCK, data, len);                                   \
+    }                                                                         \
+    void NAME##_final(T *s, uint8_t out[(WORDS) * 4])                         \
+    {                                                                         \
+        uint8_t pad[72];                                                      \
+        NAME##_update(s, pad, md_padding(pad, s->blen, s->total, BIG));       \
+        put_words(out, s->h, WORDS, BIG);                                     \
+    }
 
 /* ---- MD5 ---- */
 
@@ -78,62 +174,74 @@ static void md5_block(rb_md5 *s, const uint8_t *b)
     s->h[0] += a; s->h[1] += bb; s->h[2] += c; s->h[3] += d;
 }
 
-void rb_md5_init(rb_md5 *s)
-{
-    s->h[0] = 0x67452301; s->h[1] = 0xefcdab89; s->h[2] = 0x98badcfe; s->h[3] = 0x10325476;
-    s->total = 0;
-    s->blen = 0;
-}
+static const uint32_t md5_iv[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
+MD_INTERFACE(rb_md5, rb_md5, md5_block, md5_iv, 4, false)
 
-#define STREAM_UPDATE(S, BLOCKFN, DATA, LEN)                                  \
-    do {                                                                      \
-        const uint8_t *p_ = (const uint8_t *)(DATA);                          \
-        size_t len_ = (LEN);                                                  \
-        (S)->total += len_;                                                   \
-        if ((S)->blen) {                                                      \
-            size_t take_ = 64 - (S)->blen < len_ ? 64 - (S)->blen : len_;     \
-            memcpy((S)->buf + (S)->blen, p_, take_);                          \
-            (S)->blen += take_;                                               \
-            p_ += take_;                                                      \
-            len_ -= take_;                                                    \
-            if ((S)->blen == 64) {                                            \
-                BLOCKFN((S), (S)->buf);                                       \
-                (S)->blen = 0;                                                \
-            }                                                                 \
-        }                                                                     \
-        while (len_ >= 64) {                                                  \
-            BLOCKFN((S), p_);                                                 \
-            p_ += 64;                                                         \
-            len_ -= 64;                                                       \
-        }                                                                     \
-        if (len_) {                                                           \
-            memcpy((S)->buf, p_, len_);                                       \
-            (S)->blen = len_;                                                 \
-        }                                                                     \
-    } while (0)
 
-void rb_md5_update(rb_md5 *s, const void *data, size_t len)
-{
-    STREAM_UPDATE(s, md5_block, data, len);
-}
+/* ---- SHA-1 ---- */
 
-void rb_md5_final(rb_md5 *s, uint8_t out[16])
+static void sha1_block_portable(rb_sha1 *s, const uint8_t *b)
 {
-    uint64_t bits = s->total * 8;
-    static const uint8_t pad[64] = { 0x80 };
-    size_t padlen = s->blen < 56 ? 56 - s->blen : 120 - s->blen;
-    rb_md5_update(s, pad, padlen);
-    uint8_t lb[8];
-    for (int i = 0; i < 8; i++)
-        lb[i] = (uint8_t)(bits >> (8 * i));
-    rb_md5_update(s, lb, 8);
-    for (int i = 0; i < 4; i++) {
-        out[4 * i] = (uint8_t)s->h[i];
-        out[4 * i + 1] = (uint8_t)(s->h[i] >> 8);
-        out[4 * i + 2] = (uint8_t)(s->h[i] >> 16);
-        out[4 * i + 3] = (uint8_t)(s->h[i] >> 24);
+    uint32_t w[80];
+    for (int i = 0; i < 16; i++)
+        w[i] = be32(b + 4 * i);
+    for (int i = 16; i < 80; i++)
+        w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    uint32_t a = s->h[0], bb = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
+    for (int i = 0; i < 80; i++) {
+        uint32_t f, k;
+        if (i < 20) { f = (bb & c) | (~bb & d); k = 0x5a827999; }
+        else if (i < 40) { f = bb ^ c ^ d; k = 0x6ed9eba1; }
+        else if (i < 60) { f = (bb & c) | (bb & d) | (c & d); k = 0x8f1bbcdc; }
+        else { f = bb ^ c ^ d; k = 0xca62c1d6; }
+        uint32_t t = rol(a, 5) + f + e + k + w[i];
+        e = d; d = c; c = rol(bb, 30); bb = a; a = t;
     }
+    s->h[0] += a; s->h[1] += bb; s->h[2] += c; s->h[3] += d; s->h[4] += e;
 }
+
+#ifdef HAVE_SHA_NI_PATH
+/* The same 80 rounds with SHA1RNDS4 (4 rounds each; the round function
+ * changes every 20 rounds), SHA1NEXTE (the next E: rol(A 4 rounds back, 30)
+ * plus the message words) and SHA1MSG1/2 (the message schedule, 4 words at a
+ * time). Vectors hold 4 words with the first one in the top lane. */
+__attribute__((target("sha,sse4.1"))) static void sha1_block_shani(rb_sha1 *s, const uint8_t *b)
+{
+    const __m128i rev_bytes = _mm_set_epi64x(0x0001020304050607ll, 0x08090a0b0c0d0e0fll);
+    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)s->h), 0x1b);
+    __m128i e0 = _mm_set_epi32((int)s->h[4], 0, 0, 0);
+    const __m128i abcd_in = abcd, e_in = e0;
+    __m128i w[4];
+    for (int i = 0; i < 4; i++)
+        w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(b + 16 * i)), rev_bytes);
+    __m128i prev = abcd;
+    abcd = _mm_sha1rnds4_epu32(abcd, _mm_add_epi32(e0, w[0]), 0);
+    for (int g = 1; g < 20; g++) {
+        if (g >= 4) /* words 4g..4g+3 from the 16 before them (w[] is a ring) */
+            w[g & 3] = _mm_sha1msg2_epu32(_mm_xor_si128(_mm_sha1msg1_epu32(w[g & 3], w[(g + 1) & 3]),
+                                                        w[(g + 2) & 3]), w[(g + 3) & 3]);
+        __m128i e = _mm_sha1nexte_epu32(prev, w[g & 3]);
+        prev = abcd;
+        /* the round function and constant are an immediate: one call per 20 rounds */
+        switch (g / 5) {
+        case 0: abcd = _mm_sha1rnds4_epu32(abcd, e, 0); break;
+        case 1: abcd = _mm_sha1rnds4_epu32(abcd, e, 1); break;
+        case 2: abcd = _mm_sha1rnds4_epu32(abcd, e, 2); break;
+        default: abcd = _mm_sha1rnds4_epu32(abcd, e, 3); break;
+        }
+    }
+    e0 = _mm_sha1nexte_epu32(prev, _mm_setzero_si128());
+    abcd = _mm_shuffle_epi32(_mm_add_epi32(abcd, abcd_in), 0x1b);
+    _mm_storeu_si128((__m128i *)s->h, abcd);
+    s->h[4] = (uint32_t)_mm_extract_epi32(_mm_add_epi32(e0, e_in), 3);
+}
+#endif
+
+ACCEL_BLOCK(sha1_block, rb_sha1)
+
+static const uint32_t sha1_iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
+MD_INTERFACE(rb_sha1, rb_sha1, sha1_block, sha1_iv, 5, true)
+
 
 /* ---- SHA-256 ---- */
 
@@ -152,7 +260,7 @@ static void sha256_block_portable(rb_sha256 *s, const uint8_t *b)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
-        w[i] = ((uint32_t)b[4 * i] << 24) | ((uint32_t)b[4 * i + 1] << 16) | ((uint32_t)b[4 * i + 2] << 8) | b[4 * i + 3];
+        w[i] = be32(b + 4 * i);
     for (int i = 16; i < 64; i++) {
         uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
         uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -205,47 +313,57 @@ __attribute__((target("sha,sse4.1"))) static void sha256_block_shani(rb_sha256 *
 }
 #endif
 
-static void sha256_block(rb_sha256 *s, const uint8_t *b)
+ACCEL_BLOCK(sha256_block, rb_sha256)
+
+static const uint32_t sha256_iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+MD_INTERFACE(rb_sha256, rb_sha256, sha256_block, sha256_iv, 8, true)
+
+
+/* ---- one-shot, and a file's set ---- */
+
+void rb_md5_of(const void *data, size_t len, uint8_t out[16])
 {
-#ifdef HAVE_SHA_NI_PATH
-    if (rb_digest_accel()) {
-        sha256_block_shani(s, b);
-        return;
-    }
-#endif
-    sha256_block_portable(s, b);
+    rb_md5 s;
+    rb_md5_init(&s);
+    rb_md5_update(&s, data, len);
+    rb_md5_final(&s, out);
 }
 
-void rb_sha256_init(rb_sha256 *s)
+void rb_sha1_of(const void *data, size_t len, uint8_t out[20])
 {
-    static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-    memcpy(s->h, iv, sizeof iv);
-    s->total = 0;
-    s->blen = 0;
+    rb_sha1 s;
+    rb_sha1_init(&s);
+    rb_sha1_update(&s, data, len);
+    rb_sha1_final(&s, out);
 }
 
-void rb_sha256_update(rb_sha256 *s, const void *data, size_t len)
+void rb_sha256_of(const void *data, size_t len, uint8_t out[32])
 {
-    STREAM_UPDATE(s, sha256_block, data, len);
+    rb_sha256 s;
+    rb_sha256_init(&s);
+    rb_sha256_update(&s, data, len);
+    rb_sha256_final(&s, out);
 }
 
-void rb_sha256_final(rb_sha256 *s, uint8_t out[32])
+void rb_file_hash_init(rb_file_hash *h, bool md5, bool sha1, bool sha256)
 {
-    uint64_t bits = s->total * 8;
-    static const uint8_t pad[64] = { 0x80 };
-    size_t padlen = s->blen < 56 ? 56 - s->blen : 120 - s->blen;
-    rb_sha256_update(s, pad, padlen);
-    uint8_t lb[8];
-    for (int i = 0; i < 8; i++)
-        lb[i] = (uint8_t)(bits >> (56 - 8 * i));
-    rb_sha256_update(s, lb, 8);
-    for (int i = 0; i < 8; i++) {
-        out[4 * i] = (uint8_t)(s->h[i] >> 24);
-        out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
-        out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
-        out[4 * i + 3] = (uint8_t)s->h[i];
-    }
+    h->md5 = md5;
+    h->sha1 = sha1;
+    h->sha256 = sha256;
+    rb_md5_init(&h->m5);
+    rb_sha1_init(&h->s1);
+    rb_sha256_init(&h->s256);
+}
+
+void rb_file_hash_update(rb_file_hash *h, const void *data, size_t len)
+{
+    if (h->md5)
+        rb_md5_update(&h->m5, data, len);
+    if (h->sha1)
+        rb_sha1_update(&h->s1, data, len);
+    if (h->sha256)
+        rb_sha256_update(&h->s256, data, len);
 }
 
 void rb_hex(const uint8_t *in, size_t n, char *out)

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "common/sha1.h"
+#include "common/base64.h"
 
 #define DS_DEFAULT_MEMCAP (16ull << 20)
 #define DS_MAX_KEY 4096u

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/digest.h"
-#include "common/sha1.h"
+#include "common/base64.h"
 #include "leak/leak.h"
 
 #define DM_BUDGET 3000   /* element evaluations per buffer inspection (Suricata: inspection-recursion-limit) */
@@ -604,22 +604,13 @@ bool dm_transform(dm_thread *t, const rule *r, const uint16_t *opts, uint32_t n,
                     d[dl++] = cur[j];
             }
         } else if (strcmp(name, "to_md5") == 0) {
-            rb_md5 s;
-            rb_md5_init(&s);
-            rb_md5_update(&s, cur, cl);
-            rb_md5_final(&s, d);
+            rb_md5_of(cur, cl, d);
             dl = 16;
         } else if (strcmp(name, "to_sha1") == 0) {
-            rb_sha1 s;
-            rb_sha1_init(&s);
-            rb_sha1_update(&s, cur, cl);
-            rb_sha1_final(&s, d);
+            rb_sha1_of(cur, cl, d);
             dl = 20;
         } else if (strcmp(name, "to_sha256") == 0) {
-            rb_sha256 s;
-            rb_sha256_init(&s);
-            rb_sha256_update(&s, cur, cl);
-            rb_sha256_final(&s, d);
+            rb_sha256_of(cur, cl, d);
             dl = 32;
         } else if (strcmp(name, "xor") == 0) {
             const char *a = op->u.xf.arg ? op->u.xf.arg : "";

@@ -12,7 +12,8 @@
  * falls below (100 - emergency_recovery)% of the memcap. */
 #include "flow/flow.h"
 #include "common/hash.h"
-#include "common/sha1.h"
+#include "common/base64.h"
+#include "common/digest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -721,11 +722,8 @@ void flow_community_id(const rb_flow *f, char out[32])
         buf[n++] = (uint8_t)(sp >> 8); buf[n++] = (uint8_t)sp;
         buf[n++] = (uint8_t)(dp >> 8); buf[n++] = (uint8_t)dp;
     }
-    rb_sha1 ctx;
     uint8_t dg[20];
-    rb_sha1_init(&ctx);
-    rb_sha1_update(&ctx, buf, n);
-    rb_sha1_final(&ctx, dg);
+    rb_sha1_of(buf, n, dg);
     out[0] = '1';
     out[1] = ':';
     rb_base64_encode(dg, 20, out + 2);

@@ -1,7 +1,7 @@
 /* eve.c -- see eve.h */
 #include "output/eve.h"
 #include "leak/leak.h"
-#include "common/sha1.h"
+#include "common/base64.h"
 #include "decode/events.h"
 
 #include <ctype.h>

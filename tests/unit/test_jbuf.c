@@ -6,7 +6,8 @@
 #include <cmocka.h>
 
 #include "common/jbuf.h"
-#include "common/sha1.h"
+#include "common/base64.h"
+#include "common/digest.h"
 #include "output/eve.h"
 
 #include <stdio.h>
