@@ -416,6 +416,21 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
 }
 
 /* the application layer's transactions, to the behavioural detectors */
+/* One record for worker w. stable: its bytes stay readable at their address
+ * to the end of the run (a mapped capture, pos their input position), so
+ * the stream holds TCP segments by reference and copies them out half
+ * CAPTURE_RELEASE_LAG behind this record, before the capture gives their
+ * pages back; else everything kept is copied. */
+static void worker_record(rb_worker *w, const uint8_t *data, bool stable, uint64_t pos, uint32_t caplen,
+                          int64_t sec, int32_t usec, int linktype, uint64_t pcap_cnt, const char *file)
+{
+    if (w->stream)
+        stream_set_source(w->stream, stable ? data : NULL, caplen, pos);
+    worker_packet(w, data, caplen, sec, usec, linktype, pcap_cnt, file);
+    if (w->stream && stable && pos > CAPTURE_RELEASE_LAG / 2)
+        stream_settle(w->stream, pos - CAPTURE_RELEASE_LAG / 2);
+}
+
 static void obs_dns(void *ctx, rb_flow *f, const Packet *p, const uint8_t *name, size_t len, uint16_t qtype)
 {
     behaviour_dns_query(ctx, f, p, name, len, qtype);
@@ -700,17 +715,10 @@ static void *worker_main(void *arg)
             if (h.ref) {
                 /* the mapping stays (CAPTURE_HOLD), and the reader gives pages
                  * back only CAPTURE_RELEASE_LAG before the oldest record a worker
-                 * has still to read: segments are held by reference, and copied
-                 * out half that far behind this worker's own records */
-                if (w->stream)
-                    stream_set_source(w->stream, h.ref, h.caplen, h.pos);
-                worker_packet(w, h.ref, h.caplen, h.sec, h.usec, h.linktype, h.pcap_cnt, h.file);
-                if (w->stream && h.pos > CAPTURE_RELEASE_LAG / 2)
-                    stream_settle(w->stream, h.pos - CAPTURE_RELEASE_LAG / 2);
+                 * has still to read */
+                worker_record(w, h.ref, true, h.pos, h.caplen, h.sec, h.usec, h.linktype, h.pcap_cnt, h.file);
             } else {
-                if (w->stream)
-                    stream_set_source(w->stream, NULL, 0, 0);
-                worker_packet(w, b->data + off, h.caplen, h.sec, h.usec, h.linktype, h.pcap_cnt, h.file);
+                worker_record(w, b->data + off, false, 0, h.caplen, h.sec, h.usec, h.linktype, h.pcap_cnt, h.file);
                 off += (h.caplen + 7u) & ~7u;
             }
         }
@@ -956,14 +964,10 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
         int wi = n == 1 ? 0 : pick_worker(dispatch_hash(rec.data, rec.caplen, rec.linktype), n);
         if (wi == 0) {
             /* the reading worker processes the record where the capture keeps
-             * it: its segments are held by reference, and copied out before
-             * the reader gives their pages back (the other workers likewise,
-             * in worker_main, when records are handed out by reference) */
-            if (workers[0].stream)
-                stream_set_source(workers[0].stream, rec.stable ? rec.data : NULL, rec.caplen, rec.pos);
-            worker_packet(&workers[0], rec.data, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype, pcap_cnt, rec.file);
-            if (workers[0].stream && rec.stable && rec.pos > CAPTURE_RELEASE_LAG / 2)
-                stream_settle(workers[0].stream, rec.pos - CAPTURE_RELEASE_LAG / 2);
+             * it (the other workers likewise, in worker_main, when records
+             * are handed out by reference) */
+            worker_record(&workers[0], rec.data, rec.stable, rec.pos, rec.caplen, rec.ts_sec, rec.ts_usec,
+                          rec.linktype, pcap_cnt, rec.file);
         } else {
             size_t need = sizeof(rec_hdr) + (by_ref ? 0 : ((rec.caplen + 7u) & ~7u));
             if (need > queues[wi].batch_bytes)
