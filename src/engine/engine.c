@@ -230,6 +230,8 @@ static void process_decoded(rb_worker *w, Packet *p, enum rb_ep_verdict v)
             if (track) {
                 uint64_t segdrop = ep->policy[RB_EPT_REASSEMBLY] ? stream_get_stats(w->stream)->segment_memcap_drop : 0;
                 stream_packet(w->stream, p);
+                if ((p->tcp_flags & TH_RST) && stream_session_open(f))
+                    flow_tcp_rst_ignored(w->flows, f); /* the reset ends nothing: the session goes on */
                 if (ep->policy[RB_EPT_REASSEMBLY] && stream_get_stats(w->stream)->segment_memcap_drop != segdrop &&
                     ep_hit(w, RB_EPT_REASSEMBLY, f) != RB_EPV_GO && v == RB_EPV_GO)
                     v = RB_EPV_NO_DETECT; /* an IPS drop takes effect from the next packet on */

@@ -428,6 +428,17 @@ static inline uint8_t tcp_flow_state(uint8_t ts)
     }
 }
 
+void flow_tcp_rst_ignored(rb_flow_table *t, rb_flow *f)
+{
+    if (f->bypassed || f->tcp_state != RB_TCP_CLOSED || f->tcp_state_pkt == RB_TCP_CLOSED ||
+        f->tcp_state_pkt == RB_TCP_NONE)
+        return; /* this packet did not close it */
+    lru_unlink(t, f);
+    f->tcp_state = f->tcp_state_pkt;
+    f->state = tcp_flow_state(f->tcp_state);
+    lru_append(t, f);
+}
+
 /* A SYN on a finished session starts a new connection on the same ports. */
 static inline bool tcp_reuse(const rb_flow *f, const Packet *p)
 {

@@ -154,6 +154,13 @@ rb_flow *flow_handle_packet(rb_flow_table *t, Packet *p);
  * exception (engine/exception.h). Clears the condition. */
 bool flow_table_take_alloc_failure(rb_flow_table *t);
 
+/* The TCP reassembler did not accept the reset that flow_handle_packet() just
+ * saw on f (its receiver would drop it: a bad timestamp, a sequence number
+ * outside the window, a signed segment, a bad checksum): the flow keeps the
+ * state it had before that packet, and its timeout. The flow alone closes on
+ * any reset; with a session, the reassembler has the last word. */
+void flow_tcp_rst_ignored(rb_flow_table *t, rb_flow *f);
+
 /* End flows whose timeout passed at packet time (sec, usec). Cheap when none did. */
 void flow_table_expire(rb_flow_table *t, int64_t sec, int32_t usec);
 

@@ -1194,6 +1194,12 @@ static stream_session *start_session(stream_ctx *c, rb_flow *f, Packet *p, int d
     return ssn;
 }
 
+bool stream_session_open(const rb_flow *f)
+{
+    const stream_session *ssn = f->stream;
+    return ssn && ssn->state != SS_CLOSED;
+}
+
 bool stream_midstream_packet(const rb_flow *f, const Packet *p)
 {
     if (f->stream || p->proto != 6 || !p->l4_ok || p->invalid_checksum)

@@ -175,6 +175,9 @@ bool stream_midstream_packet(const rb_flow *f, const Packet *p);
  * 0 = the whole stream), replacing reassembly_depth for the directions that have not reached
  * it yet. */
 void stream_set_flow_depth(stream_ctx *c, rb_flow *f, uint64_t depth);
+/* f has a session that a reset has not ended (a reset the receiver would
+ * drop leaves it open). */
+bool stream_session_open(const rb_flow *f);
 /* Free the session (after the caller drained the final chunks); f->stream = NULL. */
 void stream_flow_end(stream_ctx *c, rb_flow *f);
 

@@ -690,6 +690,37 @@ def tcp_fastopen_established(ctx):
 
 
 @test
+def refused_reset_leaves_session_open(ctx):
+    # a reset the receiver would drop (its sequence number far outside the window) ends neither the
+    # TCP session nor the flow: the answer after it is still parsed, and the flow ends established, as
+    # in Suricata, whose flow state is its session's; a valid reset on another connection closes its flow
+    sys.path.insert(0, DATA)
+    from pktgen import PcapWriter, TcpConn
+    d = tempfile.mkdtemp(prefix="ribat-rst-")
+    ctx.cleanup.append(d)
+    cap = os.path.join(d, "rst.pcap")
+    a = TcpConn("10.0.0.1", "10.0.0.2", 40001, 80)
+    b = TcpConn("10.0.0.1", "10.0.0.2", 40002, 80)
+    recs = a.handshake() + [a.pkt(0, "PA", b"GET /a HTTP/1.1\r\nHost: a.example\r\n\r\n"),
+                            a.pkt(1, "R", seq=a.seq[1] + 10000000),
+                            a.pkt(1, "PA", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), a.pkt(0, "A")]
+    recs += b.handshake() + [b.pkt(1, "RA")]
+    w, t = PcapWriter(cap), 1700000000.0
+    for rec in recs:
+        w.write(t, rec)
+        t += 0.001
+    w.close()
+    for threads in ("1", "2"):
+        r = Run(ctx, cap, ["-k", "none", "--threads", threads])
+        states = {f["src_port"]: (f["flow"]["state"], f["tcp"]["state"]) for f in r.flows(proto="TCP")}
+        expect(states == {40001: ("established", "established"), 40002: ("closed", "closed")},
+               "%s threads: flow and TCP states %s" % (threads, states))
+        http = select(r.records, event_type="http")
+        expect(len(http) == 1 and http[0]["http"].get("status") == 200,
+               "%s threads: the answer after the refused reset is parsed: %s" % (threads, http))
+
+
+@test
 def ip_protocol_names(ctx):
     # EVE proto of protocols ribat does not decode: the IANA keyword as Suricata 7 writes it, else digits
     rules = write_rules(ctx, 'alert ip any any -> any any (msg:"any ip"; sid:1;)\n')

@@ -135,6 +135,55 @@ static void test_tcp_close_sequence(void **state)
     }
 }
 
+/* A reset the reassembler refused (flow_tcp_rst_ignored) leaves the flow in
+ * the state it had before, with that state's timeout; one it accepted, or a
+ * flow that was already closed, stays closed. */
+static void test_tcp_rst_ignored(void **state)
+{
+    (void)state;
+    rb_flow_config c;
+    flow_config_default(&c);
+    c.timeout[RB_FP_TCP][RB_FS_CLOSED] = 5; /* apart from established's 600 s */
+    ended e = { 0 };
+    rb_flow_table *t = flow_table_new(&c, on_end, &e, 1);
+    Packet p = pkt(1, 2, 5, 6, 6, TH_SYN, 10);
+    flow_handle_packet(t, &p);
+    p = pkt(2, 1, 6, 5, 6, TH_SYN | TH_ACK, 10);
+    flow_handle_packet(t, &p);
+    p = pkt(1, 2, 5, 6, 6, TH_ACK, 10);
+    rb_flow *f = flow_handle_packet(t, &p);
+    assert_int_equal(f->tcp_state, RB_TCP_ESTABLISHED);
+    p = pkt(2, 1, 6, 5, 6, TH_RST | TH_ACK, 11);
+    assert_ptr_equal(flow_handle_packet(t, &p), f);
+    assert_int_equal(f->tcp_state, RB_TCP_CLOSED); /* the flow alone closes on any reset */
+    flow_tcp_rst_ignored(t, f);
+    assert_int_equal(f->tcp_state, RB_TCP_ESTABLISHED);
+    assert_int_equal(f->state, RB_FS_ESTABLISHED);
+    /* past the closed timeout, within the established one: still there */
+    flow_table_expire(t, 30, 0);
+    assert_int_equal(e.n, 0);
+    /* the next packet sees an established session (flow:established) */
+    p = pkt(1, 2, 5, 6, 6, TH_ACK, 31);
+    assert_ptr_equal(flow_handle_packet(t, &p), f);
+    assert_int_equal(f->tcp_state_pkt, RB_TCP_ESTABLISHED);
+    /* a packet that did not close it is not undone: no reset since */
+    flow_tcp_rst_ignored(t, f);
+    assert_int_equal(f->tcp_state, RB_TCP_ESTABLISHED);
+    /* an accepted reset: closed, and the closed timeout ends it */
+    p = pkt(2, 1, 6, 5, 6, TH_RST, 32);
+    flow_handle_packet(t, &p);
+    assert_int_equal(f->tcp_state, RB_TCP_CLOSED);
+    /* a second reset on a closed flow: refusing it changes nothing */
+    p = pkt(2, 1, 6, 5, 6, TH_RST, 33);
+    flow_handle_packet(t, &p);
+    flow_tcp_rst_ignored(t, f);
+    assert_int_equal(f->tcp_state, RB_TCP_CLOSED);
+    flow_table_expire(t, 40, 0);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(e.reasons[0], RB_END_TIMEOUT);
+    flow_table_free(t);
+}
+
 static void test_timeout_splits_flow(void **state)
 {
     (void)state;
@@ -329,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_bidirectional),
         cmocka_unit_test(test_midstream_synack_orientation),
         cmocka_unit_test(test_tcp_close_sequence),
+        cmocka_unit_test(test_tcp_rst_ignored),
         cmocka_unit_test(test_timeout_splits_flow),
         cmocka_unit_test(test_icmp_keys),
         cmocka_unit_test(test_memcap_evicts_oldest),
