@@ -13,8 +13,27 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define OUTMAX 8192
+
+/* Allocation failure on demand: this test is linked with --wrap=malloc
+ * (CMakeLists.txt), so the stream module's mallocs come here. While
+ * fail_over is set, those larger than it fail: the blocks that copy out
+ * held bytes (SEG_POOL_BLOCK), not the pieces' headers (SEG_HDR_BLOCK). */
+void *__real_malloc(size_t n);
+void *__wrap_malloc(size_t n);
+static size_t fail_over;
+static unsigned failed_mallocs;
+void *__wrap_malloc(size_t n)
+{
+    if (fail_over && n > fail_over) {
+        failed_mallocs++;
+        return NULL;
+    }
+    return __real_malloc(n);
+}
 
 typedef struct tctx {
     rb_flow_table *ft;
@@ -394,6 +413,71 @@ static void test_zero_copy_source(void **state)
     sack_to(t, 16);
     assert_out(t, 0, "GET * hTTP/1.0\r\n");
     teardown_t(t);
+}
+
+/* Out of memory while held bytes are copied out. A settle that cannot copy
+ * a piece leaves it a reference (still readable, documented), off the list
+ * of held pieces; an overlap whose new bytes would win but cannot copy the
+ * held piece out first keeps the old bytes and never writes into the source
+ * (a read-only page here: a write would fault). The session stays sound and
+ * everything is given back at the end (teardown: memuse 0; ASan in CI). */
+static void test_zero_copy_out_of_memory(void **state)
+{
+    (void)state;
+    long pg = sysconf(_SC_PAGESIZE);
+    uint8_t *src = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(src != MAP_FAILED);
+    memcpy(src, "GET / HTTP/1.0\r\nGOOD", 20);
+    assert_int_equal(mprotect(src, (size_t)pg, PROT_READ), 0);
+
+    /* a settle that cannot copy out */
+    tctx *t = setup_default();
+    handshake(t);
+    stream_set_source(t->sc, src, (size_t)pg, 1000);
+    send_pkt(t, 0, C(0), S(0), TH_ACK | TH_PUSH, src, 16, 65535); /* held by reference */
+    stream_set_source(t->sc, NULL, 0, 0);
+    fail_over = 256;
+    failed_mallocs = 0;
+    stream_settle(t->sc, 2000);
+    fail_over = 0;
+    assert_true(failed_mallocs > 0);
+    assert_true(stream_session_check(t->sc, t->flow));
+    stream_settle(t->sc, 3000); /* off the list: nothing more to do, nothing freed twice */
+    sack_to(t, 16);
+    assert_out(t, 0, "GET / HTTP/1.0\r\n");
+    teardown_t(t);
+
+    /* an overlap whose new bytes win (policy last) */
+    stream_config c;
+    stream_config_default(&c);
+    c.policy = STREAM_OVERLAP_LAST;
+    t = setup_with(&c);
+    handshake(t);
+    stream_set_source(t->sc, src, (size_t)pg, 1000);
+    send_pkt(t, 0, C(0), S(0), TH_ACK | TH_PUSH, src + 16, 4, 65535); /* "GOOD" by reference */
+    stream_set_source(t->sc, NULL, 0, 0);
+    fail_over = 256;
+    failed_mallocs = 0;
+    send_pkt(t, 0, C(0), S(0), TH_ACK | TH_PUSH, "EVIL", 4, 65535);
+    fail_over = 0;
+    assert_true(failed_mallocs > 0);
+    assert_true(stream_session_check(t->sc, t->flow));
+    sack_to(t, 4);
+    assert_out(t, 0, "GOOD"); /* could not copy out: the old bytes stay */
+    teardown_t(t);
+
+    /* the same with memory: the new bytes win, and the source is untouched */
+    t = setup_with(&c);
+    handshake(t);
+    stream_set_source(t->sc, src, (size_t)pg, 1000);
+    send_pkt(t, 0, C(0), S(0), TH_ACK | TH_PUSH, src + 16, 4, 65535);
+    stream_set_source(t->sc, NULL, 0, 0);
+    send_pkt(t, 0, C(0), S(0), TH_ACK | TH_PUSH, "EVIL", 4, 65535);
+    sack_to(t, 4);
+    assert_out(t, 0, "EVIL");
+    assert_memory_equal(src + 16, "GOOD", 4);
+    teardown_t(t);
+    munmap(src, (size_t)pg);
 }
 
 /* host-os-policy: bytes to the server (10.0.0.2, listed as "last") let new
@@ -1263,6 +1347,7 @@ int main(void)
         cmocka_unit_test(test_zero_window),
         cmocka_unit_test(test_raw_window),
         cmocka_unit_test(test_zero_copy_source),
+        cmocka_unit_test(test_zero_copy_out_of_memory),
         cmocka_unit_test(test_async_oneside),
         cmocka_unit_test(test_invalid_checksum_ignored),
         cmocka_unit_test(test_policy_names),
