@@ -2439,7 +2439,13 @@ static void view_of(const Packet *p, int dir, hview *hv)
 
 #define STREAM_OVERLAP 4096u /* bytes before the new data re-inspected for patterns split across segments */
 
-static void inspect(detect_thread *dt, Packet *p, stream_ctx *sc, int only_stream_dir, detect_alert_cb cb, void *ctx)
+/* One inspection of packet p: its header and payload rules and the new bytes
+ * of its direction's raw stream; with only_stream_dir >= 0, the stream rules
+ * alone over that direction's raw stream (flow end, a reset). pre_gap: the
+ * stream rules alone over the bytes kept from before the latest hole
+ * (stream_raw_before_gap), which the window after the hole does not hold. */
+static void inspect(detect_thread *dt, Packet *p, stream_ctx *sc, int only_stream_dir, bool pre_gap,
+                    detect_alert_cb cb, void *ctx)
 {
     const detect_engine *de = dt->de;
     rb_flow *f = p->flow;
@@ -2475,7 +2481,8 @@ static void inspect(detect_thread *dt, Packet *p, stream_ctx *sc, int only_strea
         const uint8_t *w;
         uint32_t wl;
         uint64_t woff;
-        if (stream_raw_window(sc, f, dir, &w, &wl, &woff)) {
+        if (pre_gap ? stream_raw_before_gap(sc, f, dir, &w, &wl, &woff, NULL)
+                    : stream_raw_window(sc, f, dir, &w, &wl, &woff)) {
             uint64_t done = v.df ? v.df->stream_done[dir] : 0;
             uint64_t wend = woff + wl;
             if (wend > done) {
@@ -2505,18 +2512,30 @@ static void inspect(detect_thread *dt, Packet *p, stream_ctx *sc, int only_strea
         v.df->stream_done[dir] = new_done;
 }
 
+/* bytes from before a hole are held for direction dir of f (stream_raw_before_gap) */
+static bool pre_gap_held(stream_ctx *sc, rb_flow *f, int dir)
+{
+    const uint8_t *d;
+    uint32_t n;
+    return sc && stream_raw_before_gap(sc, f, dir, &d, &n, NULL, NULL);
+}
+
 void detect_packet(detect_thread *dt, Packet *p, stream_ctx *sc, detect_alert_cb cb, void *ctx)
 {
     if (!dt || !p)
         return;
-    inspect(dt, p, sc, -1, cb, ctx);
+    if (p->proto == 6 && p->flow && p->flow->stream && pre_gap_held(sc, p->flow, p->dir))
+        inspect(dt, p, sc, p->dir, true, cb, ctx); /* what a hole cut off first */
+    inspect(dt, p, sc, -1, false, cb, ctx);
 }
 
 void detect_stream(detect_thread *dt, Packet *p, stream_ctx *sc, int dir, detect_alert_cb cb, void *ctx)
 {
     if (!dt || !p || !p->flow || dir < 0 || dir > 1)
         return;
-    inspect(dt, p, sc, dir, cb, ctx);
+    if (p->flow->stream && pre_gap_held(sc, p->flow, dir))
+        inspect(dt, p, sc, dir, true, cb, ctx);
+    inspect(dt, p, sc, dir, false, cb, ctx);
 }
 
 void detect_tx(detect_thread *dt, Packet *p, rb_flow *f, int dir, uint64_t tx_id, const detect_buffers *b,

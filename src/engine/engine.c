@@ -148,7 +148,25 @@ static void on_packet_alert(void *ctx, const Packet *p, const detect_alert *a)
     uint64_t off;
     if (a->stream_match && !(p->flow && stream_raw_window(w->stream, p->flow, p->dir, &d, &n, &off)))
         n = 0;
+    uint8_t *joined = NULL;
+    const uint8_t *pre;
+    uint32_t pre_n;
+    uint64_t gap;
+    if (a->stream_match && p->flow && stream_raw_before_gap(w->stream, p->flow, p->dir, &pre, &pre_n, NULL, &gap)) {
+        /* as Suricata: the bytes before a hole, a marker for it, those after */
+        char mark[48];
+        int ml = snprintf(mark, sizeof mark, "[%llu bytes missing]", (unsigned long long)gap);
+        if ((joined = malloc((size_t)pre_n + (size_t)ml + n)) != NULL) {
+            memcpy(joined, pre, pre_n);
+            memcpy(joined + pre_n, mark, (size_t)ml);
+            if (n)
+                memcpy(joined + pre_n + ml, d, n);
+            d = joined;
+            n += pre_n + (uint32_t)ml;
+        }
+    }
     eve_alert_payload(&w->eve, p, d, n, a->stream_match);
+    free(joined);
     eve_alert_tail(&w->eve, p, p->flow);
     eve_commit_alert(&w->eve, a->order);
 }

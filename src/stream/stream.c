@@ -92,6 +92,13 @@ typedef struct half {
     uint8_t *buf;
     uint32_t buf_len, buf_cap;
     uint64_t buf_off, consumed_off;
+    /* the raw window's last bytes before the latest hole that delivery
+     * skipped, [pre_off, pre_off + pre_len), then pre_gap bytes missing: kept
+     * while the window after the hole still starts at it (buf_off), so that
+     * stream rules inspect what came before a hole (stream_raw_before_gap) */
+    uint8_t *pre;
+    uint32_t pre_len;
+    uint64_t pre_off, pre_gap;
     uint8_t regions_max;  /* most regions at once: stretches of data 256 KiB or more apart
                              (Suricata's streaming-buffer regions; 0 = never more than 1) */
     bool own_depth;       /* the app layer set this flow's depth (stream_set_flow_depth) */
@@ -435,8 +442,35 @@ static void seg_free(stream_ctx *c, half *h, seg *s)
     hdr_put(c, s);
 }
 
+static void pre_free(stream_ctx *c, half *h)
+{
+    if (h->pre) {
+        mem_sub(c, h->pre_len);
+        free(h->pre);
+    }
+    h->pre = NULL;
+    h->pre_len = 0;
+}
+
+/* Delivery skips a hole of gap bytes and the raw window restarts after it:
+ * its last bytes (up to raw_window), which detection may not have seen yet,
+ * are kept apart (within the memcap; else they are not). */
+static void pre_keep(stream_ctx *c, half *h, uint64_t gap)
+{
+    pre_free(c, h);
+    uint32_t n = h->buf_len < c->cfg.raw_window ? h->buf_len : c->cfg.raw_window;
+    if (n == 0 || data_mem(c) + n > c->cfg.memcap || !(h->pre = malloc(n)))
+        return;
+    mem_add(c, n);
+    memcpy(h->pre, h->buf + h->buf_len - n, n);
+    h->pre_len = n;
+    h->pre_off = h->buf_off + h->buf_len - n;
+    h->pre_gap = gap;
+}
+
 static void half_free(stream_ctx *c, half *h)
 {
+    pre_free(c, h);
     while (h->head)
         seg_free(c, h, h->head);
     if (h->buf) {
@@ -516,6 +550,7 @@ static void buf_compact(stream_ctx *c, half *h)
     uint64_t step = keep / 2 > RAW_MIN_KEEP ? keep / 2 : RAW_MIN_KEEP;
     if (drop < step && drop < h->buf_len)
         return; /* amortise the memmove */
+    pre_free(c, h); /* the window no longer starts at the hole */
     memmove(h->buf, h->buf + drop, h->buf_len - drop);
     h->buf_len -= (uint32_t)drop;
     h->buf_off += drop;
@@ -637,6 +672,7 @@ static void pump(stream_ctx *c, half *h, Packet *p)
             stalled = true; /* the app layer has not consumed the bytes before the hole yet */
             break;
         }
+        pre_keep(c, h, to - h->base_off);
         h->gap_pending += to - h->base_off;
         h->base_off = to;
         h->buf_off = h->consumed_off = to;
@@ -1453,6 +1489,7 @@ void stream_release_finished(stream_ctx *c, rb_flow *f)
     for (int d = 0; d < 2; d++) {
         half *h = &ssn->h[d];
         if (h->eof && h->eof_reported && h->buf && h->consumed_off >= h->buf_off + h->buf_len && !h->head) {
+            pre_free(c, h);
             mem_sub(c, h->buf_cap);
             free(h->buf);
             h->buf = NULL;
@@ -1484,6 +1521,22 @@ bool stream_raw_window(stream_ctx *c, rb_flow *f, int dir, const uint8_t **data,
     *len = h->buf_len;
     if (stream_offset)
         *stream_offset = h->buf_off;
+    return true;
+}
+
+bool stream_raw_before_gap(stream_ctx *c, rb_flow *f, int dir, const uint8_t **data, uint32_t *len,
+                           uint64_t *stream_offset, uint64_t *gap)
+{
+    (void)c;
+    half *h = flow_half(f, dir);
+    if (!h || !h->pre)
+        return false;
+    *data = h->pre;
+    *len = h->pre_len;
+    if (stream_offset)
+        *stream_offset = h->pre_off;
+    if (gap)
+        *gap = h->pre_gap;
     return true;
 }
 
@@ -1567,6 +1620,9 @@ bool stream_session_check(const stream_ctx *c, const rb_flow *f)
             return CHECK_FAIL();
         if (h->buf_len > h->buf_cap || h->consumed_off < h->buf_off ||
             h->consumed_off > h->buf_off + h->buf_len || h->buf_off + h->buf_len != h->base_off)
+            return CHECK_FAIL();
+        /* the bytes kept before a hole end where the hole begins, and the raw window starts after it */
+        if (h->pre && (h->pre_len == 0 || h->pre_gap == 0 || h->pre_off + h->pre_len + h->pre_gap != h->buf_off))
             return CHECK_FAIL();
         if (h->fin && h->head && h->tail->off + h->tail->len > h->fin_off)
             return CHECK_FAIL();

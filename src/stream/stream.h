@@ -36,7 +36,9 @@
  * Gaps: when the receiver ACKs beyond bytes the sensor never saw (or at RST/flush), the
  * hole is skipped: the next chunk carries gap_before = number of bytes skipped
  * (reported once) and stream.reassembly_seq_gap is raised on the packet that revealed it.
- * The raw window restarts after a gap (it is always contiguous stream bytes).
+ * The raw window restarts after a gap (it is always contiguous stream bytes); its last
+ * bytes before the gap stay readable apart (stream_raw_before_gap) while the window after
+ * the gap still starts at it, so that detection can inspect what preceded the hole.
  *
  * End of a direction: a chunk with eof = true means no data will ever follow in that
  * direction (FIN reached, depth reached, RST, or flushed). It is returned once, possibly
@@ -153,6 +155,11 @@ void stream_release_finished(stream_ctx *c, rb_flow *f);
  * only what is new since its last look. false when empty. */
 bool stream_raw_window(stream_ctx *c, rb_flow *f, int dir, const uint8_t **data, uint32_t *len,
                        uint64_t *stream_offset);
+/* The raw bytes before the latest hole skipped in direction dir, [off, off+len), followed
+ * by gap missing bytes, then the raw window: false when there are none, or the raw window
+ * no longer starts at the hole. */
+bool stream_raw_before_gap(stream_ctx *c, rb_flow *f, int dir, const uint8_t **data, uint32_t *len,
+                           uint64_t *stream_offset, uint64_t *gap);
 
 /* Make everything buffered deliverable (flow end): holes are skipped and reported as
  * gaps, both directions get eof once drained. */

@@ -721,6 +721,38 @@ def refused_reset_leaves_session_open(ctx):
 
 
 @test
+def stream_bytes_before_a_hole_inspected(ctx):
+    # a pattern split over two segments, then a hole that the receiver's ACK skips, then more data:
+    # the raw stream restarts after the hole, but what came before it is still inspected (else a
+    # one-byte hole would hide any stream pattern before it), and the alert's payload shows the hole
+    sys.path.insert(0, DATA)
+    from pktgen import PcapWriter, TcpConn
+    d = tempfile.mkdtemp(prefix="ribat-hole-")
+    ctx.cleanup.append(d)
+    cap = os.path.join(d, "hole.pcap")
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40003, 9999)
+    recs = c.handshake() + [c.pkt(0, "PA", b"ATTACK-"), c.pkt(0, "PA", b"MARKER")]
+    c.seq[0] += 3  # three bytes never captured
+    recs += [c.pkt(0, "PA", b"tail"), c.pkt(1, "A")]
+    w, t = PcapWriter(cap), 1700000000.0
+    for rec in recs:
+        w.write(t, rec)
+        t += 0.001
+    w.close()
+    rules = write_rules(ctx, 'alert tcp-stream any any -> any any (msg:"split marker"; content:"ATTACK-MARKER"; sid:1;)\n'
+                             'alert tcp-stream any any -> any any (msg:"across the hole"; content:"MARKERtail"; sid:2;)\n')
+    conf = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n"
+                            "        - alert:\n            payload-printable: yes\n")
+    for threads in ("1", "2"):
+        r = Run(ctx, cap, ["-k", "none", "-S", rules, "-c", conf, "--threads", threads])
+        alerts = select(r.records, event_type="alert")
+        ids = sorted(a["alert"]["signature_id"] for a in alerts)
+        expect(ids == [1], "%s threads: alerts %s" % (threads, ids))
+        expect(all(a.get("payload_printable") == "ATTACK-MARKER[3 bytes missing]tail" for a in alerts),
+               "%s threads: payload %s" % (threads, [a.get("payload_printable") for a in alerts]))
+
+
+@test
 def ip_protocol_names(ctx):
     # EVE proto of protocols ribat does not decode: the IANA keyword as Suricata 7 writes it, else digits
     rules = write_rules(ctx, 'alert ip any any -> any any (msg:"any ip"; sid:1;)\n')

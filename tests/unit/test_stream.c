@@ -552,6 +552,66 @@ static void test_gap_on_ack(void **state)
     teardown_t(t);
 }
 
+/* The raw window restarts after a hole; its bytes from before the hole stay
+ * readable apart (stream_raw_before_gap) while the window after the hole
+ * still starts at it, and go when it moves on (memory back at teardown). */
+static void test_gap_keeps_bytes_before(void **state)
+{
+    (void)state;
+    stream_config c;
+    stream_config_default(&c);
+    c.raw_window = 1024;
+    tctx *t = setup_with(&c);
+    handshake(t);
+    const uint8_t *d;
+    uint32_t n;
+    uint64_t off, gap;
+    cdata(t, 0, "VERY");
+    cdata(t, 8, "DATA"); /* [4,8) never seen */
+    assert_false(stream_raw_before_gap(t->sc, t->flow, 0, &d, &n, &off, &gap));
+    sack_to(t, 12);
+    assert_out(t, 0, "VERYDATA");
+    assert_true(stream_raw_window(t->sc, t->flow, 0, &d, &n, &off));
+    assert_int_equal(off, 8);
+    assert_int_equal(n, 4);
+    assert_memory_equal(d, "DATA", 4);
+    assert_true(stream_raw_before_gap(t->sc, t->flow, 0, &d, &n, &off, &gap));
+    assert_int_equal(off, 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(gap, 4);
+    assert_memory_equal(d, "VERY", 4);
+    assert_false(stream_raw_before_gap(t->sc, t->flow, 1, &d, &n, &off, &gap));
+    /* more data: the window keeps growing from the hole, the bytes before stay */
+    cdata(t, 12, "more");
+    sack_to(t, 16);
+    assert_true(stream_raw_before_gap(t->sc, t->flow, 0, &d, &n, &off, &gap));
+    assert_true(stream_session_check(t->sc, t->flow));
+    /* past the raw window: the window no longer starts at the hole */
+    static char big[6000];
+    memset(big, 'x', sizeof big);
+    big[sizeof big - 1] = 0;
+    cdata(t, 16, big);
+    sack_to(t, 16 + sizeof big - 1);
+    cdata(t, 16 + sizeof big - 1, "end"); /* the window is compacted when data comes next */
+    sack_to(t, 16 + sizeof big + 2);
+    assert_false(stream_raw_before_gap(t->sc, t->flow, 0, &d, &n, &off, &gap));
+    assert_true(stream_session_check(t->sc, t->flow));
+    teardown_t(t);
+    /* a second hole replaces the first; the memory is accounted and given back */
+    t = setup_with(&c);
+    handshake(t);
+    cdata(t, 0, "ab");
+    cdata(t, 4, "cd");
+    cdata(t, 8, "ef");
+    sack_to(t, 10);
+    assert_out(t, 0, "abcdef");
+    assert_true(stream_raw_before_gap(t->sc, t->flow, 0, &d, &n, &off, &gap));
+    assert_int_equal(off, 4);
+    assert_int_equal(gap, 2);
+    assert_memory_equal(d, "cd", 2);
+    teardown_t(t);
+}
+
 static void test_gap_ack_beyond_all_data(void **state)
 {
     (void)state;
@@ -1319,6 +1379,7 @@ int main(void)
         cmocka_unit_test(test_host_os_policy),
         cmocka_unit_test(test_overlap_three_segments),
         cmocka_unit_test(test_gap_on_ack),
+        cmocka_unit_test(test_gap_keeps_bytes_before),
         cmocka_unit_test(test_gap_ack_beyond_all_data),
         cmocka_unit_test(test_gap_deferred_until_consumed),
         cmocka_unit_test(test_midstream),
