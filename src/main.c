@@ -252,6 +252,14 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    bool sets_outputs = false;
+    for (int i = 0; i < nsets; i++)
+        sets_outputs |= strncmp(sets[i], "outputs.", 8) == 0;
+    if (!config_path && sets_outputs && settings_default_outputs(cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "ribat: error: %s\n", err);
+        rc = 1;
+        goto out;
+    }
     for (int i = 0; i < nsets; i++) {
         if (cfg_set(cfg, sets[i]) != 0) {
             fprintf(stderr, "ribat: error: --set takes KEY=VALUE, not '%s'\n", sets[i]);

@@ -2233,3 +2233,130 @@ int rule_keyword_find(const char *name)
 }
 
 const char *rule_keyword_name(uint16_t kw) { return kw < rule_keywords_count ? rule_keywords[kw].name : "?"; }
+
+/* ---------------------------------------------------------------- requires */
+
+/* features a "requires: feature X" may ask for, as Suricata names them */
+static const char *const requires_features[] = { "output::file-store" };
+
+/* "7", "7.0" or "7.0.3" (missing parts are 0); false when not a version */
+static bool req_version(const char **pp, uint32_t v[3])
+{
+    const char *p = *pp;
+    v[0] = v[1] = v[2] = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!isdigit((unsigned char)*p))
+            return false;
+        uint32_t x = 0;
+        for (int d = 0; isdigit((unsigned char)*p); d++, p++) {
+            if (d >= 6)
+                return false;
+            x = x * 10 + (uint32_t)(*p - '0');
+        }
+        v[i] = x;
+        if (*p != '.' || i == 2)
+            break;
+        p++;
+    }
+    *pp = p;
+    return true;
+}
+
+static int req_cmp(const uint32_t a[3], const uint32_t b[3])
+{
+    for (int i = 0; i < 3; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+/* "OP V [OP V]... [| ...]" against the version ribat follows */
+static int req_version_expr(const char *p, const char *end, char *why, size_t whylen)
+{
+    static const uint32_t have[3] = { RB_SURICATA_COMPAT_MAJOR, RB_SURICATA_COMPAT_MINOR, RB_SURICATA_COMPAT_PATCH };
+    bool any = false, alt_ok = true, alt_empty = true;
+    while (p <= end) {
+        while (p < end && isspace((unsigned char)*p))
+            p++;
+        if (p == end || *p == '|') {
+            if (alt_empty) {
+                snprintf(why, whylen, "empty version alternative");
+                return -1;
+            }
+            any |= alt_ok;
+            alt_ok = alt_empty = true;
+            if (p == end)
+                break;
+            p++;
+            continue;
+        }
+        int op; /* 0 <, 1 <=, 2 >, 3 >=, 4 = */
+        if (p + 1 < end && p[0] == '<' && p[1] == '=') op = 1, p += 2;
+        else if (p + 1 < end && p[0] == '>' && p[1] == '=') op = 3, p += 2;
+        else if (*p == '<') op = 0, p++;
+        else if (*p == '>') op = 2, p++;
+        else if (*p == '=') op = 4, p++;
+        else {
+            snprintf(why, whylen, "expected a comparison (<, <=, >, >=, =) at \"%.20s\"", p);
+            return -1;
+        }
+        while (p < end && isspace((unsigned char)*p))
+            p++;
+        uint32_t v[3];
+        if (p >= end || !req_version(&p, v) || p > end) {
+            snprintf(why, whylen, "bad version number");
+            return -1;
+        }
+        int c = req_cmp(have, v);
+        bool ok = op == 0 ? c < 0 : op == 1 ? c <= 0 : op == 2 ? c > 0 : op == 3 ? c >= 0 : c == 0;
+        alt_ok = alt_ok && ok;
+        alt_empty = false;
+    }
+    return any ? 1 : 0;
+}
+
+int kw_requires_eval(const char *arg, char *why, size_t whylen)
+{
+    const char *p = arg;
+    int met = 1;
+    while (*p) {
+        while (isspace((unsigned char)*p) || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        const char *end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        const char *t = end;
+        while (t > p && isspace((unsigned char)t[-1]))
+            t--;
+        if (strncmp(p, "feature", 7) == 0 && isspace((unsigned char)p[7])) {
+            const char *f = p + 8;
+            while (f < t && isspace((unsigned char)*f))
+                f++;
+            bool have = false;
+            for (size_t i = 0; i < sizeof requires_features / sizeof *requires_features; i++)
+                have |= strlen(requires_features[i]) == (size_t)(t - f) &&
+                        strncmp(requires_features[i], f, (size_t)(t - f)) == 0;
+            if (!have && met) {
+                snprintf(why, whylen, "feature %.*s, which ribat does not have", (int)(t - f > 60 ? 60 : t - f), f);
+                met = 0;
+            }
+        } else if (strncmp(p, "version", 7) == 0 && isspace((unsigned char)p[7])) {
+            int r = req_version_expr(p + 8, t, why, whylen);
+            if (r < 0)
+                return -1;
+            if (r == 0 && met) {
+                snprintf(why, whylen, "version %.*s (ribat follows Suricata %d.%d.%d)", (int)(t - p - 8 > 60 ? 60 : t - p - 8),
+                         p + 8, RB_SURICATA_COMPAT_MAJOR, RB_SURICATA_COMPAT_MINOR, RB_SURICATA_COMPAT_PATCH);
+                met = 0;
+            }
+        } else {
+            snprintf(why, whylen, "unknown requirement \"%.*s\" (expected feature or version)",
+                     (int)(t - p > 40 ? 40 : t - p), p);
+            return -1;
+        }
+        p = end;
+    }
+    return met;
+}

@@ -106,6 +106,15 @@ extern const rule_keyword rule_keywords[];
 extern const size_t rule_keywords_count;
 int rule_keyword_find(const char *name); /* index or -1 */
 
+/* requires: "feature NAME" and "version OP V [OP V]... [| OP V ...]" terms,
+ * comma-separated, judged against the Suricata version ribat follows
+ * (RB_SURICATA_COMPAT) and the features it has. 1 met, 0 not met, -1 malformed;
+ * why says which term failed or what is wrong. (keywords.c) */
+#define RB_SURICATA_COMPAT_MAJOR 7
+#define RB_SURICATA_COMPAT_MINOR 0
+#define RB_SURICATA_COMPAT_PATCH 10
+int kw_requires_eval(const char *arg, char *why, size_t whylen);
+
 /* parser helpers (rule_parser.c) */
 int pc_fail(rule_pctx *pc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 rule_opt *pc_add_opt(rule_pctx *pc, uint16_t type, uint16_t kw, uint16_t buffer);

@@ -490,7 +490,9 @@ static int dispatch(rule_pctx *pc, const char *name, char *arg)
 }
 
 /* split "(k: v; k; ...)" */
-static int parse_options(rule_pctx *pc, char *p)
+/* Walk the options "name[: value];..." of a rule (p is modified: NULs at the
+ * separators, escapes before ';' removed), calling fn for each. */
+static int each_option(rule_pctx *pc, char *p, int (*fn)(rule_pctx *pc, const char *name, char *arg))
 {
     for (;;) {
         while (isspace((unsigned char)*p))
@@ -526,9 +528,50 @@ static int parse_options(rule_pctx *pc, char *p)
         for (char *c = name; *c; c++)
             if (isspace((unsigned char)*c))
                 return pc_fail(pc, "bad option name \"%.40s\"", name);
-        if (dispatch(pc, name, arg) < 0)
+        if (fn(pc, name, arg) < 0)
             return -1;
     }
+}
+
+static int parse_options(rule_pctx *pc, char *p)
+{
+    return each_option(pc, p, dispatch);
+}
+
+/* requires: judged before anything else of the rule (as Suricata's pre-scan),
+ * so that a rule written for a later version is skipped even when it uses
+ * keywords this one does not know */
+static int requires_option(rule_pctx *pc, const char *name, char *arg)
+{
+    if (strcmp(name, "requires") != 0)
+        return 0;
+    char why[160];
+    int met = kw_requires_eval(arg ? arg : "", why, sizeof why);
+    if (met < 0)
+        return pc_fail(pc, "requires: %s", why);
+    if (met == 0) {
+        pc->skip = true;
+        return pc_fail(pc, "requires %s", why);
+    }
+    return 0;
+}
+
+static int prescan_requires(rule_pctx *pc, const char *opts)
+{
+    if (!strstr(opts, "requires"))
+        return 0;
+    char *copy = strdup(opts);
+    if (!copy)
+        return pc_fail(pc, "out of memory");
+    rule_pctx scratch = *pc;
+    scratch.err[0] = 0;
+    int rc = each_option(&scratch, copy, requires_option);
+    free(copy);
+    if (rc < 0 && scratch.err[0] && (scratch.skip || strncmp(scratch.err, "requires", 8) == 0)) {
+        pc->skip = scratch.skip;
+        return pc_fail(pc, "%s", scratch.err);
+    }
+    return 0; /* a malformed option list is reported by the full parse */
 }
 
 /* ---------------------------------------------------------------- whole-rule checks */
@@ -981,7 +1024,7 @@ static pr_result parse_rule(rule_set *s, const char *text, size_t len, const cha
             pc_fail(&pc, "options must be enclosed in ( )");
         else {
             p[n - 1] = 0;
-            if (parse_options(&pc, p + 1) == 0)
+            if (prescan_requires(&pc, p + 1) == 0 && parse_options(&pc, p + 1) == 0)
                 finish_rule(&pc);
         }
     }

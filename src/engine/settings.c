@@ -718,3 +718,56 @@ void settings_free(rb_engine_config *ec)
     ec->stream.n_hosts = 0;
     ec->eve_filename = NULL;
 }
+
+/* The outputs of Suricata 7's shipped suricata.yaml, by position (a type that
+ * ribat does not log is listed all the same: it holds its index). */
+static const char default_outputs_yaml[] =
+    "outputs:\n"
+    "  - fast:\n"
+    "      enabled: no\n"
+    "  - eve-log:\n"
+    "      enabled: yes\n"
+    "      filetype: regular\n"
+    "      filename: eve.json\n"
+    "      types:\n"
+    "        - alert:\n"
+    "            tagged-packets: yes\n"
+    "        - frame:\n"
+    "            enabled: no\n"
+    "        - anomaly:\n"
+    "            enabled: yes\n"
+    "        - http:\n"
+    "            extended: yes\n"
+    "        - dns\n"
+    "        - tls:\n"
+    "            extended: yes\n"
+    "        - files:\n"
+    "            force-magic: no\n"
+    "        - smtp\n"
+    "        - ftp\n"
+    "        - rdp\n"
+    "        - nfs\n"
+    "        - smb\n"
+    "        - tftp\n"
+    "        - ike\n"
+    "        - dcerpc\n"
+    "        - krb5\n"
+    "        - bittorrent-dht\n"
+    "        - snmp\n"
+    "        - rfb\n"
+    "        - sip\n"
+    "        - quic\n"
+    "        - dhcp\n"
+    "        - ssh\n"
+    "        - mqtt\n"
+    "        - http2\n"
+    "        - pgsql:\n"
+    "            enabled: no\n"
+    "        - stats\n"
+    "        - flow\n"
+    "        - leak\n";
+
+int settings_default_outputs(rb_config *cfg, char *err, size_t errlen)
+{
+    return cfg_load_string(cfg, default_outputs_yaml, err, errlen);
+}

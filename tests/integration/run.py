@@ -753,6 +753,22 @@ def stream_bytes_before_a_hole_inspected(ctx):
 
 
 @test
+def set_outputs_without_config(ctx):
+    # --set outputs.N... without -c addresses Suricata 7's shipped outputs (1 = eve-log; its types 0 = alert,
+    # 1 = frame, 2 = anomaly), as Suricata applies --set to its default suricata.yaml: the key changes that
+    # item and every other type stays logged (before, the key alone made a one-item output list)
+    rules = write_rules(ctx, 'alert http any any -> any any (msg:"uri"; http.uri; content:"/"; sid:1;)\n')
+    r = Run(ctx, "sample.pcap", ["-S", rules, "--set", "outputs.1.eve-log.types.0.alert.payload-printable=yes"])
+    types = {x["event_type"] for x in r.records}
+    expect({"alert", "http", "flow", "stats"} <= types, "record types %s" % sorted(types))
+    alerts = select(r.records, event_type="alert")
+    expect(alerts and all("payload_printable" in a for a in alerts), "alerts carry payload_printable")
+    r = Run(ctx, "sample.pcap", ["-S", rules, "--set", "outputs.1.eve-log.types.0.alert.enabled=no"])
+    types = {x["event_type"] for x in r.records}
+    expect("alert" not in types and {"http", "flow"} <= types, "alert type off, the rest on: %s" % sorted(types))
+
+
+@test
 def ip_protocol_names(ctx):
     # EVE proto of protocols ribat does not decode: the IANA keyword as Suricata 7 writes it, else digits
     rules = write_rules(ctx, 'alert ip any any -> any any (msg:"any ip"; sid:1;)\n')

@@ -207,6 +207,43 @@ static void test_unknown_keyword(void **st)
     bad(R("frob; sid:78;"), "sid 78:");
 }
 
+/* requires: judged first; a rule for a later version or a feature ribat lacks
+ * is skipped (one warning, not a failure), even with keywords ribat does not
+ * know and a sid another rule has; a malformed requires fails the rule */
+static void test_requires(void **st)
+{
+    (void)st;
+    char *e;
+    rules_report rep;
+    const char *t = R("msg:\"a\"; sid:9;") "\n"
+                    R("msg:\"b\"; frobnicate:1; requires: version >= 8; sid:9;") "\n"
+                    R("msg:\"c\"; requires: version >= 7.0.3 < 8; sid:10;") "\n"
+                    R("msg:\"d\"; requires: version >= 8.0.3 | >= 7.0.4 < 8, version < 9; sid:11;") "\n"
+                    R("msg:\"e\"; requires: version < 7.0.10; sid:12;") "\n"
+                    R("msg:\"f\"; requires: version = 7.0.10; sid:13;") "\n"
+                    R("msg:\"g\"; requires: feature lua; sid:14;") "\n"
+                    R("msg:\"h\"; requires: feature output::file-store, version >= 7; sid:15;") "\n"
+                    R("msg:\"i\"; requires: version >= 8, feature lua; sid:16;") "\n";
+    cap_begin();
+    rule_set *s = rules_load_string(t, strlen(t), "t.rules", NULL, &rep);
+    e = cap_end();
+    assert_non_null(s);
+    assert_int_equal(rep.loaded, 5); /* 9, 10, 11, 13, 15 */
+    assert_int_equal(rep.failed, 0);
+    assert_int_equal(rep.skipped, 4); /* the second 9, 12, 14, 16 */
+    assert_non_null(strstr(e, "sid 9: rule skipped: requires version >= 8"));
+    assert_non_null(strstr(e, "sid 14: rule skipped: requires feature lua"));
+    assert_null(strstr(e, "duplicate"));
+    assert_null(strstr(e, "frobnicate"));
+    free(e);
+    rule_set_free(s);
+    bad(R("requires: version ~ 8; sid:20;"), "requires: expected a comparison");
+    bad(R("requires: version => 8; sid:24;"), "requires: bad version number");
+    bad(R("requires: version >= x; sid:21;"), "requires: bad version number");
+    bad(R("requires: colour blue; sid:22;"), "unknown requirement");
+    bad(R("requires: version >= 7 | ; sid:23;"), "empty version alternative");
+}
+
 /* conditional logging: the config action with its one implemented form */
 static void test_config_rule(void **st)
 {
@@ -1056,6 +1093,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_and_meta),
         cmocka_unit_test(test_unknown_keyword),
+        cmocka_unit_test(test_requires),
         cmocka_unit_test(test_config_rule),
         cmocka_unit_test(test_relative_after_legacy_modifier),
         cmocka_unit_test(test_sticky_named_again),
