@@ -473,11 +473,11 @@ static int ssh_feed_adapter(void *s, int dir, const uint8_t *d, size_t n, bool t
 
 /* ---- DNS ---- */
 
+/* like Suricata, DNS is only looked for on its detection ports (detect()) */
 static int dns_probe_adapter(const uint8_t *d, size_t n, int dir, bool tcp, uint16_t sp, uint16_t dp)
 {
-    /* like Suricata, DNS is only looked for on its port */
-    if (sp != 53 && dp != 53)
-        return 0;
+    (void)sp;
+    (void)dp;
     return dns_probe(d, n, tcp, dir);
 }
 static void *dns_new_adapter(const applayer_config *cfg) { (void)cfg; return dns_new(); }
@@ -629,6 +629,74 @@ const char *applayer_proto_name(int proto)
     return NULL;
 }
 
+bool applayer_ports_parse(const char *s, applayer_ports *out)
+{
+    applayer_ports p;
+    memset(&p, 0, sizeof p);
+    const char *q = s;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    bool bracket = *q == '[';
+    if (bracket)
+        q++;
+    for (;;) { /* one port, range or "any", then ',' or the end */
+        while (*q == ' ' || *q == '\t')
+            q++;
+        uint32_t lo, hi;
+        if (strncmp(q, "any", 3) == 0) {
+            lo = 0;
+            hi = 65535;
+            q += 3;
+        } else {
+            if (!isdigit((unsigned char)*q))
+                return false;
+            char *e;
+            unsigned long v = strtoul(q, &e, 10);
+            if (v > 65535 || e - q > 5)
+                return false;
+            lo = hi = (uint32_t)v;
+            q = e;
+            if (*q == ':') {
+                q++;
+                hi = 65535; /* "1024:" */
+                if (isdigit((unsigned char)*q)) {
+                    v = strtoul(q, &e, 10);
+                    if (v > 65535 || e - q > 5 || v < lo)
+                        return false;
+                    hi = (uint32_t)v;
+                    q = e;
+                }
+            }
+        }
+        if (p.n == APPLAYER_PORT_RANGES)
+            return false;
+        p.lo[p.n] = (uint16_t)lo;
+        p.hi[p.n] = (uint16_t)hi;
+        p.n++;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q != ',')
+            break;
+        q++;
+    }
+    if (bracket && *q++ != ']')
+        return false;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    if (*q)
+        return false;
+    *out = p;
+    return true;
+}
+
+bool applayer_ports_match(const applayer_ports *p, uint16_t port)
+{
+    for (uint8_t i = 0; i < p->n; i++)
+        if (port >= p->lo[i] && port <= p->hi[i])
+            return true;
+    return false;
+}
+
 void applayer_config_default(applayer_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -639,6 +707,10 @@ void applayer_config_default(applayer_config *c)
     http2_config_default(&c->http2);
     c->tls_extended = true; /* as Debian's suricata.yaml */
     c->probe_limit = 2048;
+    for (int t = 0; t < 2; t++) {
+        c->dns_ports[t].lo[0] = c->dns_ports[t].hi[0] = 53;
+        c->dns_ports[t].n = 1;
+    }
     dcerpc_config_default(&c->dcerpc);
     smtp_config_default(&c->smtp);
 }
@@ -1131,9 +1203,13 @@ static int detect(applayer_ctx *a, rb_flow *f, int dir, const uint8_t *d, size_t
 {
     int order[ALPROTO_N];
     int k = 0;
+    const applayer_ports *dns_ports = &a->cfg.dns_ports[tcp ? 1 : 0];
+    bool dns_port = applayer_ports_match(dns_ports, f->dp) || applayer_ports_match(dns_ports, f->sp);
     for (int pass = 0; pass < 4; pass++)
         for (int i = 1; i < ALPROTO_N; i++) {
-            bool port = protocols[i].port == f->dp || protocols[i].port == f->sp;
+            if (i == ALPROTO_DNS && !dns_port)
+                continue;
+            bool port = i == ALPROTO_DNS || protocols[i].port == f->dp || protocols[i].port == f->sp;
             if (protocols[i].patterns == (pass < 2) && port == (pass % 2 == 0))
                 order[k++] = i;
         }

@@ -53,8 +53,23 @@ typedef struct xff_config {
     char header[64];          /* default X-Forwarded-For */
 } xff_config;
 
+/* ports as app-layer.protocols.X.detection-ports gives them: ranges */
+#define APPLAYER_PORT_RANGES 16
+typedef struct applayer_ports {
+    uint16_t lo[APPLAYER_PORT_RANGES], hi[APPLAYER_PORT_RANGES];
+    uint8_t n;
+} applayer_ports;
+
+/* "53", "5900, 5901", "[53, 5353]", "1024:65535", "any": false (p unchanged)
+ * when it is not such a list or holds more than APPLAYER_PORT_RANGES ranges */
+bool applayer_ports_parse(const char *s, applayer_ports *p);
+bool applayer_ports_match(const applayer_ports *p, uint16_t port);
+
 typedef struct applayer_config {
     bool enabled[ALPROTO_N];
+    /* DNS is looked for only on these ports ([0] UDP, [1] TCP; default 53):
+     * app-layer.protocols.dns[.udp|.tcp].detection-ports.dp */
+    applayer_ports dns_ports[2];
     http_config http;
     smb_config smb;           /* file hashes come from http's file_md5/sha1/sha256 */
     http2_config http2;       /* app-layer.protocols.http2.* (docs/http2.md) */

@@ -621,6 +621,38 @@ int settings_apply(const rb_config *c, bool have_config_file, rb_engine_config *
         if (v && (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "off") == 0))
             ec->applayer.enabled[i] = false;
     }
+    /* DNS detection ports: app-layer.protocols.dns.detection-ports, else per
+     * IP protocol (dns.udp / dns.tcp), as Suricata looks them up; dp and sp
+     * both name ports DNS is looked for on */
+    for (int t = 0; t < 2; t++) {
+        const char *ipp = t ? "tcp" : "udp";
+        for (int which = 0; which < 2; which++) {
+            char k[96];
+            snprintf(k, sizeof k, "app-layer.protocols.dns.detection-ports.%s", which ? "sp" : "dp");
+            const char *v = cfg_get_str(c, k);
+            if (!v) {
+                snprintf(k, sizeof k, "app-layer.protocols.dns.%s.detection-ports.%s", ipp, which ? "sp" : "dp");
+                v = cfg_get_str(c, k);
+            }
+            if (!v)
+                continue;
+            applayer_ports ports;
+            if (!applayer_ports_parse(v, &ports)) {
+                rb_warn("configuration: %s '%s' is not a port list (\"53\", \"[53, 5353]\", \"1024:65535\"); "
+                        "keeping the default", k, v);
+                continue;
+            }
+            applayer_ports *dst = &ec->applayer.dns_ports[t];
+            if (which == 0) {
+                *dst = ports; /* dp replaces the default */
+            } else {
+                for (uint8_t i = 0; i < ports.n && dst->n < APPLAYER_PORT_RANGES; i++, dst->n++) {
+                    dst->lo[dst->n] = ports.lo[i];
+                    dst->hi[dst->n] = ports.hi[i];
+                }
+            }
+        }
+    }
     http_config *hc = &ec->applayer.http;
     hc->request_body_limit = cfg_get_size(c, "app-layer.protocols.http.libhtp.default-config.request-body-limit",
                                           hc->request_body_limit);

@@ -769,6 +769,37 @@ def set_outputs_without_config(ctx):
 
 
 @test
+def dns_detection_ports(ctx):
+    # DNS is looked for on its detection ports only (53 by default, as Suricata): a DNS exchange over TCP on
+    # port 5353 is DNS with app-layer.protocols.dns.detection-ports.dp=5353 (or dns.tcp.detection-ports.dp),
+    # not without; a bad port list gets a warning and leaves 53
+    sys.path.insert(0, DATA)
+    from pktgen import PcapWriter, TcpConn, dns_query, dns_answer_a
+    d = tempfile.mkdtemp(prefix="ribat-dnsport-")
+    ctx.cleanup.append(d)
+    cap = os.path.join(d, "dns5353.pcap")
+    c = TcpConn("10.0.0.1", "10.0.0.2", 40004, 5353)
+    q, a = dns_query(0x1234, "ports.example"), dns_answer_a(0x1234, "ports.example", "192.0.2.7")
+    recs = c.handshake() + [c.pkt(0, "PA", len(q).to_bytes(2, "big") + q), c.pkt(1, "PA", len(a).to_bytes(2, "big") + a),
+                            c.pkt(0, "A")] + c.close()
+    w, t = PcapWriter(cap), 1700000000.0
+    for rec in recs:
+        w.write(t, rec)
+        t += 0.001
+    w.close()
+    for args, want in (([], 0), (["--set", "app-layer.protocols.dns.detection-ports.dp=5353"], 2),
+                       (["--set", "app-layer.protocols.dns.tcp.detection-ports.dp=[53, 5300:5400]"], 2),
+                       (["--set", "app-layer.protocols.dns.udp.detection-ports.dp=5353"], 0)):
+        r = Run(ctx, cap, ["-k", "none"] + args)
+        dns = select(r.records, event_type="dns")
+        expect(len(dns) == want, "%s: %d dns records, want %d" % (args, len(dns), want))
+        if want:
+            expect(r.flows()[0].get("app_proto") == "dns", "%s: flow app_proto %s" % (args, r.flows()[0].get("app_proto")))
+    r = Run(ctx, cap, ["-k", "none", "--set", "app-layer.protocols.dns.detection-ports.dp=53,"])
+    expect("is not a port list" in r.stderr and not select(r.records, event_type="dns"), "bad list: %s" % r.stderr)
+
+
+@test
 def ip_protocol_names(ctx):
     # EVE proto of protocols ribat does not decode: the IANA keyword as Suricata 7 writes it, else digits
     rules = write_rules(ctx, 'alert ip any any -> any any (msg:"any ip"; sid:1;)\n')

@@ -9,6 +9,7 @@
 
 #include "test_json.h"
 
+#include "applayer/applayer.h"
 #include "applayer/dns.h"
 #include "output/eve_dns.h"
 
@@ -744,10 +745,44 @@ static void test_memory_cap(void **st)
     dns_free(s);
 }
 
+/* app-layer.protocols.dns.detection-ports: the port lists Suricata's
+ * configuration takes, and what is refused (the default then stays) */
+static void test_detection_ports(void **state)
+{
+    (void)state;
+    applayer_ports p;
+    assert_true(applayer_ports_parse("53", &p));
+    assert_int_equal(p.n, 1);
+    assert_true(applayer_ports_match(&p, 53));
+    assert_false(applayer_ports_match(&p, 54));
+    assert_true(applayer_ports_parse("5900, 5901,5909", &p));
+    assert_int_equal(p.n, 3);
+    assert_true(applayer_ports_match(&p, 5909));
+    assert_false(applayer_ports_match(&p, 5902));
+    assert_true(applayer_ports_parse(" [53, 1024:2048] ", &p));
+    assert_true(applayer_ports_match(&p, 1500));
+    assert_false(applayer_ports_match(&p, 2049));
+    assert_true(applayer_ports_parse("1024:", &p));
+    assert_true(applayer_ports_match(&p, 65535));
+    assert_true(applayer_ports_parse("any", &p));
+    assert_true(applayer_ports_match(&p, 0));
+    applayer_ports keep = p;
+    const char *bad[] = { "", "x", "70000", "53,", "!53", "2048:1024", "53 54", "[53", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_false(applayer_ports_parse(bad[i], &p));
+        assert_memory_equal(&p, &keep, sizeof p); /* unchanged */
+    }
+    applayer_config c;
+    applayer_config_default(&c);
+    assert_true(applayer_ports_match(&c.dns_ports[0], 53) && applayer_ports_match(&c.dns_ports[1], 53));
+    assert_false(applayer_ports_match(&c.dns_ports[1], 5353));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_a),
+        cmocka_unit_test(test_detection_ports),
         cmocka_unit_test(test_two_queries_z_opcode),
         cmocka_unit_test(test_answer_all_types),
         cmocka_unit_test(test_answer_edge_rdata),
