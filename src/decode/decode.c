@@ -662,12 +662,76 @@ static int decode_l4(const rb_decode_opts *o, rb_decode_stats *st, Packet *p, ui
 /* ------------------------------------------------------------------------ */
 /* network layer */
 
+/* The checks of one IPv4 option of a known kind (l >= 2 and within the
+ * header): its length (opt_invalid_len), then its content (opt_malformed).
+ * true when it is sound. */
+static bool ipv4_option_sound(rb_decode_stats *st, Packet *p, uint8_t t, const uint8_t *d, uint8_t l)
+{
+    uint8_t min = 0, exact = 0;
+    switch (t) {
+    case 25: min = 8; break;                 /* quick start */
+    case 130: case 133: min = 3; break;      /* security, extended security */
+    case 136: case 148: exact = 4; break;    /* stream id, router alert */
+    case 7: case 131: case 137: min = 3; break; /* record route, loose and strict source route */
+    case 68: min = 5; break;                 /* timestamp */
+    case 134: min = 10; break;               /* CIPSO */
+    default: break;
+    }
+    if ((min && l < min) || (exact && l != exact)) {
+        EV(p, st, IPV4_OPT_INVALID_LEN);
+        return false;
+    }
+    /* d[0..l-2) is the option's data */
+    bool bad = false;
+    if (t == 7 || t == 131 || t == 137) {
+        /* a 1-based pointer to the next address slot: after type, length and
+         * itself, in 4-byte steps, at most one past the option */
+        uint8_t ptr = d[0];
+        bad = ptr < 4 || ptr % 4 != 0 || ptr > l + 1;
+    } else if (t == 68) {
+        /* pointer past type, length, pointer and overflow/flag; records of
+         * 4 bytes (time) or 8 (address and time: flags 1 and 3) */
+        uint8_t ptr = d[0], flag = d[1] & 0x0f;
+        uint8_t rec = (flag == 1 || flag == 3) ? 8 : 4;
+        bad = ptr < 5 || (ptr - 5) % rec != 0 || ptr > l + 1;
+    } else if (t == 134) {
+        /* domain of interpretation (4 bytes), then tags: type, length, and
+         * for the tag types defined an alignment octet of 0 (not type 7) */
+        const uint8_t *tag = d + 4;
+        uint32_t left = (uint32_t)l - 6;
+        while (left && !bad) {
+            if (left < 2 || tag[1] > left) {
+                bad = true;
+                break;
+            }
+            uint8_t tt = tag[0], tl = tag[1];
+            if ((tt != 1 && tt != 2 && tt != 5 && tt != 6 && tt != 7) || tl < 4 || (tt != 7 && tag[2] != 0)) {
+                bad = true;
+                break;
+            }
+            tag += tl;
+            left -= tl;
+        }
+    }
+    if (bad)
+        EV(p, st, IPV4_OPT_MALFORMED);
+    return !bad;
+}
+
+/* IPv4 options as Suricata 7 judges them. An option whose length is under 2
+ * or runs past the header ends the walk and the packet (opt_invalid_len). A
+ * known option with a wrong length or content, a repeated one, an unknown one
+ * raise their event and the walk goes on. Options not a multiple of 8 bytes
+ * long raise opt_pad_required (a warning, as in Suricata), a lone byte at the
+ * end opt_eol_required. */
 static int decode_ipv4_options(rb_decode_stats *st, Packet *p, const uint8_t *o, uint32_t olen)
 {
-    uint32_t i = 0;
+    if (olen % 8)
+        EV(p, st, IPV4_OPT_PAD_REQUIRED);
+    uint32_t seen = 0, i = 0;
     while (i < olen) {
         uint8_t t = o[i];
-        if (t == 0) { /* end of list: the rest must be padding */
+        if (t == 0) { /* end of list: the rest is padding */
             p->ip4_opts |= RB_IPOPT_EOL;
             break;
         }
@@ -676,42 +740,37 @@ static int decode_ipv4_options(rb_decode_stats *st, Packet *p, const uint8_t *o,
             i++;
             continue;
         }
-        if (i + 1 >= olen) {
-            EV(p, st, IPV4_OPT_INVALID_LEN);
-            return -1;
+        if (olen - i < 2) {
+            EV(p, st, IPV4_OPT_EOL_REQUIRED);
+            break;
         }
         uint8_t l = o[i + 1];
-        if (l < 2 || i + l > olen) {
+        if (l < 2 || l > olen - i) {
             EV(p, st, IPV4_OPT_INVALID_LEN);
             return -1;
         }
         uint32_t bit = 0;
-        bool malformed = false;
         switch (t) {
-        case 7: bit = RB_IPOPT_RR; malformed = l < 3 || (l - 3) % 4 != 0 || o[i + 2] < 4 || o[i + 2] > l + 1; break;
-        case 131: bit = RB_IPOPT_LSRR; malformed = l < 3 || (l - 3) % 4 != 0 || o[i + 2] < 4 || o[i + 2] > l + 1; break;
-        case 137: bit = RB_IPOPT_SSRR; malformed = l < 3 || (l - 3) % 4 != 0 || o[i + 2] < 4 || o[i + 2] > l + 1; break;
-        case 68: bit = RB_IPOPT_TS; malformed = l < 5 || o[i + 2] < 5; break;
-        case 130: bit = RB_IPOPT_SEC; malformed = l != 11 && l < 3; break;
+        case 7: bit = RB_IPOPT_RR; break;
+        case 131: bit = RB_IPOPT_LSRR; break;
+        case 137: bit = RB_IPOPT_SSRR; break;
+        case 68: bit = RB_IPOPT_TS; break;
+        case 130: bit = RB_IPOPT_SEC; break;
         case 133: bit = RB_IPOPT_ESEC; break;
-        case 134: bit = RB_IPOPT_CIPSO; malformed = l < 10; break;
-        case 148: bit = RB_IPOPT_RTRALT; malformed = l != 4; break;
-        case 25: bit = RB_IPOPT_QS; malformed = l != 8; break;
-        case 136: bit = RB_IPOPT_SID; malformed = l != 4; break;
+        case 134: bit = RB_IPOPT_CIPSO; break;
+        case 148: bit = RB_IPOPT_RTRALT; break;
+        case 25: bit = RB_IPOPT_QS; break;
+        case 136: bit = RB_IPOPT_SID; break;
         default:
-            EV(p, st, IPV4_OPT_UNKNOWN);
+            EV(p, st, IPV4_OPT_INVALID); /* a kind Suricata does not know */
             break;
         }
-        if (bit) {
-            if (p->ip4_opts & bit) {
-                EV(p, st, IPV4_OPT_DUPLICATE);
-                return -1;
-            }
-            p->ip4_opts |= bit;
-        }
-        if (malformed) {
-            EV(p, st, IPV4_OPT_MALFORMED);
-            return -1;
+        if (bit && (seen & bit)) {
+            EV(p, st, IPV4_OPT_DUPLICATE);
+        } else if (bit) {
+            seen |= bit;
+            if (ipv4_option_sound(st, p, t, o + i + 2, l))
+                p->ip4_opts |= bit;
         }
         i += l;
     }

@@ -331,6 +331,7 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
     memset(p, 0, sizeof *p);
     p->data = data;
     p->len = caplen;
+    w->eve.pcap_file = file;
     p->ts_sec = sec;
     p->ts_usec = usec;
     p->linktype = linktype;

@@ -212,6 +212,9 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         ec->eve.community_id = strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0;
     }
     const cfg_node *eth = cfg_node_lookup(eve, "ethernet");
+    const cfg_node *pf = cfg_node_lookup(eve, "pcap-file");
+    if (pf && cfg_node_value(pf))
+        ec->eve.pcap_filename = cfg_value_bool(cfg_node_value(pf), 0) == 1;
     /* file hashes and extended TLS logging live in the types' bodies; read them by path */
     if (eth && cfg_node_value(eth)) {
         const char *v = cfg_node_value(eth);
@@ -222,11 +225,13 @@ static void apply_eve(const rb_config *c, bool have_config_file, rb_engine_confi
         return;
     rb_eve_types *t = &ec->eve;
     bool keep_cid = t->community_id, keep_eth = t->ethernet, keep_ph = t->anomaly_packethdr;
+    bool keep_pf = t->pcap_filename;
     memset(t, 0, sizeof *t);
     t->alert_payload_max = 4096;
     t->community_id = keep_cid;
     t->ethernet = keep_eth;
     t->anomaly_packethdr = keep_ph;
+    t->pcap_filename = keep_pf;
     for (size_t i = 0; i < cfg_node_count(types); i++) {
         const cfg_node *item = cfg_node_child(types, i);
         /* an item is either a scalar ("flow") or a one-key map ("alert: {...}") */

@@ -160,6 +160,8 @@ void eve_writer_destroy(rb_eve_writer *w)
 static bool commit_record(rb_eve_writer *w)
 {
     jbuf *jb = &w->jb;
+    if (w->types->pcap_filename && w->pcap_file)
+        jb_str(jb, "pcap_filename", w->pcap_file); /* as Suricata, last */
     jb_close_object(jb);
     if (jb->oom) {
         jb_reset(jb);

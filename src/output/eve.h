@@ -32,6 +32,7 @@ typedef struct rb_eve_types {
     bool anomaly_decode, anomaly_stream, anomaly_applayer;
     bool community_id;
     bool ethernet;       /* add ether {src_mac,dest_mac} to packet records */
+    bool pcap_filename;  /* outputs.eve-log.pcap-file: every record names the capture file being read */
     bool anomaly_packethdr; /* add the packet (base64) and packet_info to anomaly records */
     bool anomaly_behaviour; /* behavioural detectors (src/anomaly/behaviour.h) */
     /* alert: payload (base64), payload-printable, packet (base64, with
@@ -77,6 +78,8 @@ typedef struct rb_eve_writer {
      * written instead of src_ip ([0]) or dest_ip ([1]), e.g. the client
      * named by X-Forwarded-For in overwrite mode */
     const char *addr_override[2];
+    /* the capture file being read (pcap_filename, with types->pcap_filename) */
+    const char *pcap_file;
     /* a packet's alert window (eve_packet_open/close): its records stay in
      * out until the packet is done; where its alerts lie in out */
     uint32_t pkt_depth;

@@ -800,6 +800,19 @@ def dns_detection_ports(ctx):
 
 
 @test
+def eve_pcap_filename(ctx):
+    # outputs.eve-log.pcap-file: every record of a packet or a flow names the capture file it came from
+    conf = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      pcap-file: true\n"
+                            "      types:\n        - flow\n        - http\n        - anomaly\n")
+    r = Run(ctx, "sample.pcap", ["-c", conf])
+    recs = [x for x in r.records if x["event_type"] != "stats"]
+    expect(recs and all(x.get("pcap_filename", "").endswith("sample.pcap") for x in recs),
+           "pcap_filename on every record: %s" % [x.get("pcap_filename") for x in recs[:3]])
+    r = Run(ctx, "sample.pcap", [])
+    expect(not any("pcap_filename" in x for x in r.records), "off by default")
+
+
+@test
 def ip_protocol_names(ctx):
     # EVE proto of protocols ribat does not decode: the IANA keyword as Suricata 7 writes it, else digits
     rules = write_rules(ctx, 'alert ip any any -> any any (msg:"any ip"; sid:1;)\n')

@@ -364,6 +364,71 @@ static void test_ipv4_option_bits(void **state)
     assert_false(p.ip4_opts & RB_IPOPT_RR);
 }
 
+/* IPv4 options as Suricata 7 judges them: the events of each option list, in
+ * order, and whether the packet is decoded on (its UDP header read) */
+static void test_ipv4_option_events(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t opts[12];
+        uint8_t olen;
+        int ev[4];
+        bool udp;
+        uint32_t bits;
+    } cases[] = {
+        /* a 4-byte router alert: sound, but not padded to 8 (a warning) */
+        { { 148, 4, 0, 0 }, 4, { RB_EV_IPV4_OPT_PAD_REQUIRED, -1 }, true, RB_IPOPT_RTRALT },
+        /* the shared suite's ip_secopt: security of length 2 (too short: the walk
+         * goes on), then an option longer than the header (the packet ends) */
+        { { 0x82, 2, 0xf1, 0x35, 0, 0, 0xde, 0xad, 0xbe, 0xef, 0xaa, 0 }, 12,
+          { RB_EV_IPV4_OPT_PAD_REQUIRED, RB_EV_IPV4_OPT_INVALID_LEN, RB_EV_IPV4_OPT_INVALID_LEN, -1 }, false, 0 },
+        /* an unknown kind, then a record route whose pointer is not on a slot */
+        { { 0xf1, 3, 9, 7, 7, 5, 0, 0, 0, 0, 0, 0 }, 12,
+          { RB_EV_IPV4_OPT_PAD_REQUIRED, RB_EV_IPV4_OPT_INVALID, RB_EV_IPV4_OPT_MALFORMED, -1 }, true, 0 },
+        /* two router alerts: the second is a duplicate, the first counts */
+        { { 148, 4, 0, 0, 148, 4, 0, 0 }, 8, { RB_EV_IPV4_OPT_DUPLICATE, -1 }, true, RB_IPOPT_RTRALT },
+        /* a timestamp with address records (flag 1): the pointer must step by 8 */
+        { { 68, 12, 9, 1, 0, 0, 0, 0, 0, 0, 0, 0 }, 12, { RB_EV_IPV4_OPT_PAD_REQUIRED, RB_EV_IPV4_OPT_MALFORMED, -1 },
+          true, 0 },
+        { { 68, 12, 13, 1, 0, 0, 0, 0, 0, 0, 0, 0 }, 12, { RB_EV_IPV4_OPT_PAD_REQUIRED, -1 }, true, RB_IPOPT_TS },
+        /* CIPSO: a tag of type 1 whose alignment octet is not 0 */
+        { { 134, 10, 0, 0, 0, 1, 1, 4, 9, 0, 0, 0 }, 12, { RB_EV_IPV4_OPT_PAD_REQUIRED, RB_EV_IPV4_OPT_MALFORMED, -1 },
+          true, 0 },
+        { { 134, 10, 0, 0, 0, 1, 1, 4, 0, 0, 0, 0 }, 12, { RB_EV_IPV4_OPT_PAD_REQUIRED, -1 }, true, RB_IPOPT_CIPSO },
+        /* a lone byte of a multi-byte kind at the end */
+        { { 1, 1, 1, 148 }, 4, { RB_EV_IPV4_OPT_PAD_REQUIRED, RB_EV_IPV4_OPT_EOL_REQUIRED, -1 }, true, RB_IPOPT_NOP },
+        /* length 1 */
+        { { 148, 1, 0, 0 }, 4, { RB_EV_IPV4_OPT_PAD_REQUIRED, RB_EV_IPV4_OPT_INVALID_LEN, -1 }, false, 0 },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        uint8_t b[64];
+        memset(b, 0, sizeof b);
+        uint32_t hl = 20u + cases[k].olen;
+        b[0] = (uint8_t)(0x40 | (hl / 4));
+        th_put16(b + 2, (uint16_t)(hl + 8));
+        b[8] = 64;
+        b[9] = 17;
+        memcpy(b + 20, cases[k].opts, cases[k].olen);
+        th_udp(b + hl, 1000, 2000, 0);
+        Packet p;
+        rb_decode_stats s2;
+        memset(&s2, 0, sizeof s2);
+        mk(&p, b, hl + 8, RB_LINKTYPE_RAW);
+        int r = rb_decode(&opts, &s2, &p);
+        int n = 0;
+        while (cases[k].ev[n] >= 0)
+            n++;
+        if (p.nevents != n)
+            fail_msg("case %zu: %d events, want %d", k, p.nevents, n);
+        for (int i = 0; i < n; i++)
+            if (p.events[i] != cases[k].ev[i])
+                fail_msg("case %zu: event %d is %d, want %d", k, i, p.events[i], cases[k].ev[i]);
+        assert_int_equal(r == 0 && p.l4_ok && p.sp == 1000, cases[k].udp);
+        assert_int_equal(s2.invalid, cases[k].udp ? 0 : 1);
+        assert_int_equal(p.ip4_opts & ~(uint32_t)(RB_IPOPT_NOP | RB_IPOPT_EOL), cases[k].bits & ~(uint32_t)RB_IPOPT_NOP);
+    }
+}
+
 /* the ICMPv4 header (payload offset) by type, as Suricata: 8 bytes, + 12 for the
  * timestamps, + the address list of a router advertisement (if present) */
 static size_t icmp4(uint8_t *b, uint8_t type, const uint8_t *rest, uint16_t rest_len)
@@ -475,6 +540,7 @@ int main(void)
         cmocka_unit_test_setup(test_tcp_auth_option_lengths, setup),
         cmocka_unit_test_setup(test_checksums, setup),
         cmocka_unit_test_setup(test_ipv4_option_bits, setup),
+        cmocka_unit_test_setup(test_ipv4_option_events, setup),
         cmocka_unit_test_setup(test_udp_length_field, setup),
         cmocka_unit_test_setup(test_unknown_linktype, setup),
         cmocka_unit_test_setup(test_icmpv4_header_length, setup),
