@@ -689,27 +689,35 @@ def tcp_fastopen_established(ctx):
     expect(len(a2) == 1 and a2[0].get("pcap_cnt") == 1, "inline: the SYN's request %s" % a2)
 
 
+def write_capture(ctx, name, recs, step=0.001):
+    """Write generated packets (pktgen) into a fresh capture NAME, one every STEP seconds; its path."""
+    sys.path.insert(0, DATA)
+    from pktgen import PcapWriter
+    d = tempfile.mkdtemp(prefix="ribat-cap-")
+    ctx.cleanup.append(d)
+    cap = os.path.join(d, name)
+    w, t = PcapWriter(cap), 1700000000.0
+    for rec in recs:
+        w.write(t, rec)
+        t += step
+    w.close()
+    return cap
+
+
 @test
 def refused_reset_leaves_session_open(ctx):
     # a reset the receiver would drop (its sequence number far outside the window) ends neither the
     # TCP session nor the flow: the answer after it is still parsed, and the flow ends established, as
     # in Suricata, whose flow state is its session's; a valid reset on another connection closes its flow
     sys.path.insert(0, DATA)
-    from pktgen import PcapWriter, TcpConn
-    d = tempfile.mkdtemp(prefix="ribat-rst-")
-    ctx.cleanup.append(d)
-    cap = os.path.join(d, "rst.pcap")
+    from pktgen import TcpConn
     a = TcpConn("10.0.0.1", "10.0.0.2", 40001, 80)
     b = TcpConn("10.0.0.1", "10.0.0.2", 40002, 80)
     recs = a.handshake() + [a.pkt(0, "PA", b"GET /a HTTP/1.1\r\nHost: a.example\r\n\r\n"),
                             a.pkt(1, "R", seq=a.seq[1] + 10000000),
                             a.pkt(1, "PA", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), a.pkt(0, "A")]
     recs += b.handshake() + [b.pkt(1, "RA")]
-    w, t = PcapWriter(cap), 1700000000.0
-    for rec in recs:
-        w.write(t, rec)
-        t += 0.001
-    w.close()
+    cap = write_capture(ctx, "rst.pcap", recs)
     for threads in ("1", "2"):
         r = Run(ctx, cap, ["-k", "none", "--threads", threads])
         states = {f["src_port"]: (f["flow"]["state"], f["tcp"]["state"]) for f in r.flows(proto="TCP")}
@@ -726,19 +734,12 @@ def stream_bytes_before_a_hole_inspected(ctx):
     # the raw stream restarts after the hole, but what came before it is still inspected (else a
     # one-byte hole would hide any stream pattern before it), and the alert's payload shows the hole
     sys.path.insert(0, DATA)
-    from pktgen import PcapWriter, TcpConn
-    d = tempfile.mkdtemp(prefix="ribat-hole-")
-    ctx.cleanup.append(d)
-    cap = os.path.join(d, "hole.pcap")
+    from pktgen import TcpConn
     c = TcpConn("10.0.0.1", "10.0.0.2", 40003, 9999)
     recs = c.handshake() + [c.pkt(0, "PA", b"ATTACK-"), c.pkt(0, "PA", b"MARKER")]
     c.seq[0] += 3  # three bytes never captured
     recs += [c.pkt(0, "PA", b"tail"), c.pkt(1, "A")]
-    w, t = PcapWriter(cap), 1700000000.0
-    for rec in recs:
-        w.write(t, rec)
-        t += 0.001
-    w.close()
+    cap = write_capture(ctx, "hole.pcap", recs)
     rules = write_rules(ctx, 'alert tcp-stream any any -> any any (msg:"split marker"; content:"ATTACK-MARKER"; sid:1;)\n'
                              'alert tcp-stream any any -> any any (msg:"across the hole"; content:"MARKERtail"; sid:2;)\n')
     conf = write_rules(ctx, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n"
@@ -774,19 +775,12 @@ def dns_detection_ports(ctx):
     # port 5353 is DNS with app-layer.protocols.dns.detection-ports.dp=5353 (or dns.tcp.detection-ports.dp),
     # not without; a bad port list gets a warning and leaves 53
     sys.path.insert(0, DATA)
-    from pktgen import PcapWriter, TcpConn, dns_query, dns_answer_a
-    d = tempfile.mkdtemp(prefix="ribat-dnsport-")
-    ctx.cleanup.append(d)
-    cap = os.path.join(d, "dns5353.pcap")
+    from pktgen import TcpConn, dns_query, dns_answer_a
     c = TcpConn("10.0.0.1", "10.0.0.2", 40004, 5353)
     q, a = dns_query(0x1234, "ports.example"), dns_answer_a(0x1234, "ports.example", "192.0.2.7")
     recs = c.handshake() + [c.pkt(0, "PA", len(q).to_bytes(2, "big") + q), c.pkt(1, "PA", len(a).to_bytes(2, "big") + a),
                             c.pkt(0, "A")] + c.close()
-    w, t = PcapWriter(cap), 1700000000.0
-    for rec in recs:
-        w.write(t, rec)
-        t += 0.001
-    w.close()
+    cap = write_capture(ctx, "dns5353.pcap", recs)
     for args, want in (([], 0), (["--set", "app-layer.protocols.dns.detection-ports.dp=5353"], 2),
                        (["--set", "app-layer.protocols.dns.tcp.detection-ports.dp=[53, 5300:5400]"], 2),
                        (["--set", "app-layer.protocols.dns.udp.detection-ports.dp=5353"], 0)):
