@@ -335,8 +335,9 @@ static int mm_next(rb_capture *c, rb_record *rec)
             size_t upto = (m->off - lag) & ~(size_t)4095;
             /* ... and a lag before the oldest record a worker has still to
              * read: its segments held by reference reach back that far */
-            if (c->hold && ((c->hold_off > lag ? c->hold_off - lag : 0) & ~(size_t)4095) < upto)
-                upto = (c->hold_off > lag ? c->hold_off - lag : 0) & ~(size_t)4095;
+            size_t held = (c->hold_off > lag ? c->hold_off - lag : 0) & ~(size_t)4095;
+            if (c->hold && held < upto)
+                upto = held;
             if (upto > m->released) {
                 madvise((void *)(m->base + m->released), upto - m->released, MADV_DONTNEED);
                 c->st.released += upto - m->released;

@@ -662,26 +662,30 @@ static int decode_l4(const rb_decode_opts *o, rb_decode_stats *st, Packet *p, ui
 /* ------------------------------------------------------------------------ */
 /* network layer */
 
-/* The checks of one IPv4 option of a known kind (l >= 2 and within the
+/* The IPv4 option kinds Suricata knows: their ipopts bit and the length
+ * their kind needs (at least min, or exactly exact) */
+static const struct ipv4_opt_kind {
+    uint8_t kind, min, exact;
+    uint32_t bit;
+} ipv4_opt_kinds[] = {
+    { 7, 3, 0, RB_IPOPT_RR },      { 131, 3, 0, RB_IPOPT_LSRR },  { 137, 3, 0, RB_IPOPT_SSRR },
+    { 68, 5, 0, RB_IPOPT_TS },     { 130, 3, 0, RB_IPOPT_SEC },   { 133, 3, 0, RB_IPOPT_ESEC },
+    { 134, 10, 0, RB_IPOPT_CIPSO }, { 148, 0, 4, RB_IPOPT_RTRALT }, { 25, 8, 0, RB_IPOPT_QS },
+    { 136, 0, 4, RB_IPOPT_SID },
+};
+
+/* The checks of one IPv4 option of a known kind k (l >= 2 and within the
  * header): its length (opt_invalid_len), then its content (opt_malformed).
  * true when it is sound. */
-static bool ipv4_option_sound(rb_decode_stats *st, Packet *p, uint8_t t, const uint8_t *d, uint8_t l)
+static bool ipv4_option_sound(rb_decode_stats *st, Packet *p, const struct ipv4_opt_kind *k, const uint8_t *d,
+                              uint8_t l)
 {
-    uint8_t min = 0, exact = 0;
-    switch (t) {
-    case 25: min = 8; break;                 /* quick start */
-    case 130: case 133: min = 3; break;      /* security, extended security */
-    case 136: case 148: exact = 4; break;    /* stream id, router alert */
-    case 7: case 131: case 137: min = 3; break; /* record route, loose and strict source route */
-    case 68: min = 5; break;                 /* timestamp */
-    case 134: min = 10; break;               /* CIPSO */
-    default: break;
-    }
-    if ((min && l < min) || (exact && l != exact)) {
+    if ((k->min && l < k->min) || (k->exact && l != k->exact)) {
         EV(p, st, IPV4_OPT_INVALID_LEN);
         return false;
     }
     /* d[0..l-2) is the option's data */
+    uint8_t t = k->kind;
     bool bad = false;
     if (t == 7 || t == 131 || t == 137) {
         /* a 1-based pointer to the next address slot: after type, length and
@@ -699,13 +703,10 @@ static bool ipv4_option_sound(rb_decode_stats *st, Packet *p, uint8_t t, const u
          * for the tag types defined an alignment octet of 0 (not type 7) */
         const uint8_t *tag = d + 4;
         uint32_t left = (uint32_t)l - 6;
-        while (left && !bad) {
-            if (left < 2 || tag[1] > left) {
-                bad = true;
-                break;
-            }
-            uint8_t tt = tag[0], tl = tag[1];
-            if ((tt != 1 && tt != 2 && tt != 5 && tt != 6 && tt != 7) || tl < 4 || (tt != 7 && tag[2] != 0)) {
+        while (left) {
+            uint8_t tt = tag[0], tl = left < 2 ? 0 : tag[1];
+            if (left < 2 || tl > left || (tt != 1 && tt != 2 && tt != 5 && tt != 6 && tt != 7) || tl < 4 ||
+                (tt != 7 && tag[2] != 0)) {
                 bad = true;
                 break;
             }
@@ -749,28 +750,18 @@ static int decode_ipv4_options(rb_decode_stats *st, Packet *p, const uint8_t *o,
             EV(p, st, IPV4_OPT_INVALID_LEN);
             return -1;
         }
-        uint32_t bit = 0;
-        switch (t) {
-        case 7: bit = RB_IPOPT_RR; break;
-        case 131: bit = RB_IPOPT_LSRR; break;
-        case 137: bit = RB_IPOPT_SSRR; break;
-        case 68: bit = RB_IPOPT_TS; break;
-        case 130: bit = RB_IPOPT_SEC; break;
-        case 133: bit = RB_IPOPT_ESEC; break;
-        case 134: bit = RB_IPOPT_CIPSO; break;
-        case 148: bit = RB_IPOPT_RTRALT; break;
-        case 25: bit = RB_IPOPT_QS; break;
-        case 136: bit = RB_IPOPT_SID; break;
-        default:
+        const struct ipv4_opt_kind *k = NULL;
+        for (size_t j = 0; j < sizeof ipv4_opt_kinds / sizeof *ipv4_opt_kinds && !k; j++)
+            if (ipv4_opt_kinds[j].kind == t)
+                k = &ipv4_opt_kinds[j];
+        if (!k) {
             EV(p, st, IPV4_OPT_INVALID); /* a kind Suricata does not know */
-            break;
-        }
-        if (bit && (seen & bit)) {
+        } else if (seen & k->bit) {
             EV(p, st, IPV4_OPT_DUPLICATE);
-        } else if (bit) {
-            seen |= bit;
-            if (ipv4_option_sound(st, p, t, o + i + 2, l))
-                p->ip4_opts |= bit;
+        } else {
+            seen |= k->bit;
+            if (ipv4_option_sound(st, p, k, o + i + 2, l))
+                p->ip4_opts |= k->bit;
         }
         i += l;
     }

@@ -2512,19 +2512,20 @@ static void inspect(detect_thread *dt, Packet *p, stream_ctx *sc, int only_strea
         v.df->stream_done[dir] = new_done;
 }
 
-/* bytes from before a hole are held for direction dir of f (stream_raw_before_gap) */
-static bool pre_gap_held(stream_ctx *sc, rb_flow *f, int dir)
+/* bytes from before a hole are held for direction dir of p's flow
+ * (stream_raw_before_gap; false without a flow or a session) */
+static bool pre_gap_held(stream_ctx *sc, const Packet *p, int dir)
 {
     const uint8_t *d;
     uint32_t n;
-    return sc && stream_raw_before_gap(sc, f, dir, &d, &n, NULL, NULL);
+    return sc && p->proto == 6 && p->flow && stream_raw_before_gap(sc, p->flow, dir, &d, &n, NULL, NULL);
 }
 
 void detect_packet(detect_thread *dt, Packet *p, stream_ctx *sc, detect_alert_cb cb, void *ctx)
 {
     if (!dt || !p)
         return;
-    if (p->proto == 6 && p->flow && p->flow->stream && pre_gap_held(sc, p->flow, p->dir))
+    if (pre_gap_held(sc, p, p->dir))
         inspect(dt, p, sc, p->dir, true, cb, ctx); /* what a hole cut off first */
     inspect(dt, p, sc, -1, false, cb, ctx);
 }
@@ -2533,7 +2534,7 @@ void detect_stream(detect_thread *dt, Packet *p, stream_ctx *sc, int dir, detect
 {
     if (!dt || !p || !p->flow || dir < 0 || dir > 1)
         return;
-    if (p->flow->stream && pre_gap_held(sc, p->flow, dir))
+    if (pre_gap_held(sc, p, dir))
         inspect(dt, p, sc, dir, true, cb, ctx);
     inspect(dt, p, sc, dir, false, cb, ctx);
 }

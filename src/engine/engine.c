@@ -436,7 +436,6 @@ static void worker_packet(rb_worker *w, const uint8_t *data, uint32_t caplen, in
         free(owned[i]);
 }
 
-/* the application layer's transactions, to the behavioural detectors */
 /* One record for worker w. stable: its bytes stay readable at their address
  * to the end of the run (a mapped capture, pos their input position), so
  * the stream holds TCP segments by reference and copies them out half
@@ -452,6 +451,7 @@ static void worker_record(rb_worker *w, const uint8_t *data, bool stable, uint64
         stream_settle(w->stream, pos - CAPTURE_RELEASE_LAG / 2);
 }
 
+/* the application layer's transactions, to the behavioural detectors */
 static void obs_dns(void *ctx, rb_flow *f, const Packet *p, const uint8_t *name, size_t len, uint16_t qtype)
 {
     behaviour_dns_query(ctx, f, p, name, len, qtype);
