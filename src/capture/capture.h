@@ -70,6 +70,50 @@ void capture_hold_from(rb_capture *c, const uint8_t *const *oldest, int n);
 bool capture_all_classic(const rb_capture *c);
 bool capture_path_is_classic_pcap(const char *path);
 
+/* Parallel reading of one classic pcap file. The file is cut into chunks of
+ * `chunk` bytes (CAPTURE_CHUNK) that several threads walk at once: a walk
+ * visits the records that start in [start, limit) in file order. A thread that
+ * does not know where the records of its chunk start (the walk of the chunk
+ * before has not ended there yet) asks capture_resync() for a guess: the first
+ * offset from which a chain of plausible record headers follows. Whoever puts
+ * the chunks in order then checks each guess against where the walk before it
+ * ended and walks the chunk again from there when they differ, so the records
+ * seen are exactly the serial reader's whatever the file holds. Only for a
+ * source that capture_splittable() accepts; capture_next() is then not used. */
+#define CAPTURE_CHUNK (512u * 1024u)
+
+typedef struct capture_walk {
+    uint64_t end;       /* the first record at or after limit, or where the damage starts */
+    bool damaged;       /* the walk stopped at a truncated or invalid record */
+    uint32_t records;   /* records visited (passed the BPF filter) */
+    uint64_t bytes;     /* their captured bytes */
+    uint64_t filtered;  /* records the BPF filter dropped */
+    int64_t max_sec;    /* the latest packet time visited, -1 when none */
+} capture_walk;
+
+/* Called for each record of a walk with its offset in the file (of the
+ * record's 16-byte header) and its packet bytes. */
+typedef void (*capture_visit)(void *arg, uint64_t off, const uint8_t *data, uint32_t caplen);
+
+/* The source is one classic pcap file, mapped: capture_walk_chunk() may be used. */
+bool capture_splittable(const rb_capture *c);
+/* The mapping's first byte and size, the offset of the first record, the link type. */
+void capture_split_info(const rb_capture *c, const uint8_t **base, uint64_t *size, uint64_t *first, int *linktype);
+/* A guess at the first record starting in [lo, hi): UINT64_MAX when none looks like one. */
+uint64_t capture_resync(const rb_capture *c, uint64_t lo, uint64_t hi);
+/* Walk the records from the one at `start` while they start before `limit`.
+ * Safe to call from several threads at once on distinct ranges. */
+void capture_walk_chunk(const rb_capture *c, uint64_t start, uint64_t limit, capture_visit visit, void *arg,
+                        capture_walk *out);
+/* The record whose header is at `off` (a record a walk visited). */
+void capture_record_at(const rb_capture *c, uint64_t off, rb_record *rec);
+/* Give back the mapped pages before `off` (never those of a record still to be read). */
+void capture_split_release(rb_capture *c, uint64_t off);
+/* The parallel reading ended: count what it read in capture_stats(), and if it
+ * stopped at damage at `damage_off`, report it as capture_next() would. */
+void capture_split_done(rb_capture *c, uint64_t records, uint64_t bytes, uint64_t filtered, bool damaged,
+                        uint64_t damage_off);
+
 /* 1: a record; 0: end of input. Errors inside a file are reported on stderr and
  * counted; reading continues with the next file. */
 int capture_next(rb_capture *c, rb_record *rec);

@@ -291,25 +291,62 @@ rb_capture *capture_open_ex(const char *path, const char *bpf, unsigned flags, c
     return c;
 }
 
+typedef struct mm_hdr {
+    uint32_t sec, frac, caplen, wirelen;
+} mm_hdr;
+
+/* The record header at `off`: 1 a record, 0 the end of the file, -1 damaged.
+ * The one rule of what a sound record is, for the serial reader and the
+ * parallel walks alike. */
+static int mm_header(const mm_file *m, size_t off, mm_hdr *r)
+{
+    if (off == m->size)
+        return 0;
+    if (m->size - off < 16)
+        return -1;
+    const uint8_t *h = m->base + off;
+    r->sec = rd32le(h);
+    r->frac = rd32le(h + 4);
+    r->caplen = rd32le(h + 8);
+    r->wirelen = rd32le(h + 12);
+    if (m->swapped) {
+        r->sec = bswap32(r->sec);
+        r->frac = bswap32(r->frac);
+        r->caplen = bswap32(r->caplen);
+        r->wirelen = bswap32(r->wirelen);
+    }
+    /* libpcap's own sanity limit on a record */
+    if (r->caplen > 262144 && r->caplen > m->snaplen)
+        return -1;
+    if (m->size - off - 16 < r->caplen)
+        return -1;
+    return 1;
+}
+
+/* the BPF filter, when there is one, keeps this record */
+static bool mm_filter_keeps(const rb_capture *c, const mm_hdr *h, const uint8_t *data)
+{
+    if (!c->have_prog)
+        return true;
+    struct pcap_pkthdr ph;
+    ph.caplen = h->caplen;
+    ph.len = h->wirelen;
+    ph.ts.tv_sec = h->sec;
+    ph.ts.tv_usec = (suseconds_t)(c->mm.nsec ? h->frac / 1000 : h->frac);
+    return pcap_offline_filter(&c->prog, &ph, data) != 0;
+}
+
 /* 1: a record; 0: end of this file; -1: damaged */
 static int mm_next(rb_capture *c, rb_record *rec)
 {
     mm_file *m = &c->mm;
     for (;;) {
-        if (m->off == m->size)
-            return 0;
-        if (m->size - m->off < 16)
-            return -1;
+        mm_hdr hd;
+        int r = mm_header(m, m->off, &hd);
+        if (r <= 0)
+            return r;
         const uint8_t *h = m->base + m->off;
-        uint32_t sec = rd32le(h), frac = rd32le(h + 4), caplen = rd32le(h + 8), wirelen = rd32le(h + 12);
-        if (m->swapped) {
-            sec = bswap32(sec); frac = bswap32(frac); caplen = bswap32(caplen); wirelen = bswap32(wirelen);
-        }
-        /* libpcap's own sanity limit on a record */
-        if (caplen > 262144 && caplen > m->snaplen)
-            return -1;
-        if (m->size - m->off - 16 < caplen)
-            return -1;
+        uint32_t sec = hd.sec, frac = hd.frac, caplen = hd.caplen, wirelen = hd.wirelen;
         rec->data = h + 16;
         rec->caplen = caplen;
         rec->wirelen = wirelen;
@@ -344,19 +381,23 @@ static int mm_next(rb_capture *c, rb_record *rec)
                 m->released = upto;
             }
         }
-        if (c->have_prog) {
-            struct pcap_pkthdr ph;
-            ph.caplen = caplen;
-            ph.len = wirelen;
-            ph.ts.tv_sec = sec;
-            ph.ts.tv_usec = rec->ts_usec;
-            if (pcap_offline_filter(&c->prog, &ph, rec->data) == 0) {
-                c->st.filtered++;
-                continue;
-            }
+        if (!mm_filter_keeps(c, &hd, rec->data)) {
+            c->st.filtered++;
+            continue;
         }
         return 1;
     }
+}
+
+/* the mapped file is damaged at `off`: reported once, counted */
+static void mm_damaged(rb_capture *c, uint64_t off)
+{
+    if (!c->quiet)
+        rb_warn("capture %s is damaged after record %llu (offset %llu): truncated or invalid record; "
+                "the records before it were processed",
+                c->cur_name, (unsigned long long)c->st.records, (unsigned long long)off);
+    c->st.truncated_files++;
+    c->errors = true;
 }
 
 int capture_next(rb_capture *c, rb_record *rec)
@@ -368,14 +409,8 @@ int capture_next(rb_capture *c, rb_record *rec)
             c->st.bytes += rec->caplen;
             return 1;
         }
-        if (r < 0) {
-            if (!c->quiet)
-                rb_warn("capture %s is damaged after record %llu (offset %zu): truncated or invalid record; "
-                        "the records before it were processed",
-                        c->cur_name, (unsigned long long)c->st.records, c->mm.off);
-            c->st.truncated_files++;
-            c->errors = true;
-        }
+        if (r < 0)
+            mm_damaged(c, c->mm.off);
         /* the next file's positions start beyond the release lag: what a
          * reader of rec.pos keeps of this file is at least that far behind */
         c->pos_base += c->mm.size + CAPTURE_RELEASE_LAG;
@@ -457,6 +492,147 @@ void capture_hold_from(rb_capture *c, const uint8_t *const *oldest, int n)
             off = (size_t)(h - b0);
     }
     c->hold_off = off;
+}
+
+/* ------------------------------------------------------------------------ */
+/* parallel walks over one mapped file (see capture.h) */
+
+bool capture_splittable(const rb_capture *c)
+{
+    return c && c->nfiles == 1 && c->mm_open && c->keep && c->mm.off == 24 && c->st.records == 0;
+}
+
+void capture_split_info(const rb_capture *c, const uint8_t **base, uint64_t *size, uint64_t *first, int *linktype)
+{
+    *base = c->mm.base;
+    *size = c->mm.size;
+    *first = 24;
+    *linktype = c->mm.linktype;
+}
+
+/* Records a guess must chain before it is believed (or reach the file's end). */
+#define RESYNC_CHAIN 8
+
+/* A record header that a capture would hold: its fields in range, its time
+ * within a day of the chain's first. Strict on purpose: a wrong guess costs
+ * only a second walk of the chunk, but a guess that is never made costs the
+ * same, so both are rare with real captures. */
+static bool resync_plausible(const mm_file *m, const mm_hdr *h, uint32_t t0, bool first)
+{
+    if (h->frac >= (m->nsec ? 1000000000u : 1000000u))
+        return false;
+    if (h->caplen == 0 || h->caplen > h->wirelen || h->wirelen > (16u << 20))
+        return false;
+    if (m->snaplen && h->caplen > m->snaplen)
+        return false;
+    if (!first && (h->sec + 86400u < t0 || h->sec > t0 + 86400u))
+        return false;
+    return true;
+}
+
+uint64_t capture_resync(const rb_capture *c, uint64_t lo, uint64_t hi)
+{
+    const mm_file *m = &c->mm;
+    if (lo < 24)
+        lo = 24;
+    if (hi > m->size)
+        hi = m->size;
+    for (uint64_t p = lo; p < hi; p++) {
+        mm_hdr h;
+        if (mm_header(m, (size_t)p, &h) != 1 || !resync_plausible(m, &h, h.sec, true))
+            continue;
+        uint32_t t0 = h.sec;
+        size_t q = (size_t)p + 16 + h.caplen;
+        int k = 1;
+        for (; k < RESYNC_CHAIN; k++) {
+            int r = mm_header(m, q, &h);
+            if (r == 0) {
+                k = RESYNC_CHAIN; /* the chain ends exactly at the file's end */
+                break;
+            }
+            if (r < 0 || !resync_plausible(m, &h, t0, false))
+                break;
+            q += 16 + h.caplen;
+        }
+        if (k == RESYNC_CHAIN)
+            return p;
+    }
+    return UINT64_MAX;
+}
+
+void capture_walk_chunk(const rb_capture *c, uint64_t start, uint64_t limit, capture_visit visit, void *arg,
+                        capture_walk *out)
+{
+    const mm_file *m = &c->mm;
+    memset(out, 0, sizeof *out);
+    out->max_sec = -1;
+    size_t off = (size_t)start;
+    while (off < limit) {
+        mm_hdr h;
+        int r = mm_header(m, off, &h);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            out->damaged = true;
+            break;
+        }
+        const uint8_t *data = m->base + off + 16;
+        size_t next = off + 16 + h.caplen;
+        /* the next header: the bytes between are not read here */
+        if (m->size - next >= 16)
+            __builtin_prefetch(m->base + next);
+        if (!mm_filter_keeps(c, &h, data)) {
+            out->filtered++;
+        } else {
+            visit(arg, off, data, h.caplen);
+            out->records++;
+            out->bytes += h.caplen;
+            if ((int64_t)h.sec > out->max_sec)
+                out->max_sec = h.sec;
+        }
+        off = next;
+    }
+    out->end = off;
+}
+
+void capture_record_at(const rb_capture *c, uint64_t off, rb_record *rec)
+{
+    const mm_file *m = &c->mm;
+    mm_hdr h;
+    mm_header(m, (size_t)off, &h); /* a record a walk visited: sound */
+    rec->data = m->base + off + 16;
+    rec->caplen = h.caplen;
+    rec->wirelen = h.wirelen;
+    rec->ts_sec = h.sec;
+    rec->ts_usec = (int32_t)(m->nsec ? h.frac / 1000 : h.frac);
+    rec->linktype = m->linktype;
+    rec->file = c->cur_name;
+    rec->stable = true;
+    rec->pos = c->pos_base + off + 16;
+}
+
+void capture_split_release(rb_capture *c, uint64_t off)
+{
+    mm_file *m = &c->mm;
+    if (off > m->size)
+        off = m->size;
+    size_t upto = (size_t)off & ~(size_t)4095;
+    /* in steps of at least 1 MiB: one call for many pages */
+    if (upto > m->released + (1u << 20)) {
+        madvise((void *)(m->base + m->released), upto - m->released, MADV_DONTNEED);
+        c->st.released += upto - m->released;
+        m->released = upto;
+    }
+}
+
+void capture_split_done(rb_capture *c, uint64_t records, uint64_t bytes, uint64_t filtered, bool damaged,
+                        uint64_t damage_off)
+{
+    c->st.records = records;
+    c->st.bytes = bytes;
+    c->st.filtered = filtered;
+    if (damaged)
+        mm_damaged(c, damage_off);
 }
 
 bool capture_all_classic(const rb_capture *c)

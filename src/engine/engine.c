@@ -828,6 +828,312 @@ static int pick_worker(uint64_t h, int n)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Several workers over one classic pcap file: no reading thread. The file is
+ * cut into chunks (CAPTURE_CHUNK bytes); every worker walks chunks of it in
+ * turn, a little ahead of where it processes, and notes for each record which
+ * worker owns it (dispatch_hash). Each worker then processes its own records
+ * of every chunk, in file order, from those notes. The walk, a chain of
+ * dependent loads and the kernel's page faults, is thereby split over the
+ * workers instead of bounding a single reader (bench/README.md, issue 2).
+ *
+ * A chunk's records start where the walk of the chunk before it ended. A
+ * worker that walks a chunk before that is known starts from a guess
+ * (capture_resync); chunks are then verified in order, under the run's lock,
+ * and a chunk whose guess was wrong is walked again from the true start, so
+ * the records, their order and their pcap_cnt are the serial reader's. The
+ * lock is taken per chunk (hundreds of records), never per record. */
+
+#define SPLIT_SLOTS 64  /* chunks walked and not yet processed by every worker: 32 MiB, ~40k records,
+                           so that a worker may fall that far behind another before either waits */
+#define SPLIT_AHEAD 2   /* chunks a worker walks ahead of the one it processes */
+#define SPLIT_PREFETCH 16 /* records ahead (of all workers) whose packet a worker asks for */
+
+enum { SLOT_FREE, SLOT_WALKING, SLOT_WALKED, SLOT_VERIFIED };
+
+typedef struct split_slot {
+    uint64_t chunk;         /* the chunk it holds (or last held, when FREE) */
+    int state;
+    int pending;            /* VERIFIED: workers that have still to process it */
+    uint64_t start;         /* where its walk started (UINT64_MAX: no guess found, not walked) */
+    capture_walk walk;
+    uint64_t base_cnt;      /* VERIFIED: pcap_cnt of the record before its first */
+    uint32_t *off;          /* per record: the header's offset from the chunk's first byte */
+    uint8_t *owner;         /* per record: the worker that processes it */
+} split_slot;
+
+typedef struct split_run {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    rb_capture *cap;
+    const uint8_t *base;
+    uint64_t size, first, nchunks;
+    int linktype;
+    int n;
+    uint64_t next_claim;    /* the first chunk no worker has taken to walk */
+    uint64_t next_verify;   /* chunks before it are verified */
+    uint64_t true_end;      /* where the walk of the last verified chunk ended */
+    bool ended;             /* the input ends with last_chunk (verified) */
+    uint64_t last_chunk;
+    bool damaged;           /* ... because of a damaged record at true_end */
+    uint64_t records, bytes, filtered, rewalked, guessed;
+    int64_t max_sec;
+    bool show_progress;
+    double t0, last_progress;
+    split_slot slots[SPLIT_SLOTS];
+} split_run;
+
+typedef struct split_visit_ctx {
+    split_slot *s;
+    uint64_t lo;
+    int linktype, n;
+    uint32_t count;
+} split_visit_ctx;
+
+static void split_visit(void *arg, uint64_t off, const uint8_t *data, uint32_t caplen)
+{
+    split_visit_ctx *v = arg;
+    v->s->off[v->count] = (uint32_t)(off - v->lo);
+    v->s->owner[v->count] = (uint8_t)(dispatch_hash(data, caplen, v->linktype) % (uint64_t)v->n);
+    v->count++;
+}
+
+/* walk slot s's chunk from `start` (the caller holds the slot, WALKING, not the lock) */
+static void split_walk(split_run *r, split_slot *s, uint64_t start)
+{
+    uint64_t lo = s->chunk * CAPTURE_CHUNK;
+    s->start = start;
+    if (start == UINT64_MAX) {
+        memset(&s->walk, 0, sizeof s->walk);
+        s->walk.max_sec = -1;
+        return;
+    }
+    split_visit_ctx v = { .s = s, .lo = lo, .linktype = r->linktype, .n = r->n };
+    capture_walk_chunk(r->cap, start, lo + CAPTURE_CHUNK, split_visit, &v, &s->walk);
+}
+
+/* Verify the walked chunks in order (lock held; dropped while a chunk is
+ * walked again from its true start). */
+static void split_verify(split_run *r)
+{
+    while (!r->ended && r->next_verify < r->nchunks) {
+        uint64_t v = r->next_verify;
+        split_slot *s = &r->slots[v % SPLIT_SLOTS];
+        if (s->chunk != v || s->state != SLOT_WALKED)
+            return;
+        if (s->start != r->true_end) {
+            /* the guess was wrong (or none was found): walk it again; true_end
+             * cannot move meanwhile, only this chunk's verification moves it */
+            s->state = SLOT_WALKING;
+            pthread_mutex_unlock(&r->lock);
+            split_walk(r, s, r->true_end);
+            pthread_mutex_lock(&r->lock);
+            r->rewalked++;
+        }
+        s->state = SLOT_VERIFIED;
+        s->pending = r->n;
+        s->base_cnt = r->records;
+        r->records += s->walk.records;
+        r->bytes += s->walk.bytes;
+        r->filtered += s->walk.filtered;
+        if (s->walk.max_sec > r->max_sec)
+            r->max_sec = s->walk.max_sec;
+        r->true_end = s->walk.end;
+        r->next_verify++;
+        if (s->walk.damaged || s->walk.end >= r->size || r->next_verify == r->nchunks) {
+            r->ended = true;
+            r->last_chunk = v;
+            r->damaged = s->walk.damaged;
+        }
+        pthread_cond_broadcast(&r->cond);
+    }
+}
+
+/* Take the next chunk nobody walks yet and walk it (lock held, dropped during
+ * the walk). false when its slot is still in use, or nothing is left. */
+static bool split_claim(split_run *r)
+{
+    uint64_t a = r->next_claim;
+    if (r->ended || a >= r->nchunks)
+        return false;
+    split_slot *s = &r->slots[a % SPLIT_SLOTS];
+    if (s->state != SLOT_FREE)
+        return false;
+    s->chunk = a;
+    s->state = SLOT_WALKING;
+    r->next_claim++;
+    /* where its records start, when the walk before it has ended; else a guess */
+    uint64_t start = a == 0 ? r->first : r->next_verify == a ? r->true_end : UINT64_MAX;
+    pthread_mutex_unlock(&r->lock);
+    uint64_t lo = a * CAPTURE_CHUNK;
+    if (start == UINT64_MAX) {
+        start = capture_resync(r->cap, lo, lo + CAPTURE_CHUNK);
+        __atomic_fetch_add(&r->guessed, 1, __ATOMIC_RELAXED);
+    }
+    split_walk(r, s, start);
+    pthread_mutex_lock(&r->lock);
+    s->state = SLOT_WALKED;
+    split_verify(r);
+    pthread_cond_broadcast(&r->cond);
+    return true;
+}
+
+/* worker w's records of a verified chunk, in file order */
+static void split_process(split_run *r, const split_slot *s, rb_worker *w)
+{
+    uint64_t lo = s->chunk * CAPTURE_CHUNK;
+    uint32_t n = s->walk.records;
+    uint8_t me = (uint8_t)w->id;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + SPLIT_PREFETCH < n && s->owner[i + SPLIT_PREFETCH] == me) {
+            /* the packet's first lines, some records ahead (the worker that
+             * walked the chunk read them on its own core) */
+            const uint8_t *p = r->base + lo + s->off[i + SPLIT_PREFETCH];
+            __builtin_prefetch(p);
+            __builtin_prefetch(p + 64);
+        }
+        if (s->owner[i] != me)
+            continue;
+        rb_record rec;
+        capture_record_at(r->cap, lo + s->off[i], &rec);
+        worker_record(w, rec.data, true, rec.pos, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype,
+                      s->base_cnt + i + 1, rec.file);
+    }
+}
+
+static void progress(uint64_t pkts, uint64_t bytes, double start, bool final);
+static double now_seconds(void);
+
+/* One worker's part of a split run: every chunk in order, its own records of
+ * each; then the end of input (its flows' expiry and flush). */
+static void split_work(split_run *r, rb_worker *w)
+{
+    pthread_mutex_lock(&r->lock);
+    for (uint64_t c = 0;; c++) {
+        split_slot *s = &r->slots[c % SPLIT_SLOTS];
+        for (;;) {
+            if (r->ended && c > r->last_chunk)
+                goto done;
+            if (s->chunk == c && s->state == SLOT_VERIFIED)
+                break;
+            if (r->next_claim <= c) {
+                if (!split_claim(r))
+                    pthread_cond_wait(&r->cond, &r->lock); /* its slot is still in use */
+                continue;
+            }
+            split_verify(r);
+            if (s->chunk == c && s->state == SLOT_VERIFIED)
+                break;
+            pthread_cond_wait(&r->cond, &r->lock);
+        }
+        /* walk one chunk ahead, for whichever worker gets there first */
+        if (r->next_claim <= c + SPLIT_AHEAD)
+            split_claim(r);
+        pthread_mutex_unlock(&r->lock);
+        split_process(r, s, w);
+        pthread_mutex_lock(&r->lock);
+        if (--s->pending == 0) {
+            /* every worker is past it (they go in order): its slot is free, and
+             * the pages before the next chunk, less what streams may still hold
+             * by reference (CAPTURE_RELEASE_LAG), can be given back */
+            s->state = SLOT_FREE;
+            uint64_t next = (c + 1) * CAPTURE_CHUNK;
+            if (next > CAPTURE_RELEASE_LAG)
+                capture_split_release(r->cap, next - CAPTURE_RELEASE_LAG);
+            pthread_cond_broadcast(&r->cond);
+        }
+        if (w->id == 0 && r->show_progress) {
+            double t = now_seconds();
+            if (t - r->last_progress >= 1.0) {
+                progress(r->records, r->bytes, r->t0, false);
+                r->last_progress = t;
+            }
+        }
+    }
+done:
+    if (r->max_sec >= 0) {
+        /* at the start of the last second: see engine_run */
+        w->end_sec = r->max_sec;
+        w->end_usec = 0;
+        w->end_set = true;
+    }
+    pthread_mutex_unlock(&r->lock);
+    worker_finish(w);
+}
+
+typedef struct split_thread_arg {
+    split_run *run;
+    rb_worker *w;
+} split_thread_arg;
+
+static void *split_thread_main(void *arg)
+{
+    split_thread_arg *a = arg;
+    split_work(a->run, a->w);
+    return NULL;
+}
+
+/* Run the n workers over the splittable capture; returns -1 when it could not
+ * be set up (nothing was read: the caller reads the capture another way). */
+static int split_run_all(rb_capture *cap, rb_worker *workers, int n, bool show_progress, double t0,
+                         uint64_t *pcap_cnt, uint64_t *bytes, int64_t *max_sec)
+{
+    split_run *r = calloc(1, sizeof *r);
+    split_thread_arg *args = calloc((size_t)n, sizeof *args);
+    bool ok = r && args;
+    for (int i = 0; ok && i < SPLIT_SLOTS; i++) {
+        /* records are at least 16 bytes apart: a chunk starts at most this many */
+        r->slots[i].off = malloc((CAPTURE_CHUNK / 16u) * sizeof(uint32_t));
+        r->slots[i].owner = malloc(CAPTURE_CHUNK / 16u);
+        ok = r->slots[i].off && r->slots[i].owner;
+    }
+    if (!ok) {
+        for (int i = 0; r && i < SPLIT_SLOTS; i++) {
+            free(r->slots[i].off);
+            free(r->slots[i].owner);
+        }
+        free(r);
+        free(args);
+        return -1;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->cond, NULL);
+    r->cap = cap;
+    capture_split_info(cap, &r->base, &r->size, &r->first, &r->linktype);
+    r->nchunks = (r->size + CAPTURE_CHUNK - 1) / CAPTURE_CHUNK;
+    r->true_end = r->first; /* chunk 0 starts at the first record */
+    r->n = n;
+    r->max_sec = -1;
+    r->show_progress = show_progress;
+    r->t0 = r->last_progress = t0;
+    for (int i = 0; i < SPLIT_SLOTS; i++)
+        r->slots[i].chunk = UINT64_MAX;
+    for (int i = 1; i < n; i++) {
+        args[i].run = r;
+        args[i].w = &workers[i];
+        pthread_create(&workers[i].thread, NULL, split_thread_main, &args[i]);
+    }
+    split_work(r, &workers[0]);
+    for (int i = 1; i < n; i++)
+        pthread_join(workers[i].thread, NULL);
+    capture_split_done(cap, r->records, r->bytes, r->filtered, r->damaged, r->true_end);
+    rb_debug("split reading: %llu chunks, %llu walked from a guess of their first record, %llu of them again "
+             "(a wrong guess)", (unsigned long long)r->next_verify, (unsigned long long)r->guessed,
+             (unsigned long long)r->rewalked);
+    *pcap_cnt = r->records;
+    *bytes = r->bytes;
+    *max_sec = r->max_sec;
+    for (int i = 0; i < SPLIT_SLOTS; i++) {
+        free(r->slots[i].off);
+        free(r->slots[i].owner);
+    }
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->cond);
+    free(r);
+    free(args);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 
 static double now_seconds(void)
 {
@@ -841,6 +1147,12 @@ static void progress(uint64_t pkts, uint64_t bytes, double start, bool final)
     double el = now_seconds() - start;
     fprintf(stderr, "\rribat: %llu packets, %.1f MB, %.1fs%s", (unsigned long long)pkts, (double)bytes / 1e6, el,
             final ? "\n" : "   ");
+}
+
+static void warn_linktype(const char *file, int linktype)
+{
+    rb_warn("capture %s has link type %d, which ribat does not decode; its packets are counted "
+            "(stats.decoder.unknown_linktype) and skipped", file, linktype);
 }
 
 /* Undo a start-up that failed before the worker threads existed: the first
@@ -913,7 +1225,15 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     /* Several workers over classic pcap files: the reader hands out references
      * into its mapping instead of copies (the file stays mapped until the end). */
     bool by_ref = false;
-    if (n > 1 && capture_all_classic(cap)) {
+    /* One classic pcap file: the workers walk it together (split_run_all). */
+    bool split = n > 1 && capture_splittable(cap);
+    int split_linktype = 0;
+    if (split) {
+        const uint8_t *b0;
+        uint64_t sz, first;
+        capture_split_info(cap, &b0, &sz, &first, &split_linktype);
+    }
+    if (n > 1 && !split && capture_all_classic(cap)) {
         rb_capture *held = capture_open_ex(capture_path, cfg->bpf, CAPTURE_MMAP | CAPTURE_HOLD, err, errlen);
         if (held) {
             capture_close(cap);
@@ -958,102 +1278,113 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     }
     if (cfg->sandbox.selftest)
         sandbox_selftest();
-    if (n > 1) {
-        cur = calloc((size_t)n, sizeof *cur);
-        allocated = calloc((size_t)n, sizeof *allocated);
-        /* worker 0 is the reading thread itself; the others get threads */
+    if (split) {
+        if (!rb_linktype_supported(split_linktype))
+            warn_linktype(capture_path, split_linktype);
+        if (split_run_all(cap, workers, n, show_progress, t0, &pcap_cnt, &res->bytes, &max_sec) != 0) {
+            snprintf(err, errlen, "out of memory setting up the workers' reading");
+            if (series)
+                fclose(series);
+            filestore_free(fstore);
+            return start_failed(workers, n, queues, cap, &sink);
+        }
+    } else {
+        if (n > 1) {
+            cur = calloc((size_t)n, sizeof *cur);
+            allocated = calloc((size_t)n, sizeof *allocated);
+            /* worker 0 is the reading thread itself; the others get threads */
+            for (int i = 1; i < n; i++) {
+                if (by_ref)
+                    bq_init(&queues[i], BATCH_REFS * sizeof(rec_hdr), QUEUE_MAX);
+                else
+                    bq_init(&queues[i], BATCH_BYTES, QUEUE_COPIES);
+                workers[i].queue = &queues[i];
+                pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+            }
+        }
+
+        while (capture_next(cap, &rec) == 1) {
+            pcap_cnt++;
+            res->bytes += rec.caplen;
+            if (rec.ts_sec > max_sec)
+                max_sec = rec.ts_sec;
+            if (!unknown_lt_reported && !rb_linktype_supported(rec.linktype)) {
+                warn_linktype(rec.file, rec.linktype);
+                unknown_lt_reported = true;
+            }
+            int wi = n == 1 ? 0 : pick_worker(dispatch_hash(rec.data, rec.caplen, rec.linktype), n);
+            if (wi == 0) {
+                /* the reading worker processes the record where the capture keeps
+                 * it (the other workers likewise, in worker_main, when records
+                 * are handed out by reference) */
+                worker_record(&workers[0], rec.data, rec.stable, rec.pos, rec.caplen, rec.ts_sec, rec.ts_usec,
+                              rec.linktype, pcap_cnt, rec.file);
+            } else {
+                size_t need = sizeof(rec_hdr) + (by_ref ? 0 : ((rec.caplen + 7u) & ~7u));
+                if (need > queues[wi].batch_bytes)
+                    continue; /* cannot happen with libpcap's snaplen cap, kept for safety */
+                if (cur[wi] && cur[wi]->used + need > cur[wi]->cap) {
+                    bq_push(&queues[wi], cur[wi]);
+                    cur[wi] = NULL;
+                }
+                if (!cur[wi]) {
+                    cur[wi] = bq_get_empty(&queues[wi], &allocated[wi]);
+                    if (!cur[wi])
+                        continue;
+                }
+                batch *b = cur[wi];
+                if (b->count == 0)
+                    b->first_ref = by_ref ? rec.data : NULL;
+                rec_hdr h = { .sec = rec.ts_sec, .pcap_cnt = pcap_cnt, .file = rec.file, .usec = rec.ts_usec,
+                              .caplen = rec.caplen, .linktype = rec.linktype, .ref = by_ref ? rec.data : NULL,
+                              .pos = rec.pos };
+                memcpy(b->data + b->used, &h, sizeof h);
+                if (!by_ref)
+                    memcpy(b->data + b->used + sizeof h, rec.data, rec.caplen);
+                b->used += need;
+                b->count++;
+                /* by reference, a batch is a list of pointers: keep it short so that
+                 * a worker starts on its records soon after the reader read them */
+                if (by_ref && b->count >= BATCH_REFS) {
+                    bq_push(&queues[wi], b);
+                    cur[wi] = NULL;
+                }
+            }
+            if (by_ref && (pcap_cnt & 4095) == 0) {
+                /* the pages of what the workers may still read stay mapped */
+                const uint8_t *oldest[64];
+                for (int i = 1; i < n; i++)
+                    oldest[i - 1] = bq_oldest(&queues[i], cur[i]);
+                capture_hold_from(cap, oldest, n - 1);
+            }
+            if (show_progress && (pcap_cnt & 0xffff) == 0) {
+                double t = now_seconds();
+                if (t - last_progress >= 1.0) {
+                    progress(pcap_cnt, res->bytes, t0, false);
+                    last_progress = t;
+                }
+            }
+        }
+
+        for (int i = 0; i < n && max_sec >= 0; i++) {
+            workers[i].end_sec = max_sec;
+            /* at the start of that second: what one worker would have done with
+             * its once-per-second expiry (no flow ends earlier than with one thread) */
+            workers[i].end_usec = 0;
+            workers[i].end_set = true;
+        }
+        /* the other workers get their last records and the end of input first, so
+         * that their end-of-input work (expiry, flush of every flow still open,
+         * summaries) runs beside the reading worker's own, not after it */
         for (int i = 1; i < n; i++) {
-            if (by_ref)
-                bq_init(&queues[i], BATCH_REFS * sizeof(rec_hdr), QUEUE_MAX);
-            else
-                bq_init(&queues[i], BATCH_BYTES, QUEUE_COPIES);
-            workers[i].queue = &queues[i];
-            pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+            if (cur[i])
+                bq_push(&queues[i], cur[i]);
+            bq_close(&queues[i]); /* publishes end_sec to the worker (the queue's lock) */
         }
+        worker_finish(&workers[0]);
+        for (int i = 1; i < n; i++)
+            pthread_join(workers[i].thread, NULL);
     }
-
-    while (capture_next(cap, &rec) == 1) {
-        pcap_cnt++;
-        res->bytes += rec.caplen;
-        if (rec.ts_sec > max_sec)
-            max_sec = rec.ts_sec;
-        if (!unknown_lt_reported && !rb_linktype_supported(rec.linktype)) {
-            rb_warn("capture %s has link type %d, which ribat does not decode; its packets are counted "
-                    "(stats.decoder.unknown_linktype) and skipped", rec.file, rec.linktype);
-            unknown_lt_reported = true;
-        }
-        int wi = n == 1 ? 0 : pick_worker(dispatch_hash(rec.data, rec.caplen, rec.linktype), n);
-        if (wi == 0) {
-            /* the reading worker processes the record where the capture keeps
-             * it (the other workers likewise, in worker_main, when records
-             * are handed out by reference) */
-            worker_record(&workers[0], rec.data, rec.stable, rec.pos, rec.caplen, rec.ts_sec, rec.ts_usec,
-                          rec.linktype, pcap_cnt, rec.file);
-        } else {
-            size_t need = sizeof(rec_hdr) + (by_ref ? 0 : ((rec.caplen + 7u) & ~7u));
-            if (need > queues[wi].batch_bytes)
-                continue; /* cannot happen with libpcap's snaplen cap, kept for safety */
-            if (cur[wi] && cur[wi]->used + need > cur[wi]->cap) {
-                bq_push(&queues[wi], cur[wi]);
-                cur[wi] = NULL;
-            }
-            if (!cur[wi]) {
-                cur[wi] = bq_get_empty(&queues[wi], &allocated[wi]);
-                if (!cur[wi])
-                    continue;
-            }
-            batch *b = cur[wi];
-            if (b->count == 0)
-                b->first_ref = by_ref ? rec.data : NULL;
-            rec_hdr h = { .sec = rec.ts_sec, .pcap_cnt = pcap_cnt, .file = rec.file, .usec = rec.ts_usec,
-                          .caplen = rec.caplen, .linktype = rec.linktype, .ref = by_ref ? rec.data : NULL,
-                          .pos = rec.pos };
-            memcpy(b->data + b->used, &h, sizeof h);
-            if (!by_ref)
-                memcpy(b->data + b->used + sizeof h, rec.data, rec.caplen);
-            b->used += need;
-            b->count++;
-            /* by reference, a batch is a list of pointers: keep it short so that
-             * a worker starts on its records soon after the reader read them */
-            if (by_ref && b->count >= BATCH_REFS) {
-                bq_push(&queues[wi], b);
-                cur[wi] = NULL;
-            }
-        }
-        if (by_ref && (pcap_cnt & 4095) == 0) {
-            /* the pages of what the workers may still read stay mapped */
-            const uint8_t *oldest[64];
-            for (int i = 1; i < n; i++)
-                oldest[i - 1] = bq_oldest(&queues[i], cur[i]);
-            capture_hold_from(cap, oldest, n - 1);
-        }
-        if (show_progress && (pcap_cnt & 0xffff) == 0) {
-            double t = now_seconds();
-            if (t - last_progress >= 1.0) {
-                progress(pcap_cnt, res->bytes, t0, false);
-                last_progress = t;
-            }
-        }
-    }
-
-    for (int i = 0; i < n && max_sec >= 0; i++) {
-        workers[i].end_sec = max_sec;
-        /* at the start of that second: what one worker would have done with
-         * its once-per-second expiry (no flow ends earlier than with one thread) */
-        workers[i].end_usec = 0;
-        workers[i].end_set = true;
-    }
-    /* the other workers get their last records and the end of input first, so
-     * that their end-of-input work (expiry, flush of every flow still open,
-     * summaries) runs beside the reading worker's own, not after it */
-    for (int i = 1; i < n; i++) {
-        if (cur[i])
-            bq_push(&queues[i], cur[i]);
-        bq_close(&queues[i]); /* publishes end_sec to the worker (the queue's lock) */
-    }
-    worker_finish(&workers[0]);
-    for (int i = 1; i < n; i++)
-        pthread_join(workers[i].thread, NULL);
     if (show_progress)
         progress(pcap_cnt, res->bytes, t0, true);
 

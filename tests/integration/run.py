@@ -8,6 +8,7 @@ documents what is in it), the command-line arguments, and checks written as
 functions over the parsed eve.json records. Ends with 'N passed, N failed'.
 """
 import argparse
+import struct
 import json
 import os
 import shutil
@@ -177,6 +178,69 @@ def threads_truncated_reported_once(ctx):
     r = Run(ctx, "truncated.pcap", ["--threads", "2"])
     expect(r.stderr.count("damaged") == 1, "one warning with 2 readers: %r" % r.stderr)
     expect(r.stats()["decoder"]["pkts"] == 22, "packets %s" % r.stats()["decoder"]["pkts"])
+
+
+def _chunked_capture(ctx, name, damage_at=None):
+    """~7 MB of UDP between 300 host pairs (over many of the reader's chunks, so that
+    two workers walk parts of it at once), every payload a chain of fake pcap record
+    headers (a guessed first record of a chunk lands inside a packet), every 97th packet
+    an IPv4 header too short (an anomaly record with its pcap_cnt). damage_at: the
+    caplen of that record made absurd (the capture ends there, damaged)."""
+    sys.path.insert(0, DATA)
+    from pktgen import eth, ipv4, udp
+    fake = (struct.pack("<IIII", 1700000000, 1234, 40, 40) + b"\x00" * 40) * 14
+    recs = []
+    for i in range(9000):
+        h = i % 300
+        a, b = "10.1.%d.%d" % (h // 100, h % 100 + 1), "10.2.%d.%d" % (h // 100, h % 100 + 1)
+        if i % 97 == 5:
+            pkt = bytearray(ipv4(a, b, 17, udp(a, b, 1000, 2000, b"x" * 20)))
+            pkt[0] = 0x43  # header length 12 bytes
+            recs.append(eth(bytes(pkt)))
+        else:
+            recs.append(eth(ipv4(a, b, 17, udp(a, b, 1000 + i % 300, 2000, fake))))
+    cap = write_capture(ctx, name, recs, step=0.0001)
+    if damage_at is not None:
+        off = 24 + sum(16 + len(r) for r in recs[:damage_at])
+        with open(cap, "r+b") as f:
+            f.seek(off + 8)
+            f.write(struct.pack("<I", 0x7FFFFFFF))
+    return cap
+
+
+def _per_packet(r):
+    return sorted((a["pcap_cnt"], a["anomaly"]["event"]) for a in select(r.records, event_type="anomaly"))
+
+
+@test
+def threads_split_walk_same_records(ctx):
+    # one classic pcap over two workers: both walk chunks of the file, from guessed
+    # record boundaries that the payloads make wrong; the records, their numbers
+    # (pcap_cnt) and the flows are the single thread's
+    cap = _chunked_capture(ctx, "chunks.pcap")
+    one = Run(ctx, cap, ["-k", "none", "--threads", "1"])
+    two = Run(ctx, cap, ["-k", "none", "--threads", "2"])
+    a, b = sorted(flow_tuple(f) for f in one.flows()), sorted(flow_tuple(f) for f in two.flows())
+    expect(a == b and len(a) == 300, "flows differ: %d vs %d" % (len(a), len(b)))
+    pa, pb = _per_packet(one), _per_packet(two)
+    expect(pa == pb and len(pa) == 93, "per-packet anomalies differ: %d vs %d" % (len(pa), len(pb)))
+    d1, d2 = one.stats()["decoder"], two.stats()["decoder"]
+    expect(d1["pkts"] == d2["pkts"] == 9000 and d1["bytes"] == d2["bytes"],
+           "decoder pkts/bytes: %s/%s vs %s/%s" % (d1["pkts"], d1["bytes"], d2["pkts"], d2["bytes"]))
+    # the same capture damaged in its middle: both stop at the same record, and say so once
+    bad = _chunked_capture(ctx, "chunks-bad.pcap", damage_at=5000)
+    one = Run(ctx, bad, ["-k", "none", "--threads", "1"], expect_rc=None)
+    two = Run(ctx, bad, ["-k", "none", "--threads", "2"], expect_rc=None)
+    expect(one.rc == two.rc, "exit status %d vs %d" % (one.rc, two.rc))
+    expect(one.stats()["decoder"]["pkts"] == two.stats()["decoder"]["pkts"] == 5000,
+           "packets before the damage: %s vs %s" % (one.stats()["decoder"]["pkts"], two.stats()["decoder"]["pkts"]))
+    expect(two.stderr.count("damaged after record 5000") == 1, "one warning: %r" % two.stderr)
+    expect(_per_packet(one) == _per_packet(two), "per-packet anomalies differ on the damaged capture")
+    # and with a BPF filter, walked by both workers
+    f1 = Run(ctx, cap, ["-k", "none", "--threads", "1", "src host 10.1.0.8"])
+    f2 = Run(ctx, cap, ["-k", "none", "--threads", "2", "src host 10.1.0.8"])
+    expect(f1.stats()["decoder"]["pkts"] == f2.stats()["decoder"]["pkts"] == 30 and _per_packet(f1) == _per_packet(f2),
+           "filtered: %s vs %s packets" % (f1.stats()["decoder"]["pkts"], f2.stats()["decoder"]["pkts"]))
 
 
 @test

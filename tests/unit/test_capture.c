@@ -1,7 +1,11 @@
 /* Unit tests for the capture reader (src/capture): records handed to workers by
  * reference (CAPTURE_HOLD) keep their pages while a worker may still read them;
  * with CAPTURE_KEEP every mapped record stays readable to the end, with its
- * input position (TCP segments are held by reference into it). */
+ * input position (TCP segments are held by reference into it). Parallel walks
+ * of one file by chunks, each from a guessed first record and verified in
+ * order, visit exactly the serial reader's records, also when payloads hold
+ * chains of fake record headers, a record is longer than a chunk, or the file
+ * is damaged in the middle or cut at its end. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,12 +166,295 @@ static void test_pcapng_not_stable(void **state)
     unlink(path);
 }
 
+/* ------------------------------------------------------------------------ */
+/* parallel walks by chunks (capture_resync, capture_walk_chunk) */
+
+typedef struct offs {
+    uint64_t *v;
+    size_t n, cap;
+} offs;
+
+static void offs_push(offs *o, uint64_t x)
+{
+    if (o->n == o->cap) {
+        o->cap = o->cap ? o->cap * 2 : 1024;
+        o->v = realloc(o->v, o->cap * sizeof *o->v);
+        assert_non_null(o->v);
+    }
+    o->v[o->n++] = x;
+}
+
+static void visit_off(void *arg, uint64_t off, const uint8_t *data, uint32_t caplen)
+{
+    offs *o = arg;
+    (void)data;
+    (void)caplen;
+    offs_push(o, off);
+}
+
+/* the serial reader's record offsets (of their headers), and whether it met damage */
+static void serial_offsets(const char *path, offs *out, bool *damaged)
+{
+    char err[256];
+    rb_capture *c = capture_open_ex(path, NULL, CAPTURE_MMAP | CAPTURE_KEEP | CAPTURE_QUIET, err, sizeof err);
+    assert_non_null(c);
+    rb_record rec;
+    while (capture_next(c, &rec) == 1)
+        offs_push(out, rec.pos - 16);
+    *damaged = capture_stats(c)->truncated_files > 0;
+    capture_close(c);
+}
+
+/* What the engine's workers do, on one thread: every chunk walked from a
+ * guess (the first from the first record), then the chunks put in order, a
+ * chunk whose guess is not where the one before ended walked again from there.
+ * Returns the chunks walked again. */
+static unsigned split_offsets(const char *path, offs *out, bool *damaged, uint64_t *end)
+{
+    char err[256];
+    rb_capture *c = capture_open_ex(path, NULL, CAPTURE_MMAP | CAPTURE_KEEP | CAPTURE_QUIET, err, sizeof err);
+    assert_non_null(c);
+    assert_true(capture_splittable(c));
+    const uint8_t *base;
+    uint64_t size, first;
+    int lt;
+    capture_split_info(c, &base, &size, &first, &lt);
+    uint64_t nchunks = (size + CAPTURE_CHUNK - 1) / CAPTURE_CHUNK;
+    /* the walks first, as if each chunk went to another worker */
+    offs *walked = calloc(nchunks, sizeof *walked);
+    capture_walk *res = calloc(nchunks, sizeof *res);
+    uint64_t *guess = calloc(nchunks, sizeof *guess);
+    assert_true(walked && res && guess);
+    for (uint64_t k = 0; k < nchunks; k++) {
+        uint64_t lo = k * CAPTURE_CHUNK;
+        guess[k] = k == 0 ? first : capture_resync(c, lo, lo + CAPTURE_CHUNK);
+        if (guess[k] != UINT64_MAX)
+            capture_walk_chunk(c, guess[k], lo + CAPTURE_CHUNK, visit_off, &walked[k], &res[k]);
+    }
+    /* then in order */
+    unsigned rewalks = 0;
+    uint64_t true_end = first;
+    *damaged = false;
+    for (uint64_t k = 0; k < nchunks; k++) {
+        uint64_t lo = k * CAPTURE_CHUNK;
+        if (guess[k] != true_end) {
+            rewalks++;
+            walked[k].n = 0;
+            capture_walk_chunk(c, true_end, lo + CAPTURE_CHUNK, visit_off, &walked[k], &res[k]);
+        }
+        assert_int_equal(res[k].records, walked[k].n);
+        for (size_t i = 0; i < walked[k].n; i++)
+            offs_push(out, walked[k].v[i]);
+        true_end = res[k].end;
+        if (res[k].damaged) {
+            *damaged = true;
+            break;
+        }
+        if (true_end >= size)
+            break;
+    }
+    *end = true_end;
+    for (uint64_t k = 0; k < nchunks; k++)
+        free(walked[k].v);
+    free(walked);
+    free(res);
+    free(guess);
+    capture_close(c);
+    return rewalks;
+}
+
+static uint64_t rng_state = 88172645463325252ull;
+static uint32_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)rng_state;
+}
+
+enum { PAYLOAD_RANDOM, PAYLOAD_FAKE_HEADERS };
+
+/* nrec records of 40-1640 bytes (and every 1000th of `huge` bytes when huge
+ * is set), their payloads random or chains of fake record headers; the
+ * header offsets are returned in *offsets (NULL: not wanted) */
+static void write_varied(const char *path, unsigned nrec, int payload, uint32_t huge, offs *offsets)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    uint32_t gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, huge ? 1000000u : 65535u, 1 /* Ethernet */ };
+    fwrite(gh, 4, 6, f);
+    static uint8_t pkt[1000000];
+    uint64_t off = 24;
+    for (unsigned i = 0; i < nrec; i++) {
+        uint32_t len = 40 + rng() % 1600;
+        if (huge && i % 1000 == 999)
+            len = huge;
+        for (uint32_t j = 0; j < len; j++)
+            pkt[j] = (uint8_t)rng();
+        if (payload == PAYLOAD_FAKE_HEADERS) {
+            /* from byte 20 on, fake records of 16+40 bytes with sound fields, up to the end */
+            uint32_t p = 20;
+            while (p + 16 + 40 <= len) {
+                uint32_t fl = len - p - 16 >= 56 + 40 ? 40 : len - p - 16;
+                uint32_t fh[4] = { 1700000000u + i / 100u, 1234, fl, fl };
+                memcpy(pkt + p, fh, sizeof fh);
+                p += 16 + fl;
+            }
+        }
+        uint32_t rh[4] = { 1700000000u + i / 100u, (i % 100u) * 10000u, len, len };
+        fwrite(rh, 4, 4, f);
+        fwrite(pkt, 1, len, f);
+        if (offsets)
+            offs_push(offsets, off);
+        off += 16 + len;
+    }
+    fclose(f);
+}
+
+static void check_split_equals_serial(const char *path, unsigned *rewalks, bool *damaged)
+{
+    offs a = { 0 }, b = { 0 };
+    bool da, db;
+    uint64_t end;
+    serial_offsets(path, &a, &da);
+    *rewalks = split_offsets(path, &b, &db, &end);
+    assert_int_equal(a.n, b.n);
+    assert_memory_equal(a.v, b.v, a.n * sizeof *a.v);
+    assert_int_equal(da, db);
+    *damaged = db;
+    free(a.v);
+    free(b.v);
+}
+
+static char *tmp_path(void)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/ribat-test-split-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    return path;
+}
+
+/* ordinary records: every chunk's guess is right, nothing is walked twice */
+static void test_split_walk_random_payloads(void **state)
+{
+    (void)state;
+    char *path = tmp_path();
+    offs truth = { 0 };
+    write_varied(path, 12000, PAYLOAD_RANDOM, 0, &truth);
+    offs b = { 0 };
+    bool damaged;
+    uint64_t end;
+    unsigned rewalks = split_offsets(path, &b, &damaged, &end);
+    assert_true(b.n == 12000 && truth.n == 12000);
+    assert_memory_equal(b.v, truth.v, truth.n * sizeof *truth.v);
+    assert_false(damaged);
+    assert_int_equal(rewalks, 0);
+    unsigned rw;
+    check_split_equals_serial(path, &rw, &damaged);
+    free(truth.v);
+    free(b.v);
+    unlink(path);
+}
+
+/* payloads made of plausible fake records: the guesses land inside packets,
+ * the verification walks those chunks again, the records are still exact */
+static void test_split_walk_fake_headers(void **state)
+{
+    (void)state;
+    char *path = tmp_path();
+    write_varied(path, 12000, PAYLOAD_FAKE_HEADERS, 0, NULL);
+    unsigned rewalks;
+    bool damaged;
+    check_split_equals_serial(path, &rewalks, &damaged);
+    assert_true(rewalks > 0);
+    assert_false(damaged);
+    unlink(path);
+}
+
+/* records longer than a chunk: some chunks start no record */
+static void test_split_walk_record_longer_than_chunk(void **state)
+{
+    (void)state;
+    char *path = tmp_path();
+    write_varied(path, 3000, PAYLOAD_RANDOM, 3u * CAPTURE_CHUNK / 2u, NULL);
+    unsigned rewalks;
+    bool damaged;
+    check_split_equals_serial(path, &rewalks, &damaged);
+    assert_false(damaged);
+    unlink(path);
+}
+
+/* an invalid record in the middle, and a file cut inside its last record: the
+ * split reading stops where the serial one does, and says so */
+static void test_split_walk_damaged(void **state)
+{
+    (void)state;
+    char *path = tmp_path();
+    offs truth = { 0 };
+    write_varied(path, 12000, PAYLOAD_RANDOM, 0, &truth);
+    /* record 7000's caplen becomes absurd */
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    uint32_t bad = 0x7fffffff;
+    assert_int_equal(fseek(f, (long)truth.v[7000] + 8, SEEK_SET), 0);
+    assert_int_equal(fwrite(&bad, 4, 1, f), 1);
+    fclose(f);
+    offs b = { 0 };
+    bool damaged;
+    uint64_t end;
+    split_offsets(path, &b, &damaged, &end);
+    assert_true(damaged);
+    assert_int_equal(b.n, 7000);
+    assert_int_equal(end, truth.v[7000]);
+    unsigned rw;
+    check_split_equals_serial(path, &rw, &damaged);
+    /* cut inside the last record */
+    assert_int_equal(truncate(path, (off_t)truth.v[11999] + 20), 0);
+    check_split_equals_serial(path, &rw, &damaged);
+    assert_true(damaged);
+    free(truth.v);
+    free(b.v);
+    unlink(path);
+}
+
+/* records given back by position: the header at a walked offset is the record */
+static void test_record_at(void **state)
+{
+    (void)state;
+    char *path = tmp_path();
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    write_pcap_to(f);
+    char err[256];
+    rb_capture *c = capture_open_ex(path, NULL, CAPTURE_MMAP | CAPTURE_KEEP, err, sizeof err);
+    assert_non_null(c);
+    rb_record rec;
+    uint64_t off = 24 + 5u * (16 + RECLEN);
+    capture_record_at(c, off, &rec);
+    uint32_t idx;
+    memcpy(&idx, rec.data, sizeof idx);
+    assert_int_equal(idx, 5);
+    assert_int_equal(rec.caplen, RECLEN);
+    assert_int_equal(rec.ts_usec, 5000);
+    assert_int_equal(rec.pos, off + 16);
+    assert_true(rec.stable);
+    capture_close(c);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hold_keeps_pages),
         cmocka_unit_test(test_keep_records_stable),
         cmocka_unit_test(test_pcapng_not_stable),
+        cmocka_unit_test(test_split_walk_random_payloads),
+        cmocka_unit_test(test_split_walk_fake_headers),
+        cmocka_unit_test(test_split_walk_record_longer_than_chunk),
+        cmocka_unit_test(test_split_walk_damaged),
+        cmocka_unit_test(test_record_at),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
