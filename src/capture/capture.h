@@ -99,7 +99,8 @@ typedef void (*capture_visit)(void *arg, uint64_t off, const uint8_t *data, uint
 bool capture_splittable(const rb_capture *c);
 /* The mapping's first byte and size, the offset of the first record, the link type. */
 void capture_split_info(const rb_capture *c, const uint8_t **base, uint64_t *size, uint64_t *first, int *linktype);
-/* A guess at the first record starting in [lo, hi): UINT64_MAX when none looks like one. */
+/* A guess at the first record starting in [lo, hi), looked for in its first 64 KiB:
+ * UINT64_MAX when none looks like one. */
 uint64_t capture_resync(const rb_capture *c, uint64_t lo, uint64_t hi);
 /* Walk the records from the one at `start` while they start before `limit`.
  * Safe to call from several threads at once on distinct ranges. */

@@ -510,8 +510,11 @@ void capture_split_info(const rb_capture *c, const uint8_t **base, uint64_t *siz
     *linktype = c->mm.linktype;
 }
 
-/* Records a guess must chain before it is believed (or reach the file's end). */
+/* Records a guess must chain before it is believed (or reach the file's end),
+ * and how far into a chunk a guess is looked for: past that (a record longer
+ * than 64 KiB, or hostile bytes), the chunk waits for the walk before it. */
 #define RESYNC_CHAIN 8
+#define RESYNC_SCAN (64u * 1024u)
 
 /* A record header that a capture would hold: its fields in range, its time
  * within a day of the chain's first. Strict on purpose: a wrong guess costs
@@ -537,6 +540,8 @@ uint64_t capture_resync(const rb_capture *c, uint64_t lo, uint64_t hi)
         lo = 24;
     if (hi > m->size)
         hi = m->size;
+    if (hi > lo && hi - lo > RESYNC_SCAN)
+        hi = lo + RESYNC_SCAN;
     for (uint64_t p = lo; p < hi; p++) {
         mm_hdr h;
         if (mm_header(m, (size_t)p, &h) != 1 || !resync_plausible(m, &h, h.sec, true))
