@@ -1074,7 +1074,9 @@ static void *split_thread_main(void *arg)
 
 /* Run the n workers over the splittable capture; returns -1 when it could not
  * be set up (nothing was read: the caller reads the capture another way). */
-static int split_run_all(rb_capture *cap, rb_worker *workers, int n, bool show_progress, double t0,
+static void warn_linktype(const char *file, int linktype);
+
+static int split_run_all(const char *capture_path, rb_capture *cap, rb_worker *workers, int n, bool show_progress, double t0,
                          uint64_t *pcap_cnt, uint64_t *bytes, int64_t *max_sec)
 {
     split_run *r = calloc(1, sizeof *r);
@@ -1099,6 +1101,8 @@ static int split_run_all(rb_capture *cap, rb_worker *workers, int n, bool show_p
     pthread_cond_init(&r->cond, NULL);
     r->cap = cap;
     capture_split_info(cap, &r->base, &r->size, &r->first, &r->linktype);
+    if (!rb_linktype_supported(r->linktype))
+        warn_linktype(capture_path, r->linktype);
     r->nchunks = (r->size + CAPTURE_CHUNK - 1) / CAPTURE_CHUNK;
     r->true_end = r->first; /* chunk 0 starts at the first record */
     r->n = n;
@@ -1227,12 +1231,6 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     bool by_ref = false;
     /* One classic pcap file: the workers walk it together (split_run_all). */
     bool split = n > 1 && capture_splittable(cap);
-    int split_linktype = 0;
-    if (split) {
-        const uint8_t *b0;
-        uint64_t sz, first;
-        capture_split_info(cap, &b0, &sz, &first, &split_linktype);
-    }
     if (n > 1 && !split && capture_all_classic(cap)) {
         rb_capture *held = capture_open_ex(capture_path, cfg->bpf, CAPTURE_MMAP | CAPTURE_HOLD, err, errlen);
         if (held) {
@@ -1279,9 +1277,7 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     if (cfg->sandbox.selftest)
         sandbox_selftest();
     if (split) {
-        if (!rb_linktype_supported(split_linktype))
-            warn_linktype(capture_path, split_linktype);
-        if (split_run_all(cap, workers, n, show_progress, t0, &pcap_cnt, &res->bytes, &max_sec) != 0) {
+        if (split_run_all(capture_path, cap, workers, n, show_progress, t0, &pcap_cnt, &res->bytes, &max_sec) != 0) {
             snprintf(err, errlen, "out of memory setting up the workers' reading");
             if (series)
                 fclose(series);
