@@ -17,6 +17,10 @@
  * copy of the records (measured in bench/README.md: the libpcap path copies
  * every record into its buffer), and several workers can scan the same file
  * at once. pcapng and anything unusual go through libpcap. */
+/* Pages are given back (madvise) in steps of at least this many bytes: one
+ * call for many pages. */
+#define RELEASE_STEP ((size_t)16 << 20)
+
 typedef struct mm_file {
     const uint8_t *base;
     size_t size, off;
@@ -368,7 +372,7 @@ static int mm_next(rb_capture *c, rb_record *rec)
          * (capture_hold_from). A page given back and read again would be
          * faulted in from the page cache and stay resident to the end. */
         size_t lag = (size_t)CAPTURE_RELEASE_LAG;
-        if (m->off - m->released > lag + (16u << 20)) {
+        if (m->off - m->released > lag + RELEASE_STEP) {
             size_t upto = (m->off - lag) & ~(size_t)4095;
             /* ... and a lag before the oldest record a worker has still to
              * read: its segments held by reference reach back that far */
@@ -622,8 +626,9 @@ void capture_split_release(rb_capture *c, uint64_t off)
     if (off > m->size)
         off = m->size;
     size_t upto = (size_t)off & ~(size_t)4095;
-    /* in steps of at least 1 MiB: one call for many pages */
-    if (upto > m->released + (1u << 20)) {
+    /* in steps of RELEASE_STEP, as the serial reader: with several threads
+     * each call interrupts the others' cores to flush their TLBs */
+    if (upto > m->released + RELEASE_STEP) {
         madvise((void *)(m->base + m->released), upto - m->released, MADV_DONTNEED);
         c->st.released += upto - m->released;
         m->released = upto;
