@@ -4,6 +4,7 @@
 #include "anomaly/behaviour.h"
 #include "leak/leak.h"
 #include "common/hash.h"
+#include "common/mem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -247,7 +248,7 @@ struct behaviour_thread {
 
 behaviour_thread *behaviour_thread_new(const behaviour_config *c, rb_eve_writer *eve)
 {
-    behaviour_thread *bt = calloc(1, sizeof *bt);
+    behaviour_thread *bt = rb_calloc_lines(1, sizeof *bt);
     if (!bt)
         return NULL;
     bt->cfg = c;

@@ -1,6 +1,7 @@
 /* learned.c -- see learned.h */
 #include "anomaly/learned.h"
 #include "common/hash.h"
+#include "common/mem.h"
 
 #include <errno.h>
 #include <math.h>
@@ -60,7 +61,7 @@ struct learned_ctx {
 learned_ctx *learned_new(const learned_config *c, const kitnet *model, int worker, const char *logdir,
                          rb_eve_writer *eve, char *err, size_t errlen)
 {
-    learned_ctx *l = calloc(1, sizeof *l);
+    learned_ctx *l = rb_calloc_lines(1, sizeof *l);
     if (!l) {
         snprintf(err, errlen, "out of memory");
         return NULL;

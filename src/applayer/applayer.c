@@ -18,6 +18,7 @@
 #include "output/eve_krb5.h"
 #include "output/eve_tls.h"
 #include "output/filestore.h"
+#include "common/mem.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -717,7 +718,7 @@ void applayer_config_default(applayer_config *c)
 
 applayer_ctx *applayer_new(const applayer_config *cfg, rb_eve_writer *eve, bool eve_enabled)
 {
-    applayer_ctx *a = calloc(1, sizeof *a);
+    applayer_ctx *a = rb_calloc_lines(1, sizeof *a);
     if (!a)
         return NULL;
     a->cfg = *cfg;

@@ -19,6 +19,7 @@
  * reserved, evicting the oldest other datagrams if necessary.
  */
 #include "defrag.h"
+#include "common/mem.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -210,7 +211,7 @@ defrag_table *defrag_new(const defrag_config *cfg)
     if (fixed > c.memcap)
         return NULL;
 
-    defrag_table *t = calloc(1, sizeof(*t));
+    defrag_table *t = rb_calloc_lines(1, sizeof(*t));
     if (t == NULL)
         return NULL;
     t->buckets = calloc(nb, sizeof(tracker *));

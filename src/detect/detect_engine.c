@@ -23,6 +23,7 @@
 #include "applayer/tls.h"
 #include "decode/decode.h"
 #include "decode/events.h"
+#include "common/mem.h"
 
 /* ---------------------------------------------------------------- compiled rules */
 
@@ -1462,7 +1463,7 @@ const char *detect_rule_category(const detect_engine *de, const rule *r)
 
 detect_thread *detect_thread_new(const detect_engine *de)
 {
-    detect_thread *dt = calloc(1, sizeof *dt);
+    detect_thread *dt = rb_calloc_lines(1, sizeof *dt);
     if (!dt)
         return NULL;
     dt->de = de;

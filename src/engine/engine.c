@@ -3,6 +3,7 @@
 #include "capture/capture.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "output/eve_alert.h"
 #include "output/stats.h"
 
@@ -40,8 +41,12 @@ void engine_config_default(rb_engine_config *c)
 
 #define MAX_DERIVED 16 /* packets one record may turn into (tunnels, reassembly) */
 
+/* Workers sit side by side in one array and each writes its own counters on
+ * every packet: every worker starts on a cache line of its own and none ends
+ * in another's (RB_CACHE_LINE alignment), or a worker's writes would evict
+ * the lines its neighbour reads on every packet. */
 typedef struct rb_worker {
-    int id;
+    _Alignas(RB_CACHE_LINE) int id;
     const rb_engine_config *cfg;
     rb_decode_stats dstats;
     rb_flow_table *flows;
@@ -596,7 +601,7 @@ typedef struct batch {
 } batch;
 
 typedef struct batch_queue {
-    pthread_mutex_t lock;
+    _Alignas(RB_CACHE_LINE) pthread_mutex_t lock; /* one line each: see rb_worker */
     pthread_cond_t cond;
     batch *full[QUEUE_MAX];
     int head, n;
@@ -846,19 +851,22 @@ static int pick_worker(uint64_t h, int n)
 #define SPLIT_SLOTS 64  /* chunks walked and not yet processed by every worker: 32 MiB, ~40k records,
                            so that a worker may fall that far behind another before either waits */
 #define SPLIT_AHEAD 2   /* chunks a worker walks ahead of the one it processes */
-#define SPLIT_PREFETCH 16 /* records ahead (of all workers) whose packet a worker asks for */
+#define SPLIT_PREFETCH 8 /* of its own records, how far ahead a worker asks for the packet */
+#define SPLIT_MAX_WORKERS 64 /* engine_run's bound on --threads */
+#define SPLIT_END UINT32_MAX
 
 enum { SLOT_FREE, SLOT_WALKING, SLOT_WALKED, SLOT_VERIFIED };
 
 typedef struct split_slot {
-    uint64_t chunk;         /* the chunk it holds (or last held, when FREE) */
+    _Alignas(RB_CACHE_LINE) uint64_t chunk;         /* the chunk it holds (or last held, when FREE) */
     int state;
     int pending;            /* VERIFIED: workers that have still to process it */
     uint64_t start;         /* where its walk started (UINT64_MAX: no guess found, not walked) */
     capture_walk walk;
     uint64_t base_cnt;      /* VERIFIED: pcap_cnt of the record before its first */
     uint32_t *off;          /* per record: the header's offset from the chunk's first byte */
-    uint8_t *owner;         /* per record: the worker that processes it */
+    uint32_t *next;         /* per record: the owner's next record in the chunk (SPLIT_END: none) */
+    uint32_t head[SPLIT_MAX_WORKERS]; /* per worker: its first record in the chunk */
 } split_slot;
 
 typedef struct split_run {
@@ -887,14 +895,23 @@ typedef struct split_visit_ctx {
     uint64_t lo;
     int linktype, n;
     uint32_t count;
+    uint32_t tail[SPLIT_MAX_WORKERS]; /* per worker: its last record so far */
 } split_visit_ctx;
 
 static void split_visit(void *arg, uint64_t off, const uint8_t *data, uint32_t caplen)
 {
     split_visit_ctx *v = arg;
-    v->s->off[v->count] = (uint32_t)(off - v->lo);
-    v->s->owner[v->count] = (uint8_t)(dispatch_hash(data, caplen, v->linktype) % (uint64_t)v->n);
-    v->count++;
+    split_slot *s = v->s;
+    uint32_t i = v->count++;
+    unsigned w = (unsigned)(dispatch_hash(data, caplen, v->linktype) % (uint64_t)v->n);
+    s->off[i] = (uint32_t)(off - v->lo);
+    s->next[i] = SPLIT_END;
+    /* each worker's records of the chunk form a list, so that it visits only its own */
+    if (v->tail[w] == SPLIT_END)
+        s->head[w] = i;
+    else
+        s->next[v->tail[w]] = i;
+    v->tail[w] = i;
 }
 
 /* walk slot s's chunk from `start` (the caller holds the slot, WALKING, not the lock) */
@@ -902,12 +919,16 @@ static void split_walk(split_run *r, split_slot *s, uint64_t start)
 {
     uint64_t lo = s->chunk * CAPTURE_CHUNK;
     s->start = start;
+    for (int i = 0; i < r->n; i++)
+        s->head[i] = SPLIT_END;
     if (start == UINT64_MAX) {
         memset(&s->walk, 0, sizeof s->walk);
         s->walk.max_sec = -1;
         return;
     }
     split_visit_ctx v = { .s = s, .lo = lo, .linktype = r->linktype, .n = r->n };
+    for (int i = 0; i < r->n; i++)
+        v.tail[i] = SPLIT_END;
     capture_walk_chunk(r->cap, start, lo + CAPTURE_CHUNK, split_visit, &v, &s->walk);
 }
 
@@ -981,18 +1002,18 @@ static bool split_claim(split_run *r)
 static void split_process(split_run *r, const split_slot *s, rb_worker *w)
 {
     uint64_t lo = s->chunk * CAPTURE_CHUNK;
-    uint32_t n = s->walk.records;
-    uint8_t me = (uint8_t)w->id;
-    for (uint32_t i = 0; i < n; i++) {
-        if (i + SPLIT_PREFETCH < n && s->owner[i + SPLIT_PREFETCH] == me) {
-            /* the packet's first lines, some records ahead (the worker that
-             * walked the chunk read them on its own core) */
-            const uint8_t *p = r->base + lo + s->off[i + SPLIT_PREFETCH];
-            __builtin_prefetch(p);
-            __builtin_prefetch(p + 64);
+    const uint8_t *base = r->base + lo;
+    /* `ahead` runs SPLIT_PREFETCH records of this worker's ahead of `i` and asks
+     * for their packet's first lines (the walk read them, maybe on the other core) */
+    uint32_t i = s->head[w->id], ahead = i;
+    for (int k = 0; k < SPLIT_PREFETCH && ahead != SPLIT_END; k++)
+        ahead = s->next[ahead];
+    for (; i != SPLIT_END; i = s->next[i]) {
+        if (ahead != SPLIT_END) {
+            __builtin_prefetch(base + s->off[ahead]);
+            __builtin_prefetch(base + s->off[ahead] + 64);
+            ahead = s->next[ahead];
         }
-        if (s->owner[i] != me)
-            continue;
         rb_record rec;
         capture_record_at(r->cap, lo + s->off[i], &rec);
         worker_record(w, rec.data, true, rec.pos, rec.caplen, rec.ts_sec, rec.ts_usec, rec.linktype,
@@ -1079,19 +1100,19 @@ static void warn_linktype(const char *file, int linktype);
 static int split_run_all(const char *capture_path, rb_capture *cap, rb_worker *workers, int n, bool show_progress, double t0,
                          uint64_t *pcap_cnt, uint64_t *bytes, int64_t *max_sec)
 {
-    split_run *r = calloc(1, sizeof *r);
+    split_run *r = rb_calloc_lines(1, sizeof *r);
     split_thread_arg *args = calloc((size_t)n, sizeof *args);
     bool ok = r && args;
     for (int i = 0; ok && i < SPLIT_SLOTS; i++) {
         /* records are at least 16 bytes apart: a chunk starts at most this many */
         r->slots[i].off = malloc((CAPTURE_CHUNK / 16u) * sizeof(uint32_t));
-        r->slots[i].owner = malloc(CAPTURE_CHUNK / 16u);
-        ok = r->slots[i].off && r->slots[i].owner;
+        r->slots[i].next = malloc((CAPTURE_CHUNK / 16u) * sizeof(uint32_t));
+        ok = r->slots[i].off && r->slots[i].next;
     }
     if (!ok) {
         for (int i = 0; r && i < SPLIT_SLOTS; i++) {
             free(r->slots[i].off);
-            free(r->slots[i].owner);
+            free(r->slots[i].next);
         }
         free(r);
         free(args);
@@ -1128,7 +1149,7 @@ static int split_run_all(const char *capture_path, rb_capture *cap, rb_worker *w
     *max_sec = r->max_sec;
     for (int i = 0; i < SPLIT_SLOTS; i++) {
         free(r->slots[i].off);
-        free(r->slots[i].owner);
+        free(r->slots[i].next);
     }
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->cond);
@@ -1201,8 +1222,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
     int n = cfg->threads > 0 ? cfg->threads : 1;
     if (n > 64)
         n = 64;
-    rb_worker *workers = calloc((size_t)n, sizeof *workers);
-    batch_queue *queues = n > 1 ? calloc((size_t)n, sizeof *queues) : NULL;
+    rb_worker *workers = rb_calloc_lines((size_t)n, sizeof *workers);
+    batch_queue *queues = n > 1 ? rb_calloc_lines((size_t)n, sizeof *queues) : NULL;
     if (!workers || (n > 1 && !queues)) {
         snprintf(err, errlen, "out of memory");
         free(workers);

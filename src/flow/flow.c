@@ -14,6 +14,7 @@
 #include "common/hash.h"
 #include "common/base64.h"
 #include "common/digest.h"
+#include "common/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +109,7 @@ static uint32_t round_pow2(uint32_t v)
 
 rb_flow_table *flow_table_new(const rb_flow_config *cfg, rb_flow_end_cb cb, void *cb_ctx, uint32_t id_seed)
 {
-    rb_flow_table *t = calloc(1, sizeof *t);
+    rb_flow_table *t = rb_calloc_lines(1, sizeof *t);
     if (!t)
         return NULL;
     t->cfg = *cfg;

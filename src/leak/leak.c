@@ -3,6 +3,7 @@
 #include "leak/leak_int.h"
 #include "common/digest.h"
 #include "common/hash.h"
+#include "common/mem.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -146,7 +147,7 @@ static void set_free(leak_set *d, uint64_t *mem);
 
 leak_ctx *leak_new(const leak_config *cfg, rb_eve_writer *eve)
 {
-    leak_ctx *l = calloc(1, sizeof *l);
+    leak_ctx *l = rb_calloc_lines(1, sizeof *l);
     if (!l)
         return NULL;
     l->cfg = *cfg;

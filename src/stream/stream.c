@@ -14,6 +14,7 @@
  * overlap. Delivered bytes move into the linear buffer (which is also the raw window). */
 #include "stream/stream.h"
 #include "decode/events.h"
+#include "common/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -251,7 +252,7 @@ stream_ctx *stream_ctx_new(const stream_config *cfg)
     for (uint32_t i = 0; i < cfg->n_hosts; i++)
         if (cfg->hosts[i].policy >= STREAM_OVERLAP_N)
             return NULL;
-    stream_ctx *c = calloc(1, sizeof *c);
+    stream_ctx *c = rb_calloc_lines(1, sizeof *c);
     if (!c)
         return NULL;
     if (cfg->n_hosts) {
