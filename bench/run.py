@@ -5,8 +5,8 @@
                  [--ribat-args "..."] [--suricata-args "..."] [--threads 1,2] [--rules FILE]
                  [--out results.json]
 
-Each round runs ribat once per --threads value and Suricata once, alternating
-(ribat t1, suricata, ribat t2, ...), every run in a fresh temporary log folder (deleted afterwards):
+Each round runs ribat once per --threads value, then Suricata once (ribat t1, ribat t2, ...,
+suricata), every run in a fresh temporary log folder (deleted afterwards):
 
     ribat    -k none -S RULES -l DIR -r CAPTURE [--threads N] RIBAT_ARGS
     suricata --runmode single -k none -S RULES -l DIR -r CAPTURE --set unix-command.enabled=auto SURICATA_ARGS
@@ -199,11 +199,9 @@ def main():
         engines.append((label, argv))
     sur_argv = [suricata, "--runmode", "single", "-k", "none", "-S", rules, "-l", "{logdir}", "-r", capture,
                 "--set", "unix-command.enabled=auto"] + shlex.split(a.suricata_args)
-    order = []
-    for i, e in enumerate(engines):
-        order.append(e)
-        if i == 0:
-            order.append(("suricata", sur_argv))
+    # ribat's runs side by side in each round (their per-round ratio compares runs
+    # a second apart, under the same load), Suricata after them
+    order = list(engines) + [("suricata", sur_argv)]
 
     print("capture %s: %d packets, %d bytes; %d rounds of: %s" % (
         capture, capinfo["packets"], capinfo["bytes"], a.runs, ", ".join(l for l, _ in order)))
@@ -234,6 +232,25 @@ def main():
             if t > 1:
                 ratios["%s / %s" % (label, base)] = ratio(label, base)
     print_table(summary, ratios, capinfo)
+    # The machine's speed drifts over minutes (shared hosts): a ratio of runs of the
+    # same round is steadier than the ratio of the medians.
+    paired = {}
+    if base:
+        for (label, _), t in zip(engines, threads):
+            if t <= 1:
+                continue
+            rr = []
+            for rnd in range(1, a.runs + 1):
+                x = [r for r in runs if r["round"] == rnd and r["engine"] == base and r["rc"] == 0]
+                y = [r for r in runs if r["round"] == rnd and r["engine"] == label and r["rc"] == 0]
+                if x and y and y[0]["wall_s"] > 0:
+                    rr.append(x[0]["wall_s"] / y[0]["wall_s"])
+            if rr:
+                rr.sort()
+                paired[label] = {"median": statistics.median(rr), "min": rr[0], "max": rr[-1], "rounds": len(rr)}
+                print("%s speed-up over %s, per round (wall %s / wall %s of the same round): median %.3f, "
+                      "range %.3f-%.3f over %d rounds" % (label, base, base, label, paired[label]["median"],
+                                                          rr[0], rr[-1], len(rr)))
 
     if a.out:
         res = {"capture": {k: capinfo[k] for k in ("path", "format", "linktypes", "packets", "bytes",
@@ -241,7 +258,7 @@ def main():
                "commands": {l: " ".join(shlex.quote(x) for x in argv) for l, argv in order},
                "host": {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": platform.release()},
                "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "runs": runs, "medians": summary,
-               "ratios": ratios}
+               "ratios": ratios, "paired_speedup": paired}
         with open(a.out, "w") as f:
             json.dump(res, f, indent=1)
         print("results written to %s" % a.out)
