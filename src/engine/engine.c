@@ -718,10 +718,13 @@ static void bq_release(batch_queue *q, batch *b)
  * -14 % on decoding and flows alone) */
 #define REF_PREFETCH_AHEAD 8
 
+static void arena_reserve(void);
+
 static void *worker_main(void *arg)
 {
     rb_worker *w = arg;
     batch *b;
+    arena_reserve();
     while ((b = bq_pop(w->queue)) != NULL) {
         size_t off = 0;
         for (size_t i = 0; i < b->count; i++) {
@@ -1086,9 +1089,34 @@ typedef struct split_thread_arg {
     rb_worker *w;
 } split_thread_arg;
 
+/* A worker thread's heap, reserved at its start. glibc gives each thread its
+ * own arena, which it extends one page at a time with an mprotect() call per
+ * page (only the main thread's heap grows in bigger steps): with a flow table
+ * growing to tens of MiB that is thousands of calls, each taking the
+ * process's memory-map lock that the other workers' page faults need. Blocks
+ * allocated and freed at once extend the arena in a few steps; the memory
+ * freed is given back (madvise) but the arena stays extended, so that later
+ * growth up to that size needs no call. */
+#define ARENA_RESERVE ((size_t)48 << 20) /* glibc's thread heaps are at most 64 MiB each */
+#define ARENA_BLOCK ((size_t)96 << 10)   /* under glibc's mmap threshold (128 KiB): from the arena */
+
+static void arena_reserve(void)
+{
+    enum { N = (int)(ARENA_RESERVE / ARENA_BLOCK) };
+    void **v = malloc(N * sizeof *v);
+    if (!v)
+        return;
+    for (int i = 0; i < N; i++)
+        v[i] = malloc(ARENA_BLOCK);
+    for (int i = N - 1; i >= 0; i--)
+        free(v[i]);
+    free(v);
+}
+
 static void *split_thread_main(void *arg)
 {
     split_thread_arg *a = arg;
+    arena_reserve();
     split_work(a->run, a->w);
     return NULL;
 }
