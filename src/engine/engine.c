@@ -1094,14 +1094,17 @@ typedef struct split_thread_arg {
  * page (only the main thread's heap grows in bigger steps): with a flow table
  * growing to tens of MiB that is thousands of calls, each taking the
  * process's memory-map lock that the other workers' page faults need. Blocks
- * allocated and freed at once extend the arena in a few steps; the memory
- * freed is given back (madvise) but the arena stays extended, so that later
- * growth up to that size needs no call. */
+ * allocated and freed at once extend the arena in a few hundred steps, and
+ * later growth up to that size needs no call. The cost: each block's header
+ * page stays resident (2 MiB per worker thread, reused as the heap fills). */
 #define ARENA_RESERVE ((size_t)48 << 20) /* glibc's thread heaps are at most 64 MiB each */
 #define ARENA_BLOCK ((size_t)96 << 10)   /* under glibc's mmap threshold (128 KiB): from the arena */
 
 static void arena_reserve(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    return; /* ASan's allocator has no arenas to extend (and would keep the blocks in quarantine) */
+#endif
     enum { N = (int)(ARENA_RESERVE / ARENA_BLOCK) };
     void **v = malloc(N * sizeof *v);
     if (!v)
