@@ -569,39 +569,71 @@ uint64_t capture_resync(const rb_capture *c, uint64_t lo, uint64_t hi)
     return UINT64_MAX;
 }
 
+void capture_walk_chunks(const rb_capture *c, int k, const uint64_t *start, const uint64_t *limit,
+                         capture_visit visit, void *const *arg, capture_walk *out)
+{
+    const mm_file *m = &c->mm;
+    size_t off[CAPTURE_WALK_MAX];
+    int live[CAPTURE_WALK_MAX], nlive = 0;
+    if (k > CAPTURE_WALK_MAX)
+        k = CAPTURE_WALK_MAX;
+    for (int j = 0; j < k; j++) {
+        memset(&out[j], 0, sizeof out[j]);
+        out[j].max_sec = -1;
+        off[j] = (size_t)start[j];
+        if (off[j] < limit[j])
+            live[nlive++] = j;
+        else
+            out[j].end = off[j];
+    }
+    /* one record of each walk in turn: each step of a walk waits for the
+     * header its last step found, a miss to memory, but the k walks' misses
+     * are independent and overlap */
+    while (nlive > 0) {
+        for (int i = 0; i < nlive;) {
+            int j = live[i];
+            mm_hdr h;
+            int r = mm_header(m, off[j], &h);
+            if (r <= 0) {
+                out[j].damaged = r < 0;
+                out[j].end = off[j];
+                live[i] = live[--nlive];
+                continue;
+            }
+            const uint8_t *data = m->base + off[j] + 16;
+            size_t next = off[j] + 16 + h.caplen;
+            /* the next record's first two lines: its header, and the IP
+             * addresses that visit() reads (bytes 42-49 of an Ethernet IPv4
+             * record: in the second line unless the record starts in the
+             * first 15 bytes of one). The bytes between are not read here. */
+            if (m->size - next >= 16) {
+                __builtin_prefetch(m->base + next);
+                __builtin_prefetch(m->base + next + 64);
+            }
+            if (!mm_filter_keeps(c, &h, data)) {
+                out[j].filtered++;
+            } else {
+                visit(arg[j], off[j], data, h.caplen);
+                out[j].records++;
+                out[j].bytes += h.caplen;
+                if ((int64_t)h.sec > out[j].max_sec)
+                    out[j].max_sec = h.sec;
+            }
+            off[j] = next;
+            if (next >= limit[j]) {
+                out[j].end = next;
+                live[i] = live[--nlive];
+                continue;
+            }
+            i++;
+        }
+    }
+}
+
 void capture_walk_chunk(const rb_capture *c, uint64_t start, uint64_t limit, capture_visit visit, void *arg,
                         capture_walk *out)
 {
-    const mm_file *m = &c->mm;
-    memset(out, 0, sizeof *out);
-    out->max_sec = -1;
-    size_t off = (size_t)start;
-    while (off < limit) {
-        mm_hdr h;
-        int r = mm_header(m, off, &h);
-        if (r == 0)
-            break;
-        if (r < 0) {
-            out->damaged = true;
-            break;
-        }
-        const uint8_t *data = m->base + off + 16;
-        size_t next = off + 16 + h.caplen;
-        /* the next header: the bytes between are not read here */
-        if (m->size - next >= 16)
-            __builtin_prefetch(m->base + next);
-        if (!mm_filter_keeps(c, &h, data)) {
-            out->filtered++;
-        } else {
-            visit(arg, off, data, h.caplen);
-            out->records++;
-            out->bytes += h.caplen;
-            if ((int64_t)h.sec > out->max_sec)
-                out->max_sec = h.sec;
-        }
-        off = next;
-    }
-    out->end = off;
+    capture_walk_chunks(c, 1, &start, &limit, visit, &arg, out);
 }
 
 void capture_record_at(const rb_capture *c, uint64_t off, rb_record *rec)

@@ -2,7 +2,8 @@
  * ribat drives it) followed by the decoders on every record; then, for a
  * classic pcap, the parallel walks: a guessed first record from a few offsets
  * and a walk from it, which must stay in the file and, from a true record,
- * must visit exactly the serial reader's records from there on. */
+ * must visit exactly the serial reader's records from there on; and the same
+ * walks at once (capture_walk_chunks), which must end where each alone ends. */
 #include "capture/capture.h"
 #include "decode/decode.h"
 
@@ -19,6 +20,14 @@ typedef struct walked {
     uint64_t off[MAXREC];
     size_t n;
 } walked;
+
+static void count(void *arg, uint64_t off, const uint8_t *data, uint32_t caplen)
+{
+    (void)off;
+    (void)data;
+    (void)caplen;
+    ++*(uint64_t *)arg;
+}
 
 static void visit(void *arg, uint64_t off, const uint8_t *data, uint32_t caplen)
 {
@@ -54,6 +63,9 @@ static void check_walks(const char *path)
         int lt;
         capture_split_info(c, &base, &size, &first, &lt);
         uint64_t los[3] = { first, size / 3, size / 2 };
+        uint64_t from[3], to[3], seen[3] = { 0, 0, 0 };
+        capture_walk alone[3];
+        int m = 0;
         for (int k = 0; k < 3; k++) {
             uint64_t g = capture_resync(c, los[k], size);
             if (g == UINT64_MAX)
@@ -65,6 +77,11 @@ static void check_walks(const char *path)
             capture_walk_chunk(c, g, size, visit, &split, &w);
             if (w.end > size)
                 abort();
+            from[m] = g;
+            to[m] = k == 0 ? size / 3 : size; /* one walk with a limit inside the file */
+            capture_walk_chunk(c, from[m], to[m], count, &seen[m], &alone[m]);
+            seen[m] = 0;
+            m++;
             size_t i = 0;
             while (i < serial.n && serial.off[i] < g)
                 i++;
@@ -74,6 +91,13 @@ static void check_walks(const char *path)
             if (split.n != serial.n - i || memcmp(split.off, serial.off + i, split.n * sizeof *split.off) != 0)
                 abort();
         }
+        capture_walk together[3];
+        void *args[3] = { &seen[0], &seen[1], &seen[2] };
+        capture_walk_chunks(c, m, from, to, count, args, together);
+        for (int j = 0; j < m; j++)
+            if (together[j].end != alone[j].end || together[j].records != alone[j].records ||
+                together[j].damaged != alone[j].damaged || seen[j] != alone[j].records)
+                abort();
     }
     capture_close(c);
 }

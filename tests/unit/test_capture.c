@@ -205,6 +205,9 @@ static void serial_offsets(const char *path, offs *out, bool *damaged)
     capture_close(c);
 }
 
+/* chunks walked at once by split_offsets (1: capture_walk_chunk, one by one) */
+static unsigned walk_group = 1;
+
 /* What the engine's workers do, on one thread: every chunk walked from a
  * guess (the first from the first record), then the chunks put in order, a
  * chunk whose guess is not where the one before ended walked again from there.
@@ -225,11 +228,30 @@ static unsigned split_offsets(const char *path, offs *out, bool *damaged, uint64
     capture_walk *res = calloc(nchunks, sizeof *res);
     uint64_t *guess = calloc(nchunks, sizeof *guess);
     assert_true(walked && res && guess);
-    for (uint64_t k = 0; k < nchunks; k++) {
-        uint64_t lo = k * CAPTURE_CHUNK;
-        guess[k] = k == 0 ? first : capture_resync(c, lo, lo + CAPTURE_CHUNK);
-        if (guess[k] != UINT64_MAX)
-            capture_walk_chunk(c, guess[k], lo + CAPTURE_CHUNK, visit_off, &walked[k], &res[k]);
+    for (uint64_t k0 = 0; k0 < nchunks; k0 += walk_group) {
+        /* walk_group chunks at once (capture_walk_chunks), or one by one */
+        uint64_t start[CAPTURE_WALK_MAX], limit[CAPTURE_WALK_MAX], idx[CAPTURE_WALK_MAX];
+        void *arg[CAPTURE_WALK_MAX];
+        capture_walk got[CAPTURE_WALK_MAX];
+        int m = 0;
+        for (uint64_t k = k0; k < k0 + walk_group && k < nchunks; k++) {
+            uint64_t lo = k * CAPTURE_CHUNK;
+            guess[k] = k == 0 ? first : capture_resync(c, lo, lo + CAPTURE_CHUNK);
+            if (guess[k] == UINT64_MAX)
+                continue;
+            if (walk_group == 1) {
+                capture_walk_chunk(c, guess[k], lo + CAPTURE_CHUNK, visit_off, &walked[k], &res[k]);
+                continue;
+            }
+            start[m] = guess[k];
+            limit[m] = lo + CAPTURE_CHUNK;
+            arg[m] = &walked[k];
+            idx[m++] = k;
+        }
+        if (m > 0)
+            capture_walk_chunks(c, m, start, limit, visit_off, arg, got);
+        for (int j = 0; j < m; j++)
+            res[idx[j]] = got[j];
     }
     /* then in order */
     unsigned rewalks = 0;
@@ -311,19 +333,32 @@ static void write_varied(const char *path, unsigned nrec, int payload, uint32_t 
     fclose(f);
 }
 
+/* the split reading gives the serial reader's records, whether chunks are
+ * walked one by one or several at once (3: groups that do not divide the
+ * chunks evenly; CAPTURE_WALK_MAX: the most at once) */
 static void check_split_equals_serial(const char *path, unsigned *rewalks, bool *damaged)
 {
-    offs a = { 0 }, b = { 0 };
-    bool da, db;
-    uint64_t end;
+    offs a = { 0 };
+    bool da;
     serial_offsets(path, &a, &da);
-    *rewalks = split_offsets(path, &b, &db, &end);
-    assert_int_equal(a.n, b.n);
-    assert_memory_equal(a.v, b.v, a.n * sizeof *a.v);
-    assert_int_equal(da, db);
-    *damaged = db;
+    static const unsigned groups[] = { 1, 3, CAPTURE_WALK_MAX };
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        offs b = { 0 };
+        bool db;
+        uint64_t end;
+        walk_group = groups[g];
+        unsigned rw = split_offsets(path, &b, &db, &end);
+        assert_int_equal(a.n, b.n);
+        assert_memory_equal(a.v, b.v, a.n * sizeof *a.v);
+        assert_int_equal(da, db);
+        if (g == 0) {
+            *rewalks = rw;
+            *damaged = db;
+        }
+        free(b.v);
+    }
+    walk_group = 1;
     free(a.v);
-    free(b.v);
 }
 
 static char *tmp_path(void)
@@ -343,18 +378,21 @@ static void test_split_walk_random_payloads(void **state)
     char *path = tmp_path();
     offs truth = { 0 };
     write_varied(path, 12000, PAYLOAD_RANDOM, 0, &truth);
-    offs b = { 0 };
     bool damaged;
-    uint64_t end;
-    unsigned rewalks = split_offsets(path, &b, &damaged, &end);
-    assert_true(b.n == 12000 && truth.n == 12000);
-    assert_memory_equal(b.v, truth.v, truth.n * sizeof *truth.v);
-    assert_false(damaged);
-    assert_int_equal(rewalks, 0);
+    for (walk_group = 1; walk_group <= 8; walk_group *= 2) {
+        offs b = { 0 };
+        uint64_t end;
+        unsigned rewalks = split_offsets(path, &b, &damaged, &end);
+        assert_true(b.n == 12000 && truth.n == 12000);
+        assert_memory_equal(b.v, truth.v, truth.n * sizeof *truth.v);
+        assert_false(damaged);
+        assert_int_equal(rewalks, 0);
+        free(b.v);
+    }
+    walk_group = 1;
     unsigned rw;
     check_split_equals_serial(path, &rw, &damaged);
     free(truth.v);
-    free(b.v);
     unlink(path);
 }
 
@@ -383,6 +421,54 @@ static void test_split_walk_record_longer_than_chunk(void **state)
     bool damaged;
     check_split_equals_serial(path, &rewalks, &damaged);
     assert_false(damaged);
+    unlink(path);
+}
+
+/* capture_walk_chunks gives each walk what capture_walk_chunk gives it alone:
+ * walks of different lengths, one that starts at its limit (nothing to walk),
+ * and one that meets the end of the file */
+static void test_walk_chunks_like_single_walks(void **state)
+{
+    (void)state;
+    char *path = tmp_path();
+    offs truth = { 0 };
+    write_varied(path, 3000, PAYLOAD_RANDOM, 0, &truth);
+    char err[256];
+    rb_capture *c = capture_open_ex(path, NULL, CAPTURE_MMAP | CAPTURE_KEEP | CAPTURE_QUIET, err, sizeof err);
+    assert_non_null(c);
+    const uint8_t *base;
+    uint64_t size, first;
+    int lt;
+    capture_split_info(c, &base, &size, &first, &lt);
+    uint64_t start[4] = { truth.v[0], truth.v[10], truth.v[500], truth.v[2900] };
+    uint64_t limit[4] = { truth.v[5], truth.v[10], truth.v[1500], size + 4096 };
+    offs got[4] = { 0 }, alone[4] = { 0 };
+    void *arg[4] = { &got[0], &got[1], &got[2], &got[3] };
+    capture_walk out[4], one;
+    capture_walk_chunks(c, 4, start, limit, visit_off, arg, out);
+    for (int j = 0; j < 4; j++) {
+        capture_walk_chunk(c, start[j], limit[j], visit_off, &alone[j], &one);
+        assert_int_equal(out[j].records, one.records);
+        assert_int_equal(out[j].bytes, one.bytes);
+        assert_int_equal(out[j].end, one.end);
+        assert_int_equal(out[j].damaged, one.damaged);
+        assert_int_equal(out[j].max_sec, one.max_sec);
+        assert_int_equal(got[j].n, alone[j].n);
+        if (got[j].n)
+            assert_memory_equal(got[j].v, alone[j].v, got[j].n * sizeof *got[j].v);
+        free(got[j].v);
+        free(alone[j].v);
+    }
+    assert_int_equal(out[0].records, 5);
+    assert_int_equal(out[0].end, truth.v[5]);
+    assert_int_equal(out[1].records, 0);
+    assert_int_equal(out[1].end, truth.v[10]);
+    assert_int_equal(out[2].records, 1000);
+    assert_int_equal(out[3].records, 100);
+    assert_int_equal(out[3].end, size);
+    assert_false(out[3].damaged);
+    capture_close(c);
+    free(truth.v);
     unlink(path);
 }
 
@@ -454,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_split_walk_fake_headers),
         cmocka_unit_test(test_split_walk_record_longer_than_chunk),
         cmocka_unit_test(test_split_walk_damaged),
+        cmocka_unit_test(test_walk_chunks_like_single_walks),
         cmocka_unit_test(test_record_at),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
