@@ -13,7 +13,9 @@ suricata), every run in a fresh temporary log folder (deleted afterwards):
 
 RULES defaults to /dev/null, --threads to 1,2. `--threads 0` passes no --threads at all, e.g. Suricata
 against itself: --ribat suricata --threads 0 --ribat-args "--runmode single --set unix-command.enabled=auto".
-Per run: wall time, user+sys CPU and peak RSS of the engine process (os.wait4), and stats.decoder.pkts /
+Per run: wall time, user+sys CPU and peak RSS of the engine process (os.wait4), the CPU time the host's
+hypervisor took from this machine meanwhile (steal, /proc/stat: a shared machine's noise, shown so that a
+slow run can be told from a slow engine), and stats.decoder.pkts /
 decoder.bytes from the last `stats` event of eve.json. Rates use the capture's own packet and byte counts
 (read once with tools/pcapscan.py; bytes = captured lengths). Prints medians and ratios ribat/Suricata
 (and ribat tN / ribat t1); exits non-zero only if an engine fails or cannot be run.
@@ -69,21 +71,41 @@ def last_stats(eve_path):
     return None
 
 
+QUIET_STEAL = 0.01  # a run is quiet when steal stayed under 1 % of its wall time on every CPU
+
+
+def is_quiet(r):
+    return r.get("steal_s") is not None and r["steal_s"] <= QUIET_STEAL * r["wall_s"] * (os.cpu_count() or 1)
+
+
+def host_steal():
+    """CPU time (s, all CPUs) the hypervisor gave to others so far (/proc/stat steal), or None."""
+    try:
+        with open("/proc/stat") as f:
+            v = f.readline().split()
+        return int(v[8]) / os.sysconf("SC_CLK_TCK") if v[0] == "cpu" and len(v) > 8 else None
+    except (OSError, ValueError):
+        return None
+
+
 def run_once(label, argv, capture, keep):
     logdir = tempfile.mkdtemp(prefix="bench-%s-" % label.replace(" ", ""))
     argv = [a.replace("{logdir}", logdir) for a in argv]
     console = os.path.join(logdir, "console.log")
     with open(console, "wb") as out:
+        st0 = host_steal()
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 cwd=logdir)
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
+        st1 = host_steal()
     proc.returncode = os.waitstatus_to_exitcode(status)
     stats = last_stats(os.path.join(logdir, "eve.json")) or {}
     dec = stats.get("decoder", {})
     rec = {"engine": label, "rc": proc.returncode, "wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime,
            "user_s": ru.ru_utime, "sys_s": ru.ru_stime, "rss_mib": ru.ru_maxrss / 1024.0,
+           "steal_s": (st1 - st0) if st0 is not None and st1 is not None else None,
            "decoder_pkts": dec.get("pkts"), "decoder_bytes": dec.get("bytes"),
            "eve_bytes": os.path.getsize(os.path.join(logdir, "eve.json"))
            if os.path.exists(os.path.join(logdir, "eve.json")) else None}
@@ -212,8 +234,9 @@ def main():
             r["round"] = rnd
             runs.append(r)
             failed |= r["rc"] != 0
-            print("  round %d %-9s rc=%d wall %.2fs cpu %.2fs rss %.0f MiB decoder.pkts %s" % (
-                rnd, label, r["rc"], r["wall_s"], r["cpu_s"], r["rss_mib"], r["decoder_pkts"]), flush=True)
+            print("  round %d %-9s rc=%d wall %.2fs cpu %.2fs rss %.0f MiB decoder.pkts %s steal %s" % (
+                rnd, label, r["rc"], r["wall_s"], r["cpu_s"], r["rss_mib"], r["decoder_pkts"],
+                "%.2fs" % r["steal_s"] if r["steal_s"] is not None else "-"), flush=True)
 
     summary = {}
     for label, _ in order:
@@ -239,18 +262,27 @@ def main():
         for (label, _), t in zip(engines, threads):
             if t <= 1:
                 continue
-            rr = []
+            rr, quiet = [], []
             for rnd in range(1, a.runs + 1):
                 x = [r for r in runs if r["round"] == rnd and r["engine"] == base and r["rc"] == 0]
                 y = [r for r in runs if r["round"] == rnd and r["engine"] == label and r["rc"] == 0]
                 if x and y and y[0]["wall_s"] > 0:
                     rr.append(x[0]["wall_s"] / y[0]["wall_s"])
+                    if all(is_quiet(z[0]) for z in (x, y)):
+                        quiet.append(rr[-1])
             if rr:
                 rr.sort()
                 paired[label] = {"median": statistics.median(rr), "min": rr[0], "max": rr[-1], "rounds": len(rr)}
                 print("%s speed-up over %s, per round (wall %s / wall %s of the same round): median %.3f, "
                       "range %.3f-%.3f over %d rounds" % (label, base, base, label, paired[label]["median"],
                                                           rr[0], rr[-1], len(rr)))
+            if quiet:
+                quiet.sort()
+                paired[label]["quiet"] = {"median": statistics.median(quiet), "min": quiet[0], "max": quiet[-1],
+                                          "rounds": len(quiet)}
+                print("  ... in the %d rounds where the host took under %d %% of the CPUs' time from either run "
+                      "(steal): median %.3f, range %.3f-%.3f" % (len(quiet), QUIET_STEAL * 100,
+                                                                 statistics.median(quiet), quiet[0], quiet[-1]))
 
     if a.out:
         res = {"capture": {k: capinfo[k] for k in ("path", "format", "linktypes", "packets", "bytes",

@@ -893,6 +893,8 @@ typedef struct split_run {
     uint64_t last_chunk;
     bool damaged;           /* ... because of a damaged record at true_end */
     uint64_t records, bytes, filtered, rewalked, guessed;
+    uint64_t waits[2];      /* split_wait: for a free slot, for a chunk's walk */
+    double wait_s[2];
     int64_t max_sec;
     bool show_progress;
     double t0, last_progress;
@@ -1069,6 +1071,17 @@ static void split_process(split_run *r, const split_slot *s, rb_worker *w)
 static void progress(uint64_t pkts, uint64_t bytes, double start, bool final);
 static double now_seconds(void);
 
+/* a worker waits (lock held) for another: counted, with the time it waited,
+ * by why (0: for a slot to free up, 1: for a chunk's walk) */
+static void split_wait(split_run *r, rb_worker *w, int why)
+{
+    double t = now_seconds();
+    pthread_cond_wait(&r->cond, &r->lock);
+    r->waits[why]++;
+    r->wait_s[why] += now_seconds() - t;
+    (void)w;
+}
+
 /* One worker's part of a split run: every chunk in order, its own records of
  * each; then the end of input (its flows' expiry and flush). */
 static void split_work(split_run *r, rb_worker *w)
@@ -1083,13 +1096,13 @@ static void split_work(split_run *r, rb_worker *w)
                 break;
             if (r->next_claim <= c) {
                 if (!split_claim(r))
-                    pthread_cond_wait(&r->cond, &r->lock); /* its slot is still in use */
+                    split_wait(r, w, 0); /* its slot is still in use */
                 continue;
             }
             split_verify(r);
             if (s->chunk == c && s->state == SLOT_VERIFIED)
                 break;
-            pthread_cond_wait(&r->cond, &r->lock);
+            split_wait(r, w, 1); /* another worker walks it, or one before it */
         }
         /* walk one chunk ahead, for whichever worker gets there first */
         if (r->next_claim <= c + SPLIT_AHEAD)
@@ -1215,8 +1228,9 @@ static int split_run_all(const char *capture_path, rb_capture *cap, rb_worker *w
         pthread_join(workers[i].thread, NULL);
     capture_split_done(cap, r->records, r->bytes, r->filtered, r->damaged, r->true_end);
     rb_debug("split reading: %llu chunks, %llu walked from a guess of their first record, %llu of them again "
-             "(a wrong guess)", (unsigned long long)r->next_verify, (unsigned long long)r->guessed,
-             (unsigned long long)r->rewalked);
+             "(a wrong guess); workers waited %llu times for a free slot (%.1f ms), %llu times for a walk (%.1f ms)",
+             (unsigned long long)r->next_verify, (unsigned long long)r->guessed, (unsigned long long)r->rewalked,
+             (unsigned long long)r->waits[0], r->wait_s[0] * 1e3, (unsigned long long)r->waits[1], r->wait_s[1] * 1e3);
     *pcap_cnt = r->records;
     *bytes = r->bytes;
     *max_sec = r->max_sec;
