@@ -1073,13 +1073,12 @@ static double now_seconds(void);
 
 /* a worker waits (lock held) for another: counted, with the time it waited,
  * by why (0: for a slot to free up, 1: for a chunk's walk) */
-static void split_wait(split_run *r, rb_worker *w, int why)
+static void split_wait(split_run *r, int why)
 {
     double t = now_seconds();
     pthread_cond_wait(&r->cond, &r->lock);
     r->waits[why]++;
     r->wait_s[why] += now_seconds() - t;
-    (void)w;
 }
 
 /* One worker's part of a split run: every chunk in order, its own records of
@@ -1096,13 +1095,13 @@ static void split_work(split_run *r, rb_worker *w)
                 break;
             if (r->next_claim <= c) {
                 if (!split_claim(r))
-                    split_wait(r, w, 0); /* its slot is still in use */
+                    split_wait(r, 0); /* its slot is still in use */
                 continue;
             }
             split_verify(r);
             if (s->chunk == c && s->state == SLOT_VERIFIED)
                 break;
-            split_wait(r, w, 1); /* another worker walks it, or one before it */
+            split_wait(r, 1); /* another worker walks it, or one before it */
         }
         /* walk one chunk ahead, for whichever worker gets there first */
         if (r->next_claim <= c + SPLIT_AHEAD)
