@@ -37,6 +37,29 @@ void engine_config_default(rb_engine_config *c)
 }
 
 /* ------------------------------------------------------------------------ */
+/* clock, progress line, warnings */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(uint64_t pkts, uint64_t bytes, double start, bool final)
+{
+    double el = now_seconds() - start;
+    fprintf(stderr, "\rribat: %llu packets, %.1f MB, %.1fs%s", (unsigned long long)pkts, (double)bytes / 1e6, el,
+            final ? "\n" : "   ");
+}
+
+static void warn_linktype(const char *file, int linktype)
+{
+    rb_warn("capture %s has link type %d, which ribat does not decode; its packets are counted "
+            "(stats.decoder.unknown_linktype) and skipped", file, linktype);
+}
+
+/* ------------------------------------------------------------------------ */
 /* worker */
 
 #define MAX_DERIVED 16 /* packets one record may turn into (tunnels, reassembly) */
@@ -541,6 +564,16 @@ static int worker_init(rb_worker *w, int id, const rb_engine_config *cfg, rb_eve
     return 0;
 }
 
+/* The input ends at second max_sec: the worker's end-of-input expiry runs at
+ * the start of that second, what one worker would have done with its
+ * once-per-second expiry (no flow ends earlier than with one thread). */
+static void worker_set_end(rb_worker *w, int64_t max_sec)
+{
+    w->end_sec = max_sec;
+    w->end_usec = 0;
+    w->end_set = true;
+}
+
 static void worker_finish(rb_worker *w)
 {
     /* the input's last packet time ends the flows that timed out by then, also
@@ -713,12 +746,37 @@ static void bq_release(batch_queue *q, batch *b)
     pthread_mutex_unlock(&q->lock);
 }
 
+/* A worker thread's heap, reserved at its start. glibc gives each thread its
+ * own arena, which it extends one page at a time with an mprotect() call per
+ * page (only the main thread's heap grows in bigger steps): with a flow table
+ * growing to tens of MiB that is thousands of calls, each taking the
+ * process's memory-map lock that the other workers' page faults need. Blocks
+ * allocated and freed at once extend the arena in a few hundred steps, and
+ * later growth up to that size needs no call. The cost: each block's header
+ * page stays resident (2 MiB per worker thread, reused as the heap fills). */
+#define ARENA_RESERVE ((size_t)48 << 20) /* glibc's thread heaps are at most 64 MiB each */
+#define ARENA_BLOCK ((size_t)96 << 10)   /* under glibc's mmap threshold (128 KiB): from the arena */
+
+static void arena_reserve(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return; /* ASan's allocator has no arenas to extend (and would keep the blocks in quarantine) */
+#endif
+    enum { N = (int)(ARENA_RESERVE / ARENA_BLOCK) };
+    void **v = malloc(N * sizeof *v);
+    if (!v)
+        return;
+    for (int i = 0; i < N; i++)
+        v[i] = malloc(ARENA_BLOCK);
+    for (int i = N - 1; i >= 0; i--)
+        free(v[i]);
+    free(v);
+}
+
 /* records ahead whose packets a worker prefetches in a batch of references
  * (measured in bench/README.md: 8 and 12 alike, the other worker's CPU time
  * -14 % on decoding and flows alone) */
 #define REF_PREFETCH_AHEAD 8
-
-static void arena_reserve(void);
 
 static void *worker_main(void *arg)
 {
@@ -1020,12 +1078,12 @@ static bool split_claim(split_run *r)
     uint64_t from[SPLIT_GROUP], limit[SPLIT_GROUP];
     capture_walk out[SPLIT_GROUP];
     split_slot *walked[SPLIT_GROUP];
-    int m = 0;
+    int m = 0, guesses = 0;
     for (int j = 0; j < k; j++) {
         uint64_t lo = g[j]->chunk * CAPTURE_CHUNK;
         if (start[j] == UINT64_MAX) {
             start[j] = capture_resync(r->cap, lo, lo + CAPTURE_CHUNK);
-            __atomic_fetch_add(&r->guessed, 1, __ATOMIC_RELAXED);
+            guesses++;
         }
         if (split_walk_begin(r, g[j], start[j], &v[m])) {
             arg[m] = &v[m];
@@ -1038,6 +1096,7 @@ static bool split_claim(split_run *r)
     for (int j = 0; j < m; j++)
         walked[j]->walk = out[j];
     pthread_mutex_lock(&r->lock);
+    r->guessed += (uint64_t)guesses;
     for (int j = 0; j < k; j++)
         g[j]->state = SLOT_WALKED;
     split_verify(r);
@@ -1067,9 +1126,6 @@ static void split_process(split_run *r, const split_slot *s, rb_worker *w)
                       s->base_cnt + i + 1, rec.file);
     }
 }
-
-static void progress(uint64_t pkts, uint64_t bytes, double start, bool final);
-static double now_seconds(void);
 
 /* a worker waits (lock held) for another: counted, with the time it waited,
  * by why (0: for a slot to free up, 1: for a chunk's walk) */
@@ -1128,12 +1184,8 @@ static void split_work(split_run *r, rb_worker *w)
         }
     }
 done:
-    if (r->max_sec >= 0) {
-        /* at the start of the last second: see engine_run */
-        w->end_sec = r->max_sec;
-        w->end_usec = 0;
-        w->end_set = true;
-    }
+    if (r->max_sec >= 0)
+        worker_set_end(w, r->max_sec);
     pthread_mutex_unlock(&r->lock);
     worker_finish(w);
 }
@@ -1142,33 +1194,6 @@ typedef struct split_thread_arg {
     split_run *run;
     rb_worker *w;
 } split_thread_arg;
-
-/* A worker thread's heap, reserved at its start. glibc gives each thread its
- * own arena, which it extends one page at a time with an mprotect() call per
- * page (only the main thread's heap grows in bigger steps): with a flow table
- * growing to tens of MiB that is thousands of calls, each taking the
- * process's memory-map lock that the other workers' page faults need. Blocks
- * allocated and freed at once extend the arena in a few hundred steps, and
- * later growth up to that size needs no call. The cost: each block's header
- * page stays resident (2 MiB per worker thread, reused as the heap fills). */
-#define ARENA_RESERVE ((size_t)48 << 20) /* glibc's thread heaps are at most 64 MiB each */
-#define ARENA_BLOCK ((size_t)96 << 10)   /* under glibc's mmap threshold (128 KiB): from the arena */
-
-static void arena_reserve(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return; /* ASan's allocator has no arenas to extend (and would keep the blocks in quarantine) */
-#endif
-    enum { N = (int)(ARENA_RESERVE / ARENA_BLOCK) };
-    void **v = malloc(N * sizeof *v);
-    if (!v)
-        return;
-    for (int i = 0; i < N; i++)
-        v[i] = malloc(ARENA_BLOCK);
-    for (int i = N - 1; i >= 0; i--)
-        free(v[i]);
-    free(v);
-}
 
 static void *split_thread_main(void *arg)
 {
@@ -1180,8 +1205,6 @@ static void *split_thread_main(void *arg)
 
 /* Run the n workers over the splittable capture; returns -1 when it could not
  * be set up (nothing was read: the caller reads the capture another way). */
-static void warn_linktype(const char *file, int linktype);
-
 static int split_run_all(const char *capture_path, rb_capture *cap, rb_worker *workers, int n, bool show_progress, double t0,
                          uint64_t *pcap_cnt, uint64_t *bytes, int64_t *max_sec)
 {
@@ -1242,28 +1265,6 @@ static int split_run_all(const char *capture_path, rb_capture *cap, rb_worker *w
     free(r);
     free(args);
     return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void progress(uint64_t pkts, uint64_t bytes, double start, bool final)
-{
-    double el = now_seconds() - start;
-    fprintf(stderr, "\rribat: %llu packets, %.1f MB, %.1fs%s", (unsigned long long)pkts, (double)bytes / 1e6, el,
-            final ? "\n" : "   ");
-}
-
-static void warn_linktype(const char *file, int linktype)
-{
-    rb_warn("capture %s has link type %d, which ribat does not decode; its packets are counted "
-            "(stats.decoder.unknown_linktype) and skipped", file, linktype);
 }
 
 /* Undo a start-up that failed before the worker threads existed: the first
@@ -1469,13 +1470,8 @@ int engine_run(const rb_engine_config *cfg, const char *capture_path, rb_engine_
             }
         }
 
-        for (int i = 0; i < n && max_sec >= 0; i++) {
-            workers[i].end_sec = max_sec;
-            /* at the start of that second: what one worker would have done with
-             * its once-per-second expiry (no flow ends earlier than with one thread) */
-            workers[i].end_usec = 0;
-            workers[i].end_set = true;
-        }
+        for (int i = 0; i < n && max_sec >= 0; i++)
+            worker_set_end(&workers[i], max_sec);
         /* the other workers get their last records and the end of input first, so
          * that their end-of-input work (expiry, flush of every flow still open,
          * summaries) runs beside the reading worker's own, not after it */
