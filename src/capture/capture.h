@@ -106,9 +106,10 @@ uint64_t capture_resync(const rb_capture *c, uint64_t lo, uint64_t hi);
  * Safe to call from several threads at once on distinct ranges. */
 void capture_walk_chunk(const rb_capture *c, uint64_t start, uint64_t limit, capture_visit visit, void *arg,
                         capture_walk *out);
-/* k walks at once (at most CAPTURE_WALK_MAX), one record of each in turn, so
- * that their misses to memory overlap: walk j from start[j] while its records
- * start before limit[j], visit(arg[j], ...), results in out[j]. */
+/* k walks at once, one record of each in turn, so that their misses to memory
+ * overlap: walk j from start[j] while its records start before limit[j],
+ * visit(arg[j], ...), results in out[j]. Up to CAPTURE_WALK_MAX walks go
+ * together; more are walked in groups of that many. */
 #define CAPTURE_WALK_MAX 16
 void capture_walk_chunks(const rb_capture *c, int k, const uint64_t *start, const uint64_t *limit,
                          capture_visit visit, void *const *arg, capture_walk *out);

@@ -569,14 +569,13 @@ uint64_t capture_resync(const rb_capture *c, uint64_t lo, uint64_t hi)
     return UINT64_MAX;
 }
 
-void capture_walk_chunks(const rb_capture *c, int k, const uint64_t *start, const uint64_t *limit,
-                         capture_visit visit, void *const *arg, capture_walk *out)
+/* at most CAPTURE_WALK_MAX walks at once (capture_walk_chunks) */
+static void walk_group(const rb_capture *c, int k, const uint64_t *start, const uint64_t *limit,
+                       capture_visit visit, void *const *arg, capture_walk *out)
 {
     const mm_file *m = &c->mm;
     size_t off[CAPTURE_WALK_MAX];
     int live[CAPTURE_WALK_MAX], nlive = 0;
-    if (k > CAPTURE_WALK_MAX)
-        k = CAPTURE_WALK_MAX;
     for (int j = 0; j < k; j++) {
         memset(&out[j], 0, sizeof out[j]);
         out[j].max_sec = -1;
@@ -627,6 +626,16 @@ void capture_walk_chunks(const rb_capture *c, int k, const uint64_t *start, cons
             }
             i++;
         }
+    }
+}
+
+void capture_walk_chunks(const rb_capture *c, int k, const uint64_t *start, const uint64_t *limit,
+                         capture_visit visit, void *const *arg, capture_walk *out)
+{
+    /* more walks than one group holds: in groups, one after the other */
+    for (int j = 0; j < k; j += CAPTURE_WALK_MAX) {
+        int g = k - j < CAPTURE_WALK_MAX ? k - j : CAPTURE_WALK_MAX;
+        walk_group(c, g, start + j, limit + j, visit, arg + j, out + j);
     }
 }
 

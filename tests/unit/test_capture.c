@@ -205,7 +205,7 @@ static void serial_offsets(const char *path, offs *out, bool *damaged)
     capture_close(c);
 }
 
-/* chunks walked at once by split_offsets (1: capture_walk_chunk, one by one) */
+/* chunks walked at once by split_offsets (1: one by one) */
 static unsigned walk_group = 1;
 
 /* What the engine's workers do, on one thread: every chunk walked from a
@@ -229,7 +229,7 @@ static unsigned split_offsets(const char *path, offs *out, bool *damaged, uint64
     uint64_t *guess = calloc(nchunks, sizeof *guess);
     assert_true(walked && res && guess);
     for (uint64_t k0 = 0; k0 < nchunks; k0 += walk_group) {
-        /* walk_group chunks at once (capture_walk_chunks), or one by one */
+        /* walk_group chunks at once */
         uint64_t start[CAPTURE_WALK_MAX], limit[CAPTURE_WALK_MAX], idx[CAPTURE_WALK_MAX];
         void *arg[CAPTURE_WALK_MAX];
         capture_walk got[CAPTURE_WALK_MAX];
@@ -239,10 +239,6 @@ static unsigned split_offsets(const char *path, offs *out, bool *damaged, uint64
             guess[k] = k == 0 ? first : capture_resync(c, lo, lo + CAPTURE_CHUNK);
             if (guess[k] == UINT64_MAX)
                 continue;
-            if (walk_group == 1) {
-                capture_walk_chunk(c, guess[k], lo + CAPTURE_CHUNK, visit_off, &walked[k], &res[k]);
-                continue;
-            }
             start[m] = guess[k];
             limit[m] = lo + CAPTURE_CHUNK;
             arg[m] = &walked[k];
@@ -467,6 +463,25 @@ static void test_walk_chunks_like_single_walks(void **state)
     assert_int_equal(out[3].records, 100);
     assert_int_equal(out[3].end, size);
     assert_false(out[3].damaged);
+    /* more walks than go together (CAPTURE_WALK_MAX): each still gets its own */
+    enum { MANY = CAPTURE_WALK_MAX + 4 };
+    uint64_t s2[MANY], l2[MANY];
+    offs many[MANY] = { { 0 } };
+    void *a2[MANY];
+    capture_walk o2[MANY];
+    for (int j = 0; j < MANY; j++) {
+        s2[j] = truth.v[100 * j];
+        l2[j] = truth.v[100 * j + 7 + j];
+        a2[j] = &many[j];
+    }
+    capture_walk_chunks(c, MANY, s2, l2, visit_off, a2, o2);
+    for (int j = 0; j < MANY; j++) {
+        assert_int_equal(o2[j].records, 7 + j);
+        assert_int_equal(o2[j].end, l2[j]);
+        assert_int_equal(many[j].n, 7 + j);
+        assert_int_equal(many[j].v[0], s2[j]);
+        free(many[j].v);
+    }
     capture_close(c);
     free(truth.v);
     unlink(path);
